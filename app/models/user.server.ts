@@ -1,0 +1,23 @@
+import mongoose, { Schema, type InferSchemaType } from "mongoose";
+import { ROLES } from "~/utils/permissions.ts";
+
+const userSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true, maxlength: 254 },
+    name: { type: String, required: true, trim: true, maxlength: 60 },
+    phone: { type: String, trim: true, maxlength: 20 },
+    passwordHash: { type: String, required: true, select: false },
+    roles: { type: [{ type: String, enum: ROLES }], default: [] },
+    organization: { type: Schema.Types.ObjectId, ref: "Organization" },
+    locale: { type: String, enum: ["zh-CN", "en"] },
+    disabled: { type: Boolean, default: false },
+    lastLoginAt: Date,
+  },
+  { timestamps: true },
+);
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ roles: 1, createdAt: -1 });
+userSchema.index({ organization: 1 });
+
+export type UserDoc = InferSchemaType<typeof userSchema>;
+export const User = (mongoose.models.User as mongoose.Model<UserDoc>) ?? mongoose.model("User", userSchema);

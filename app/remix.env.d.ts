@@ -1,0 +1,10 @@
+/// <reference types="@remix-run/dev" />
+/// <reference types="@remix-run/node" />
+
+import "@remix-run/server-runtime";
+declare module "@remix-run/server-runtime" {
+  interface AppLoadContext {
+    /** The client's address as Express sees it (honours `trust proxy`). */
+    clientIp: string;
+  }
+}

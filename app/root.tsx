@@ -1,0 +1,175 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLoaderData,
+  useLocation,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useEffect, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput, AuthenticityTokenProvider } from "remix-utils/csrf/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import stylesheet from "~/styles/app.css";
+import { getUser } from "~/utils/auth.server.ts";
+import { csrfProtection } from "~/utils/csrf.server.ts";
+import { localeFromCookieHeader, type Locale } from "~/utils/i18n.ts";
+import { NAV_ITEMS } from "~/utils/navigation.ts";
+import { can } from "~/utils/permissions.ts";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='6' fill='%23b3261e'/%3E%3Ctext x='16' y='23' font-size='18' text-anchor='middle' fill='white'%3E%E6%88%90%3C/text%3E%3C/svg%3E" },
+];
+
+export const meta: MetaFunction = () => [{ title: "成果 · 西畴县科技成果转移转化交易平台" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [user, [csrfToken, csrfCookie]] = await Promise.all([
+    getUser(request),
+    csrfProtection().commitToken(request),
+  ]);
+  const locale = localeFromCookieHeader(request.headers.get("Cookie"));
+  return json(
+    { user, locale, csrfToken },
+    { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined },
+  );
+}
+
+export type RootLoaderData = typeof loader;
+
+/** The logged-in user from the root loader, or null. */
+export function useOptionalUser() {
+  return useRouteLoaderData<typeof loader>("root")?.user ?? null;
+}
+
+function Document({ locale, children }: { locale: Locale; children: ReactNode }) {
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function LanguageSwitch({ locale }: { locale: Locale }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  return (
+    <Form method="post" action="/set-language" className="lang-switch" aria-label={t("nav.language")}>
+      <AuthenticityTokenInput />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      <button type="submit" name="lng" value="zh-CN" aria-pressed={locale === "zh-CN"} lang="zh-CN">
+        中文
+      </button>
+      <button type="submit" name="lng" value="en" aria-pressed={locale === "en"} lang="en">
+        English
+      </button>
+    </Form>
+  );
+}
+
+function Header() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const user = data.user;
+  const items = NAV_ITEMS.filter((i) => (i.permission ? can(user, i.permission) : i.auth ? !!user : true));
+  const nav = (
+    <ul className="nav-list">
+      {items.map((i) => (
+        <li key={i.to}>
+          <NavLink to={i.to} end={i.to === "/"}>
+            {t(i.label)}
+          </NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <header className="site-header">
+      <div className="header-inner">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">成</span>
+          <span className="brand-text">
+            <strong>{t("app.name")}</strong>
+            <small>{t("app.title")}</small>
+          </span>
+        </Link>
+        <nav aria-label={t("nav.menu")} className="main-nav">
+          {nav}
+        </nav>
+        <div className="header-tools">
+          <LanguageSwitch locale={data.locale} />
+          {user ? (
+            <div className="user-menu">
+              <span className="user-name" data-testid="user-name">{user.name}</span>
+              <Form method="post" action="/logout">
+                <AuthenticityTokenInput />
+                <button type="submit" className="button button--ghost">
+                  {t("nav.logout")}
+                </button>
+              </Form>
+            </div>
+          ) : (
+            <div className="user-menu">
+              <Link to="/login" className="button button--ghost">{t("nav.login")}</Link>
+              <Link to="/register" className="button">{t("nav.register")}</Link>
+            </div>
+          )}
+        </div>
+        {/* Small screens: the same links in a disclosure that works without JavaScript. */}
+        <details className="mobile-nav">
+          <summary>{t("nav.menu")}</summary>
+          {nav}
+        </details>
+      </div>
+    </header>
+  );
+}
+
+export default function App() {
+  const data = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  useEffect(() => {
+    // After a language switch the root loader revalidates; follow it in the browser.
+    if (i18n.language !== data.locale) void i18n.changeLanguage(data.locale);
+  }, [data.locale, i18n]);
+  return (
+    <Document locale={data.locale}>
+      <AuthenticityTokenProvider token={data.csrfToken}>
+        <a href="#main" className="skip-link">{t("app.skip")}</a>
+        <Header />
+        <main id="main" className="main">
+          <Outlet />
+        </main>
+        <footer className="site-footer">{t("app.footer")}</footer>
+      </AuthenticityTokenProvider>
+    </Document>
+  );
+}
+
+export function ErrorBoundary() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <Document locale={data?.locale ?? "zh-CN"}>
+      <main id="main" className="main">
+        <GeneralErrorBoundary />
+      </main>
+    </Document>
+  );
+}

@@ -1,0 +1,143 @@
+import { parseWithZod } from "@conform-to/zod";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { SetRolesSchema, UserListQuerySchema } from "~/schemas/account.ts";
+import { listUsers, setUserRoles } from "~/services/accounts.server.ts";
+import { requirePermission } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { DomainError } from "~/utils/errors.ts";
+import { domainErrorResponse } from "~/utils/http.server.ts";
+import { ROLES } from "~/utils/permissions.ts";
+
+export const meta: MetaFunction = () => [{ title: "用户管理 · 成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requirePermission(request, "user:manage");
+  const query = UserListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return json({ ...(await listUsers(admin, query)), query, me: admin.id });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requirePermission(request, "user:manage");
+  const formData = await readVerifiedForm(request);
+  const submission = parseWithZod(formData, { schema: SetRolesSchema });
+  if (submission.status !== "success") {
+    return json({ ok: false as const, userId: String(formData.get("userId") ?? ""), errors: submission.error }, { status: 400 });
+  }
+  try {
+    await setUserRoles(admin, submission.value.userId, submission.value.roles);
+  } catch (e) {
+    if (e instanceof DomainError && e.status === 403) {
+      return json({ ok: false as const, userId: submission.value.userId, errors: { roles: [e.message] } }, { status: 403 });
+    }
+    throw domainErrorResponse(e);
+  }
+  return json({ ok: true as const, userId: submission.value.userId, errors: null });
+}
+
+export default function AdminUsers() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const [params] = useSearchParams();
+  const navigation = useNavigation();
+  const pageLink = (page: number) => {
+    const p = new URLSearchParams(params);
+    p.set("page", String(page));
+    return `?${p}`;
+  };
+  return (
+    <div>
+      <h1>{t("admin.usersTitle")}</h1>
+      <Form method="get" className="toolbar" role="search">
+        <label className="sr-only" htmlFor="q">{t("admin.search")}</label>
+        <input id="q" name="q" type="search" defaultValue={data.query.q ?? ""} placeholder={t("admin.search")} />
+        <label className="sr-only" htmlFor="role">{t("admin.filterRole")}</label>
+        <select id="role" name="role" defaultValue={data.query.role ?? ""} aria-label={t("admin.filterRole")}>
+          <option value="">{t("admin.allRoles")}</option>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`roles.${r}`)}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="button button--ghost">{t("admin.apply")}</button>
+        <span className="muted">{t("admin.total", { count: data.total })}</span>
+      </Form>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>{t("admin.name")}</th>
+              <th>{t("admin.email")}</th>
+              <th>{t("admin.organization")}</th>
+              <th>{t("admin.roles")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.users.map((u) => {
+              const saving = navigation.formData?.get("userId") === u.id;
+              const mine = result?.userId === u.id ? result : null;
+              return (
+                <tr key={u.id} data-testid={`user-row-${u.email}`}>
+                  <td>
+                    {u.name}
+                    {u.disabled ? <span className="badge">{t("admin.disabled")}</span> : null}
+                  </td>
+                  <td>{u.email}</td>
+                  <td>
+                    {u.organization ? (
+                      <>
+                        {u.organization.name}
+                        <br />
+                        <small className="muted">
+                          {t(`orgTypes.${u.organization.type}`)} {u.organization.creditCode ?? ""}
+                        </small>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td>
+                    <Form method="post" className="role-form" preventScrollReset>
+                      <AuthenticityTokenInput />
+                      <input type="hidden" name="intent" value="set-roles" />
+                      <input type="hidden" name="userId" value={u.id} />
+                      {ROLES.map((r) => (
+                        <label key={r}>
+                          <input type="checkbox" name="roles" value={r} defaultChecked={u.roles.includes(r)} />
+                          {t(`roles.${r}`)}
+                        </label>
+                      ))}
+                      <button type="submit" className="button button--ghost" disabled={saving}>
+                        {saving ? t("auth.submitting") : t("admin.save")}
+                      </button>
+                      {mine?.ok ? <span className="notice" role="status">{t("admin.saved", { name: u.name })}</span> : null}
+                      {mine && !mine.ok && mine.errors ? (
+                        <span className="field-errors" role="alert">
+                          {Object.values(mine.errors).flat().map((m) => (m && m.startsWith("errors.") ? t(m) : m)).join("；")}
+                        </span>
+                      ) : null}
+                    </Form>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <nav className="pager" aria-label="pagination">
+        {data.page > 1 ? <Link to={pageLink(data.page - 1)}>{t("admin.prev")}</Link> : null}
+        <span>{t("admin.page", { page: data.page, pageCount: data.pageCount })}</span>
+        {data.page < data.pageCount ? <Link to={pageLink(data.page + 1)}>{t("admin.next")}</Link> : null}
+      </nav>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,109 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorList, Field } from "~/components/ui/field.tsx";
+import { LoginSchema } from "~/schemas/account.ts";
+import { createSession, verifyLogin } from "~/services/accounts.server.ts";
+import { getUser, safeRedirect } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { RateLimitedError } from "~/utils/errors.ts";
+import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
+import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "登录 · 成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect("/");
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await readVerifiedForm(request);
+  const submission = parseWithZod(formData, { schema: LoginSchema });
+  if (submission.status !== "success") {
+    return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const { email, password, remember, redirectTo } = submission.value;
+  const ip = context.clientIp ?? "unknown";
+  try {
+    await assertLoginAllowed(email, ip);
+  } catch (e) {
+    if (e instanceof RateLimitedError) {
+      return json(submission.reply({ formErrors: [e.message], hideFields: ["password"] }), {
+        status: 429,
+        headers: { "Retry-After": String(e.retryAfterSeconds) },
+      });
+    }
+    throw e;
+  }
+  const user = await verifyLogin(email, password);
+  if (!user) {
+    await recordLoginFailure(email, ip);
+    return json(submission.reply({ formErrors: ["errors.invalidCredentials"], hideFields: ["password"] }), {
+      status: 400,
+    });
+  }
+  await clearLoginFailures(email, ip);
+  const sessionId = await createSession(user.id, request.headers.get("user-agent"));
+  const storage = sessionStorage();
+  const session = await storage.getSession(request.headers.get("Cookie"));
+  session.set(SESSION_ID_KEY, sessionId);
+  return redirect(safeRedirect(redirectTo), {
+    headers: {
+      "Set-Cookie": await storage.commitSession(session, {
+        // Without "keep me logged in" the cookie lasts until the browser closes.
+        maxAge: remember ? SESSION_TTL_MS / 1000 : undefined,
+      }),
+    },
+  });
+}
+
+export default function LoginPage() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const { t } = useTranslation();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult,
+    constraint: getZodConstraint(LoginSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+    shouldRevalidate: "onBlur",
+  });
+  const busy = navigation.state === "submitting";
+  return (
+    <div className="form">
+      <h1>{t("auth.loginTitle")}</h1>
+      <Form method="post" className="form-card" {...getFormProps(form)}>
+        <AuthenticityTokenInput />
+        <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+        {form.errors?.length ? (
+          <div className="form-error" id={form.errorId}>
+            <ErrorList errors={form.errors} t={t} />
+          </div>
+        ) : null}
+        <Field id={fields.email.id} label={t("auth.email")} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="username" autoFocus />
+        </Field>
+        <Field id={fields.password.id} label={t("auth.password")} errors={fields.password.errors}>
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="current-password" />
+        </Field>
+        <div className="field">
+          <label className="choices">
+            <input {...getInputProps(fields.remember, { type: "checkbox" })} /> {t("auth.remember")}
+          </label>
+        </div>
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? t("auth.submitting") : t("auth.submitLogin")}
+        </button>
+        <p className="muted">
+          {t("auth.noAccount")} <Link to="/register">{t("nav.register")}</Link>
+        </p>
+        <p className="muted">{t("auth.demoHint")}</p>
+      </Form>
+    </div>
+  );
+}

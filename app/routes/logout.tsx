@@ -1,0 +1,18 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { endSession } from "~/services/accounts.server.ts";
+import { getSessionId } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { sessionStorage } from "~/utils/session.server.ts";
+
+export async function loader() {
+  return redirect("/");
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  await readVerifiedForm(request);
+  const sessionId = await getSessionId(request);
+  if (sessionId) await endSession(sessionId);
+  const storage = sessionStorage();
+  const session = await storage.getSession(request.headers.get("Cookie"));
+  return redirect("/?loggedOut=1", { headers: { "Set-Cookie": await storage.destroySession(session) } });
+}

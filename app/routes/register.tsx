@@ -1,0 +1,153 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { ErrorList, Field } from "~/components/ui/field.tsx";
+import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
+import { createSession, registerUser } from "~/services/accounts.server.ts";
+import { getUser } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { ValidationError } from "~/utils/errors.ts";
+import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
+import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";
+import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "注册 · 成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getUser(request)) throw redirect("/");
+  return json({ regions: yunnanCounties() });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const formData = await readVerifiedForm(request);
+  const submission = parseWithZod(formData, { schema: RegisterSchema });
+  const hideFields = ["password", "confirmPassword"];
+  if (submission.status !== "success") {
+    return json(submission.reply({ hideFields }), { status: 400 });
+  }
+  if (submission.value.region && !isKnownRegion(submission.value.region)) {
+    return json(submission.reply({ fieldErrors: { region: ["errors.region"] }, hideFields }), { status: 400 });
+  }
+  try {
+    const user = await registerUser(submission.value);
+    const storage = sessionStorage();
+    const session = await storage.getSession(request.headers.get("Cookie"));
+    session.set(SESSION_ID_KEY, await createSession(user.id, request.headers.get("user-agent")));
+    return redirect("/account?welcome=1", { headers: { "Set-Cookie": await storage.commitSession(session) } });
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      return json(submission.reply({ fieldErrors: e.fieldErrors, hideFields }), { status: 400 });
+    }
+    throw e;
+  }
+}
+
+export default function RegisterPage() {
+  const { regions } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "register",
+    lastResult,
+    constraint: getZodConstraint(RegisterSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: RegisterSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    defaultValue: { accountType: "enterprise", roles: ["buyer"] },
+  });
+  const busy = navigation.state === "submitting";
+  const accountType = fields.accountType.value ?? "enterprise";
+  const roles = fields.roles.value;
+  const selectedRoles = Array.isArray(roles) ? roles : roles ? [roles] : [];
+  return (
+    <div className="form">
+      <h1>{t("auth.registerTitle")}</h1>
+      <Form method="post" className="form-card" {...getFormProps(form)}>
+        <AuthenticityTokenInput />
+        {form.errors?.length ? (
+          <div className="form-error">
+            <ErrorList errors={form.errors} t={t} />
+          </div>
+        ) : null}
+        <fieldset className="fieldset" aria-describedby={fields.roles.errorId}>
+          <legend>{t("auth.wantRoles")}</legend>
+          <div className="choices">
+            {SELF_SERVICE_ROLES.map((role) => (
+              <label key={role}>
+                <input
+                  type="checkbox"
+                  name={fields.roles.name}
+                  value={role}
+                  defaultChecked={selectedRoles.includes(role)}
+                  aria-invalid={fields.roles.errors ? true : undefined}
+                />
+                {t(`roles.${role}`)} <span className="muted">— {t(`roleHelp.${role}`)}</span>
+              </label>
+            ))}
+          </div>
+          <ErrorList id={fields.roles.errorId} errors={fields.roles.errors} t={t} />
+        </fieldset>
+        <Field id={fields.email.id} label={t("auth.email")} errors={fields.email.errors}>
+          <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />
+        </Field>
+        <Field id={fields.name.id} label={t("auth.name")} errors={fields.name.errors}>
+          <input {...getInputProps(fields.name, { type: "text" })} autoComplete="name" />
+        </Field>
+        <Field id={fields.password.id} label={t("auth.password")} hint={t("auth.passwordHint")} errors={fields.password.errors}>
+          <input {...getInputProps(fields.password, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <Field id={fields.confirmPassword.id} label={t("auth.confirmPassword")} errors={fields.confirmPassword.errors}>
+          <input {...getInputProps(fields.confirmPassword, { type: "password" })} autoComplete="new-password" />
+        </Field>
+        <Field id={fields.accountType.id} label={t("auth.accountType")} errors={fields.accountType.errors}>
+          <select {...getSelectProps(fields.accountType)}>
+            {ACCOUNT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {t(`orgTypes.${type}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {accountType !== "individual" ? (
+          <>
+            <Field id={fields.orgName.id} label={t("auth.orgName")} errors={fields.orgName.errors}>
+              <input {...getInputProps(fields.orgName, { type: "text" })} autoComplete="organization" />
+            </Field>
+            <Field
+              id={fields.creditCode.id}
+              label={t("auth.creditCode")}
+              hint={t("auth.creditCodeHint")}
+              errors={fields.creditCode.errors}
+            >
+              <input {...getInputProps(fields.creditCode, { type: "text" })} maxLength={18} spellCheck={false} />
+            </Field>
+          </>
+        ) : null}
+        <Field id={fields.region.id} label={t("auth.region")} errors={fields.region.errors}>
+          <select {...getSelectProps(fields.region)}>
+            <option value="">{t("auth.regionNone")}</option>
+            {regions.map((g) => (
+              <optgroup key={g.code} label={g.name}>
+                {g.counties.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {c.name}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" className="button" disabled={busy}>
+          {busy ? t("auth.submitting") : t("auth.submitRegister")}
+        </button>
+        <p className="muted">
+          {t("auth.haveAccount")} <Link to="/login">{t("nav.login")}</Link>
+        </p>
+      </Form>
+    </div>
+  );
+}

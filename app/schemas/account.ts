@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { ORGANIZATION_TYPES } from "~/utils/organization.ts";
+import { ROLES, SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
+import { usccProblem } from "~/utils/uscc.ts";
+
+// Messages are i18n keys (app/locales); the form shows them translated next to the field.
+
+export const EmailSchema = z
+  .string({ required_error: "errors.required" })
+  .trim()
+  .max(254, "errors.tooLong")
+  .email("errors.email")
+  .transform((v) => v.toLowerCase());
+
+export const PasswordSchema = z
+  .string({ required_error: "errors.required" })
+  .min(8, "errors.passwordWeak")
+  .max(128, "errors.tooLong")
+  .refine((v) => /[A-Za-z]/.test(v) && /\d/.test(v), "errors.passwordWeak");
+
+export const ACCOUNT_TYPES = ORGANIZATION_TYPES;
+
+export const RegisterSchema = z
+  .object({
+    email: EmailSchema,
+    name: z.string({ required_error: "errors.required" }).trim().min(1, "errors.required").max(60, "errors.tooLong"),
+    password: PasswordSchema,
+    confirmPassword: z.string({ required_error: "errors.required" }),
+    roles: z.array(z.enum(SELF_SERVICE_ROLES), { required_error: "errors.rolesRequired" }).min(1, "errors.rolesRequired"),
+    accountType: z.enum(ACCOUNT_TYPES, { required_error: "errors.required", invalid_type_error: "errors.required" }),
+    orgName: z.string().trim().max(120, "errors.tooLong").optional(),
+    creditCode: z.string().trim().toUpperCase().optional(),
+    region: z.string().regex(/^\d{6}$/, "errors.region").optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password && v.confirmPassword !== v.password) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["confirmPassword"], message: "errors.passwordMismatch" });
+    }
+    if (v.email && v.password && v.password.toLowerCase().includes(v.email.split("@")[0]!.toLowerCase()) && v.email.split("@")[0]!.length >= 4) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["password"], message: "errors.passwordContainsEmail" });
+    }
+    if (v.accountType && v.accountType !== "individual") {
+      if (!v.orgName) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["orgName"], message: "errors.required" });
+      if (!v.creditCode) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["creditCode"], message: "errors.required" });
+      } else {
+        const problem = usccProblem(v.creditCode);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["creditCode"], message: `errors.uscc.${problem}` });
+      }
+    }
+  });
+export type RegisterInput = z.infer<typeof RegisterSchema>;
+
+export const LoginSchema = z.object({
+  email: EmailSchema,
+  password: z.string({ required_error: "errors.required" }).min(1, "errors.required").max(128, "errors.tooLong"),
+  redirectTo: z.string().optional(),
+  remember: z.boolean().optional(),
+});
+
+export const SetRolesSchema = z.object({
+  intent: z.literal("set-roles"),
+  userId: z.string().regex(/^[a-f0-9]{24}$/, "errors.invalidId"),
+  roles: z.array(z.enum(ROLES)).default([]),
+});
+
+export const UserListQuerySchema = z.object({
+  q: z.string().trim().max(100).optional(),
+  role: z.enum(ROLES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
+});

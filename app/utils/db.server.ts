@@ -1,0 +1,34 @@
+import mongoose from "mongoose";
+import { serviceEndpoints } from "./env.server.ts";
+
+/**
+ * One mongoose connection per process. The Remix build and the Express server load their own
+ * copies of app modules but share the mongoose package, so they share this connection too.
+ */
+export async function connectDb(uri: string = serviceEndpoints().mongoUri): Promise<typeof mongoose> {
+  if (mongoose.connection.readyState === 1 || mongoose.connection.readyState === 2) {
+    await mongoose.connection.asPromise();
+    return mongoose;
+  }
+  mongoose.set("strictQuery", true);
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  return mongoose;
+}
+
+export async function disconnectDb(): Promise<void> {
+  await mongoose.disconnect();
+}
+
+/** Runs `fn` in a MongoDB transaction (the embedded mongod is a replica set, so this is real). */
+export async function withTransaction<T>(fn: (session: mongoose.ClientSession) => Promise<T>): Promise<T> {
+  const session = await mongoose.startSession();
+  try {
+    let result!: T;
+    await session.withTransaction(async () => {
+      result = await fn(session);
+    });
+    return result;
+  } finally {
+    await session.endSession();
+  }
+}

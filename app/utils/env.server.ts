@@ -1,0 +1,96 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every environment variable the app reads, validated once. The embedded default (no
+ * MONGODB_URI / MEILI_HOST) is resolved by server/embedded before the app reads the
+ * service endpoints, so those are optional here.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    DATA_DIR: z.string().min(1).default(".data"),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+      .optional(),
+    MEILI_HOST: z.string().url("must be a URL such as http://127.0.0.1:7700").optional(),
+    MEILI_MASTER_KEY: z.string().min(16, "must be at least 16 bytes").optional(),
+    MEILI_INDEX_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]*$/, "letters, digits, _ and - only")
+      .default(""),
+    EMBEDDED_MONGO_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
+    EMBEDDED_MEILI_PORT: z.coerce.number().int().min(1).max(65535).default(7700),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    COOKIE_SECURE: boolish.optional(),
+    SEED_ON_EMPTY: boolish.optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    STRIPE_SECRET_KEY: z.string().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.MEILI_HOST && !v.MEILI_MASTER_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["MEILI_MASTER_KEY"],
+        message: "is required when MEILI_HOST is set",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings as unset: `FOO= npm start` should mean "default".
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+/** The validated environment, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Sets the resolved service endpoints into process.env (shared by every module copy) and re-validates. */
+export function setServiceEndpoints(p: { mongoUri: string; meiliHost: string; meiliKey?: string }) {
+  process.env.MONGODB_URI = p.mongoUri;
+  process.env.MEILI_HOST = p.meiliHost;
+  if (p.meiliKey) process.env.MEILI_MASTER_KEY = p.meiliKey;
+  cached = parseEnv(process.env);
+  return cached;
+}
+
+export function dataDir(e: Env = env()): string {
+  return path.resolve(e.DATA_DIR);
+}
+
+/** The resolved service endpoints, set by server/embedded or taken from the environment. */
+export function serviceEndpoints() {
+  const e = env();
+  if (!e.MONGODB_URI) throw new Error("MONGODB_URI is not resolved: services not started");
+  if (!e.MEILI_HOST) throw new Error("MEILI_HOST is not resolved: services not started");
+  return { mongoUri: e.MONGODB_URI, meiliHost: e.MEILI_HOST, meiliKey: e.MEILI_MASTER_KEY };
+}

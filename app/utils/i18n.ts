@@ -1,0 +1,38 @@
+import i18next, { type i18n } from "i18next";
+import { initReactI18next } from "react-i18next";
+import en from "~/locales/en.ts";
+import zhCN from "~/locales/zh-CN.ts";
+
+export const LOCALES = ["zh-CN", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "zh-CN";
+export const LOCALE_COOKIE = "lng";
+
+export const resources = { "zh-CN": { common: zhCN }, en: { common: en } } as const;
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
+}
+
+/** zh-CN first; English only when the reader chose it (the `lng` cookie). */
+export function localeFromCookieHeader(header: string | null): Locale {
+  const m = header?.match(/(?:^|;\s*)lng=([^;]+)/);
+  const v = m ? decodeURIComponent(m[1]!) : undefined;
+  return isLocale(v) ? v : DEFAULT_LOCALE;
+}
+
+/** A fresh i18next instance (one per server request; one for the browser). Resources are bundled. */
+export function createI18n(locale: Locale): i18n {
+  const instance = i18next.createInstance();
+  void instance.use(initReactI18next).init({
+    lng: locale,
+    fallbackLng: DEFAULT_LOCALE,
+    supportedLngs: [...LOCALES],
+    defaultNS: "common",
+    ns: ["common"],
+    resources,
+    initImmediate: false,
+    interpolation: { escapeValue: false },
+  });
+  return instance;
+}

@@ -1,0 +1,49 @@
+import { ForbiddenError } from "./errors.ts";
+
+/**
+ * Roles and what they may do. Shared by server (enforcement) and UI (what to show); the server
+ * is the authority: services call `assertCan`, routes call `requirePermission`.
+ */
+export const ROLES = ["seller", "buyer", "broker", "bureau", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Roles a person may pick for themselves at registration; the rest are granted by an admin. */
+export const SELF_SERVICE_ROLES = ["seller", "buyer"] as const satisfies readonly Role[];
+
+export const PERMISSIONS = {
+  "achievement:create": ["seller"],
+  "demand:create": ["buyer"],
+  "listing:review": ["broker", "admin"],
+  "offer:make": ["buyer"],
+  "auction:bid": ["buyer"],
+  "auction:run": ["seller", "broker"],
+  "deal:mediate": ["broker"],
+  "contract:register": ["bureau"],
+  "statistics:view": ["bureau", "admin"],
+  "policy:publish": ["bureau", "admin"],
+  "user:manage": ["admin"],
+  "taxonomy:manage": ["admin"],
+  "token:manage": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export interface Actor {
+  id: string;
+  roles: readonly Role[];
+}
+
+export function hasRole(actor: Pick<Actor, "roles"> | null | undefined, role: Role): boolean {
+  return !!actor && actor.roles.includes(role);
+}
+
+export function can(actor: Pick<Actor, "roles"> | null | undefined, permission: Permission): boolean {
+  if (!actor) return false;
+  const allowed: readonly Role[] = PERMISSIONS[permission];
+  return actor.roles.some((r) => allowed.includes(r));
+}
+
+/** Throws the domain's ForbiddenError unless the actor may do this. Used inside services. */
+export function assertCan(actor: Pick<Actor, "roles"> | null | undefined, permission: Permission): void {
+  if (!can(actor, permission)) throw new ForbiddenError();
+}

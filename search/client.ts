@@ -1,0 +1,19 @@
+import { Meilisearch } from "meilisearch";
+import { env, serviceEndpoints } from "~/utils/env.server.ts";
+
+const g = globalThis as unknown as { __chengguoMeili?: { key: string; client: Meilisearch } };
+
+/** One Meilisearch client per process, for the endpoint resolved at start-up. */
+export function meili(): Meilisearch {
+  const { meiliHost, meiliKey } = serviceEndpoints();
+  const key = `${meiliHost}|${meiliKey ?? ""}`;
+  if (g.__chengguoMeili?.key !== key) {
+    g.__chengguoMeili = { key, client: new Meilisearch({ host: meiliHost, apiKey: meiliKey, timeout: 5_000 }) };
+  }
+  return g.__chengguoMeili.client;
+}
+
+/** Index names carry MEILI_INDEX_PREFIX so several deployments (or test files) can share a server. */
+export function indexName(base: string): string {
+  return `${env().MEILI_INDEX_PREFIX}${base}`;
+}

@@ -1,0 +1,48 @@
+import mongoose from "mongoose";
+import { meili } from "../search/client.ts";
+
+export interface Health {
+  status: "ok" | "unavailable";
+  mongodb: { ok: boolean; version?: string; replicaSet?: string; error?: string };
+  meilisearch: { ok: boolean; version?: string; error?: string };
+  uptimeSeconds: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+/** Asks both services for their versions; the answer names what is really connected. */
+export async function checkHealth(): Promise<Health> {
+  const [mongo, search] = await Promise.allSettled([
+    withTimeout(
+      (async () => {
+        if (mongoose.connection.readyState !== 1) throw new Error("not connected");
+        const admin = mongoose.connection.db!.admin();
+        const info = await admin.command({ buildInfo: 1 });
+        const hello = await admin.command({ hello: 1 });
+        return { version: String(info.version), replicaSet: hello.setName as string | undefined };
+      })(),
+      2000,
+      "MongoDB",
+    ),
+    withTimeout(meili().getVersion(), 2000, "Meilisearch"),
+  ]);
+  const mongodb =
+    mongo.status === "fulfilled"
+      ? { ok: true, ...mongo.value }
+      : { ok: false, error: (mongo.reason as Error).message };
+  const meilisearch =
+    search.status === "fulfilled"
+      ? { ok: true, version: search.value.pkgVersion }
+      : { ok: false, error: (search.reason as Error).message };
+  return {
+    status: mongodb.ok && meilisearch.ok ? "ok" : "unavailable",
+    mongodb,
+    meilisearch,
+    uptimeSeconds: Math.round(process.uptime()),
+  };
+}

@@ -1,0 +1,122 @@
+import { createServer } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import { broadcastDevReady, installGlobals, type ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { connectDb, disconnectDb } from "~/utils/db.server.ts";
+import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
+import { logger } from "~/utils/logger.server.ts";
+import { isEmpty, seedDemo } from "../seeds/demo.ts";
+import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
+import { checkHealth } from "./health.ts";
+import { attachRealtime } from "./realtime/index.ts";
+
+installGlobals({ nativeFetch: true });
+
+const BUILD_PATH = path.resolve("build/index.js");
+const started = Date.now();
+
+async function importBuild(): Promise<ServerBuild> {
+  return import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`);
+}
+
+async function main() {
+  const config = env(); // fails fast with a readable list of bad variables
+  const services: Services = await startServices(config, {
+    onProgress: (m) => logger.info(m),
+  });
+  let shuttingDown = false;
+  const shutdown = async (why: string, code = 0) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info(`shutting down (${why})`);
+    const force = setTimeout(() => process.exit(code || 1), 30_000);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      io?.close();
+      httpServer?.close(() => resolve());
+      httpServer?.closeAllConnections?.();
+      if (!httpServer) resolve();
+    });
+    await disconnectDb().catch(() => {});
+    await services.stop();
+    process.exit(code);
+  };
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig));
+  process.on("uncaughtException", (err) => {
+    logger.fatal({ err }, "uncaught exception");
+    void shutdown("uncaught exception", 1);
+  });
+
+  let httpServer: ReturnType<typeof createServer> | undefined;
+  let io: ReturnType<typeof attachRealtime> | undefined;
+
+  setServiceEndpoints(services);
+  logger.info(
+    { mongodb: services.started.mongo ? "embedded" : "external", meilisearch: services.started.meili ? "embedded" : "external" },
+    "services resolved",
+  );
+  await connectDb(services.mongoUri);
+
+  const seedOnEmpty = config.SEED_ON_EMPTY ?? (services.started.mongo && config.NODE_ENV !== "test");
+  if (seedOnEmpty && (await isEmpty())) {
+    logger.info("empty database: loading demo data");
+    await seedDemo((m) => logger.info(`seed: ${m}`));
+  }
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", process.env.TRUST_PROXY ?? "loopback");
+  app.use(compression());
+
+  app.get("/healthz", async (_req, res) => {
+    const health = await checkHealth();
+    res.status(health.status === "ok" ? 200 : 503).set("Cache-Control", "no-store").json(health);
+  });
+
+  // Fingerprinted assets can be cached forever; everything else for an hour.
+  app.use("/build", express.static("build/public/build", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/public", { maxAge: "1h" }));
+
+  const mode = config.NODE_ENV === "development" ? "development" : "production";
+  let build = await importBuild();
+  const getLoadContext = (req: express.Request) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+  if (mode === "development") {
+    const { watch } = await import("chokidar");
+    watch(path.resolve("build/version.txt"), { ignoreInitial: true }).on("all", async () => {
+      build = await importBuild();
+      broadcastDevReady(build);
+    });
+    app.all("*", (req, res, next) => createRequestHandler({ build, mode, getLoadContext })(req, res, next));
+  } else {
+    app.all("*", createRequestHandler({ build, mode, getLoadContext }));
+  }
+
+  httpServer = createServer(app);
+  io = attachRealtime(httpServer);
+  await new Promise<void>((resolve, reject) => {
+    httpServer!.once("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EADDRINUSE") {
+        reject(new EmbeddedError(`Port ${config.PORT} is already in use. Stop what listens there, or start with PORT=<another port>.`));
+      } else reject(err);
+    });
+    httpServer!.listen(config.PORT, config.HOST, () => resolve());
+  }).catch(async (e) => {
+    await disconnectDb().catch(() => {});
+    await services.stop();
+    throw e;
+  });
+  if (mode === "development") broadcastDevReady(build);
+  logger.info(`chengguo ready on http://localhost:${config.PORT} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+}
+
+main().catch((e) => {
+  if (e instanceof EnvError || e instanceof EmbeddedError) {
+    console.error(`\nchengguo cannot start:\n${e.message}\n`);
+  } else {
+    logger.fatal({ err: e }, "start-up failed");
+  }
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
+import { logger } from "~/utils/logger.server.ts";
+import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
+
+export interface ServerToClientEvents {
+  session: (payload: { user: Pick<SessionUser, "id" | "name" | "roles"> | null }) => void;
+}
+export type ClientToServerEvents = Record<string, never>;
+export interface SocketData {
+  user: SessionUser | null;
+}
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** The user behind the site's session cookie on the handshake (same cookie as the pages). */
+export async function userFromCookie(cookieHeader: string | undefined): Promise<SessionUser | null> {
+  if (!cookieHeader) return null;
+  const session = await sessionStorage().getSession(cookieHeader);
+  const id = session.get(SESSION_ID_KEY);
+  return typeof id === "string" ? getUserForSession(id) : null;
+}
+
+/**
+ * socket.io on the same HTTP server as the site. Every socket is authenticated from the session
+ * cookie before any handler runs; rooms check membership per event (added by the deal-room work).
+ */
+export function attachRealtime(httpServer: HttpServer): RealtimeServer {
+  const io: RealtimeServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 1e6,
+    cors: { origin: false },
+  });
+  io.use(async (socket: Socket, next) => {
+    try {
+      socket.data.user = await userFromCookie(socket.handshake.headers.cookie);
+      next();
+    } catch (err) {
+      logger.warn({ err }, "socket authentication failed");
+      next(new Error("authentication failed"));
+    }
+  });
+  io.on("connection", (socket) => {
+    const u = socket.data.user;
+    socket.emit("session", { user: u ? { id: u.id, name: u.name, roles: u.roles } : null });
+  });
+  (globalThis as { __chengguoIo?: RealtimeServer }).__chengguoIo = io;
+  return io;
+}
