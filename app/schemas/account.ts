@@ -29,9 +29,18 @@ export const RegisterSchema = z
     roles: z.array(z.enum(SELF_SERVICE_ROLES), { required_error: "errors.rolesRequired" }).min(1, "errors.rolesRequired"),
     accountType: z.enum(ACCOUNT_TYPES, { required_error: "errors.required", invalid_type_error: "errors.required" }),
     orgName: z.string().trim().max(120, "errors.tooLong").optional(),
-    creditCode: z.string().trim().toUpperCase().optional(),
+    creditCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .superRefine((code, ctx) => {
+        const problem = usccProblem(code);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `errors.uscc.${problem}` });
+      })
+      .optional(),
     region: z.string().regex(/^\d{6}$/, "errors.region").optional(),
   })
+  // Cross-field rules: zod runs these once every field above is valid.
   .superRefine((v, ctx) => {
     if (v.password && v.confirmPassword !== v.password) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["confirmPassword"], message: "errors.passwordMismatch" });
@@ -41,12 +50,7 @@ export const RegisterSchema = z
     }
     if (v.accountType && v.accountType !== "individual") {
       if (!v.orgName) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["orgName"], message: "errors.required" });
-      if (!v.creditCode) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["creditCode"], message: "errors.required" });
-      } else {
-        const problem = usccProblem(v.creditCode);
-        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["creditCode"], message: `errors.uscc.${problem}` });
-      }
+      if (!v.creditCode) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["creditCode"], message: "errors.required" });
     }
   });
 export type RegisterInput = z.infer<typeof RegisterSchema>;

@@ -33,15 +33,6 @@ export const envSchema = z
     SEED_ON_EMPTY: boolish.optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     STRIPE_SECRET_KEY: z.string().optional(),
-  })
-  .superRefine((v, ctx) => {
-    if (v.MEILI_HOST && !v.MEILI_MASTER_KEY) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["MEILI_MASTER_KEY"],
-        message: "is required when MEILI_HOST is set",
-      });
-    }
   });
 
 export type Env = z.infer<typeof envSchema>;
@@ -59,11 +50,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
   );
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new EnvError(
-      result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`),
-    );
+  const problems = result.success
+    ? []
+    : result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`);
+  // Cross-variable rules, checked on the raw input so they are reported together with the rest.
+  if (cleaned.MEILI_HOST && !cleaned.MEILI_MASTER_KEY) {
+    problems.push("MEILI_MASTER_KEY is required when MEILI_HOST is set");
   }
+  if (problems.length || !result.success) throw new EnvError(problems);
   return result.data;
 }
 

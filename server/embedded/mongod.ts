@@ -34,30 +34,34 @@ export async function sha256File(file: string): Promise<string> {
 }
 
 /** Checks the binary is the pinned one and that it can load its shared libraries. */
-export async function verifyMongod(bin: string): Promise<string> {
+export async function verifyMongod(bin: string, expectedSha256 = MONGOD_SHA256): Promise<string> {
   try {
     await fs.access(bin);
   } catch {
     throw new EmbeddedError(`mongod is missing at ${bin}. Run \`npm install\`, or set MONGODB_URI.`);
   }
   const digest = await sha256File(bin);
-  if (digest !== MONGOD_SHA256) {
+  if (digest !== expectedSha256) {
     throw new EmbeddedError(
-      `mongod at ${bin} has sha256 ${digest}, expected ${MONGOD_SHA256}. Refusing to run it; reinstall with \`npm ci\`.`,
+      `mongod at ${bin} has sha256 ${digest}, expected ${expectedSha256}. Refusing to run it; reinstall with \`npm ci\`.`,
     );
   }
   try {
     const { stdout } = await run(bin, ["--version"]);
     return /db version v(\S+)/.exec(stdout)?.[1] ?? "unknown";
   } catch (e) {
-    const msg = String((e as { stderr?: string }).stderr ?? (e as Error).message);
-    if (/libcurl/.test(msg)) {
-      throw new EmbeddedError(
-        "mongod needs the libcurl4 library, which this machine lacks. Install it with `sudo apt-get install -y libcurl4` (Debian/Ubuntu), or set MONGODB_URI to use another MongoDB.",
-      );
-    }
-    throw new EmbeddedError(`mongod cannot run here: ${msg.trim()}`);
+    throw explainMongodFailure(String((e as { stderr?: string }).stderr || (e as Error).message));
   }
+}
+
+/** Turns mongod's own failure text into a sentence that says what to do. */
+export function explainMongodFailure(stderr: string): EmbeddedError {
+  if (/libcurl/.test(stderr)) {
+    return new EmbeddedError(
+      "mongod needs the libcurl4 library, which this machine lacks. Install it with `sudo apt-get install -y libcurl4` (Debian/Ubuntu), or set MONGODB_URI to use another MongoDB.",
+    );
+  }
+  return new EmbeddedError(`mongod cannot run here: ${stderr.trim()}`);
 }
 
 export interface EmbeddedMongo {
