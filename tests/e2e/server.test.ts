@@ -1,0 +1,193 @@
+import { execFile, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, inject, it } from "vitest";
+import { DEMO_PASSWORD } from "../../seeds/demo.ts";
+import { freePort } from "../../server/embedded/process.ts";
+import { appEnv } from "../setup/app.global.ts";
+import { ROOT } from "../setup/tmp.ts";
+import { HttpClient } from "../support/http.ts";
+
+const baseURL = inject("baseURL");
+const run = promisify(execFile);
+
+describe("the running server (started like `npm start`)", () => {
+  it("GET /healthz names the connected MongoDB and Meilisearch versions", async () => {
+    const res = await fetch(`${baseURL}/healthz`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({
+      status: "ok",
+      mongodb: { ok: true, version: "8.2.6", replicaSet: "rs0" },
+      meilisearch: { ok: true, version: "1.21.0" },
+    });
+  });
+
+  it("seeded the demo data on first start: the home page shows the county's organisations and towns", async () => {
+    const { res, html } = await new HttpClient(baseURL).page("/");
+    expect(res.status).toBe(200);
+    expect(html).toContain('lang="zh-CN"');
+    expect(html).toContain("西畴县科学技术局");
+    for (const town of ["西洒镇", "兴街镇", "蚌谷乡", "莲花塘乡", "新马街乡", "柏林乡", "法斗乡", "董马乡", "鸡街乡"]) {
+      expect(html).toContain(town);
+    }
+  });
+
+  it("refuses a form post without the CSRF token", async () => {
+    const c = new HttpClient(baseURL);
+    await c.page("/login");
+    const res = await c.post("/login", { email: "admin@demo.chengguo.cn", password: DEMO_PASSWORD });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("set-cookie") ?? "").not.toContain("__session");
+  });
+
+  it("registration with bad input answers 400, names each field and keeps what was typed", async () => {
+    const c = new HttpClient(baseURL);
+    const { csrf } = await c.page("/register");
+    const res = await c.post("/register", {
+      csrf,
+      roles: "seller",
+      email: "seller@demo.chengguo.cn", // already taken by the seed
+      name: "王老师",
+      password: "Terraces2025",
+      confirmPassword: "Terraces2025",
+      accountType: "university",
+      orgName: "文山某研究所",
+      creditCode: "12532623MB1234567X", // wrong check character
+    });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("校验位不正确"); // the credit code's own message
+    expect(html).toContain('value="王老师"');
+    expect(html).toContain('value="文山某研究所"');
+    expect(html).toContain('value="12532623MB1234567X"');
+    expect(html).not.toContain("Terraces2025"); // passwords are never echoed back
+
+    const weak = await c.post("/register", {
+      csrf,
+      roles: "buyer",
+      email: "new-person@example.cn",
+      name: "新用户",
+      password: "short",
+      confirmPassword: "short",
+      accountType: "individual",
+    });
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain("密码太弱");
+
+    const fixedCode = await c.post("/register", {
+      csrf,
+      roles: "seller",
+      email: "seller@demo.chengguo.cn",
+      name: "王老师",
+      password: "Terraces2025",
+      confirmPassword: "Terraces2025",
+      accountType: "individual",
+    });
+    expect(fixedCode.status).toBe(400);
+    expect(await fixedCode.text()).toContain("该邮箱已注册");
+  });
+
+  it("only an admin may open the user administration", async () => {
+    const anon = await new HttpClient(baseURL).get("/admin/users");
+    expect(anon.status).toBe(302);
+    expect(anon.headers.get("location")).toBe("/login?redirectTo=%2Fadmin%2Fusers");
+
+    const buyer = new HttpClient(baseURL);
+    expect((await buyer.login("buyer@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+    expect((await buyer.get("/admin/users")).status).toBe(403);
+
+    const admin = new HttpClient(baseURL);
+    expect((await admin.login("admin@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+    const { res, html } = await admin.page("/admin/users?role=broker");
+    expect(res.status).toBe(200);
+    expect(html).toContain("broker@demo.chengguo.cn");
+    expect(html).not.toContain("buyer@demo.chengguo.cn");
+  });
+
+  it("an admin grants a role through the form and the user gets it on their next page", async () => {
+    const admin = new HttpClient(baseURL);
+    await admin.login("admin@demo.chengguo.cn", DEMO_PASSWORD);
+    const { html, csrf } = await admin.page("/admin/users?q=food%40demo");
+    const userId = /name="userId" value="([a-f0-9]{24})"/.exec(html)![1]!;
+    const res = await admin.post("/admin/users?q=food%40demo", {
+      csrf,
+      intent: "set-roles",
+      userId,
+      roles: ["buyer", "seller"],
+    });
+    expect(res.status).toBe(200);
+
+    const food = new HttpClient(baseURL);
+    await food.login("food@demo.chengguo.cn", DEMO_PASSWORD);
+    const account = await food.page("/account");
+    expect(account.html).toContain("成果持有方");
+
+    const bad = await admin.post("/admin/users", { csrf, intent: "set-roles", userId, roles: ["emperor"] });
+    expect(bad.status).toBe(400);
+  });
+
+  it("throttles repeated failed logins with 429", async () => {
+    const c = new HttpClient(baseURL);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await c.login("bureau@demo.chengguo.cn", "wrong-password-1")).status);
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses[5]).toBe(429);
+    // Even the right password is refused while throttled.
+    expect((await c.login("bureau@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(429);
+  });
+
+  it("logout ends the session on the server, not just in the browser", async () => {
+    const c = new HttpClient(baseURL);
+    await c.login("seller@demo.chengguo.cn", DEMO_PASSWORD);
+    const stolen = c.cookie("__session")!;
+    const { csrf } = await c.page("/account");
+    expect((await c.post("/logout", { csrf })).status).toBe(302);
+    const replay = await fetch(`${baseURL}/account`, { headers: { Cookie: `__session=${stolen}` }, redirect: "manual" });
+    expect(replay.status).toBe(302);
+    expect(replay.headers.get("location")).toContain("/login");
+  });
+
+  it("`npm run seed` works while the app runs, using the app's embedded services", async () => {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "seeds/cli.ts"], {
+      cwd: ROOT,
+      env: appEnv({ DATA_DIR: inject("appDataDir") }),
+    });
+    expect(stderr).toMatch(/using the services of the running app \(pid \d+\)/);
+    expect(stdout).toMatch(/Seeded demo data: 12 organisations, \d+ users/);
+  });
+
+  it("answers 503 on /healthz while Meilisearch is unreachable", async () => {
+    const state = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
+    const port = await freePort();
+    const deadMeili = `http://127.0.0.1:${await freePort()}`;
+    const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      cwd: ROOT,
+      env: appEnv({
+        DATA_DIR: path.join(inject("appDataDir"), "second"),
+        PORT: String(port),
+        MONGODB_URI: state.mongoUri,
+        MEILI_HOST: deadMeili,
+        MEILI_MASTER_KEY: "0123456789abcdef0123",
+      }),
+      stdio: "ignore",
+    });
+    try {
+      let res: Response | undefined;
+      for (let i = 0; i < 200 && !res; i++) {
+        res = await fetch(`http://localhost:${port}/healthz`).catch(() => undefined);
+        if (!res) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(res!.status).toBe(503);
+      const body = await res!.json();
+      expect(body.status).toBe("unavailable");
+      expect(body.mongodb).toMatchObject({ ok: true, version: "8.2.6" });
+      expect(body.meilisearch.ok).toBe(false);
+    } finally {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+});

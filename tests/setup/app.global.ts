@@ -1,0 +1,69 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { freePort } from "../../server/embedded/process.ts";
+import { ROOT, tmpDir } from "./tmp.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    baseURL: string;
+    appDataDir: string;
+  }
+}
+
+/** Environment for a child app process: the embedded default, nothing inherited from the shell. */
+export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { MONGODB_URI: _a, MEILI_HOST: _b, MEILI_MASTER_KEY: _c, NODE_ENV: _d, ...rest } = process.env;
+  return { ...rest, LOG_LEVEL: "warn", ...extra };
+}
+
+export async function waitForHealthy(baseURL: string, child: ChildProcess, timeoutMs = 90_000): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode} during start-up`);
+    try {
+      const res = await fetch(`${baseURL}/healthz`);
+      if (res.status === 200) return res.status;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`app at ${baseURL} was not healthy within ${timeoutMs / 1000}s`);
+}
+
+/**
+ * Builds the Remix app and starts the real server exactly as `npm start` does: embedded mongod
+ * and Meilisearch in a fresh DATA_DIR, demo data seeded on first start.
+ */
+export default async function setup(project: TestProject) {
+  execFileSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "build"], {
+    cwd: ROOT,
+    // vitest sets NODE_ENV=test; the build must match the production server it runs under.
+    env: { ...process.env, NODE_ENV: "production" },
+    stdio: "ignore",
+  });
+  const dataDir = await tmpDir("e2e");
+  const port = await freePort();
+  const baseURL = `http://localhost:${port}`;
+  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    cwd: ROOT,
+    env: appEnv({
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_MONGO_PORT: String(await freePort()),
+      EMBEDDED_MEILI_PORT: String(await freePort()),
+    }),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForHealthy(baseURL, child);
+  project.provide("baseURL", baseURL);
+  project.provide("appDataDir", dataDir);
+  return async () => {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+}
