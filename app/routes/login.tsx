@@ -71,7 +71,9 @@ export default function LoginPage() {
     lastResult,
     constraint: getZodConstraint(LoginSchema),
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
-    shouldRevalidate: "onBlur",
+    // Revalidate while typing, not on blur: a blur that removes an error moves the
+    // submit button between mousedown and mouseup, and the click is lost.
+    shouldRevalidate: "onInput",
   });
   const busy = navigation.state === "submitting";
   return (

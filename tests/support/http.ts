@@ -6,7 +6,8 @@ export class HttpClient {
   private cookies = new Map<string, string>();
   constructor(private readonly baseURL: string) {}
 
-  private cookieHeader() {
+  /** The Cookie header this client would send (for socket.io handshakes). */
+  cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   }
 
