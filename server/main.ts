@@ -68,7 +68,7 @@ async function main() {
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", process.env.TRUST_PROXY ?? "loopback");
+  app.set("trust proxy", env().TRUST_PROXY);
   app.use(compression());
 
   app.get("/healthz", async (_req, res) => {

@@ -1,6 +1,6 @@
 import { createCookie } from "@remix-run/node";
 import { CSRF, CSRFError } from "remix-utils/csrf/server";
-import { secureCookies, sessionSecret } from "./secrets.server.ts";
+import { secureCookies, sessionSecrets } from "./secrets.server.ts";
 
 let csrf: CSRF | undefined;
 
@@ -12,9 +12,9 @@ export function csrfProtection(): CSRF {
       httpOnly: true,
       secure: secureCookies(),
       sameSite: "lax",
-      secrets: [sessionSecret()],
+      secrets: sessionSecrets(),
     }),
-    secret: sessionSecret(),
+    secret: sessionSecrets()[0],
   });
   return csrf;
 }

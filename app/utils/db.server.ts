@@ -11,7 +11,9 @@ export async function connectDb(uri: string = serviceEndpoints().mongoUri): Prom
     return mongoose;
   }
   mongoose.set("strictQuery", true);
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  // A URI without a database path would land in "test"; use "chengguo" unless one is named.
+  const named = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(uri)?.[1];
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, ...(named ? {} : { dbName: "chengguo" }) });
   return mongoose;
 }
 

@@ -28,11 +28,22 @@ export const envSchema = z
       .default(""),
     EMBEDDED_MONGO_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
     EMBEDDED_MEILI_PORT: z.coerce.number().int().min(1).max(65535).default(7700),
-    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    // Comma-separated, newest first: cookies are signed with the first and accepted with any.
+    SESSION_SECRET: z
+      .string()
+      .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((x) => x.length >= 32), "each secret must be at least 32 characters")
+      .optional(),
     COOKIE_SECURE: boolish.optional(),
     SEED_ON_EMPTY: boolish.optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     STRIPE_SECRET_KEY: z.string().optional(),
+    // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
+    // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
+    TRUST_PROXY: z
+      .string()
+      .default("loopback")
+      .transform((v) => (v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v)),
   });
 
 export type Env = z.infer<typeof envSchema>;

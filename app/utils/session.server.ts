@@ -1,5 +1,5 @@
 import { createCookieSessionStorage } from "@remix-run/node";
-import { secureCookies, sessionSecret } from "./secrets.server.ts";
+import { secureCookies, sessionSecrets } from "./secrets.server.ts";
 
 type SessionData = { sessionId: string };
 let storage: ReturnType<typeof createCookieSessionStorage<SessionData>> | undefined;
@@ -13,7 +13,7 @@ export function sessionStorage() {
       sameSite: "lax",
       path: "/",
       secure: secureCookies(),
-      secrets: [sessionSecret()],
+      secrets: sessionSecrets(),
     },
   });
   return storage;

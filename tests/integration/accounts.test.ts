@@ -68,7 +68,7 @@ describe("registration", () => {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await User.countDocuments({ email: a.email })).toBe(1);
     // The loser's organisation was rolled back with its user: no orphan organisation.
-    expect(await Organization.countDocuments({ name: { $in: [a.orgName, b.orgName] } })).toBe(1);
+    expect(await Organization.countDocuments({ name: { $in: [a.orgName!, b.orgName!] } })).toBe(1);
   });
 
   it("registers an individual without an organisation code", async () => {

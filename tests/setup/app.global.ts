@@ -15,7 +15,8 @@ declare module "vitest" {
 /** Environment for a child app process: the embedded default, nothing inherited from the shell. */
 export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const { MONGODB_URI: _a, MEILI_HOST: _b, MEILI_MASTER_KEY: _c, NODE_ENV: _d, ...rest } = process.env;
-  return { ...rest, LOG_LEVEL: "warn", ...extra };
+  // NODE_ENV is left to the child (server/index.ts defaults it to production, like `npm start`).
+  return { ...rest, LOG_LEVEL: "warn", ...extra } as unknown as NodeJS.ProcessEnv;
 }
 
 export async function waitForHealthy(baseURL: string, child: ChildProcess, timeoutMs = 90_000): Promise<number> {

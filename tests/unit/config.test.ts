@@ -24,8 +24,20 @@ describe("environment", () => {
       expect(msg).toMatch(/PORT/);
       expect(msg).toMatch(/MONGODB_URI must start with mongodb:\/\//);
       expect(msg).toMatch(/MEILI_MASTER_KEY is required when MEILI_HOST is set/);
-      expect(msg).toMatch(/SESSION_SECRET must be at least 32 characters/);
+      expect(msg).toMatch(/SESSION_SECRET each secret must be at least 32 characters/);
     }
+  });
+
+  it("accepts several session secrets for rotation, newest first", () => {
+    const [a, b] = ["n".repeat(32), "o".repeat(40)];
+    expect(parseEnv({ SESSION_SECRET: `${a}, ${b}` }).SESSION_SECRET).toEqual([a, b]);
+    expect(() => parseEnv({ SESSION_SECRET: `${a},short` })).toThrow(/SESSION_SECRET each secret/);
+  });
+
+  it("reads TRUST_PROXY as Express does: hop counts as numbers, true/false as booleans", () => {
+    expect(parseEnv({}).TRUST_PROXY).toBe("loopback");
+    expect(parseEnv({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseEnv({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
   });
 
   it("treats empty variables as unset", () => {
