@@ -2,14 +2,17 @@ import pino from "pino";
 
 const g = globalThis as unknown as { __chengguoLogger?: pino.Logger };
 
-/** One pino logger per process (survives dev rebuilds); pretty in a terminal, JSON otherwise. */
+/**
+ * One pino logger per process (survives dev rebuilds). Pretty when a person watches a terminal
+ * (also for `npm start`), JSON lines when stdout goes to a service manager or a log shipper.
+ */
 export const logger: pino.Logger =
   g.__chengguoLogger ??
   (g.__chengguoLogger = pino({
     level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
     base: undefined,
     transport:
-      process.stdout.isTTY && process.env.NODE_ENV !== "production"
+      process.stdout.isTTY
         ? { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss" } }
         : undefined,
   }));

@@ -1,11 +1,12 @@
 import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { appEnv } from "../setup/app.global.ts";
+import { appEnv, waitForHealthy } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
 
@@ -188,6 +189,67 @@ describe("the running server (started like `npm start`)", () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       await exited;
+    }
+  });
+
+  it("`npm start` stops the app and both embedded services on SIGTERM, keeping the data", async () => {
+    const dataDir = path.join(inject("appDataDir"), "via-npm");
+    const [port, mongoPort, meiliPort] = [await freePort(), await freePort(), await freePort()];
+    const start = () =>
+      // --ignore-scripts skips only the prestart build, which the e2e setup has already done.
+      spawn("npm", ["start", "--ignore-scripts", "--silent"], {
+        cwd: ROOT,
+        env: appEnv({
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          EMBEDDED_MONGO_PORT: String(mongoPort),
+          EMBEDDED_MEILI_PORT: String(meiliPort),
+        }),
+        stdio: "ignore",
+      });
+    const answers = (p: number) =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(p, "127.0.0.1");
+        s.once("connect", () => (s.destroy(), resolve(true)));
+        s.once("error", () => resolve(false));
+      });
+    const stop = async (child: ReturnType<typeof start>) => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM"); // to npm, as a service manager or `docker stop` would
+      await exited;
+      for (let i = 0; i < 100 && ((await answers(port)) || (await answers(mongoPort)) || (await answers(meiliPort))); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+
+    const first = start();
+    await waitForHealthy(`http://localhost:${port}`, first);
+    const c = new HttpClient(`http://localhost:${port}`);
+    expect((await c.login("admin@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+    const { pid: appPid } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
+    try {
+      await stop(first);
+      expect({ app: await answers(port), mongod: await answers(mongoPort), meili: await answers(meiliPort) }).toEqual({
+        app: false,
+        mongod: false,
+        meili: false,
+      });
+    } finally {
+      try {
+        process.kill(appPid, "SIGTERM"); // only reached when npm failed to pass the signal on
+      } catch {
+        // already gone, as it should be
+      }
+    }
+
+    // The data survived: the session created before the restart still logs the admin in.
+    const second = start();
+    try {
+      await waitForHealthy(`http://localhost:${port}`, second);
+      const { html } = await c.page("/account");
+      expect(html).toContain("admin@demo.chengguo.cn");
+    } finally {
+      await stop(second);
     }
   });
 });
