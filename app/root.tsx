@@ -1,4 +1,4 @@
-import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction, type SerializeFrom } from "@remix-run/node";
 import {
   Form,
   Link,
@@ -84,8 +84,9 @@ function LanguageSwitch({ locale }: { locale: Locale }) {
   );
 }
 
-function Header() {
-  const data = useLoaderData<typeof loader>();
+type RootData = SerializeFrom<typeof loader>;
+
+function Header({ data }: { data: RootData }) {
   const { t } = useTranslation();
   const user = data.user;
   const items = NAV_ITEMS.filter((i) => (i.permission ? can(user, i.permission) : i.auth ? !!user : true));
@@ -144,7 +145,7 @@ function Header() {
 
 export default function App() {
   const data = useLoaderData<typeof loader>();
-  const { t, i18n } = useTranslation();
+  const { i18n } = useTranslation();
   useEffect(() => {
     // After a language switch the root loader revalidates; follow it in the browser.
     if (i18n.language !== data.locale) void i18n.changeLanguage(data.locale);
@@ -152,24 +153,44 @@ export default function App() {
   return (
     <Document locale={data.locale}>
       <AuthenticityTokenProvider token={data.csrfToken}>
-        <a href="#main" className="skip-link">{t("app.skip")}</a>
-        <Header />
-        <main id="main" className="main">
+        <Shell data={data}>
           <Outlet />
-        </main>
-        <footer className="site-footer">{t("app.footer")}</footer>
+        </Shell>
       </AuthenticityTokenProvider>
     </Document>
   );
 }
 
+function Shell({ data, children }: { data: RootData; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <a href="#main" className="skip-link">{t("app.skip")}</a>
+      <Header data={data} />
+      <main id="main" className="main">
+        {children}
+      </main>
+      <footer className="site-footer">{t("app.footer")}</footer>
+    </>
+  );
+}
+
+/** Errors keep the site's header and footer when the root loader ran (e.g. a 404), so the reader can go on. */
 export function ErrorBoundary() {
   const data = useRouteLoaderData<typeof loader>("root");
   return (
     <Document locale={data?.locale ?? "zh-CN"}>
-      <main id="main" className="main">
-        <GeneralErrorBoundary />
-      </main>
+      {data ? (
+        <AuthenticityTokenProvider token={data.csrfToken}>
+          <Shell data={data}>
+            <GeneralErrorBoundary />
+          </Shell>
+        </AuthenticityTokenProvider>
+      ) : (
+        <main id="main" className="main">
+          <GeneralErrorBoundary />
+        </main>
+      )}
     </Document>
   );
 }

@@ -82,4 +82,27 @@ describe("accounts in a real browser", () => {
     expect(await page.getByLabel("姓名").inputValue()).toBe("重复邮箱");
     await context.close();
   });
+
+  it("fits a phone screen: no sideways scrolling, and the menu opens without JavaScript", async () => {
+    const context = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const menu = page.locator("details.mobile-nav");
+    await menu.locator("summary").click();
+    await menu.getByRole("link", { name: "首页" }).waitFor(); // waits until visible
+    await page.screenshot({ path: `${ROOT}/tests/.tmp/home-phone.png`, fullPage: true });
+
+    // Without JavaScript the login form still posts and logs in.
+    await page.goto("/login");
+    const overflowLogin = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflowLogin).toBeLessThanOrEqual(0);
+    await page.getByLabel("电子邮箱").fill("buyer@demo.chengguo.cn");
+    await page.getByLabel("密码").fill("Demo1234");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.waitForURL((u) => u.pathname === "/");
+    expect(await page.getByTestId("user-name").textContent()).toBe("合作社 杨社长");
+    await context.close();
+  });
 });

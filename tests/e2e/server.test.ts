@@ -35,6 +35,15 @@ describe("the running server (started like `npm start`)", () => {
     }
   });
 
+  it("an unknown address gets a friendly 404 page inside the site's layout, not a stack trace", async () => {
+    const { res, html } = await new HttpClient(baseURL).page("/no-such-page");
+    expect(res.status).toBe(404);
+    expect(html).toContain("页面不存在");
+    expect(html).toContain("返回首页");
+    expect(html).toContain('href="/login"'); // the header is still there to go on from
+    expect(html).not.toMatch(/at [\w.]+ \(|node_modules/);
+  });
+
   it("refuses a form post without the CSRF token", async () => {
     const c = new HttpClient(baseURL);
     await c.page("/login");
