@@ -9,6 +9,12 @@ const en: Messages = {
     footer: "Xichou County Science and Technology Bureau · Technology Transfer Marketplace",
   },
   nav: {
+    achievements: "Achievements",
+    demands: "Demands",
+    myAchievements: "My achievements",
+    myDemands: "My demands",
+    review: "Review",
+    tokens: "API tokens",
     home: "Home",
     account: "My account",
     admin: "Administration",

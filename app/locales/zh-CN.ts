@@ -7,6 +7,12 @@ const zhCN = {
     footer: "西畴县科学技术局 · 科技成果转移转化交易平台",
   },
   nav: {
+    achievements: "科技成果",
+    demands: "技术需求",
+    myAchievements: "我的成果",
+    myDemands: "我的需求",
+    review: "审核",
+    tokens: "API 令牌",
     home: "首页",
     account: "我的账户",
     admin: "平台管理",

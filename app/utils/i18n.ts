@@ -1,6 +1,10 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "~/locales/en.ts";
+import api from "~/locales/modules/api.ts";
+import forms from "~/locales/modules/forms.ts";
+import listing from "~/locales/modules/listing.ts";
+import pages from "~/locales/modules/pages.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -8,7 +12,24 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "zh-CN";
 export const LOCALE_COOKIE = "lng";
 
-export const resources = { "zh-CN": { common: zhCN }, en: { common: en } } as const;
+type Tree = { [key: string]: string | Tree };
+function deepMerge(...trees: object[]): Tree {
+  const out: Tree = {};
+  for (const t of trees as Tree[]) {
+    for (const [k, v] of Object.entries(t)) {
+      const prev = out[k];
+      out[k] = typeof v === "object" && typeof prev === "object" ? deepMerge(prev, v) : v;
+    }
+  }
+  return out;
+}
+
+/** The base messages plus one module per feature area (app/locales/modules), merged per language. */
+const MODULES = [listing, forms, pages, api] as const;
+export const resources = {
+  "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
+  en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },
+};
 
 export function isLocale(v: unknown): v is Locale {
   return typeof v === "string" && (LOCALES as readonly string[]).includes(v);

@@ -58,8 +58,18 @@ export function townsOf(countyCode: string): { code: string; name: string }[] {
     .map((s) => ({ code: s.code, name: s.name }));
 }
 
+const names = new Map<string, string | undefined>();
+
 /** The name of a 6-digit county or 9-digit town code, or undefined if it is not a known code. */
 export function regionName(code: string): string | undefined {
+  if (!names.has(code)) {
+    if (names.size > 20_000) names.clear(); // codes come from users; keep the memo bounded
+    names.set(code, lookupName(code));
+  }
+  return names.get(code);
+}
+
+function lookupName(code: string): string | undefined {
   if (/^\d{9}$/.test(code)) {
     const town = streets().find((s) => s.code === code);
     const county = town && regionName(code.slice(0, 6));

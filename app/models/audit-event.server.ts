@@ -1,0 +1,34 @@
+import mongoose, { Schema, type InferSchemaType } from "mongoose";
+
+/**
+ * Append-only log of everything that happened to a listing: transitions, edits, objections,
+ * imports. Never updated or deleted by the application (the hooks below refuse it).
+ */
+const auditEventSchema = new Schema(
+  {
+    subjectType: { type: String, enum: ["achievement", "demand"], required: true },
+    subject: { type: Schema.Types.ObjectId, required: true },
+    /** A workflow action, or "create", "edit", "import", "objection", "objectionDismissed". */
+    action: { type: String, required: true },
+    from: String,
+    to: String,
+    actor: { type: Schema.Types.ObjectId, ref: "User" },
+    actorName: { type: String, required: true },
+    actorRoles: { type: [String], default: [] },
+    via: { type: String, enum: ["ui", "api", "system"], required: true },
+    reason: String,
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { versionKey: false },
+);
+auditEventSchema.index({ subjectType: 1, subject: 1, at: 1 });
+
+for (const op of ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const) {
+  auditEventSchema.pre(op, function () {
+    throw new Error("the audit log is append-only");
+  });
+}
+
+export type AuditEventDoc = InferSchemaType<typeof auditEventSchema>;
+export const AuditEvent =
+  (mongoose.models.AuditEvent as mongoose.Model<AuditEventDoc>) ?? mongoose.model("AuditEvent", auditEventSchema);

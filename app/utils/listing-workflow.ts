@@ -1,0 +1,144 @@
+/**
+ * The one state machine for achievements and demands (DESIGN.md: Listing workflow). Pure: the
+ * service (`app/services/listings.server.ts`) loads the item, works out how the actor relates to
+ * it, asks `decide`, and writes the change and its audit event in one transaction. The UI asks
+ * `availableActions` to show only the buttons that would succeed.
+ *
+ *   draft ─submit→ submitted ─approve→ published ─startTrading→ trading ─closeDeal→ deal
+ *     ▲               │reject              │ (公示 notice period, objections)        │signContract
+ *     └─revise── rejected ◄─upholdObjection┘                              contracted ─register→ registered
+ *   withdrawn / expired ─reopen→ draft
+ */
+export const LISTING_STATUSES = [
+  "draft",
+  "submitted",
+  "published",
+  "trading",
+  "deal",
+  "contracted",
+  "registered",
+  "rejected",
+  "withdrawn",
+  "expired",
+] as const;
+export type ListingStatus = (typeof LISTING_STATUSES)[number];
+
+/** Statuses the public may see (and search may index). */
+export const PUBLIC_STATUSES: readonly ListingStatus[] = ["published", "trading", "deal", "contracted", "registered"];
+/** Statuses in which the owner may edit the content. */
+export const EDITABLE_STATUSES: readonly ListingStatus[] = ["draft", "rejected"];
+
+export const LISTING_ACTIONS = [
+  "submit",
+  "approve",
+  "reject",
+  "withdraw",
+  "reopen",
+  "startTrading",
+  "upholdObjection",
+  "expire",
+  "closeDeal",
+  "cancelDeal",
+  "signContract",
+  "register",
+] as const;
+export type ListingAction = (typeof LISTING_ACTIONS)[number];
+
+/**
+ * How the acting party relates to the item. `owner`: created it or belongs to its owner
+ * organisation. `reviewer`: a broker or admin who is not the owner. `bureau`: the bureau.
+ * `system`: the platform itself (timers, the trading and contract modules).
+ */
+export type Relation = "owner" | "reviewer" | "bureau" | "system";
+
+export interface TransitionRule {
+  from: readonly ListingStatus[];
+  to: ListingStatus;
+  by: readonly Relation[];
+  /** The actor must give a reason (shown to the owner and kept in the audit log). */
+  needsReason?: boolean;
+  /** Extra condition on the item's situation; returns an error key when not met. */
+  guard?: (ctx: TransitionContext) => string | null;
+}
+
+export interface TransitionContext {
+  now: Date;
+  noticeEndsAt?: Date | null;
+  openObjections?: number;
+  reason?: string | null;
+}
+
+export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
+  submit: { from: ["draft", "rejected"], to: "submitted", by: ["owner"] },
+  approve: { from: ["submitted"], to: "published", by: ["reviewer"] },
+  reject: { from: ["submitted"], to: "rejected", by: ["reviewer"], needsReason: true },
+  withdraw: {
+    from: ["draft", "submitted", "published", "rejected", "expired"],
+    to: "withdrawn",
+    by: ["owner", "reviewer"],
+  },
+  reopen: { from: ["withdrawn", "expired"], to: "draft", by: ["owner"] },
+  startTrading: {
+    from: ["published"],
+    to: "trading",
+    by: ["owner", "system"],
+    guard: (ctx) => {
+      if (ctx.noticeEndsAt && ctx.noticeEndsAt > ctx.now) return "workflow.noticeNotOver";
+      if ((ctx.openObjections ?? 0) > 0) return "workflow.openObjections";
+      return null;
+    },
+  },
+  upholdObjection: { from: ["published"], to: "rejected", by: ["reviewer"], needsReason: true },
+  expire: { from: ["published"], to: "expired", by: ["system"] },
+  closeDeal: { from: ["trading"], to: "deal", by: ["system"] },
+  cancelDeal: { from: ["deal"], to: "trading", by: ["system"], needsReason: true },
+  signContract: { from: ["deal"], to: "contracted", by: ["system"] },
+  register: { from: ["contracted"], to: "registered", by: ["bureau"] },
+};
+
+export type Decision =
+  | { ok: true; from: ListingStatus; to: ListingStatus }
+  | { ok: false; reason: "wrongStatus" | "notAllowed" | "reasonRequired" | "guard"; message: string };
+
+/** Whether `relations` may take `action` on an item in `status`, and where it leads. */
+export function decide(
+  status: ListingStatus,
+  action: ListingAction,
+  relations: ReadonlySet<Relation>,
+  ctx: TransitionContext,
+): Decision {
+  const rule = TRANSITIONS[action];
+  if (!rule.by.some((r) => relations.has(r))) {
+    return { ok: false, reason: "notAllowed", message: "workflow.notAllowed" };
+  }
+  if (!rule.from.includes(status)) {
+    return { ok: false, reason: "wrongStatus", message: "workflow.wrongStatus" };
+  }
+  if (rule.needsReason && !ctx.reason?.trim()) {
+    return { ok: false, reason: "reasonRequired", message: "workflow.reasonRequired" };
+  }
+  const problem = rule.guard?.(ctx);
+  if (problem) return { ok: false, reason: "guard", message: problem };
+  return { ok: true, from: status, to: rule.to };
+}
+
+/** The actions a person could take now (for buttons); the server decides again on submit. */
+export function availableActions(
+  status: ListingStatus,
+  relations: ReadonlySet<Relation>,
+  ctx: Omit<TransitionContext, "reason">,
+): ListingAction[] {
+  return LISTING_ACTIONS.filter((a) => {
+    const rule = TRANSITIONS[a];
+    if (rule.by.includes("system") && rule.by.length === 1) return false;
+    const d = decide(status, a, relations, { ...ctx, reason: rule.needsReason ? "x" : null });
+    return d.ok;
+  });
+}
+
+export function isPublic(status: ListingStatus): boolean {
+  return PUBLIC_STATUSES.includes(status);
+}
+
+/** 公示期: days between publication and the start of trading, during which objections may be filed. */
+export const NOTICE_DAYS = 15;
