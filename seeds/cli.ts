@@ -3,5 +3,7 @@ import { seedDemo } from "./demo.ts";
 
 await runCommand("seed", async () => {
   const counts = await seedDemo((m) => console.error(`[seed] ${m}`));
-  console.log(`Seeded demo data: ${counts.organizations} organisations, ${counts.users} users.`);
+  console.log(
+    `Seeded demo data: ${counts.organizations} organisations, ${counts.users} users, ${counts.achievements} achievements, ${counts.demands} demands.`,
+  );
 });

@@ -1,3 +1,4 @@
+import { seedDemoListings } from "./demo-listings.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -48,7 +49,8 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null });
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
-  return { organizations: await Organization.countDocuments(), users: await User.countDocuments() };
+  const listings = await seedDemoListings(log);
+  return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 
 /** True when the database has no users yet: the first start of a fresh DATA_DIR. */

@@ -9,6 +9,7 @@ import { connectDb, disconnectDb } from "~/utils/db.server.ts";
 import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { isEmpty, seedDemo } from "../seeds/demo.ts";
+import { startJobs } from "./jobs.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
 import { checkHealth } from "./health.ts";
 import { attachRealtime } from "./realtime/index.ts";
@@ -27,6 +28,10 @@ async function main() {
   const services: Services = await startServices(config, {
     onProgress: (m) => logger.info(m),
   });
+  // Declared before the signal handlers so a signal during start-up finds them.
+  let httpServer: ReturnType<typeof createServer> | undefined;
+  let stopJobs: (() => void) | undefined;
+  let io: ReturnType<typeof attachRealtime> | undefined;
   let shuttingDown = false;
   const shutdown = async (why: string, code = 0) => {
     if (shuttingDown) return;
@@ -34,6 +39,7 @@ async function main() {
     logger.info(`shutting down (${why})`);
     const force = setTimeout(() => process.exit(code || 1), 30_000);
     force.unref();
+    stopJobs?.();
     await new Promise<void>((resolve) => {
       io?.close();
       httpServer?.close(() => resolve());
@@ -50,8 +56,6 @@ async function main() {
     void shutdown("uncaught exception", 1);
   });
 
-  let httpServer: ReturnType<typeof createServer> | undefined;
-  let io: ReturnType<typeof attachRealtime> | undefined;
 
   setServiceEndpoints(services);
   logger.info(
@@ -108,6 +112,7 @@ async function main() {
     await services.stop();
     throw e;
   });
+  stopJobs = startJobs();
   if (mode === "development") broadcastDevReady(build);
   logger.info(`chengguo ready on http://localhost:${config.PORT} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

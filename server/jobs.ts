@@ -1,0 +1,30 @@
+import { expireOverdue } from "~/services/listings.server.ts";
+import { logger } from "~/utils/logger.server.ts";
+
+/**
+ * Periodic platform work. Every instance runs it; each step is a conditional transition, so two
+ * instances doing the same sweep change each item once.
+ */
+export function startJobs(): () => void {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const expired = await expireOverdue();
+      if (expired) logger.info({ expired }, "expired overdue listings");
+    } catch (err) {
+      logger.warn({ err }, "listing expiry sweep failed; will retry");
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(sweep, 5_000);
+  const timer = setInterval(sweep, 10 * 60_000);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
