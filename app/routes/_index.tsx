@@ -1,7 +1,11 @@
-import { json, type MetaFunction } from "@remix-run/node";
+import { json, type LinksFunction, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { AchievementCard, DemandCard } from "~/components/listing/listing-card.tsx";
 import { platformOverview } from "~/services/directory.server.ts";
+import { homeListings } from "~/services/listings.server.ts";
+import listingStyles from "~/styles/listings.css";
 import { ROLES } from "~/utils/permissions.ts";
 import { useOptionalUser } from "~/root.tsx";
 
@@ -10,8 +14,34 @@ export const meta: MetaFunction = () => [
   { name: "description", content: "西畴县科技成果转移转化交易平台：发布成果与需求，撮合供需，挂牌、竞价与洽谈，技术合同认定登记。" },
 ];
 
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+
 export async function loader() {
-  return json(await platformOverview());
+  const [overview, listings] = await Promise.all([platformOverview(), homeListings(6)]);
+  return json({ ...overview, listings });
+}
+
+/** A home-page block of listings with its heading, a link to the full list, and an empty state. */
+function ListingSection({ id, title, more, moreTo, empty, count, children }: {
+  id: string;
+  title: string;
+  more: string;
+  moreTo: string;
+  empty: string;
+  count: number;
+  children: ReactNode;
+}) {
+  return (
+    <section className="home-listings" aria-labelledby={id} data-testid={id}>
+      <div className="section-head">
+        <h2 id={id}>{title}</h2>
+        <Link to={moreTo} className="more-link">
+          {more}
+        </Link>
+      </div>
+      {count === 0 ? <p className="empty-state">{empty}</p> : <div className="listing-grid">{children}</div>}
+    </section>
+  );
 }
 
 export default function Home() {
@@ -40,6 +70,47 @@ export default function Home() {
           </div>
         )}
       </section>
+
+      {data.listings.featured.length ? (
+        <ListingSection
+          id="home-featured"
+          title={t("homeListings.featuredTitle")}
+          more={t("homeListings.moreAchievements")}
+          moreTo="/achievements"
+          empty=""
+          count={data.listings.featured.length}
+        >
+          {data.listings.featured.map((a) => (
+            <AchievementCard key={a.id} item={a} />
+          ))}
+        </ListingSection>
+      ) : null}
+
+      <ListingSection
+        id="home-latest-achievements"
+        title={t("homeListings.latestAchievementsTitle")}
+        more={t("homeListings.moreAchievements")}
+        moreTo="/achievements"
+        empty={t("homeListings.emptyAchievements")}
+        count={data.listings.latestAchievements.length}
+      >
+        {data.listings.latestAchievements.map((a) => (
+          <AchievementCard key={a.id} item={a} />
+        ))}
+      </ListingSection>
+
+      <ListingSection
+        id="home-latest-demands"
+        title={t("homeListings.latestDemandsTitle")}
+        more={t("homeListings.moreDemands")}
+        moreTo="/demands"
+        empty={t("homeListings.emptyDemands")}
+        count={data.listings.latestDemands.length}
+      >
+        {data.listings.latestDemands.map((d) => (
+          <DemandCard key={d.id} item={d} />
+        ))}
+      </ListingSection>
 
       <h2>{t("home.flowTitle")}</h2>
       <ol className="flow">

@@ -396,6 +396,7 @@ export function achievementView(a: AchievementDoc & { _id: Types.ObjectId }) {
     licenseExclusivity: a.licenseExclusivity ?? [],
     price: { mode: a.price?.mode ?? "negotiable", amount: a.price?.amount ?? null, currency: a.price?.currency ?? "CNY" },
     owner: { id: String(a.owner), name: a.ownerName, type: a.ownerType },
+    createdBy: a.createdBy ? String(a.createdBy) : null,
     inventors: (a.inventors ?? []).map((i) => ({ name: i.name, share: i.share ?? null })),
     region: a.region,
     regionName: a.regionName ?? a.region,
@@ -436,6 +437,7 @@ export function demandView(d: DemandDoc & { _id: Types.ObjectId }) {
     minTrl: d.minTrl ?? null,
     deadline: iso(d.deadline),
     enterprise: { id: String(d.enterprise), name: d.enterpriseName },
+    createdBy: d.createdBy ? String(d.createdBy) : null,
     region: d.region,
     regionName: d.regionName ?? d.region,
     status: d.status as ListingStatus,
@@ -581,6 +583,13 @@ export async function reviewQueue(actor: ListingActor) {
     Demand.find({ status: "submitted" }, { description: 0 }).sort({ submittedAt: 1 }).limit(200).lean(),
     Objection.find({ status: "open" }).sort({ createdAt: 1 }).limit(200).lean(),
   ]);
+  const titles = new Map<string, string>();
+  for (const kind of ["achievement", "demand"] as const) {
+    const ids = objections.filter((o) => o.subjectType === kind).map((o) => o.subject);
+    if (ids.length === 0) continue;
+    const docs = await (modelOf(kind) as mongoose.Model<AchievementDoc>).find({ _id: { $in: ids } }, { title: 1 }).lean();
+    for (const d of docs) titles.set(String(d._id), d.title);
+  }
   return {
     achievements: achievements.map((d) => achievementView({ ...d, description: "" })),
     demands: demands.map((d) => demandView({ ...d, description: "" })),
@@ -588,6 +597,7 @@ export async function reviewQueue(actor: ListingActor) {
       id: String(o._id),
       kind: o.subjectType as ListingKind,
       subjectId: String(o.subject),
+      subjectTitle: titles.get(String(o.subject)) ?? "",
       byName: o.byName,
       text: o.text,
       createdAt: o.createdAt.toISOString(),

@@ -88,7 +88,14 @@ export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
       return null;
     },
   },
-  upholdObjection: { from: ["published"], to: "rejected", by: ["reviewer"], needsReason: true },
+  // Only by way of an open objection (resolveObjection), never as a bare "reject after publishing".
+  upholdObjection: {
+    from: ["published"],
+    to: "rejected",
+    by: ["reviewer"],
+    needsReason: true,
+    guard: (ctx) => ((ctx.openObjections ?? 0) > 0 ? null : "workflow.noOpenObjection"),
+  },
   expire: { from: ["published"], to: "expired", by: ["system"] },
   closeDeal: { from: ["trading"], to: "deal", by: ["system"] },
   cancelDeal: { from: ["deal"], to: "trading", by: ["system"], needsReason: true },

@@ -23,7 +23,8 @@ function portAnswers(port: number): Promise<boolean> {
 /** The project's commands with the app stopped: they start the embedded services, and stop them after. */
 async function command(script: string, args: string[], env: Record<string, string>) {
   const { MONGODB_URI: _m, MEILI_HOST: _h, MEILI_MASTER_KEY: _k, NODE_ENV: _n, ...rest } = process.env;
-  return run(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: { ...rest, ...env, LOG_LEVEL: "warn" } });
+  const childEnv = { ...rest, ...env, LOG_LEVEL: "warn" } as unknown as NodeJS.ProcessEnv;
+  return run(process.execPath, ["--import", "tsx", script, ...args], { cwd: ROOT, env: childEnv });
 }
 
 describe("project commands while the app is stopped", () => {

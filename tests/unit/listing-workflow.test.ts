@@ -49,7 +49,9 @@ describe("listing workflow", () => {
       for (const action of LISTING_ACTIONS) {
         for (const who of RELATIONS) {
           const expected = ALLOWED.find(([s, a, r]) => s === status && a === action && r === who);
-          const d = decide(status, action, new Set([who]), calm);
+          // Upholding needs an objection to uphold; everything else is tried in calm conditions.
+          const ctx = action === "upholdObjection" ? { ...calm, openObjections: 1 } : calm;
+          const d = decide(status, action, new Set([who]), ctx);
           const label = `${who} ${action} on ${status}`;
           if (expected) expect(d, label).toEqual({ ok: true, from: status, to: expected[3] });
           else expect(d.ok, label).toBe(false);
@@ -85,6 +87,13 @@ describe("listing workflow", () => {
     expect(decide("published", "startTrading", new Set(["owner"]), { ...calm, openObjections: 1 })).toMatchObject({
       ok: false,
       message: "workflow.openObjections",
+    });
+  });
+
+  it("upholds an objection only when there is one open", () => {
+    expect(decide("published", "upholdObjection", new Set(["reviewer"]), calm)).toMatchObject({
+      ok: false,
+      message: "workflow.noOpenObjection",
     });
   });
 

@@ -35,7 +35,7 @@ export function ErrorList({ id, errors, t }: { id?: string; errors?: string[]; t
   return (
     <ul className="field-errors" id={id} role="alert">
       {errors.map((e) => (
-        <li key={e}>{e.startsWith("errors.") ? t(e) : e}</li>
+        <li key={e}>{/^(errors|workflow|apiErrors)\./.test(e) ? t(e) : e}</li>
       ))}
     </ul>
   );

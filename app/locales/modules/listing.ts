@@ -93,6 +93,7 @@ const zh = {
     ownObjection: "不能对自己的条目提出异议",
     noticeOver: "公示期已结束，不能再提出异议",
     objectionResolved: "该异议已被处理",
+    noOpenObjection: "没有待处理的异议",
   },
   errors: {
     field: "请选择技术领域",
@@ -211,6 +212,7 @@ const en: typeof zh = {
     ownObjection: "You cannot object to your own item",
     noticeOver: "The public-notice period is over; objections are closed",
     objectionResolved: "This objection has already been resolved",
+    noOpenObjection: "There is no open objection",
   },
   errors: {
     field: "Choose a field",

@@ -1,0 +1,123 @@
+import { Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import type { AchievementView, DemandView } from "~/services/listings.server.ts";
+import { formatDate } from "./format.ts";
+import { Maturity } from "./maturity.tsx";
+import { ModesDisplay } from "./modes.tsx";
+import { BudgetDisplay, PriceDisplay } from "./price.tsx";
+import { StatusBadge } from "./status-badge.tsx";
+
+type AchievementCardItem = Pick<
+  AchievementView,
+  "id" | "title" | "summary" | "owner" | "field" | "trl" | "transactionModes" | "licenseExclusivity" | "price" | "regionName" | "publishedAt" | "status" | "featured"
+>;
+type DemandCardItem = Pick<
+  DemandView,
+  "id" | "title" | "enterprise" | "field" | "minTrl" | "transactionModes" | "budget" | "regionName" | "publishedAt" | "deadline" | "status"
+>;
+
+/** A public achievement in a list: what a buyer scans before opening it. */
+export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementCardItem; headingLevel?: 2 | 3 }) {
+  const { t } = useTranslation();
+  const H = `h${headingLevel}` as const;
+  return (
+    <article className="listing-card" data-testid="achievement-card">
+      <div className="listing-card__top">
+        <span className="field-tag">{t(`listing.fields.${item.field}`)}</span>
+        {item.featured ? <span className="badge badge--featured">{t("listingUi.featured")}</span> : null}
+        {item.status !== "published" ? <StatusBadge status={item.status} /> : null}
+      </div>
+      <H className="listing-card__title">
+        <Link to={`/achievements/${item.id}`}>{item.title}</Link>
+      </H>
+      <p className="listing-card__by">
+        {item.owner.name}
+        {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null}
+      </p>
+      {item.summary ? <p className="listing-card__summary">{item.summary}</p> : null}
+      <dl className="listing-card__facts">
+        <div>
+          <dt>{t("listingUi.maturity")}</dt>
+          <dd>
+            <Maturity trl={item.trl} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t("listingUi.modes")}</dt>
+          <dd>
+            <ModesDisplay modes={item.transactionModes} exclusivity={item.licenseExclusivity} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t("listingUi.region")}</dt>
+          <dd>{item.regionName}</dd>
+        </div>
+      </dl>
+      <div className="listing-card__bottom">
+        <strong>
+          <PriceDisplay price={item.price} />
+        </strong>
+        {item.publishedAt ? (
+          <span className="muted">
+            <span className="sr-only">{t("listingUi.publishedAt")} </span>
+            <time dateTime={item.publishedAt}>{formatDate(item.publishedAt)}</time>
+          </span>
+        ) : null}
+      </div>
+    </article>
+  );
+}
+
+/** A public demand in a list. */
+export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; headingLevel?: 2 | 3 }) {
+  const { t } = useTranslation();
+  const H = `h${headingLevel}` as const;
+  return (
+    <article className="listing-card listing-card--demand" data-testid="demand-card">
+      <div className="listing-card__top">
+        <span className="field-tag">{t(`listing.fields.${item.field}`)}</span>
+        {item.status !== "published" ? <StatusBadge status={item.status} /> : null}
+      </div>
+      <H className="listing-card__title">
+        <Link to={`/demands/${item.id}`}>{item.title}</Link>
+      </H>
+      <p className="listing-card__by">{item.enterprise.name}</p>
+      <dl className="listing-card__facts">
+        <div>
+          <dt>{t("listingUi.minTrl")}</dt>
+          <dd>{item.minTrl ? <Maturity trl={item.minTrl} /> : t("listingUi.anyTrl")}</dd>
+        </div>
+        <div>
+          <dt>{t("listingUi.modes")}</dt>
+          <dd>
+            <ModesDisplay modes={item.transactionModes} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t("listingUi.region")}</dt>
+          <dd>{item.regionName}</dd>
+        </div>
+        {item.deadline ? (
+          <div>
+            <dt>{t("listingUi.deadline")}</dt>
+            <dd>
+              <time dateTime={item.deadline}>{formatDate(item.deadline)}</time>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <div className="listing-card__bottom">
+        <strong>
+          <span className="muted">{t("listingUi.budget")} </span>
+          <BudgetDisplay budget={item.budget} />
+        </strong>
+        {item.publishedAt ? (
+          <span className="muted">
+            <span className="sr-only">{t("listingUi.publishedAt")} </span>
+            <time dateTime={item.publishedAt}>{formatDate(item.publishedAt)}</time>
+          </span>
+        ) : null}
+      </div>
+    </article>
+  );
+}

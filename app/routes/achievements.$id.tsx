@@ -1,0 +1,147 @@
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useOutlet } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { AuditLog } from "~/components/listing/audit-log.tsx";
+import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
+import { DoneNotice } from "~/components/listing/done-notice.tsx";
+import { detailAction, loadDetail } from "~/components/listing/listing-route.server.ts";
+import { ManagePanel } from "~/components/listing/manage-panel.tsx";
+import { Maturity } from "~/components/listing/maturity.tsx";
+import { ModesDisplay } from "~/components/listing/modes.tsx";
+import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
+import { PriceDisplay } from "~/components/listing/price.tsx";
+import listingStyles from "~/styles/listings.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return json(await loadDetail(request, "achievement", params.id ?? ""));
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  return detailAction(request, "achievement", params.id ?? "");
+}
+
+export default function AchievementDetail() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const outlet = useOutlet();
+  const a = data.item;
+  const insider = data.isOwner || data.isReviewer;
+  // A child route such as ./edit (achievements.$id.edit.tsx nests under this file) shows instead of the detail.
+  if (outlet) return outlet;
+  return (
+    <article className="listing-detail" data-testid="achievement-detail">
+      <p className="breadcrumb">
+        <Link to="/achievements">{t("detail.backToAchievements")}</Link>
+      </p>
+      <DetailHeader title={a.title} status={a.status} featured={a.featured} kindLabel={t("listing.achievement")} />
+      <DoneNotice />
+      {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
+      <div className="detail-layout">
+        <div className="detail-main">
+          <p className="detail-summary">{a.summary}</p>
+          <Facts>
+            <Fact label={t("listingUi.owner")}>
+              {a.owner.name}
+              {a.owner.type ? <span className="muted"> · {t(`orgTypes.${a.owner.type}`)}</span> : null}
+            </Fact>
+            <Fact label={t("listingUi.field")}>{t(`listing.fields.${a.field}`)}</Fact>
+            <Fact label={t("listingUi.maturity")}>
+              <Maturity trl={a.trl} />
+            </Fact>
+            <Fact label={t("listingUi.ipType")}>{t(`listing.ipTypes.${a.ipType}`)}</Fact>
+            {a.patentNumbers.length ? (
+              <Fact label={t("listingUi.patentNumbers")}>
+                <ul className="plain-list">
+                  {a.patentNumbers.map((n) => (
+                    <li key={n}>
+                      <code>{n}</code>
+                    </li>
+                  ))}
+                </ul>
+              </Fact>
+            ) : null}
+            <Fact label={t("listingUi.modes")}>
+              <ModesDisplay modes={a.transactionModes} exclusivity={a.licenseExclusivity} />
+            </Fact>
+            <Fact label={t("listingUi.price")}>
+              <PriceDisplay price={a.price} />
+            </Fact>
+            {a.inventors.length ? (
+              <Fact label={t("listingUi.inventors")}>
+                {a.inventors
+                  .map((i) => (i.share != null ? `${i.name} ${t("listingUi.share", { share: i.share })}` : i.name))
+                  .join(t("listingUi.listSeparator"))}
+              </Fact>
+            ) : null}
+            <Fact label={t("listingUi.region")}>{a.regionName}</Fact>
+            {a.keywords.length ? (
+              <Fact label={t("listingUi.keywords")}>
+                {a.keywords.map((k) => (
+                  <span key={k} className="badge">
+                    {k}
+                  </span>
+                ))}
+              </Fact>
+            ) : null}
+            <Fact label={t("listingUi.publishedAt")}>
+              <NoticePeriod publishedAt={a.publishedAt} noticeEndsAt={a.noticeEndsAt} />
+            </Fact>
+            {a.source !== "platform" ? (
+              <Fact label={t("listingUi.source")}>
+                {a.source}
+                {a.externalId ? ` · ${a.externalId}` : ""}
+              </Fact>
+            ) : null}
+          </Facts>
+          {a.fiscalFunding.funded ? (
+            <aside className="fiscal-note" data-testid="fiscal-note">
+              <strong>{t("listingUi.fiscalFunding")}</strong>
+              {a.fiscalFunding.project ? <span> · {a.fiscalFunding.project}</span> : null}
+              <p>{t("listingUi.fiscalDuty")}</p>
+            </aside>
+          ) : null}
+          <section className="detail-section" aria-labelledby="description-title">
+            <h2 id="description-title">{t("listingUi.description")}</h2>
+            <div className="prose">{a.description}</div>
+          </section>
+          <Attachments attachments={a.attachments} />
+        </div>
+        <aside className="detail-aside">
+          <div className="price-box">
+            <span className="muted">{t("listingUi.price")}</span>
+            <strong>
+              <PriceDisplay price={a.price} />
+            </strong>
+          </div>
+          <ManagePanel
+            kind="achievement"
+            id={a.id}
+            actions={data.actions}
+            canEdit={data.canEdit}
+            canFeature={data.canFeature}
+            featured={a.featured}
+            result={result}
+          />
+          {!data.loggedIn ? (
+            <p className="muted">
+              <Link to={`/login?redirectTo=${encodeURIComponent(`/achievements/${a.id}`)}`}>{t("detail.loginToAct")}</Link>
+            </p>
+          ) : null}
+        </aside>
+      </div>
+      {data.canObject ? <FileObjectionForm noticeEndsAt={a.noticeEndsAt} result={result} /> : null}
+      {insider ? <ObjectionList objections={data.objections} canResolve={data.isReviewer} result={result} /> : null}
+      {insider ? <AuditLog entries={data.audit} /> : null}
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,119 @@
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useOutlet } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { AuditLog } from "~/components/listing/audit-log.tsx";
+import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
+import { DoneNotice } from "~/components/listing/done-notice.tsx";
+import { formatDate } from "~/components/listing/format.ts";
+import { detailAction, loadDetail } from "~/components/listing/listing-route.server.ts";
+import { ManagePanel } from "~/components/listing/manage-panel.tsx";
+import { Maturity } from "~/components/listing/maturity.tsx";
+import { ModesDisplay } from "~/components/listing/modes.tsx";
+import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
+import { BudgetDisplay } from "~/components/listing/price.tsx";
+import listingStyles from "~/styles/listings.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return json(await loadDetail(request, "demand", params.id ?? ""));
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  return detailAction(request, "demand", params.id ?? "");
+}
+
+export default function DemandDetail() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const outlet = useOutlet();
+  const d = data.item;
+  const insider = data.isOwner || data.isReviewer;
+  // A child route such as ./edit (achievements.$id.edit.tsx nests under this file) shows instead of the detail.
+  if (outlet) return outlet;
+  return (
+    <article className="listing-detail" data-testid="demand-detail">
+      <p className="breadcrumb">
+        <Link to="/demands">{t("detail.backToDemands")}</Link>
+      </p>
+      <DetailHeader title={d.title} status={d.status} featured={d.featured} kindLabel={t("listing.demand")} />
+      <DoneNotice />
+      {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
+      <div className="detail-layout">
+        <div className="detail-main">
+          <Facts>
+            <Fact label={t("listingUi.enterprise")}>{d.enterprise.name}</Fact>
+            <Fact label={t("listingUi.field")}>{t(`listing.fields.${d.field}`)}</Fact>
+            <Fact label={t("listingUi.budget")}>
+              <BudgetDisplay budget={d.budget} />
+            </Fact>
+            <Fact label={t("listingUi.acceptableModes")}>
+              <ModesDisplay modes={d.transactionModes} />
+            </Fact>
+            <Fact label={t("listingUi.minTrl")}>{d.minTrl ? <Maturity trl={d.minTrl} /> : t("listingUi.anyTrl")}</Fact>
+            <Fact label={t("listingUi.deadline")}>
+              {d.deadline ? <time dateTime={d.deadline}>{formatDate(d.deadline)}</time> : t("listingUi.noDeadline")}
+            </Fact>
+            <Fact label={t("listingUi.region")}>{d.regionName}</Fact>
+            {d.keywords.length ? (
+              <Fact label={t("listingUi.keywords")}>
+                {d.keywords.map((k) => (
+                  <span key={k} className="badge">
+                    {k}
+                  </span>
+                ))}
+              </Fact>
+            ) : null}
+            <Fact label={t("listingUi.publishedAt")}>
+              <NoticePeriod publishedAt={d.publishedAt} noticeEndsAt={d.noticeEndsAt} />
+            </Fact>
+            {d.source !== "platform" ? (
+              <Fact label={t("listingUi.source")}>
+                {d.source}
+                {d.externalId ? ` · ${d.externalId}` : ""}
+              </Fact>
+            ) : null}
+          </Facts>
+          <section className="detail-section" aria-labelledby="description-title">
+            <h2 id="description-title">{t("listingUi.demandDescription")}</h2>
+            <div className="prose">{d.description}</div>
+          </section>
+          <Attachments attachments={d.attachments} />
+        </div>
+        <aside className="detail-aside">
+          <div className="price-box">
+            <span className="muted">{t("listingUi.budget")}</span>
+            <strong>
+              <BudgetDisplay budget={d.budget} />
+            </strong>
+          </div>
+          <ManagePanel
+            kind="demand"
+            id={d.id}
+            actions={data.actions}
+            canEdit={data.canEdit}
+            canFeature={data.canFeature}
+            featured={d.featured}
+            result={result}
+          />
+          {!data.loggedIn ? (
+            <p className="muted">
+              <Link to={`/login?redirectTo=${encodeURIComponent(`/demands/${d.id}`)}`}>{t("detail.loginToAct")}</Link>
+            </p>
+          ) : null}
+        </aside>
+      </div>
+      {data.canObject ? <FileObjectionForm noticeEndsAt={d.noticeEndsAt} result={result} /> : null}
+      {insider ? <ObjectionList objections={data.objections} canResolve={data.isReviewer} result={result} /> : null}
+      {insider ? <AuditLog entries={data.audit} /> : null}
+    </article>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

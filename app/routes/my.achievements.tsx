@@ -1,0 +1,38 @@
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { loadMine, mineAction } from "~/components/listing/listing-route.server.ts";
+import { MyListings } from "~/components/listing/my-listings.tsx";
+import listingStyles from "~/styles/listings.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return json(await loadMine(request, "achievement"));
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  return mineAction(request, "achievement");
+}
+
+export default function MyAchievements() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <MyListings
+      kind="achievement"
+      rows={data.rows}
+      counts={data.counts}
+      total={data.total}
+      status={data.status}
+      hasOrganization={data.hasOrganization}
+      result={result}
+    />
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
