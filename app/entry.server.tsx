@@ -1,4 +1,4 @@
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
@@ -8,6 +8,21 @@ import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * React 18.3's streaming renderer can leave NUL bytes at the end of a chunk when a multi-byte
+ * (e.g. Chinese) character falls on its internal 2 KB buffer boundary (facebook/react#24985,
+ * fixed only in 19). HTML never contains NUL, so trailing zero bytes are dropped per chunk.
+ */
+export function stripTrailingNuls(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      let end = chunk.length;
+      while (end > 0 && chunk[end - 1] === 0) end--;
+      callback(null, end === chunk.length ? chunk : chunk.subarray(0, end));
+    },
+  });
+}
 
 export default function handleRequest(
   request: Request,
@@ -27,7 +42,7 @@ export default function handleRequest(
       {
         [readyEvent]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = stripTrailingNuls();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           resolve(
             new Response(createReadableStreamFromReadable(body), {

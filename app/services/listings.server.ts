@@ -28,6 +28,7 @@ import {
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole, type Role } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
+import { normalizePatentNumber } from "~/utils/patent.ts";
 import { maturityStage } from "~/utils/taxonomy.ts";
 
 /**
@@ -113,7 +114,8 @@ function regionOrError(code: string): string {
   return name;
 }
 
-function achievementFields(d: AchievementData) {
+/** The stored content of an achievement (what an edit or a re-import replaces). */
+export function achievementFields(d: AchievementData) {
   return {
     title: d.title,
     summary: d.summary,
@@ -121,7 +123,7 @@ function achievementFields(d: AchievementData) {
     field: d.field,
     keywords: d.keywords,
     ipType: d.ipType,
-    patentNumbers: d.patentNumbers.map((n) => n.toUpperCase().replace(/\s/g, "")),
+    patentNumbers: d.patentNumbers.map(normalizePatentNumber),
     trl: d.trl,
     transactionModes: d.transactionModes,
     licenseExclusivity: d.transactionModes.includes("license") ? d.licenseExclusivity : [],
@@ -134,7 +136,8 @@ function achievementFields(d: AchievementData) {
   };
 }
 
-function demandFields(d: DemandData) {
+/** The stored content of a demand. */
+export function demandFields(d: DemandData) {
   return {
     title: d.title,
     description: d.description,

@@ -1,0 +1,16 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { ListQuerySchema } from "~/schemas/api.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
+import { listApiItems } from "~/services/export.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
+import { ValidationError } from "~/utils/errors.ts";
+
+/** GET /api/v1/achievements?updatedSince=&limit=&cursor= — a page in (updatedAt, id) order for incremental sync. */
+export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
+  const principal = await requireApiPrincipal(request);
+  const query = ListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.success) throw new ValidationError(flattenZodErrors(query.error));
+  return apiJson(await listApiItems(principal, "achievement", query.data));
+});
+
+export const action = apiHandler(async () => methodNotAllowed("GET"));

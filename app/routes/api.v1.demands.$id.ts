@@ -1,0 +1,11 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { getApiItem } from "~/services/export.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
+
+/** GET /api/v1/demands/:id — one demand, in the import format with money in yuan. */
+export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+  const principal = await requireApiPrincipal(request);
+  return apiJson(await getApiItem(principal, "demand", params.id ?? ""));
+});
+
+export const action = apiHandler(async () => methodNotAllowed("GET"));

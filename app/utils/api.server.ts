@@ -1,0 +1,169 @@
+import type { i18n } from "i18next";
+import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
+import { authenticateApiToken } from "~/services/api-tokens.server.ts";
+import type { FieldErrors, Warning } from "~/schemas/api.ts";
+import { AuthenticationError, DomainError, ValidationError } from "./errors.ts";
+import { createI18n } from "./i18n.ts";
+import { logger } from "./logger.server.ts";
+
+/**
+ * The HTTP edge of the open data API v1 (`/api/v1/*` resource routes): bearer-token
+ * authentication, the one JSON error envelope, a size-capped JSON body reader, and messages.
+ *
+ * Messages convention: wherever the API answers with words (error messages, per-record field
+ * errors and warnings), each is one string "中文 / English" — the platform's Chinese text, then
+ * the English. Field paths and `code`s are the machine-readable part.
+ */
+
+export const API_ERROR_CODES = {
+  400: "invalid_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  409: "conflict",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+  500: "internal_error",
+} as const;
+
+let translators: { zh: i18n; en: i18n } | undefined;
+
+/** An i18n key (with its parameters) as "中文 / English"; text that is not a key comes back as it is. */
+export function bilingual(key: string, params?: Record<string, unknown>): string {
+  translators ??= { zh: createI18n("zh-CN"), en: createI18n("en") };
+  if (!translators.zh.exists(key)) return key;
+  const zh = translators.zh.t(key, params ?? {}) as string;
+  const en = translators.en.t(key, params ?? {}) as string;
+  return zh === en ? zh : `${zh} / ${en}`;
+}
+
+export function localizeFieldErrors(errors: FieldErrors): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(errors).map(([path, list]) => [path, list.map((m) => bilingual(m))]));
+}
+
+export function localizeWarnings(warnings: readonly Warning[]): { field: string; message: string }[] {
+  return warnings.map((w) => ({ field: w.field, message: bilingual(w.message, w.params) }));
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" };
+
+export function apiJson(data: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(JSON.stringify(data), { status: init.status ?? 200, headers: { ...JSON_HEADERS, ...init.headers } });
+}
+
+/**
+ * The error envelope: `{ "error": { "status", "code", "message", "fields"? } }`. `message` is
+ * an i18n key or plain text; it goes out as "中文 / English".
+ */
+export function apiError(
+  status: keyof typeof API_ERROR_CODES,
+  message: string,
+  opts: { fields?: FieldErrors; params?: Record<string, unknown>; headers?: Record<string, string>; code?: string } = {},
+): Response {
+  return apiJson(
+    {
+      error: {
+        status,
+        code: opts.code ?? API_ERROR_CODES[status],
+        message: bilingual(message, opts.params),
+        ...(opts.fields ? { fields: localizeFieldErrors(opts.fields) } : {}),
+      },
+    },
+    { status, headers: opts.headers },
+  );
+}
+
+/** A response to throw from inside a handler (body too large, bad JSON…). */
+export class ApiHttpError extends Error {
+  constructor(
+    readonly status: keyof typeof API_ERROR_CODES,
+    message: string,
+    readonly params?: Record<string, unknown>,
+    /** A more specific code than the status's own (e.g. `invalid_json`). */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller behind `Authorization: Bearer cg_…`, or a thrown 401. */
+export async function requireApiPrincipal(request: Request): Promise<ApiPrincipal> {
+  return authenticateApiToken(request.headers.get("Authorization"));
+}
+
+type Handler<A> = (args: A) => Promise<Response>;
+
+/**
+ * Wraps a loader or action: every failure becomes the JSON envelope, never an HTML page or a
+ * stack trace. Domain errors map by their status; anything unexpected is logged and a 500.
+ */
+export function apiHandler<A extends { request: Request }>(fn: Handler<A>): Handler<A> {
+  return async (args) => {
+    try {
+      return await fn(args);
+    } catch (e) {
+      return errorResponse(e, args.request);
+    }
+  };
+}
+
+export function errorResponse(e: unknown, request?: Request): Response {
+  if (e instanceof Response) return e;
+  if (e instanceof ApiHttpError) return apiError(e.status, e.message, { params: e.params, code: e.code });
+  if (e instanceof ValidationError) return apiError(400, e.message, { fields: e.fieldErrors });
+  if (e instanceof AuthenticationError) {
+    // RFC 6750: say which scheme, and that the token was the problem when one was sent.
+    const sent = !!request?.headers.get("Authorization");
+    return apiError(401, e.message, {
+      headers: { "WWW-Authenticate": sent ? 'Bearer realm="chengguo", error="invalid_token"' : 'Bearer realm="chengguo"' },
+    });
+  }
+  if (e instanceof DomainError && e.status in API_ERROR_CODES) {
+    return apiError(e.status as keyof typeof API_ERROR_CODES, e.message, {
+      params: "received" in e ? { received: (e as { received: number }).received } : undefined,
+    });
+  }
+  logger.error({ err: e, url: request?.url }, "open data API: unexpected error");
+  return apiError(500, "apiErrors.internal");
+}
+
+/** 405 for a method a route does not serve. */
+export function methodNotAllowed(allow: string): Response {
+  return apiError(405, "apiErrors.methodNotAllowed", { params: { allow }, headers: { Allow: allow } });
+}
+
+/**
+ * Reads a JSON body of at most `maxBytes`: 413 when longer (by Content-Length or while
+ * streaming, so a huge body is never held in memory), 415 for another content type, 400 for
+ * text that is not JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get("Content-Type");
+  if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw new ApiHttpError(415, "apiErrors.contentType");
+  const limitMb = Math.round(maxBytes / 1024 / 1024);
+  const declared = Number(request.headers.get("Content-Length") ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiHttpError(413, "apiErrors.bodyTooLarge", { limit: limitMb });
+  if (!request.body) throw new ApiHttpError(400, "apiErrors.emptyBody");
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new ApiHttpError(413, "apiErrors.bodyTooLarge", { limit: limitMb });
+    }
+    chunks.push(value);
+  }
+  if (size === 0) throw new ApiHttpError(400, "apiErrors.emptyBody");
+  const text = Buffer.concat(chunks, size).toString("utf8");
+  try {
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    throw new ApiHttpError(400, "apiErrors.invalidJson", { detail: (e as Error).message }, "invalid_json");
+  }
+}
