@@ -1,3 +1,4 @@
+import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 
@@ -13,6 +14,10 @@ export function startJobs(): () => void {
     try {
       const expired = await expireOverdue();
       if (expired) logger.info({ expired }, "expired overdue listings");
+      // Files whose listing write failed after the upload (the upload path deletes them itself;
+      // this catches a crash in between). Only files older than an hour, never an upload in flight.
+      const orphans = await sweepOrphanAttachments();
+      if (orphans) logger.info({ orphans }, "removed orphaned attachment files");
     } catch (err) {
       logger.warn({ err }, "listing expiry sweep failed; will retry");
     } finally {

@@ -49,5 +49,6 @@ export function addListingIndexes(schema: Schema, ownerField: string) {
   schema.index({ createdBy: 1, updatedAt: -1 }); // "my items" by author
   schema.index({ status: 1, submittedAt: 1 }); // review queue, oldest first
   schema.index({ updatedAt: 1, _id: 1 }); // API: updatedSince, stable paging
+  schema.index({ "attachments.fileId": 1 }, { sparse: true }); // attachment → listing, orphan sweep
   schema.index({ source: 1, externalId: 1 }, { unique: true, partialFilterExpression: { externalId: { $type: "string" } } });
 }

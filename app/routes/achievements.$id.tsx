@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useOutlet } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
@@ -29,11 +29,8 @@ export default function AchievementDetail() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
-  const outlet = useOutlet();
   const a = data.item;
   const insider = data.isOwner || data.isReviewer;
-  // A child route such as ./edit (achievements.$id.edit.tsx nests under this file) shows instead of the detail.
-  if (outlet) return outlet;
   return (
     <article className="listing-detail" data-testid="achievement-detail">
       <p className="breadcrumb">

@@ -2,7 +2,7 @@ import { useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { LISTING_ACTIONS } from "~/utils/listing-workflow.ts";
 
-const SPECIAL = ["objection", "objectionUpheld", "objectionDismissed", "featured", "unfeatured"];
+const SPECIAL = ["objection", "objectionUpheld", "objectionDismissed", "featured", "unfeatured", "saved"];
 
 /** After a redirect (`?done=<action>`), says what just happened; unknown values show nothing. */
 export function DoneNotice() {

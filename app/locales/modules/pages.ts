@@ -48,6 +48,7 @@ const zh = {
       objectionDismissed: "已认定异议不成立。",
       featured: "已设为首页推荐。",
       unfeatured: "已取消首页推荐。",
+      saved: "草稿已保存。",
     },
     objectionStatus: { open: "待处理", upheld: "异议成立", dismissed: "异议不成立" },
     pager: {
@@ -187,6 +188,7 @@ const en: typeof zh = {
       objectionDismissed: "Objection dismissed.",
       featured: "Featured on the home page.",
       unfeatured: "No longer featured.",
+      saved: "Draft saved.",
     },
     objectionStatus: { open: "Open", upheld: "Upheld", dismissed: "Dismissed" },
     pager: {

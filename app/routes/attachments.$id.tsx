@@ -1,0 +1,46 @@
+import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
+import { openAttachment } from "~/services/attachments.server.ts";
+import { getUser } from "~/utils/auth.server.ts";
+import { DomainError } from "~/utils/errors.ts";
+import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+
+/**
+ * GET /attachments/:id — the evidence file itself, for whoever may see the item it belongs to
+ * (public items: anyone; drafts and items under review: the owner, reviewers and the bureau).
+ * Everyone else gets a 404, as if it did not exist. `?download=1` saves instead of showing.
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const viewer = await getUser(request);
+  let file;
+  try {
+    file = await openAttachment(viewer, params.id ?? "");
+  } catch (e) {
+    if (e instanceof DomainError) {
+      const t = createI18n(localeFromCookieHeader(request.headers.get("Cookie"))).t;
+      return new Response(t("listingForm.attachments.notFound"), {
+        status: 404,
+        headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" },
+      });
+    }
+    throw e;
+  }
+  const download = new URL(request.url).searchParams.get("download") === "1";
+  return new Response(createReadableStreamFromReadable(file.stream), {
+    status: 200,
+    headers: {
+      "Content-Type": file.contentType,
+      "Content-Length": String(file.size),
+      "Content-Disposition": contentDisposition(download ? "attachment" : "inline", file.filename),
+      "X-Content-Type-Options": "nosniff",
+      // Visibility can change (an item withdrawn); let browsers keep it briefly, and only for this user.
+      "Cache-Control": "private, max-age=300",
+    },
+  });
+}
+
+/** RFC 6266: an ASCII fallback plus the exact UTF-8 name (中文文件名) in filename*. */
+export function contentDisposition(type: "inline" | "attachment", filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

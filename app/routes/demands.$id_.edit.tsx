@@ -1,0 +1,90 @@
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { DemandForm } from "~/components/listing-form/demand-form.tsx";
+import { AttachmentsSection } from "~/components/listing-form/attachments-section.tsx";
+import { EditHeader, LockedNotice } from "~/components/listing-form/edit-page.tsx";
+import styles from "~/components/listing-form/listing-form.css";
+import {
+  countyTowns,
+  detailPath,
+  handleListingFormAction,
+  loadOwnListing,
+  noticeReason,
+  regionOptions,
+} from "~/components/listing-form/route-helpers.server.ts";
+import { demandFormDefaults, regionDefaults } from "~/schemas/listing-form.ts";
+import type { DemandView } from "~/services/listings.server.ts";
+import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/attachments.server.ts";
+import { requirePermission } from "~/utils/auth.server.ts";
+import { EDITABLE_STATUSES } from "~/utils/listing-workflow.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "修改技术需求 · 成果" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requirePermission(request, "demand:create");
+  const { item } = await loadOwnListing(user, "demand", params.id!);
+  const d = item as DemandView;
+  const url = new URL(request.url);
+  return json({
+    item: {
+      id: d.id,
+      title: d.title,
+      status: d.status,
+      rejectionReason: d.rejectionReason,
+      attachments: d.attachments,
+      detailPath: detailPath("demand", d.id),
+    },
+    editable: EDITABLE_STATUSES.includes(d.status),
+    defaults: demandFormDefaults(d),
+    regions: regionOptions(),
+    // `?county=` also serves the town picker's requests for another county's towns.
+    towns: countyTowns(url.searchParams.get("county") ?? regionDefaults(d.region).region),
+    maxAttachments: MAX_ATTACHMENTS_PER_ITEM,
+    notice: url.searchParams.get("notice"),
+    reason: noticeReason(url.searchParams.get("reason")),
+  });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "demand:create");
+  return handleListingFormAction({ request, user, kind: "demand", id: params.id! });
+}
+
+export default function EditDemandPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const { item } = data;
+  return (
+    <div className="listing-form-page">
+      <EditHeader title={t("listingForm.editDemandTitle")} item={item} notice={data.notice} reason={data.reason} />
+      {data.editable ? (
+        <>
+          <DemandForm
+            id="demand-form"
+            lastResult={actionData?.form}
+            defaultValue={data.defaults}
+            regions={data.regions}
+            towns={actionData?.towns ?? data.towns}
+            cancelTo={item.detailPath}
+          />
+          <AttachmentsSection
+            attachments={item.attachments}
+            max={data.maxAttachments}
+            errors={actionData?.upload}
+            notice={data.notice}
+          />
+        </>
+      ) : (
+        <LockedNotice kind="demand" status={item.status} detailPath={item.detailPath} />
+      )}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

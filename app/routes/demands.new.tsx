@@ -1,0 +1,49 @@
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { DemandForm } from "~/components/listing-form/demand-form.tsx";
+import styles from "~/components/listing-form/listing-form.css";
+import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/components/listing-form/route-helpers.server.ts";
+import { newDemandDefaults } from "~/schemas/listing-form.ts";
+import { requirePermission } from "~/utils/auth.server.ts";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const meta: MetaFunction = () => [{ title: "发布技术需求 · 成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requirePermission(request, "demand:create");
+  // `?county=` also serves the town picker's requests for another county's towns.
+  const county = knownCounty(new URL(request.url).searchParams.get("county"));
+  return json({ regions: regionOptions(), towns: countyTowns(county), defaults: newDemandDefaults(county) });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requirePermission(request, "demand:create");
+  return handleListingFormAction({ request, user, kind: "demand" });
+}
+
+export default function NewDemandPage() {
+  const { regions, towns, defaults } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <div className="listing-form-page">
+      <h1>{t("listingForm.newDemandTitle")}</h1>
+      <p className="muted">{t("listingForm.newDemandIntro")}</p>
+      <DemandForm
+        id="demand-form"
+        lastResult={actionData?.form}
+        defaultValue={defaults}
+        regions={regions}
+        towns={actionData?.towns ?? towns}
+        cancelTo="/my/demands"
+      />
+      <p className="muted">{t("listingForm.attachments.afterSave")}</p>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
