@@ -30,6 +30,7 @@ describe("the running server (started like `npm start`)", () => {
     expect(res.status).toBe(200);
     expect(html).toContain('lang="zh-CN"');
     expect(html).toContain("西畴县科学技术局");
+    expect(html).not.toContain("\0"); // React 18's streaming renderer must not leak NUL bytes into Chinese text
     for (const town of ["西洒镇", "兴街镇", "蚌谷乡", "莲花塘乡", "新马街乡", "柏林乡", "法斗乡", "董马乡", "鸡街乡"]) {
       expect(html).toContain(town);
     }
