@@ -10,6 +10,7 @@ import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { isEmpty, seedDemo } from "../seeds/demo.ts";
 import { startJobs } from "./jobs.ts";
+import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
 import { checkHealth } from "./health.ts";
 import { attachRealtime } from "./realtime/index.ts";
@@ -31,6 +32,7 @@ async function main() {
   // Declared before the signal handlers so a signal during start-up finds them.
   let httpServer: ReturnType<typeof createServer> | undefined;
   let stopJobs: (() => void) | undefined;
+  let stopOutbox: (() => void) | undefined;
   let io: ReturnType<typeof attachRealtime> | undefined;
   let shuttingDown = false;
   const shutdown = async (why: string, code = 0) => {
@@ -40,6 +42,7 @@ async function main() {
     const force = setTimeout(() => process.exit(code || 1), 30_000);
     force.unref();
     stopJobs?.();
+    stopOutbox?.();
     await new Promise<void>((resolve) => {
       io?.close();
       httpServer?.close(() => resolve());
@@ -113,6 +116,7 @@ async function main() {
     throw e;
   });
   stopJobs = startJobs();
+  stopOutbox = startOutboxWorker();
   if (mode === "development") broadcastDevReady(build);
   logger.info(`chengguo ready on http://localhost:${config.PORT} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 }

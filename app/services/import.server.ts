@@ -3,6 +3,7 @@ import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Organization } from "~/models/organization.server.ts";
+import { enqueueIndexing } from "~/models/search-outbox.server.ts";
 import {
   ImportRequestSchema,
   MAX_IMPORT_RECORDS,
@@ -350,6 +351,11 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
     // The records passed the core zod schemas (stricter than the mongoose ones) just above, so
     // mongoose only casts here; validating each document again would double the write time.
     if (ops.length) await Model.bulkWrite(ops as never, { session, ordered: true, skipValidation: true });
+  }
+  // The search index follows: every created or updated listing, in this same transaction.
+  for (const kind of ["achievement", "demand"] as const) {
+    const ids = audits.filter((a) => a.subjectType === kind).map((a) => a.subject as Types.ObjectId);
+    await enqueueIndexing(session, kind, ids);
   }
   // Plain, fully typed events (ids, dates, enums set above): inserted without hydrating documents.
   if (audits.length) await AuditEvent.insertMany(audits, { session, lean: true });

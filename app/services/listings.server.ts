@@ -3,6 +3,7 @@ import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Objection } from "~/models/objection.server.ts";
+import { enqueueIndexing } from "~/models/search-outbox.server.ts";
 import {
   AchievementDataSchema,
   DemandDataSchema,
@@ -218,6 +219,7 @@ export async function updateListing(
     const res = await Model.updateOne({ _id: item._id, status: item.status }, { $set: fields }, { session });
     if (res.matchedCount === 0) throw new ConflictError("workflow.changedMeanwhile");
     await audit(session, { kind, id: item._id, action: "edit", from: item.status, to: item.status, actor, via });
+    await enqueueIndexing(session, kind, [item._id]);
   });
 }
 
@@ -277,6 +279,8 @@ export async function transitionListing(
       via: opts.via ?? (actor.system ? "system" : "ui"),
       reason: opts.reason?.trim() || null,
     });
+    // The search index follows MongoDB: published items appear, everything else disappears.
+    await enqueueIndexing(session, kind, [item._id]);
     return { from: decision.from, to: decision.to };
   });
 }
@@ -611,6 +615,9 @@ export async function reviewQueue(actor: ListingActor) {
 /** Admins mark items for the home page. */
 export async function setFeatured(actor: ListingActor, kind: ListingKind, id: string, featured: boolean): Promise<void> {
   if (!hasRole(actor, "admin")) throw new ForbiddenError();
-  const res = await (modelOf(kind) as mongoose.Model<AchievementDoc>).updateOne({ _id: oid(id) }, { $set: { featured } });
-  if (res.matchedCount === 0) throw new NotFoundError();
+  await withTransaction(async (session) => {
+    const res = await (modelOf(kind) as mongoose.Model<AchievementDoc>).updateOne({ _id: oid(id) }, { $set: { featured } }, { session });
+    if (res.matchedCount === 0) throw new NotFoundError();
+    await enqueueIndexing(session, kind, [id]);
+  });
 }

@@ -1,0 +1,70 @@
+import mongoose from "mongoose";
+import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
+import { Demand, type DemandDoc } from "~/models/demand.server.ts";
+import { enqueueIndexing } from "~/models/search-outbox.server.ts";
+import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
+import { indexName, meili } from "./client.ts";
+import { achievementDocument, demandDocument } from "./documents.ts";
+import { ensureIndex } from "./indexes.ts";
+import { INDEXES, type IndexKind } from "./settings.ts";
+
+export interface ReindexProgress {
+  kind: IndexKind;
+  done: number;
+  total: number;
+}
+
+/**
+ * Rebuilds one index from MongoDB into a fresh index, then swaps it in atomically: searches keep
+ * answering from the old index until the new one is complete, so there is no window of empty
+ * results. Changes made while the rebuild ran are re-queued through the outbox afterwards.
+ */
+export async function rebuildIndex(kind: IndexKind, onProgress: (p: ReindexProgress) => void = () => {}): Promise<number> {
+  const client = meili();
+  const live = indexName(INDEXES[kind]);
+  const fresh = `${live}_rebuild_${Date.now()}`;
+  const startedAt = new Date(Date.now() - 1000);
+  await ensureIndex(kind, live); // the swap needs both to exist
+  await ensureIndex(kind, fresh);
+  const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc | DemandDoc>;
+  const filter = { status: { $in: PUBLIC_STATUSES } };
+  const total = await Model.countDocuments(filter);
+  onProgress({ kind, done: 0, total });
+  let done = 0;
+  let batch: object[] = [];
+  const pending: number[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const task = await client.index(fresh).addDocuments(batch, { primaryKey: "id" });
+    pending.push(task.taskUid);
+    done += batch.length;
+    batch = [];
+    // Keep a few batches in flight, not thousands.
+    if (pending.length >= 4) await waitAll(pending.splice(0));
+    onProgress({ kind, done, total });
+  };
+  for await (const d of Model.find(filter).lean().cursor({ batchSize: 1000 })) {
+    const doc =
+      kind === "achievement"
+        ? achievementDocument(d as AchievementDoc & { _id: mongoose.Types.ObjectId })
+        : demandDocument(d as DemandDoc & { _id: mongoose.Types.ObjectId });
+    if (doc) batch.push(doc);
+    if (batch.length >= 2000) await flush();
+  }
+  await flush();
+  await waitAll(pending);
+  const swap = await client.swapIndexes([{ indexes: [live, fresh], rename: false }]).waitTask({ timeout: 120_000 });
+  if (swap.status !== "succeeded") throw new Error(`swapping ${fresh} into ${live} failed: ${swap.error?.message}`);
+  await client.deleteIndex(fresh).waitTask({ timeout: 120_000 }); // now holds the old documents
+  // Whatever changed while we read: let the outbox bring it up to date in the new index.
+  const changed = await Model.find({ updatedAt: { $gte: startedAt } }, { _id: 1 }).lean();
+  await enqueueIndexing(null, kind, changed.map((c) => c._id));
+  return done;
+}
+
+async function waitAll(uids: number[]) {
+  for (const uid of uids) {
+    const t = await meili().tasks.waitForTask(uid, { timeout: 300_000, interval: 100 });
+    if (t.status !== "succeeded") throw new Error(`Meilisearch task ${uid} ${t.status}: ${t.error?.message ?? ""}`);
+  }
+}
