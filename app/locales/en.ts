@@ -9,6 +9,8 @@ const en: Messages = {
     footer: "Xichou County Science and Technology Bureau · Technology Transfer Marketplace",
   },
   nav: {
+    search: "Search",
+    notifications: "Notifications",
     achievements: "Achievements",
     demands: "Demands",
     myAchievements: "My achievements",

@@ -7,6 +7,8 @@ const zhCN = {
     footer: "西畴县科学技术局 · 科技成果转移转化交易平台",
   },
   nav: {
+    search: "检索",
+    notifications: "消息",
     achievements: "科技成果",
     demands: "技术需求",
     myAchievements: "我的成果",

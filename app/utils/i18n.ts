@@ -4,7 +4,9 @@ import en from "~/locales/en.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import listing from "~/locales/modules/listing.ts";
+import matching from "~/locales/modules/matching.ts";
 import pages from "~/locales/modules/pages.ts";
+import search from "~/locales/modules/search.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -25,7 +27,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api] as const;
+const MODULES = [listing, forms, pages, api, search, matching] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

@@ -10,11 +10,13 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { to: "/", label: "nav.home" },
+  { to: "/search", label: "nav.search" },
   { to: "/achievements", label: "nav.achievements" },
   { to: "/demands", label: "nav.demands" },
   { to: "/my/achievements", label: "nav.myAchievements", permission: "achievement:create" },
   { to: "/my/demands", label: "nav.myDemands", permission: "demand:create" },
   { to: "/review", label: "nav.review", permission: "listing:review" },
+  { to: "/notifications", label: "nav.notifications", auth: true },
   { to: "/account", label: "nav.account", auth: true },
   { to: "/admin/users", label: "nav.users", permission: "user:manage" },
   { to: "/admin/tokens", label: "nav.tokens", permission: "token:manage" },
