@@ -33,8 +33,10 @@ export async function enqueueIndexing(
   ids: readonly (string | mongoose.Types.ObjectId)[],
 ): Promise<void> {
   if (ids.length === 0) return;
+  const now = new Date();
+  // lean: no hydration, so no schema defaults either — every field the worker queries is set here.
   await SearchOutbox.insertMany(
-    ids.map((id) => ({ kind, listingId: new mongoose.Types.ObjectId(String(id)) })),
+    ids.map((id) => ({ kind, listingId: new mongoose.Types.ObjectId(String(id)), attempts: 0, dueAt: now, createdAt: now })),
     { session, lean: true },
   );
 }
