@@ -1,10 +1,13 @@
 import mongoose from "mongoose";
 import { meili } from "../search/client.ts";
+import { outboxBacklog } from "../search/outbox.ts";
 
 export interface Health {
   status: "ok" | "unavailable";
   mongodb: { ok: boolean; version?: string; replicaSet?: string; error?: string };
   meilisearch: { ok: boolean; version?: string; error?: string };
+  /** Listing changes not yet applied to the search index (the outbox). */
+  searchBacklog?: { pending: number; oldestSeconds: number | null };
   uptimeSeconds: number;
 }
 
@@ -39,10 +42,12 @@ export async function checkHealth(): Promise<Health> {
     search.status === "fulfilled"
       ? { ok: true, version: search.value.pkgVersion }
       : { ok: false, error: (search.reason as Error).message };
+  const searchBacklog = mongodb.ok ? await outboxBacklog().catch(() => undefined) : undefined;
   return {
     status: mongodb.ok && meilisearch.ok ? "ok" : "unavailable",
     mongodb,
     meilisearch,
+    ...(searchBacklog ? { searchBacklog } : {}),
     uptimeSeconds: Math.round(process.uptime()),
   };
 }
