@@ -11,6 +11,9 @@ export const INDEXES = { achievement: "achievements", demand: "demands" } as con
 export type IndexKind = keyof typeof INDEXES;
 
 const common = (): Settings => ({
+  // "sort" right after "words": a sort the reader chose (price, newest) orders the results that
+  // match the words, instead of only breaking ties after relevance. Without a sort nothing changes.
+  rankingRules: ["words", "sort", "typo", "proximity", "attribute", "exactness"],
   synonyms: synonymMap(loadSynonymGroups()),
   localizedAttributes: [{ attributePatterns: ["*"], locales: ["cmn"] }],
   typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } },
