@@ -12,7 +12,21 @@ const SynonymFileSchema = z.object({
   groups: z.array(z.array(z.string().trim().min(1).max(20)).min(2)).max(2000),
 });
 
-export const SYNONYMS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "synonyms.json");
+/**
+ * search/synonyms.json of the project. This module also runs bundled inside the Remix server build
+ * (build/index.js), so the file is found from the nearest package.json upwards, not next to the
+ * module — and it is read at run time, so an edited list needs a restart, not a rebuild.
+ */
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(path.join(dir, "search", "synonyms.json"))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+export const SYNONYMS_FILE = path.join(projectRoot(), "search", "synonyms.json");
 
 export function loadSynonymGroups(file = SYNONYMS_FILE): string[][] {
   const raw = JSON.parse(fs.readFileSync(file, "utf8"));
