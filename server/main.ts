@@ -10,6 +10,7 @@ import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { isEmpty, seedDemo } from "../seeds/demo.ts";
 import { startJobs } from "./jobs.ts";
+import { ensureIndexes } from "../search/indexes.ts";
 import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
 import { checkHealth } from "./health.ts";
@@ -72,6 +73,13 @@ async function main() {
     logger.info("empty database: loading demo data");
     await seedDemo((m) => logger.info(`seed: ${m}`));
   }
+
+  // Index settings before the first search, so searchable attributes exist from the first request.
+  // Not fatal: without Meilisearch the site still works, and the outbox worker retries.
+  await Promise.race([
+    ensureIndexes(),
+    new Promise((_, reject) => setTimeout(() => reject(new Error("Meilisearch did not answer within 5 s")), 5_000).unref()),
+  ]).catch((err) => logger.warn({ err: (err as Error).message }, "search index settings not applied yet; will retry"));
 
   const app = express();
   app.disable("x-powered-by");
