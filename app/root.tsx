@@ -17,6 +17,7 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput, AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import stylesheet from "~/styles/app.css";
+import { unreadCount } from "~/services/matching.server.ts";
 import { getUser } from "~/utils/auth.server.ts";
 import { csrfProtection } from "~/utils/csrf.server.ts";
 import { localeFromCookieHeader, type Locale } from "~/utils/i18n.ts";
@@ -36,8 +37,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     csrfProtection().commitToken(request),
   ]);
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
+  const unread = user ? await unreadCount(user.id) : 0;
   return json(
-    { user, locale, csrfToken },
+    { user, locale, csrfToken, unread },
     { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined },
   );
 }
@@ -96,6 +98,11 @@ function Header({ data }: { data: RootData }) {
         <li key={i.to}>
           <NavLink to={i.to} end={i.to === "/"}>
             {t(i.label)}
+            {i.to === "/notifications" && data.unread > 0 ? (
+              <span className="badge badge--count" aria-label={t("notifications.unread", { count: data.unread })}>
+                {data.unread > 99 ? "99+" : data.unread}
+              </span>
+            ) : null}
           </NavLink>
         </li>
       ))}

@@ -1,5 +1,6 @@
 import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
+import { runMatchNotifications } from "~/services/matching.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 
 /**
@@ -28,8 +29,29 @@ export function startJobs(): () => void {
   const timer = setInterval(sweep, 10 * 60_000);
   first.unref();
   timer.unref();
+
+  // New matches above the threshold notify both owners (each pair once, ever).
+  let matching = false;
+  const matchSweep = async () => {
+    if (matching) return;
+    matching = true;
+    try {
+      const r = await runMatchNotifications({ maxListings: 200 });
+      if (r.pairs) logger.info(r, "match notifications sent");
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "match notification sweep failed; will retry");
+    } finally {
+      matching = false;
+    }
+  };
+  const matchTimer = setInterval(matchSweep, 60_000);
+  const matchFirst = setTimeout(matchSweep, 15_000);
+  matchTimer.unref();
+  matchFirst.unref();
   return () => {
     clearTimeout(first);
     clearInterval(timer);
+    clearInterval(matchTimer);
+    clearTimeout(matchFirst);
   };
 }

@@ -11,14 +11,25 @@ import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { PriceDisplay } from "~/components/listing/price.tsx";
+import { loadPageMatches } from "~/components/matching/matches.server.ts";
+import { MatchesSection } from "~/components/matching/matches-section.tsx";
+import matchingStyles from "~/components/matching/matching.css";
 import listingStyles from "~/styles/listings.css";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: matchingStyles },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  return json(await loadDetail(request, "achievement", params.id ?? ""));
+  // The matches load beside the item; they never fail the page (Meilisearch down → "匹配暂不可用").
+  const [detail, matches] = await Promise.all([
+    loadDetail(request, "achievement", params.id ?? ""),
+    loadPageMatches(request, "achievement", params.id ?? ""),
+  ]);
+  return json({ ...detail, matches });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -108,6 +119,7 @@ export default function AchievementDetail() {
             <div className="prose">{a.description}</div>
           </section>
           <Attachments attachments={a.attachments} />
+          <MatchesSection kind="achievement" matches={data.matches} />
         </div>
         <aside className="detail-aside">
           <div className="price-box">

@@ -1,0 +1,63 @@
+import type { SerializeFrom } from "@remix-run/node";
+import { Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import type { PageMatches } from "~/services/matching.server.ts";
+import { reasonText, scorePercent } from "./reason-text.ts";
+
+type Matches = SerializeFrom<PageMatches>;
+
+/**
+ * "匹配的成果" on a demand's page, "可服务的需求" on an achievement's: the best matches with their
+ * score and reasons. Server-rendered; when Meilisearch is down it says "匹配暂不可用" instead.
+ */
+export function MatchesSection({ kind, matches }: { kind: "demand" | "achievement"; matches: Matches }) {
+  const { t } = useTranslation();
+  if (matches.status === "hidden") return null;
+  const forDemand = kind === "demand";
+  const base = forDemand ? "/achievements" : "/demands";
+  return (
+    <section className="detail-section matches" aria-labelledby="matches-title" data-testid="matches">
+      <h2 id="matches-title">{t(forDemand ? "matching.forDemandTitle" : "matching.forAchievementTitle")}</h2>
+      {matches.status === "unavailable" ? (
+        <p className="callout" role="status" data-testid="matches-unavailable">
+          <strong>{t("matching.unavailable")}</strong> {t("matching.unavailableHint")}
+        </p>
+      ) : matches.items.length === 0 ? (
+        <p className="muted" data-testid="matches-empty">
+          {t("matching.empty")}
+        </p>
+      ) : (
+        <>
+          <p className="matches__intro">{t(forDemand ? "matching.forDemandIntro" : "matching.forAchievementIntro")}</p>
+          <ol className="matches__list">
+            {matches.items.map((m) => {
+              const percent = scorePercent(m.score);
+              return (
+                <li key={m.id} className="match-card" data-testid="match">
+                  <div className="match-card__head">
+                    <Link to={`${base}/${m.id}`} className="match-card__title">
+                      {m.title}
+                    </Link>
+                    <span className="match-card__score">
+                      <meter min={0} max={100} low={40} high={70} optimum={100} value={percent} aria-hidden="true" />
+                      <span data-testid="match-score">{t("matching.score", { percent })}</span>
+                    </span>
+                  </div>
+                  {m.reasons.length ? (
+                    <ul className="match-card__reasons" aria-label={t("matching.reasonsLabel")}>
+                      {m.reasons.map((r, i) => (
+                        <li key={i} className={`reason--${r.code}`}>
+                          {reasonText(r, t)}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import mongoose, { Schema, type InferSchemaType } from "mongoose";
+
+/**
+ * In-app notifications (站内消息), one per recipient. The text is not stored: `type` and `params`
+ * are rendered in the reader's language (app/locales/modules/matching.ts, `notifications.types`).
+ */
+export const NOTIFICATION_TYPES = ["match.demand", "match.achievement"] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+const listingRefSchema = new Schema(
+  {
+    kind: { type: String, enum: ["achievement", "demand"], required: true },
+    id: { type: Schema.Types.ObjectId, required: true },
+    title: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const notificationSchema = new Schema(
+  {
+    user: { type: Schema.Types.ObjectId, ref: "User", required: true },
+    /** match.demand: the recipient's demand got a matching achievement; match.achievement: the other way round. */
+    type: { type: String, enum: NOTIFICATION_TYPES, required: true },
+    /** The recipient's own listing. */
+    subject: { type: listingRefSchema, required: true },
+    /** The listing it was matched with (the link of the notification). */
+    counterpart: { type: listingRefSchema, required: true },
+    score: Number,
+    readAt: { type: Date, default: null },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+notificationSchema.index({ user: 1, createdAt: -1, _id: -1 }); // the list, newest first
+notificationSchema.index({ user: 1, readAt: 1 }); // the unread badge
+
+export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
+export const Notification =
+  (mongoose.models.Notification as mongoose.Model<NotificationDoc>) ?? mongoose.model("Notification", notificationSchema);
