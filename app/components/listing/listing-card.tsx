@@ -35,34 +35,12 @@ export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementC
         {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null}
       </p>
       {item.summary ? <p className="listing-card__summary">{item.summary}</p> : null}
-      <dl className="listing-card__facts">
-        <div>
-          <dt>{t("listingUi.maturity")}</dt>
-          <dd>
-            <Maturity trl={item.trl} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.modes")}</dt>
-          <dd>
-            <ModesDisplay modes={item.transactionModes} exclusivity={item.licenseExclusivity} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.region")}</dt>
-          <dd>{item.regionName}</dd>
-        </div>
-      </dl>
+      <AchievementFacts trl={item.trl} modes={item.transactionModes} exclusivity={item.licenseExclusivity} regionName={item.regionName} />
       <div className="listing-card__bottom">
         <strong>
           <PriceDisplay price={item.price} />
         </strong>
-        {item.publishedAt ? (
-          <span className="muted">
-            <span className="sr-only">{t("listingUi.publishedAt")} </span>
-            <time dateTime={item.publishedAt}>{formatDate(item.publishedAt)}</time>
-          </span>
-        ) : null}
+        <PublishedDate at={item.publishedAt} />
       </div>
     </article>
   );
@@ -82,42 +60,88 @@ export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; h
         <Link to={`/demands/${item.id}`}>{item.title}</Link>
       </H>
       <p className="listing-card__by">{item.enterprise.name}</p>
-      <dl className="listing-card__facts">
-        <div>
-          <dt>{t("listingUi.minTrl")}</dt>
-          <dd>{item.minTrl ? <Maturity trl={item.minTrl} /> : t("listingUi.anyTrl")}</dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.modes")}</dt>
-          <dd>
-            <ModesDisplay modes={item.transactionModes} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.region")}</dt>
-          <dd>{item.regionName}</dd>
-        </div>
-        {item.deadline ? (
-          <div>
-            <dt>{t("listingUi.deadline")}</dt>
-            <dd>
-              <time dateTime={item.deadline}>{formatDate(item.deadline)}</time>
-            </dd>
-          </div>
-        ) : null}
-      </dl>
+      <DemandFacts minTrl={item.minTrl} modes={item.transactionModes} regionName={item.regionName} deadline={item.deadline} />
       <div className="listing-card__bottom">
         <strong>
           <span className="muted">{t("listingUi.budget")} </span>
           <BudgetDisplay budget={item.budget} />
         </strong>
-        {item.publishedAt ? (
-          <span className="muted">
-            <span className="sr-only">{t("listingUi.publishedAt")} </span>
-            <time dateTime={item.publishedAt}>{formatDate(item.publishedAt)}</time>
-          </span>
-        ) : null}
+        <PublishedDate at={item.publishedAt} />
       </div>
     </article>
+  );
+}
+
+/** The publication date at the foot of a card (shared with search results). */
+export function PublishedDate({ at }: { at: string | null }) {
+  const { t } = useTranslation();
+  if (!at) return null;
+  return (
+    <span className="muted">
+      <span className="sr-only">{t("listingUi.publishedAt")} </span>
+      <time dateTime={at}>{formatDate(at)}</time>
+    </span>
+  );
+}
+
+/** Maturity, modes, optionally the IP type, and region of an achievement card. */
+export function AchievementFacts(p: { trl: number; modes: string[]; exclusivity: string[]; regionName: string; ipType?: string }) {
+  const { t } = useTranslation();
+  return (
+    <dl className="listing-card__facts">
+      <div>
+        <dt>{t("listingUi.maturity")}</dt>
+        <dd>
+          <Maturity trl={p.trl} />
+        </dd>
+      </div>
+      <div>
+        <dt>{t("listingUi.modes")}</dt>
+        <dd>
+          <ModesDisplay modes={p.modes} exclusivity={p.exclusivity} />
+        </dd>
+      </div>
+      {p.ipType ? (
+        <div>
+          <dt>{t("listingUi.ipType")}</dt>
+          <dd>{t(`listing.ipTypes.${p.ipType}`)}</dd>
+        </div>
+      ) : null}
+      <div>
+        <dt>{t("listingUi.region")}</dt>
+        <dd>{p.regionName}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** Minimum TRL, acceptable modes, region and deadline of a demand card. */
+export function DemandFacts(p: { minTrl: number | null; modes: string[]; regionName: string; deadline: string | null; modesLabel?: string }) {
+  const { t } = useTranslation();
+  return (
+    <dl className="listing-card__facts">
+      <div>
+        <dt>{t("listingUi.minTrl")}</dt>
+        <dd>{p.minTrl ? <Maturity trl={p.minTrl} /> : t("listingUi.anyTrl")}</dd>
+      </div>
+      <div>
+        <dt>{t(p.modesLabel ?? "listingUi.modes")}</dt>
+        <dd>
+          <ModesDisplay modes={p.modes} />
+        </dd>
+      </div>
+      <div>
+        <dt>{t("listingUi.region")}</dt>
+        <dd>{p.regionName}</dd>
+      </div>
+      {p.deadline ? (
+        <div>
+          <dt>{t("listingUi.deadline")}</dt>
+          <dd>
+            <time dateTime={p.deadline}>{formatDate(p.deadline)}</time>
+          </dd>
+        </div>
+      ) : null}
+    </dl>
   );
 }

@@ -1,8 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { formatDate } from "~/components/listing/format.ts";
-import { Maturity } from "~/components/listing/maturity.tsx";
-import { ModesDisplay } from "~/components/listing/modes.tsx";
+import { AchievementFacts, DemandFacts, PublishedDate } from "~/components/listing/listing-card.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { StatusBadge } from "~/components/listing/status-badge.tsx";
 import type { AchievementHit, DemandHit, SearchHit } from "~/services/search.server.ts";
@@ -48,17 +46,6 @@ function Snippet({ hit }: { hit: SearchHit }) {
   );
 }
 
-function Published({ at }: { at: string | null }) {
-  const { t } = useTranslation();
-  if (!at) return null;
-  return (
-    <span className="muted">
-      <span className="sr-only">{t("listingUi.publishedAt")} </span>
-      <time dateTime={at}>{formatDate(at)}</time>
-    </span>
-  );
-}
-
 function AchievementResult({ hit }: { hit: AchievementHit }) {
   const { t } = useTranslation();
   return (
@@ -70,33 +57,18 @@ function AchievementResult({ hit }: { hit: AchievementHit }) {
         {hit.ownerType ? <span className="muted"> · {t(`orgTypes.${hit.ownerType}`)}</span> : null}
       </p>
       <Snippet hit={hit} />
-      <dl className="listing-card__facts">
-        <div>
-          <dt>{t("listingUi.maturity")}</dt>
-          <dd>
-            <Maturity trl={hit.trl} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.modes")}</dt>
-          <dd>
-            <ModesDisplay modes={hit.transactionModes} exclusivity={hit.licenseExclusivity} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.ipType")}</dt>
-          <dd>{t(`listing.ipTypes.${hit.ipType}`)}</dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.region")}</dt>
-          <dd>{hit.regionName}</dd>
-        </div>
-      </dl>
+      <AchievementFacts
+        trl={hit.trl}
+        modes={hit.transactionModes}
+        exclusivity={hit.licenseExclusivity}
+        ipType={hit.ipType}
+        regionName={hit.regionName}
+      />
       <div className="listing-card__bottom">
         <strong>
           <PriceDisplay price={hit.price} />
         </strong>
-        <Published at={hit.publishedAt} />
+        <PublishedDate at={hit.publishedAt} />
       </div>
     </article>
   );
@@ -110,36 +82,19 @@ function DemandResult({ hit }: { hit: DemandHit }) {
       <Title hit={hit} />
       <p className="listing-card__by">{hit.enterpriseName}</p>
       <Snippet hit={hit} />
-      <dl className="listing-card__facts">
-        <div>
-          <dt>{t("listingUi.minTrl")}</dt>
-          <dd>{hit.minTrl ? <Maturity trl={hit.minTrl} /> : t("listingUi.anyTrl")}</dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.acceptableModes")}</dt>
-          <dd>
-            <ModesDisplay modes={hit.transactionModes} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("listingUi.region")}</dt>
-          <dd>{hit.regionName}</dd>
-        </div>
-        {hit.deadline ? (
-          <div>
-            <dt>{t("listingUi.deadline")}</dt>
-            <dd>
-              <time dateTime={hit.deadline}>{formatDate(hit.deadline)}</time>
-            </dd>
-          </div>
-        ) : null}
-      </dl>
+      <DemandFacts
+        minTrl={hit.minTrl}
+        modes={hit.transactionModes}
+        regionName={hit.regionName}
+        deadline={hit.deadline}
+        modesLabel="listingUi.acceptableModes"
+      />
       <div className="listing-card__bottom">
         <strong>
           <span className="muted">{t("listingUi.budget")} </span>
           <BudgetDisplay budget={hit.budget} />
         </strong>
-        <Published at={hit.publishedAt} />
+        <PublishedDate at={hit.publishedAt} />
       </div>
     </article>
   );
