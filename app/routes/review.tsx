@@ -1,5 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
@@ -11,8 +12,8 @@ import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
-import { LISTING_KINDS, type ListingKind } from "~/schemas/listing.ts";
-import { getListing, resolveObjection, reviewQueue, transitionListing } from "~/services/listings.server.ts";
+import { LISTING_KINDS } from "~/schemas/listing.ts";
+import { resolveObjection, reviewQueue, transitionListing } from "~/services/listings.server.ts";
 import { requirePermission } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import listingStyles from "~/styles/listings.css";
@@ -21,32 +22,16 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingSty
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
 
-/** How many objected items get their title looked up (the queue itself carries only the id). */
-const TITLE_LOOKUPS = 50;
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const reviewer = await requirePermission(request, "listing:review");
   const queue = await reviewQueue(reviewer);
-  const subjects = [...new Set(queue.objections.map((o) => `${o.kind}:${o.subjectId}`))].slice(0, TITLE_LOOKUPS);
-  const titles = new Map(
-    await Promise.all(
-      subjects.map(async (key) => {
-        const [kind, id] = key.split(":") as [ListingKind, string];
-        const title = await getListing(reviewer, kind, id).then(
-          (d) => d.item.title,
-          () => null,
-        );
-        return [key, title] as const;
-      }),
-    ),
-  );
   const orgId = reviewer.organization?.id ?? null;
   const t = requestT(request);
   return json({
-    // A reviewer's own organisation's items are listed, but someone else must review them.
-    achievements: queue.achievements.map((item) => ({ item, mine: !!orgId && item.owner.id === orgId })),
-    demands: queue.demands.map((item) => ({ item, mine: !!orgId && item.enterprise.id === orgId })),
-    objections: queue.objections.map((o) => ({ ...o, title: titles.get(`${o.kind}:${o.subjectId}`) ?? null })),
+    // A reviewer's own items are listed, but someone else must review them.
+    achievements: queue.achievements.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId) })),
+    demands: queue.demands.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.enterprise.id === orgId) })),
+    objections: queue.objections.map((o) => ({ ...o, title: o.subjectTitle || null })),
     pageTitle: pageTitle(t, t("review.title")),
   });
 }
@@ -118,41 +103,15 @@ export default function ReviewQueue() {
         {data.achievements.length === 0 ? <p className="empty-state">{t("review.empty")}</p> : null}
         <ol className="queue-list">
           {data.achievements.map(({ item, mine }) => {
-            const target = `achievement:${item.id}`;
             return (
-              <li key={item.id} className="queue-item" data-testid={`queue-${target}`}>
-                <div className="queue-item__body">
-                  <h3>
-                    <Link to={`/achievements/${item.id}`}>{item.title}</Link>
-                  </h3>
-                  <p className="muted">
-                    {item.owner.name}
-                    {item.owner.type ? ` · ${t(`orgTypes.${item.owner.type}`)}` : ""} · {t(`listing.fields.${item.field}`)} ·{" "}
-                    <Maturity trl={item.trl} /> · <PriceDisplay price={item.price} />
-                  </p>
-                  <p className="queue-item__summary">{item.summary}</p>
-                  <p className="muted">
-                    {t("review.submittedAt")} <time dateTime={item.submittedAt ?? ""}>{formatDateTime(item.submittedAt)}</time>
-                  </p>
-                </div>
-                <div className="queue-item__actions">
-                  {mine ? (
-                    <p className="callout" data-testid="own-item">
-                      {t("review.ownItem")}
-                    </p>
-                  ) : (
-                    <WorkflowActions
-                      actions={["approve", "reject"]}
-                      result={result}
-                      target={target}
-                      hidden={{ kind: "achievement", id: item.id }}
-                      idPrefix={`a-${item.id}`}
-                      compact
-                    />
-                  )}
-                  {mine && result && result.target === target ? <FormError message={result.formError ?? Object.values(result.fieldErrors).flat()[0]} /> : null}
-                </div>
-              </li>
+              <QueueItem key={item.id} kind="achievement" id={item.id} title={item.title} submittedAt={item.submittedAt} mine={mine} result={result}>
+                <p className="muted">
+                  {item.owner.name}
+                  {item.owner.type ? ` · ${t(`orgTypes.${item.owner.type}`)}` : ""} · {t(`listing.fields.${item.field}`)} ·{" "}
+                  <Maturity trl={item.trl} /> · <PriceDisplay price={item.price} />
+                </p>
+                <p className="queue-item__summary">{item.summary}</p>
+              </QueueItem>
             );
           })}
         </ol>
@@ -165,39 +124,13 @@ export default function ReviewQueue() {
         {data.demands.length === 0 ? <p className="empty-state">{t("review.empty")}</p> : null}
         <ol className="queue-list">
           {data.demands.map(({ item, mine }) => {
-            const target = `demand:${item.id}`;
             return (
-              <li key={item.id} className="queue-item" data-testid={`queue-${target}`}>
-                <div className="queue-item__body">
-                  <h3>
-                    <Link to={`/demands/${item.id}`}>{item.title}</Link>
-                  </h3>
-                  <p className="muted">
-                    {item.enterprise.name} · {t(`listing.fields.${item.field}`)} · {t("listingUi.budget")} <BudgetDisplay budget={item.budget} />
-                    {item.deadline ? ` · ${t("listingUi.deadline")} ${formatDate(item.deadline)}` : ""}
-                  </p>
-                  <p className="muted">
-                    {t("review.submittedAt")} <time dateTime={item.submittedAt ?? ""}>{formatDateTime(item.submittedAt)}</time>
-                  </p>
-                </div>
-                <div className="queue-item__actions">
-                  {mine ? (
-                    <p className="callout" data-testid="own-item">
-                      {t("review.ownItem")}
-                    </p>
-                  ) : (
-                    <WorkflowActions
-                      actions={["approve", "reject"]}
-                      result={result}
-                      target={target}
-                      hidden={{ kind: "demand", id: item.id }}
-                      idPrefix={`d-${item.id}`}
-                      compact
-                    />
-                  )}
-                  {mine && result && result.target === target ? <FormError message={result.formError ?? Object.values(result.fieldErrors).flat()[0]} /> : null}
-                </div>
-              </li>
+              <QueueItem key={item.id} kind="demand" id={item.id} title={item.title} submittedAt={item.submittedAt} mine={mine} result={result}>
+                <p className="muted">
+                  {item.enterprise.name} · {t(`listing.fields.${item.field}`)} · {t("listingUi.budget")} <BudgetDisplay budget={item.budget} />
+                  {item.deadline ? ` · ${t("listingUi.deadline")} ${formatDate(item.deadline)}` : ""}
+                </p>
+              </QueueItem>
             );
           })}
         </ol>
@@ -229,6 +162,52 @@ export default function ReviewQueue() {
         </ol>
       </section>
     </div>
+  );
+}
+
+/** One submitted item: what it is, when it came in, and approve / reject (unless it is the reviewer's own). */
+function QueueItem(p: {
+  kind: "achievement" | "demand";
+  id: string;
+  title: string;
+  submittedAt: string | null;
+  mine: boolean;
+  result: ReturnType<typeof useActionData<typeof action>>;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const target = `${p.kind}:${p.id}`;
+  return (
+    <li className="queue-item" data-testid={`queue-${target}`}>
+      <div className="queue-item__body">
+        <h3>
+          <Link to={`/${p.kind}s/${p.id}`}>{p.title}</Link>
+        </h3>
+        {p.children}
+        <p className="muted">
+          {t("review.submittedAt")} <time dateTime={p.submittedAt ?? ""}>{formatDateTime(p.submittedAt)}</time>
+        </p>
+      </div>
+      <div className="queue-item__actions">
+        {p.mine ? (
+          <p className="callout" data-testid="own-item">
+            {t("review.ownItem")}
+          </p>
+        ) : (
+          <WorkflowActions
+            actions={["approve", "reject"]}
+            result={p.result}
+            target={target}
+            hidden={{ kind: p.kind, id: p.id }}
+            idPrefix={`${p.kind[0]}-${p.id}`}
+            compact
+          />
+        )}
+        {p.mine && p.result && p.result.target === target ? (
+          <FormError message={p.result.formError ?? Object.values(p.result.fieldErrors).flat()[0]} />
+        ) : null}
+      </div>
+    </li>
   );
 }
 
