@@ -4,7 +4,22 @@ import mongoose, { Schema, type InferSchemaType } from "mongoose";
  * In-app notifications (站内消息), one per recipient. The text is not stored: `type` and `params`
  * are rendered in the reader's language (app/locales/modules/matching.ts, `notifications.types`).
  */
-export const NOTIFICATION_TYPES = ["match.demand", "match.achievement"] as const;
+export const NOTIFICATION_TYPES = [
+  "match.demand",
+  "match.achievement",
+  // Trading (issue 5): offers, deals and auctions. `params` carries amounts as display text.
+  "offer.received",
+  "offer.countered",
+  "offer.accepted",
+  "offer.rejected",
+  "offer.closed",
+  "offer.expired",
+  "deal.created",
+  "auction.won",
+  "auction.lost",
+  "auction.reserveNotMet",
+  "auction.closedSeller",
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 const listingRefSchema = new Schema(
@@ -23,8 +38,12 @@ const notificationSchema = new Schema(
     type: { type: String, enum: NOTIFICATION_TYPES, required: true },
     /** The recipient's own listing. */
     subject: { type: listingRefSchema, required: true },
-    /** The listing it was matched with (the link of the notification). */
-    counterpart: { type: listingRefSchema, required: true },
+    /** The listing it was matched with (the link of the notification, for matches). */
+    counterpart: { type: listingRefSchema },
+    /** Where the notification leads (a path on the site), when not the counterpart listing. */
+    link: String,
+    /** Values for the message text (amounts already formatted, names). */
+    params: { type: Schema.Types.Mixed },
     score: Number,
     readAt: { type: Date, default: null },
   },

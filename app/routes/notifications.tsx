@@ -100,8 +100,8 @@ export default function NotificationsPage() {
               <div>
                 <p className="notification__text">
                   {n.read ? null : <span className="badge badge--featured">{t("notifications.new")}</span>}
-                  <Link to={hrefOf(n.counterpart)}>
-                    {t(`notifications.types.${n.type}`, { subject: n.subject.title, counterpart: n.counterpart.title })}
+                  <Link to={n.link ?? hrefOf(n.counterpart ?? n.subject)}>
+                    {t(`notifications.types.${n.type}`, { ...n.params, subject: n.subject.title, counterpart: n.counterpart?.title ?? "" })}
                   </Link>
                 </p>
                 <p className="notification__meta">

@@ -240,9 +240,24 @@ export async function transitionListing(
   action: ListingAction,
   opts: TransitionOptions = {},
 ): Promise<{ from: ListingStatus; to: ListingStatus }> {
+  return withTransaction((session) => transitionListingInSession(session, actor, kind, id, action, opts));
+}
+
+/**
+ * The same transition inside the caller's transaction: trading opens a deal and moves the listing
+ * trading → deal in one commit, so a listing is sold once even when two buyers click together.
+ */
+export async function transitionListingInSession(
+  session: ClientSession,
+  actor: ListingActor,
+  kind: ListingKind,
+  id: string,
+  action: ListingAction,
+  opts: TransitionOptions = {},
+): Promise<{ from: ListingStatus; to: ListingStatus }> {
   const now = opts.now ?? new Date();
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
-  return withTransaction(async (session) => {
+  {
     const item = await Model.findById(oid(id)).session(session).lean();
     if (!item) throw new NotFoundError();
     const relations = relationsOf(actor, item as OwnedItem);
@@ -282,7 +297,7 @@ export async function transitionListing(
     // The search index follows MongoDB: published items appear, everything else disappears.
     await enqueueIndexing(session, kind, [item._id]);
     return { from: decision.from, to: decision.to };
-  });
+  }
 }
 
 /** Expires published items past their validity (achievements) or deadline (demands). */

@@ -496,7 +496,9 @@ export interface NotificationView {
   id: string;
   type: NotificationType;
   subject: { kind: ListingKind; id: string; title: string };
-  counterpart: { kind: ListingKind; id: string; title: string };
+  counterpart: { kind: ListingKind; id: string; title: string } | null;
+  link: string | null;
+  params: Record<string, string>;
   score: number | null;
   read: boolean;
   createdAt: string;
@@ -519,7 +521,9 @@ export async function listNotifications(userId: string, opts: { page?: number } 
     id: String(n._id),
     type: n.type as NotificationType,
     subject: { kind: n.subject.kind as ListingKind, id: String(n.subject.id), title: n.subject.title },
-    counterpart: { kind: n.counterpart.kind as ListingKind, id: String(n.counterpart.id), title: n.counterpart.title },
+    counterpart: n.counterpart ? { kind: n.counterpart.kind as ListingKind, id: String(n.counterpart.id), title: n.counterpart.title } : null,
+    link: n.link ?? null,
+    params: (n.params ?? {}) as Record<string, string>,
     score: n.score ?? null,
     read: !!n.readAt,
     createdAt: (n.createdAt as Date).toISOString(),

@@ -2,7 +2,10 @@ import type { i18n } from "i18next";
 import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { authenticateApiToken } from "~/services/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
-import { AuthenticationError, DomainError, ValidationError } from "./errors.ts";
+import type { SessionUser } from "~/services/accounts.server.ts";
+import type { ListingActor } from "~/services/listings.server.ts";
+import { getUser } from "./auth.server.ts";
+import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "./errors.ts";
 import { createI18n } from "./i18n.ts";
 import { logger } from "./logger.server.ts";
 
@@ -91,6 +94,34 @@ export class ApiHttpError extends Error {
 /** The caller behind `Authorization: Bearer cg_…`, or a thrown 401. */
 export async function requireApiPrincipal(request: Request): Promise<ApiPrincipal> {
   return authenticateApiToken(request.headers.get("Authorization"));
+}
+
+/** A person acting through the API: who they are and how they proved it. */
+export interface ApiUser {
+  user: SessionUser;
+  actor: ListingActor;
+  via: "cookie" | "token";
+}
+
+/**
+ * Trading actions are taken as a person: by the site's session cookie, or by a personal API
+ * token (one bound to a user; role-only tokens are refused with 403). A cookie-authenticated
+ * write must be JSON: a cross-site HTML form cannot send that, so the cookie cannot be abused
+ * for CSRF (and the cookie is SameSite=Lax besides).
+ */
+export async function requireApiUser(request: Request): Promise<ApiUser> {
+  if (request.headers.get("Authorization")) {
+    const principal = await authenticateApiToken(request.headers.get("Authorization"));
+    if (!principal.user) throw new ForbiddenError("apiErrors.personalTokenRequired");
+    return { user: principal.user, actor: { ...principal.actor, name: principal.user.name }, via: "token" };
+  }
+  const user = await getUser(request);
+  if (!user) throw new AuthenticationError("apiErrors.loginOrTokenRequired");
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    const type = request.headers.get("Content-Type") ?? "";
+    if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw new ApiHttpError(415, "apiErrors.jsonRequired");
+  }
+  return { user, actor: { id: user.id, name: user.name, roles: user.roles, organization: user.organization }, via: "cookie" };
 }
 
 type Handler<A> = (args: A) => Promise<Response>;

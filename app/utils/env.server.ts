@@ -37,7 +37,14 @@ export const envSchema = z
     COOKIE_SECURE: boolish.optional(),
     SEED_ON_EMPTY: boolish.optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    STRIPE_SECRET_KEY: z.string().optional(),
+    // Payments. With STRIPE_SECRET_KEY the real Stripe API is used (STRIPE_WEBHOOK_SECRET is then
+    // required). Without it the app starts the local Stripe-compatible server (tests/support/
+    // stripe-server.ts) on EMBEDDED_STRIPE_PORT and points the same SDK at it. STRIPE_API_BASE
+    // points the SDK at another Stripe-compatible server (e.g. one shared by several instances).
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must look like sk_test_… or sk_live_…").optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "must look like whsec_…").optional(),
+    STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
+    EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
     // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
     // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
     TRUST_PROXY: z
@@ -67,6 +74,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // Cross-variable rules, checked on the raw input so they are reported together with the rest.
   if (cleaned.MEILI_HOST && !cleaned.MEILI_MASTER_KEY) {
     problems.push("MEILI_MASTER_KEY is required when MEILI_HOST is set");
+  }
+  if (cleaned.STRIPE_SECRET_KEY && !cleaned.STRIPE_WEBHOOK_SECRET) {
+    problems.push("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set");
   }
   if (problems.length || !result.success) throw new EnvError(problems);
   return result.data;

@@ -5,8 +5,11 @@ import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
+import offers from "~/locales/modules/offers.ts";
+import payments from "~/locales/modules/payments.ts";
 import pages from "~/locales/modules/pages.ts";
 import search from "~/locales/modules/search.ts";
+import trading from "~/locales/modules/trading.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -27,7 +30,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

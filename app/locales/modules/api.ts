@@ -44,6 +44,9 @@ const zh = {
   },
   apiErrors: {
     tokenMissing: "缺少 API 令牌：请在请求头中提供 Authorization: Bearer <令牌>",
+    loginOrTokenRequired: "请先登录（会话 Cookie），或在请求头中提供个人 API 令牌 Authorization: Bearer <令牌>",
+    personalTokenRequired: "此操作须以用户身份进行：请使用绑定到用户的个人 API 令牌",
+    jsonRequired: "以会话 Cookie 调用时，请求须为 Content-Type: application/json",
     tokenInvalid: "API 令牌无效",
     tokenRevoked: "该 API 令牌已被吊销",
     tokenUserDisabled: "该个人令牌所代表的用户已停用或不存在",
@@ -136,6 +139,9 @@ const en: typeof zh = {
   },
   apiErrors: {
     tokenMissing: "API token missing: send the header Authorization: Bearer <token>",
+    loginOrTokenRequired: "Log in first (session cookie), or send a personal API token: Authorization: Bearer <token>",
+    personalTokenRequired: "This action is taken as a user: use a personal API token (one bound to a user)",
+    jsonRequired: "Calls authenticated by the session cookie must send Content-Type: application/json",
     tokenInvalid: "Invalid API token",
     tokenRevoked: "This API token has been revoked",
     tokenUserDisabled: "The user this personal token acts for is disabled or gone",

@@ -1,0 +1,202 @@
+import mongoose, { type ClientSession, type Types } from "mongoose";
+import { Achievement } from "~/models/achievement.server.ts";
+import { AuditEvent } from "~/models/audit-event.server.ts";
+import { Deal, type DealDoc, type DealSource } from "~/models/deal.server.ts";
+import { User } from "~/models/user.server.ts";
+import { notify } from "~/services/notifications.server.ts";
+import { relationsOf, SYSTEM_ACTOR, transitionListingInSession, type ListingActor, type Via } from "~/services/listings.server.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "~/utils/errors.ts";
+import { formatYuan } from "~/utils/money.ts";
+import { hasRole } from "~/utils/permissions.ts";
+import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
+
+/**
+ * 成交: every way of trading (buy-now, an accepted offer, a won auction) ends here. `openDeal`
+ * runs inside the caller's transaction and moves the listing trading → deal in the same commit;
+ * the partial unique index on open deals per listing is the second lock. So a listing is sold once.
+ */
+
+export interface OpenDealInput {
+  listingId: string;
+  buyer: { userId: string; name: string; organization: { id: string; name?: string } | null };
+  source: DealSource;
+  amountFen: number;
+  transactionMode: TransactionMode;
+  licenseExclusivity?: LicenseExclusivity | null;
+  offerId?: string;
+  auctionId?: string;
+  deposit?: { paymentId: string; amountFen: number } | null;
+  /** Who did it, for the audit log (the buyer, the seller accepting an offer, or the closer). */
+  actor: ListingActor;
+  via: Via;
+  now?: Date;
+}
+
+const oid = (id: string | Types.ObjectId) => new mongoose.Types.ObjectId(String(id));
+
+function isDuplicateKey(e: unknown): boolean {
+  return (e as { code?: number })?.code === 11000;
+}
+
+export async function openDeal(session: ClientSession, input: OpenDealInput): Promise<string> {
+  const now = input.now ?? new Date();
+  const listing = await Achievement.findById(oid(input.listingId), { title: 1, owner: 1, ownerName: 1, createdBy: 1, status: 1 })
+    .session(session)
+    .lean();
+  if (!listing) throw new NotFoundError();
+  // Nobody buys their own organisation's achievement.
+  const buyerActor: ListingActor = {
+    id: input.buyer.userId,
+    name: input.buyer.name,
+    roles: [],
+    organization: input.buyer.organization ? { id: input.buyer.organization.id } : null,
+  };
+  if (relationsOf(buyerActor, listing).has("owner")) throw new ForbiddenError("trading.ownListing");
+  if (listing.status !== "trading") throw new ConflictError("trading.notTrading");
+  try {
+    await transitionListingInSession(session, SYSTEM_ACTOR, "achievement", input.listingId, "closeDeal", { now, via: "system" });
+  } catch (e) {
+    if (e instanceof ConflictError) throw new ConflictError("trading.alreadySold");
+    throw e;
+  }
+  let dealId: Types.ObjectId;
+  try {
+    const [deal] = await Deal.create(
+      [
+        {
+          listing: listing._id,
+          listingTitle: listing.title,
+          seller: { user: listing.createdBy ?? undefined, name: listing.ownerName, organization: listing.owner, organizationName: listing.ownerName },
+          buyer: {
+            user: oid(input.buyer.userId),
+            name: input.buyer.name,
+            organization: input.buyer.organization ? oid(input.buyer.organization.id) : undefined,
+            organizationName: input.buyer.organization?.name,
+          },
+          source: input.source,
+          offer: input.offerId ? oid(input.offerId) : undefined,
+          auction: input.auctionId ? oid(input.auctionId) : undefined,
+          price: { amount: input.amountFen, currency: "CNY" },
+          terms: {
+            transactionMode: input.transactionMode,
+            licenseExclusivity: input.transactionMode === "license" ? (input.licenseExclusivity ?? "non-exclusive") : undefined,
+          },
+          deposit: input.deposit ? { payment: oid(input.deposit.paymentId), amount: input.deposit.amountFen } : undefined,
+        },
+      ],
+      { session },
+    );
+    dealId = deal!._id;
+  } catch (e) {
+    if (isDuplicateKey(e)) throw new ConflictError("trading.alreadySold");
+    throw e;
+  }
+  await AuditEvent.create(
+    [
+      {
+        subjectType: "deal",
+        subject: dealId,
+        action: `open:${input.source}`,
+        to: "open",
+        actor: input.actor.id ? oid(input.actor.id) : undefined,
+        actorName: input.actor.name,
+        actorRoles: [...input.actor.roles],
+        via: input.via,
+        at: now,
+      },
+    ],
+    { session },
+  );
+  const subject = { kind: "achievement" as const, id: listing._id, title: listing.title };
+  const params = { amount: formatYuan(input.amountFen), buyer: input.buyer.name };
+  const sellerUsers = await sellerSideUsers(listing.owner, listing.createdBy, session);
+  await notify(session, [
+    { user: input.buyer.userId, type: "deal.created", subject, link: `/deals/${dealId}`, params },
+    ...sellerUsers.filter((u) => u !== input.buyer.userId).map((u) => ({ user: u, type: "deal.created" as const, subject, link: `/deals/${dealId}`, params })),
+  ]);
+  return String(dealId);
+}
+
+/** The people who act for the selling side: the listing's author and the owner organisation's sellers. */
+export async function sellerSideUsers(
+  owner: Types.ObjectId | null | undefined,
+  createdBy: Types.ObjectId | null | undefined,
+  session: ClientSession | null = null,
+): Promise<string[]> {
+  const ids = new Set<string>();
+  if (createdBy) ids.add(String(createdBy));
+  if (owner) {
+    const users = await User.find({ organization: owner, roles: "seller", disabled: { $ne: true } }, { _id: 1 })
+      .session(session)
+      .limit(20)
+      .lean();
+    for (const u of users) ids.add(String(u._id));
+  }
+  return [...ids];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface DealView {
+  id: string;
+  listing: { id: string; title: string };
+  seller: { name: string; organizationId: string | null };
+  buyer: { name: string; organizationName: string | null; userId: string | null };
+  source: DealSource;
+  offerId: string | null;
+  auctionId: string | null;
+  price: { amount: number; currency: string };
+  terms: { transactionMode: TransactionMode; licenseExclusivity: LicenseExclusivity | null };
+  deposit: { amount: number } | null;
+  status: string;
+  createdAt: string;
+}
+
+type DealRow = DealDoc & { _id: Types.ObjectId; createdAt: Date };
+
+export function dealView(d: DealRow): DealView {
+  return {
+    id: String(d._id),
+    listing: { id: String(d.listing), title: d.listingTitle },
+    seller: { name: d.seller.name, organizationId: d.seller.organization ? String(d.seller.organization) : null },
+    buyer: { name: d.buyer.name, organizationName: d.buyer.organizationName ?? null, userId: d.buyer.user ? String(d.buyer.user) : null },
+    source: d.source as DealSource,
+    offerId: d.offer ? String(d.offer) : null,
+    auctionId: d.auction ? String(d.auction) : null,
+    price: { amount: d.price?.amount ?? 0, currency: d.price?.currency ?? "CNY" },
+    terms: {
+      transactionMode: d.terms?.transactionMode as TransactionMode,
+      licenseExclusivity: (d.terms?.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+    },
+    deposit: d.deposit?.amount ? { amount: d.deposit.amount } : null,
+    status: d.status,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+/** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
+function dealScope(actor: ListingActor): Record<string, unknown> | null {
+  if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
+  const or: Record<string, unknown>[] = [];
+  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
+  if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
+  return or.length ? { $or: or } : null;
+}
+
+export async function listDeals(actor: ListingActor, opts: { limit?: number } = {}): Promise<DealView[]> {
+  const scope = dealScope(actor);
+  if (!scope) return [];
+  const rows = await Deal.find(scope).sort({ createdAt: -1 }).limit(opts.limit ?? 100).lean();
+  return rows.map((d) => dealView(d as DealRow));
+}
+
+/** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
+export async function getDeal(actor: ListingActor, id: string): Promise<DealView> {
+  if (!mongoose.isValidObjectId(id)) throw new NotFoundError();
+  const scope = dealScope(actor);
+  if (!scope) throw new NotFoundError();
+  const d = await Deal.findOne({ _id: oid(id), ...scope }).lean();
+  if (!d) throw new NotFoundError();
+  return dealView(d as DealRow);
+}
