@@ -1,4 +1,5 @@
 import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
+import { closeDueAuctions, settleAuctions } from "~/services/auctions.server.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
 import { runMatchNotifications } from "~/services/matching.server.ts";
 import { logger } from "~/utils/logger.server.ts";
@@ -7,6 +8,8 @@ import { logger } from "~/utils/logger.server.ts";
  * Periodic platform work. Every instance runs it; each step is a conditional transition, so two
  * instances doing the same sweep change each item once.
  */
+const AUCTION_SWEEP_MS = 2_000;
+
 export function startJobs(): () => void {
   let running = false;
   const sweep = async () => {
@@ -48,7 +51,27 @@ export function startJobs(): () => void {
   const matchFirst = setTimeout(matchSweep, 15_000);
   matchTimer.unref();
   matchFirst.unref();
+  // Auctions close within a couple of seconds of their end. Every instance runs this: the close is
+  // claimed with a conditional update, so each auction closes once (auctions.server.ts).
+  let closing = false;
+  let ticks = 0;
+  const closeSweep = async () => {
+    if (closing) return;
+    closing = true;
+    try {
+      await closeDueAuctions();
+      // Deposits left unsettled by a failed gateway call or a crash: retried every half minute.
+      if (++ticks % 15 === 0) await settleAuctions();
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "auction close sweep failed; will retry");
+    } finally {
+      closing = false;
+    }
+  };
+  const closeTimer = setInterval(closeSweep, AUCTION_SWEEP_MS);
+  closeTimer.unref();
   return () => {
+    clearInterval(closeTimer);
     clearTimeout(first);
     clearInterval(timer);
     clearInterval(matchTimer);

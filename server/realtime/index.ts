@@ -3,16 +3,25 @@ import { Server, type Socket } from "socket.io";
 import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
+import { registerAuctionHandlers, startAuctionFeed, type AuctionBidEvent, type AuctionStateEvent } from "./auctions.ts";
+
+type Ack = (answer: { ok: boolean; error?: string }) => void;
 
 export interface ServerToClientEvents {
   session: (payload: { user: Pick<SessionUser, "id" | "name" | "roles"> | null }) => void;
+  "auction:bid": (event: AuctionBidEvent) => void;
+  "auction:state": (event: AuctionStateEvent) => void;
 }
-export type ClientToServerEvents = Record<string, never>;
+export interface ClientToServerEvents {
+  "auction:watch": (payload: unknown, ack?: Ack) => void;
+  "auction:unwatch": (payload: unknown) => void;
+}
 export interface SocketData {
   user: SessionUser | null;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** The user behind the site's session cookie on the handshake (same cookie as the pages). */
 export async function userFromCookie(cookieHeader: string | undefined): Promise<SessionUser | null> {
@@ -24,7 +33,7 @@ export async function userFromCookie(cookieHeader: string | undefined): Promise<
 
 /**
  * socket.io on the same HTTP server as the site. Every socket is authenticated from the session
- * cookie before any handler runs; rooms check membership per event (added by the deal-room work).
+ * cookie before any handler runs; every payload is validated by its handler.
  */
 export function attachRealtime(httpServer: HttpServer): RealtimeServer {
   const io: RealtimeServer = new Server(httpServer, {
@@ -44,7 +53,14 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
   io.on("connection", (socket) => {
     const u = socket.data.user;
     socket.emit("session", { user: u ? { id: u.id, name: u.name, roles: u.roles } : null });
+    registerAuctionHandlers(socket);
   });
+  const stopFeed = startAuctionFeed(io);
+  const close = io.close.bind(io);
+  io.close = (fn) => {
+    stopFeed();
+    return close(fn);
+  };
   (globalThis as { __chengguoIo?: RealtimeServer }).__chengguoIo = io;
   return io;
 }
