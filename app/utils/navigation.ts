@@ -13,6 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/search", label: "nav.search" },
   { to: "/achievements", label: "nav.achievements" },
   { to: "/demands", label: "nav.demands" },
+  { to: "/auctions", label: "nav.auctions" },
   { to: "/my/achievements", label: "nav.myAchievements", permission: "achievement:create" },
   { to: "/my/demands", label: "nav.myDemands", permission: "demand:create" },
   { to: "/review", label: "nav.review", permission: "listing:review" },

@@ -1,0 +1,76 @@
+import { bilingual, apiJson, requireApiUser, type ApiUser } from "~/utils/api.server.ts";
+import { AuctionError, type AuctionView } from "~/services/auctions.server.ts";
+import { getUser } from "~/utils/auth.server.ts";
+import type { ListingActor } from "~/services/listings.server.ts";
+
+/** Helpers of the auction API routes: yuan out, the optional caller, the bid error envelope. */
+
+const yuan = (fen: number | null | undefined) => (fen == null ? null : fen / 100);
+
+/** The caller if they sent credentials (cookie or personal token); public reads work without. */
+export async function optionalApiActor(request: Request): Promise<ListingActor | null> {
+  if (request.headers.get("Authorization")) return (await requireApiUser(request)).actor;
+  const user = await getUser(request);
+  return user ? { id: user.id, name: user.name, roles: user.roles, organization: user.organization } : null;
+}
+
+export function apiActor(u: ApiUser): ListingActor & { email: string } {
+  return { ...u.actor, email: u.user.email };
+}
+
+/** An auction as the API shows it: money in yuan, the reserve only to the seller side. */
+export function auctionJson(a: AuctionView) {
+  return {
+    id: a.id,
+    listing: a.listing,
+    seller: a.seller,
+    transactionMode: a.transactionMode,
+    licenseExclusivity: a.licenseExclusivity,
+    status: a.status,
+    phase: a.phase,
+    currency: "CNY",
+    startPrice: yuan(a.startPrice),
+    reservePrice: yuan(a.reservePrice),
+    hasReserve: a.hasReserve,
+    reserveMet: a.reserveMet,
+    increments: a.increments.map((t) => ({ from: yuan(t.from), increment: yuan(t.increment) })),
+    deposit: yuan(a.deposit),
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    currentEndsAt: a.currentEndsAt,
+    antiSnipe: { windowSeconds: a.antiSnipeWindowSec, capSeconds: a.antiSnipeCapSec, extensions: a.extensions },
+    currentPrice: yuan(a.currentPrice),
+    minimumBid: yuan(a.nextMinimum),
+    bidCount: a.bidCount,
+    registrations: a.registrations,
+    leaderBidderNumber: a.leaderNumber,
+    outcome: a.outcome ? { ...a.outcome, price: yuan(a.outcome.price) } : null,
+    recentBids: a.bids.map((b) => ({ seq: b.seq, bidderNumber: b.bidderNumber, amount: yuan(b.amount), placedAt: b.placedAt, mine: b.mine })),
+    you: a.viewer.registration
+      ? {
+          bidderNumber: a.viewer.registration.number,
+          deposit: { status: a.viewer.registration.deposit.status, amount: yuan(a.viewer.registration.deposit.amount) },
+          canBid: a.viewer.canBid,
+          isWinner: a.viewer.isWinner,
+        }
+      : null,
+    serverTime: a.serverTime,
+  };
+}
+
+/** A refused bid or registration: the envelope plus the machine code and, for a low bid, the minimum. */
+export function auctionErrorResponse(e: AuctionError): Response {
+  const message = bilingual(e.message, e.params);
+  return apiJson(
+    {
+      error: {
+        status: e.status,
+        code: e.code,
+        message,
+        ...(e.field ? { fields: { [e.field]: [message] } } : {}),
+        ...(typeof e.params.minimumFen === "number" ? { minimumBid: (e.params.minimumFen as number) / 100 } : {}),
+      },
+    },
+    { status: e.status },
+  );
+}

@@ -1,0 +1,204 @@
+import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import styles from "~/components/auction/auction.css";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { FieldErrors } from "~/components/listing-form/form-field.tsx";
+import formStyles from "~/components/listing-form/listing-form.css";
+import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
+import { CreateAuctionSchema } from "~/schemas/auctions.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
+import { AuctionError, auctionFormContext, createAuction } from "~/services/auctions.server.ts";
+import { requireUser } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { domainErrorResponse } from "~/utils/http.server.ts";
+
+/**
+ * 发起竞价: the seller (or a broker) sets the start price, the hidden reserve, fixed or tiered
+ * increments, the deposit, the times and the anti-sniping rule. A plain form: it works without
+ * JavaScript, every error is shown next to its field and what was typed is kept.
+ */
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: formStyles },
+  { rel: "stylesheet", href: styles },
+];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "发起竞价 · 成果" }];
+
+const actorOf = (u: Awaited<ReturnType<typeof requireUser>>) => ({ id: u.id, name: u.name, roles: u.roles, organization: u.organization });
+
+async function context(request: Request, id: string) {
+  const user = await requireUser(request);
+  try {
+    return { user, ctx: await auctionFormContext(actorOf(user), id) };
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
+    throw e;
+  }
+}
+
+/** A datetime-local value in Beijing time. */
+function chinaLocal(d: Date): string {
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { ctx } = await context(request, params.id ?? "");
+  const t = requestT(request);
+  const now = Date.now();
+  const start = ctx.listing.priceAmount ?? 100_000_00;
+  const defaults: Record<string, string> = {
+    startPrice: String(start / 100),
+    reservePrice: "",
+    incrementKind: "fixed",
+    increment: String(Math.max(100, Math.round(start / 100 / 50 / 100) * 100)),
+    deposit: String(Math.max(1, Math.round(start / 100 / 10))),
+    startNow: "on",
+    startsAt: chinaLocal(new Date(now + 3600_000)),
+    endsAt: chinaLocal(new Date(now + 7 * 86_400_000)),
+    antiSnipeWindowMinutes: "5",
+    antiSnipeCapMinutes: "30",
+    transactionMode: ctx.listing.transactionModes[0] ?? "transfer",
+    licenseExclusivity: ctx.listing.licenseExclusivity[0] ?? "",
+  };
+  return json({ ...ctx, defaults, pageTitle: pageTitle(t, t("auction.create.title", { title: ctx.listing.title })) });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, ctx } = await context(request, params.id ?? "");
+  const form = await readVerifiedForm(request);
+  const values: Record<string, string> = {};
+  for (const [k, v] of form) if (typeof v === "string" && k !== "csrf") values[k] = v;
+  const tiers = [0, 1, 2, 3].map((i) => ({ from: values[`tiers.${i}.from`] ?? "", increment: values[`tiers.${i}.increment`] ?? "" }));
+  const parsed = CreateAuctionSchema.safeParse({ ...values, tiers, startNow: values.startNow ?? false });
+  if (!parsed.success) return json({ fieldErrors: flattenZodErrors(parsed.error), message: null as string | null, values }, { status: 400 });
+  if (ctx.refusal) return json({ fieldErrors: {}, message: ctx.refusal, values }, { status: 409 });
+  try {
+    const id = await createAuction(actorOf(user), ctx.listing.id, parsed.data);
+    return redirect(`/auctions/${id}?created=1`);
+  } catch (e) {
+    if (e instanceof ValidationError) return json({ fieldErrors: e.fieldErrors, message: null, values }, { status: 400 });
+    if (e instanceof AuctionError) return json({ fieldErrors: {}, message: e.message, values }, { status: e.status });
+    return domainErrorResponse(e);
+  }
+}
+
+export default function NewAuctionPage() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const v = (k: string) => result?.values?.[k] ?? data.defaults[k] ?? "";
+  const errs = (k: string) => (result?.fieldErrors as Record<string, string[]> | undefined)?.[k] ?? null;
+  const [kind, setKind] = useState(v("incrementKind") || "fixed");
+  const [startNow, setStartNow] = useState(result ? result.values.startNow === "on" : true);
+  const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}, hint?: string) => (
+    <div className={`field${errs(name) ? " field--invalid" : ""}`}>
+      <label htmlFor={name}>{label}</label>
+      <input id={name} name={name} defaultValue={v(name)} aria-invalid={errs(name) ? true : undefined} aria-describedby={`${name}-errors`} {...props} />
+      {hint ? <p className="hint">{hint}</p> : null}
+      <FieldErrors id={`${name}-errors`} errors={errs(name)} />
+    </div>
+  );
+  if (data.refusal) {
+    return (
+      <div>
+        <h1>{t("auction.create.title", { title: data.listing.title })}</h1>
+        <p className="notice notice--warn" role="alert">
+          {t(data.refusal)}
+        </p>
+        {data.runningAuctionId ? <Link to={`/auctions/${data.runningAuctionId}`}>{t("auction.listTitle")}</Link> : null}
+        <p>
+          <Link to={`/achievements/${data.listing.id}`}>{t("auction.listing")}</Link>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div className="listing-form-page">
+      <h1>{t("auction.create.title", { title: data.listing.title })}</h1>
+      <p className="muted">{t("auction.create.intro")}</p>
+      {result?.message ? (
+        <p className="notice notice--warn" role="alert">
+          {t(result.message)}
+        </p>
+      ) : null}
+      <Form method="post" className="auction-form listing-form" noValidate data-testid="auction-form">
+        <AuthenticityTokenInput />
+        <fieldset>
+          {field("startPrice", t("auction.create.startPrice"), { inputMode: "decimal", required: true })}
+          {field("reservePrice", t("auction.create.reservePrice"), { inputMode: "decimal" }, t("auction.create.reserveHint"))}
+          {field("deposit", t("auction.create.deposit"), { inputMode: "decimal", required: true }, t("auction.create.depositHint"))}
+        </fieldset>
+        <fieldset>
+          <legend>{t("auction.create.incrementKind")}</legend>
+          <label className="checkbox">
+            <input type="radio" name="incrementKind" value="fixed" defaultChecked={kind === "fixed"} onChange={() => setKind("fixed")} /> {t("auction.create.fixed")}
+          </label>
+          <label className="checkbox">
+            <input type="radio" name="incrementKind" value="tiered" defaultChecked={kind === "tiered"} onChange={() => setKind("tiered")} /> {t("auction.create.tiered")}
+          </label>
+          <FieldErrors errors={errs("incrementKind")} />
+          {field("increment", t("auction.create.increment"), { inputMode: "decimal" })}
+          <div className={`field${kind === "tiered" ? "" : " field--secondary"}`}>
+            <p className="label">{t("auction.create.tiers")}</p>
+            <p className="hint">{t("auction.create.tiersHint")}</p>
+            <div className="tiers">
+              {[0, 1, 2, 3].map((i) => (
+                <div key={i} style={{ display: "contents" }}>
+                  <input aria-label={`${t("auction.create.tierFrom")} ${i + 1}`} name={`tiers.${i}.from`} inputMode="decimal" placeholder={t("auction.create.tierFrom")} defaultValue={v(`tiers.${i}.from`)} />
+                  <input aria-label={`${t("auction.create.tierIncrement")} ${i + 1}`} name={`tiers.${i}.increment`} inputMode="decimal" placeholder={t("auction.create.tierIncrement")} defaultValue={v(`tiers.${i}.increment`)} />
+                </div>
+              ))}
+            </div>
+            <FieldErrors errors={[...(errs("tiers") ?? []), ...Object.entries(result?.fieldErrors ?? {}).filter(([k]) => k.startsWith("tiers.")).flatMap(([, m]) => m as string[])]} />
+          </div>
+        </fieldset>
+        <fieldset>
+          <label className="checkbox">
+            <input type="checkbox" name="startNow" value="on" defaultChecked={startNow} onChange={(e) => setStartNow(e.currentTarget.checked)} /> {t("auction.create.startNow")}
+          </label>
+          {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local" }, startNow ? t("auction.create.startNow") : undefined)}
+          {field("endsAt", t("auction.create.endsAt"), { type: "datetime-local", required: true })}
+          {field("antiSnipeWindowMinutes", t("auction.create.antiSnipeWindow"), { inputMode: "numeric" }, t("auction.create.antiSnipeWindowHint"))}
+          {field("antiSnipeCapMinutes", t("auction.create.antiSnipeCap"), { inputMode: "numeric" })}
+        </fieldset>
+        <fieldset>
+          <div className={`field${errs("transactionMode") ? " field--invalid" : ""}`}>
+            <label htmlFor="transactionMode">{t("auction.create.transactionMode")}</label>
+            <select id="transactionMode" name="transactionMode" defaultValue={v("transactionMode")}>
+              {data.listing.transactionModes.map((m) => (
+                <option key={m} value={m}>
+                  {t(`listing.modes.${m}`)}
+                </option>
+              ))}
+            </select>
+            <FieldErrors errors={errs("transactionMode")} />
+          </div>
+          {data.listing.licenseExclusivity.length ? (
+            <div className={`field${errs("licenseExclusivity") ? " field--invalid" : ""}`}>
+              <label htmlFor="licenseExclusivity">{t("auction.create.licenseExclusivity")}</label>
+              <select id="licenseExclusivity" name="licenseExclusivity" defaultValue={v("licenseExclusivity")}>
+                {data.listing.licenseExclusivity.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`listing.exclusivity.${m}`)}
+                  </option>
+                ))}
+              </select>
+              <FieldErrors errors={errs("licenseExclusivity")} />
+            </div>
+          ) : null}
+        </fieldset>
+        <button type="submit" className="button" data-testid="auction-submit">
+          {t("auction.create.submit")}
+        </button>{" "}
+        <Link to={`/achievements/${data.listing.id}`}>{t("auction.listing")}</Link>
+      </Form>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

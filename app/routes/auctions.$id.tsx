@@ -1,0 +1,366 @@
+import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import { z } from "zod";
+import styles from "~/components/auction/auction.css";
+import { formatDuration, useAuctionLive, useCountdown } from "~/components/auction/use-auction-live.ts";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { formatDateTime } from "~/components/listing/format.ts";
+import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
+import { BidSchema, RegisterBidderSchema } from "~/schemas/auctions.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
+import { AuctionError, getAuction, placeBid, registerBidder } from "~/services/auctions.server.ts";
+import { getUser, requireUser } from "~/utils/auth.server.ts";
+import { readVerifiedForm } from "~/utils/csrf.server.ts";
+import { NotFoundError } from "~/utils/errors.ts";
+import { domainErrorResponse } from "~/utils/http.server.ts";
+import { formatYuan } from "~/utils/money.ts";
+import listingStyles from "~/styles/listings.css";
+
+/**
+ * 竞价页: the current price, time left, the bid history (bidders as numbers), registration with
+ * the bidder agreement and the deposit, and the bid form. Server-rendered and complete without
+ * JavaScript; with it, bids and the clock move live over socket.io.
+ */
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: styles },
+];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "竞价 · 成果" }];
+
+function actorOf(user: Awaited<ReturnType<typeof getUser>>) {
+  return user ? { id: user.id, name: user.name, roles: user.roles, organization: user.organization, email: user.email } : null;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  try {
+    const auction = await getAuction(actorOf(user), params.id ?? "");
+    const t = requestT(request);
+    return json({ auction, loggedIn: !!user, pageTitle: pageTitle(t, t("auction.title", { title: auction.listing.title })) });
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
+    throw e;
+  }
+}
+
+const IntentSchema = z.object({ intent: z.enum(["register", "bid"]) });
+
+type ActionResult =
+  | { intent: "bid"; ok: true; seq: number; amount: number; extended: boolean }
+  | { intent: "bid" | "register"; ok: false; fieldErrors: Record<string, string[]>; message: string | null; params?: Record<string, string | number>; values: Record<string, string> };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const actor = actorOf(user)!;
+  const form = await readVerifiedForm(request);
+  const values = Object.fromEntries([...form].filter(([k, v]) => typeof v === "string" && k !== "csrf")) as Record<string, string>;
+  const intent = IntentSchema.safeParse(values);
+  if (!intent.success) return json({ intent: "bid", ok: false, fieldErrors: { intent: ["errors.invalidInput"] }, message: null, values } as ActionResult, { status: 400 });
+  const id = params.id ?? "";
+  const fail = (status: number, r: Omit<Extract<ActionResult, { ok: false }>, "ok" | "intent" | "values">) =>
+    json({ intent: intent.data.intent, ok: false, values, ...r } as ActionResult, { status });
+  try {
+    if (intent.data.intent === "register") {
+      const parsed = RegisterBidderSchema.safeParse(values);
+      if (!parsed.success) return fail(400, { fieldErrors: flattenZodErrors(parsed.error), message: null });
+      const origin = new URL(request.url).origin;
+      const { redirectUrl } = await registerBidder(actor, id, {
+        successUrl: `${origin}/auctions/${id}/deposit?session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${origin}/auctions/${id}?deposit=cancelled`,
+      });
+      // Off to the payment page; back here (through /deposit) when the hold is done.
+      return redirect(redirectUrl ?? `/auctions/${id}?deposit=held`);
+    }
+    const parsed = BidSchema.safeParse(values);
+    if (!parsed.success) return fail(400, { fieldErrors: flattenZodErrors(parsed.error), message: null });
+    const bid = await placeBid(actor, id, parsed.data.amount, { via: "ui" });
+    return json({ intent: "bid", ok: true, seq: bid.seq, amount: bid.amount, extended: bid.extended } as ActionResult);
+  } catch (e) {
+    if (e instanceof AuctionError) {
+      const message = e.message;
+      return fail(e.status, { fieldErrors: e.field ? { [e.field]: [message] } : {}, message: e.field ? null : message, params: e.params });
+    }
+    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
+    return domainErrorResponse(e);
+  }
+}
+
+export default function AuctionPage() {
+  const { auction, loggedIn } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const { t, i18n } = useTranslation();
+  const [search] = useSearchParams();
+  const navigation = useNavigation();
+  const live = useAuctionLive(auction.id, auction, (auction) => ({
+    state: {
+      status: auction.status,
+      phase: auction.phase,
+      lastSeq: auction.lastSeq,
+      bidCount: auction.bidCount,
+      currentPrice: auction.currentPrice,
+      nextMinimum: auction.nextMinimum,
+      currentEndsAt: auction.currentEndsAt,
+      extensions: auction.extensions,
+      reserveMet: auction.reserveMet,
+      outcome: auction.outcome ? { result: auction.outcome.result, price: auction.outcome.price, dealId: auction.outcome.dealId } : null,
+    },
+    bids: auction.bids,
+  }));
+  const s = live.state;
+  const myNumber = auction.viewer.registration?.number ?? null;
+  const startsIn = useCountdown(auction.startsAt, auction.serverTime);
+  const endsIn = useCountdown(s.currentEndsAt, auction.serverTime);
+  const phase = s.status === "closed" ? "closed" : s.status === "closing" || endsIn === 0 ? "ended" : startsIn > 0 ? "scheduled" : "live";
+  const leader = live.bids[0]?.bidderNumber ?? null;
+  const depositNotice = search.get("deposit");
+  const submitting = navigation.state !== "idle" && navigation.formData?.get("intent") === "bid";
+  const bidResult = actionData?.intent === "bid" ? actionData : null;
+  const registerResult = actionData?.intent === "register" && !actionData.ok ? actionData : null;
+  const tt = (key: string, params?: Record<string, unknown>) => t(key, params ?? {});
+
+  return (
+    <div className="auction" data-testid="auction">
+      <p className="crumbs">
+        <Link to="/auctions">{t("auction.listTitle")}</Link> ›{" "}
+        <Link to={`/achievements/${auction.listing.id}`}>{t("auction.listing")}</Link>
+      </p>
+      <h1>{t("auction.title", { title: auction.listing.title })}</h1>
+      <p className="auction__meta">
+        <span className={`badge auction-phase auction-phase--${phase}`} data-testid="auction-phase">
+          {t(`auction.phase.${phase}`)}
+        </span>
+        <span>
+          {t("auction.seller")}: {auction.seller.name}
+        </span>
+        <span>
+          {t("auction.mode")}: {t(`listing.modes.${auction.transactionMode}`)}
+          {auction.licenseExclusivity ? ` · ${t(`listing.exclusivity.${auction.licenseExclusivity}`)}` : ""}
+        </span>
+        {live.connected === false ? <span className="auction__offline">{t("auction.offline")}</span> : null}
+        {live.connected ? <span className="auction__live" data-testid="auction-live">● {t("auction.live")}</span> : null}
+      </p>
+
+      {depositNotice === "held" ? <p className="notice" role="status">{t("auction.register.held")}</p> : null}
+      {depositNotice === "pending" ? <p className="notice" role="status">{t("auction.register.pendingReturn")}</p> : null}
+      {depositNotice === "cancelled" ? <p className="notice notice--warn" role="status">{t("auction.register.cancelled")}</p> : null}
+
+      <section className="auction__board" aria-live="polite">
+        <div className="auction__price">
+          <span className="label">{s.currentPrice == null ? t("auction.startPrice") : t("auction.currentPrice")}</span>
+          <strong data-testid="current-price">{formatYuan(s.currentPrice ?? auction.startPrice, i18n.language)}</strong>
+          {s.currentPrice == null ? <span className="muted">{t("auction.noBidsYet")}</span> : null}
+          {leader != null && s.currentPrice != null ? (
+            <span className="muted" data-testid="leader">
+              {t("auction.leading")}: {t("auction.bidder", { number: leader })}
+              {leader === myNumber ? t("auction.you") : ""}
+            </span>
+          ) : null}
+        </div>
+        <div className="auction__clock">
+          {phase === "scheduled" ? (
+            <>
+              <span className="label">{t("auction.startsIn")}</span>
+              <strong>{formatDuration(startsIn, i18n.language)}</strong>
+            </>
+          ) : phase === "live" ? (
+            <>
+              <span className="label">{t("auction.timeLeft")}</span>
+              <strong data-testid="time-left">{formatDuration(endsIn, i18n.language)}</strong>
+            </>
+          ) : (
+            <strong>{t("auction.ended")}</strong>
+          )}
+          <span className="muted">
+            {t("auction.endsAt")}: <time dateTime={s.currentEndsAt}>{formatDateTime(s.currentEndsAt)}</time>
+          </span>
+          {s.extensions > 0 ? <span className="muted" data-testid="extensions">{t("auction.extended", { count: s.extensions })}</span> : null}
+        </div>
+        <dl className="auction__facts">
+          <dt>{t("auction.nextMinimum")}</dt>
+          <dd data-testid="next-minimum">{formatYuan(s.nextMinimum, i18n.language)}</dd>
+          <dt>{t("auction.reserve")}</dt>
+          <dd>
+            {auction.reservePrice != null
+              ? t("auction.reserveSeller", { amount: formatYuan(auction.reservePrice, i18n.language) })
+              : !auction.hasReserve
+                ? t("auction.noReserve")
+                : s.reserveMet
+                  ? t("auction.reserveMet")
+                  : t("auction.reserveHidden")}
+          </dd>
+          <dt>{t("auction.increment")}</dt>
+          <dd>
+            {auction.increments.length === 1
+              ? formatYuan(auction.increments[0]!.increment, i18n.language)
+              : auction.increments.map((x) => t("auction.incrementTier", { from: formatYuan(x.from, i18n.language), increment: formatYuan(x.increment, i18n.language) })).join("；")}
+          </dd>
+          <dt>{t("auction.deposit")}</dt>
+          <dd>{formatYuan(auction.deposit, i18n.language)}</dd>
+          <dt>{t("auction.startsAt")}</dt>
+          <dd>
+            <time dateTime={auction.startsAt}>{formatDateTime(auction.startsAt)}</time>
+          </dd>
+          <dt>{t("auction.scheduledEnd")}</dt>
+          <dd>
+            <time dateTime={auction.endsAt}>{formatDateTime(auction.endsAt)}</time>
+          </dd>
+          <dt>{t("auction.bidders")}</dt>
+          <dd>{auction.registrations}</dd>
+          <dt>{t("auction.bidCount")}</dt>
+          <dd data-testid="bid-count">{s.bidCount}</dd>
+        </dl>
+        <p className="muted">
+          {auction.antiSnipeWindowSec > 0
+            ? t("auction.antiSnipe", { window: Math.round(auction.antiSnipeWindowSec / 60) || "<1", cap: Math.round(auction.antiSnipeCapSec / 60) })
+            : t("auction.antiSnipeOff")}
+        </p>
+      </section>
+
+      {s.outcome ? (
+        <section className="auction__outcome notice" data-testid="auction-outcome">
+          <p>
+            {tt(`auction.outcome.${s.outcome.result}`, {
+              number: auction.outcome?.winnerNumber ?? leader ?? "",
+              price: s.outcome.price != null ? formatYuan(s.outcome.price, i18n.language) : "",
+            })}
+          </p>
+          {auction.viewer.isWinner ? <p data-testid="you-won">{t("auction.outcome.won")}</p> : null}
+          {s.outcome.dealId && (auction.viewer.isWinner || auction.viewer.sellerSide) ? (
+            <p>
+              <Link to={`/deals/${s.outcome.dealId}`}>{t("auction.outcome.deal")}</Link>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+
+      {auction.viewer.sellerSide ? <p className="muted">{t("auction.sellerSide")}</p> : null}
+
+      {auction.viewer.registration ? (
+        <p className="auction__me" data-testid="my-registration">
+          {t("auction.register.yourNumber", { number: auction.viewer.registration.number })} ·{" "}
+          {t("auction.register.depositStatus", { status: t(`auction.register.depositStatusLabel.${auction.viewer.registration.deposit.status}`) })}
+        </p>
+      ) : null}
+
+      {phase === "live" && auction.viewer.canBid ? (
+        <Form method="post" className="auction__bid" data-testid="bid-form" replace>
+          <AuthenticityTokenInput />
+          <input type="hidden" name="intent" value="bid" />
+          <div className={`field${bidResult && !bidResult.ok && bidResult.fieldErrors.amount ? " field--invalid" : ""}`}>
+            <label htmlFor="bid-amount">{t("auction.bidAmount")}</label>
+            <input
+              id="bid-amount"
+              name="amount"
+              inputMode="decimal"
+              autoComplete="off"
+              key={bidResult?.ok ? `ok-${bidResult.seq}` : "bid"}
+              defaultValue={bidResult && !bidResult.ok ? bidResult.values.amount : ""}
+              placeholder={String(s.nextMinimum / 100)}
+              aria-describedby="bid-hint bid-errors"
+              required
+            />
+            <p id="bid-hint" className="hint">
+              {t("auction.bidHint", { minimum: formatYuan(s.nextMinimum, i18n.language) })}
+            </p>
+            {bidResult && !bidResult.ok ? (
+              <ul id="bid-errors" className="field-errors" role="alert" data-testid="bid-error">
+                {[...(bidResult.fieldErrors.amount ?? []), ...(bidResult.message ? [bidResult.message] : [])].map((m) => (
+                  <li key={m}>{tt(m, bidResult.params)}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+          <button type="submit" className="button" disabled={submitting} data-testid="bid-submit">
+            {t("auction.placeBid")}
+          </button>
+          {bidResult?.ok ? (
+            <p className="notice" role="status" data-testid="bid-ok">
+              {bidResult.extended
+                ? t("auction.bidPlacedExtended", { amount: formatYuan(bidResult.amount, i18n.language) })
+                : t("auction.bidPlaced", { amount: formatYuan(bidResult.amount, i18n.language), seq: bidResult.seq })}
+            </p>
+          ) : null}
+        </Form>
+      ) : null}
+
+      {(phase === "live" || phase === "scheduled") && !auction.viewer.sellerSide && !auction.viewer.canBid ? (
+        <section className="auction__register" data-testid="register">
+          <h2>{t("auction.register.title")}</h2>
+          <p>{t("auction.register.intro", { deposit: formatYuan(auction.deposit, i18n.language) })}</p>
+          {!loggedIn ? (
+            <Link className="button" to={`/login?redirectTo=${encodeURIComponent(`/auctions/${auction.id}`)}`}>
+              {t("auction.register.loginToRegister")}
+            </Link>
+          ) : !auction.viewer.canRegister ? (
+            <p className="muted">{t("auction.register.buyersOnly")}</p>
+          ) : (
+            <Form method="post" reloadDocument>
+              <AuthenticityTokenInput />
+              <input type="hidden" name="intent" value="register" />
+              <h3>{t("auction.register.agreementTitle")}</h3>
+              <p className="auction__agreement">{t("auction.register.agreement")}</p>
+              <label className="checkbox">
+                <input type="checkbox" name="acceptAgreement" value="on" data-testid="accept-agreement" />
+                {t("auction.register.accept")}
+              </label>
+              {registerResult ? (
+                <ul className="field-errors" role="alert">
+                  {[...Object.values(registerResult.fieldErrors).flat(), ...(registerResult.message ? [registerResult.message] : [])].map((m) => (
+                    <li key={m}>{tt(m, registerResult.params)}</li>
+                  ))}
+                </ul>
+              ) : null}
+              <button type="submit" className="button" data-testid="register-submit">
+                {auction.viewer.registration ? t("auction.register.retry") : t("auction.register.submit")}
+              </button>
+            </Form>
+          )}
+        </section>
+      ) : null}
+
+      <section className="auction__history">
+        <h2>{t("auction.history")}</h2>
+        {live.bids.length === 0 ? (
+          <p className="empty-state">{t("auction.historyEmpty")}</p>
+        ) : (
+          <table className="table" data-testid="bid-history">
+            <thead>
+              <tr>
+                <th>{t("auction.seq")}</th>
+                <th>{t("auction.bidder", { number: "" }).trim()}</th>
+                <th>{t("auction.amount")}</th>
+                <th>{t("auction.time")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {live.bids.map((b) => (
+                <tr key={b.seq} data-testid="bid-row" data-seq={b.seq} className={b.bidderNumber === myNumber ? "mine" : undefined}>
+                  <td>{b.seq}</td>
+                  <td>
+                    {t("auction.bidder", { number: b.bidderNumber })}
+                    {b.bidderNumber === myNumber ? t("auction.you") : ""}
+                  </td>
+                  <td>{formatYuan(b.amount, i18n.language)}</td>
+                  <td>
+                    <time dateTime={b.placedAt}>{formatDateTime(b.placedAt)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <p className="muted">
+          {t("auction.verifyHint")} <a href={`/api/v1/auctions/${auction.id}/verify`}>{t("auction.verify")}</a>
+        </p>
+      </section>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

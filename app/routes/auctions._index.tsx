@@ -1,0 +1,68 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import styles from "~/components/auction/auction.css";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { formatDateTime } from "~/components/listing/format.ts";
+import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
+import { listAuctions } from "~/services/auctions.server.ts";
+import { formatYuan } from "~/utils/money.ts";
+import listingStyles from "~/styles/listings.css";
+
+/** 竞价项目: running and upcoming auctions first, then recently closed ones. */
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: styles },
+];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "竞价 · 成果" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const auctions = await listAuctions();
+  const t = requestT(request);
+  return json({ auctions, pageTitle: pageTitle(t, t("auction.listTitle")) });
+}
+
+export default function AuctionsPage() {
+  const { auctions } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  return (
+    <div>
+      <h1>{t("auction.listTitle")}</h1>
+      <p className="muted">{t("auction.listIntro")}</p>
+      {auctions.length === 0 ? (
+        <p className="empty-state">{t("auction.listEmpty")}</p>
+      ) : (
+        <ul className="auction-list" data-testid="auction-list">
+          {auctions.map((a) => (
+            <li key={a.id}>
+              <h2>
+                <Link to={`/auctions/${a.id}`}>{a.listing.title}</Link>
+              </h2>
+              <p className="auction__meta">
+                <span className={`badge auction-phase auction-phase--${a.phase}`}>{t(`auction.phase.${a.phase}`)}</span>
+                <span>{a.sellerName}</span>
+                <span>
+                  {a.currentPrice == null ? t("auction.startPrice") : t("auction.currentPrice")}:{" "}
+                  <strong>{formatYuan(a.currentPrice ?? a.startPrice, i18n.language)}</strong>
+                </span>
+                <span>
+                  {t("auction.bidCount")}: {a.bidCount}
+                </span>
+                <span>
+                  {a.phase === "scheduled" ? t("auction.startsAt") : t("auction.endsAt")}:{" "}
+                  <time dateTime={a.phase === "scheduled" ? a.startsAt : a.currentEndsAt}>
+                    {formatDateTime(a.phase === "scheduled" ? a.startsAt : a.currentEndsAt)}
+                  </time>
+                </span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
