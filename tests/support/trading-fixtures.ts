@@ -1,0 +1,42 @@
+import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { createAchievement, transitionListing } from "~/services/listings.server.ts";
+import type { AchievementDataInput } from "~/schemas/listing.ts";
+import type { OrganizationType } from "~/utils/organization.ts";
+import type { Role } from "~/utils/permissions.ts";
+import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+
+/**
+ * People and listings for trading tests: real accounts and organisations (seed factories) and
+ * achievements taken through the real workflow to `trading`.
+ */
+export async function person(email: string, roles: Role[], org: string | null, type: OrganizationType = "enterprise"): Promise<SessionUser> {
+  const organization = org ? await upsertOrganization({ name: org, type, region: "532623" }) : null;
+  const doc = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
+  return (await getSessionUserById(String(doc._id)))!;
+}
+
+export const achievementContent = (over: Partial<AchievementDataInput> = {}): AchievementDataInput => ({
+  title: "三七连作障碍土壤修复技术",
+  summary: "土壤熏蒸与微生物菌剂联用，连作地块出苗率恢复到 85%",
+  description: "针对三七连作障碍的土壤修复技术，包括熏蒸、菌剂和轮作方案。",
+  field: "plateau-agriculture",
+  keywords: ["三七", "连作障碍"],
+  ipType: "invention-patent",
+  patentNumbers: ["ZL201910123456.X"],
+  trl: 7,
+  transactionModes: ["transfer", "license"],
+  licenseExclusivity: ["exclusive", "non-exclusive"],
+  price: { mode: "auction", amount: 20_000_000 },
+  region: "532623",
+  ...over,
+});
+
+/** An achievement of `owner`'s organisation, published by `broker` and trading (notice period over). */
+export async function tradingAchievement(owner: SessionUser, broker: SessionUser, over: Partial<AchievementDataInput> = {}): Promise<string> {
+  const past = new Date(Date.now() - 20 * 86_400_000);
+  const id = await createAchievement(owner, achievementContent(over));
+  await transitionListing(owner, "achievement", id, "submit", { now: past });
+  await transitionListing(broker, "achievement", id, "approve", { now: past });
+  await transitionListing(owner, "achievement", id, "startTrading");
+  return id;
+}
