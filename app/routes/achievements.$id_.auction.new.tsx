@@ -159,8 +159,8 @@ export default function NewAuctionPage() {
           <label className="checkbox">
             <input type="checkbox" name="startNow" value="on" defaultChecked={startNow} onChange={(e) => setStartNow(e.currentTarget.checked)} /> {t("auction.create.startNow")}
           </label>
-          {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local" }, startNow ? t("auction.create.startNow") : undefined)}
-          {field("endsAt", t("auction.create.endsAt"), { type: "datetime-local", required: true })}
+          {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local", step: 1 }, startNow ? t("auction.create.startNow") : undefined)}
+          {field("endsAt", t("auction.create.endsAt"), { type: "datetime-local", step: 1, required: true })}
           {field("antiSnipeWindowMinutes", t("auction.create.antiSnipeWindow"), { inputMode: "numeric" }, t("auction.create.antiSnipeWindowHint"))}
           {field("antiSnipeCapMinutes", t("auction.create.antiSnipeCap"), { inputMode: "numeric" })}
         </fieldset>
