@@ -228,17 +228,18 @@ export async function registerBidder(
 ): Promise<{ registration: RegistrationView; redirectUrl: string | null }> {
   const now = opts.now ?? new Date();
   if (!actor.id) throw new ForbiddenError();
-  if (!can(actor, "auction:bid")) throw new AuctionError(403, "buyer_role_required", "auction.errors.buyerRoleRequired");
   const auction = await Auction.findById(parseId(auctionId)).lean();
   if (!auction) throw new NotFoundError();
   if (isSellerSide(actor, auction)) throw new AuctionError(403, "own_auction", "auction.errors.ownAuction");
+  if (!can(actor, "auction:bid")) throw new AuctionError(403, "buyer_role_required", "auction.errors.buyerRoleRequired");
   const phase = phaseOf(auction, now);
   if (phase !== "live" && phase !== "scheduled") throw new AuctionError(409, "auction_not_live", "auction.errors.registrationClosed");
 
   let reg = await AuctionRegistration.findOne({ auction: auction._id, user: oid(actor.id) }).lean();
   if (!reg) {
     try {
-      reg = await withTxn(async (session) => {
+      // Registrations contend only on the counter: MongoDB's own retry of transient conflicts suffices.
+      reg = await withTransactionRetry(async (session) => {
         // The bidder number comes from the auction's counter, in the same transaction as the insert.
         const a = await Auction.findOneAndUpdate({ _id: auction._id }, { $inc: { registrations: 1 } }, { session, returnDocument: "after" }).lean();
         const [doc] = await AuctionRegistration.create(

@@ -50,9 +50,11 @@ function runCloser(instance: string, startAt: number): Promise<{ instanceId: str
   });
 }
 
+/** The API calls the Stripe-compatible server executed (idempotent replays excluded). */
 async function gatewayRequests(): Promise<{ method: string; path: string; status: number }[]> {
   const res = await fetch(`${process.env.STRIPE_API_BASE}/_local/requests`);
-  return (await res.json()) as { method: string; path: string; status: number }[];
+  const list = (await res.json()) as { data: { method: string; path: string; status: number; replayed: boolean }[] };
+  return list.data.filter((r) => !r.replayed);
 }
 
 /** An auction with two held bidders and two bids, which ends in a moment. */

@@ -278,7 +278,7 @@ describe("closing", () => {
     expect((await Achievement.findById(listingId).lean())!.status).toBe("trading");
     const regs = await AuctionRegistration.find({ auction: auctionId }).lean();
     expect(regs.map((x) => x.deposit?.status)).toEqual(["released", "released"]);
-    const invite = await Notification.findOne({ user: buyers[1]!.id, type: "auction.reserveNotMet" }).lean();
+    const invite = await Notification.findOne({ user: buyers[1]!.id, type: "auction.reserveNotMet", "subject.id": listingId }).lean();
     expect(invite?.link).toContain(`/achievements/${listingId}/offer`);
   });
 
