@@ -378,8 +378,13 @@ export async function placeBid(actor: ListingActor, auctionId: string, amountFen
   if (!Number.isInteger(amountFen) || amountFen < 1) throw new AuctionError(400, "invalid_amount", "auction.errors.amountNumber", {}, "amount");
   if (!actor.id) throw new ForbiddenError();
   const id = parseId(auctionId);
-  const reg = await AuctionRegistration.findOne({ auction: id, user: oid(actor.id) }).lean();
+  // The registration is read once, before the transaction: a held deposit changes only at the
+  // close's settlement, after the auction has left `open`, which the conditional update checks.
+  const r = await AuctionRegistration.findOne({ auction: id, user: oid(actor.id) }, { deposit: 1, number: 1 }).lean();
   const clock = opts.now ?? (() => new Date());
+  // Bids on one auction from this process queue up instead of racing each other into write
+  // conflicts; bids from other instances still meet at the conditional update.
+  return serialized(String(id), async () => {
   for (let attempt = 0; ; attempt++) {
     try {
       return await withTxn(async (session) => {
@@ -390,10 +395,8 @@ export async function placeBid(actor: ListingActor, auctionId: string, amountFen
         const phase = phaseOf(a, now);
         if (phase === "scheduled") throw new AuctionError(409, "auction_not_started", "auction.errors.notStarted");
         if (phase !== "live") throw new AuctionError(409, "auction_not_live", "auction.errors.notLive");
-        if (!reg) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
-        // The deposit status is read inside the transaction: a deposit released meanwhile counts.
-        const r = await AuctionRegistration.findById(reg._id, { deposit: 1, number: 1 }).session(session).lean();
-        if (r?.deposit?.status !== "held") throw new AuctionError(403, "deposit_not_held", "auction.errors.depositNotHeld");
+        if (!r) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
+        if (r.deposit?.status !== "held") throw new AuctionError(403, "deposit_not_held", "auction.errors.depositNotHeld");
         const min = minimumBid(a);
         if (amountFen < min) {
           throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
@@ -445,6 +448,23 @@ export async function placeBid(actor: ListingActor, auctionId: string, amountFen
       await sleep(Math.random() * Math.min(50, 2 + attempt * 3));
     }
   }
+  });
+}
+
+const queues = new Map<string, Promise<unknown>>();
+/** Runs `fn` after every earlier call with the same key (in this process) has finished. */
+function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = queues.get(key) ?? Promise.resolve();
+  const run = before.then(fn, fn);
+  const tail = run.then(
+    () => {},
+    () => {},
+  );
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return run;
 }
 
 // ---------------------------------------------------------------------------------------------
