@@ -6,6 +6,8 @@
  * conditional-update loop on the same MongoDB:
  *   - placeBid: the real service (transaction: read the head, conditional update on the head's
  *     sequence, insert the hash-chained bid; retry on a lost race, refuse when outbid),
+ *   - the same without the per-process queue (every bid races into MongoDB, as if each bidder
+ *     were on another instance),
  *   - raw loop: one `findOneAndUpdate({ price < amount })` per bid on a bare document (no
  *     transaction, no bid log, no hash, no rules) — the floor of what MongoDB can do here.
  * Each of `concurrency` workers bids, as a person would, just above the price it last saw. The
@@ -110,6 +112,7 @@ async function main() {
     await raw.insertOne({ _id: rawId, price: 100_00 - increment, seq: 0 });
 
     const service: Series = { name: "placeBid (service)", accepted: 0, refused: 0, ms: [], wallMs: 0 };
+    const racing: Series = { name: "placeBid, no per-process queue", accepted: 0, refused: 0, ms: [], wallMs: 0 };
     const rawSeries: Series = { name: "raw conditional update", accepted: 0, refused: 0, ms: [], wallMs: 0 };
 
     const runFor = async (series: Series, ms: number, bid: (worker: number, seen: number) => Promise<{ ok: boolean; seen: number }>) => {
@@ -134,10 +137,10 @@ async function main() {
     // A person bids one to three increments above the price they last saw.
     const above = (seen: number) => seen + increment * (1 + Math.floor(Math.random() * 3));
 
-    const serviceBid = async (w: number, seen: number) => {
+    const serviceBid = (queue: boolean) => async (w: number, seen: number) => {
       const bidder = bidders[(w * 7 + Math.floor(Math.random() * nBidders)) % nBidders]!;
       try {
-        const b = await auctions.placeBid(bidder, auctionId, Math.max(above(seen), 100_00), { via: "api" });
+        const b = await auctions.placeBid(bidder, auctionId, Math.max(above(seen), 100_00), { via: "api", queue });
         return { ok: true, seen: b.amount };
       } catch (e) {
         const err = e as InstanceType<typeof auctions.AuctionError>;
@@ -157,7 +160,8 @@ async function main() {
     console.error(`[bench] ${rounds} rounds × ${seconds}s per load, ${concurrency} concurrent bidders of ${nBidders}`);
     const perRound = (seconds * 1000) / rounds;
     for (let r = 0; r < rounds; r++) {
-      await runFor(service, perRound, serviceBid);
+      await runFor(service, perRound, serviceBid(true));
+      await runFor(racing, perRound, serviceBid(false));
       await runFor(rawSeries, perRound, rawBid);
       console.error(`[bench] round ${r + 1}/${rounds}: service ${service.accepted} accepted, raw ${rawSeries.accepted} accepted`);
     }
@@ -165,7 +169,7 @@ async function main() {
     const chain = await auctions.verifyBidChain(auctionId);
     const a = await Auction.findById(auctionId).lean();
 
-    const rows = [service, rawSeries].map((s) => {
+    const rows = [service, racing, rawSeries].map((s) => {
       const sorted = [...s.ms].sort((x, y) => x - y);
       return {
         name: s.name,
@@ -177,7 +181,7 @@ async function main() {
         calls: s.ms.length,
       };
     });
-    const base = rows[1]!;
+    const base = rows[2]!;
     console.log(`\nbench:bids — ${concurrency} concurrent bidders (${nBidders} registered), ${seconds}s per load, ${os.cpus().length} cores, MongoDB ${services.mongoUri.includes("127.0.0.1") ? "embedded" : "external"} replica set\n`);
     console.log("| | accepted bids/s | bid calls/s | outbid share | p50 ms | p95 ms | accepted/s ÷ raw | p95 × raw |");
     console.log("|---|---|---|---|---|---|---|---|");
@@ -187,7 +191,7 @@ async function main() {
       );
     }
     console.log(`\nchain after the run: ${chain.bids} bids, intact: ${chain.intact}; auction lastSeq ${a!.lastSeq}, price ¥${(a!.currentPrice ?? 0) / 100}`);
-    if (!chain.intact || chain.bids !== service.accepted) {
+    if (!chain.intact || chain.bids !== service.accepted + racing.accepted) {
       console.error("[bench] the bid log does not match the accepted bids!");
       process.exitCode = 1;
     }
