@@ -13,6 +13,7 @@ import { startJobs } from "./jobs.ts";
 import { ensureIndexes } from "../search/indexes.ts";
 import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
+import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts";
 import { checkHealth } from "./health.ts";
 import { attachRealtime } from "./realtime/index.ts";
 
@@ -35,6 +36,7 @@ async function main() {
   let stopJobs: (() => void) | undefined;
   let stopOutbox: (() => void) | undefined;
   let io: ReturnType<typeof attachRealtime> | undefined;
+  let payments: PaymentsGateway | undefined;
   let shuttingDown = false;
   const shutdown = async (why: string, code = 0) => {
     if (shuttingDown) return;
@@ -51,6 +53,7 @@ async function main() {
       if (!httpServer) resolve();
     });
     await disconnectDb().catch(() => {});
+    await payments?.stop().catch(() => {});
     await services.stop();
     process.exit(code);
   };
@@ -67,6 +70,12 @@ async function main() {
     "services resolved",
   );
   await connectDb(services.mongoUri);
+  // Before the Remix build loads, so every copy of env() sees the resolved STRIPE_* settings.
+  payments = await startPaymentsGateway(config, config.PORT).catch(async (e) => {
+    await services.stop();
+    throw e;
+  });
+  logger.info({ payments: payments.mode, apiBase: payments.apiBase ?? "api.stripe.com" }, "payments resolved");
 
   const seedOnEmpty = config.SEED_ON_EMPTY ?? (services.started.mongo && config.NODE_ENV !== "test");
   if (seedOnEmpty && (await isEmpty())) {
@@ -120,6 +129,7 @@ async function main() {
     httpServer!.listen(config.PORT, config.HOST, () => resolve());
   }).catch(async (e) => {
     await disconnectDb().catch(() => {});
+    await payments?.stop();
     await services.stop();
     throw e;
   });

@@ -16,7 +16,7 @@ import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
 import { relationsOf, type ListingActor, type Via } from "~/services/listings.server.ts";
 import { notify, type NotifyInput } from "~/services/notifications.server.ts";
 import { captureDeposit, releaseDeposit, startDepositHold, syncPayment } from "~/services/payments/deposits.server.ts";
-import { DomainError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
@@ -843,6 +843,12 @@ export async function settleAuctions(opts: { limit?: number } = {}): Promise<num
         if (keep) await captureDeposit(paymentId);
         else await releaseDeposit(paymentId);
       } catch (err) {
+        // A deposit that is no longer held (released or failed by hand at the gateway) cannot be
+        // settled by retrying: record it and move on, rather than retrying it forever.
+        if (err instanceof ConflictError && err.message !== "payments.gatewayUnavailable") {
+          logger.error({ err: err.message, auction: String(a._id), payment: paymentId }, "deposit cannot be settled as planned; left for an administrator");
+          continue;
+        }
         allDone = false;
         logger.warn({ err: (err as Error).message, auction: String(a._id), payment: paymentId }, "deposit settlement failed; will retry");
       }

@@ -98,6 +98,20 @@ export function setServiceEndpoints(p: { mongoUri: string; meiliHost: string; me
   return cached;
 }
 
+/**
+ * Sets the resolved payment gateway (server/embedded/stripe.ts: the local Stripe-compatible
+ * server and its webhook secret; tests) into process.env and re-validates. `apiBase: null`
+ * means api.stripe.com.
+ */
+export function setPaymentEndpoints(p: { apiBase: string | null; secretKey: string; webhookSecret: string }) {
+  if (p.apiBase) process.env.STRIPE_API_BASE = p.apiBase;
+  else delete process.env.STRIPE_API_BASE;
+  process.env.STRIPE_SECRET_KEY = p.secretKey;
+  process.env.STRIPE_WEBHOOK_SECRET = p.webhookSecret;
+  cached = parseEnv(process.env);
+  return cached;
+}
+
 export function dataDir(e: Env = env()): string {
   return path.resolve(e.DATA_DIR);
 }

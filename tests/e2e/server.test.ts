@@ -181,6 +181,7 @@ describe("the running server (started like `npm start`)", () => {
         MONGODB_URI: state.mongoUri,
         MEILI_HOST: deadMeili,
         MEILI_MASTER_KEY: "0123456789abcdef0123",
+        EMBEDDED_STRIPE_PORT: String(await freePort()),
       }),
       stdio: "ignore",
     });
@@ -204,7 +205,7 @@ describe("the running server (started like `npm start`)", () => {
 
   it("`npm start` stops the app and both embedded services on SIGTERM, keeping the data", async () => {
     const dataDir = path.join(inject("appDataDir"), "via-npm");
-    const [port, mongoPort, meiliPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, mongoPort, meiliPort, stripePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const start = () =>
       // --ignore-scripts skips only the prestart build, which the e2e setup has already done.
       spawn("npm", ["start", "--ignore-scripts", "--silent"], {
@@ -214,6 +215,7 @@ describe("the running server (started like `npm start`)", () => {
           PORT: String(port),
           EMBEDDED_MONGO_PORT: String(mongoPort),
           EMBEDDED_MEILI_PORT: String(meiliPort),
+          EMBEDDED_STRIPE_PORT: String(stripePort),
         }),
         stdio: "ignore",
       });
@@ -227,7 +229,7 @@ describe("the running server (started like `npm start`)", () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM"); // to npm, as a service manager or `docker stop` would
       await exited;
-      for (let i = 0; i < 100 && ((await answers(port)) || (await answers(mongoPort)) || (await answers(meiliPort))); i++) {
+      for (let i = 0; i < 100 && ((await answers(port)) || (await answers(mongoPort)) || (await answers(meiliPort)) || (await answers(stripePort))); i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -239,10 +241,11 @@ describe("the running server (started like `npm start`)", () => {
     const { pid: appPid } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
     try {
       await stop(first);
-      expect({ app: await answers(port), mongod: await answers(mongoPort), meili: await answers(meiliPort) }).toEqual({
+      expect({ app: await answers(port), mongod: await answers(mongoPort), meili: await answers(meiliPort), stripe: await answers(stripePort) }).toEqual({
         app: false,
         mongod: false,
         meili: false,
+        stripe: false,
       });
     } finally {
       try {

@@ -14,7 +14,17 @@ declare module "vitest" {
 
 /** Environment for a child app process: the embedded default, nothing inherited from the shell. */
 export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { MONGODB_URI: _a, MEILI_HOST: _b, MEILI_MASTER_KEY: _c, NODE_ENV: _d, ...rest } = process.env;
+  const {
+    MONGODB_URI: _a,
+    MEILI_HOST: _b,
+    MEILI_MASTER_KEY: _c,
+    NODE_ENV: _d,
+    // Payments too: the app starts its own local Stripe-compatible server, never a shell's real keys.
+    STRIPE_SECRET_KEY: _e,
+    STRIPE_WEBHOOK_SECRET: _f,
+    STRIPE_API_BASE: _g,
+    ...rest
+  } = process.env;
   // NODE_ENV is left to the child (server/index.ts defaults it to production, like `npm start`).
   return { ...rest, LOG_LEVEL: "warn", ...extra } as unknown as NodeJS.ProcessEnv;
 }
@@ -55,6 +65,7 @@ export default async function setup(project: TestProject) {
       PORT: String(port),
       EMBEDDED_MONGO_PORT: String(await freePort()),
       EMBEDDED_MEILI_PORT: String(await freePort()),
+      EMBEDDED_STRIPE_PORT: String(await freePort()),
     }),
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, inject } from "vitest";
-import { setServiceEndpoints } from "../../app/utils/env.server.ts";
+import { setPaymentEndpoints, setServiceEndpoints } from "../../app/utils/env.server.ts";
 
 /**
  * Each test file gets its own database and Meilisearch index prefix on the shared real
@@ -15,6 +15,13 @@ process.env.DATA_DIR = `tests/.tmp/files-${id}`;
 process.env.SESSION_SECRET = "test-secret-test-secret-test-secret-1234";
 
 beforeAll(async () => {
+  // Payments go through the real SDK to the shared local Stripe-compatible server. No app server
+  // receives webhooks here: a test that wants them registers its own endpoint (and secret).
+  setPaymentEndpoints({
+    apiBase: inject("stripeApiBase"),
+    secretKey: "sk_test_chengguo_local",
+    webhookSecret: `whsec_unregistered${id}`,
+  });
   setServiceEndpoints({ mongoUri: inject("mongoUri"), meiliHost: inject("meiliHost"), meiliKey: inject("meiliKey") });
   await mongoose.connect(inject("mongoUri"), { dbName: TEST_DB });
   await Promise.all(Object.values(mongoose.models).map((m) => m.init()));

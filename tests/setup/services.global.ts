@@ -3,6 +3,7 @@ import type { TestProject } from "vitest/node";
 import { startServices } from "../../server/embedded/index.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { parseEnv } from "../../app/utils/env.server.ts";
+import { startStripeServer } from "../support/stripe-server.ts";
 import { tmpDir } from "./tmp.ts";
 
 declare module "vitest" {
@@ -10,10 +11,15 @@ declare module "vitest" {
     mongoUri: string;
     meiliHost: string;
     meiliKey: string;
+    /** The local Stripe-compatible server (tests/support/stripe-server.ts) shared by the files. */
+    stripeApiBase: string;
   }
 }
 
-/** Starts the real mongod (replica set) and Meilisearch once for the integration project. */
+/**
+ * Starts the real mongod (replica set) and Meilisearch once for the integration project, and the
+ * local Stripe-compatible server that the real `stripe` SDK talks to.
+ */
 export default async function setup(project: TestProject) {
   const dataDir = await tmpDir("integration");
   const services = await startServices(
@@ -26,7 +32,10 @@ export default async function setup(project: TestProject) {
   project.provide("mongoUri", services.mongoUri);
   project.provide("meiliHost", services.meiliHost);
   project.provide("meiliKey", services.meiliKey!);
+  const stripe = await startStripeServer({ port: 0, stateFile: `${dataDir}/stripe-local.json` });
+  project.provide("stripeApiBase", stripe.url);
   return async () => {
+    await stripe.close();
     await services.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   };

@@ -190,7 +190,10 @@ export interface StripeServer {
 
 // Stripe keeps idempotent results for 24 hours.
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const MAX_EVENTS = 2000;
+const MAX_EVENTS = 5000;
+// The state file keeps fewer: it is rewritten after every change, and old events matter to nobody
+// after a restart (the objects themselves are all kept).
+const PERSISTED_EVENTS = 500;
 const MAX_REQUEST_LOG = 5000;
 const API_VERSION = Stripe.API_VERSION;
 
@@ -393,7 +396,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
   const writeNow = () => {
     if (!opts.stateFile) return writing;
     const file = opts.stateFile;
-    const data = JSON.stringify(state);
+    const data = JSON.stringify({ ...state, events: state.events.slice(-PERSISTED_EVENTS) });
     writing = writing
       .then(async () => {
         await fs.mkdir(path.dirname(file), { recursive: true });
@@ -409,7 +412,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
     saveTimer = setTimeout(() => {
       saveTimer = undefined;
       void writeNow();
-    }, 20);
+    }, 50);
   };
 
   // --- events and webhook delivery ------------------------------------------------------------

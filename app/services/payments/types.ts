@@ -41,6 +41,8 @@ export interface GatewayEvent {
   intentRef: string | null;
   /** The gateway's own event type, for the log. */
   gatewayType: string;
+  /** For "captured": the amount actually taken (a partial capture releases the rest). */
+  amountFen?: number | null;
 }
 
 export interface PaymentGateway {
@@ -52,6 +54,12 @@ export interface PaymentGateway {
   capture(intentRef: string, opts: { idempotencyKey: string; amountFen?: number }): Promise<void>;
   /** Lets the held money go back to the payer. */
   release(intentRef: string, opts: { idempotencyKey: string }): Promise<void>;
+  /**
+   * Closes a payment page the payer has not finished (Stripe: expires the Checkout Session), so
+   * it can no longer be paid. Answers where the hold stands afterwards: "failed" when it was
+   * closed, or the real state when the payer finished first (then the caller must release it).
+   */
+  cancelHold?(checkoutRef: string): Promise<HoldState>;
   /** Verifies the signature on the raw body; throws PaymentSignatureError when it does not verify. */
   parseWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent;
 }
@@ -69,6 +77,8 @@ export class PaymentGatewayError extends Error {
     message: string,
     readonly code: string | null,
     readonly statusCode: number | null,
+    /** With `payment_intent_unexpected_state`: the status the gateway says the money is in. */
+    readonly intentStatus: string | null = null,
   ) {
     super(message);
     this.name = "PaymentGatewayError";

@@ -1,0 +1,38 @@
+import { json, type ActionFunctionArgs } from "@remix-run/node";
+import { applyGatewayEvent } from "~/services/payments/deposits.server.ts";
+import { paymentGateway } from "~/services/payments/gateway.server.ts";
+import { PaymentSignatureError } from "~/services/payments/types.ts";
+import { logger } from "~/utils/logger.server.ts";
+
+/**
+ * POST /webhooks/stripe — Stripe's (or the local Stripe-compatible server's) event deliveries.
+ * Server to server: no session and no CSRF token (the repo checks CSRF per form action through
+ * readVerifiedForm, which this route does not call); the Stripe-Signature over the raw body is
+ * the authentication. The body is read raw (nothing parses it before Remix) because the
+ * signature covers the exact bytes. Answers 2xx fast — also for replays and events we ignore, so
+ * Stripe stops retrying them; 400 for a bad signature; a 500 (database down) makes Stripe retry.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") {
+    return json({ error: "method not allowed" }, { status: 405, headers: { Allow: "POST" } });
+  }
+  const raw = await request.text();
+  let event;
+  try {
+    event = paymentGateway().parseWebhook(raw, request.headers.get("stripe-signature"));
+  } catch (e) {
+    if (e instanceof PaymentSignatureError) {
+      logger.warn({ err: e.message.split("\n")[0] }, "stripe webhook with a bad signature refused");
+      return json({ error: "invalid signature" }, { status: 400 });
+    }
+    throw e;
+  }
+  const result = await applyGatewayEvent(event);
+  if (result !== "ignored") logger.info({ event: event.id, type: event.gatewayType, result }, "stripe webhook");
+  return json({ received: true, result });
+}
+
+/** GET and the rest: this URL only takes deliveries. */
+export function loader() {
+  return json({ error: "method not allowed" }, { status: 405, headers: { Allow: "POST" } });
+}
