@@ -1,6 +1,7 @@
 import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { closeDueAuctions, settleAuctions } from "~/services/auctions.server.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
+import { expireOffers } from "~/services/offers.server.ts";
 import { runMatchNotifications } from "~/services/matching.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 
@@ -38,6 +39,13 @@ export function startJobs(): () => void {
   const matchSweep = async () => {
     if (matching) return;
     matching = true;
+    try {
+      // Offers past their expiry close by themselves (they are also treated as expired on read).
+      const expiredOffers = await expireOffers();
+      if (expiredOffers) logger.info({ expiredOffers }, "expired offers");
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "offer expiry sweep failed; will retry");
+    }
     try {
       const r = await runMatchNotifications({ maxListings: 200 });
       if (r.pairs) logger.info(r, "match notifications sent");

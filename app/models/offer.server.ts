@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
+import { OFFER_MESSAGE_MAX, OFFER_REASON_MAX } from "~/schemas/offers.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 
 /**
@@ -13,25 +14,32 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const OFFER_SIDES = ["buyer", "seller"] as const;
 export type OfferSide = (typeof OFFER_SIDES)[number];
 
-export const OFFER_MESSAGE_MAX = 1000;
-export const OFFER_REASON_MAX = 1000;
+const sellerSchema = new Schema(
+  {
+    organization: { type: Schema.Types.ObjectId, ref: "Organization", required: true },
+    name: { type: String, required: true },
+    /** The listing's author, who acts for the seller side besides the organisation's members. */
+    user: { type: Schema.Types.ObjectId, ref: "User" },
+  },
+  { _id: false },
+);
+
+const buyerSchema = new Schema(
+  {
+    user: { type: Schema.Types.ObjectId, ref: "User", required: true },
+    name: { type: String, required: true },
+    organization: { type: Schema.Types.ObjectId, ref: "Organization" },
+    organizationName: String,
+  },
+  { _id: false },
+);
 
 const offerSchema = new Schema(
   {
     listing: { type: Schema.Types.ObjectId, ref: "Achievement", required: true },
     listingTitle: { type: String, required: true },
-    seller: {
-      organization: { type: Schema.Types.ObjectId, ref: "Organization", required: true },
-      name: { type: String, required: true },
-      /** The listing's author, who acts for the seller side besides the organisation's members. */
-      user: { type: Schema.Types.ObjectId, ref: "User" },
-    },
-    buyer: {
-      user: { type: Schema.Types.ObjectId, ref: "User", required: true },
-      name: { type: String, required: true },
-      organization: { type: Schema.Types.ObjectId, ref: "Organization" },
-      organizationName: String,
-    },
+    seller: { type: sellerSchema, required: true },
+    buyer: { type: buyerSchema, required: true },
     /** The first offer's id; the same for every version of one negotiation. */
     thread: { type: Schema.Types.ObjectId, required: true },
     version: { type: Number, required: true, min: 1 },

@@ -14,22 +14,30 @@ import { PriceDisplay } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/components/matching/matches.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
+import { TradingPanel } from "~/components/trading/trading-panel.tsx";
+import tradingStyles from "~/components/trading/trading.css";
+import { tradingSummary } from "~/services/buy-now.server.ts";
+import { getUser } from "~/utils/auth.server.ts";
 import listingStyles from "~/styles/listings.css";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
   { rel: "stylesheet", href: matchingStyles },
+  { rel: "stylesheet", href: tradingStyles },
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成果" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   // The matches load beside the item; they never fail the page (Meilisearch down → "匹配暂不可用").
-  const [detail, matches] = await Promise.all([
+  // The trading panel says what this person may do now (null for an item they may not see: the
+  // detail then answers 404).
+  const [detail, matches, trading] = await Promise.all([
     loadDetail(request, "achievement", params.id ?? ""),
     loadPageMatches(request, "achievement", params.id ?? ""),
+    getUser(request).then((user) => tradingSummary(params.id ?? "", user)),
   ]);
-  return json({ ...detail, matches });
+  return json({ ...detail, matches, trading });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -128,6 +136,7 @@ export default function AchievementDetail() {
               <PriceDisplay price={a.price} />
             </strong>
           </div>
+          {data.trading ? <TradingPanel summary={data.trading} /> : null}
           <ManagePanel
             kind="achievement"
             id={a.id}

@@ -895,3 +895,16 @@ export async function auctionFormContext(actor: ListingActor, listingId: string)
     runningAuctionId: running ? String(running._id) : null,
   };
 }
+
+/**
+ * Whether `userId` is the top bidder of this listing's last auction, which closed below the
+ * reserve: they are invited to negotiate, so they may make an offer on the auction-priced listing.
+ */
+export async function invitedToNegotiate(listingId: string | Types.ObjectId, userId: string | null, session: ClientSession | null = null): Promise<boolean> {
+  if (!userId || !mongoose.isValidObjectId(String(listingId))) return false;
+  const last = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1, outcome: 1 })
+    .sort({ createdAt: -1 })
+    .session(session)
+    .lean();
+  return !!last && last.status === "closed" && last.outcome?.result === "reserve-not-met" && String(last.outcome.winnerUser) === userId;
+}

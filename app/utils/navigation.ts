@@ -17,6 +17,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/my/achievements", label: "nav.myAchievements", permission: "achievement:create" },
   { to: "/my/demands", label: "nav.myDemands", permission: "demand:create" },
   { to: "/review", label: "nav.review", permission: "listing:review" },
+  { to: "/offers", label: "nav.offers", auth: true },
+  { to: "/deals", label: "nav.deals", auth: true },
   { to: "/notifications", label: "nav.notifications", auth: true },
   { to: "/account", label: "nav.account", auth: true },
   { to: "/admin/users", label: "nav.users", permission: "user:manage" },

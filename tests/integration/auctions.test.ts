@@ -19,6 +19,7 @@ import {
   verifyBidChain,
   type AuctionInput,
 } from "~/services/auctions.server.ts";
+import { makeOffer } from "~/services/offers.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../support/stripe-checkout.ts";
 import { person, tradingAchievement } from "../support/trading-fixtures.ts";
@@ -280,6 +281,12 @@ describe("closing", () => {
     expect(regs.map((x) => x.deposit?.status)).toEqual(["released", "released"]);
     const invite = await Notification.findOne({ user: buyers[1]!.id, type: "auction.reserveNotMet", "subject.id": listingId }).lean();
     expect(invite?.link).toContain(`/achievements/${listingId}/offer`);
+    // The invitation is real: the top bidder may now make an offer on the auction-priced listing;
+    // the other bidder may not.
+    const terms = { amountFen: 130_000_00, transactionMode: "transfer" as const, message: "愿意在保留价附近协商" };
+    await expect(makeOffer(buyers[0]!, listingId, terms)).rejects.toMatchObject({ message: "trading.notNegotiable" });
+    const offer = await makeOffer(buyers[1]!, listingId, terms);
+    expect(offer).toMatchObject({ status: "open", amount: 130_000_00 });
   });
 
   it("closes without bids as unsold", async () => {

@@ -1,0 +1,12 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { apiDeal } from "~/services/buy-now.server.ts";
+import { getDeal } from "~/services/deals.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/utils/api.server.ts";
+
+/** GET /api/v1/deals/:id — one deal, for its parties (and brokers, the bureau, admins); else 404. */
+export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+  const { actor } = await requireApiUser(request);
+  return apiJson({ deal: apiDeal(await getDeal(actor, params.id ?? "")) });
+});
+
+export const action = apiHandler(async () => methodNotAllowed("GET"));

@@ -1,0 +1,142 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { formatDateTime } from "~/components/listing/format.ts";
+import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
+import { TermsText } from "~/components/trading/trading-panel.tsx";
+import tradingStyles from "~/components/trading/trading.css";
+import { getDeal } from "~/services/deals.server.ts";
+import { requireUser } from "~/utils/auth.server.ts";
+import { domainErrorResponse } from "~/utils/http.server.ts";
+import { formatYuan } from "~/utils/money.ts";
+import listingStyles from "~/styles/listings.css";
+
+/**
+ * 成交详情: the listing, both parties, price, terms, how it was reached (buy-now, offer, auction),
+ * when, the deposit applied if any — and that the contract comes next. Only the parties (and
+ * brokers, the bureau, admins, by the deals service) see it; anyone else gets a 404.
+ */
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: tradingStyles },
+];
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成交详情 · 成果" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  let deal: Awaited<ReturnType<typeof getDeal>>;
+  try {
+    deal = await getDeal(user, params.id ?? "");
+  } catch (e) {
+    throw domainErrorResponse(e);
+  }
+  const t = requestT(request);
+  return json({ deal, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
+}
+
+const DONE = ["bought", "accepted"];
+
+export default function DealPage() {
+  const { deal: d } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const [params] = useSearchParams();
+  const done = params.get("done");
+  const money = (fen: number) => formatYuan(fen, i18n.language);
+  return (
+    <div className="trading-page" data-testid="deal-page">
+      <p className="breadcrumb">
+        <Link to="/deals">{t("deals.detail.backToList")}</Link>
+      </p>
+      <h1>{t("deals.detail.title")}</h1>
+      {done && DONE.includes(done) ? (
+        <p className="notice" role="status" data-testid="done-notice">
+          {t(`deals.done.${done}`)}
+        </p>
+      ) : null}
+      <dl className="facts trading-summary">
+        <div className="facts__row">
+          <dt>{t("deals.detail.listing")}</dt>
+          <dd>
+            <Link to={`/achievements/${d.listing.id}`}>{d.listing.title}</Link>
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.seller")}</dt>
+          <dd>{d.seller.name}</dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.buyer")}</dt>
+          <dd>
+            {d.buyer.name}
+            {d.buyer.organizationName ? <span className="muted"> · {d.buyer.organizationName}</span> : null}
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.price")}</dt>
+          <dd>
+            <strong className="trading-price" data-testid="deal-price">
+              {money(d.price.amount)}
+            </strong>
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.mode")}</dt>
+          <dd>
+            <TermsText mode={d.terms.transactionMode} exclusivity={d.terms.licenseExclusivity} />
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.source")}</dt>
+          <dd>
+            {t(`deals.sources.${d.source}`)}
+            {d.offerId ? (
+              <>
+                {" · "}
+                <Link to={`/offers/${d.offerId}`}>{t("deals.detail.viewOffer")}</Link>
+              </>
+            ) : null}
+            {d.auctionId ? (
+              <>
+                {" · "}
+                <Link to={`/auctions/${d.auctionId}`}>{t("deals.detail.viewAuction")}</Link>
+              </>
+            ) : null}
+          </dd>
+        </div>
+        <div className="facts__row">
+          <dt>{t("deals.detail.date")}</dt>
+          <dd>
+            <time dateTime={d.createdAt}>{formatDateTime(d.createdAt)}</time>
+          </dd>
+        </div>
+        {d.deposit ? (
+          <>
+            <div className="facts__row">
+              <dt>{t("deals.detail.deposit")}</dt>
+              <dd data-testid="deal-deposit">{money(d.deposit.amount)}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>{t("deals.detail.remaining")}</dt>
+              <dd>{money(Math.max(0, d.price.amount - d.deposit.amount))}</dd>
+            </div>
+          </>
+        ) : null}
+        <div className="facts__row">
+          <dt>{t("deals.detail.status")}</dt>
+          <dd>{t(`deals.statuses.${d.status}`)}</dd>
+        </div>
+      </dl>
+      <aside className="trading-note" data-testid="contract-next">
+        <h2>{t("deals.detail.nextStep")}</h2>
+        <p>{t("deals.detail.nextStepText")}</p>
+      </aside>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
