@@ -92,7 +92,6 @@ export default function NewAuctionPage() {
   const v = (k: string) => result?.values?.[k] ?? data.defaults[k] ?? "";
   const errs = (k: string) => (result?.fieldErrors as Record<string, string[]> | undefined)?.[k] ?? null;
   const [kind, setKind] = useState(v("incrementKind") || "fixed");
-  const [startNow, setStartNow] = useState(result ? result.values.startNow === "on" : true);
   const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}, hint?: string) => (
     <div className={`field${errs(name) ? " field--invalid" : ""}`}>
       <label htmlFor={name}>{label}</label>
@@ -157,9 +156,9 @@ export default function NewAuctionPage() {
         </fieldset>
         <fieldset>
           <label className="checkbox">
-            <input type="checkbox" name="startNow" value="on" defaultChecked={startNow} onChange={(e) => setStartNow(e.currentTarget.checked)} /> {t("auction.create.startNow")}
+            <input type="checkbox" name="startNow" value="on" defaultChecked={result ? result.values.startNow === "on" : true} /> {t("auction.create.startNow")}
           </label>
-          {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local", step: 1 }, startNow ? t("auction.create.startNow") : undefined)}
+          {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local", step: 1 }, t("auction.create.startsAtHint"))}
           {field("endsAt", t("auction.create.endsAt"), { type: "datetime-local", step: 1, required: true })}
           {field("antiSnipeWindowMinutes", t("auction.create.antiSnipeWindow"), { inputMode: "numeric" }, t("auction.create.antiSnipeWindowHint"))}
           {field("antiSnipeCapMinutes", t("auction.create.antiSnipeCap"), { inputMode: "numeric" })}

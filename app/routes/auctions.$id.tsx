@@ -331,7 +331,7 @@ export default function AuctionPage() {
             <thead>
               <tr>
                 <th>{t("auction.seq")}</th>
-                <th>{t("auction.bidder", { number: "" }).trim()}</th>
+                <th>{t("auction.bidderColumn")}</th>
                 <th>{t("auction.amount")}</th>
                 <th>{t("auction.time")}</th>
               </tr>
