@@ -391,9 +391,16 @@ export async function placeBid(
   // Bids on one auction from this process queue up instead of racing each other into write
   // conflicts; bids from other instances still meet at the conditional update.
   const attemptLoop = async (): Promise<PlacedBid> => {
+  // A bid that cannot beat the price this process already knows is refused without a round trip:
+  // prices only rise, so it cannot beat the real one either (see lowestMinimumFrom).
+  const known = knownHeads.get(String(id));
+  if (known && known.price != null && r?.deposit?.status === "held" && amountFen < lowestMinimumFrom(known.increments, known.price)) {
+    const min = minimumBid({ startPrice: known.startPrice, currentPrice: known.price, increments: known.increments });
+    throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
+  }
   for (let attempt = 0; ; attempt++) {
     try {
-      return await withTxn(async (session) => {
+      const placed = await withTxn(async (session) => {
         const a = await Auction.findById(id).session(session).lean();
         if (!a) throw new NotFoundError();
         const now = clock();
@@ -403,6 +410,7 @@ export async function placeBid(
         if (phase !== "live") throw new AuctionError(409, "auction_not_live", "auction.errors.notLive");
         if (!r) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
         if (r.deposit?.status !== "held") throw new AuctionError(403, "deposit_not_held", "auction.errors.depositNotHeld");
+        rememberHead(String(a._id), a.currentPrice ?? null, a);
         const min = minimumBid(a);
         if (amountFen < min) {
           throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
@@ -447,6 +455,10 @@ export async function placeBid(
           hash,
         };
       });
+      // Committed: the price this process knows is now at least this bid.
+      const k = knownHeads.get(String(id));
+      if (k) rememberHead(String(id), placed.amount, k);
+      return placed;
     } catch (e) {
       if (!(e instanceof HeadMoved) && !isTransient(e)) throw e;
       if (attempt >= 200) throw new AuctionError(409, "busy", "auction.errors.busy");
@@ -456,6 +468,26 @@ export async function placeBid(
   }
   };
   return opts.queue === false ? attemptLoop() : serialized(String(id), attemptLoop);
+}
+
+/** The last auction head this process read or wrote, per auction: a lower bound of the real one. */
+const knownHeads = new Map<string, { price: number | null; startPrice: number; increments: readonly Tier[] }>();
+function rememberHead(id: string, price: number | null, a: { startPrice: number; increments: readonly Tier[] }) {
+  const prev = knownHeads.get(id)?.price ?? null;
+  // Only ever raised: reads in concurrent transactions may be older than what is already known.
+  const next = prev == null ? price : price == null ? prev : Math.max(prev, price);
+  knownHeads.set(id, { price: next, startPrice: a.startPrice, increments: a.increments.map((t) => ({ from: t.from, increment: t.increment })) });
+}
+
+/**
+ * The smallest minimum bid over every price at or above `price` — what any later head can ask
+ * at least. Usually `price + increment`, but a higher tier with a smaller increment could ask less
+ * just above its start, so those are taken into account.
+ */
+export function lowestMinimumFrom(tiers: readonly Tier[], price: number): number {
+  let lowest = price + incrementAt(tiers, price);
+  for (const t of tiers) if (t.from > price) lowest = Math.min(lowest, t.from + t.increment);
+  return lowest;
 }
 
 const queues = new Map<string, Promise<unknown>>();

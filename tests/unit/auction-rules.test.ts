@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BidSchema, CreateAuctionSchema, parseChinaTime } from "~/schemas/auctions.ts";
-import { bidHash, extendedEnd, genesisHash, incrementAt, minimumBid, phaseOf } from "~/services/auctions.server.ts";
+import { bidHash, extendedEnd, genesisHash, incrementAt, lowestMinimumFrom, minimumBid, phaseOf } from "~/services/auctions.server.ts";
 
 /** The auction's pure rules and its input schemas: what a bidder or a seller types, and what it means. */
 
@@ -90,6 +90,17 @@ describe("auction rules", () => {
     expect(minimumBid({ startPrice: 80_000_00, currentPrice: 99_000_00, increments: tiers })).toBe(100_000_00);
     expect(minimumBid({ startPrice: 80_000_00, currentPrice: 100_000_00, increments: tiers })).toBe(105_000_00);
     expect(incrementAt(tiers, 0)).toBe(1_000_00);
+  });
+
+  it("knows the least any later price can ask, even when a higher tier has a smaller increment", () => {
+    expect(lowestMinimumFrom(tiers, 99_000_00)).toBe(100_000_00);
+    const shrinking = [
+      { from: 0, increment: 10_000_00 },
+      { from: 100_000_00, increment: 1_000_00 },
+    ];
+    // At ¥95,000 the next bid must be ¥105,000, but had the price moved to ¥100,000 it would be ¥101,000.
+    expect(minimumBid({ startPrice: 1, currentPrice: 95_000_00, increments: shrinking })).toBe(105_000_00);
+    expect(lowestMinimumFrom(shrinking, 95_000_00)).toBe(101_000_00);
   });
 
   it("extends only inside the window, by the window, up to the cap", () => {
