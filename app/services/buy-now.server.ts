@@ -1,7 +1,7 @@
 import mongoose, { type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { Auction } from "~/models/auction.server.ts";
 import type { BuyNowInput } from "~/schemas/offers.ts";
+import { auctionOfListing, invitedToNegotiate } from "~/services/auctions.server.ts";
 import { openDeal, type DealView } from "~/services/deals.server.ts";
 import { relationsOf, type ListingActor, type Via } from "~/services/listings.server.ts";
 import { assertTrading, myOpenOfferOn, openOfferCount, resolveExclusivity, type OfferView } from "~/services/offers.server.ts";
@@ -161,12 +161,14 @@ export async function tradingSummary(listingId: string, actor: ListingActor | nu
   const isOwnerSide = relations.has("owner");
   const isBuyer = can(actor, "offer:make");
   const mayTrade = state === "trading" && !isOwnerSide;
+  // An auction-priced listing takes offers only from the top bidder of an auction that closed
+  // below the reserve (invited to negotiate).
+  const invited = !!actor && priceMode === "auction" && mayTrade && (await invitedToNegotiate(doc._id, actor.id));
+  const takesOffers = priceMode === "negotiable" || invited;
   const [myOpenOffer, incomingOffers, auction] = await Promise.all([
-    actor && priceMode === "negotiable" && !isOwnerSide ? myOpenOfferOn(actor, listingId, now) : Promise.resolve(null),
-    isOwnerSide && priceMode === "negotiable" ? openOfferCount(listingId, now) : Promise.resolve(null),
-    priceMode === "auction" || state === "sold"
-      ? Auction.findOne({ listing: doc._id }, { status: 1 }).sort({ createdAt: -1 }).lean()
-      : Promise.resolve(null),
+    actor && takesOffers && !isOwnerSide ? myOpenOfferOn(actor, listingId, now) : Promise.resolve(null),
+    isOwnerSide && priceMode !== "fixed" ? openOfferCount(listingId, now) : Promise.resolve(null),
+    priceMode === "auction" || state === "sold" ? auctionOfListing(listingId) : Promise.resolve(null),
   ]);
   const running = !!auction && (auction.status === "open" || auction.status === "closing");
   return {
@@ -179,12 +181,12 @@ export async function tradingSummary(listingId: string, actor: ListingActor | nu
     isOwnerSide,
     isBuyer,
     canBuy: mayTrade && priceMode === "fixed" && !!doc.price?.amount && (!actor || isBuyer),
-    canOffer: mayTrade && priceMode === "negotiable" && !myOpenOffer && (!actor || isBuyer),
+    canOffer: mayTrade && takesOffers && !myOpenOffer && (!actor || isBuyer),
     myOpenOffer: myOpenOffer
       ? { id: myOpenOffer.id, thread: myOpenOffer.thread, amount: myOpenOffer.amount, status: myOpenOffer.status, by: myOpenOffer.by, expiresAt: myOpenOffer.expiresAt }
       : null,
     incomingOffers,
-    auction: auction && (auction.status !== "cancelled" || running) ? { id: String(auction._id), status: auction.status, running } : null,
+    auction: auction && (auction.status !== "cancelled" || running) ? { id: auction.id, status: auction.status, running } : null,
     canStartAuction: state === "trading" && priceMode === "auction" && !running && (isOwnerSide || hasRole(actor, "broker")),
   };
 }

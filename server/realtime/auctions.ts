@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
-import { z } from "zod";
 import { Auction, Bid } from "~/models/auction.server.ts";
+import { WatchAuctionSchema, type AuctionBidEvent, type AuctionStateEvent } from "~/schemas/auction-events.ts";
 import { minimumBid, phaseOf } from "~/services/auctions.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import type { RealtimeServer, RealtimeSocket } from "./index.ts";
@@ -13,35 +13,12 @@ import type { RealtimeServer, RealtimeSocket } from "./index.ts";
  * what is committed is ever shown (store first, then emit).
  */
 
-export interface AuctionBidEvent {
-  auctionId: string;
-  seq: number;
-  amount: number;
-  bidderNumber: number;
-  placedAt: string;
-}
-
-export interface AuctionStateEvent {
-  auctionId: string;
-  status: string;
-  phase: string;
-  lastSeq: number;
-  bidCount: number;
-  currentPrice: number | null;
-  nextMinimum: number;
-  currentEndsAt: string;
-  extensions: number;
-  reserveMet: boolean | null;
-  outcome: { result: string; price: number | null; dealId: string | null } | null;
-}
-
-const WatchSchema = z.object({ auctionId: z.string().regex(/^[a-f0-9]{24}$/i) });
 const room = (id: string) => `auction:${id}`;
 
 export function registerAuctionHandlers(socket: RealtimeSocket) {
   socket.on("auction:watch", async (payload, ack) => {
     const reply = typeof ack === "function" ? ack : () => {};
-    const parsed = WatchSchema.safeParse(payload);
+    const parsed = WatchAuctionSchema.safeParse(payload);
     if (!parsed.success) return reply({ ok: false, error: "invalid auctionId" });
     try {
       const exists = await Auction.exists({ _id: parsed.data.auctionId });
@@ -54,7 +31,7 @@ export function registerAuctionHandlers(socket: RealtimeSocket) {
     }
   });
   socket.on("auction:unwatch", async (payload) => {
-    const parsed = WatchSchema.safeParse(payload);
+    const parsed = WatchAuctionSchema.safeParse(payload);
     if (parsed.success) await socket.leave(room(parsed.data.auctionId));
   });
 }

@@ -3,7 +3,8 @@ import { Server, type Socket } from "socket.io";
 import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { registerAuctionHandlers, startAuctionFeed, type AuctionBidEvent, type AuctionStateEvent } from "./auctions.ts";
+import type { AuctionBidEvent, AuctionStateEvent } from "~/schemas/auction-events.ts";
+import { registerAuctionHandlers, startAuctionFeed } from "./auctions.ts";
 
 type Ack = (answer: { ok: boolean; error?: string }) => void;
 

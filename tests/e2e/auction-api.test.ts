@@ -12,7 +12,7 @@ import { appEnv } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
 import { payCheckout } from "../support/stripe-checkout.ts";
-import { tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, tradingAchievement } from "../support/trading-fixtures.ts";
 
 /**
  * The auction API over HTTP against the running app, as a partner program or a script would use
@@ -44,18 +44,11 @@ beforeAll(async () => {
   const seller = await userByEmail("seller@demo.chengguo.cn");
   const broker = await userByEmail("broker@demo.chengguo.cn");
   const listingId = await tradingAchievement(seller, broker, { title: `三七种苗脱毒快繁技术 ${Date.now()}` });
-  auctionId = await createAuction(seller, listingId, {
-    startPrice: 50_000_00,
-    reservePrice: 60_000_00,
-    increments: [{ from: 0, increment: 2_000_00 }],
-    deposit: 500_00,
-    startsAt: null,
-    endsAt: new Date(Date.now() + 3600_000),
-    antiSnipeWindowSec: 300,
-    antiSnipeCapSec: 1800,
-    transactionMode: "transfer",
-    licenseExclusivity: null,
-  });
+  auctionId = await createAuction(
+    seller,
+    listingId,
+    auctionInput({ startPrice: 50_000_00, reservePrice: 60_000_00, increments: [{ from: 0, increment: 2_000_00 }], deposit: 500_00 }),
+  );
 });
 
 afterAll(async () => {

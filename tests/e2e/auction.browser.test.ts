@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { DEMO_PASSWORD } from "../../seeds/demo.ts";
-import { launchBrowser } from "../support/browser.ts";
+import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
 
 /**
  * A seller runs an auction from the UI, two buyers in two browser contexts register, pay the
@@ -19,16 +18,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function loggedIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  return page;
-}
+const loggedIn = (email: string) => loggedInAs(browser, baseURL, email);
 
 /** Beijing time as a datetime-local value with seconds. */
 const chinaLocal = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19);

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { DEMO_PASSWORD } from "../../seeds/demo.ts";
-import { launchBrowser } from "../support/browser.ts";
+import type { Browser } from "playwright-core";
+import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
 const baseURL = inject("baseURL");
@@ -14,16 +13,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function loggedIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  return page;
-}
+const loggedIn = (email: string) => loggedInAs(browser, baseURL, email);
 
 /** A minimal valid PDF, enough for the type check by magic bytes. */
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");

@@ -11,7 +11,7 @@ import { confirmDeposit, createAuction, placeBid, registerBidder } from "~/servi
 import mongoose from "mongoose";
 import { ROOT } from "../setup/tmp.ts";
 import { payCheckout } from "../support/stripe-checkout.ts";
-import { person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
 
 /**
  * The closer in two separate processes at the same moment, as two server instances would run it:
@@ -61,18 +61,11 @@ async function gatewayRequests(): Promise<{ method: string; path: string; status
 async function endingAuction() {
   const listingId = await tradingAchievement(seller, broker);
   const endsAt = new Date(Date.now() + 4000);
-  const auctionId = await createAuction(seller, listingId, {
-    startPrice: 50_000_00,
-    reservePrice: null,
-    increments: [{ from: 0, increment: 1_000_00 }],
-    deposit: 5_000_00,
-    startsAt: null,
-    endsAt,
-    antiSnipeWindowSec: 0,
-    antiSnipeCapSec: 0,
-    transactionMode: "transfer",
-    licenseExclusivity: null,
-  });
+  const auctionId = await createAuction(
+    seller,
+    listingId,
+    auctionInput({ startPrice: 50_000_00, deposit: 5_000_00, endsAt, antiSnipeWindowSec: 0, antiSnipeCapSec: 0 }),
+  );
   for (const b of buyers) {
     const { redirectUrl } = await registerBidder(b, auctionId, { successUrl: "http://localhost/ok", cancelUrl: "http://localhost/no" });
     await payCheckout(redirectUrl!);

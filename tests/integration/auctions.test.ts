@@ -22,7 +22,7 @@ import {
 import { makeOffer } from "~/services/offers.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../support/stripe-checkout.ts";
-import { person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
 
 /**
  * Auctions against the real MongoDB (transactions, the replica set) and the local Stripe-compatible
@@ -45,21 +45,7 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) buyers.push(await person(`buyer${i}@coop.cn`, ["buyer"], `兴街镇合作社${i}`));
 });
 
-function input(over: Partial<AuctionInput> = {}): AuctionInput {
-  return {
-    startPrice: 100_000_00,
-    reservePrice: null,
-    increments: [{ from: 0, increment: 1_000_00 }],
-    deposit: 10_000_00,
-    startsAt: null,
-    endsAt: new Date(Date.now() + 3600_000),
-    antiSnipeWindowSec: 300,
-    antiSnipeCapSec: 1800,
-    transactionMode: "transfer",
-    licenseExclusivity: null,
-    ...over,
-  };
-}
+const input = auctionInput;
 
 async function newAuction(over: Partial<AuctionInput> = {}) {
   const listingId = await tradingAchievement(seller, broker);

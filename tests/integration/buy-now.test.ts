@@ -4,12 +4,11 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts.server.ts";
 import { buyNow, buyNowQuote, tradingSummary } from "~/services/buy-now.server.ts";
-import { createAchievement, transitionListing } from "~/services/listings.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
-import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { achievementContent, listingAt, person as fixturePerson } from "../support/trading-fixtures.ts";
 
 /**
  * 挂牌 buy-now against the real replica set: a listing is sold exactly once however many buyers
@@ -17,11 +16,7 @@ import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
  * trading are refused with a clear error and nothing stored.
  */
 
-async function person(email: string, roles: Role[], org: string | null): Promise<SessionUser> {
-  const organization = org ? await upsertOrganization({ name: org, type: "institute", region: "532623" }) : null;
-  const u = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
-  return (await getSessionUserById(String(u._id)))!;
-}
+const person = (email: string, roles: Role[], org: string | null) => fixturePerson(email, roles, org, "institute");
 
 let seller: SessionUser, colleague: SessionUser, broker: SessionUser, sellerOnly: SessionUser;
 const buyers: SessionUser[] = [];
@@ -34,32 +29,20 @@ beforeAll(async () => {
   for (let i = 1; i <= 4; i++) buyers.push(await person(`buyer${i}@coop${i}.cn`, ["buyer"], `兴街镇合作社${i}`));
 });
 
-const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput => ({
-  title: "三七根腐病生物防治菌剂",
-  summary: "拮抗菌复配菌剂，田间防效 72%",
-  description: "针对三七连作根腐病的微生物菌剂及施用技术。",
-  field: "plateau-agriculture",
-  keywords: ["三七", "根腐病"],
-  ipType: "invention-patent",
-  patentNumbers: ["ZL201910123456.X"],
-  trl: 6,
-  transactionModes: ["license", "transfer"],
-  licenseExclusivity: ["exclusive", "non-exclusive"],
-  price: { mode: "fixed", amount: 38_000_000 },
-  region: "532623",
-  ...over,
-});
+const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput =>
+  achievementContent({
+    title: "三七根腐病生物防治菌剂",
+    summary: "拮抗菌复配菌剂，田间防效 72%",
+    keywords: ["三七", "根腐病"],
+    trl: 6,
+    transactionModes: ["license", "transfer"],
+    price: { mode: "fixed", amount: 38_000_000 },
+    ...over,
+  });
 
-/** An achievement past its 公示 and in `trading`, the way the workflow gets it there. */
-async function tradingListing(over: Partial<AchievementDataInput> = {}, stage: "trading" | "published" | "draft" = "trading") {
-  const id = await createAchievement(seller, content(over));
-  if (stage === "draft") return id;
-  const past = new Date(Date.now() - 20 * 86_400_000);
-  await transitionListing(seller, "achievement", id, "submit", { now: past });
-  await transitionListing(broker, "achievement", id, "approve", { now: past });
-  if (stage === "trading") await transitionListing(seller, "achievement", id, "startTrading");
-  return id;
-}
+/** An achievement of the seller's institute at a stage of the workflow (trading by default). */
+const tradingListing = (over: Partial<AchievementDataInput> = {}, stage: "trading" | "published" | "draft" = "trading") =>
+  listingAt(seller, broker, stage, content(over));
 
 const confirm = { expectedAmountFen: 38_000_000, transactionMode: "license" as const, licenseExclusivity: "exclusive" as const };
 

@@ -6,7 +6,7 @@ import { Notification, type NotificationType } from "~/models/notification.serve
 import { Offer } from "~/models/offer.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts.server.ts";
 import { tradingSummary } from "~/services/buy-now.server.ts";
 import { createAchievement, transitionListing } from "~/services/listings.server.ts";
 import {
@@ -20,8 +20,7 @@ import {
   withdrawOffer,
 } from "~/services/offers.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import type { Role } from "~/utils/permissions.ts";
-import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { achievementContent, listingAt, person } from "../support/trading-fixtures.ts";
 
 /**
  * 报价/议价 against the real replica set: offers, counters and answers as a thread of versions,
@@ -29,11 +28,6 @@ import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
  * as by the sweep, who may see a thread, and field-named errors.
  */
 
-async function person(email: string, roles: Role[], org: string | null): Promise<SessionUser> {
-  const organization = org ? await upsertOrganization({ name: org, type: "enterprise", region: "532623" }) : null;
-  const u = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
-  return (await getSessionUserById(String(u._id)))!;
-}
 
 let seller: SessionUser, colleague: SessionUser, broker: SessionUser, outsider: SessionUser;
 let b1: SessionUser, b2: SessionUser, b3: SessionUser;
@@ -48,30 +42,21 @@ beforeAll(async () => {
   b3 = await person("b3@eco.cn", ["buyer"], "生态科技");
 });
 
-const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput => ({
-  title: "高原特色茶叶加工工艺",
-  summary: "低温萎凋与揉捻参数优化",
-  description: "适用于山区茶园的加工工艺包。",
-  field: "food-processing",
-  keywords: ["茶叶", "加工"],
-  ipType: "trade-secret",
-  patentNumbers: [],
-  trl: 7,
-  transactionModes: ["license", "transfer"],
-  licenseExclusivity: ["exclusive", "non-exclusive"],
-  price: { mode: "negotiable" },
-  region: "532623",
-  ...over,
-});
+const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput =>
+  achievementContent({
+    title: "高原特色茶叶加工工艺",
+    summary: "低温萎凋与揉捻参数优化",
+    description: "适用于山区茶园的加工工艺包。",
+    field: "food-processing",
+    keywords: ["茶叶", "加工"],
+    ipType: "trade-secret",
+    patentNumbers: [],
+    transactionModes: ["license", "transfer"],
+    price: { mode: "negotiable" },
+    ...over,
+  });
 
-async function tradingListing(over: Partial<AchievementDataInput> = {}) {
-  const id = await createAchievement(seller, content(over));
-  const past = new Date(Date.now() - 20 * 86_400_000);
-  await transitionListing(seller, "achievement", id, "submit", { now: past });
-  await transitionListing(broker, "achievement", id, "approve", { now: past });
-  await transitionListing(seller, "achievement", id, "startTrading");
-  return id;
-}
+const tradingListing = (over: Partial<AchievementDataInput> = {}) => listingAt(seller, broker, "trading", content(over));
 
 const terms = (yuan: number, over: Partial<OfferTerms> = {}): OfferTerms => ({
   amountFen: yuan * 100,

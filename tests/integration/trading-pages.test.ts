@@ -15,12 +15,11 @@ import * as dealsPage from "~/routes/deals._index.tsx";
 import * as offersPage from "~/routes/offers._index.tsx";
 import * as threadPage from "~/routes/offers.$id.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import { createAchievement, transitionListing } from "~/services/listings.server.ts";
+import { createSession, type SessionUser } from "~/services/accounts.server.ts";
 import { csrfProtection } from "~/utils/csrf.server.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { achievementContent, listingAt, person as fixturePerson } from "../support/trading-fixtures.ts";
 
 /**
  * The trading pages through their real loaders and actions, as a browser without JavaScript uses
@@ -36,9 +35,7 @@ let csrf: { token: string; cookie: string };
 const cookies = new Map<string, string>();
 
 async function person(email: string, roles: Role[], org: string | null): Promise<SessionUser> {
-  const organization = org ? await upsertOrganization({ name: org, type: "institute", region: "532623" }) : null;
-  const doc = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
-  const u = (await getSessionUserById(String(doc._id)))!;
+  const u = await fixturePerson(email, roles, org, "institute");
   const storage = sessionStorage();
   const session = await storage.getSession();
   session.set(SESSION_ID_KEY, await createSession(u.id));
@@ -88,30 +85,19 @@ beforeAll(async () => {
   broker = await person("broker@agency.cn", ["broker"], "文山州科技成果转移转化服务中心");
 });
 
-const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput => ({
-  title: "三七种子包衣防腐技术",
-  summary: "种子包衣减少三七种子腐烂",
-  description: "以生防菌与成膜剂包衣三七种子。",
-  field: "plateau-agriculture",
-  keywords: ["三七", "种子包衣"],
-  ipType: "invention-patent",
-  patentNumbers: ["ZL201910123456.X"],
-  trl: 6,
-  transactionModes: ["license", "transfer"],
-  licenseExclusivity: ["exclusive", "non-exclusive"],
-  price: { mode: "fixed", amount: 15_000_000 },
-  region: "532623",
-  ...over,
-});
+const content = (over: Partial<AchievementDataInput> = {}): AchievementDataInput =>
+  achievementContent({
+    title: "三七种子包衣防腐技术",
+    summary: "种子包衣减少三七种子腐烂",
+    description: "以生防菌与成膜剂包衣三七种子。",
+    keywords: ["三七", "种子包衣"],
+    trl: 6,
+    transactionModes: ["license", "transfer"],
+    price: { mode: "fixed", amount: 15_000_000 },
+    ...over,
+  });
 
-async function tradingListing(over: Partial<AchievementDataInput> = {}) {
-  const id = await createAchievement(seller, content(over));
-  const past = new Date(Date.now() - 20 * 86_400_000);
-  await transitionListing(seller, "achievement", id, "submit", { now: past });
-  await transitionListing(broker, "achievement", id, "approve", { now: past });
-  await transitionListing(seller, "achievement", id, "startTrading");
-  return id;
-}
+const tradingListing = (over: Partial<AchievementDataInput> = {}) => listingAt(seller, broker, "trading", content(over));
 
 const dealIdFrom = (location: string | null) => /^\/deals\/([0-9a-f]{24})\?done=(bought|accepted)$/.exec(location ?? "")?.[1];
 

@@ -1,4 +1,5 @@
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 
 /** Debian's Chromium, headless, with the flags this offline machine needs. */
 export function launchBrowser(): Promise<Browser> {
@@ -15,4 +16,16 @@ export function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/** A fresh browser context (zh-CN) logged in through the real login form as a demo account. */
+export async function loggedIn(browser: Browser, baseURL: string, email: string, password = DEMO_PASSWORD): Promise<Page> {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL((u) => u.pathname === "/");
+  return page;
 }

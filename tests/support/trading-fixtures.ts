@@ -1,4 +1,5 @@
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import type { AuctionInput } from "~/services/auctions.server.ts";
 import { createAchievement, transitionListing } from "~/services/listings.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -31,12 +32,35 @@ export const achievementContent = (over: Partial<AchievementDataInput> = {}): Ac
   ...over,
 });
 
-/** An achievement of `owner`'s organisation, published by `broker` and trading (notice period over). */
-export async function tradingAchievement(owner: SessionUser, broker: SessionUser, over: Partial<AchievementDataInput> = {}): Promise<string> {
+/** An achievement of `owner`'s organisation at a stage of the workflow, past its notice period. */
+export async function listingAt(owner: SessionUser, broker: SessionUser, stage: "draft" | "published" | "trading", content: AchievementDataInput): Promise<string> {
+  const id = await createAchievement(owner, content);
+  if (stage === "draft") return id;
   const past = new Date(Date.now() - 20 * 86_400_000);
-  const id = await createAchievement(owner, achievementContent(over));
   await transitionListing(owner, "achievement", id, "submit", { now: past });
   await transitionListing(broker, "achievement", id, "approve", { now: past });
-  await transitionListing(owner, "achievement", id, "startTrading");
+  if (stage === "trading") await transitionListing(owner, "achievement", id, "startTrading");
   return id;
+}
+
+/** An achievement of `owner`'s organisation, published by `broker` and trading (notice period over). */
+export function tradingAchievement(owner: SessionUser, broker: SessionUser, over: Partial<AchievementDataInput> = {}): Promise<string> {
+  return listingAt(owner, broker, "trading", achievementContent(over));
+}
+
+/** Auction settings for tests: ¥100,000 start, +¥1,000, ¥10,000 deposit, live for an hour. */
+export function auctionInput(over: Partial<AuctionInput> = {}): AuctionInput {
+  return {
+    startPrice: 100_000_00,
+    reservePrice: null,
+    increments: [{ from: 0, increment: 1_000_00 }],
+    deposit: 10_000_00,
+    startsAt: null,
+    endsAt: new Date(Date.now() + 3600_000),
+    antiSnipeWindowSec: 300,
+    antiSnipeCapSec: 1800,
+    transactionMode: "transfer",
+    licenseExclusivity: null,
+    ...over,
+  };
 }

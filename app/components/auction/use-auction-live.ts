@@ -1,5 +1,6 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
+import type { AuctionBidEvent, AuctionStateEvent } from "~/schemas/auction-events.ts";
 
 /**
  * Keeps an auction page current without reloads: joins the auction's socket.io room, appends
@@ -7,24 +8,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
  * newer state. After a reconnect the loader runs again, which fills any gap from MongoDB.
  * Without JavaScript the page is still complete; it just does not move on its own.
  */
-export interface LiveBid {
-  seq: number;
-  amount: number;
-  bidderNumber: number;
-  placedAt: string;
-}
-export interface LiveState {
-  status: string;
-  phase: string;
-  lastSeq: number;
-  bidCount: number;
-  currentPrice: number | null;
-  nextMinimum: number;
-  currentEndsAt: string;
-  extensions: number;
-  reserveMet: boolean | null;
-  outcome: { result: string; price: number | null; dealId: string | null } | null;
-}
+export type LiveBid = Omit<AuctionBidEvent, "auctionId">;
+export type LiveState = Omit<AuctionStateEvent, "auctionId">;
 
 /** `source` must keep its identity between renders (a loader result does), it is the hook's input. */
 export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (source: T) => { state: LiveState; bids: LiveBid[] }) {
@@ -57,11 +42,11 @@ export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (sour
         connectedBefore = true;
       });
       socket.on("disconnect", () => setConnected(false));
-      socket.on("auction:bid", (b: LiveBid & { auctionId: string }) => {
+      socket.on("auction:bid", (b: AuctionBidEvent) => {
         if (b.auctionId !== auctionId) return;
         setBids((list) => mergeBids([b], list));
       });
-      socket.on("auction:state", (s: LiveState & { auctionId: string }) => {
+      socket.on("auction:state", (s: AuctionStateEvent) => {
         if (s.auctionId !== auctionId) return;
         setState((prev) => {
           if (s.lastSeq < prev.lastSeq && s.status === prev.status) return prev;

@@ -59,7 +59,7 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
             </>
           ) : null}
 
-          {s.priceMode === "negotiable" && s.myOpenOffer ? (
+          {s.myOpenOffer ? (
             <>
               <p data-testid="my-offer">
                 {s.myOpenOffer.by === "seller"
@@ -73,7 +73,7 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
               </p>
             </>
           ) : null}
-          {s.priceMode === "negotiable" && s.canOffer ? (
+          {s.canOffer ? (
             <>
               <p>
                 <Link to={go(`${self}/offer`)} className="button" data-testid="make-offer">
@@ -83,7 +83,7 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
               <p className="muted">{s.loggedIn ? t("tradingPanel.offerHint") : t("tradingPanel.loginFirst")}</p>
             </>
           ) : null}
-          {s.priceMode === "negotiable" && s.incomingOffers !== null ? (
+          {s.incomingOffers !== null && (s.priceMode === "negotiable" || s.incomingOffers > 0) ? (
             <p data-testid="incoming-offers">
               {s.incomingOffers > 0 ? t("tradingPanel.incomingOffers", { count: s.incomingOffers }) : t("tradingPanel.noIncomingOffers")}{" "}
               <Link to="/offers">{t("tradingPanel.viewOffers")}</Link>
