@@ -6,7 +6,7 @@ import mongoose, { Schema, type InferSchemaType } from "mongoose";
  */
 const auditEventSchema = new Schema(
   {
-    subjectType: { type: String, enum: ["achievement", "demand", "auction", "offer", "deal"], required: true },
+    subjectType: { type: String, enum: ["achievement", "demand", "auction", "offer", "deal", "room"], required: true },
     subject: { type: Schema.Types.ObjectId, required: true },
     /** A workflow action, or "create", "edit", "import", "objection", "objectionDismissed". */
     action: { type: String, required: true },

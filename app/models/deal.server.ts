@@ -1,11 +1,12 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
+import { termsSchema } from "./deal-room.server.ts";
 
 /**
  * 成交: what every way of trading ends in (buy-now, an accepted offer, a won auction). The
  * contracts-and-payments work turns an open deal into a contract. Money in fen.
  */
-export const DEAL_SOURCES = ["buy-now", "offer", "auction"] as const;
+export const DEAL_SOURCES = ["buy-now", "offer", "auction", "negotiation"] as const;
 export type DealSource = (typeof DEAL_SOURCES)[number];
 export const DEAL_STATUSES = ["open", "cancelled"] as const;
 export type DealStatus = (typeof DEAL_STATUSES)[number];
@@ -41,6 +42,13 @@ const dealSchema = new Schema(
     deposit: {
       payment: { type: Schema.Types.ObjectId, ref: "Payment" },
       amount: Number,
+    },
+    /** The terms agreed on an offer card in the deal room (what the contract is drafted from). */
+    agreedTerms: {
+      card: { type: Schema.Types.ObjectId, ref: "OfferCard" },
+      room: { type: Schema.Types.ObjectId, ref: "DealRoom" },
+      terms: termsSchema,
+      acceptedAt: Date,
     },
     status: { type: String, enum: DEAL_STATUSES, default: "open", required: true },
   },

@@ -222,7 +222,7 @@ const zh = {
       date: "成交时间",
       status: "状态",
     },
-    sources: { "buy-now": "挂牌购买", offer: "议价成交", auction: "竞价成交" },
+    sources: { "buy-now": "挂牌购买", offer: "议价成交", auction: "竞价成交", negotiation: "洽谈成交" },
     statuses: { open: "待签合同", cancelled: "已取消" },
     detail: {
       title: "成交详情",
@@ -472,7 +472,7 @@ const en: typeof zh = {
       date: "Date",
       status: "Status",
     },
-    sources: { "buy-now": "Bought at the listed price", offer: "Negotiated", auction: "Won at auction" },
+    sources: { "buy-now": "Bought at the listed price", offer: "Negotiated", auction: "Won at auction", negotiation: "Agreed in the deal room" },
     statuses: { open: "Contract to sign", cancelled: "Cancelled" },
     detail: {
       title: "Deal",
