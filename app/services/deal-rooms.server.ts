@@ -455,7 +455,9 @@ export async function proposeCard(
       return { card: card!.toObject() as CardRow, message };
     });
   } catch (e) {
-    if ((e as { code?: number; keyPattern?: Record<string, unknown> }).code === 11000 && (e as { keyPattern?: Record<string, unknown> }).keyPattern?.room) {
+    const dup = e as { code?: number; keyPattern?: Record<string, unknown> };
+    // The one-open-card-per-room index (keyed on `room` alone), not a message's clientId index.
+    if (dup.code === 11000 && dup.keyPattern && Object.keys(dup.keyPattern).join() === "room") {
       throw new ConflictError("rooms.errors.cardOpen");
     }
     throw e;
