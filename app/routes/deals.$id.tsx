@@ -1,6 +1,7 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { formatDateTime } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
@@ -34,13 +35,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw domainErrorResponse(e);
   }
   const t = requestT(request);
-  return json({ deal, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
+  // The deal room is for the two parties (brokers and the bureau may see the deal, not open its room).
+  const isParty = deal.buyer.userId === user.id || (!!user.organization && deal.seller.organizationId === user.organization.id);
+  return json({ deal, isParty, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
 }
 
 const DONE = ["bought", "accepted"];
 
 export default function DealPage() {
-  const { deal: d } = useLoaderData<typeof loader>();
+  const { deal: d, isParty } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
   const done = params.get("done");
@@ -129,6 +132,16 @@ export default function DealPage() {
           <dd>{t(`deals.statuses.${d.status}`)}</dd>
         </div>
       </dl>
+      {isParty ? (
+        <Form method="post" action="/rooms/new" className="trading-chat">
+          <AuthenticityTokenInput />
+          <input type="hidden" name="from" value="deal" />
+          <input type="hidden" name="dealId" value={d.id} />
+          <button type="submit" className="button button--ghost" data-testid="open-room">
+            {t("rooms.open.enterRoom")}
+          </button>
+        </Form>
+      ) : null}
       <aside className="trading-note" data-testid="contract-next">
         <h2>{t("deals.detail.nextStep")}</h2>
         <p>{t("deals.detail.nextStepText")}</p>

@@ -91,7 +91,7 @@ export default function DemandDetail() {
             <div className="prose">{d.description}</div>
           </section>
           <Attachments attachments={d.attachments} />
-          <MatchesSection kind="demand" matches={data.matches} />
+          <MatchesSection kind="demand" matches={data.matches} negotiate={data.isOwner ? { demandId: d.id } : undefined} />
         </div>
         <aside className="detail-aside">
           <div className="price-box">

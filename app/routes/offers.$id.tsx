@@ -169,6 +169,15 @@ export default function OfferThreadPage() {
           </Link>
         </p>
       ) : null}
+      {/* Only the two sides see this page: either may talk it over in the deal room. */}
+      <Form method="post" action="/rooms/new" className="trading-chat">
+        <AuthenticityTokenInput />
+        <input type="hidden" name="from" value="offer" />
+        <input type="hidden" name="offerId" value={current.id} />
+        <button type="submit" className="button button--ghost" data-testid="open-room">
+          {t("rooms.open.enterRoom")}
+        </button>
+      </Form>
 
       <h2>{t("offers.thread.history")}</h2>
       <ol className="offer-versions">

@@ -18,6 +18,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/my/demands", label: "nav.myDemands", permission: "demand:create" },
   { to: "/review", label: "nav.review", permission: "listing:review" },
   { to: "/offers", label: "nav.offers", auth: true },
+  { to: "/rooms", label: "rooms.nav", auth: true },
   { to: "/deals", label: "nav.deals", auth: true },
   { to: "/notifications", label: "nav.notifications", auth: true },
   { to: "/account", label: "nav.account", auth: true },

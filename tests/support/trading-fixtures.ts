@@ -1,7 +1,7 @@
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import type { AuctionInput } from "~/services/auctions.server.ts";
-import { createAchievement, transitionListing } from "~/services/listings.server.ts";
-import type { AchievementDataInput } from "~/schemas/listing.ts";
+import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
+import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
@@ -63,4 +63,28 @@ export function auctionInput(over: Partial<AuctionInput> = {}): AuctionInput {
     licenseExclusivity: null,
     ...over,
   };
+}
+
+/** A published demand of `owner`'s organisation (reviewed by `broker`). */
+export async function publishedDemand(owner: SessionUser, broker: SessionUser, over: Partial<DemandDataInput> = {}): Promise<string> {
+  const id = await createDemand(owner, {
+    title: "三七地块连作烂根，求土壤修复办法",
+    description: "合作社的三七地连作三年后烂根严重，希望找到可推广的土壤修复技术。",
+    field: "plateau-agriculture",
+    keywords: ["三七", "连作障碍"],
+    transactionModes: ["license", "transfer"],
+    region: "532623",
+    ...over,
+  });
+  await transitionListing(owner, "demand", id, "submit");
+  await transitionListing(broker, "demand", id, "approve");
+  return id;
+}
+
+/** Bytes that pass the upload checks (type by magic bytes): a minimal PDF, a PNG header. */
+export function pdfBytes(text = "confidential report"): Uint8Array {
+  return new Uint8Array(Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% ${text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`, "latin1"));
+}
+export function pngBytes(): Uint8Array {
+  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
 }

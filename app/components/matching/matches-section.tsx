@@ -1,6 +1,7 @@
 import type { SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { PageMatches } from "~/services/matching.server.ts";
 import { reasonText, scorePercent } from "./reason-text.ts";
 
@@ -9,8 +10,18 @@ type Matches = SerializeFrom<PageMatches>;
 /**
  * "匹配的成果" on a demand's page, "可服务的需求" on an achievement's: the best matches with their
  * score and reasons. Server-rendered; when Meilisearch is down it says "匹配暂不可用" instead.
+ * The section does not know the viewer: the demand page passes `negotiate` when the viewer owns
+ * the demand, and each matching achievement then gets a "洽谈" form (the service checks again).
  */
-export function MatchesSection({ kind, matches }: { kind: "demand" | "achievement"; matches: Matches }) {
+export function MatchesSection({
+  kind,
+  matches,
+  negotiate,
+}: {
+  kind: "demand" | "achievement";
+  matches: Matches;
+  negotiate?: { demandId: string };
+}) {
   const { t } = useTranslation();
   if (matches.status === "hidden") return null;
   const forDemand = kind === "demand";
@@ -43,6 +54,18 @@ export function MatchesSection({ kind, matches }: { kind: "demand" | "achievemen
                       <span data-testid="match-score">{t("matching.score", { percent })}</span>
                     </span>
                   </div>
+                  {negotiate && forDemand ? (
+                    // A plain form: a full POST that lands in the room, with or without JavaScript.
+                    <form method="post" action="/rooms/new" className="match-card__negotiate">
+                      <AuthenticityTokenInput />
+                      <input type="hidden" name="from" value="match" />
+                      <input type="hidden" name="listingId" value={m.id} />
+                      <input type="hidden" name="demandId" value={negotiate.demandId} />
+                      <button type="submit" className="button button--ghost" data-testid="match-negotiate">
+                        {t("rooms.open.negotiate")}
+                      </button>
+                    </form>
+                  ) : null}
                   {m.reasons.length ? (
                     <ul className="match-card__reasons" aria-label={t("matching.reasonsLabel")}>
                       {m.reasons.map((r, i) => (

@@ -1,10 +1,12 @@
 import { getCollectionProps, getInputProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
-import { Link } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { formatDateTime } from "~/components/listing/format.ts";
 import { ChoiceGroup, FormField } from "~/components/listing-form/form-field.tsx";
 import { OFFER_MAX_DAYS, OFFER_MIN_DAYS, OFFER_MESSAGE_MAX } from "~/schemas/offers.ts";
 import type { TradingSummary } from "~/services/buy-now.server.ts";
+import { isPublic } from "~/utils/listing-workflow.ts";
 import { formatYuan } from "~/utils/money.ts";
 
 /**
@@ -18,7 +20,27 @@ const loginHref = (to: string) => `/login?redirectTo=${encodeURIComponent(to)}`;
 
 export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
   const { t, i18n } = useTranslation();
-  if (s.state === "closed") return null;
+  // 联系/洽谈: a buyer who is not on the selling side may talk to the seller about any public listing.
+  const chat =
+    s.loggedIn && s.isBuyer && !s.isOwnerSide && isPublic(s.status) ? (
+      <Form method="post" action="/rooms/new" className="trading-chat">
+        <AuthenticityTokenInput />
+        <input type="hidden" name="from" value="listing" />
+        <input type="hidden" name="listingId" value={s.listingId} />
+        <button type="submit" className="button button--ghost" data-testid="open-room">
+          {t("rooms.open.contact")}
+        </button>
+        <span className="muted"> {t("rooms.open.contactHint")}</span>
+      </Form>
+    ) : null;
+  if (s.state === "closed") {
+    return chat ? (
+      <section className="trading-panel" aria-labelledby="trading-title" data-testid="trading-panel">
+        <h2 id="trading-title">{t("tradingPanel.title")}</h2>
+        {chat}
+      </section>
+    ) : null;
+  }
   const money = (fen: number) => formatYuan(fen, i18n.language);
   // Visitors are sent to log in and come back to the same action.
   const go = (to: string) => (s.loggedIn ? to : loginHref(to));
@@ -110,6 +132,7 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
           ) : null}
         </>
       )}
+      {chat}
     </section>
   );
 }
