@@ -62,7 +62,8 @@ export async function startMeilisearch(opts: {
       "--dump-dir", path.join(opts.dataDir, "meili-dumps"),
       "--snapshot-dir", path.join(opts.dataDir, "meili-snapshots"),
       "--http-addr", `127.0.0.1:${opts.port}`,
-      "--master-key", key,
+      // One argument: a generated key may start with "-", which would read as another flag.
+      `--master-key=${key}`,
       "--env", "production",
       "--no-analytics",
       "--log-level", "WARN",

@@ -1,0 +1,371 @@
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { z } from "zod";
+import type { RoomSide } from "~/models/deal-room.server.ts";
+import {
+  HistorySchema,
+  JoinRoomSchema,
+  ProposeCardEventSchema,
+  ReadSchema,
+  RespondCardEventSchema,
+  RoomRefSchema,
+  SendMessageSchema,
+  TypingSchema,
+  type RespondCardInput,
+} from "~/schemas/deal-rooms.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
+import {
+  acceptNda,
+  getRoom,
+  isMember,
+  markRead,
+  postMessage,
+  proposeCard,
+  respondToCard,
+  roomHistory,
+  type CardView,
+  type MessageView,
+  type NdaView,
+} from "~/services/deal-rooms.server.ts";
+import type { ListingActor } from "~/services/listings.server.ts";
+import { setRoomPublisher, type RoomEventName } from "~/services/room-events.server.ts";
+import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { logger } from "~/utils/logger.server.ts";
+import { currentUser, type RealtimeServer, type RealtimeSocket } from "./index.ts";
+
+/**
+ * 洽谈室 over socket.io (DESIGN.md: Deal rooms; docs/decisions/008-deal-rooms-realtime.md).
+ *
+ * The deal-room service stores first and then publishes through `publishToRoom`; this layer
+ * installs the publisher (an emit to `dealroom:<id>` through the socket.io adapter, so members on
+ * every instance hear it) and answers the client events. Every event: logged in → within the
+ * rate limit → payload parsed with its zod schema → membership checked on the server (by the
+ * service, or here for events that touch no service) → answer. A socket is put into a room's
+ * socket.io room only after its membership was checked, so nobody else hears the room's events;
+ * a socket whose membership check fails later is taken out of the room.
+ */
+
+export const dealRoom = (roomId: string) => `dealroom:${roomId}`;
+/** Every socket of a user, on any instance: used to keep one's own typing from one's other tabs. */
+const userRoom = (userId: string) => `user:${userId}`;
+
+// ---------------------------------------------------------------------------------------------
+// The contract (docs/api.md, "Realtime: deal rooms")
+
+export interface RoomFailure {
+  ok: false;
+  /** An i18n key: `errors.loginRequired`, `rooms.errors.invalid`, `rooms.errors.rateLimited`, `errors.notFound`, `rooms.errors.*`, `errors.unexpected`. */
+  error: string;
+  fields?: Record<string, string[]>;
+}
+export type RoomAnswer<T extends object = object> = ({ ok: true } & T) | RoomFailure;
+export type RoomAck<T extends object = object> = (answer: RoomAnswer<T>) => void;
+
+export interface PresenceEntry {
+  userId: string;
+  name: string;
+}
+export interface ReadReceipt {
+  userId: string;
+  name: string;
+  seq: number;
+}
+export interface JoinAnswer {
+  /** The room's last sequence number when it was read. */
+  lastSeq: number;
+  /** With `lastSeq` in the request: exactly the messages after it, oldest first (at most 500; see `hasMore`). Without: the latest page. */
+  messages: MessageView[];
+  /** Gap-fill only: more than 500 were missed; join again with the last seq received. */
+  hasMore: boolean;
+  /** Latest page only: there are messages before the first one (ask with `room:history`). */
+  hasOlder: boolean;
+  presence: PresenceEntry[];
+  reads: ReadReceipt[];
+}
+
+export interface RoomClientToServerEvents {
+  "room:join": (payload: unknown, ack?: RoomAck<JoinAnswer>) => void;
+  "room:leave": (payload: unknown, ack?: RoomAck) => void;
+  "room:send": (payload: unknown, ack?: RoomAck<{ message: MessageView }>) => void;
+  "room:history": (payload: unknown, ack?: RoomAck<{ messages: MessageView[]; hasOlder: boolean }>) => void;
+  "room:typing": (payload: unknown, ack?: RoomAck) => void;
+  "room:read": (payload: unknown, ack?: RoomAck<{ seq: number }>) => void;
+  "room:card:propose": (payload: unknown, ack?: RoomAck<{ card: CardView }>) => void;
+  "room:card:respond": (payload: unknown, ack?: RoomAck<{ card: CardView; counter: CardView | null; dealId: string | null }>) => void;
+  "room:nda:accept": (payload: unknown, ack?: RoomAck<{ nda: NdaView }>) => void;
+}
+
+export interface RoomServerToClientEvents {
+  "room:message": (message: MessageView) => void;
+  "room:card": (card: CardView) => void;
+  "room:read": (receipt: { roomId: string } & ReadReceipt) => void;
+  "room:nda": (nda: { roomId: string } & NdaView) => void;
+  "room:members": (change: { roomId: string }) => void;
+  "room:typing": (typing: { roomId: string; userId: string; name: string; typing: boolean }) => void;
+  "room:presence": (presence: { roomId: string; online: PresenceEntry[] }) => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits (per instance, per user)
+
+export const ROOM_RATE_LIMITS = {
+  /** room:send */
+  messages: { points: 20, duration: 10 },
+  /** room:typing */
+  typing: { points: 10, duration: 5 },
+  /** everything else */
+  other: { points: 60, duration: 10 },
+} as const;
+
+type Limiter = RateLimiterMemory;
+
+async function actorOf(socket: RealtimeSocket): Promise<ListingActor | null> {
+  const u = await currentUser(socket);
+  return u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
+}
+
+/** A domain refusal as the client sees it; anything else is logged and answered as unexpected. */
+function failure(err: unknown, event: string): RoomFailure {
+  if (err instanceof ValidationError) return { ok: false, error: err.message, fields: err.fieldErrors };
+  if (err instanceof DomainError) return { ok: false, error: err.message };
+  logger.error({ err, event }, "deal-room socket event failed");
+  return { ok: false, error: "errors.unexpected" };
+}
+
+/** Who is connected to the room, on any instance (the adapter asks the others), one entry per person. */
+async function presenceOf(io: RealtimeServer, roomId: string): Promise<PresenceEntry[]> {
+  let sockets: { data: { user: { id: string; name: string } | null } }[];
+  try {
+    sockets = await io.in(dealRoom(roomId)).fetchSockets();
+  } catch (err) {
+    // An instance that went away without a word is only forgotten after the adapter's heartbeat
+    // timeout; meanwhile, answer with what this instance knows rather than not at all.
+    logger.warn({ err: (err as Error).message, roomId }, "presence across instances unavailable; using this instance's sockets");
+    sockets = await io.local.in(dealRoom(roomId)).fetchSockets();
+  }
+  const online = new Map<string, PresenceEntry>();
+  for (const s of sockets) {
+    const u = s.data?.user;
+    if (u && !online.has(u.id)) online.set(u.id, { userId: u.id, name: u.name });
+  }
+  return [...online.values()];
+}
+
+async function broadcastPresence(io: RealtimeServer, roomId: string): Promise<void> {
+  const online = await presenceOf(io, roomId);
+  io.to(dealRoom(roomId)).emit("room:presence", { roomId, online });
+}
+
+/**
+ * Writes to one room, one after another in this process. Every message, card and NDA acceptance
+ * takes the room's next seq in a transaction on the room document; two at once conflict and the
+ * driver retries the loser at once, which under load feeds on itself (more retries, longer
+ * transactions, more conflicts). Queued, they never conflict within an instance (instances still
+ * meet at MongoDB, where the retry settles it), and a room's events go out in seq order. A room
+ * is a handful of people, so its queue is short; different rooms run in parallel.
+ */
+function roomQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(roomId: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = tails.get(roomId) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    tails.set(roomId, tail);
+    void tail.then(() => {
+      if (tails.get(roomId) === tail) tails.delete(roomId);
+    });
+    return run;
+  };
+}
+
+export interface RoomRealtime {
+  /** Registers the deal-room events on a newly connected socket. */
+  register(socket: RealtimeSocket): void;
+  /** Uninstalls the publisher; presence is no longer broadcast (the server is going down). */
+  close(): void;
+}
+
+/**
+ * Installs the room publisher on `io` (the service's events go out through the adapter to every
+ * instance) and returns the per-socket handler registration.
+ */
+export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
+  const limiters = {
+    messages: new RateLimiterMemory({ keyPrefix: "room-messages", ...ROOM_RATE_LIMITS.messages }),
+    typing: new RateLimiterMemory({ keyPrefix: "room-typing", ...ROOM_RATE_LIMITS.typing }),
+    other: new RateLimiterMemory({ keyPrefix: "room-other", ...ROOM_RATE_LIMITS.other }),
+  };
+  let closed = false;
+  const inTurn = roomQueue();
+
+  setRoomPublisher((roomId: string, event: RoomEventName, payload: unknown) => {
+    if (closed) return;
+    // The payloads are the service's views; the event map types them for the clients.
+    (io.to(dealRoom(roomId)) as unknown as { emit(ev: string, p: unknown): void }).emit(event, payload);
+    if (event === "room:members") void recheckMembers(roomId);
+  });
+
+  /** After a membership change: anyone connected to the room who is no longer a member leaves it. */
+  async function recheckMembers(roomId: string) {
+    try {
+      const sockets = await io.in(dealRoom(roomId)).fetchSockets();
+      for (const s of sockets) {
+        const u = s.data.user;
+        const actor: ListingActor | null = u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
+        if (!(await isMember(actor, roomId))) s.leave(dealRoom(roomId));
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, roomId }, "re-checking a room's connected members failed");
+    }
+  }
+
+  const safePresence = (roomId: string) => {
+    if (closed) return;
+    broadcastPresence(io, roomId).catch((err) => logger.warn({ err: (err as Error).message, roomId }, "presence broadcast failed"));
+  };
+
+  function register(socket: RealtimeSocket) {
+    const user = socket.data.user;
+    if (user) void socket.join(userRoom(user.id));
+
+    /**
+     * One event: login, rate limit, schema, then `run` (which checks membership — the services
+     * do it in `requireMember`). Answers through the ack when the client gave one.
+     */
+    function on<S extends z.ZodTypeAny, R extends object>(
+      event: keyof RoomClientToServerEvents,
+      schema: S,
+      limiter: Limiter,
+      run: (actor: ListingActor, data: z.output<S>, raw: Record<string, unknown>) => Promise<R>,
+    ) {
+      const listen = socket.on.bind(socket) as unknown as (ev: string, fn: (payload: unknown, ack?: unknown) => void) => void;
+      listen(event, async (payload, ack) => {
+        const reply = (typeof ack === "function" ? ack : () => {}) as (a: RoomAnswer<R>) => void;
+        let actor: ListingActor | null;
+        try {
+          actor = await actorOf(socket);
+        } catch (e) {
+          return reply(failure(e, event));
+        }
+        if (!actor) {
+          // Logged out meanwhile (or never logged in): hear no room any more.
+          for (const r of [...socket.rooms]) {
+            if (!r.startsWith("dealroom:")) continue;
+            await socket.leave(r);
+            safePresence(r.slice("dealroom:".length));
+          }
+          return reply({ ok: false, error: "errors.loginRequired" });
+        }
+        try {
+          await limiter.consume(actor.id!);
+        } catch (e) {
+          if (e instanceof RateLimiterRes) return reply({ ok: false, error: "rooms.errors.rateLimited" });
+          return reply(failure(e, event));
+        }
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) return reply({ ok: false, error: "rooms.errors.invalid", fields: flattenZodErrors(parsed.error) });
+        const roomId = (parsed.data as { roomId: string }).roomId;
+        try {
+          const result = await run(actor, parsed.data, payload as Record<string, unknown>);
+          reply({ ok: true, ...result });
+        } catch (e) {
+          // Not (or no longer) a member: stop hearing the room too. (A NotFound can also be a
+          // card that is not there, so membership is asked again before leaving.)
+          if (e instanceof NotFoundError && socket.rooms.has(dealRoom(roomId))) {
+            const still = await isMember(actor, roomId).catch(() => "unknown");
+            if (!still) {
+              await socket.leave(dealRoom(roomId));
+              safePresence(roomId);
+            }
+          }
+          reply(failure(e, event));
+        }
+      });
+    }
+
+    const requireSide = async (actor: ListingActor, roomId: string): Promise<RoomSide> => {
+      const side = await isMember(actor, roomId);
+      if (!side) throw new NotFoundError();
+      return side;
+    };
+
+    on("room:join", JoinRoomSchema, limiters.other, async (actor, { roomId, lastSeq }): Promise<JoinAnswer> => {
+      await requireSide(actor, roomId);
+      // Into the socket.io room first, then read: a message stored in between arrives live (and
+      // may also be in the answer — clients key messages by seq), never in neither.
+      await socket.join(dealRoom(roomId));
+      let answer: Omit<JoinAnswer, "presence">;
+      try {
+        const room = await getRoom(actor, roomId);
+        if (lastSeq != null) {
+          const missed = await roomHistory(actor, roomId, { afterSeq: lastSeq, limit: 500 });
+          const last = missed.messages.at(-1)?.seq ?? 0;
+          const lastSeqNow = Math.max(room.lastSeq, missed.lastSeq, last);
+          answer = { lastSeq: lastSeqNow, messages: missed.messages, hasMore: missed.messages.length > 0 && last < lastSeqNow, hasOlder: lastSeq > 0, reads: room.reads };
+        } else {
+          answer = { lastSeq: Math.max(room.lastSeq, room.messages.at(-1)?.seq ?? 0), messages: room.messages, hasMore: false, hasOlder: room.hasOlder, reads: room.reads };
+        }
+      } catch (e) {
+        await socket.leave(dealRoom(roomId));
+        throw e;
+      }
+      const presence = await presenceOf(io, roomId);
+      io.to(dealRoom(roomId)).emit("room:presence", { roomId, online: presence });
+      return { ...answer, presence };
+    });
+
+    on("room:leave", RoomRefSchema, limiters.other, async (_actor, { roomId }) => {
+      if (socket.rooms.has(dealRoom(roomId))) {
+        await socket.leave(dealRoom(roomId));
+        safePresence(roomId);
+      }
+      return {};
+    });
+
+    on("room:send", SendMessageSchema, limiters.messages, async (actor, { roomId, clientId, text }) => ({
+      message: await inTurn(roomId, () => postMessage(actor, roomId, { clientId, text })),
+    }));
+
+    on("room:history", HistorySchema, limiters.other, async (actor, { roomId, beforeSeq, limit }) => {
+      const { messages, hasOlder } = await roomHistory(actor, roomId, { beforeSeq, limit });
+      return { messages, hasOlder };
+    });
+
+    on("room:typing", TypingSchema, limiters.typing, async (actor, { roomId, typing }) => {
+      await requireSide(actor, roomId);
+      socket.to(dealRoom(roomId)).except(userRoom(actor.id!)).emit("room:typing", { roomId, userId: actor.id!, name: actor.name, typing });
+      return {};
+    });
+
+    on("room:read", ReadSchema, limiters.other, async (actor, { roomId, seq }) => markRead(actor, roomId, seq));
+
+    // Card terms arrive in yuan like the forms'; the schema here only checks them, the service
+    // parses the same input again (yuan → fen), so it gets the raw terms, not the parsed fen.
+    on("room:card:propose", ProposeCardEventSchema, limiters.other, async (actor, { roomId, clientId, onBehalfOf }, raw) => ({
+      card: await inTurn(roomId, () => proposeCard(actor, roomId, { terms: raw.terms as Parameters<typeof proposeCard>[2]["terms"], onBehalfOf, clientId })),
+    }));
+
+    on("room:card:respond", RespondCardEventSchema, limiters.other, async (actor, { roomId }, raw) => {
+      const { roomId: _room, ...input } = raw;
+      return inTurn(roomId, () => respondToCard(actor, roomId, input as unknown as RespondCardInput));
+    });
+
+    on("room:nda:accept", RoomRefSchema, limiters.other, async (actor, { roomId }) => ({ nda: await inTurn(roomId, () => acceptNda(actor, roomId)) }));
+
+    // Presence: the rooms are known while disconnecting; the answer is computed once the socket is gone.
+    socket.on("disconnecting", () => {
+      const rooms = [...socket.rooms].filter((r) => r.startsWith("dealroom:")).map((r) => r.slice("dealroom:".length));
+      if (rooms.length === 0) return;
+      socket.once("disconnect", () => {
+        for (const roomId of rooms) safePresence(roomId);
+      });
+    });
+  }
+
+  return {
+    register,
+    close() {
+      closed = true;
+      setRoomPublisher(null);
+    },
+  };
+}
