@@ -432,6 +432,12 @@ export async function proposeCard(
   const data = validate(ProposeCardSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   const forSide = partyFor(side, data.onBehalfOf);
+  if (data.clientId) {
+    // A retried proposal: the card it already made, not "another card is open".
+    const sent = await RoomMessage.findOne({ room: room._id, "author.user": oid(actor.id!), clientId: data.clientId }, { card: 1 }).lean();
+    const card = sent?.card ? ((await OfferCard.findById(sent.card).lean()) as CardRow | null) : null;
+    if (card) return cardView(card);
+  }
   const cardId = new mongoose.Types.ObjectId();
   let created: { card: CardRow; message: MessageRow };
   try {
