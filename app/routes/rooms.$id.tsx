@@ -10,7 +10,8 @@ import { pageTitle, requestT } from "~/components/listing/listing-route.server.t
 import { FormErrors } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { Composer, usePostMessage } from "~/components/rooms/composer.tsx";
-import { ROOM_DONE, roomAction } from "~/components/rooms/room-action.server.ts";
+import { ROOM_DONE } from "~/components/rooms/done.ts";
+import { roomAction } from "~/components/rooms/room-action.server.ts";
 import { CardTermsForm, Fold, InviteForm, RespondForms, UploadForm } from "~/components/rooms/room-forms.tsx";
 import { AgreedPanel, MessageItem, NdaPanel, OfferCardBox, PendingItem, SideBadge } from "~/components/rooms/room-parts.tsx";
 import roomStyles from "~/components/rooms/rooms.css";

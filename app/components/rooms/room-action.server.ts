@@ -27,21 +27,9 @@ import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "./card-form
  * 400 with the errors by field and what was typed; a refusal (403 / 409) is a form-level message;
  * a room the person is not in is a 404, exactly like a room that does not exist.
  */
-export const ROOM_INTENTS = ["send", "propose", "accept", "reject", "counter", "withdraw", "nda", "upload", "invite"] as const;
-export type RoomIntent = (typeof ROOM_INTENTS)[number];
+import { DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
 
-const DONE: Record<RoomIntent, string> = {
-  send: "sent",
-  propose: "proposed",
-  accept: "accepted",
-  reject: "rejected",
-  counter: "countered",
-  withdraw: "withdrawn",
-  nda: "nda",
-  upload: "uploaded",
-  invite: "invited",
-};
-export const ROOM_DONE = Object.values(DONE);
+export { ROOM_DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
 
 /** Where the page lands after each change; the message list ends with #latest. */
 function back(roomId: string, intent: RoomIntent) {
