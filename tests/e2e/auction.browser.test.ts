@@ -39,7 +39,8 @@ describe("an auction in the browser", () => {
   it("runs from creation to the winner with live bids and deposits held and settled", async () => {
     // The seller opens their auction-priced achievement and starts an auction ending in ~50 s.
     const seller = await loggedIn("seller2@demo.chengguo.cn");
-    await seller.goto("/achievements");
+    // From the seller's own list: the public list pages as other tests add listings.
+    await seller.goto("/my/achievements");
     await seller.getByRole("link", { name: "辣椒主要病虫害绿色防控集成技术" }).first().click();
     await seller.waitForURL(/\/achievements\/[0-9a-f]{24}$/);
     const listingPath = new URL(seller.url()).pathname;

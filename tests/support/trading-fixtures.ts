@@ -17,11 +17,12 @@ export async function person(email: string, roles: Role[], org: string | null, t
 }
 
 export const achievementContent = (over: Partial<AchievementDataInput> = {}): AchievementDataInput => ({
-  title: "三七连作障碍土壤修复技术",
-  summary: "土壤熏蒸与微生物菌剂联用，连作地块出苗率恢复到 85%",
-  description: "针对三七连作障碍的土壤修复技术，包括熏蒸、菌剂和轮作方案。",
-  field: "plateau-agriculture",
-  keywords: ["三七", "连作障碍"],
+  // A topic no e2e search looks for (the e2e tests share one database with the search tests).
+  title: "高山茶园轻简化机械采摘技术",
+  summary: "适合 25° 以下坡地茶园的轻型采茶机与配套修剪方案，采摘效率提高 6 倍",
+  description: "针对山区茶园人工采摘成本高的问题，集成轻型采茶机、树冠修剪和采后分级技术。",
+  field: "advanced-manufacturing",
+  keywords: ["茶园", "采茶机"],
   ipType: "invention-patent",
   patentNumbers: ["ZL201910123456.X"],
   trl: 7,
