@@ -53,7 +53,7 @@ async function main() {
     options: {
       clients: { type: "string", default: "1000" },
       rooms: { type: "string", default: "100" },
-      rate: { type: "string", default: "200" },
+      rate: { type: "string", default: "100" },
       seconds: { type: "string", default: "20" },
     },
   });
