@@ -15,16 +15,15 @@
  * delivered messages per second, p50/p95/p99 delivery latency and the send-ack latency.
  */
 import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { startBenchApp } from "./support.ts";
 import { io as connectClient, type Socket } from "socket.io-client";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,6 +95,7 @@ async function main() {
   });
   setServiceEndpoints(services);
   let app: ChildProcess | undefined;
+  let base = "";
   const members: Member[] = [];
   try {
     await connectDb(services.mongoUri);
@@ -135,40 +135,7 @@ async function main() {
     setup.stop();
 
     // 2. The real app against these services.
-    try {
-      await fs.access(path.join(ROOT, "build/index.js"));
-    } catch {
-      console.error("[bench] building the app (npm run build)");
-      await new Promise<void>((resolve, reject) =>
-        spawn("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" }).once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`build ${c}`)))),
-      );
-    }
-    const port = await freePort();
-    app = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATA_DIR: path.join(dataDir, "app"),
-        MONGODB_URI: services.mongoUri,
-        MEILI_HOST: services.meiliHost,
-        MEILI_MASTER_KEY: services.meiliKey,
-        SESSION_SECRET: process.env.SESSION_SECRET,
-        EMBEDDED_STRIPE_PORT: String(await freePort()),
-        SEED_ON_EMPTY: "false",
-        LOG_LEVEL: "warn",
-        NODE_ENV: "production",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}`);
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
-      if (ok) break;
-      if (i > 360) throw new Error("the app did not become healthy");
-      await sleep(250);
-    }
+    ({ app, base } = await startBenchApp({ dataDir, services, env: { SESSION_SECRET: process.env.SESSION_SECRET } }));
 
     // 3. Connect and join, as many browsers would.
     const received = new Map<string, number>(); // message id → deliveries to others

@@ -10,16 +10,15 @@
  *   - the match endpoint `GET /api/v1/demands/:id/matches?limit=10`.
  * Prints p50 / p95 latency and throughput for each, and the ratios to the raw query.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { startBenchApp } from "./support.ts";
 import { generateRecords } from "./import.ts";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const QUERIES = [
   "三七", "根腐病", "烘干", "茶叶加工", "石漠化", "魔芋", "辣椒", "光伏", "追溯", "提取纯化",
@@ -76,6 +75,7 @@ async function main() {
   );
   setServiceEndpoints(services);
   let app: ChildProcess | undefined;
+  let base = "";
   try {
     await connectDb(services.mongoUri);
     await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
@@ -114,37 +114,7 @@ async function main() {
     console.error(`[bench] indexed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
     // 3. The real app, built like `npm start`, against these services.
-    try {
-      await fs.access(path.join(ROOT, "build/index.js"));
-    } catch {
-      console.error("[bench] building the app (npm run build)");
-      await new Promise<void>((resolve, reject) =>
-        spawn("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" }).once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`build ${c}`)))),
-      );
-    }
-    const port = await freePort();
-    app = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATA_DIR: path.join(dataDir, "app"),
-        MONGODB_URI: services.mongoUri,
-        MEILI_HOST: services.meiliHost,
-        MEILI_MASTER_KEY: services.meiliKey,
-        SEED_ON_EMPTY: "false",
-        LOG_LEVEL: "warn",
-        NODE_ENV: "production",
-      },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
-      if (ok) break;
-      if (i > 240) throw new Error("the app did not become healthy");
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    ({ app, base } = await startBenchApp({ dataDir, services }));
 
     // 4. The requests: a fixed list of realistic queries with and without facets.
     const demandIds = (await Demand.find({ status: "published" }, { _id: 1 }).limit(200).lean()).map((d) => String(d._id));
