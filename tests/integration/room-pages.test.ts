@@ -13,13 +13,11 @@ import * as attachmentRoute from "~/routes/rooms.$id.attachments.$fileId.tsx";
 import * as roomPage from "~/routes/rooms.$id.tsx";
 import * as roomsPage from "~/routes/rooms._index.tsx";
 import * as newRoom from "~/routes/rooms.new.tsx";
-import { createSession, type SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts.server.ts";
 import { openRoom, postMessage } from "~/services/deal-rooms.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
-import type { Role } from "~/utils/permissions.ts";
-import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { pdfBytes, person as fixturePerson, tradingAchievement } from "../support/trading-fixtures.ts";
+import { pageRequests } from "../support/page-requests.ts";
+import { pdfBytes, tradingAchievement } from "../support/trading-fixtures.ts";
 
 /**
  * The 洽谈室 pages through their real loaders and actions, as a browser without JavaScript uses
@@ -28,47 +26,14 @@ import { pdfBytes, person as fixturePerson, tradingAchievement } from "../suppor
  * request), so what is asserted is what the person gets back.
  */
 
-const BASE = "http://localhost";
 type Args = { request: Request; params: Record<string, string>; context: Record<string, unknown> };
 type Handler = (a: Args) => Promise<Response>;
 
-let csrf: { token: string; cookie: string };
-const cookies = new Map<string, string>();
-
-async function person(email: string, roles: Role[], org: string | null): Promise<SessionUser> {
-  const u = await fixturePerson(email, roles, org, "university");
-  const storage = sessionStorage();
-  const session = await storage.getSession();
-  session.set(SESSION_ID_KEY, await createSession(u.id));
-  cookies.set(u.id, (await storage.commitSession(session)).split(";")[0]!);
-  return u;
-}
-const cookieOf = (u: SessionUser | null) => [u ? cookies.get(u.id) : null, csrf.cookie].filter(Boolean).join("; ");
-const get = (path: string, user: SessionUser | null) => new Request(BASE + path, { headers: { Cookie: cookieOf(user) } });
-
-function post(path: string, user: SessionUser | null, fields: Record<string, string>, opts: { csrf?: boolean } = {}): Request {
-  const body = new URLSearchParams(fields);
-  if (opts.csrf !== false) body.set("csrf", csrf.token);
-  return new Request(BASE + path, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookieOf(user) }, body });
-}
-
-function upload(path: string, user: SessionUser, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: Record<string, string> = {}): Request {
-  const body = new FormData();
-  body.set("csrf", csrf.token);
-  body.set("intent", "upload");
-  for (const [k, v] of Object.entries(fields)) body.set(k, v);
-  body.set("file", file ? new File([new Uint8Array(file.bytes)], file.name, { type: file.type ?? "application/octet-stream" }) : new File([], ""));
-  return new Request(BASE + path, { method: "POST", headers: { Cookie: cookieOf(user) }, body });
-}
-
-async function call(fn: unknown, request: Request, params: Record<string, string> = {}): Promise<Response> {
-  try {
-    return await (fn as Handler)({ request, params, context: {} });
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
+const pages = pageRequests({ orgType: "university", context: {} });
+const { person, get, post, call } = pages;
+const csrf = pages.csrf;
+const upload = (path: string, user: SessionUser, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: Record<string, string> = {}) =>
+  pages.upload(path, user, file, { intent: "upload", ...fields });
 
 interface PageModule {
   loader: unknown;
@@ -107,8 +72,7 @@ async function render(request: Request, mod: PageModule = roomPage, path = "/roo
 let seller: SessionUser, buyer: SessionUser, outsider: SessionUser, broker: SessionUser;
 
 beforeAll(async () => {
-  const [token, cookie] = await csrfProtection().commitToken();
-  csrf = { token, cookie: cookie!.split(";")[0]! };
+  await pages.init();
   seller = await person("seller@wsu.cn", ["seller"], "文山学院");
   buyer = await person("buyer@coop.cn", ["buyer"], "兴街镇三七种植专业合作社");
   outsider = await person("outsider@tea.cn", ["buyer"], "茶业公司");

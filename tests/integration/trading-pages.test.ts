@@ -15,11 +15,9 @@ import * as dealsPage from "~/routes/deals._index.tsx";
 import * as offersPage from "~/routes/offers._index.tsx";
 import * as threadPage from "~/routes/offers.$id.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import { createSession, type SessionUser } from "~/services/accounts.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
-import type { Role } from "~/utils/permissions.ts";
-import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { achievementContent, listingAt, person as fixturePerson } from "../support/trading-fixtures.ts";
+import type { SessionUser } from "~/services/accounts.server.ts";
+import { pageRequests } from "../support/page-requests.ts";
+import { achievementContent, listingAt } from "../support/trading-fixtures.ts";
 
 /**
  * The trading pages through their real loaders and actions, as a browser without JavaScript uses
@@ -27,57 +25,13 @@ import { achievementContent, listingAt, person as fixturePerson } from "../suppo
  * routes with the session cookie and JSON. Asserted is what the person gets back.
  */
 
-const BASE = "http://localhost";
-type Args = { request: Request; params: Record<string, string>; context: { clientIp: string } };
-type Handler = (a: Args) => Promise<Response>;
-
-let csrf: { token: string; cookie: string };
-const cookies = new Map<string, string>();
-
-async function person(email: string, roles: Role[], org: string | null): Promise<SessionUser> {
-  const u = await fixturePerson(email, roles, org, "institute");
-  const storage = sessionStorage();
-  const session = await storage.getSession();
-  session.set(SESSION_ID_KEY, await createSession(u.id));
-  cookies.set(u.id, (await storage.commitSession(session)).split(";")[0]!);
-  return u;
-}
-const cookieOf = (u: SessionUser | null) => [u ? cookies.get(u.id) : null, csrf.cookie].filter(Boolean).join("; ");
-
-const get = (path: string, user: SessionUser | null) => new Request(BASE + path, { headers: { Cookie: cookieOf(user) } });
-
-function post(path: string, user: SessionUser | null, fields: Record<string, string>, opts: { csrf?: boolean } = {}): Request {
-  const body = new URLSearchParams(fields);
-  if (opts.csrf !== false) body.set("csrf", csrf.token);
-  return new Request(BASE + path, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookieOf(user) },
-    body,
-  });
-}
-
-function postJson(path: string, user: SessionUser | null, data: unknown): Request {
-  return new Request(BASE + path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Cookie: user ? cookies.get(user.id)! : "" },
-    body: JSON.stringify(data),
-  });
-}
-
-async function call(fn: unknown, request: Request, params: Record<string, string> = {}): Promise<Response> {
-  try {
-    return await (fn as Handler)({ request, params, context: { clientIp: "127.0.0.1" } });
-  } catch (e) {
-    if (e instanceof Response) return e;
-    throw e;
-  }
-}
+const pages = pageRequests({ orgType: "institute" });
+const { person, get, post, postJson, call } = pages;
 
 let seller: SessionUser, buyer: SessionUser, other: SessionUser, outsider: SessionUser, broker: SessionUser;
 
 beforeAll(async () => {
-  const [token, cookie] = await csrfProtection().commitToken();
-  csrf = { token, cookie: cookie!.split(";")[0]! };
+  await pages.init();
   seller = await person("seller@wsu.cn", ["seller"], "文山学院");
   buyer = await person("buyer@coop.cn", ["buyer"], "兴街镇三七种植专业合作社");
   other = await person("other@food.cn", ["buyer"], "食品公司");
