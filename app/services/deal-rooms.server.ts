@@ -312,6 +312,13 @@ export async function roomHistory(
   opts: { afterSeq?: number; beforeSeq?: number; limit?: number } = {},
 ): Promise<{ messages: MessageView[]; lastSeq: number; hasOlder: boolean }> {
   const { room } = await requireMember(actor, roomId);
+  return historyOf(room, opts);
+}
+
+async function historyOf(
+  room: Pick<RoomRow, "_id" | "lastSeq">,
+  opts: { afterSeq?: number; beforeSeq?: number; limit?: number },
+): Promise<{ messages: MessageView[]; lastSeq: number; hasOlder: boolean }> {
   const limit = Math.min(Math.max(1, opts.limit ?? HISTORY_PAGE), opts.afterSeq != null ? GAP_FILL_MAX : 100);
   let rows: MessageRow[];
   if (opts.afterSeq != null) {
@@ -756,7 +763,7 @@ export interface RoomView {
 export async function getRoom(actor: ListingActor, roomId: string, opts: { beforeSeq?: number } = {}): Promise<RoomView> {
   const { room, side } = await requireMember(actor, roomId);
   const [history, open, reads] = await Promise.all([
-    roomHistory(actor, roomId, { beforeSeq: opts.beforeSeq }),
+    historyOf(room, { beforeSeq: opts.beforeSeq }),
     OfferCard.findOne({ room: room._id, status: "open" }).lean(),
     RoomRead.find({ room: room._id }, { user: 1, name: 1, lastReadSeq: 1 }).lean(),
   ]);
