@@ -26,22 +26,19 @@ import { can } from "~/utils/permissions.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
-  { rel: "icon", href: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='6' fill='%23b3261e'/%3E%3Ctext x='16' y='23' font-size='18' text-anchor='middle' fill='white'%3E%E6%88%90%3C/text%3E%3C/svg%3E" },
+  {
+    rel: "icon",
+    href: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='6' fill='%23b3261e'/%3E%3Ctext x='16' y='23' font-size='18' text-anchor='middle' fill='white'%3E%E6%88%90%3C/text%3E%3C/svg%3E",
+  },
 ];
 
 export const meta: MetaFunction = () => [{ title: "成果 · 西畴县科技成果转移转化交易平台" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [user, [csrfToken, csrfCookie]] = await Promise.all([
-    getUser(request),
-    csrfProtection().commitToken(request),
-  ]);
+  const [user, [csrfToken, csrfCookie]] = await Promise.all([getUser(request), csrfProtection().commitToken(request)]);
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const unread = user ? await unreadCount(user.id) : 0;
-  return json(
-    { user, locale, csrfToken, unread },
-    { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined },
-  );
+  return json({ user, locale, csrfToken, unread }, { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined });
 }
 
 export type RootLoaderData = typeof loader;
@@ -112,7 +109,9 @@ function Header({ data }: { data: RootData }) {
     <header className="site-header">
       <div className="header-inner">
         <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">成</span>
+          <span className="brand-mark" aria-hidden="true">
+            成
+          </span>
           <span className="brand-text">
             <strong>{t("app.name")}</strong>
             <small>{t("app.title")}</small>
@@ -125,7 +124,9 @@ function Header({ data }: { data: RootData }) {
           <LanguageSwitch locale={data.locale} />
           {user ? (
             <div className="user-menu">
-              <span className="user-name" data-testid="user-name">{user.name}</span>
+              <span className="user-name" data-testid="user-name">
+                {user.name}
+              </span>
               <Form method="post" action="/logout">
                 <AuthenticityTokenInput />
                 <button type="submit" className="button button--ghost">
@@ -135,8 +136,12 @@ function Header({ data }: { data: RootData }) {
             </div>
           ) : (
             <div className="user-menu">
-              <Link to="/login" className="button button--ghost">{t("nav.login")}</Link>
-              <Link to="/register" className="button">{t("nav.register")}</Link>
+              <Link to="/login" className="button button--ghost">
+                {t("nav.login")}
+              </Link>
+              <Link to="/register" className="button">
+                {t("nav.register")}
+              </Link>
             </div>
           )}
         </div>
@@ -172,7 +177,9 @@ function Shell({ data, children }: { data: RootData; children: ReactNode }) {
   const { t } = useTranslation();
   return (
     <>
-      <a href="#main" className="skip-link">{t("app.skip")}</a>
+      <a href="#main" className="skip-link">
+        {t("app.skip")}
+      </a>
       <Header data={data} />
       <main id="main" className="main">
         {children}

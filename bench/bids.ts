@@ -28,7 +28,8 @@ interface Series {
   wallMs: number;
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 async function main() {
   const { values } = parseArgs({
@@ -92,12 +93,18 @@ async function main() {
       licenseExclusivity: null,
     });
 
-    const bar = new cliProgress.SingleBar({ format: " bidders [{bar}] {value}/{total} registered, deposits held · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: " bidders [{bar}] {value}/{total} registered, deposits held · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(nBidders, 0);
     const bidders: Awaited<ReturnType<typeof person>>[] = [];
     for (let i = 0; i < nBidders; i++) {
       const b = await person(`bidder${i}@bench.cn`, ["buyer"], `竞买企业${i}`);
-      const { redirectUrl } = await auctions.registerBidder(b, auctionId, { successUrl: "http://localhost/ok", cancelUrl: "http://localhost/no" });
+      const { redirectUrl } = await auctions.registerBidder(b, auctionId, {
+        successUrl: "http://localhost/ok",
+        cancelUrl: "http://localhost/no",
+      });
       await payCheckout(redirectUrl!);
       if ((await auctions.confirmDeposit(b, auctionId)) !== "held") throw new Error("deposit not held");
       bidders.push(b);
@@ -150,7 +157,11 @@ async function main() {
     };
     const rawBid = async (_w: number, seen: number) => {
       const amount = Math.max(above(seen), 100_00);
-      const r = await raw.findOneAndUpdate({ _id: rawId, price: { $lte: amount - increment } }, { $set: { price: amount }, $inc: { seq: 1 } }, { returnDocument: "after" });
+      const r = await raw.findOneAndUpdate(
+        { _id: rawId, price: { $lte: amount - increment } },
+        { $set: { price: amount }, $inc: { seq: 1 } },
+        { returnDocument: "after" },
+      );
       if (r) return { ok: true, seen: r.price as number };
       // Outbid: learn the price, as the service's refusal tells the minimum.
       const doc = await raw.findOne({ _id: rawId });
@@ -182,7 +193,9 @@ async function main() {
       };
     });
     const base = rows[2]!;
-    console.log(`\nbench:bids — ${concurrency} concurrent bidders (${nBidders} registered), ${seconds}s per load, ${os.cpus().length} cores, MongoDB ${services.mongoUri.includes("127.0.0.1") ? "embedded" : "external"} replica set\n`);
+    console.log(
+      `\nbench:bids — ${concurrency} concurrent bidders (${nBidders} registered), ${seconds}s per load, ${os.cpus().length} cores, MongoDB ${services.mongoUri.includes("127.0.0.1") ? "embedded" : "external"} replica set\n`,
+    );
     console.log("| | accepted bids/s | bid calls/s | outbid share | p50 ms | p95 ms | accepted/s ÷ raw | p95 × raw |");
     console.log("|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
@@ -190,7 +203,9 @@ async function main() {
         `| ${r.name} | ${r.acceptedPerSec.toFixed(0)} | ${r.callsPerSec.toFixed(0)} | ${(r.refusedShare * 100).toFixed(0)}% | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.acceptedPerSec / base.acceptedPerSec).toFixed(2)} | ${(r.p95 / base.p95).toFixed(2)} |`,
       );
     }
-    console.log(`\nchain after the run: ${chain.bids} bids, intact: ${chain.intact}; auction lastSeq ${a!.lastSeq}, price ¥${(a!.currentPrice ?? 0) / 100}`);
+    console.log(
+      `\nchain after the run: ${chain.bids} bids, intact: ${chain.intact}; auction lastSeq ${a!.lastSeq}, price ¥${(a!.currentPrice ?? 0) / 100}`,
+    );
     if (!chain.intact || chain.bids !== service.accepted + racing.accepted) {
       console.error("[bench] the bid log does not match the accepted bids!");
       process.exitCode = 1;

@@ -24,7 +24,8 @@ import cliProgress from "cli-progress";
 import { startBenchApp } from "./support.ts";
 import { io as connectClient, type Socket } from "socket.io-client";
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
@@ -110,7 +111,10 @@ async function main() {
       session.set(SESSION_ID_KEY, await createSession(userId, "bench:chat"));
       return (await sessionStorage().commitSession(session)).split(";")[0]!;
     };
-    const setup = new cliProgress.SingleBar({ format: " rooms   [{bar}] {value}/{total} rooms with {members} members each · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const setup = new cliProgress.SingleBar(
+      { format: " rooms   [{bar}] {value}/{total} rooms with {members} members each · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     setup.start(nRooms, 0, { members: perRoom });
     let roomsDone = 0;
     const roomIds: string[] = new Array(nRooms);
@@ -120,11 +124,18 @@ async function main() {
       async (r) => {
         const org = `基准卖方研究所 ${r}`;
         const sellers = [];
-        for (let i = 0; i < sellersPerRoom; i++) sellers.push(await person(`r${r}-seller${i}@bench.chengguo.cn`, ["seller"], org, "institute"));
+        for (let i = 0; i < sellersPerRoom; i++)
+          sellers.push(await person(`r${r}-seller${i}@bench.chengguo.cn`, ["seller"], org, "institute"));
         const buyer = await person(`r${r}-buyer@bench.chengguo.cn`, ["buyer"], `基准买方企业 ${r}`);
         const brokers = [];
-        for (let i = 0; i < brokersPerRoom; i++) brokers.push(await person(`r${r}-broker${i}@bench.chengguo.cn`, ["broker"], "基准经纪机构", "service-agency"));
-        const listingId = await listingAt(sellers[0]!, approver, "published", achievementContent({ title: `基准洽谈成果 ${r}`, price: { mode: "negotiable", amount: 100_000_00 } }));
+        for (let i = 0; i < brokersPerRoom; i++)
+          brokers.push(await person(`r${r}-broker${i}@bench.chengguo.cn`, ["broker"], "基准经纪机构", "service-agency"));
+        const listingId = await listingAt(
+          sellers[0]!,
+          approver,
+          "published",
+          achievementContent({ title: `基准洽谈成果 ${r}`, price: { mode: "negotiable", amount: 100_000_00 } }),
+        );
         const roomId = await openRoom(buyer, { from: "listing", listingId });
         for (const b of brokers) await inviteBroker(sellers[0]!, roomId, { email: b.email });
         roomIds[r] = roomId;
@@ -144,7 +155,10 @@ async function main() {
     let firstSend = 0;
     let lastReceipt = 0;
     const seen = new Set<string>(); // `${memberIndex}:${messageId}`
-    const connectBar = new cliProgress.SingleBar({ format: " clients [{bar}] {value}/{total} connected and joined · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const connectBar = new cliProgress.SingleBar(
+      { format: " clients [{bar}] {value}/{total} connected and joined · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     connectBar.start(members.length, 0);
     let joined = 0;
     let joinFailures = 0;
@@ -189,7 +203,10 @@ async function main() {
     const refusals = new Map<string, number>();
     const inFlight = new Set<Promise<void>>();
     console.error(`[bench] sending ${rate} messages/s for ${seconds}s from ${senders.length} senders (${sendersPerRoom} per room)`);
-    const sendBar = new cliProgress.SingleBar({ format: " sending [{bar}] {value}/{total} messages · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const sendBar = new cliProgress.SingleBar(
+      { format: " sending [{bar}] {value}/{total} messages · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     const total = rate * seconds;
     sendBar.start(total, 0);
     firstSend = performance.now();
@@ -237,13 +254,19 @@ async function main() {
     );
     console.log("| | |");
     console.log("|---|---|");
-    console.log(`| clients connected and joined | ${connected} / ${members.length}${joinFailures ? ` (${joinFailures} joins refused)` : ""} |`);
+    console.log(
+      `| clients connected and joined | ${connected} / ${members.length}${joinFailures ? ` (${joinFailures} joins refused)` : ""} |`,
+    );
     console.log(`| messages sent (accepted) | ${sent} (${accepted}) in ${sendWindow.toFixed(1)} s |`);
     console.log(`| refused | ${refusals.size ? [...refusals].map(([k, v]) => `${k}: ${v}`).join(", ") : "none"} |`);
     console.log(`| messages stored | ${stored} |`);
-    console.log(`| deliveries expected / received | ${expected()} / ${got}${got < expected() ? ` — **${expected() - got} lost**` : " — none lost"}${duplicates ? `, ${duplicates} duplicates` : ""} |`);
+    console.log(
+      `| deliveries expected / received | ${expected()} / ${got}${got < expected() ? ` — **${expected() - got} lost**` : " — none lost"}${duplicates ? `, ${duplicates} duplicates` : ""} |`,
+    );
     console.log(`| delivered messages/s | ${(got / deliveryWindow).toFixed(0)} |`);
-    console.log(`| delivery latency p50 / p95 / p99 | ${pct(lat, 50).toFixed(1)} / ${pct(lat, 95).toFixed(1)} / ${pct(lat, 99).toFixed(1)} ms |`);
+    console.log(
+      `| delivery latency p50 / p95 / p99 | ${pct(lat, 50).toFixed(1)} / ${pct(lat, 95).toFixed(1)} / ${pct(lat, 99).toFixed(1)} ms |`,
+    );
     console.log(`| send ack latency p50 / p99 | ${pct(acks, 50).toFixed(1)} / ${pct(acks, 99).toFixed(1)} ms |`);
     if (got < expected() || duplicates > 0 || stored !== accepted) process.exitCode = 1;
   } finally {

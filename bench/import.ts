@@ -48,8 +48,18 @@ const SUBJECTS: Record<Field, string[]> = {
   other: ["科技特派员服务", "农村技术培训", "检验检测服务"],
 };
 const TECHNIQUES = [
-  "高效栽培技术", "深加工工艺", "绿色防控技术", "智能监测系统", "节能改造方案", "有机肥生产工艺",
-  "品质快速检测方法", "保鲜贮藏技术", "有效成分提取纯化工艺", "标准化生产规程", "综合治理模式", "自动化生产线",
+  "高效栽培技术",
+  "深加工工艺",
+  "绿色防控技术",
+  "智能监测系统",
+  "节能改造方案",
+  "有机肥生产工艺",
+  "品质快速检测方法",
+  "保鲜贮藏技术",
+  "有效成分提取纯化工艺",
+  "标准化生产规程",
+  "综合治理模式",
+  "自动化生产线",
 ];
 const SENTENCES = [
   "本成果针对文山州山区生产条件开发，已在西畴县多个乡镇示范应用。",
@@ -72,8 +82,25 @@ const NEEDS = [
   "可提供试验场地和配套资金，欢迎技术团队实地考察。",
 ];
 const REGIONS = [
-  "532623", "532623", "532623", "532601", "532622", "532624", "532625", "532626", "532627", "532628",
-  "532623101", "532623102", "532623201", "532623202", "532623203", "532623204", "532623205", "532623206", "532623207",
+  "532623",
+  "532623",
+  "532623",
+  "532601",
+  "532622",
+  "532624",
+  "532625",
+  "532626",
+  "532627",
+  "532628",
+  "532623101",
+  "532623102",
+  "532623201",
+  "532623202",
+  "532623203",
+  "532623204",
+  "532623205",
+  "532623206",
+  "532623207",
 ];
 const OWNERS = [
   { name: "文山学院", type: "university", prefix: "12" },
@@ -88,9 +115,16 @@ const OWNERS = [
   { name: "文山市绿野农业机械有限公司", type: "enterprise", prefix: "91" },
 ] as const;
 const ENTERPRISES = [
-  "西畴县兴街镇三七种植专业合作社", "西畴县莲花塘乡特色食品加工有限公司", "西畴县蚌谷乡魔芋种植专业合作社",
-  "西畴县新马街乡生态养殖场", "西畴县柏林乡核桃产业有限公司", "西畴县董马乡茶叶专业合作社",
-  "砚山县辣椒加工有限公司", "广南县八角香料有限公司", "麻栗坡县草果种植合作社", "富宁县农产品电商有限公司",
+  "西畴县兴街镇三七种植专业合作社",
+  "西畴县莲花塘乡特色食品加工有限公司",
+  "西畴县蚌谷乡魔芋种植专业合作社",
+  "西畴县新马街乡生态养殖场",
+  "西畴县柏林乡核桃产业有限公司",
+  "西畴县董马乡茶叶专业合作社",
+  "砚山县辣椒加工有限公司",
+  "广南县八角香料有限公司",
+  "麻栗坡县草果种植合作社",
+  "富宁县农产品电商有限公司",
 ];
 
 function uscc(prefix: string, region: string, n: number): string {
@@ -128,10 +162,12 @@ export function generateRecords(count: number, seed = 2025, idPrefix = ""): Gene
     if (r() < 0.6) {
       const owner = pick(r, OWNERS);
       const ipRoll = r();
-      const ipType = ipRoll < 0.45 ? "invention-patent" : ipRoll < 0.7 ? "utility-model" : ipRoll < 0.85 ? "software-copyright" : "trade-secret";
-      const patents = ipType === "invention-patent" || ipType === "utility-model"
-        ? Array.from({ length: 1 + Math.floor(r() * 2) }, () => patent(r, ipType === "invention-patent" ? "1" : "2", r() < 0.05))
-        : [];
+      const ipType =
+        ipRoll < 0.45 ? "invention-patent" : ipRoll < 0.7 ? "utility-model" : ipRoll < 0.85 ? "software-copyright" : "trade-secret";
+      const patents =
+        ipType === "invention-patent" || ipType === "utility-model"
+          ? Array.from({ length: 1 + Math.floor(r() * 2) }, () => patent(r, ipType === "invention-patent" ? "1" : "2", r() < 0.05))
+          : [];
       const priceRoll = r();
       const amount = Math.round(5 + r() * 295) * 10_000;
       const modes = r() < 0.5 ? ["license", "transfer"] : r() < 0.5 ? ["transfer"] : ["cooperation", "equity"];
@@ -149,7 +185,9 @@ export function generateRecords(count: number, seed = 2025, idPrefix = ""): Gene
         ...(modes.includes("license") ? { licenseExclusivity: [r() < 0.3 ? "exclusive" : "non-exclusive"] } : {}),
         price: priceRoll < 0.5 ? { mode: "fixed", amount } : priceRoll < 0.85 ? { mode: "negotiable" } : { mode: "auction", amount },
         owner: { name: owner.name, type: owner.type, creditCode: uscc(owner.prefix, "532600", OWNERS.indexOf(owner)) },
-        inventors: [{ name: pick(r, ["张", "李", "王", "刘", "陈", "杨", "赵", "黄"]) + pick(r, ["伟", "芳", "强", "敏", "磊", "静"]), share: 70 }],
+        inventors: [
+          { name: pick(r, ["张", "李", "王", "刘", "陈", "杨", "赵", "黄"]) + pick(r, ["伟", "芳", "强", "敏", "磊", "静"]), share: 70 },
+        ],
         region,
         fiscalFunding: r() < 0.3 ? { funded: true, project: "云南省重点研发计划" } : { funded: false },
       });
@@ -208,7 +246,9 @@ async function main() {
     const t0 = performance.now();
     const out = await fn();
     const ms = performance.now() - t0;
-    const line = `${label.padEnd(46)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(records / (ms / 1000)).toLocaleString("en").padStart(7)} records/s`;
+    const line = `${label.padEnd(46)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(records / (ms / 1000))
+      .toLocaleString("en")
+      .padStart(7)} records/s`;
     figures.push(line);
     console.error(`[bench] ${line}`);
     return out;
@@ -231,13 +271,17 @@ async function main() {
     );
     const first = await time(`service: import ${n} new records`, n, () => importListings(principal, { source: "bench", ...records }));
     check(first.totals.created === n, `expected ${n} created, got ${JSON.stringify(first.totals)}`);
-    const again = await time(`service: the same ${n} again (all unchanged)`, n, () => importListings(principal, { source: "bench", ...records }));
+    const again = await time(`service: the same ${n} again (all unchanged)`, n, () =>
+      importListings(principal, { source: "bench", ...records }),
+    );
     check(again.totals.unchanged === n, `expected ${n} unchanged, got ${JSON.stringify(again.totals)}`);
     const changed = {
       achievements: records.achievements.map((a) => ({ ...a, title: `${a.title}（修订）` })),
       demands: records.demands.map((d) => ({ ...d, title: `${d.title}（修订）` })),
     };
-    const upd = await time(`service: ${n} with changed titles (all updated)`, n, () => importListings(principal, { source: "bench", ...changed }));
+    const upd = await time(`service: ${n} with changed titles (all updated)`, n, () =>
+      importListings(principal, { source: "bench", ...changed }),
+    );
     check(upd.totals.updated === n, `expected ${n} updated, got ${JSON.stringify(upd.totals)}`);
 
     // Real HTTP on loopback: a plain node server hands each request to the route's action.
@@ -264,7 +308,10 @@ async function main() {
       return { status: res.status, json: (await res.json()) as { totals: { created: number } } };
     });
     server.close();
-    check(answer.status === 200 && answer.json.totals.created === n, `HTTP import answered ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`);
+    check(
+      answer.status === 200 && answer.json.totals.created === n,
+      `HTTP import answered ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`,
+    );
 
     let lines = 0;
     const total = 2 * n + 100;
@@ -273,7 +320,9 @@ async function main() {
     });
     check(lines === total, `expected ${total} export lines, got ${lines}`);
 
-    console.log(`Import benchmark (${n} records per call, ${(bytes / 1024 / 1024).toFixed(1)} MB JSON, node ${process.version}, ${os.cpus().length} CPUs):`);
+    console.log(
+      `Import benchmark (${n} records per call, ${(bytes / 1024 / 1024).toFixed(1)} MB JSON, node ${process.version}, ${os.cpus().length} CPUs):`,
+    );
     for (const f of figures) console.log(`  ${f}`);
   } finally {
     await mongoose.disconnect().catch(() => {});

@@ -19,11 +19,37 @@ import cliProgress from "cli-progress";
 import { startBenchApp } from "./support.ts";
 import { generateRecords } from "./import.ts";
 
-
 const QUERIES = [
-  "三七", "根腐病", "烘干", "茶叶加工", "石漠化", "魔芋", "辣椒", "光伏", "追溯", "提取纯化",
-  "有机肥", "节能改造", "保鲜贮藏", "小型农机", "核桃", "生猪", "检测方法", "智能监测", "冻干", "污水",
-  "重楼 栽培", "三七 提取", "茶 自动化", "石材 再生", "山地 运输", "", "高效栽培技术", "深加工工艺", "沼气", "索道",
+  "三七",
+  "根腐病",
+  "烘干",
+  "茶叶加工",
+  "石漠化",
+  "魔芋",
+  "辣椒",
+  "光伏",
+  "追溯",
+  "提取纯化",
+  "有机肥",
+  "节能改造",
+  "保鲜贮藏",
+  "小型农机",
+  "核桃",
+  "生猪",
+  "检测方法",
+  "智能监测",
+  "冻干",
+  "污水",
+  "重楼 栽培",
+  "三七 提取",
+  "茶 自动化",
+  "石材 再生",
+  "山地 运输",
+  "",
+  "高效栽培技术",
+  "深加工工艺",
+  "沼气",
+  "索道",
 ];
 const FIELDS = ["", "plateau-agriculture", "biomedicine", "food-processing", "eco-environment"];
 const MODES = ["", "license", "transfer"];
@@ -83,13 +109,20 @@ async function main() {
     const principal = await authenticateApiToken(`Bearer ${token}`);
 
     // 1. Seed through the import service, 5,000 per call like a partner platform would.
-    const bar = new cliProgress.SingleBar({ format: " seeding [{bar}] {value}/{total} achievements · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: " seeding [{bar}] {value}/{total} achievements · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(nAchievements, 0);
     let seeded = 0;
     let chunk = 0;
     const t0 = performance.now();
     // The demands the match endpoint is asked about, in a call of their own.
-    const demandRes = await importListings(principal, { source: "bench", achievements: [], demands: generateRecords(5000, 6999, "BD-").demands.slice(0, 2000) });
+    const demandRes = await importListings(principal, {
+      source: "bench",
+      achievements: [],
+      demands: generateRecords(5000, 6999, "BD-").demands.slice(0, 2000),
+    });
     if (demandRes.totals.refused > 0) throw new Error(`import refused ${demandRes.totals.refused} demands`);
     while (seeded < nAchievements) {
       const gen = generateRecords(8500, 7000 + chunk, `B${chunk}-`);
@@ -105,7 +138,10 @@ async function main() {
 
     // 2. Index them (the rebuild path is the fast one for a bulk load), then clear the outbox.
     const t1 = performance.now();
-    const ibar = new cliProgress.SingleBar({ format: " indexing [{bar}] {value}/{total} · {duration_formatted}" }, cliProgress.Presets.shades_classic);
+    const ibar = new cliProgress.SingleBar(
+      { format: " indexing [{bar}] {value}/{total} · {duration_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
     ibar.start(nAchievements, 0);
     await rebuildIndex("achievement", (p) => ibar.update(p.done));
     ibar.stop();
@@ -195,7 +231,9 @@ async function main() {
     const report = (series: Series[], conc: number) => {
       const rawSorted = [...series[0]!.ms].sort((a, b) => a - b);
       console.log(`\nconcurrency ${conc}:`);
-      console.log(`${"".padEnd(44)}${"p50 ms".padStart(9)}${"p95 ms".padStart(9)}${"req/s".padStart(9)}${"p95 ×raw".padStart(10)}${"errors".padStart(8)}`);
+      console.log(
+        `${"".padEnd(44)}${"p50 ms".padStart(9)}${"p95 ms".padStart(9)}${"req/s".padStart(9)}${"p95 ×raw".padStart(10)}${"errors".padStart(8)}`,
+      );
       for (const s of series) {
         const sorted = [...s.ms].sort((a, b) => a - b);
         const rps = s.ms.length / (s.wallMs / 1000);

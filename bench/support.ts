@@ -20,7 +20,9 @@ export async function startBenchApp(opts: {
   } catch {
     console.error("[bench] building the app (npm run build)");
     await new Promise<void>((resolve, reject) =>
-      spawn("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" }).once("exit", (c) => (c === 0 ? resolve() : reject(new Error(`build ${c}`)))),
+      spawn("npx", ["remix", "build"], { cwd: ROOT, stdio: "inherit" }).once("exit", (c) =>
+        c === 0 ? resolve() : reject(new Error(`build ${c}`)),
+      ),
     );
   }
   const port = await freePort();
@@ -44,7 +46,9 @@ export async function startBenchApp(opts: {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}`);
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (i > 360) throw new Error("the app did not become healthy");
     await new Promise((r) => setTimeout(r, 250));

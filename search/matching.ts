@@ -109,7 +109,10 @@ export function achievementFilter(d: Pick<MatchDemand, "transactionModes" | "min
 
 /** …and on the demands index, seen from an achievement. */
 export function demandFilter(a: Pick<MatchAchievement, "transactionModes" | "trl">): string[] {
-  return [`transactionModes IN [${a.transactionModes.map(quote).join(", ")}]`, `(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= ${a.trl + 1})`];
+  return [
+    `transactionModes IN [${a.transactionModes.map(quote).join(", ")}]`,
+    `(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= ${a.trl + 1})`,
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +246,8 @@ export interface Term {
 
 const MAX_DICT_WORD = 10;
 /** Characters that glue words together and are never part of a subject word when standing alone. */
-const FUNCTION_CHARS = /[的了得地着过是在有和与及或也都就还又很太最更不没被把让给对向从到为以而但么吗呢吧啊呀个些这那其之所一上下里中大小多少能会要想求请找好]/u;
+const FUNCTION_CHARS =
+  /[的了得地着过是在有和与及或也都就还又很太最更不没被把让给对向从到为以而但么吗呢吧啊呀个些这那其之所一上下里中大小多少能会要想求请找好]/u;
 const MAX_SCAN = 2000;
 
 let segmenter: Intl.Segmenter | undefined;
@@ -290,7 +294,8 @@ export function findTerms(
     }
   }
   // A dictionary word inside a longer one (三七 in 三七花) is an "inner" occurrence.
-  const isInner = (o: Occurrence) => found.some((p) => p !== o && p.start <= o.start && p.end >= o.end && p.end - p.start > o.end - o.start);
+  const isInner = (o: Occurrence) =>
+    found.some((p) => p !== o && p.start <= o.start && p.end >= o.end && p.end - p.start > o.end - o.start);
   const covered = new Uint8Array(text.length);
   for (const o of found) for (let i = o.start; i < o.end; i++) covered[i] = 1;
 
@@ -477,7 +482,10 @@ export function specificityFromCounts(df: number, total: number): number {
  * Hit counts of these words in the achievements index: from the cache, the rest asked in one
  * multi-search of `limit: 0` queries (no filter: a word's rarity is a property of the corpus).
  */
-export async function loadSpecificity(words: string[], opts: { client?: Meilisearch; signal?: AbortSignal; maxFetch?: number } = {}): Promise<Specificity> {
+export async function loadSpecificity(
+  words: string[],
+  opts: { client?: Meilisearch; signal?: AbortSignal; maxFetch?: number } = {},
+): Promise<Specificity> {
   const client = opts.client ?? meili();
   const uid = indexName(INDEXES.achievement);
   const cache = dfCache(uid);
@@ -598,10 +606,12 @@ export function localBigramWeights(listings: Zoned[]): BigramWeights {
   const df = new Map<string, number>();
   for (const z of listings) for (const b of bigramsOf(z)) df.set(b, (df.get(b) ?? 0) + 1);
   const n = listings.length;
-  return { idf: (b) => {
-    const k = df.get(b) ?? 0;
-    return k === 0 ? 0 : Math.log((n + 1) / (k + 0.5));
-  } };
+  return {
+    idf: (b) => {
+      const k = df.get(b) ?? 0;
+      return k === 0 ? 0 : Math.log((n + 1) / (k + 0.5));
+    },
+  };
 }
 
 /** Weighted share of the demand's bigrams (whole text) that the achievement's whole text has. */
@@ -670,7 +680,12 @@ export function prepareAchievement(a: MatchAchievement, ctx: Pick<PairContext, "
 const TERMS_CACHE_MAX = 20_000;
 const termsCaches = new WeakMap<Lexicon, WeakMap<ReadonlySet<string>, Map<string, Term[]>>>();
 
-function cachedTerms(kind: "a" | "d", item: { id: string; title: string; keywords: string[] } & ({ summary: string } | { description: string }), ctx: Pick<PairContext, "lexicon" | "vocabulary">, make: () => Term[]): Term[] {
+function cachedTerms(
+  kind: "a" | "d",
+  item: { id: string; title: string; keywords: string[] } & ({ summary: string } | { description: string }),
+  ctx: Pick<PairContext, "lexicon" | "vocabulary">,
+  make: () => Term[],
+): Term[] {
   let byVocabulary = termsCaches.get(ctx.lexicon);
   if (!byVocabulary) termsCaches.set(ctx.lexicon, (byVocabulary = new WeakMap()));
   let cache = byVocabulary.get(ctx.vocabulary);
@@ -733,9 +748,7 @@ export function scorePair(pd: PreparedDemand, pa: PreparedAchievement, ctx: Pair
       : bigramOverlap(pd.zoned, pa.zoned);
   const e = TUNING.exponent;
   let relevance =
-    TUNING.demandCovered * demandCovered ** e +
-    TUNING.achievementCovered * achievementCovered ** e +
-    TUNING.bigrams * bigramShare ** e;
+    TUNING.demandCovered * demandCovered ** e + TUNING.achievementCovered * achievementCovered ** e + TUNING.bigrams * bigramShare ** e;
   // Sharing only common words (三七, 种植) is not a match.
   if (specificHit < TUNING.specificHitMin) relevance *= 0.5;
 
@@ -777,14 +790,31 @@ export function scorePair(pd: PreparedDemand, pa: PreparedAchievement, ctx: Pair
     score: r3(score),
     relevance: r3(relevance),
     reasons,
-    parts: { demandCovered: r3(demandCovered), achievementCovered: r3(achievementCovered), bigrams: r3(bigramShare), specificHit: r3(specificHit) },
+    parts: {
+      demandCovered: r3(demandCovered),
+      achievementCovered: r3(achievementCovered),
+      bigrams: r3(bigramShare),
+      specificHit: r3(specificHit),
+    },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Retrieval
 
-const ACHIEVEMENT_FIELDS = ["id", "externalId", "title", "summary", "description", "keywords", "field", "trl", "transactionModes", "priceMode", "price"];
+const ACHIEVEMENT_FIELDS = [
+  "id",
+  "externalId",
+  "title",
+  "summary",
+  "description",
+  "keywords",
+  "field",
+  "trl",
+  "transactionModes",
+  "priceMode",
+  "price",
+];
 const DEMAND_FIELDS = ["id", "externalId", "title", "description", "keywords", "field", "transactionModes", "minTrl", "budgetMax"];
 
 /** At most this many words per combined query (Meilisearch reads the first ten words of a query). */

@@ -25,10 +25,7 @@ function backoffMs(attempts: number): number {
 
 /** One pass; returns how many entries it applied (0 when nothing was due). */
 export async function applyOutboxOnce(now = new Date()): Promise<number> {
-  const due = await SearchOutbox.find(
-    { dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-    { _id: 1 },
-  )
+  const due = await SearchOutbox.find({ dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] }, { _id: 1 })
     .sort({ dueAt: 1, _id: 1 })
     .limit(BATCH)
     .lean();

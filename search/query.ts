@@ -58,7 +58,14 @@ type FilterGroup = FacetGroup | "trlRange" | "priceRange";
 
 /** The facets each kind shows, and the index attribute whose distribution counts them. */
 export const FACET_ATTRIBUTES: Record<SearchKind, Partial<Record<FacetGroup, string>>> = {
-  achievements: { field: "field", mode: "transactionModes", ipType: "ipType", maturity: "maturity", prefecture: "prefecture", county: "county" },
+  achievements: {
+    field: "field",
+    mode: "transactionModes",
+    ipType: "ipType",
+    maturity: "maturity",
+    prefecture: "prefecture",
+    county: "county",
+  },
   // A demand's maturity is the minimum TRL it accepts; its counts are summed into stages.
   demands: { field: "field", mode: "transactionModes", maturity: "minTrl", prefecture: "prefecture", county: "county" },
 };
@@ -250,10 +257,13 @@ export interface HighlightPart {
  * Splits Meilisearch's formatted text on the private tags into plain parts and marked parts, for
  * rendering as text and <mark> elements. Unbalanced tags are tolerated; tags never reach the page.
  */
+// eslint-disable-next-line no-control-regex -- the private highlight tags are control characters on purpose
+const HIGHLIGHT_SPLIT = /([\u0001\u0002])/;
+
 export function highlightParts(formatted: string | null | undefined): HighlightPart[] {
   const out: HighlightPart[] = [];
   let mark = false;
-  for (const piece of String(formatted ?? "").split(/([\u0001\u0002])/)) {
+  for (const piece of String(formatted ?? "").split(HIGHLIGHT_SPLIT)) {
     if (piece === HIGHLIGHT_PRE) mark = true;
     else if (piece === HIGHLIGHT_POST) mark = false;
     else if (piece) {

@@ -1,4 +1,4 @@
-import mongoose from "mongoose";
+import type mongoose from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { enqueueIndexing } from "~/models/search-outbox.server.ts";
@@ -58,7 +58,11 @@ export async function rebuildIndex(kind: IndexKind, onProgress: (p: ReindexProgr
   await client.deleteIndex(fresh).waitTask({ timeout: 120_000 }); // now holds the old documents
   // Whatever changed while we read: let the outbox bring it up to date in the new index.
   const changed = await Model.find({ updatedAt: { $gte: startedAt } }, { _id: 1 }).lean();
-  await enqueueIndexing(null, kind, changed.map((c) => c._id));
+  await enqueueIndexing(
+    null,
+    kind,
+    changed.map((c) => c._id),
+  );
   return done;
 }
 

@@ -51,7 +51,18 @@ export function demandSettings(): Settings {
   return {
     ...common(),
     searchableAttributes: ["title", "keywords", "fieldLabel", "description", "enterpriseName", "regionName"],
-    filterableAttributes: ["field", "transactionModes", "minTrl", "budgetMax", "budgetMin", "county", "prefecture", "status", "featured", "source"],
+    filterableAttributes: [
+      "field",
+      "transactionModes",
+      "minTrl",
+      "budgetMax",
+      "budgetMin",
+      "county",
+      "prefecture",
+      "status",
+      "featured",
+      "source",
+    ],
     sortableAttributes: ["publishedAt", "budgetMax", "deadline", "updatedAt"],
     displayedAttributes: ["*"],
   };

@@ -3,13 +3,7 @@ import { Demand } from "~/models/demand.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { getSessionUserById } from "~/services/accounts.server.ts";
-import {
-  createAchievement,
-  createDemand,
-  setFeatured,
-  transitionListing,
-  type ListingActor,
-} from "~/services/listings.server.ts";
+import { createAchievement, createDemand, setFeatured, transitionListing, type ListingActor } from "~/services/listings.server.ts";
 import { patentCheckChar } from "~/utils/patent.ts";
 
 /**
@@ -60,7 +54,11 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
       transactionModes: ["license", "transfer"],
       licenseExclusivity: ["exclusive", "non-exclusive"],
       price: { mode: "fixed", amount: yuan(380_000) },
-      inventors: [{ name: "周博士", share: 40 }, { name: "李红梅", share: 30 }, { name: "王建国", share: 30 }],
+      inventors: [
+        { name: "周博士", share: 40 },
+        { name: "李红梅", share: 30 },
+        { name: "王建国", share: 30 },
+      ],
       region: "532601",
       fiscalFunding: { funded: true, project: "云南省重大科技专项（三七产业）" },
     },
@@ -105,7 +103,10 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
       transactionModes: ["cooperation", "license"],
       licenseExclusivity: ["non-exclusive"],
       price: { mode: "fixed", amount: yuan(150_000) },
-      inventors: [{ name: "张教授", share: 60 }, { name: "杨帆", share: 40 }],
+      inventors: [
+        { name: "张教授", share: 60 },
+        { name: "杨帆", share: 40 },
+      ],
       region: "532623",
       fiscalFunding: { funded: true, project: "云南省石漠化综合治理科技示范项目" },
     },
@@ -128,7 +129,10 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
       transactionModes: ["transfer", "license"],
       licenseExclusivity: ["sole", "non-exclusive"],
       price: { mode: "fixed", amount: yuan(260_000) },
-      inventors: [{ name: "刘研究员", share: 50 }, { name: "段志强", share: 50 }],
+      inventors: [
+        { name: "刘研究员", share: 50 },
+        { name: "段志强", share: 50 },
+      ],
       region: "530103",
       fiscalFunding: { funded: false },
     },
@@ -415,14 +419,7 @@ async function actor(email: string): Promise<ListingActor> {
   return (await getSessionUserById(String(user._id)))!;
 }
 
-async function advance(
-  kind: "achievement" | "demand",
-  id: string,
-  owner: ListingActor,
-  broker: ListingActor,
-  stage: Stage,
-  index: number,
-) {
+async function advance(kind: "achievement" | "demand", id: string, owner: ListingActor, broker: ListingActor, stage: Stage, index: number) {
   if (stage === "draft") return;
   // Published some weeks ago, staggered, so lists have an order and trading items passed 公示.
   const submittedAt = new Date(Date.now() - (40 - index) * 86_400_000);

@@ -30,8 +30,7 @@ const PREFIX: Record<OrganizationType, string> = {
 };
 
 export async function upsertOrganization(o: { name: string; type: OrganizationType; region: string; creditCode?: string }) {
-  const creditCode =
-    o.type === "individual" ? undefined : (o.creditCode ?? makeUscc(PREFIX[o.type], o.region.slice(0, 6), o.name));
+  const creditCode = o.type === "individual" ? undefined : (o.creditCode ?? makeUscc(PREFIX[o.type], o.region.slice(0, 6), o.name));
   const filter = creditCode ? { creditCode } : { name: o.name, type: o.type };
   const doc = await Organization.findOneAndUpdate(
     filter,

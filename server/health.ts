@@ -34,14 +34,9 @@ export async function checkHealth(): Promise<Health> {
     ),
     withTimeout(meili().getVersion(), 2000, "Meilisearch"),
   ]);
-  const mongodb =
-    mongo.status === "fulfilled"
-      ? { ok: true, ...mongo.value }
-      : { ok: false, error: (mongo.reason as Error).message };
+  const mongodb = mongo.status === "fulfilled" ? { ok: true, ...mongo.value } : { ok: false, error: (mongo.reason as Error).message };
   const meilisearch =
-    search.status === "fulfilled"
-      ? { ok: true, version: search.value.pkgVersion }
-      : { ok: false, error: (search.reason as Error).message };
+    search.status === "fulfilled" ? { ok: true, version: search.value.pkgVersion } : { ok: false, error: (search.reason as Error).message };
   const searchBacklog = mongodb.ok ? await outboxBacklog().catch(() => undefined) : undefined;
   return {
     status: mongodb.ok && meilisearch.ok ? "ok" : "unavailable",

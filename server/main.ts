@@ -32,11 +32,14 @@ async function main() {
     onProgress: (m) => logger.info(m),
   });
   // Declared before the signal handlers so a signal during start-up finds them.
+  // Assigned further down, read by shutdown() declared here: so `let`, though each is set once.
+  /* eslint-disable prefer-const */
   let httpServer: ReturnType<typeof createServer> | undefined;
   let stopJobs: (() => void) | undefined;
   let stopOutbox: (() => void) | undefined;
   let io: ReturnType<typeof attachRealtime> | undefined;
   let payments: PaymentsGateway | undefined;
+  /* eslint-enable prefer-const */
   let shuttingDown = false;
   const shutdown = async (why: string, code = 0) => {
     if (shuttingDown) return;
@@ -62,7 +65,6 @@ async function main() {
     logger.fatal({ err }, "uncaught exception");
     void shutdown("uncaught exception", 1);
   });
-
 
   setServiceEndpoints(services);
   logger.info(
@@ -97,7 +99,10 @@ async function main() {
 
   app.get("/healthz", async (_req, res) => {
     const health = await checkHealth();
-    res.status(health.status === "ok" ? 200 : 503).set("Cache-Control", "no-store").json(health);
+    res
+      .status(health.status === "ok" ? 200 : 503)
+      .set("Cache-Control", "no-store")
+      .json(health);
   });
 
   // Fingerprinted assets can be cached forever; everything else for an hour.

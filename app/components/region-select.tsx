@@ -50,8 +50,7 @@ export function RegionSelect({
   useEffect(() => setSelected(initialCounty), [initialCounty]);
 
   const fetched = fetcher.data?.towns;
-  const options =
-    towns.county === selected ? towns.towns : fetched?.county === selected ? fetched.towns : null;
+  const options = towns.county === selected ? towns.towns : fetched?.county === selected ? fetched.towns : null;
   const requested = useRef<string | null>(null);
   useEffect(() => {
     // With JavaScript, load the towns of a county the server did not render them for.
@@ -66,12 +65,7 @@ export function RegionSelect({
   return (
     <div className="region-select">
       <FormField field={county} label={t("listingForm.labels.region")} hint={t("listingForm.hints.region")} required={required}>
-        <select
-          key={countyKey}
-          {...countyProps}
-          required={required}
-          onChange={(e) => setSelected(e.currentTarget.value)}
-        >
+        <select key={countyKey} {...countyProps} required={required} onChange={(e) => setSelected(e.currentTarget.value)}>
           {regions.map((g) => (
             <optgroup key={g.code} label={g.name}>
               {g.counties.map((c) => (

@@ -52,13 +52,21 @@ const en: Messages = {
   },
   home: {
     heroTitle: "Put research results to work in Xichou",
-    heroText: "Universities, institutes and enterprises publish achievements here and enterprises post technology demands; the platform matches them, supports fixed-price listing, auctions and online negotiation, and the bureau registers the resulting technology contracts.",
+    heroText:
+      "Universities, institutes and enterprises publish achievements here and enterprises post technology demands; the platform matches them, supports fixed-price listing, auctions and online negotiation, and the bureau registers the resulting technology contracts.",
     start: "Sign up free",
     login: "Have an account? Log in",
     welcome: "Welcome, {{name}}",
     yourRoles: "Your roles",
     flowTitle: "How a deal works",
-    flow: ["Publish an achievement or demand", "Review and public notice", "Matching and negotiation", "Listing · auction · offers", "Contract and payment", "Contract registration"],
+    flow: [
+      "Publish an achievement or demand",
+      "Review and public notice",
+      "Matching and negotiation",
+      "Listing · auction · offers",
+      "Contract and payment",
+      "Contract registration",
+    ],
     orgsTitle: "Organisations on the platform",
     orgCount: "{{count}} organisations",
     townsTitle: "Towns of Xichou County",

@@ -29,5 +29,4 @@ apiTokenSchema.index({ hash: 1 }, { unique: true });
 apiTokenSchema.index({ createdAt: -1 });
 
 export type ApiTokenDoc = InferSchemaType<typeof apiTokenSchema>;
-export const ApiToken =
-  (mongoose.models.ApiToken as mongoose.Model<ApiTokenDoc>) ?? mongoose.model("ApiToken", apiTokenSchema);
+export const ApiToken = (mongoose.models.ApiToken as mongoose.Model<ApiTokenDoc>) ?? mongoose.model("ApiToken", apiTokenSchema);

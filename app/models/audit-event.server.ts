@@ -30,5 +30,4 @@ for (const op of ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "
 }
 
 export type AuditEventDoc = InferSchemaType<typeof auditEventSchema>;
-export const AuditEvent =
-  (mongoose.models.AuditEvent as mongoose.Model<AuditEventDoc>) ?? mongoose.model("AuditEvent", auditEventSchema);
+export const AuditEvent = (mongoose.models.AuditEvent as mongoose.Model<AuditEventDoc>) ?? mongoose.model("AuditEvent", auditEventSchema);

@@ -25,7 +25,12 @@ export const termsSchema = new Schema(
     /** 提成 as a percentage of sales, on top of the price. */
     royaltyPercent: Number,
     milestones: {
-      type: [new Schema({ title: { type: String, required: true }, amount: { type: Number, required: true }, dueInDays: Number }, { _id: false })],
+      type: [
+        new Schema(
+          { title: { type: String, required: true }, amount: { type: Number, required: true }, dueInDays: Number },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
   },

@@ -39,5 +39,4 @@ const matchStateSchema = new Schema(
 matchStateSchema.index({ kind: 1, listing: 1 }, { unique: true });
 
 export type MatchStateDoc = InferSchemaType<typeof matchStateSchema>;
-export const MatchState =
-  (mongoose.models.MatchState as mongoose.Model<MatchStateDoc>) ?? mongoose.model("MatchState", matchStateSchema);
+export const MatchState = (mongoose.models.MatchState as mongoose.Model<MatchStateDoc>) ?? mongoose.model("MatchState", matchStateSchema);

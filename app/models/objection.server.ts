@@ -19,5 +19,4 @@ objectionSchema.index({ subjectType: 1, subject: 1, createdAt: 1 });
 objectionSchema.index({ status: 1, createdAt: 1 });
 
 export type ObjectionDoc = InferSchemaType<typeof objectionSchema>;
-export const Objection =
-  (mongoose.models.Objection as mongoose.Model<ObjectionDoc>) ?? mongoose.model("Objection", objectionSchema);
+export const Objection = (mongoose.models.Objection as mongoose.Model<ObjectionDoc>) ?? mongoose.model("Objection", objectionSchema);

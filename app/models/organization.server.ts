@@ -11,13 +11,9 @@ const organizationSchema = new Schema(
   },
   { timestamps: true },
 );
-organizationSchema.index(
-  { creditCode: 1 },
-  { unique: true, partialFilterExpression: { creditCode: { $type: "string" } } },
-);
+organizationSchema.index({ creditCode: 1 }, { unique: true, partialFilterExpression: { creditCode: { $type: "string" } } });
 organizationSchema.index({ name: 1 });
 
 export type OrganizationDoc = InferSchemaType<typeof organizationSchema>;
 export const Organization =
-  (mongoose.models.Organization as mongoose.Model<OrganizationDoc>) ??
-  mongoose.model("Organization", organizationSchema);
+  (mongoose.models.Organization as mongoose.Model<OrganizationDoc>) ?? mongoose.model("Organization", organizationSchema);

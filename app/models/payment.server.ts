@@ -35,12 +35,7 @@ const paymentSchema = new Schema(
     failureReason: String,
     /** Every status change with where it came from (webhook event id, return page, closer). */
     history: {
-      type: [
-        new Schema(
-          { at: { type: Date, required: true }, status: String, source: String, eventId: String },
-          { _id: false },
-        ),
-      ],
+      type: [new Schema({ at: { type: Date, required: true }, status: String, source: String, eventId: String }, { _id: false })],
       default: [],
     },
   },

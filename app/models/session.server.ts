@@ -13,5 +13,4 @@ sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 sessionSchema.index({ user: 1 });
 
 export type SessionDoc = InferSchemaType<typeof sessionSchema>;
-export const Session =
-  (mongoose.models.Session as mongoose.Model<SessionDoc>) ?? mongoose.model("Session", sessionSchema);
+export const Session = (mongoose.models.Session as mongoose.Model<SessionDoc>) ?? mongoose.model("Session", sessionSchema);

@@ -22,7 +22,15 @@ export async function loader() {
 }
 
 /** A home-page block of listings with its heading, a link to the full list, and an empty state. */
-function ListingSection({ id, title, more, moreTo, empty, count, children }: {
+function ListingSection({
+  id,
+  title,
+  more,
+  moreTo,
+  empty,
+  count,
+  children,
+}: {
   id: string;
   title: string;
   more: string;
@@ -52,7 +60,11 @@ export default function Home() {
   const flow = t("home.flow", { returnObjects: true }) as unknown as string[];
   return (
     <div>
-      {params.get("loggedOut") ? <p className="notice" role="status">{t("auth.loggedOut")}</p> : null}
+      {params.get("loggedOut") ? (
+        <p className="notice" role="status">
+          {t("auth.loggedOut")}
+        </p>
+      ) : null}
       <section className="hero">
         <h1>{user ? t("home.welcome", { name: user.name }) : t("home.heroTitle")}</h1>
         <p>{t("home.heroText")}</p>
@@ -60,13 +72,19 @@ export default function Home() {
           <p>
             {t("home.yourRoles")}：
             {user.roles.map((r) => (
-              <span key={r} className="badge badge--role">{t(`roles.${r}`)}</span>
+              <span key={r} className="badge badge--role">
+                {t(`roles.${r}`)}
+              </span>
             ))}
           </p>
         ) : (
           <div className="actions">
-            <Link to="/register" className="button">{t("home.start")}</Link>
-            <Link to="/login" className="button button--ghost">{t("home.login")}</Link>
+            <Link to="/register" className="button">
+              {t("home.start")}
+            </Link>
+            <Link to="/login" className="button button--ghost">
+              {t("home.login")}
+            </Link>
           </div>
         )}
       </section>
@@ -156,7 +174,9 @@ export default function Home() {
       </h2>
       <p>
         {data.county.towns.map((town) => (
-          <span key={town.code} className="badge" title={town.code}>{town.name}</span>
+          <span key={town.code} className="badge" title={town.code}>
+            {town.name}
+          </span>
         ))}
       </p>
     </div>

@@ -24,11 +24,7 @@ export default function AccountPage() {
           <dt>{t("auth.email")}</dt>
           <dd>{user.email}</dd>
           <dt>{t("account.organization")}</dt>
-          <dd>
-            {user.organization
-              ? `${user.organization.name}（${t(`orgTypes.${user.organization.type}`)}）`
-              : t("account.none")}
-          </dd>
+          <dd>{user.organization ? `${user.organization.name}（${t(`orgTypes.${user.organization.type}`)}）` : t("account.none")}</dd>
           <dt>{t("account.roles")}</dt>
           <dd data-testid="account-roles">
             {user.roles.map((r) => (

@@ -73,7 +73,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   for (const [k, v] of form) if (typeof v === "string" && k !== "csrf") values[k] = v;
   const tiers = [0, 1, 2, 3].map((i) => ({ from: values[`tiers.${i}.from`] ?? "", increment: values[`tiers.${i}.increment`] ?? "" }));
   const parsed = CreateAuctionSchema.safeParse({ ...values, tiers, startNow: values.startNow ?? false });
-  if (!parsed.success) return json({ fieldErrors: flattenZodErrors(parsed.error), message: null as string | null, values }, { status: 400 });
+  if (!parsed.success)
+    return json({ fieldErrors: flattenZodErrors(parsed.error), message: null as string | null, values }, { status: 400 });
   if (ctx.refusal) return json({ fieldErrors: {}, message: ctx.refusal, values }, { status: 409 });
   try {
     const id = await createAuction(actorOf(user), ctx.listing.id, parsed.data);
@@ -95,7 +96,14 @@ export default function NewAuctionPage() {
   const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}, hint?: string) => (
     <div className={`field${errs(name) ? " field--invalid" : ""}`}>
       <label htmlFor={name}>{label}</label>
-      <input id={name} name={name} defaultValue={v(name)} aria-invalid={errs(name) ? true : undefined} aria-describedby={`${name}-errors`} {...props} />
+      <input
+        id={name}
+        name={name}
+        defaultValue={v(name)}
+        aria-invalid={errs(name) ? true : undefined}
+        aria-describedby={`${name}-errors`}
+        {...props}
+      />
       {hint ? <p className="hint">{hint}</p> : null}
       <FieldErrors id={`${name}-errors`} errors={errs(name)} />
     </div>
@@ -133,10 +141,12 @@ export default function NewAuctionPage() {
         <fieldset>
           <legend>{t("auction.create.incrementKind")}</legend>
           <label className="checkbox">
-            <input type="radio" name="incrementKind" value="fixed" defaultChecked={kind === "fixed"} onChange={() => setKind("fixed")} /> {t("auction.create.fixed")}
+            <input type="radio" name="incrementKind" value="fixed" defaultChecked={kind === "fixed"} onChange={() => setKind("fixed")} />{" "}
+            {t("auction.create.fixed")}
           </label>
           <label className="checkbox">
-            <input type="radio" name="incrementKind" value="tiered" defaultChecked={kind === "tiered"} onChange={() => setKind("tiered")} /> {t("auction.create.tiered")}
+            <input type="radio" name="incrementKind" value="tiered" defaultChecked={kind === "tiered"} onChange={() => setKind("tiered")} />{" "}
+            {t("auction.create.tiered")}
           </label>
           <FieldErrors errors={errs("incrementKind")} />
           {field("increment", t("auction.create.increment"), { inputMode: "decimal" })}
@@ -146,21 +156,46 @@ export default function NewAuctionPage() {
             <div className="tiers">
               {[0, 1, 2, 3].map((i) => (
                 <div key={i} style={{ display: "contents" }}>
-                  <input aria-label={`${t("auction.create.tierFrom")} ${i + 1}`} name={`tiers.${i}.from`} inputMode="decimal" placeholder={t("auction.create.tierFrom")} defaultValue={v(`tiers.${i}.from`)} />
-                  <input aria-label={`${t("auction.create.tierIncrement")} ${i + 1}`} name={`tiers.${i}.increment`} inputMode="decimal" placeholder={t("auction.create.tierIncrement")} defaultValue={v(`tiers.${i}.increment`)} />
+                  <input
+                    aria-label={`${t("auction.create.tierFrom")} ${i + 1}`}
+                    name={`tiers.${i}.from`}
+                    inputMode="decimal"
+                    placeholder={t("auction.create.tierFrom")}
+                    defaultValue={v(`tiers.${i}.from`)}
+                  />
+                  <input
+                    aria-label={`${t("auction.create.tierIncrement")} ${i + 1}`}
+                    name={`tiers.${i}.increment`}
+                    inputMode="decimal"
+                    placeholder={t("auction.create.tierIncrement")}
+                    defaultValue={v(`tiers.${i}.increment`)}
+                  />
                 </div>
               ))}
             </div>
-            <FieldErrors errors={[...(errs("tiers") ?? []), ...Object.entries(result?.fieldErrors ?? {}).filter(([k]) => k.startsWith("tiers.")).flatMap(([, m]) => m as string[])]} />
+            <FieldErrors
+              errors={[
+                ...(errs("tiers") ?? []),
+                ...Object.entries(result?.fieldErrors ?? {})
+                  .filter(([k]) => k.startsWith("tiers."))
+                  .flatMap(([, m]) => m as string[]),
+              ]}
+            />
           </div>
         </fieldset>
         <fieldset>
           <label className="checkbox">
-            <input type="checkbox" name="startNow" value="on" defaultChecked={result ? result.values.startNow === "on" : true} /> {t("auction.create.startNow")}
+            <input type="checkbox" name="startNow" value="on" defaultChecked={result ? result.values.startNow === "on" : true} />{" "}
+            {t("auction.create.startNow")}
           </label>
           {field("startsAt", t("auction.create.startsAt"), { type: "datetime-local", step: 1 }, t("auction.create.startsAtHint"))}
           {field("endsAt", t("auction.create.endsAt"), { type: "datetime-local", step: 1, required: true })}
-          {field("antiSnipeWindowMinutes", t("auction.create.antiSnipeWindow"), { inputMode: "numeric" }, t("auction.create.antiSnipeWindowHint"))}
+          {field(
+            "antiSnipeWindowMinutes",
+            t("auction.create.antiSnipeWindow"),
+            { inputMode: "numeric" },
+            t("auction.create.antiSnipeWindowHint"),
+          )}
           {field("antiSnipeCapMinutes", t("auction.create.antiSnipeCap"), { inputMode: "numeric" })}
         </fieldset>
         <fieldset>

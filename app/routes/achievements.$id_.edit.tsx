@@ -71,12 +71,7 @@ export default function EditAchievementPage() {
             towns={actionData?.towns ?? data.towns}
             cancelTo={item.detailPath}
           />
-          <AttachmentsSection
-            attachments={item.attachments}
-            max={data.maxAttachments}
-            errors={actionData?.upload}
-            notice={data.notice}
-          />
+          <AttachmentsSection attachments={item.attachments} max={data.maxAttachments} errors={actionData?.upload} notice={data.notice} />
         </>
       ) : (
         <LockedNotice kind="achievement" status={item.status} detailPath={item.detailPath} />

@@ -52,7 +52,10 @@ export async function action({ request }: ActionFunctionArgs) {
       return json<ActionResult>({ intent: "revoke", ok: true, name: t.name }, { headers: NO_STORE });
     }
     const { token, view } = await createApiToken(issuer(admin), { name: input.name, roles: input.roles, userEmail: input.userEmail });
-    return json<ActionResult>({ intent: "create", ok: true, created: { token, name: view.name, prefix: view.prefix } }, { headers: NO_STORE });
+    return json<ActionResult>(
+      { intent: "create", ok: true, created: { token, name: view.name, prefix: view.prefix } },
+      { headers: NO_STORE },
+    );
   } catch (e) {
     if (e instanceof ValidationError && input.intent === "create") {
       return json<ActionResult>({ intent: "create", ok: false, errors: e.fieldErrors, values }, { status: 400, headers: NO_STORE });
@@ -86,9 +89,14 @@ export default function AdminTokens() {
   const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "create";
   const failed = result?.intent === "create" && !result.ok ? result : null;
   const errorsOf = (field: string) => failed?.errors[field]?.map((k) => t(k)) ?? undefined;
-  const formErrors = failed ? Object.entries(failed.errors).filter(([k]) => !["name", "roles", "userEmail"].includes(k)).flatMap(([, v]) => v ?? []) : [];
+  const formErrors = failed
+    ? Object.entries(failed.errors)
+        .filter(([k]) => !["name", "roles", "userEmail"].includes(k))
+        .flatMap(([, v]) => v ?? [])
+    : [];
   // Beijing time, formatted the same on the server and in the browser (no hydration mismatch).
-  const date = (iso: string | null) => (iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : null);
+  const date = (iso: string | null) =>
+    iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace("T", " ") : null;
 
   return (
     <div>
@@ -100,7 +108,9 @@ export default function AdminTokens() {
           <h2 id="created-title">{t("tokens.createdTitle", { name: result.created.name })}</h2>
           <p>{t("tokens.copyHint")}</p>
           <div className="toolbar">
-            <label htmlFor="new-token" className="sr-only">{t("tokens.tokenLabel")}</label>
+            <label htmlFor="new-token" className="sr-only">
+              {t("tokens.tokenLabel")}
+            </label>
             <input
               id="new-token"
               readOnly
@@ -116,7 +126,9 @@ export default function AdminTokens() {
         </section>
       ) : null}
       {result?.intent === "revoke" ? (
-        <p className="notice" role="status">{t("tokens.revokedNotice", { name: result.name })}</p>
+        <p className="notice" role="status">
+          {t("tokens.revokedNotice", { name: result.name })}
+        </p>
       ) : null}
 
       <h2>{t("tokens.listTitle")}</h2>
@@ -133,7 +145,9 @@ export default function AdminTokens() {
                 <th>{t("tokens.created")}</th>
                 <th>{t("tokens.lastUsed")}</th>
                 <th>{t("tokens.state")}</th>
-                <th><span className="sr-only">{t("tokens.revoke")}</span></th>
+                <th>
+                  <span className="sr-only">{t("tokens.revoke")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -144,23 +158,37 @@ export default function AdminTokens() {
                     {tok.user ? (
                       <>
                         <br />
-                        <small className="muted">{t("tokens.actsAs")}: {tok.user.email}</small>
+                        <small className="muted">
+                          {t("tokens.actsAs")}: {tok.user.email}
+                        </small>
                       </>
                     ) : null}
                   </td>
                   <td>
                     {tok.roles.map((r) => (
-                      <span key={r} className="badge badge--role">{t(`roles.${r}`)}</span>
+                      <span key={r} className="badge badge--role">
+                        {t(`roles.${r}`)}
+                      </span>
                     ))}
                   </td>
-                  <td><code>{tok.prefix}…</code></td>
+                  <td>
+                    <code>{tok.prefix}…</code>
+                  </td>
                   <td>
                     {date(tok.createdAt)}
                     <br />
-                    <small className="muted">{t("tokens.createdBy")}: {tok.createdByName}</small>
+                    <small className="muted">
+                      {t("tokens.createdBy")}: {tok.createdByName}
+                    </small>
                   </td>
                   <td>{date(tok.lastUsedAt) ?? <span className="muted">{t("tokens.never")}</span>}</td>
-                  <td>{tok.revokedAt ? <span className="badge">{t("tokens.revokedAt", { at: date(tok.revokedAt) })}</span> : t("tokens.active")}</td>
+                  <td>
+                    {tok.revokedAt ? (
+                      <span className="badge">{t("tokens.revokedAt", { at: date(tok.revokedAt) })}</span>
+                    ) : (
+                      t("tokens.active")
+                    )}
+                  </td>
                   <td>
                     {tok.revokedAt ? null : (
                       <Form
@@ -219,7 +247,9 @@ export default function AdminTokens() {
                 </label>
               ))}
             </div>
-            <p className="field-hint" id="token-roles-hint">{t("tokens.rolesHint")}</p>
+            <p className="field-hint" id="token-roles-hint">
+              {t("tokens.rolesHint")}
+            </p>
             <ErrorList id="token-roles-error" errors={errorsOf("roles")} t={t} />
           </fieldset>
           <Field id="token-user" label={t("tokens.userEmail")} hint={t("tokens.userEmailHint")} errors={errorsOf("userEmail")}>

@@ -53,9 +53,13 @@ export default function AdminUsers() {
     <div>
       <h1>{t("admin.usersTitle")}</h1>
       <Form method="get" className="toolbar" role="search">
-        <label className="sr-only" htmlFor="q">{t("admin.search")}</label>
+        <label className="sr-only" htmlFor="q">
+          {t("admin.search")}
+        </label>
         <input id="q" name="q" type="search" defaultValue={data.query.q ?? ""} placeholder={t("admin.search")} />
-        <label className="sr-only" htmlFor="role">{t("admin.filterRole")}</label>
+        <label className="sr-only" htmlFor="role">
+          {t("admin.filterRole")}
+        </label>
         <select id="role" name="role" defaultValue={data.query.role ?? ""} aria-label={t("admin.filterRole")}>
           <option value="">{t("admin.allRoles")}</option>
           {ROLES.map((r) => (
@@ -64,7 +68,9 @@ export default function AdminUsers() {
             </option>
           ))}
         </select>
-        <button type="submit" className="button button--ghost">{t("admin.apply")}</button>
+        <button type="submit" className="button button--ghost">
+          {t("admin.apply")}
+        </button>
         <span className="muted">{t("admin.total", { count: data.total })}</span>
       </Form>
       <div className="table-wrap">
@@ -115,10 +121,17 @@ export default function AdminUsers() {
                       <button type="submit" className="button button--ghost" disabled={saving}>
                         {saving ? t("auth.submitting") : t("admin.save")}
                       </button>
-                      {mine?.ok ? <span className="notice" role="status">{t("admin.saved", { name: u.name })}</span> : null}
+                      {mine?.ok ? (
+                        <span className="notice" role="status">
+                          {t("admin.saved", { name: u.name })}
+                        </span>
+                      ) : null}
                       {mine && !mine.ok && mine.errors ? (
                         <span className="field-errors" role="alert">
-                          {Object.values(mine.errors).flat().map((m) => (m && m.startsWith("errors.") ? t(m) : m)).join("；")}
+                          {Object.values(mine.errors)
+                            .flat()
+                            .map((m) => (m && m.startsWith("errors.") ? t(m) : m))
+                            .join("；")}
                         </span>
                       ) : null}
                     </Form>

@@ -32,7 +32,12 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
     return apiJson(
       {
         bid: { seq: bid.seq, amount: bid.amount / 100, bidderNumber: bid.bidderNumber, placedAt: bid.placedAt, hash: bid.hash },
-        auction: { currentPrice: bid.amount / 100, minimumBid: bid.nextMinimum / 100, currentEndsAt: bid.currentEndsAt, extended: bid.extended },
+        auction: {
+          currentPrice: bid.amount / 100,
+          minimumBid: bid.nextMinimum / 100,
+          currentEndsAt: bid.currentEndsAt,
+          extended: bid.extended,
+        },
       },
       { status: 201 },
     );

@@ -21,7 +21,11 @@ export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs)
   }
   const a = await getAuction(caller.actor, id);
   const r = a.viewer.registration!;
-  return apiJson({ bidderNumber: r.number, agreementAcceptedAt: r.agreementAcceptedAt, deposit: { status: r.deposit.status, amount: r.deposit.amount / 100 } });
+  return apiJson({
+    bidderNumber: r.number,
+    agreementAcceptedAt: r.agreementAcceptedAt,
+    deposit: { status: r.deposit.status, amount: r.deposit.amount / 100 },
+  });
 });
 
 /**

@@ -1,7 +1,15 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_IMPORT_BYTES } from "~/schemas/api.ts";
 import { importListings, mayImport, type ImportRecordResult } from "~/services/import.server.ts";
-import { apiHandler, apiJson, localizeFieldErrors, localizeWarnings, methodNotAllowed, readJsonBody, requireApiPrincipal } from "~/utils/api.server.ts";
+import {
+  apiHandler,
+  apiJson,
+  localizeFieldErrors,
+  localizeWarnings,
+  methodNotAllowed,
+  readJsonBody,
+  requireApiPrincipal,
+} from "~/utils/api.server.ts";
 import { ForbiddenError } from "~/utils/errors.ts";
 
 /** POST /api/v1/import — upsert achievements and demands by (source, externalId). See docs/api.md. */

@@ -51,7 +51,14 @@ const IntentSchema = z.object({ intent: z.enum(["register", "bid"]) });
 
 type ActionResult =
   | { intent: "bid"; ok: true; seq: number; amount: number; extended: boolean }
-  | { intent: "bid" | "register"; ok: false; fieldErrors: Record<string, string[]>; message: string | null; params?: Record<string, string | number>; values: Record<string, string> };
+  | {
+      intent: "bid" | "register";
+      ok: false;
+      fieldErrors: Record<string, string[]>;
+      message: string | null;
+      params?: Record<string, string | number>;
+      values: Record<string, string>;
+    };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -59,7 +66,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readVerifiedForm(request);
   const values = Object.fromEntries([...form].filter(([k, v]) => typeof v === "string" && k !== "csrf")) as Record<string, string>;
   const intent = IntentSchema.safeParse(values);
-  if (!intent.success) return json({ intent: "bid", ok: false, fieldErrors: { intent: ["errors.invalidInput"] }, message: null, values } as ActionResult, { status: 400 });
+  if (!intent.success)
+    return json({ intent: "bid", ok: false, fieldErrors: { intent: ["errors.invalidInput"] }, message: null, values } as ActionResult, {
+      status: 400,
+    });
   const id = params.id ?? "";
   const fail = (status: number, r: Omit<Extract<ActionResult, { ok: false }>, "ok" | "intent" | "values">) =>
     json({ intent: intent.data.intent, ok: false, values, ...r } as ActionResult, { status });
@@ -141,12 +151,28 @@ export default function AuctionPage() {
           {auction.licenseExclusivity ? ` · ${t(`listing.exclusivity.${auction.licenseExclusivity}`)}` : ""}
         </span>
         {live.connected === false ? <span className="auction__offline">{t("auction.offline")}</span> : null}
-        {live.connected ? <span className="auction__live" data-testid="auction-live">● {t("auction.live")}</span> : null}
+        {live.connected ? (
+          <span className="auction__live" data-testid="auction-live">
+            ● {t("auction.live")}
+          </span>
+        ) : null}
       </p>
 
-      {depositNotice === "held" ? <p className="notice" role="status">{t("auction.register.held")}</p> : null}
-      {depositNotice === "pending" ? <p className="notice" role="status">{t("auction.register.pendingReturn")}</p> : null}
-      {depositNotice === "cancelled" ? <p className="notice notice--warn" role="status">{t("auction.register.cancelled")}</p> : null}
+      {depositNotice === "held" ? (
+        <p className="notice" role="status">
+          {t("auction.register.held")}
+        </p>
+      ) : null}
+      {depositNotice === "pending" ? (
+        <p className="notice" role="status">
+          {t("auction.register.pendingReturn")}
+        </p>
+      ) : null}
+      {depositNotice === "cancelled" ? (
+        <p className="notice notice--warn" role="status">
+          {t("auction.register.cancelled")}
+        </p>
+      ) : null}
 
       <section className="auction__board" aria-live="polite">
         <div className="auction__price">
@@ -177,7 +203,11 @@ export default function AuctionPage() {
           <span className="muted">
             {t("auction.endsAt")}: <time dateTime={s.currentEndsAt}>{formatDateTime(s.currentEndsAt)}</time>
           </span>
-          {s.extensions > 0 ? <span className="muted" data-testid="extensions">{t("auction.extended", { count: s.extensions })}</span> : null}
+          {s.extensions > 0 ? (
+            <span className="muted" data-testid="extensions">
+              {t("auction.extended", { count: s.extensions })}
+            </span>
+          ) : null}
         </div>
         <dl className="auction__facts">
           <dt>{t("auction.nextMinimum")}</dt>
@@ -196,7 +226,14 @@ export default function AuctionPage() {
           <dd>
             {auction.increments.length === 1
               ? formatYuan(auction.increments[0]!.increment, i18n.language)
-              : auction.increments.map((x) => t("auction.incrementTier", { from: formatYuan(x.from, i18n.language), increment: formatYuan(x.increment, i18n.language) })).join("；")}
+              : auction.increments
+                  .map((x) =>
+                    t("auction.incrementTier", {
+                      from: formatYuan(x.from, i18n.language),
+                      increment: formatYuan(x.increment, i18n.language),
+                    }),
+                  )
+                  .join("；")}
           </dd>
           <dt>{t("auction.deposit")}</dt>
           <dd>{formatYuan(auction.deposit, i18n.language)}</dd>
@@ -215,7 +252,10 @@ export default function AuctionPage() {
         </dl>
         <p className="muted">
           {auction.antiSnipeWindowSec > 0
-            ? t("auction.antiSnipe", { window: Math.round(auction.antiSnipeWindowSec / 60) || "<1", cap: Math.round(auction.antiSnipeCapSec / 60) })
+            ? t("auction.antiSnipe", {
+                window: Math.round(auction.antiSnipeWindowSec / 60) || "<1",
+                cap: Math.round(auction.antiSnipeCapSec / 60),
+              })
             : t("auction.antiSnipeOff")}
         </p>
       </section>
@@ -242,7 +282,9 @@ export default function AuctionPage() {
       {auction.viewer.registration ? (
         <p className="auction__me" data-testid="my-registration">
           {t("auction.register.yourNumber", { number: auction.viewer.registration.number })} ·{" "}
-          {t("auction.register.depositStatus", { status: t(`auction.register.depositStatusLabel.${auction.viewer.registration.deposit.status}`) })}
+          {t("auction.register.depositStatus", {
+            status: t(`auction.register.depositStatusLabel.${auction.viewer.registration.deposit.status}`),
+          })}
         </p>
       ) : null}
 
@@ -309,9 +351,11 @@ export default function AuctionPage() {
               </label>
               {registerResult ? (
                 <ul className="field-errors" role="alert">
-                  {[...Object.values(registerResult.fieldErrors).flat(), ...(registerResult.message ? [registerResult.message] : [])].map((m) => (
-                    <li key={m}>{tt(m, registerResult.params)}</li>
-                  ))}
+                  {[...Object.values(registerResult.fieldErrors).flat(), ...(registerResult.message ? [registerResult.message] : [])].map(
+                    (m) => (
+                      <li key={m}>{tt(m, registerResult.params)}</li>
+                    ),
+                  )}
                 </ul>
               ) : null}
               <button type="submit" className="button" data-testid="register-submit">

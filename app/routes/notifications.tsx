@@ -76,8 +76,16 @@ export default function NotificationsPage() {
     <div className="notifications" data-testid="notifications">
       <h1>{t("notifications.title")}</h1>
       <p className="muted">{t("notifications.intro")}</p>
-      {done === "allRead" ? <p className="notice" role="status">{t("notifications.markedAllRead")}</p> : null}
-      {done === "read" ? <p className="notice" role="status">{t("notifications.markedRead")}</p> : null}
+      {done === "allRead" ? (
+        <p className="notice" role="status">
+          {t("notifications.markedAllRead")}
+        </p>
+      ) : null}
+      {done === "read" ? (
+        <p className="notice" role="status">
+          {t("notifications.markedRead")}
+        </p>
+      ) : null}
       <div className="notifications-toolbar">
         <strong data-testid="unread-count">
           {data.unread > 0 ? t("notifications.unread", { count: data.unread }) : t("notifications.allReadNote")}

@@ -339,7 +339,11 @@ function RejectForm({ offerId, actionData }: { offerId: string; actionData: Thre
         <input type="hidden" name="intent" value="reject" />
         <FormErrors errors={form.errors} />
         <FormField field={fields.reason} label={t("offers.reject.reason")} hint={t("offers.reject.reasonHint")}>
-          <textarea {...getTextareaProps(fields.reason, { ariaDescribedBy: fields.reason.descriptionId })} rows={3} maxLength={OFFER_REASON_MAX} />
+          <textarea
+            {...getTextareaProps(fields.reason, { ariaDescribedBy: fields.reason.descriptionId })}
+            rows={3}
+            maxLength={OFFER_REASON_MAX}
+          />
         </FormField>
         <button type="submit" className="button button--ghost" disabled={busy} data-testid="action-reject">
           {busy ? t("offers.working") : t("offers.reject.button")}

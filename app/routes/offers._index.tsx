@@ -80,7 +80,9 @@ function OfferTable({ id, title, empty, rows }: { id: string; title: string; emp
                   <td>
                     <OfferStatusBadge status={r.latest.status} />
                     {r.latest.status === "open" ? (
-                      <div className={r.awaitingMe ? "awaiting-me" : "muted"}>{r.awaitingMe ? t("offers.awaitingMe") : t("offers.awaitingThem")}</div>
+                      <div className={r.awaitingMe ? "awaiting-me" : "muted"}>
+                        {r.awaitingMe ? t("offers.awaitingMe") : t("offers.awaitingThem")}
+                      </div>
                     ) : null}
                   </td>
                   <td>{r.latest.status === "open" ? formatDateTime(r.latest.expiresAt) : "—"}</td>

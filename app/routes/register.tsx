@@ -117,12 +117,7 @@ export default function RegisterPage() {
             <Field id={fields.orgName.id} label={t("auth.orgName")} errors={fields.orgName.errors}>
               <input {...getInputProps(fields.orgName, { type: "text" })} autoComplete="organization" />
             </Field>
-            <Field
-              id={fields.creditCode.id}
-              label={t("auth.creditCode")}
-              hint={t("auth.creditCodeHint")}
-              errors={fields.creditCode.errors}
-            >
+            <Field id={fields.creditCode.id} label={t("auth.creditCode")} hint={t("auth.creditCodeHint")} errors={fields.creditCode.errors}>
               <input {...getInputProps(fields.creditCode, { type: "text" })} maxLength={18} spellCheck={false} />
             </Field>
           </>

@@ -29,7 +29,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = requestT(request);
   return json({
     // A reviewer's own items are listed, but someone else must review them.
-    achievements: queue.achievements.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId) })),
+    achievements: queue.achievements.map((item) => ({
+      item,
+      mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId),
+    })),
     demands: queue.demands.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.enterprise.id === orgId) })),
     objections: queue.objections.map((o) => ({ ...o, title: o.subjectTitle || null })),
     pageTitle: pageTitle(t, t("review.title")),
@@ -71,7 +74,8 @@ export async function action({ request }: ActionFunctionArgs) {
     // The queue stays on screen with the message next to the form (a vanished item included).
     return failureResponse(e, { intent, target, values }, "show");
   }
-  const done = input.intent === "resolveObjection" ? (input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed") : input.intent;
+  const done =
+    input.intent === "resolveObjection" ? (input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed") : input.intent;
   return redirect(`/review?done=${done}`);
 }
 
@@ -104,7 +108,15 @@ export default function ReviewQueue() {
         <ol className="queue-list">
           {data.achievements.map(({ item, mine }) => {
             return (
-              <QueueItem key={item.id} kind="achievement" id={item.id} title={item.title} submittedAt={item.submittedAt} mine={mine} result={result}>
+              <QueueItem
+                key={item.id}
+                kind="achievement"
+                id={item.id}
+                title={item.title}
+                submittedAt={item.submittedAt}
+                mine={mine}
+                result={result}
+              >
                 <p className="muted">
                   {item.owner.name}
                   {item.owner.type ? ` · ${t(`orgTypes.${item.owner.type}`)}` : ""} · {t(`listing.fields.${item.field}`)} ·{" "}
@@ -125,9 +137,18 @@ export default function ReviewQueue() {
         <ol className="queue-list">
           {data.demands.map(({ item, mine }) => {
             return (
-              <QueueItem key={item.id} kind="demand" id={item.id} title={item.title} submittedAt={item.submittedAt} mine={mine} result={result}>
+              <QueueItem
+                key={item.id}
+                kind="demand"
+                id={item.id}
+                title={item.title}
+                submittedAt={item.submittedAt}
+                mine={mine}
+                result={result}
+              >
                 <p className="muted">
-                  {item.enterprise.name} · {t(`listing.fields.${item.field}`)} · {t("listingUi.budget")} <BudgetDisplay budget={item.budget} />
+                  {item.enterprise.name} · {t(`listing.fields.${item.field}`)} · {t("listingUi.budget")}{" "}
+                  <BudgetDisplay budget={item.budget} />
                   {item.deadline ? ` · ${t("listingUi.deadline")} ${formatDate(item.deadline)}` : ""}
                 </p>
               </QueueItem>

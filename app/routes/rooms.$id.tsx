@@ -96,7 +96,8 @@ function RoomView() {
 
   // Whose reading counts as "the other side read it": the buyer for the seller side, the seller
   // side for the buyer, either party for a broker.
-  const readerSide = (userId: string) => (userId === room.buyer.id ? "buyer" : room.brokers.some((b) => b.id === userId) ? "broker" : "seller");
+  const readerSide = (userId: string) =>
+    userId === room.buyer.id ? "buyer" : room.brokers.some((b) => b.id === userId) ? "broker" : "seller";
   const otherRead = live.reads
     .filter((r) => r.userId !== me.id)
     .filter((r) => {
@@ -145,7 +146,9 @@ function RoomView() {
   const fail = (intent: string, target: string | null = null) => failureFor(result, intent, target);
   // A refused answer to a card that is no longer the open one (answered meanwhile): said here.
   const staleCardError =
-    result && !result.ok && ["accept", "reject", "withdraw", "counter"].includes(result.intent) && result.target !== card?.id ? result.formError : null;
+    result && !result.ok && ["accept", "reject", "withdraw", "counter"].includes(result.intent) && result.target !== card?.id
+      ? result.formError
+      : null;
 
   return (
     <div className="room" data-testid="room" data-room-id={room.id}>
@@ -170,7 +173,13 @@ function RoomView() {
           </div>
           <div>
             <dt>{t("rooms.page.brokers")}</dt>
-            <dd data-testid="room-brokers">{room.brokers.length ? room.brokers.map((b) => b.name).join("、") : <span className="muted">{t("rooms.page.noBrokers")}</span>}</dd>
+            <dd data-testid="room-brokers">
+              {room.brokers.length ? (
+                room.brokers.map((b) => b.name).join("、")
+              ) : (
+                <span className="muted">{t("rooms.page.noBrokers")}</span>
+              )}
+            </dd>
           </div>
         </dl>
         <p className="room__status">
@@ -181,7 +190,9 @@ function RoomView() {
                 ● {t("rooms.page.live")}
               </span>
               <span data-testid="presence">
-                {live.online.length ? `${t("rooms.page.online")}：${live.online.map((p) => p.name).join("、")}` : t("rooms.page.nobodyOnline")}
+                {live.online.length
+                  ? `${t("rooms.page.online")}：${live.online.map((p) => p.name).join("、")}`
+                  : t("rooms.page.nobodyOnline")}
               </span>
             </>
           ) : live.connected === false ? (

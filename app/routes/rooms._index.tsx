@@ -62,7 +62,13 @@ export default function RoomsPage() {
                   <td>
                     <SideBadge side={r.mySide} />
                   </td>
-                  <td>{r.lastMessageAt ? <time dateTime={r.lastMessageAt}>{formatDateTime(r.lastMessageAt)}</time> : t("rooms.list.noActivity")}</td>
+                  <td>
+                    {r.lastMessageAt ? (
+                      <time dateTime={r.lastMessageAt}>{formatDateTime(r.lastMessageAt)}</time>
+                    ) : (
+                      t("rooms.list.noActivity")
+                    )}
+                  </td>
                   <td>
                     {r.unread > 0 ? (
                       <span className="room-unread" data-testid="room-unread" aria-label={t("rooms.list.unreadCount", { count: r.unread })}>

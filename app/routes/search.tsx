@@ -47,7 +47,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = parseSearchParams(new URL(request.url).searchParams);
   if (!parsed.success) {
     return json(
-      { state: "invalid" as const, kind: parsed.kind, q: parsed.q, errors: parsed.errors, pageTitle: pageTitle(t, t("search.invalid.title"), t("search.title")) },
+      {
+        state: "invalid" as const,
+        kind: parsed.kind,
+        q: parsed.q,
+        errors: parsed.errors,
+        pageTitle: pageTitle(t, t("search.invalid.title"), t("search.title")),
+      },
       { status: 400 },
     );
   }
@@ -83,7 +89,10 @@ export default function SearchPage() {
           hrefs={
             data.state === "invalid"
               ? { achievements: searchHref({ kind: "achievements", q }), demands: searchHref({ kind: "demands", q }) }
-              : { achievements: kindHref(data.params as SearchParams, "achievements"), demands: kindHref(data.params as SearchParams, "demands") }
+              : {
+                  achievements: kindHref(data.params as SearchParams, "achievements"),
+                  demands: kindHref(data.params as SearchParams, "demands"),
+                }
           }
           totals={data.state === "ok" ? data.result.kindTotals : null}
         />
@@ -129,7 +138,15 @@ function SearchForm({ kind, children }: { kind: SearchKind; children: ReactNode 
   );
 }
 
-function KindTabs({ current, hrefs, totals }: { current: SearchKind; hrefs: Record<SearchKind, string>; totals: Record<SearchKind, number> | null }) {
+function KindTabs({
+  current,
+  hrefs,
+  totals,
+}: {
+  current: SearchKind;
+  hrefs: Record<SearchKind, string>;
+  totals: Record<SearchKind, number> | null;
+}) {
   const { t } = useTranslation();
   return (
     <nav className="search-tabs" aria-label={t("search.scope")}>
@@ -211,7 +228,10 @@ function Results({ params, result }: { params: SearchParams; result: SearchResul
 function SortSelect({ kind }: { kind: SearchKind }) {
   const { t } = useTranslation();
   const state = useSearchState();
-  const label = (s: SearchSort) => (kind === "demands" && (s === "priceAsc" || s === "priceDesc") ? t(`search.sorts.${s === "priceAsc" ? "budgetAsc" : "budgetDesc"}`) : t(`search.sorts.${s}`));
+  const label = (s: SearchSort) =>
+    kind === "demands" && (s === "priceAsc" || s === "priceDesc")
+      ? t(`search.sorts.${s === "priceAsc" ? "budgetAsc" : "budgetDesc"}`)
+      : t(`search.sorts.${s}`);
   return (
     <div className="search-sort">
       <label htmlFor="search-sort">{t("search.sort")}</label>
@@ -298,7 +318,12 @@ function browseHref(kind: SearchKind, fields: readonly string[] = []): string {
 function UnavailableNotice({ params }: { params: SearchParams }) {
   const { t } = useTranslation();
   return (
-    <section className="search-notice callout callout--warn" role="alert" data-testid="search-unavailable" aria-labelledby="unavailable-title">
+    <section
+      className="search-notice callout callout--warn"
+      role="alert"
+      data-testid="search-unavailable"
+      aria-labelledby="unavailable-title"
+    >
       <h2 id="unavailable-title">{t("search.unavailable.title")}</h2>
       <p>{t("search.unavailable.text")}</p>
       <ul className="search-notice__links">

@@ -38,14 +38,22 @@ export const RegisterSchema = z
         if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `errors.uscc.${problem}` });
       })
       .optional(),
-    region: z.string().regex(/^\d{6}$/, "errors.region").optional(),
+    region: z
+      .string()
+      .regex(/^\d{6}$/, "errors.region")
+      .optional(),
   })
   // Cross-field rules: zod runs these once every field above is valid.
   .superRefine((v, ctx) => {
     if (v.password && v.confirmPassword !== v.password) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["confirmPassword"], message: "errors.passwordMismatch" });
     }
-    if (v.email && v.password && v.password.toLowerCase().includes(v.email.split("@")[0]!.toLowerCase()) && v.email.split("@")[0]!.length >= 4) {
+    if (
+      v.email &&
+      v.password &&
+      v.password.toLowerCase().includes(v.email.split("@")[0]!.toLowerCase()) &&
+      v.email.split("@")[0]!.length >= 4
+    ) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["password"], message: "errors.passwordContainsEmail" });
     }
     if (v.accountType && v.accountType !== "individual") {

@@ -131,19 +131,60 @@ export interface PreparedDemand extends PreparedBase {
 export type PreparedRecord = PreparedAchievement | PreparedDemand;
 
 export type Prepared<T> =
-  | { ok: true; value: T; warnings: Warning[] }
-  | { ok: false; externalId: string | null; errors: FieldErrors; warnings: Warning[] };
+  { ok: true; value: T; warnings: Warning[] } | { ok: false; externalId: string | null; errors: FieldErrors; warnings: Warning[] };
 
 const ACHIEVEMENT_KEYS = new Set([
-  "externalId", "status", "title", "summary", "description", "field", "keywords", "ipType", "patentNumbers", "trl",
-  "transactionModes", "licenseExclusivity", "price", "owner", "inventors", "region", "fiscalFunding", "expiresAt",
+  "externalId",
+  "status",
+  "title",
+  "summary",
+  "description",
+  "field",
+  "keywords",
+  "ipType",
+  "patentNumbers",
+  "trl",
+  "transactionModes",
+  "licenseExclusivity",
+  "price",
+  "owner",
+  "inventors",
+  "region",
+  "fiscalFunding",
+  "expiresAt",
   // Present in export lines, so an export can be fed back in unchanged; ignored on import.
-  "type", "id", "source", "maturity", "maturityLabel", "regionName", "publishedAt", "noticeEndsAt", "createdAt", "updatedAt",
+  "type",
+  "id",
+  "source",
+  "maturity",
+  "maturityLabel",
+  "regionName",
+  "publishedAt",
+  "noticeEndsAt",
+  "createdAt",
+  "updatedAt",
 ]);
 const DEMAND_KEYS = new Set([
-  "externalId", "status", "title", "description", "field", "keywords", "budget", "transactionModes", "minTrl",
-  "deadline", "enterprise", "region",
-  "type", "id", "source", "regionName", "publishedAt", "noticeEndsAt", "createdAt", "updatedAt",
+  "externalId",
+  "status",
+  "title",
+  "description",
+  "field",
+  "keywords",
+  "budget",
+  "transactionModes",
+  "minTrl",
+  "deadline",
+  "enterprise",
+  "region",
+  "type",
+  "id",
+  "source",
+  "regionName",
+  "publishedAt",
+  "noticeEndsAt",
+  "createdAt",
+  "updatedAt",
 ]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -207,7 +248,12 @@ function readStatus(raw: Record<string, unknown>, p: Problems): { status: Import
 /** `null` means "not given" everywhere in a record (export lines write absent values as null). */
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]));
+  if (isObject(v))
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, dropNulls(x)]),
+    );
   return v;
 }
 
@@ -236,7 +282,11 @@ function readDate(v: unknown, path: string, p: Problems): Date | undefined {
 
 /** Keywords as a list, or as one string separated by commas, semicolons or 、. */
 function readKeywords(v: unknown): unknown {
-  if (typeof v === "string") return v.split(/[,，;；、]/).map((s) => s.trim()).filter(Boolean);
+  if (typeof v === "string")
+    return v
+      .split(/[,，;；、]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   return v ?? [];
 }
 
@@ -331,13 +381,20 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
   const expiresAt = readDate(raw.expiresAt, "expiresAt", p);
 
   let summary = raw.summary;
-  if ((summary === undefined || summary === null || (typeof summary === "string" && !summary.trim())) && typeof raw.description === "string" && raw.description.trim()) {
+  if (
+    (summary === undefined || summary === null || (typeof summary === "string" && !summary.trim())) &&
+    typeof raw.description === "string" &&
+    raw.description.trim()
+  ) {
     summary = raw.description.trim().slice(0, DERIVED_SUMMARY_LENGTH);
     p.warn("summary", "apiWarnings.summaryDerived", { length: DERIVED_SUMMARY_LENGTH });
   }
   const modes = raw.transactionModes;
   let licenseExclusivity = raw.licenseExclusivity;
-  const noExclusivity = licenseExclusivity === undefined || licenseExclusivity === null || (Array.isArray(licenseExclusivity) && licenseExclusivity.length === 0);
+  const noExclusivity =
+    licenseExclusivity === undefined ||
+    licenseExclusivity === null ||
+    (Array.isArray(licenseExclusivity) && licenseExclusivity.length === 0);
   if (Array.isArray(modes) && modes.includes("license") && noExclusivity) {
     licenseExclusivity = ["non-exclusive"];
     p.warn("licenseExclusivity", "apiWarnings.exclusivityDefault");

@@ -61,7 +61,11 @@ const when = (required: string) =>
 const minutes = (max: number, fallback: number) =>
   z.preprocess(
     (v) => (v === "" || v === undefined ? fallback : v),
-    z.coerce.number({ invalid_type_error: "auction.errors.minutes" }).int("auction.errors.minutes").min(0, "auction.errors.minutes").max(max, "auction.errors.minutesMax"),
+    z.coerce
+      .number({ invalid_type_error: "auction.errors.minutes" })
+      .int("auction.errors.minutes")
+      .min(0, "auction.errors.minutes")
+      .max(max, "auction.errors.minutesMax"),
   );
 
 export const TierInputSchema = z.object({ from: yuan({ min: 0 }), increment: yuan() });
@@ -103,7 +107,12 @@ export const CreateAuctionSchema = z
     let startsAt: Date | null = null;
     if (!v.startNow) {
       startsAt = v.startsAt ? parseChinaTime(v.startsAt) : null;
-      if (!startsAt) ctx.addIssue({ code: "custom", path: ["startsAt"], message: v.startsAt ? "auction.errors.time" : "auction.errors.startsAtRequired" });
+      if (!startsAt)
+        ctx.addIssue({
+          code: "custom",
+          path: ["startsAt"],
+          message: v.startsAt ? "auction.errors.time" : "auction.errors.startsAtRequired",
+        });
     }
     return {
       startPrice: v.startPrice,

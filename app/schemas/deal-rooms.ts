@@ -10,7 +10,10 @@ import { yuan } from "./auctions.ts";
 export const MESSAGE_MAX = 4000;
 const objectId = z.string().regex(/^[a-f0-9]{24}$/i, "rooms.errors.badId");
 /** The client's own id for a message, so a retried send is stored once. */
-const clientId = z.string().regex(/^[\w-]{1,64}$/, "rooms.errors.badClientId").optional();
+const clientId = z
+  .string()
+  .regex(/^[\w-]{1,64}$/, "rooms.errors.badClientId")
+  .optional();
 
 export const MessageSchema = z.object({
   clientId,
@@ -80,7 +83,10 @@ export const InviteBrokerSchema = z.object({ email: z.string().trim().toLowerCas
 export const RoomRefSchema = z.object({ roomId: objectId });
 export const JoinRoomSchema = RoomRefSchema.extend({ lastSeq: z.number().int().min(0).max(1e9).optional() });
 export const SendMessageSchema = RoomRefSchema.merge(MessageSchema);
-export const HistorySchema = RoomRefSchema.extend({ beforeSeq: z.number().int().min(1).max(1e9), limit: z.number().int().min(1).max(100).default(50) });
+export const HistorySchema = RoomRefSchema.extend({
+  beforeSeq: z.number().int().min(1).max(1e9),
+  limit: z.number().int().min(1).max(100).default(50),
+});
 export const TypingSchema = RoomRefSchema.extend({ typing: z.boolean() });
 export const ReadSchema = RoomRefSchema.extend({ seq: z.number().int().min(0).max(1e9) });
 export const ProposeCardEventSchema = RoomRefSchema.merge(ProposeCardSchema);

@@ -2,15 +2,7 @@ import { z } from "zod";
 import { patentCheckIssues, type AchievementDataInput, type DemandDataInput, type ListingKind } from "~/schemas/listing.ts";
 import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { normalizePatentNumber, patentProblem } from "~/utils/patent.ts";
-import {
-  FIELDS,
-  IP_TYPES,
-  LICENSE_EXCLUSIVITY,
-  PATENT_IP_TYPES,
-  PRICE_MODES,
-  TRANSACTION_MODES,
-  type IpType,
-} from "~/utils/taxonomy.ts";
+import { FIELDS, IP_TYPES, LICENSE_EXCLUSIVITY, PATENT_IP_TYPES, PRICE_MODES, TRANSACTION_MODES, type IpType } from "~/utils/taxonomy.ts";
 
 /**
  * The achievement and demand forms as people fill them in: money in yuan, keywords in one box,
@@ -54,7 +46,10 @@ export function parseFormMessage(message: string): { key: string; params: Record
 
 /** `三七, 根腐病、生物防治；菌剂` → ["三七", "根腐病", "生物防治", "菌剂"] (order kept, duplicates dropped). */
 export function splitKeywords(text: string | undefined): string[] {
-  const parts = (text ?? "").split(/[,，、;；\s\u3000]+/).map((k) => k.trim()).filter(Boolean);
+  const parts = (text ?? "")
+    .split(/[,，、;；\s\u3000]+/)
+    .map((k) => k.trim())
+    .filter(Boolean);
   return [...new Set(parts)];
 }
 
@@ -84,7 +79,10 @@ export interface InventorEntry {
 export function parseInventors(text: string | undefined): { inventors: InventorEntry[]; bad: string[] } {
   const inventors: InventorEntry[] = [];
   const bad: string[] = [];
-  const entries = (text ?? "").split(/[\n\r,，、;；]+/).map((e) => e.trim().replace(/\s+/g, " ")).filter(Boolean);
+  const entries = (text ?? "")
+    .split(/[\n\r,，、;；]+/)
+    .map((e) => e.trim().replace(/\s+/g, " "))
+    .filter(Boolean);
   for (const entry of entries) {
     const withPercent = /^(.*?\S)\s*[:：]?\s*(\d{1,3}(?:\.\d{1,2})?)\s*[%％]$/.exec(entry);
     const withNumber = /^(.*?\S)(?:\s+|\s*[:：]\s*)(\d{1,3}(?:\.\d{1,2})?)$/.exec(entry);
@@ -262,9 +260,11 @@ export const AchievementFormSchema = z
     for (const line of bad) issue(ctx, "inventors", formMessage("listingForm.errors.inventorLine", { line }));
     for (const i of inventors) {
       if (i.name.length > LIMITS.inventorName) issue(ctx, "inventors", formMessage("listingForm.errors.inventorName", { name: i.name }));
-      if (i.share !== undefined && i.share > 100) issue(ctx, "inventors", formMessage("listingForm.errors.inventorShare", { name: i.name }));
+      if (i.share !== undefined && i.share > 100)
+        issue(ctx, "inventors", formMessage("listingForm.errors.inventorShare", { name: i.name }));
     }
-    if (inventors.length > MAX_INVENTORS) issue(ctx, "inventors", formMessage("listingForm.errors.tooManyInventors", { max: MAX_INVENTORS }));
+    if (inventors.length > MAX_INVENTORS)
+      issue(ctx, "inventors", formMessage("listingForm.errors.tooManyInventors", { max: MAX_INVENTORS }));
     if (inventors.reduce((s, i) => s + (i.share ?? 0), 0) > 100) issue(ctx, "inventors", "errors.sharesOver100");
 
     checkRegion(v.region, v.town, ctx);

@@ -22,7 +22,11 @@ const MAX_FEN = MAX_YUAN * 100;
 export const RegionCodeSchema = z.string().regex(/^\d{6}(\d{3})?$/, "errors.region");
 
 const text = (max: number) =>
-  z.string({ required_error: "errors.required", invalid_type_error: "errors.required" }).trim().min(1, "errors.required").max(max, "errors.tooLong");
+  z
+    .string({ required_error: "errors.required", invalid_type_error: "errors.required" })
+    .trim()
+    .min(1, "errors.required")
+    .max(max, "errors.tooLong");
 
 export const KeywordsSchema = z
   .array(z.string().trim().min(1).max(30, "errors.keywordTooLong"))
@@ -46,21 +50,26 @@ export const AchievementDataSchema = z
     keywords: KeywordsSchema.default([]),
     ipType: z.enum(IP_TYPES, { errorMap: () => ({ message: "errors.ipType" }) }),
     patentNumbers: z.array(z.string().trim().min(1)).max(50).default([]),
-    trl: z.number({ invalid_type_error: "errors.trl", required_error: "errors.required" }).int("errors.trl").min(TRL_MIN, "errors.trl").max(TRL_MAX, "errors.trl"),
+    trl: z
+      .number({ invalid_type_error: "errors.trl", required_error: "errors.required" })
+      .int("errors.trl")
+      .min(TRL_MIN, "errors.trl")
+      .max(TRL_MAX, "errors.trl"),
     transactionModes: z
       .array(z.enum(TRANSACTION_MODES, { errorMap: () => ({ message: "errors.transactionMode" }) }))
       .min(1, "errors.transactionModesRequired")
       .transform((l) => [...new Set(l)]),
-    licenseExclusivity: z.array(z.enum(LICENSE_EXCLUSIVITY)).default([]).transform((l) => [...new Set(l)]),
+    licenseExclusivity: z
+      .array(z.enum(LICENSE_EXCLUSIVITY))
+      .default([])
+      .transform((l) => [...new Set(l)]),
     price: z.object({
       mode: z.enum(PRICE_MODES, { errorMap: () => ({ message: "errors.priceMode" }) }),
       amount: FenSchema.optional(),
     }),
     inventors: z.array(InventorSchema).max(30).default([]),
     region: RegionCodeSchema,
-    fiscalFunding: z
-      .object({ funded: z.boolean(), project: z.string().trim().max(200).optional() })
-      .default({ funded: false }),
+    fiscalFunding: z.object({ funded: z.boolean(), project: z.string().trim().max(200).optional() }).default({ funded: false }),
     expiresAt: z.date().optional(),
   })
   .superRefine((a, ctx) => {

@@ -63,7 +63,10 @@ export function yuanAmount(requiredMessage = "offers.errors.amountRequired") {
       if (!Number.isFinite(v)) return fail("offers.errors.amount");
       text = String(v);
     } else if (typeof v === "string") {
-      text = v.trim().replace(/^[¥￥]/, "").replace(/[,，\s]/g, "");
+      text = v
+        .trim()
+        .replace(/^[¥￥]/, "")
+        .replace(/[,，\s]/g, "");
     } else {
       return fail("offers.errors.amount");
     }
@@ -88,10 +91,7 @@ const licenseExclusivity = z.preprocess(
 
 const message = z.preprocess(
   (v) => (v === undefined || v === null ? "" : v),
-  z
-    .string({ invalid_type_error: "offers.errors.message" })
-    .trim()
-    .max(OFFER_MESSAGE_MAX, "offers.errors.messageTooLong"),
+  z.string({ invalid_type_error: "offers.errors.message" }).trim().max(OFFER_MESSAGE_MAX, "offers.errors.messageTooLong"),
 );
 
 /**
@@ -209,7 +209,9 @@ const strictMessage = { message: "offers.errors.unknownField" };
 export const MakeOfferApiSchema = z
   .object(
     {
-      listingId: z.string({ required_error: "offers.errors.listingId", invalid_type_error: "offers.errors.listingId" }).regex(/^[a-f0-9]{24}$/i, "offers.errors.listingId"),
+      listingId: z
+        .string({ required_error: "offers.errors.listingId", invalid_type_error: "offers.errors.listingId" })
+        .regex(/^[a-f0-9]{24}$/i, "offers.errors.listingId"),
       ...termsShape,
     },
     { invalid_type_error: "apiErrors.bodyNotObject", required_error: "apiErrors.bodyNotObject" },

@@ -68,7 +68,10 @@ const list = <T extends string>(item: z.ZodType<T>) =>
   );
 
 const optionalNumber = (schema: z.ZodNumber) =>
-  z.preprocess((v) => (v === undefined || v === null || v === "" ? undefined : v), z.coerce.number({ invalid_type_error: "search.errors.number" }).pipe(schema).optional());
+  z.preprocess(
+    (v) => (v === undefined || v === null || v === "" ? undefined : v),
+    z.coerce.number({ invalid_type_error: "search.errors.number" }).pipe(schema).optional(),
+  );
 
 const trl = optionalNumber(z.number().int("search.errors.trl").min(TRL_MIN, "search.errors.trl").max(TRL_MAX, "search.errors.trl"));
 const yuan = optionalNumber(z.number().min(0, "search.errors.amount").max(MAX_YUAN_FILTER, "search.errors.amount"));
@@ -93,7 +96,12 @@ export const SearchParamsSchema = z
     sort: z.enum(SEARCH_SORTS, { errorMap: () => ({ message: "search.errors.sort" }) }).default("relevance"),
     page: z.preprocess(
       (v) => (v === undefined || v === "" ? undefined : v),
-      z.coerce.number({ invalid_type_error: "search.errors.page" }).int("search.errors.page").min(1, "search.errors.page").max(MAX_PAGE, "search.errors.page").default(1),
+      z.coerce
+        .number({ invalid_type_error: "search.errors.page" })
+        .int("search.errors.page")
+        .min(1, "search.errors.page")
+        .max(MAX_PAGE, "search.errors.page")
+        .default(1),
     ),
   })
   .superRefine((p, ctx) => {
@@ -132,8 +140,7 @@ export function searchParamsObject(query: URLSearchParams): Record<string, unkno
 export type SearchParamErrors = Partial<Record<string, string[]>>;
 
 export type ParsedSearch =
-  | { success: true; data: SearchParams }
-  | { success: false; errors: SearchParamErrors; kind: SearchKind; q: string };
+  { success: true; data: SearchParams } | { success: false; errors: SearchParamErrors; kind: SearchKind; q: string };
 
 /**
  * Parses the page's query string. A bad value is reported (400 on the page), never dropped: a

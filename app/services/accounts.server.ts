@@ -107,16 +107,16 @@ export async function getSessionUserById(userId: string): Promise<SessionUser | 
     email: u.email,
     name: u.name,
     roles: [...u.roles] as Role[],
-    organization: u.organization
-      ? { id: String(u.organization._id), name: u.organization.name, type: u.organization.type }
-      : null,
+    organization: u.organization ? { id: String(u.organization._id), name: u.organization.name, type: u.organization.type } : null,
   };
 }
 
 /** The user behind a session id, or null when the session is unknown, expired or the user disabled. */
 export async function getUserForSession(sessionId: string): Promise<SessionUser | null> {
   if (!mongoose.isValidObjectId(sessionId)) return null;
-  const s = await Session.findOne({ _id: sessionId, expiresAt: { $gt: new Date() } }).select("user").lean();
+  const s = await Session.findOne({ _id: sessionId, expiresAt: { $gt: new Date() } })
+    .select("user")
+    .lean();
   if (!s) return null;
   return getSessionUserById(String(s.user));
 }

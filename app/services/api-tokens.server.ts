@@ -119,7 +119,9 @@ export async function revokeApiToken(issuer: TokenIssuer, idOrPrefix: string): P
   } else {
     const prefix = idOrPrefix.trim();
     if (!prefix.startsWith("cg_") || prefix.length < 5) throw new NotFoundError();
-    const matches = await ApiToken.find({ prefix: { $regex: `^${prefix.replace(/[^A-Za-z0-9_-]/g, "")}` } }, { _id: 1 }).limit(2).lean();
+    const matches = await ApiToken.find({ prefix: { $regex: `^${prefix.replace(/[^A-Za-z0-9_-]/g, "")}` } }, { _id: 1 })
+      .limit(2)
+      .lean();
     if (matches.length === 0) throw new NotFoundError();
     if (matches.length > 1) throw new ValidationError({ token: ["tokens.errors.ambiguousPrefix"] });
     filter = { _id: matches[0]!._id };

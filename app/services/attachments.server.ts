@@ -125,9 +125,7 @@ async function readCapped(source: Readable | AsyncIterable<Uint8Array>, filename
 /** Loads the item for a change by `actor`: it must exist, be theirs, and be editable. */
 async function loadForChange(actor: ListingActor, kind: ListingKind, listingId: string) {
   if (!LISTING_KINDS.includes(kind)) throw new NotFoundError();
-  const item = await modelOf(kind)
-    .findById(oid(listingId), { status: 1, createdBy: 1, owner: 1, enterprise: 1, attachments: 1 })
-    .lean();
+  const item = await modelOf(kind).findById(oid(listingId), { status: 1, createdBy: 1, owner: 1, enterprise: 1, attachments: 1 }).lean();
   if (!item) throw new NotFoundError();
   const relations = relationsOf(actor, item);
   if (!relations.has("owner")) {
@@ -304,12 +302,7 @@ export async function addAttachment(
 }
 
 /** Removes an attachment from an item the actor owns while it is a draft or rejected. */
-export async function removeAttachment(
-  actor: ListingActor,
-  kind: ListingKind,
-  listingId: string,
-  attachmentId: string,
-): Promise<void> {
+export async function removeAttachment(actor: ListingActor, kind: ListingKind, listingId: string, attachmentId: string): Promise<void> {
   const item = await loadForChange(actor, kind, listingId);
   const aid = oid(attachmentId);
   const att = (item.attachments ?? []).find((a) => String(a._id) === String(aid));
@@ -383,10 +376,7 @@ export async function sweepOrphanAttachments(olderThanMs = 3_600_000, now = new 
   const orphans: ObjectId[] = [];
   for await (const f of b.find({ uploadDate: { $lt: cutoff } }, { projection: { _id: 1 } })) {
     const id = f._id as ObjectId;
-    const [a, d] = await Promise.all([
-      Achievement.exists({ "attachments.fileId": id }),
-      Demand.exists({ "attachments.fileId": id }),
-    ]);
+    const [a, d] = await Promise.all([Achievement.exists({ "attachments.fileId": id }), Demand.exists({ "attachments.fileId": id })]);
     if (!a && !d) orphans.push(id);
   }
   for (const id of orphans) await b.delete(id).catch(() => {});

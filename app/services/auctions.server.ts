@@ -92,7 +92,14 @@ export function genesisHash(auctionId: string): string {
 }
 
 /** The hash of one bid: its content in a fixed order, chained to the previous bid's hash. */
-export function bidHash(b: { auction: string; seq: number; bidderNumber: number; amount: number; placedAt: Date; prevHash: string }): string {
+export function bidHash(b: {
+  auction: string;
+  seq: number;
+  bidderNumber: number;
+  amount: number;
+  placedAt: Date;
+  prevHash: string;
+}): string {
   const canonical = JSON.stringify([b.auction, b.seq, b.bidderNumber, b.amount, b.placedAt.toISOString(), b.prevHash]);
   return createHash("sha256").update(canonical).digest("hex");
 }
@@ -124,7 +131,12 @@ export interface AuctionInput {
 }
 
 /** The seller side (with `auction:run`) or a broker runs an auction of a trading, auction-priced listing. */
-export async function createAuction(actor: ListingActor, listingId: string, input: AuctionInput, opts: { now?: Date; via?: Via } = {}): Promise<string> {
+export async function createAuction(
+  actor: ListingActor,
+  listingId: string,
+  input: AuctionInput,
+  opts: { now?: Date; via?: Via } = {},
+): Promise<string> {
   const now = opts.now ?? new Date();
   if (!actor.id || !can(actor, "auction:run")) throw new ForbiddenError();
   const listing = await Achievement.findById(parseId(listingId)).lean();
@@ -188,7 +200,15 @@ export async function createAuction(actor: ListingActor, listingId: string, inpu
   return String(id);
 }
 
-async function auditAuction(session: ClientSession | null, id: Types.ObjectId, action: string, actor: ListingActor | null, via: Via, at: Date, reason?: string) {
+async function auditAuction(
+  session: ClientSession | null,
+  id: Types.ObjectId,
+  action: string,
+  actor: ListingActor | null,
+  via: Via,
+  at: Date,
+  reason?: string,
+) {
   await AuditEvent.create(
     [
       {
@@ -241,7 +261,11 @@ export async function registerBidder(
       // Registrations contend only on the counter: MongoDB's own retry of transient conflicts suffices.
       reg = await withTransactionRetry(async (session) => {
         // The bidder number comes from the auction's counter, in the same transaction as the insert.
-        const a = await Auction.findOneAndUpdate({ _id: auction._id }, { $inc: { registrations: 1 } }, { session, returnDocument: "after" }).lean();
+        const a = await Auction.findOneAndUpdate(
+          { _id: auction._id },
+          { $inc: { registrations: 1 } },
+          { session, returnDocument: "after" },
+        ).lean();
         const [doc] = await AuctionRegistration.create(
           [
             {
@@ -302,7 +326,11 @@ export async function confirmDeposit(actor: ListingActor, auctionId: string): Pr
   return (fresh?.deposit?.status ?? "none") as DepositStatus;
 }
 
-function registrationView(r: { number: number; agreementAcceptedAt: Date; deposit?: { status?: string | null; amount?: number | null; payment?: Types.ObjectId | null } | null }): RegistrationView {
+function registrationView(r: {
+  number: number;
+  agreementAcceptedAt: Date;
+  deposit?: { status?: string | null; amount?: number | null; payment?: Types.ObjectId | null } | null;
+}): RegistrationView {
   return {
     number: r.number,
     agreementAcceptedAt: new Date(r.agreementAcceptedAt).toISOString(),
@@ -314,7 +342,10 @@ function registrationView(r: { number: number; agreementAcceptedAt: Date; deposi
   };
 }
 
-function isSellerSide(actor: ListingActor, a: { sellerOrganization: Types.ObjectId; createdBy: Types.ObjectId; broker?: Types.ObjectId | null }): boolean {
+function isSellerSide(
+  actor: ListingActor,
+  a: { sellerOrganization: Types.ObjectId; createdBy: Types.ObjectId; broker?: Types.ObjectId | null },
+): boolean {
   if (!actor.id) return false;
   if (actor.organization && actor.organization.id === String(a.sellerOrganization)) return true;
   return String(a.createdBy) === actor.id || (!!a.broker && String(a.broker) === actor.id);
@@ -381,7 +412,8 @@ export async function placeBid(
   /** `queue: false` skips the in-process queue, as if every bid came from another instance (tests). */
   opts: { via?: "ui" | "api"; now?: () => Date; queue?: boolean } = {},
 ): Promise<PlacedBid> {
-  if (!Number.isInteger(amountFen) || amountFen < 1) throw new AuctionError(400, "invalid_amount", "auction.errors.amountNumber", {}, "amount");
+  if (!Number.isInteger(amountFen) || amountFen < 1)
+    throw new AuctionError(400, "invalid_amount", "auction.errors.amountNumber", {}, "amount");
   if (!actor.id) throw new ForbiddenError();
   const id = parseId(auctionId);
   // The registration is read once, before the transaction: a held deposit changes only at the
@@ -391,81 +423,88 @@ export async function placeBid(
   // Bids on one auction from this process queue up instead of racing each other into write
   // conflicts; bids from other instances still meet at the conditional update.
   const attemptLoop = async (): Promise<PlacedBid> => {
-  // A bid that cannot beat the price this process already knows is refused without a round trip:
-  // prices only rise, so it cannot beat the real one either (see lowestMinimumFrom).
-  const known = knownHeads.get(String(id));
-  if (known && known.price != null && r?.deposit?.status === "held" && amountFen < lowestMinimumFrom(known.increments, known.price)) {
-    const min = minimumBid({ startPrice: known.startPrice, currentPrice: known.price, increments: known.increments });
-    throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
-  }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const placed = await withTxn(async (session) => {
-        const a = await Auction.findById(id).session(session).lean();
-        if (!a) throw new NotFoundError();
-        const now = clock();
-        if (isSellerSide(actor, a)) throw new AuctionError(403, "own_auction", "auction.errors.ownAuction");
-        const phase = phaseOf(a, now);
-        if (phase === "scheduled") throw new AuctionError(409, "auction_not_started", "auction.errors.notStarted");
-        if (phase !== "live") throw new AuctionError(409, "auction_not_live", "auction.errors.notLive");
-        if (!r) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
-        if (r.deposit?.status !== "held") throw new AuctionError(403, "deposit_not_held", "auction.errors.depositNotHeld");
-        rememberHead(String(a._id), a.currentPrice ?? null, a);
-        const min = minimumBid(a);
-        if (amountFen < min) {
-          throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
-        }
-        const seq = a.lastSeq + 1;
-        const end = extendedEnd(a, now);
-        const hash = bidHash({ auction: String(a._id), seq, bidderNumber: r.number, amount: amountFen, placedAt: now, prevHash: a.lastBidHash });
-        const moved = await Auction.updateOne(
-          { _id: a._id, status: "open", lastSeq: a.lastSeq },
-          {
-            $set: { currentPrice: amountFen, leader: r._id, lastBidHash: hash, currentEndsAt: end },
-            $inc: { lastSeq: 1, bidCount: 1, extensions: end > a.currentEndsAt ? 1 : 0 },
-          },
-          { session },
-        );
-        if (moved.matchedCount === 0) throw new HeadMoved();
-        await Bid.create(
-          [
-            {
-              auction: a._id,
-              seq,
-              registration: r._id,
-              bidderNumber: r.number,
-              user: oid(actor.id!),
-              amount: amountFen,
-              placedAt: now,
-              via: opts.via ?? "ui",
-              prevHash: a.lastBidHash,
-              hash,
-            },
-          ],
-          { session },
-        );
-        return {
-          seq,
-          amount: amountFen,
-          bidderNumber: r.number,
-          placedAt: now.toISOString(),
-          currentEndsAt: end.toISOString(),
-          extended: end > a.currentEndsAt,
-          nextMinimum: amountFen + incrementAt(a.increments, amountFen),
-          hash,
-        };
-      });
-      // Committed: the price this process knows is now at least this bid.
-      const k = knownHeads.get(String(id));
-      if (k) rememberHead(String(id), placed.amount, k);
-      return placed;
-    } catch (e) {
-      if (!(e instanceof HeadMoved) && !isTransient(e)) throw e;
-      if (attempt >= 200) throw new AuctionError(409, "busy", "auction.errors.busy");
-      // Jittered back-off, growing a little with each lost race, so contenders spread out.
-      await sleep(Math.random() * Math.min(50, 2 + attempt * 3));
+    // A bid that cannot beat the price this process already knows is refused without a round trip:
+    // prices only rise, so it cannot beat the real one either (see lowestMinimumFrom).
+    const known = knownHeads.get(String(id));
+    if (known && known.price != null && r?.deposit?.status === "held" && amountFen < lowestMinimumFrom(known.increments, known.price)) {
+      const min = minimumBid({ startPrice: known.startPrice, currentPrice: known.price, increments: known.increments });
+      throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
     }
-  }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const placed = await withTxn(async (session) => {
+          const a = await Auction.findById(id).session(session).lean();
+          if (!a) throw new NotFoundError();
+          const now = clock();
+          if (isSellerSide(actor, a)) throw new AuctionError(403, "own_auction", "auction.errors.ownAuction");
+          const phase = phaseOf(a, now);
+          if (phase === "scheduled") throw new AuctionError(409, "auction_not_started", "auction.errors.notStarted");
+          if (phase !== "live") throw new AuctionError(409, "auction_not_live", "auction.errors.notLive");
+          if (!r) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
+          if (r.deposit?.status !== "held") throw new AuctionError(403, "deposit_not_held", "auction.errors.depositNotHeld");
+          rememberHead(String(a._id), a.currentPrice ?? null, a);
+          const min = minimumBid(a);
+          if (amountFen < min) {
+            throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
+          }
+          const seq = a.lastSeq + 1;
+          const end = extendedEnd(a, now);
+          const hash = bidHash({
+            auction: String(a._id),
+            seq,
+            bidderNumber: r.number,
+            amount: amountFen,
+            placedAt: now,
+            prevHash: a.lastBidHash,
+          });
+          const moved = await Auction.updateOne(
+            { _id: a._id, status: "open", lastSeq: a.lastSeq },
+            {
+              $set: { currentPrice: amountFen, leader: r._id, lastBidHash: hash, currentEndsAt: end },
+              $inc: { lastSeq: 1, bidCount: 1, extensions: end > a.currentEndsAt ? 1 : 0 },
+            },
+            { session },
+          );
+          if (moved.matchedCount === 0) throw new HeadMoved();
+          await Bid.create(
+            [
+              {
+                auction: a._id,
+                seq,
+                registration: r._id,
+                bidderNumber: r.number,
+                user: oid(actor.id!),
+                amount: amountFen,
+                placedAt: now,
+                via: opts.via ?? "ui",
+                prevHash: a.lastBidHash,
+                hash,
+              },
+            ],
+            { session },
+          );
+          return {
+            seq,
+            amount: amountFen,
+            bidderNumber: r.number,
+            placedAt: now.toISOString(),
+            currentEndsAt: end.toISOString(),
+            extended: end > a.currentEndsAt,
+            nextMinimum: amountFen + incrementAt(a.increments, amountFen),
+            hash,
+          };
+        });
+        // Committed: the price this process knows is now at least this bid.
+        const k = knownHeads.get(String(id));
+        if (k) rememberHead(String(id), placed.amount, k);
+        return placed;
+      } catch (e) {
+        if (!(e instanceof HeadMoved) && !isTransient(e)) throw e;
+        if (attempt >= 200) throw new AuctionError(409, "busy", "auction.errors.busy");
+        // Jittered back-off, growing a little with each lost race, so contenders spread out.
+        await sleep(Math.random() * Math.min(50, 2 + attempt * 3));
+      }
+    }
   };
   return opts.queue === false ? attemptLoop() : serialized(String(id), attemptLoop);
 }
@@ -476,7 +515,11 @@ function rememberHead(id: string, price: number | null, a: { startPrice: number;
   const prev = knownHeads.get(id)?.price ?? null;
   // Only ever raised: reads in concurrent transactions may be older than what is already known.
   const next = prev == null ? price : price == null ? prev : Math.max(prev, price);
-  knownHeads.set(id, { price: next, startPrice: a.startPrice, increments: a.increments.map((t) => ({ from: t.from, increment: t.increment })) });
+  knownHeads.set(id, {
+    price: next,
+    startPrice: a.startPrice,
+    increments: a.increments.map((t) => ({ from: t.from, increment: t.increment })),
+  });
 }
 
 /**
@@ -557,12 +600,19 @@ export interface AuctionView {
 }
 
 /** What a person sees of an auction: the reserve stays hidden, bidders are numbers to each other. */
-export async function getAuction(actor: ListingActor | null, auctionId: string, opts: { now?: Date; bidLimit?: number } = {}): Promise<AuctionView> {
+export async function getAuction(
+  actor: ListingActor | null,
+  auctionId: string,
+  opts: { now?: Date; bidLimit?: number } = {},
+): Promise<AuctionView> {
   const now = opts.now ?? new Date();
   const a = (await Auction.findById(parseId(auctionId)).lean()) as AuctionRow | null;
   if (!a) throw new NotFoundError();
   const [bids, reg, leader, winner] = await Promise.all([
-    Bid.find({ auction: a._id }, { seq: 1, amount: 1, bidderNumber: 1, placedAt: 1, user: 1 }).sort({ seq: -1 }).limit(opts.bidLimit ?? 50).lean(),
+    Bid.find({ auction: a._id }, { seq: 1, amount: 1, bidderNumber: 1, placedAt: 1, user: 1 })
+      .sort({ seq: -1 })
+      .limit(opts.bidLimit ?? 50)
+      .lean(),
     actor?.id ? AuctionRegistration.findOne({ auction: a._id, user: oid(actor.id) }).lean() : null,
     a.leader ? AuctionRegistration.findById(a.leader, { number: 1 }).lean() : null,
     a.outcome?.winner ? AuctionRegistration.findById(a.outcome.winner, { number: 1 }).lean() : null,
@@ -614,7 +664,12 @@ export async function getAuction(actor: ListingActor | null, auctionId: string, 
     })),
     viewer: {
       sellerSide,
-      canRegister: !!actor && !sellerSide && can(actor, "auction:bid") && (phase === "live" || phase === "scheduled") && reg?.deposit?.status !== "held",
+      canRegister:
+        !!actor &&
+        !sellerSide &&
+        can(actor, "auction:bid") &&
+        (phase === "live" || phase === "scheduled") &&
+        reg?.deposit?.status !== "held",
       canBid: !!reg && reg.deposit?.status === "held" && phase === "live",
       registration: reg ? registrationView(reg) : null,
       isWinner: !!reg && !!a.outcome?.winner && String(a.outcome.winner) === String(reg._id) && a.outcome.result === "sold",
@@ -658,7 +713,9 @@ export async function listAuctions(opts: { now?: Date; limit?: number } = {}): P
 /** The running (or last) auction of a listing, if any. */
 export async function auctionOfListing(listingId: string): Promise<{ id: string; status: AuctionStatus } | null> {
   if (!mongoose.isValidObjectId(listingId)) return null;
-  const a = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1 }).sort({ createdAt: -1 }).lean();
+  const a = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1 })
+    .sort({ createdAt: -1 })
+    .lean();
   return a ? { id: String(a._id), status: a.status as AuctionStatus } : null;
 }
 
@@ -688,7 +745,14 @@ export async function verifyBidChain(auctionId: string): Promise<ChainReport> {
     count++;
     if (b.seq !== expectedSeq) problems.push({ seq: b.seq, problem: `sequence gap: expected ${expectedSeq}` });
     if (b.prevHash !== prev) problems.push({ seq: b.seq, problem: "prevHash does not match the previous bid's hash" });
-    const recomputed = bidHash({ auction: String(a._id), seq: b.seq, bidderNumber: b.bidderNumber, amount: b.amount, placedAt: b.placedAt, prevHash: b.prevHash });
+    const recomputed = bidHash({
+      auction: String(a._id),
+      seq: b.seq,
+      bidderNumber: b.bidderNumber,
+      amount: b.amount,
+      placedAt: b.placedAt,
+      prevHash: b.prevHash,
+    });
     if (recomputed !== b.hash) problems.push({ seq: b.seq, problem: "hash does not match the bid's content" });
     if (b.amount <= lastAmount) problems.push({ seq: b.seq, problem: "amount does not exceed the previous bid" });
     prev = b.hash;
@@ -744,7 +808,10 @@ export async function closeDueAuctions(opts: { now?: Date; instanceId?: string; 
   return results;
 }
 
-export async function closeAuction(auctionId: string, opts: { now?: Date; instanceId?: string; leaseMs?: number } = {}): Promise<CloseResult | null> {
+export async function closeAuction(
+  auctionId: string,
+  opts: { now?: Date; instanceId?: string; leaseMs?: number } = {},
+): Promise<CloseResult | null> {
   const now = opts.now ?? new Date();
   const me = opts.instanceId ?? INSTANCE_ID;
   const leaseMs = opts.leaseMs ?? CLOSE_LEASE_MS;
@@ -762,7 +829,9 @@ export async function closeAuction(auctionId: string, opts: { now?: Date; instan
   const notes: NotifyInput[] = [];
   const result = await withTransactionRetry(async (session) => {
     notes.length = 0;
-    const a = (await Auction.findOne({ _id: claimed._id, status: "closing", "closing.by": me }).session(session).lean()) as AuctionRow | null;
+    const a = (await Auction.findOne({ _id: claimed._id, status: "closing", "closing.by": me })
+      .session(session)
+      .lean()) as AuctionRow | null;
     if (!a) return null; // the lease ran out and another instance took over
     const regs = await AuctionRegistration.find({ auction: a._id }).session(session).lean();
     const leader = a.leader ? regs.find((r) => String(r._id) === String(a.leader)) : undefined;
@@ -789,7 +858,9 @@ export async function closeAuction(auctionId: string, opts: { now?: Date; instan
           amountFen: a.currentPrice!,
           transactionMode: a.transactionMode as TransactionMode,
           licenseExclusivity: (a.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
-          deposit: leader!.deposit?.payment ? { paymentId: String(leader!.deposit.payment), amountFen: leader!.deposit.amount ?? a.deposit } : null,
+          deposit: leader!.deposit?.payment
+            ? { paymentId: String(leader!.deposit.payment), amountFen: leader!.deposit.amount ?? a.deposit }
+            : null,
           actor: { id: null, name: "竞价结算", roles: [], organization: null, system: true },
           via: "system",
           now,
@@ -863,7 +934,9 @@ async function withTransactionRetry<T>(fn: (session: ClientSession) => Promise<T
  * key), so instances racing here, or a retry after a crash, move each deposit once.
  */
 export async function settleAuctions(opts: { limit?: number } = {}): Promise<number> {
-  const pending = await Auction.find({ status: "closed", settlement: "pending" }, { outcome: 1 }).limit(opts.limit ?? 20).lean();
+  const pending = await Auction.find({ status: "closed", settlement: "pending" }, { outcome: 1 })
+    .limit(opts.limit ?? 20)
+    .lean();
   let settled = 0;
   for (const a of pending) {
     const regs = await AuctionRegistration.find({ auction: a._id, "deposit.payment": { $ne: null } }, { deposit: 1 }).lean();
@@ -878,7 +951,10 @@ export async function settleAuctions(opts: { limit?: number } = {}): Promise<num
         // A deposit that is no longer held (released or failed by hand at the gateway) cannot be
         // settled by retrying: record it and move on, rather than retrying it forever.
         if (err instanceof ConflictError && err.message !== "payments.gatewayUnavailable") {
-          logger.error({ err: err.message, auction: String(a._id), payment: paymentId }, "deposit cannot be settled as planned; left for an administrator");
+          logger.error(
+            { err: err.message, auction: String(a._id), payment: paymentId },
+            "deposit cannot be settled as planned; left for an administrator",
+          );
           continue;
         }
         allDone = false;
@@ -897,7 +973,13 @@ export async function settleAuctions(opts: { limit?: number } = {}): Promise<num
 // The create form's context
 
 export interface AuctionFormContext {
-  listing: { id: string; title: string; transactionModes: TransactionMode[]; licenseExclusivity: LicenseExclusivity[]; priceAmount: number | null };
+  listing: {
+    id: string;
+    title: string;
+    transactionModes: TransactionMode[];
+    licenseExclusivity: LicenseExclusivity[];
+    priceAmount: number | null;
+  };
   /** null when the actor may start an auction now; else why not (an i18n key). */
   refusal: string | null;
   runningAuctionId: string | null;
@@ -914,7 +996,8 @@ export async function auctionFormContext(actor: ListingActor, listingId: string)
   else if (listing.price?.mode !== "auction") refusal = "auction.errors.notAuctionPriced";
   else if (running) refusal = "auction.errors.alreadyRunning";
   // Someone with no business with a non-public listing learns nothing about it.
-  if (refusal === "auction.errors.notSeller" && !["published", "trading", "deal", "contracted", "registered"].includes(listing.status)) throw new NotFoundError();
+  if (refusal === "auction.errors.notSeller" && !["published", "trading", "deal", "contracted", "registered"].includes(listing.status))
+    throw new NotFoundError();
   return {
     listing: {
       id: String(listing._id),
@@ -932,7 +1015,11 @@ export async function auctionFormContext(actor: ListingActor, listingId: string)
  * Whether `userId` is the top bidder of this listing's last auction, which closed below the
  * reserve: they are invited to negotiate, so they may make an offer on the auction-priced listing.
  */
-export async function invitedToNegotiate(listingId: string | Types.ObjectId, userId: string | null, session: ClientSession | null = null): Promise<boolean> {
+export async function invitedToNegotiate(
+  listingId: string | Types.ObjectId,
+  userId: string | null,
+  session: ClientSession | null = null,
+): Promise<boolean> {
   if (!userId || !mongoose.isValidObjectId(String(listingId))) return false;
   const last = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1, outcome: 1 })
     .sort({ createdAt: -1 })

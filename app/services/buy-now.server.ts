@@ -64,7 +64,11 @@ export async function buyNowQuote(actor: ListingActor, listingId: string): Promi
       title: doc.title,
       status,
       seller: { name: doc.ownerName, type: doc.ownerType ?? null },
-      price: { mode: (doc.price?.mode ?? "negotiable") as PriceMode, amount: doc.price?.amount ?? null, currency: doc.price?.currency ?? "CNY" },
+      price: {
+        mode: (doc.price?.mode ?? "negotiable") as PriceMode,
+        amount: doc.price?.amount ?? null,
+        currency: doc.price?.currency ?? "CNY",
+      },
       transactionModes: (doc.transactionModes ?? []) as TransactionMode[],
       licenseExclusivity: (doc.licenseExclusivity ?? []) as LicenseExclusivity[],
     },
@@ -106,7 +110,11 @@ export async function buyNow(
     if (Object.keys(errors).length) throw new ValidationError(errors);
     return openDeal(session, {
       listingId: String(listing._id),
-      buyer: { userId: buyerId, name: actor.name, organization: actor.organization ? { id: actor.organization.id, name: actor.organization.name } : null },
+      buyer: {
+        userId: buyerId,
+        name: actor.name,
+        organization: actor.organization ? { id: actor.organization.id, name: actor.organization.name } : null,
+      },
       source: "buy-now",
       amountFen: listing.price.amount,
       transactionMode: mode,
@@ -183,7 +191,14 @@ export async function tradingSummary(listingId: string, actor: ListingActor | nu
     canBuy: mayTrade && priceMode === "fixed" && !!doc.price?.amount && (!actor || isBuyer),
     canOffer: mayTrade && takesOffers && !myOpenOffer && (!actor || isBuyer),
     myOpenOffer: myOpenOffer
-      ? { id: myOpenOffer.id, thread: myOpenOffer.thread, amount: myOpenOffer.amount, status: myOpenOffer.status, by: myOpenOffer.by, expiresAt: myOpenOffer.expiresAt }
+      ? {
+          id: myOpenOffer.id,
+          thread: myOpenOffer.thread,
+          amount: myOpenOffer.amount,
+          status: myOpenOffer.status,
+          by: myOpenOffer.by,
+          expiresAt: myOpenOffer.expiresAt,
+        }
       : null,
     incomingOffers,
     auction: auction && (auction.status !== "cancelled" || running) ? { id: auction.id, status: auction.status, running } : null,

@@ -1,3 +1,4 @@
+import type { ZodError } from "zod";
 import { Readable } from "node:stream";
 import { GridFSBucket, ObjectId } from "mongodb";
 import mongoose, { type ClientSession, type Types } from "mongoose";
@@ -60,7 +61,7 @@ function parseId(id: string): Types.ObjectId {
   if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
   return oid(id);
 }
-function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, v: unknown): T {
+function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, v: unknown): T {
   const r = schema.safeParse(v);
   if (!r.success) throw new ValidationError(flattenZodErrors(r.error));
   return r.data;
@@ -84,7 +85,11 @@ export function sideOf(actor: ListingActor | null, room: Pick<RoomRow, "buyer" |
 }
 
 /** The room and the actor's side; a non-member gets NotFound (the room's existence is private too). */
-export async function requireMember(actor: ListingActor | null, roomId: string, session: ClientSession | null = null): Promise<{ room: RoomRow; side: RoomSide }> {
+export async function requireMember(
+  actor: ListingActor | null,
+  roomId: string,
+  session: ClientSession | null = null,
+): Promise<{ room: RoomRow; side: RoomSide }> {
   const room = (await DealRoom.findById(parseId(roomId)).session(session).lean()) as RoomRow | null;
   if (!room) throw new NotFoundError();
   const side = sideOf(actor, room);
@@ -142,16 +147,27 @@ export async function openRoom(actor: ListingActor, input: OpenRoomInput): Promi
     const isSeller = !!actor.organization && String(offer.seller?.organization) === actor.organization.id;
     if (!isBuyer && !isSeller) throw new NotFoundError();
     listingId = String(offer.listing);
-    buyer = { user: offer.buyer!.user!, name: offer.buyer!.name!, organization: offer.buyer!.organization, organizationName: offer.buyer!.organizationName };
+    buyer = {
+      user: offer.buyer!.user!,
+      name: offer.buyer!.name!,
+      organization: offer.buyer!.organization,
+      organizationName: offer.buyer!.organizationName,
+    };
     link.offerThread = offer.thread;
   } else {
     const deal = await Deal.findById(parseId(input.dealId)).lean();
     if (!deal) throw new NotFoundError();
     const isBuyer = String(deal.buyer.user) === actor.id;
-    const isSeller = (!!actor.organization && String(deal.seller.organization) === actor.organization.id) || String(deal.seller.user ?? "") === actor.id;
+    const isSeller =
+      (!!actor.organization && String(deal.seller.organization) === actor.organization.id) || String(deal.seller.user ?? "") === actor.id;
     if (!isBuyer && !isSeller) throw new NotFoundError();
     listingId = String(deal.listing);
-    buyer = { user: deal.buyer.user!, name: deal.buyer.name, organization: deal.buyer.organization, organizationName: deal.buyer.organizationName };
+    buyer = {
+      user: deal.buyer.user!,
+      name: deal.buyer.name,
+      organization: deal.buyer.organization,
+      organizationName: deal.buyer.organizationName,
+    };
     link.deal = deal._id;
   }
 
@@ -179,7 +195,12 @@ export async function openRoom(actor: ListingActor, input: OpenRoomInput): Promi
           origin: link.origin,
           ...links,
           buyer,
-          seller: { user: listing.createdBy ?? undefined, name: listing.ownerName, organization: listing.owner, organizationName: listing.ownerName },
+          seller: {
+            user: listing.createdBy ?? undefined,
+            name: listing.ownerName,
+            organization: listing.owner,
+            organizationName: listing.ownerName,
+          },
         },
       ]);
       await appendSystem(String(room!._id), "rooms.system.opened", { by: actor.name });
@@ -253,7 +274,11 @@ type NewMessage = Omit<Partial<RoomMessageDoc>, "room" | "seq" | "createdAt">;
 
 /** Takes the room's next sequence number and stores the message, in the caller's transaction. */
 async function append(session: ClientSession, roomId: Types.ObjectId, doc: NewMessage, now: Date): Promise<MessageRow> {
-  const room = await DealRoom.findOneAndUpdate({ _id: roomId }, { $inc: { lastSeq: 1 }, $set: { lastMessageAt: now } }, { session, returnDocument: "after", projection: { lastSeq: 1 } }).lean();
+  const room = await DealRoom.findOneAndUpdate(
+    { _id: roomId },
+    { $inc: { lastSeq: 1 }, $set: { lastMessageAt: now } },
+    { session, returnDocument: "after", projection: { lastSeq: 1 } },
+  ).lean();
   if (!room) throw new NotFoundError();
   const [m] = await RoomMessage.create([{ ...doc, room: roomId, seq: room.lastSeq, createdAt: now }], { session });
   return m!.toObject() as MessageRow;
@@ -284,21 +309,35 @@ export async function postMessage(actor: ListingActor, roomId: string, input: Me
   const data = validate(MessageSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   if (data.clientId) {
-    const existing = (await RoomMessage.findOne({ room: room._id, "author.user": oid(actor.id!), clientId: data.clientId }).lean()) as MessageRow | null;
+    const existing = (await RoomMessage.findOne({
+      room: room._id,
+      "author.user": oid(actor.id!),
+      clientId: data.clientId,
+    }).lean()) as MessageRow | null;
     if (existing) return (await viewsOf([existing]))[0]!;
   }
   let m: MessageRow;
   try {
-    m = await withTransaction((session) => append(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now));
+    m = await withTransaction((session) =>
+      append(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
+    );
   } catch (e) {
     if ((e as { code?: number }).code === 11000 && data.clientId) {
-      const existing = (await RoomMessage.findOne({ room: room._id, "author.user": oid(actor.id!), clientId: data.clientId }).lean()) as MessageRow;
+      const existing = (await RoomMessage.findOne({
+        room: room._id,
+        "author.user": oid(actor.id!),
+        clientId: data.clientId,
+      }).lean()) as MessageRow;
       return (await viewsOf([existing]))[0]!;
     }
     throw e;
   }
   // One's own message is read.
-  await RoomRead.updateOne({ room: room._id, user: oid(actor.id!) }, { $max: { lastReadSeq: m.seq }, $set: { name: actor.name } }, { upsert: true });
+  await RoomRead.updateOne(
+    { room: room._id, user: oid(actor.id!) },
+    { $max: { lastReadSeq: m.seq }, $set: { name: actor.name } },
+    { upsert: true },
+  );
   return (await announce([m]))[0]!;
 }
 
@@ -322,12 +361,15 @@ async function historyOf(
   const limit = Math.min(Math.max(1, opts.limit ?? HISTORY_PAGE), opts.afterSeq != null ? GAP_FILL_MAX : 100);
   let rows: MessageRow[];
   if (opts.afterSeq != null) {
-    rows = (await RoomMessage.find({ room: room._id, seq: { $gt: opts.afterSeq } }).sort({ seq: 1 }).limit(limit).lean()) as MessageRow[];
+    rows = (await RoomMessage.find({ room: room._id, seq: { $gt: opts.afterSeq } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean()) as MessageRow[];
   } else {
     const filter = opts.beforeSeq != null ? { room: room._id, seq: { $lt: opts.beforeSeq } } : { room: room._id };
     rows = ((await RoomMessage.find(filter).sort({ seq: -1 }).limit(limit).lean()) as MessageRow[]).reverse();
   }
-  const first = rows[0]?.seq ?? (opts.beforeSeq ?? room.lastSeq + 1);
+  const first = rows[0]?.seq ?? opts.beforeSeq ?? room.lastSeq + 1;
   return { messages: await viewsOf(rows), lastSeq: room.lastSeq, hasOlder: first > 1 };
 }
 
@@ -464,7 +506,12 @@ export async function proposeCard(
         ],
         { session },
       );
-      const message = await append(session, room._id, { kind: "offer", author: author(actor, side), card: cardId, clientId: data.clientId }, now);
+      const message = await append(
+        session,
+        room._id,
+        { kind: "offer", author: author(actor, side), card: cardId, clientId: data.clientId },
+        now,
+      );
       return { card: card!.toObject() as CardRow, message };
     });
   } catch (e) {
@@ -485,12 +532,19 @@ export async function proposeCard(
  * Accepting makes the card's terms the room's agreed terms and the deal's — opening the deal
  * (listing trading → deal) if there is none yet.
  */
-export async function respondToCard(actor: ListingActor, roomId: string, input: RespondCardInput, now = new Date()): Promise<{ card: CardView; counter: CardView | null; dealId: string | null }> {
+export async function respondToCard(
+  actor: ListingActor,
+  roomId: string,
+  input: RespondCardInput,
+  now = new Date(),
+): Promise<{ card: CardView; counter: CardView | null; dealId: string | null }> {
   const data = validate(RespondCardSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   const me = author(actor, side);
   const result = await withTransaction(async (session) => {
-    const card = (await OfferCard.findOne({ _id: parseId(data.cardId), room: room._id }).session(session).lean()) as CardRow | null;
+    const card = (await OfferCard.findOne({ _id: parseId(data.cardId), room: room._id })
+      .session(session)
+      .lean()) as CardRow | null;
     if (!card) throw new NotFoundError();
     if (card.status !== "open") throw new ConflictError("rooms.errors.cardNotOpen");
     const other: "buyer" | "seller" = card.forSide === "buyer" ? "seller" : "buyer";
@@ -500,7 +554,8 @@ export async function respondToCard(actor: ListingActor, roomId: string, input: 
       if (!mine) throw new ForbiddenError("rooms.errors.notYourCard");
       newStatus = "withdrawn";
     } else if (data.action === "counter") {
-      if (partyFor(side, data.onBehalfOf ?? (side === "broker" ? undefined : (side as "buyer" | "seller"))) !== other) throw new ForbiddenError("rooms.errors.answerOtherSide");
+      if (partyFor(side, data.onBehalfOf ?? (side === "broker" ? undefined : (side as "buyer" | "seller"))) !== other)
+        throw new ForbiddenError("rooms.errors.answerOtherSide");
       newStatus = "countered";
     } else {
       if (side !== other) throw new ForbiddenError(side === "broker" ? "rooms.errors.brokerCannotDecide" : "rooms.errors.answerOtherSide");
@@ -508,7 +563,14 @@ export async function respondToCard(actor: ListingActor, roomId: string, input: 
     }
     const moved = await OfferCard.findOneAndUpdate(
       { _id: card._id, status: "open" },
-      { $set: { status: newStatus, respondedBy: me, respondedAt: now, ...(data.action === "reject" && data.reason ? { reason: data.reason } : {}) } },
+      {
+        $set: {
+          status: newStatus,
+          respondedBy: me,
+          respondedAt: now,
+          ...(data.action === "reject" && data.reason ? { reason: data.reason } : {}),
+        },
+      },
       { session, returnDocument: "after" },
     ).lean();
     if (!moved) throw new ConflictError("rooms.errors.cardNotOpen");
@@ -536,7 +598,19 @@ export async function respondToCard(actor: ListingActor, roomId: string, input: 
       messages.push(await append(session, room._id, { kind: "offer", author: me, card: counter._id }, now));
     } else {
       const event = `rooms.system.card.${newStatus}`;
-      messages.push(await append(session, room._id, { kind: "system", author: { name: "系统", side: "system" as const }, event, params: { by: actor.name, version: String(card.version), reason: data.action === "reject" ? (data.reason ?? "") : "" } }, now));
+      messages.push(
+        await append(
+          session,
+          room._id,
+          {
+            kind: "system",
+            author: { name: "系统", side: "system" as const },
+            event,
+            params: { by: actor.name, version: String(card.version), reason: data.action === "reject" ? (data.reason ?? "") : "" },
+          },
+          now,
+        ),
+      );
     }
 
     if (data.action === "accept") {
@@ -549,7 +623,9 @@ export async function respondToCard(actor: ListingActor, roomId: string, input: 
           buyer: {
             userId: String(room.buyer!.user),
             name: room.buyer!.name ?? "",
-            organization: room.buyer!.organization ? { id: String(room.buyer!.organization), name: room.buyer!.organizationName ?? undefined } : null,
+            organization: room.buyer!.organization
+              ? { id: String(room.buyer!.organization), name: room.buyer!.organizationName ?? undefined }
+              : null,
           },
           source: "negotiation",
           amountFen: terms.price,
@@ -562,12 +638,20 @@ export async function respondToCard(actor: ListingActor, roomId: string, input: 
       }
       const agreed = { card: card._id, terms, acceptedAt: now };
       await Deal.updateOne({ _id: oid(dealId) }, { $set: { agreedTerms: { ...agreed, room: room._id } } }, { session });
-      await DealRoom.updateOne({ _id: room._id }, { $set: { deal: oid(dealId), agreedTerms: { ...agreed, acceptedBy: { user: me.user, name: me.name } } } }, { session });
+      await DealRoom.updateOne(
+        { _id: room._id },
+        { $set: { deal: oid(dealId), agreedTerms: { ...agreed, acceptedBy: { user: me.user, name: me.name } } } },
+        { session },
+      );
     }
     return { messages, cards: counter ? [...cards, counter] : cards, moved: moved as CardRow, counter, dealId };
   });
   await announce(result.messages, result.cards);
-  return { card: cardView(result.moved), counter: result.counter ? cardView(result.counter) : null, dealId: data.action === "accept" ? result.dealId : null };
+  return {
+    card: cardView(result.moved),
+    counter: result.counter ? cardView(result.counter) : null,
+    dealId: data.action === "accept" ? result.dealId : null,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,7 +666,12 @@ export interface NdaView {
 }
 
 function ndaView(room: Pick<RoomRow, "nda">): NdaView {
-  const acceptances = (room.nda?.acceptances ?? []).map((a) => ({ userId: String(a.user), name: a.name ?? "", side: a.side ?? "", at: a.at!.toISOString() }));
+  const acceptances = (room.nda?.acceptances ?? []).map((a) => ({
+    userId: String(a.user),
+    name: a.name ?? "",
+    side: a.side ?? "",
+    at: a.at!.toISOString(),
+  }));
   const buyerAccepted = acceptances.some((a) => a.side === "buyer");
   const sellerAccepted = acceptances.some((a) => a.side === "seller");
   return { version: room.nda?.version ?? "", acceptances, buyerAccepted, sellerAccepted, complete: buyerAccepted && sellerAccepted };
@@ -599,10 +688,27 @@ export async function acceptNda(actor: ListingActor, roomId: string, now = new D
     );
     if (res.modifiedCount === 0) return null; // already accepted
     await AuditEvent.create(
-      [{ subjectType: "room", subject: room._id, action: "ndaAccepted", actor: oid(actor.id!), actorName: actor.name, actorRoles: [...actor.roles], via: "ui", reason: `NDA ${room.nda?.version ?? ""} as ${side}`, at: now }],
+      [
+        {
+          subjectType: "room",
+          subject: room._id,
+          action: "ndaAccepted",
+          actor: oid(actor.id!),
+          actorName: actor.name,
+          actorRoles: [...actor.roles],
+          via: "ui",
+          reason: `NDA ${room.nda?.version ?? ""} as ${side}`,
+          at: now,
+        },
+      ],
       { session },
     );
-    return append(session, room._id, { kind: "system", author: { name: "系统", side: "system" as const }, event: "rooms.system.ndaAccepted", params: { by: actor.name } }, now);
+    return append(
+      session,
+      room._id,
+      { kind: "system", author: { name: "系统", side: "system" as const }, event: "rooms.system.ndaAccepted", params: { by: actor.name } },
+      now,
+    );
   });
   const fresh = (await DealRoom.findById(room._id, { nda: 1 }).lean()) as RoomRow;
   const view = ndaView(fresh);
@@ -627,7 +733,17 @@ export async function inviteBroker(actor: ListingActor, roomId: string, input: {
       { session },
     );
     if (res.modifiedCount === 0) throw new ConflictError("rooms.errors.alreadyMember");
-    return append(session, room._id, { kind: "system", author: { name: "系统", side: "system" as const }, event: "rooms.system.brokerInvited", params: { by: actor.name, broker: broker.name } }, now);
+    return append(
+      session,
+      room._id,
+      {
+        kind: "system",
+        author: { name: "系统", side: "system" as const },
+        event: "rooms.system.brokerInvited",
+        params: { by: actor.name, broker: broker.name },
+      },
+      now,
+    );
   });
   await announce([message]);
   publishToRoom(String(room._id), "room:members", { roomId: String(room._id) });
@@ -647,14 +763,20 @@ export async function postAttachment(
   now = new Date(),
 ): Promise<MessageView> {
   const { room, side } = await requireMember(actor, roomId);
-  if (file.bytes.byteLength === 0 || file.bytes.byteLength > MAX_ATTACHMENT_BYTES) throw new ValidationError({ file: ["rooms.errors.fileSize"] });
+  if (file.bytes.byteLength === 0 || file.bytes.byteLength > MAX_ATTACHMENT_BYTES)
+    throw new ValidationError({ file: ["rooms.errors.fileSize"] });
   const type: AttachmentContentType | null = sniffContentType(file.bytes.subarray(0, 16));
   if (!type) throw new ValidationError({ file: ["rooms.errors.fileType"] });
   const filename = safeFilename(file.filename, type);
   const fileId = new ObjectId();
   await new Promise<void>((resolve, reject) => {
-    const upload = attachmentBucket().openUploadStreamWithId(fileId, filename, { metadata: { room: room._id, contentType: type, uploadedBy: oid(actor.id!) } });
-    Readable.from([Buffer.from(file.bytes)]).pipe(upload).once("finish", () => resolve()).once("error", reject);
+    const upload = attachmentBucket().openUploadStreamWithId(fileId, filename, {
+      metadata: { room: room._id, contentType: type, uploadedBy: oid(actor.id!) },
+    });
+    Readable.from([Buffer.from(file.bytes)])
+      .pipe(upload)
+      .once("finish", () => resolve())
+      .once("error", reject);
   });
   try {
     const m = await withTransaction((session) =>
@@ -673,13 +795,19 @@ export async function postAttachment(
     return (await announce([m]))[0]!;
   } catch (e) {
     // Nothing half-written: the file goes if its message could not be stored.
-    await attachmentBucket().delete(fileId).catch(() => {});
+    await attachmentBucket()
+      .delete(fileId)
+      .catch(() => {});
     throw e;
   }
 }
 
 /** Opens a file of the room for a member; confidential files only once both parties accepted the NDA. */
-export async function openRoomAttachment(actor: ListingActor, roomId: string, fileId: string): Promise<{ filename: string; contentType: string; size: number; stream: Readable }> {
+export async function openRoomAttachment(
+  actor: ListingActor,
+  roomId: string,
+  fileId: string,
+): Promise<{ filename: string; contentType: string; size: number; stream: Readable }> {
   const { room } = await requireMember(actor, roomId);
   const m = await RoomMessage.findOne({ room: room._id, "attachment.fileId": parseId(fileId) }, { attachment: 1 }).lean();
   if (!m?.attachment?.fileId) throw new NotFoundError();
@@ -712,7 +840,10 @@ export async function listMyRooms(actor: ListingActor, opts: { limit?: number } 
   const me = oid(actor.id);
   const or: Record<string, unknown>[] = [{ "buyer.user": me }, { "seller.user": me }, { "brokers.user": me }];
   if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
-  const rooms = (await DealRoom.find({ $or: or }).sort({ lastMessageAt: -1, _id: -1 }).limit(opts.limit ?? 100).lean()) as RoomRow[];
+  const rooms = (await DealRoom.find({ $or: or })
+    .sort({ lastMessageAt: -1, _id: -1 })
+    .limit(opts.limit ?? 100)
+    .lean()) as RoomRow[];
   const reads = await RoomRead.find({ user: me, room: { $in: rooms.map((r) => r._id) } }, { room: 1, lastReadSeq: 1 }).lean();
   const readOf = new Map(reads.map((r) => [String(r.room), r.lastReadSeq ?? 0]));
   const unread = await Promise.all(
@@ -726,7 +857,8 @@ export async function listMyRooms(actor: ListingActor, opts: { limit?: number } 
     return {
       id: String(r._id),
       listing: { id: String(r.listing), title: r.listingTitle },
-      counterpart: mySide === "buyer" ? (r.seller?.organizationName ?? r.seller?.name ?? "") : (r.buyer?.organizationName ?? r.buyer?.name ?? ""),
+      counterpart:
+        mySide === "buyer" ? (r.seller?.organizationName ?? r.seller?.name ?? "") : (r.buyer?.organizationName ?? r.buyer?.name ?? ""),
       mySide,
       lastSeq: r.lastSeq,
       lastMessageAt: r.lastMessageAt?.toISOString() ?? null,

@@ -66,7 +66,12 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
         {
           listing: listing._id,
           listingTitle: listing.title,
-          seller: { user: listing.createdBy ?? undefined, name: listing.ownerName, organization: listing.owner, organizationName: listing.ownerName },
+          seller: {
+            user: listing.createdBy ?? undefined,
+            name: listing.ownerName,
+            organization: listing.owner,
+            organizationName: listing.ownerName,
+          },
           buyer: {
             user: oid(input.buyer.userId),
             name: input.buyer.name,
@@ -112,7 +117,9 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
   const sellerUsers = await sellerSideUsers(listing.owner, listing.createdBy, session);
   await notify(session, [
     { user: input.buyer.userId, type: "deal.created", subject, link: `/deals/${dealId}`, params },
-    ...sellerUsers.filter((u) => u !== input.buyer.userId).map((u) => ({ user: u, type: "deal.created" as const, subject, link: `/deals/${dealId}`, params })),
+    ...sellerUsers
+      .filter((u) => u !== input.buyer.userId)
+      .map((u) => ({ user: u, type: "deal.created" as const, subject, link: `/deals/${dealId}`, params })),
   ]);
   return String(dealId);
 }
@@ -180,14 +187,18 @@ function dealScope(actor: ListingActor): Record<string, unknown> | null {
   if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
   const or: Record<string, unknown>[] = [];
   if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
-  if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
+  if (actor.organization)
+    or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
   return or.length ? { $or: or } : null;
 }
 
 export async function listDeals(actor: ListingActor, opts: { limit?: number } = {}): Promise<DealView[]> {
   const scope = dealScope(actor);
   if (!scope) return [];
-  const rows = await Deal.find(scope).sort({ createdAt: -1 }).limit(opts.limit ?? 100).lean();
+  const rows = await Deal.find(scope)
+    .sort({ createdAt: -1 })
+    .limit(opts.limit ?? 100)
+    .lean();
   return rows.map((d) => dealView(d as DealRow));
 }
 

@@ -108,9 +108,7 @@ export type ApiItem = ApiAchievement | ApiDemand;
 async function organizationsOf(kind: ListingKind, docs: readonly Record<string, unknown>[]) {
   const field = kind === "achievement" ? "owner" : "enterprise";
   const ids = [...new Set(docs.map((d) => String(d[field])))].filter((id) => mongoose.isValidObjectId(id));
-  const orgs = ids.length
-    ? await Organization.find({ _id: { $in: ids } }, { creditCode: 1, type: 1 }).lean()
-    : [];
+  const orgs = ids.length ? await Organization.find({ _id: { $in: ids } }, { creditCode: 1, type: 1 }).lean() : [];
   const creditCodes = new Map<string, string>();
   const types = new Map<string, string>();
   for (const o of orgs) {
@@ -127,8 +125,7 @@ async function toApiItems(kind: ListingKind, docs: Record<string, unknown>[]): P
     : docs.map((d) => apiDemand(d as unknown as DemandRow, creditCodes, types));
 }
 
-const modelOf = (kind: ListingKind) =>
-  (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
+const modelOf = (kind: ListingKind) => (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
 
 /**
  * One item. Public items to any token; others to admin and broker tokens, and to a personal
@@ -139,9 +136,7 @@ export async function getApiItem(reader: Reader, kind: ListingKind, id: string):
   const doc = await modelOf(kind).findById(id, { attachments: 0 }).lean();
   if (!doc) throw new NotFoundError();
   const visible =
-    isPublic(doc.status as ListingStatus) ||
-    seesAll(reader) ||
-    (!!reader.actor.id && relationsOf(reader.actor, doc as never).has("owner"));
+    isPublic(doc.status as ListingStatus) || seesAll(reader) || (!!reader.actor.id && relationsOf(reader.actor, doc as never).has("owner"));
   if (!visible) throw new NotFoundError();
   const [item] = await toApiItems(kind, [doc as unknown as Record<string, unknown>]);
   return item!;

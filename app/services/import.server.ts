@@ -267,7 +267,11 @@ function updateOf(content: Record<string, unknown>, extra: Record<string, unknow
 function stripUndefined(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripUndefined);
   if (v && typeof v === "object" && !(v instanceof Date) && !(v instanceof mongoose.Types.ObjectId)) {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, stripUndefined(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, stripUndefined(x)]),
+    );
   }
   return v;
 }
@@ -288,10 +292,7 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
     const mine = candidates.filter((c) => c.kind === kind);
     if (mine.length === 0) continue;
     const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc | DemandDoc>;
-    const existingDocs = (await Model.find(
-      { source, externalId: { $in: mine.map((c) => c.record.externalId) } },
-      { attachments: 0 },
-    )
+    const existingDocs = (await Model.find({ source, externalId: { $in: mine.map((c) => c.record.externalId) } }, { attachments: 0 })
       .session(session)
       .lean()) as unknown as ExistingDoc[];
     const existing = new Map(existingDocs.map((d) => [d.externalId, d]));
@@ -305,9 +306,7 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
         warnings.push({ field: `${ownerField}.name`, message: "apiWarnings.ownerNameRegistered", params: { name: org.name } });
       }
       const content: Record<string, unknown> =
-        c.record.kind === "achievement"
-          ? achievementContent(c.record, c.regionName, org)
-          : demandContent(c.record, c.regionName, org);
+        c.record.kind === "achievement" ? achievementContent(c.record, c.regionName, org) : demandContent(c.record, c.regionName, org);
       const old = existing.get(c.record.externalId);
       const base = { index: c.index, externalId: c.record.externalId };
       const withWarnings = (r: ImportRecordResult): ImportRecordResult => (warnings.length ? { ...r, warnings } : r);
@@ -331,7 +330,12 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
       }
 
       const publish = old.status === "draft" && c.record.status === "published";
-      if (!publish && c.record.statusGiven && c.record.status !== old.status && !(c.record.status === "published" && PUBLIC_STATUSES.includes(old.status))) {
+      if (
+        !publish &&
+        c.record.statusGiven &&
+        c.record.status !== old.status &&
+        !(c.record.status === "published" && PUBLIC_STATUSES.includes(old.status))
+      ) {
         warnings.push({ field: "status", message: "apiWarnings.statusKept", params: { status: old.status } });
       }
       if (!publish && sameContent(content, old)) {

@@ -1,3 +1,4 @@
+import type { ZodError } from "zod";
 import mongoose, { type ClientSession, type Types } from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
@@ -70,9 +71,7 @@ export function relationsOf(actor: ListingActor | null, item: OwnedItem): Set<Re
   if (!actor) return r;
   if (actor.system) return r.add("system");
   const orgId = String(item.owner ?? item.enterprise ?? "");
-  const isOwner =
-    (!!actor.id && String(item.createdBy ?? "") === actor.id) ||
-    (!!actor.organization && actor.organization.id === orgId);
+  const isOwner = (!!actor.id && String(item.createdBy ?? "") === actor.id) || (!!actor.organization && actor.organization.id === orgId);
   if (isOwner) r.add("owner");
   // A reviewer never reviews their own item: a broker who is also the owner is only the owner.
   else if (can(actor, "listing:review")) r.add("reviewer");
@@ -82,7 +81,16 @@ export function relationsOf(actor: ListingActor | null, item: OwnedItem): Set<Re
 
 async function audit(
   session: ClientSession | null,
-  e: { kind: ListingKind; id: Types.ObjectId; action: string; from?: string; to?: string; actor: ListingActor; via: Via; reason?: string | null },
+  e: {
+    kind: ListingKind;
+    id: Types.ObjectId;
+    action: string;
+    from?: string;
+    to?: string;
+    actor: ListingActor;
+    via: Via;
+    reason?: string | null;
+  },
 ) {
   await AuditEvent.create(
     [
@@ -103,7 +111,10 @@ async function audit(
   );
 }
 
-function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import("zod").ZodError } }, data: unknown): T {
+function validate<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  data: unknown,
+): T {
   const r = schema.safeParse(data);
   if (!r.success) throw new ValidationError(flattenZodErrors(r.error));
   return r.data;
@@ -303,9 +314,14 @@ export async function transitionListingInSession(
 /** Expires published items past their validity (achievements) or deadline (demands). */
 export async function expireOverdue(now = new Date()): Promise<number> {
   let count = 0;
-  for (const [kind, field] of [["achievement", "expiresAt"], ["demand", "deadline"]] as const) {
+  for (const [kind, field] of [
+    ["achievement", "expiresAt"],
+    ["demand", "deadline"],
+  ] as const) {
     const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
-    const due = await Model.find({ status: "published", [field]: { $lte: now } }, { _id: 1 }).limit(1000).lean();
+    const due = await Model.find({ status: "published", [field]: { $lte: now } }, { _id: 1 })
+      .limit(1000)
+      .lean();
     for (const d of due) {
       try {
         await transitionListing(SYSTEM_ACTOR, kind, String(d._id), "expire", { now, via: "system" });
@@ -328,7 +344,9 @@ export async function fileObjection(actor: ListingActor, kind: ListingKind, id: 
   if (body.length < 5 || body.length > 2000) throw new ValidationError({ text: ["errors.objectionLength"] });
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
   return withTransaction(async (session) => {
-    const item = await Model.findById(oid(id), { status: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 }).session(session).lean();
+    const item = await Model.findById(oid(id), { status: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 })
+      .session(session)
+      .lean();
     if (!item || !isPublic(item.status as ListingStatus)) throw new NotFoundError();
     if (relationsOf(actor, item as OwnedItem).has("owner")) throw new ForbiddenError("workflow.ownObjection");
     if (item.status !== "published" || !item.noticeEndsAt || item.noticeEndsAt <= now) {
@@ -513,30 +531,25 @@ export async function getListing(viewer: ListingActor | null, kind: ListingKind,
     item: view(kind, doc),
     relations: [...relations],
     actions: availableActions(status, relations, { now, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
-    canObject:
-      !!viewer?.id && !relations.has("owner") && status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now,
-    audit: auditLog.map(
-      (e): AuditEntry => ({
-        action: e.action,
-        from: e.from ?? undefined,
-        to: e.to ?? undefined,
-        actorName: e.actorName,
-        actorRoles: e.actorRoles ?? [],
-        via: e.via,
-        reason: e.reason ?? undefined,
-        at: e.at.toISOString(),
-      }),
-    ),
-    objections: objections.map(
-      (o): ObjectionView => ({
-        id: String(o._id),
-        byName: o.byName,
-        text: o.text,
-        status: o.status,
-        resolution: o.resolution ?? undefined,
-        createdAt: o.createdAt.toISOString(),
-      }),
-    ),
+    canObject: !!viewer?.id && !relations.has("owner") && status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now,
+    audit: auditLog.map((e): AuditEntry => ({
+      action: e.action,
+      from: e.from ?? undefined,
+      to: e.to ?? undefined,
+      actorName: e.actorName,
+      actorRoles: e.actorRoles ?? [],
+      via: e.via,
+      reason: e.reason ?? undefined,
+      at: e.at.toISOString(),
+    })),
+    objections: objections.map((o): ObjectionView => ({
+      id: String(o._id),
+      byName: o.byName,
+      text: o.text,
+      status: o.status,
+      resolution: o.resolution ?? undefined,
+      createdAt: o.createdAt.toISOString(),
+    })),
   };
 }
 
@@ -574,9 +587,18 @@ export async function listPublic(kind: ListingKind, q: PublicListQuery = {}): Pr
 /** Home page: featured first, then the latest. */
 export async function homeListings(limit = 6) {
   const [featuredA, latestA, latestD] = await Promise.all([
-    Achievement.find({ status: { $in: PUBLIC_STATUSES }, featured: true }).sort({ publishedAt: -1 }).limit(limit).lean(),
-    Achievement.find({ status: { $in: PUBLIC_STATUSES } }).sort({ publishedAt: -1, _id: -1 }).limit(limit).lean(),
-    Demand.find({ status: { $in: PUBLIC_STATUSES } }).sort({ publishedAt: -1, _id: -1 }).limit(limit).lean(),
+    Achievement.find({ status: { $in: PUBLIC_STATUSES }, featured: true })
+      .sort({ publishedAt: -1 })
+      .limit(limit)
+      .lean(),
+    Achievement.find({ status: { $in: PUBLIC_STATUSES } })
+      .sort({ publishedAt: -1, _id: -1 })
+      .limit(limit)
+      .lean(),
+    Demand.find({ status: { $in: PUBLIC_STATUSES } })
+      .sort({ publishedAt: -1, _id: -1 })
+      .limit(limit)
+      .lean(),
   ]);
   return {
     featured: featuredA.map((d) => achievementView(d)),
@@ -593,7 +615,11 @@ export async function listMine(actor: ListingActor, kind: ListingKind, status?: 
   if (or.length === 0) return [];
   const filter: Record<string, unknown> = { $or: or };
   if (status) filter.status = status;
-  const docs = await (modelOf(kind) as mongoose.Model<AchievementDoc>).find(filter, { description: 0 }).sort({ updatedAt: -1 }).limit(200).lean();
+  const docs = await (modelOf(kind) as mongoose.Model<AchievementDoc>)
+    .find(filter, { description: 0 })
+    .sort({ updatedAt: -1 })
+    .limit(200)
+    .lean();
   return docs.map((d) => view(kind, { ...d, description: "" }));
 }
 

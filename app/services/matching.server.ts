@@ -65,9 +65,7 @@ export const MatchQuerySchema = z.object({
  * - `system`: the notification sweep.
  */
 export type MatchViewer =
-  | { type: "user"; actor: ListingActor | null }
-  | { type: "api"; principal: Pick<ApiPrincipal, "roles" | "actor"> }
-  | { type: "system" };
+  { type: "user"; actor: ListingActor | null } | { type: "api"; principal: Pick<ApiPrincipal, "roles" | "actor"> } | { type: "system" };
 
 export interface MatchView {
   id: string;
@@ -103,17 +101,68 @@ export function toApiMatch(m: MatchView): ApiMatch {
 // ---------------------------------------------------------------------------------------------
 // Listings as the matcher sees them (money in yuan, like the index)
 
-type DemandRow = Pick<DemandDoc, "title" | "description" | "keywords" | "field" | "transactionModes" | "minTrl" | "budget" | "status" | "externalId" | "enterprise" | "createdBy"> & {
+type DemandRow = Pick<
+  DemandDoc,
+  | "title"
+  | "description"
+  | "keywords"
+  | "field"
+  | "transactionModes"
+  | "minTrl"
+  | "budget"
+  | "status"
+  | "externalId"
+  | "enterprise"
+  | "createdBy"
+> & {
   _id: Types.ObjectId;
   updatedAt: Date;
 };
 type AchievementRow = Pick<
   AchievementDoc,
-  "title" | "summary" | "description" | "keywords" | "field" | "trl" | "transactionModes" | "price" | "status" | "externalId" | "owner" | "createdBy"
+  | "title"
+  | "summary"
+  | "description"
+  | "keywords"
+  | "field"
+  | "trl"
+  | "transactionModes"
+  | "price"
+  | "status"
+  | "externalId"
+  | "owner"
+  | "createdBy"
 > & { _id: Types.ObjectId; updatedAt: Date };
 
-const DEMAND_PROJECTION = { title: 1, description: 1, keywords: 1, field: 1, transactionModes: 1, minTrl: 1, budget: 1, status: 1, externalId: 1, enterprise: 1, createdBy: 1, updatedAt: 1 };
-const ACHIEVEMENT_PROJECTION = { title: 1, summary: 1, description: 1, keywords: 1, field: 1, trl: 1, transactionModes: 1, price: 1, status: 1, externalId: 1, owner: 1, createdBy: 1, updatedAt: 1 };
+const DEMAND_PROJECTION = {
+  title: 1,
+  description: 1,
+  keywords: 1,
+  field: 1,
+  transactionModes: 1,
+  minTrl: 1,
+  budget: 1,
+  status: 1,
+  externalId: 1,
+  enterprise: 1,
+  createdBy: 1,
+  updatedAt: 1,
+};
+const ACHIEVEMENT_PROJECTION = {
+  title: 1,
+  summary: 1,
+  description: 1,
+  keywords: 1,
+  field: 1,
+  trl: 1,
+  transactionModes: 1,
+  price: 1,
+  status: 1,
+  externalId: 1,
+  owner: 1,
+  createdBy: 1,
+  updatedAt: 1,
+};
 
 const yuan = (fen: number | null | undefined) => (typeof fen === "number" ? fen / 100 : null);
 
@@ -275,10 +324,16 @@ export async function findMatchesForAchievement(id: string, opts: FindMatchesOpt
 /** What a detail page shows: the matches, or that matching is unavailable (never a failed page). */
 export type PageMatches = { status: "ok"; items: MatchView[] } | { status: "unavailable" } | { status: "hidden" };
 
-export async function matchesForPage(actor: ListingActor | null, kind: ListingKind, id: string, limit = MATCH_LIMIT_DEFAULT): Promise<PageMatches> {
+export async function matchesForPage(
+  actor: ListingActor | null,
+  kind: ListingKind,
+  id: string,
+  limit = MATCH_LIMIT_DEFAULT,
+): Promise<PageMatches> {
   try {
     const viewer: MatchViewer = { type: "user", actor };
-    const items = kind === "demand" ? await findMatchesForDemand(id, { limit, viewer }) : await findMatchesForAchievement(id, { limit, viewer });
+    const items =
+      kind === "demand" ? await findMatchesForDemand(id, { limit, viewer }) : await findMatchesForAchievement(id, { limit, viewer });
     return { status: "ok", items };
   } catch (e) {
     if (e instanceof NotFoundError) return { status: "hidden" };
@@ -319,7 +374,9 @@ interface Owner {
  * running the sweep at the same time. At most `maxListings` listings per call; call it
  * periodically. Throws when Meilisearch is unavailable (what was done so far is kept).
  */
-export async function runMatchNotifications(opts: { now?: Date; maxListings?: number; threshold?: number } = {}): Promise<MatchSweepResult> {
+export async function runMatchNotifications(
+  opts: { now?: Date; maxListings?: number; threshold?: number } = {},
+): Promise<MatchSweepResult> {
   const result: MatchSweepResult = { listings: 0, pairs: 0, notifications: 0, deferred: 0 };
   const budget = { left: opts.maxListings ?? 200 };
   const threshold = opts.threshold ?? NOTIFY_MIN_SCORE;
@@ -403,24 +460,39 @@ async function matchAndNotify(
   const matches =
     kind === "demand"
       ? await matchDemand(matchDemandOf(item as DemandRow), { limit: NOTIFY_TOP, minScore: ctx.threshold, vocabulary: words })
-      : await matchAchievement(matchAchievementOf(item as AchievementRow), { limit: NOTIFY_TOP, minScore: ctx.threshold, vocabulary: words });
+      : await matchAchievement(matchAchievementOf(item as AchievementRow), {
+          limit: NOTIFY_TOP,
+          minScore: ctx.threshold,
+          vocabulary: words,
+        });
   if (matches.length === 0) return;
   // The counterparts as MongoDB has them now (the index may lag): still public, and their owners.
   const ids = matches.map((m) => new mongoose.Types.ObjectId(m.item.id));
   const Other = (kind === "demand" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
-  const others = (await Other
-    .find({ _id: { $in: ids }, status: { $in: PUBLIC_STATUSES } }, { title: 1, owner: 1, enterprise: 1, createdBy: 1 })
-    .lean()) as unknown as { _id: Types.ObjectId; title: string; owner?: Types.ObjectId; enterprise?: Types.ObjectId; createdBy?: Types.ObjectId }[];
+  const others = (await Other.find(
+    { _id: { $in: ids }, status: { $in: PUBLIC_STATUSES } },
+    { title: 1, owner: 1, enterprise: 1, createdBy: 1 },
+  ).lean()) as unknown as {
+    _id: Types.ObjectId;
+    title: string;
+    owner?: Types.ObjectId;
+    enterprise?: Types.ObjectId;
+    createdBy?: Types.ObjectId;
+  }[];
   const byId = new Map(others.map((o) => [String(o._id), o]));
-  const pairFilter =
-    kind === "demand" ? { demand: item._id, achievement: { $in: ids } } : { achievement: item._id, demand: { $in: ids } };
+  const pairFilter = kind === "demand" ? { demand: item._id, achievement: { $in: ids } } : { achievement: item._id, demand: { $in: ids } };
   const known = new Set(
-    (await MatchRecord.find(pairFilter, { demand: 1, achievement: 1 }).lean()).map((r) => String(kind === "demand" ? r.achievement : r.demand)),
+    (await MatchRecord.find(pairFilter, { demand: 1, achievement: 1 }).lean()).map((r) =>
+      String(kind === "demand" ? r.achievement : r.demand),
+    ),
   );
   const self = {
     id: item._id,
     title: item.title,
-    owner: { org: String((item as DemandRow).enterprise ?? (item as AchievementRow).owner ?? "") || null, createdBy: item.createdBy ? String(item.createdBy) : null },
+    owner: {
+      org: String((item as DemandRow).enterprise ?? (item as AchievementRow).owner ?? "") || null,
+      createdBy: item.createdBy ? String(item.createdBy) : null,
+    },
   };
   for (const m of matches) {
     const other = byId.get(m.item.id);
@@ -461,8 +533,16 @@ async function usersOf(owner: Owner, cache: Map<string, string[]>): Promise<stri
 }
 
 /** Records the pair and writes the notifications in one transaction; -1 when it was already announced. */
-async function announcePair(demand: Side, achievement: Side, score: number, ctx: { now: Date; recipients: Map<string, string[]> }): Promise<number> {
-  const [demandUsers, achievementUsers] = await Promise.all([usersOf(demand.owner, ctx.recipients), usersOf(achievement.owner, ctx.recipients)]);
+async function announcePair(
+  demand: Side,
+  achievement: Side,
+  score: number,
+  ctx: { now: Date; recipients: Map<string, string[]> },
+): Promise<number> {
+  const [demandUsers, achievementUsers] = await Promise.all([
+    usersOf(demand.owner, ctx.recipients),
+    usersOf(achievement.owner, ctx.recipients),
+  ]);
   const ref = (kind: ListingKind, s: Side) => ({ kind, id: s.id, title: s.title });
   const notification = (user: string, type: NotificationType, subject: ReturnType<typeof ref>, counterpart: ReturnType<typeof ref>) => ({
     user: new mongoose.Types.ObjectId(user),
@@ -521,7 +601,9 @@ export async function listNotifications(userId: string, opts: { page?: number } 
     id: String(n._id),
     type: n.type as NotificationType,
     subject: { kind: n.subject.kind as ListingKind, id: String(n.subject.id), title: n.subject.title },
-    counterpart: n.counterpart ? { kind: n.counterpart.kind as ListingKind, id: String(n.counterpart.id), title: n.counterpart.title } : null,
+    counterpart: n.counterpart
+      ? { kind: n.counterpart.kind as ListingKind, id: String(n.counterpart.id), title: n.counterpart.title }
+      : null,
     link: n.link ?? null,
     params: (n.params ?? {}) as Record<string, string>,
     score: n.score ?? null,

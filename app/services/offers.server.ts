@@ -12,13 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type Fie
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { formatYuan, MAX_YUAN } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
-import {
-  LICENSE_EXCLUSIVITY,
-  TRANSACTION_MODES,
-  type LicenseExclusivity,
-  type PriceMode,
-  type TransactionMode,
-} from "~/utils/taxonomy.ts";
+import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
 
 /**
  * 报价 / 议价 on negotiable listings in `trading`. A buyer makes an offer; the seller side (the
@@ -241,7 +235,12 @@ async function closeStragglers(now: Date): Promise<number> {
   for (const listing of gone) {
     count += await withTransaction(async (session) => {
       const open = (await Offer.find({ listing: listing._id, status: "open" }).session(session).lean()) as OfferRow[];
-      return closeOffers(session, open, SOLD_STATUSES.includes(listing.status as ListingStatus) ? "offers.reasons.soldToOther" : "offers.reasons.listingClosed", now);
+      return closeOffers(
+        session,
+        open,
+        SOLD_STATUSES.includes(listing.status as ListingStatus) ? "offers.reasons.soldToOther" : "offers.reasons.listingClosed",
+        now,
+      );
     });
   }
   return count;
@@ -251,9 +250,15 @@ async function closeStragglers(now: Date): Promise<number> {
 async function closeOffers(session: ClientSession, offers: OfferRow[], reason: string, now: Date): Promise<number> {
   if (offers.length === 0) return 0;
   const ids = offers.map((o) => o._id);
-  const res = await Offer.updateMany({ _id: { $in: ids }, status: "open" }, { $set: { status: "closed", reason, respondedAt: now } }, { session });
+  const res = await Offer.updateMany(
+    { _id: { $in: ids }, status: "open" },
+    { $set: { status: "closed", reason, respondedAt: now } },
+    { session },
+  );
   if (res.modifiedCount === 0) return 0;
-  const closed = await Offer.find({ _id: { $in: ids }, status: "closed", respondedAt: now }, { _id: 1 }).session(session).lean();
+  const closed = await Offer.find({ _id: { $in: ids }, status: "closed", respondedAt: now }, { _id: 1 })
+    .session(session)
+    .lean();
   const closedIds = new Set(closed.map((o) => String(o._id)));
   const done = offers.filter((o) => closedIds.has(String(o._id)));
   await AuditEvent.create(
@@ -471,7 +476,10 @@ function summarize(rows: OfferRow[], side: OfferSide, now: Date): OfferThreadSum
     out.push({
       thread,
       listing: latest.listing,
-      counterpart: side === "buyer" ? { name: latest.seller.name, organizationName: null } : { name: latest.buyer.name, organizationName: latest.buyer.organizationName },
+      counterpart:
+        side === "buyer"
+          ? { name: latest.seller.name, organizationName: null }
+          : { name: latest.buyer.name, organizationName: latest.buyer.organizationName },
       latest,
       versions: list.length,
       awaitingMe: latest.status === "open" && latest.by !== side,
@@ -494,7 +502,10 @@ export async function listMyOffers(actor: ListingActor, opts: { now?: Date; limi
   await expireDue(scope, now, 50);
   const [incoming, outgoing] = await Promise.all([
     incomingScope.length
-      ? Offer.find({ $or: incomingScope, ...(actor.id ? { "buyer.user": { $ne: oid(actor.id) } } : {}) }).sort({ createdAt: -1 }).limit(limit).lean()
+      ? Offer.find({ $or: incomingScope, ...(actor.id ? { "buyer.user": { $ne: oid(actor.id) } } : {}) })
+          .sort({ createdAt: -1 })
+          .limit(limit)
+          .lean()
       : Promise.resolve([]),
     outgoingScope ? Offer.find(outgoingScope).sort({ createdAt: -1 }).limit(limit).lean() : Promise.resolve([]),
   ]);
@@ -507,7 +518,12 @@ export async function listMyOffers(actor: ListingActor, opts: { now?: Date; limi
 /** The actor's open negotiation on a listing (as buyer), if any — for the listing's panel. */
 export async function myOpenOfferOn(actor: ListingActor, listingId: string, now = new Date()): Promise<OfferView | null> {
   if (!actor.id || !mongoose.isValidObjectId(listingId)) return null;
-  const o = (await Offer.findOne({ listing: oid(listingId), "buyer.user": oid(actor.id), status: "open", expiresAt: { $gt: now } }).lean()) as OfferRow | null;
+  const o = (await Offer.findOne({
+    listing: oid(listingId),
+    "buyer.user": oid(actor.id),
+    status: "open",
+    expiresAt: { $gt: now },
+  }).lean()) as OfferRow | null;
   return o ? offerView(o, now) : null;
 }
 
@@ -546,8 +562,7 @@ export async function offerQuote(actor: ListingActor, listingId: string, now = n
   else if (status !== "trading") problem = "trading.notTrading";
   else if (doc.price?.mode !== "negotiable" && !(doc.price?.mode === "auction" && (await invitedToNegotiate(doc._id, actor.id)))) {
     problem = "trading.notNegotiable";
-  }
-  else if (!can(actor, "offer:make")) problem = "trading.buyerRoleRequired";
+  } else if (!can(actor, "offer:make")) problem = "trading.buyerRoleRequired";
   else if (open) problem = "offers.errors.alreadyOpen";
   return {
     listing: {
@@ -582,12 +597,17 @@ export async function makeOffer(actor: ListingActor, listingId: string, terms: O
     assertTrading(listing.status);
     // Negotiable listings take offers; an auction-priced one only from the top bidder of an auction
     // that closed below the reserve (invited to negotiate).
-    if (listing.price?.mode !== "negotiable" && !(listing.price?.mode === "auction" && (await invitedToNegotiate(listing._id, userId, session)))) {
+    if (
+      listing.price?.mode !== "negotiable" &&
+      !(listing.price?.mode === "auction" && (await invitedToNegotiate(listing._id, userId, session)))
+    ) {
       throw new ConflictError("trading.notNegotiable");
     }
     const t = resolveTerms(listing, terms, now);
     // An earlier offer of this buyer that ran out is expired first, so it does not block this one.
-    const previous = (await Offer.findOne({ listing: listing._id, "buyer.user": oid(userId), status: "open" }).session(session).lean()) as OfferRow | null;
+    const previous = (await Offer.findOne({ listing: listing._id, "buyer.user": oid(userId), status: "open" })
+      .session(session)
+      .lean()) as OfferRow | null;
     if (previous) {
       if (previous.expiresAt > now) throw new ConflictError("offers.errors.alreadyOpen");
       await expireInSession(session, previous, now);
@@ -642,7 +662,9 @@ async function openVersionFor(
 ): Promise<{ offer: OfferRow; side: OfferSide } | { expired: true }> {
   const scope = offerScope(actor);
   if (!scope) throw new NotFoundError();
-  const offer = (await Offer.findOne({ _id: oid(id), ...scope }).session(session).lean()) as OfferRow | null;
+  const offer = (await Offer.findOne({ _id: oid(id), ...scope })
+    .session(session)
+    .lean()) as OfferRow | null;
   if (!offer) throw new NotFoundError();
   const side = sideOf(actor, offer);
   if (!side) throw new NotFoundError();
@@ -713,7 +735,9 @@ export async function acceptOffer(actor: ListingActor, id: string, opts: OfferOp
       buyer: {
         userId: String(offer.buyer.user),
         name: offer.buyer.name,
-        organization: offer.buyer.organization ? { id: String(offer.buyer.organization), name: offer.buyer.organizationName ?? undefined } : null,
+        organization: offer.buyer.organization
+          ? { id: String(offer.buyer.organization), name: offer.buyer.organizationName ?? undefined }
+          : null,
       },
       source: "offer",
       amountFen: offer.amount,
@@ -727,7 +751,9 @@ export async function acceptOffer(actor: ListingActor, id: string, opts: OfferOp
     await Offer.updateOne({ _id: offer._id }, { $set: { deal: oid(deal) } }, { session });
     await audit(session, { offer: offer._id, action: "accept", from: "open", to: "accepted", actor, via, at: now });
     await notify(session, notice(offer, "offer.accepted", await usersOf(other(side), offer, session)));
-    const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } }).session(session).lean()) as OfferRow[];
+    const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
+      .session(session)
+      .lean()) as OfferRow[];
     await closeOffers(session, others, "offers.reasons.soldToOther", now);
     return deal;
   });
@@ -813,7 +839,10 @@ export async function withdrawOffer(actor: ListingActor, id: string, opts: Offer
     await closeVersion(session, offer, "withdrawn", actor, now);
     await audit(session, { offer: offer._id, action: "withdraw", from: "open", to: "withdrawn", actor, via, at: now });
     // "offer.closed" in the withdrawn wording (i18next context, app/locales/modules/matching.ts).
-    await notify(session, notice(offer, "offer.closed", await usersOf(other(side), offer, session), { context: "withdrawn", by: actor.name }));
+    await notify(
+      session,
+      notice(offer, "offer.closed", await usersOf(other(side), offer, session), { context: "withdrawn", by: actor.name }),
+    );
   });
   return offerView((await Offer.findById(oid(id)).lean()) as OfferRow, now);
 }

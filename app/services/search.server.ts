@@ -14,14 +14,7 @@ import {
   type HighlightPart,
 } from "../../search/query.ts";
 import { INDEXES } from "../../search/settings.ts";
-import {
-  BUDGET_BUCKETS,
-  MAX_QUERY_LENGTH,
-  PRICE_BUCKETS,
-  SEARCH_PAGE_SIZE,
-  type SearchKind,
-  type SearchParams,
-} from "~/schemas/search.ts";
+import { BUDGET_BUCKETS, MAX_QUERY_LENGTH, PRICE_BUCKETS, SEARCH_PAGE_SIZE, type SearchKind, type SearchParams } from "~/schemas/search.ts";
 import type { ListingStatus } from "~/utils/listing-workflow.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { regionName } from "~/utils/regions.server.ts";
@@ -237,7 +230,11 @@ function assemble(kind: SearchKind, p: SearchParams, plan: ReturnType<typeof bui
   if (kind === "achievements") facets.ipType = facetValues(IP_TYPES, distribution("ipType"), p.ipType);
   const money = MONEY_GROUP[kind];
   const bucketCounts = Object.fromEntries(plan.bucketQueries.map((b) => [b.id, results[b.query]?.totalHits ?? 0]));
-  facets[money] = facetValues((money === "price" ? PRICE_BUCKETS : BUDGET_BUCKETS).map((b) => b.id), bucketCounts, p[money]);
+  facets[money] = facetValues(
+    (money === "price" ? PRICE_BUCKETS : BUDGET_BUCKETS).map((b) => b.id),
+    bucketCounts,
+    p[money],
+  );
 
   const total = main.totalHits ?? 0;
   return {

@@ -6,52 +6,60 @@ import { z } from "zod";
  * MONGODB_URI / MEILI_HOST) is resolved by server/embedded before the app reads the
  * service endpoints, so those are optional here.
  */
-const boolish = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const boolish = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
-export const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    HOST: z.string().min(1).default("0.0.0.0"),
-    DATA_DIR: z.string().min(1).default(".data"),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
-      .optional(),
-    MEILI_HOST: z.string().url("must be a URL such as http://127.0.0.1:7700").optional(),
-    MEILI_MASTER_KEY: z.string().min(16, "must be at least 16 bytes").optional(),
-    MEILI_INDEX_PREFIX: z
-      .string()
-      .regex(/^[a-zA-Z0-9_-]*$/, "letters, digits, _ and - only")
-      .default(""),
-    EMBEDDED_MONGO_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
-    EMBEDDED_MEILI_PORT: z.coerce.number().int().min(1).max(65535).default(7700),
-    // Comma-separated, newest first: cookies are signed with the first and accepted with any.
-    SESSION_SECRET: z
-      .string()
-      .transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean))
-      .refine((list) => list.length > 0 && list.every((x) => x.length >= 32), "each secret must be at least 32 characters")
-      .optional(),
-    COOKIE_SECURE: boolish.optional(),
-    SEED_ON_EMPTY: boolish.optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    // Payments. With STRIPE_SECRET_KEY the real Stripe API is used (STRIPE_WEBHOOK_SECRET is then
-    // required). Without it the app starts the local Stripe-compatible server (tests/support/
-    // stripe-server.ts) on EMBEDDED_STRIPE_PORT and points the same SDK at it. STRIPE_API_BASE
-    // points the SDK at another Stripe-compatible server (e.g. one shared by several instances).
-    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_\w+$/, "must look like sk_test_… or sk_live_…").optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, "must look like whsec_…").optional(),
-    STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
-    EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
-    // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
-    // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
-    TRUST_PROXY: z
-      .string()
-      .default("loopback")
-      .transform((v) => (v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v)),
-  });
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default(".data"),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://")
+    .optional(),
+  MEILI_HOST: z.string().url("must be a URL such as http://127.0.0.1:7700").optional(),
+  MEILI_MASTER_KEY: z.string().min(16, "must be at least 16 bytes").optional(),
+  MEILI_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]*$/, "letters, digits, _ and - only")
+    .default(""),
+  EMBEDDED_MONGO_PORT: z.coerce.number().int().min(1).max(65535).default(27017),
+  EMBEDDED_MEILI_PORT: z.coerce.number().int().min(1).max(65535).default(7700),
+  // Comma-separated, newest first: cookies are signed with the first and accepted with any.
+  SESSION_SECRET: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0 && list.every((x) => x.length >= 32), "each secret must be at least 32 characters")
+    .optional(),
+  COOKIE_SECURE: boolish.optional(),
+  SEED_ON_EMPTY: boolish.optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Payments. With STRIPE_SECRET_KEY the real Stripe API is used (STRIPE_WEBHOOK_SECRET is then
+  // required). Without it the app starts the local Stripe-compatible server (tests/support/
+  // stripe-server.ts) on EMBEDDED_STRIPE_PORT and points the same SDK at it. STRIPE_API_BASE
+  // points the SDK at another Stripe-compatible server (e.g. one shared by several instances).
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, "must look like sk_test_… or sk_live_…")
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, "must look like whsec_…")
+    .optional(),
+  STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
+  EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+  // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
+  // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
+  TRUST_PROXY: z
+    .string()
+    .default("loopback")
+    .transform((v) => (v === "true" ? true : v === "false" ? false : /^\d+$/.test(v) ? Number(v) : v)),
+});
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -64,13 +72,9 @@ export class EnvError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // Treat empty strings as unset: `FOO= npm start` should mean "default".
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v !== ""),
-  );
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`);
+  const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".") || "(env)"} ${i.message}`);
   // Cross-variable rules, checked on the raw input so they are reported together with the rest.
   if (cleaned.MEILI_HOST && !cleaned.MEILI_MASTER_KEY) {
     problems.push("MEILI_MASTER_KEY is required when MEILI_HOST is set");

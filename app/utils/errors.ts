@@ -14,7 +14,10 @@ export class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   override readonly status = 400;
-  constructor(public readonly fieldErrors: FieldErrors, message = "errors.invalidInput") {
+  constructor(
+    public readonly fieldErrors: FieldErrors,
+    message = "errors.invalidInput",
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,10 @@ export class ConflictError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   override readonly status = 429;
-  constructor(public readonly retryAfterSeconds: number, message = "errors.rateLimited") {
+  constructor(
+    public readonly retryAfterSeconds: number,
+    message = "errors.rateLimited",
+  ) {
     super(message);
   }
 }

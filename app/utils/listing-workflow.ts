@@ -108,12 +108,7 @@ export type Decision =
   | { ok: false; reason: "wrongStatus" | "notAllowed" | "reasonRequired" | "guard"; message: string };
 
 /** Whether `relations` may take `action` on an item in `status`, and where it leads. */
-export function decide(
-  status: ListingStatus,
-  action: ListingAction,
-  relations: ReadonlySet<Relation>,
-  ctx: TransitionContext,
-): Decision {
+export function decide(status: ListingStatus, action: ListingAction, relations: ReadonlySet<Relation>, ctx: TransitionContext): Decision {
   const rule = TRANSITIONS[action];
   if (!rule.by.some((r) => relations.has(r))) {
     return { ok: false, reason: "notAllowed", message: "workflow.notAllowed" };

@@ -11,8 +11,5 @@ export const logger: pino.Logger =
   (g.__chengguoLogger = pino({
     level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
     base: undefined,
-    transport:
-      process.stdout.isTTY
-        ? { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss" } }
-        : undefined,
+    transport: process.stdout.isTTY ? { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss" } } : undefined,
   }));

@@ -18,7 +18,11 @@ export function patentCheckChar(digits: string): string {
 
 /** `zl 2019 1012 3456.7` → `ZL201910123456.7`; accepts a missing `ZL` and full-width dots. */
 export function normalizePatentNumber(raw: string): string {
-  let s = raw.trim().toUpperCase().replace(/[\s\u3000]/g, "").replace(/[。．]/g, ".");
+  let s = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s\u3000]/g, "")
+    .replace(/[。．]/g, ".");
   if (!s.startsWith("ZL")) s = `ZL${s}`;
   return s;
 }

@@ -43,10 +43,7 @@ export async function assertLoginAllowed(email: string, ip: string): Promise<voi
 
 export async function recordLoginFailure(email: string, ip: string): Promise<void> {
   const { pair, ip: ipLimiter } = get();
-  await Promise.all([
-    pair.consume(`${email}|${ip}`).catch(retryAfter),
-    ipLimiter.consume(ip).catch(retryAfter),
-  ]);
+  await Promise.all([pair.consume(`${email}|${ip}`).catch(retryAfter), ipLimiter.consume(ip).catch(retryAfter)]);
 }
 
 export async function clearLoginFailures(email: string, ip: string): Promise<void> {

@@ -77,7 +77,9 @@ export function ndcgAt(k: number, ranked: string[], judgments: Record<string, nu
 
 /** Share of the items graded ≥ minGrade that appear in the top k; null when there are none. */
 export function recallAt(k: number, ranked: string[], judgments: Record<string, number>, minGrade = 1): number | null {
-  const relevant = Object.entries(judgments).filter(([, g]) => g >= minGrade).map(([id]) => id);
+  const relevant = Object.entries(judgments)
+    .filter(([, g]) => g >= minGrade)
+    .map(([id]) => id);
   if (relevant.length === 0) return null;
   const top = new Set(ranked.slice(0, k));
   return relevant.filter((id) => top.has(id)).length / relevant.length;
@@ -193,7 +195,9 @@ async function main() {
     };
     let t0 = performance.now();
     await importChunked("bench-matching", dataset.achievements, dataset.demands.map(strip));
-    console.error(`[bench] imported ${dataset.achievements.length} achievements and ${dataset.demands.length} demands (${refused} refused) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `[bench] imported ${dataset.achievements.length} achievements and ${dataset.demands.length} demands (${refused} refused) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     t0 = performance.now();
     await drainOutbox();
     console.error(`[bench] search index filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -222,18 +226,27 @@ async function main() {
           recall2: recallAt(10, ranked, judgments, 2),
           ndcg: ndcgAt(10, ranked, judgments),
           violations,
-          infeasible: Object.entries(judgments).filter(([aid, g]) => g > 0 && achievementById.has(aid) && violates(d, achievementById.get(aid)!)).length,
+          infeasible: Object.entries(judgments).filter(
+            ([aid, g]) => g > 0 && achievementById.has(aid) && violates(d, achievementById.get(aid)!),
+          ).length,
           top: matches.map((m) => ({ externalId: m.externalId, score: m.score, grade: judgments[m.externalId ?? ""] ?? 0 })),
           ms,
         });
         if (values.verbose) {
           const missed = Object.entries(judgments)
             .filter(([aid, g]) => g > 0 && !ranked.includes(aid))
-            .map(([aid, g]) => `${aid}(${g}${achievementById.has(aid) && violates(d, achievementById.get(aid)!) ? ",infeasible" : ""}) ${String(achievementById.get(aid)?.title ?? "?")}`);
-          console.log(`\n${d.externalId} ${String(d.title)}  [modes ${modesOf(d).join("/")}, minTrl ${d.minTrl ?? "—"}, budget ≤ ${(d.budget as { max?: number } | undefined)?.max ?? "—"}]`);
+            .map(
+              ([aid, g]) =>
+                `${aid}(${g}${achievementById.has(aid) && violates(d, achievementById.get(aid)!) ? ",infeasible" : ""}) ${String(achievementById.get(aid)?.title ?? "?")}`,
+            );
+          console.log(
+            `\n${d.externalId} ${String(d.title)}  [modes ${modesOf(d).join("/")}, minTrl ${d.minTrl ?? "—"}, budget ≤ ${(d.budget as { max?: number } | undefined)?.max ?? "—"}]`,
+          );
           matches.forEach((m, i) => {
             const a = m.externalId ? achievementById.get(m.externalId) : undefined;
-            console.log(`  ${String(i + 1).padStart(2)}. ${m.score.toFixed(3)} g${judgments[m.externalId ?? ""] ?? 0} ${m.externalId} ${m.title}${a && violates(d, a) ? "  !!VIOLATION" : ""}\n        ${m.reasons.map((r) => JSON.stringify(r)).join(" ")}`);
+            console.log(
+              `  ${String(i + 1).padStart(2)}. ${m.score.toFixed(3)} g${judgments[m.externalId ?? ""] ?? 0} ${m.externalId} ${m.title}${a && violates(d, a) ? "  !!VIOLATION" : ""}\n        ${m.reasons.map((r) => JSON.stringify(r)).join(" ")}`,
+            );
           });
           if (missed.length) console.log(`  missed: ${missed.join(" · ")}`);
         }
@@ -273,7 +286,9 @@ async function main() {
         const extra = row.top.filter((m) => m.externalId && !achievementById.has(m.externalId)).map((m) => m.externalId!);
         if (extra.length === 0) continue;
         const docs = await Achievement.find({ externalId: { $in: extra }, source: "bench-scale" }, { transactionModes: 1, trl: 1 }).lean();
-        distractorViolations += docs.filter((a) => violates(d, { externalId: "", transactionModes: a.transactionModes, trl: a.trl })).length;
+        distractorViolations += docs.filter((a) =>
+          violates(d, { externalId: "", transactionModes: a.transactionModes, trl: a.trl }),
+        ).length;
       }
       console.log(`  hard-constraint violations among generated distractors in the top 10: ${distractorViolations}`);
 
@@ -283,7 +298,9 @@ async function main() {
       const times: number[] = [];
       for (let i = 0; i < calls; i++) {
         const id = ids[i % ids.length]!;
-        const request = new Request(`http://localhost/api/v1/demands/${id}/matches?limit=10`, { headers: { Authorization: `Bearer ${token}` } });
+        const request = new Request(`http://localhost/api/v1/demands/${id}/matches?limit=10`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
         const s = performance.now();
         const res = await loader({ request, params: { id }, context: {} } as never);
         await res.text();
@@ -304,7 +321,9 @@ async function main() {
 
 function printFigures(label: string, rows: DemandFigures[]) {
   console.log(`\nMatching quality — ${label}, ${rows.length} demands (node ${process.version}, ${os.cpus().length} CPUs)`);
-  console.log(`  ${"demand".padEnd(14)} ${"judged".padStart(6)} ${"R@10".padStart(6)} ${"R2@10".padStart(6)} ${"nDCG".padStart(6)} ${"viol".padStart(4)} ${"ms".padStart(6)}  title`);
+  console.log(
+    `  ${"demand".padEnd(14)} ${"judged".padStart(6)} ${"R@10".padStart(6)} ${"R2@10".padStart(6)} ${"nDCG".padStart(6)} ${"viol".padStart(4)} ${"ms".padStart(6)}  title`,
+  );
   for (const r of rows) {
     console.log(
       `  ${r.externalId.padEnd(14)} ${String(r.judged).padStart(6)} ${f3(r.recall).padStart(6)} ${f3(r.recall2).padStart(6)} ${f3(r.ndcg).padStart(6)} ${String(r.violations).padStart(4)} ${r.ms.toFixed(0).padStart(6)}  ${r.title.slice(0, 28)}${r.infeasible ? `  (${r.infeasible} judged item(s) break a hard constraint)` : ""}`,

@@ -66,7 +66,9 @@ if (values.help) {
   process.exit(0);
 }
 
-const modes = [values.list, values.revoke !== undefined, values.name !== undefined || !!values.role || values.user !== undefined].filter(Boolean);
+const modes = [values.list, values.revoke !== undefined, values.name !== undefined || !!values.role || values.user !== undefined].filter(
+  Boolean,
+);
 if (modes.length === 0) fail("Say what to do: --name and --role to create a token, --list, or --revoke.");
 if (modes.length > 1) fail("Use either --name/--role/--user (create), --list, or --revoke, not several.");
 
@@ -77,7 +79,16 @@ if (values.list) {
     for (const t of tokens) {
       const state = t.revokedAt ? `revoked ${t.revokedAt}` : "active";
       console.log(
-        [t.id, t.prefix, JSON.stringify(t.name), t.roles.join(","), t.user?.email ?? "-", `created ${t.createdAt}`, `last used ${t.lastUsedAt ?? "never"}`, state].join("\t"),
+        [
+          t.id,
+          t.prefix,
+          JSON.stringify(t.name),
+          t.roles.join(","),
+          t.user?.email ?? "-",
+          `created ${t.createdAt}`,
+          `last used ${t.lastUsedAt ?? "never"}`,
+          state,
+        ].join("\t"),
       );
     }
   });
@@ -99,7 +110,10 @@ if (values.list) {
     }
   });
 } else {
-  const roles = (values.role ?? []).flatMap((r) => r.split(",")).map((r) => r.trim()).filter(Boolean);
+  const roles = (values.role ?? [])
+    .flatMap((r) => r.split(","))
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length) fail(`Unknown role${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}. Roles are ${ROLES.join(", ")}.`);
   if (values.name === undefined) fail("--name is required: say what the token is for.");

@@ -11,22 +11,40 @@ const out = logFile === "-" ? "inherit" : fs.openSync(logFile, "a");
 const child = spawn(command, args, { stdio: ["ignore", out, out] });
 let stopping = false;
 
-function stop(reason) {
+function stopChild(reason) {
   if (stopping) return;
   stopping = true;
   if (child.exitCode !== null || child.signalCode !== null) process.exit(0);
-  try { child.kill("SIGTERM"); } catch {}
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    /* already gone */
+  }
   // mongod flushes its journal on SIGTERM; give it time, then insist.
-  setTimeout(() => { try { child.kill("SIGKILL"); } catch {} }, 20000).unref();
+  setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }, 20000).unref();
   if (reason) process.stderr.write(`[guard] stopping ${command}: ${reason}\n`);
 }
 
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-child.on("error", (err) => { process.stderr.write(`[guard] ${err.message}\n`); process.exit(127); });
-process.on("SIGTERM", () => stop());
-process.on("SIGINT", () => stop());
-process.on("SIGHUP", () => stop());
+child.on("error", (err) => {
+  process.stderr.write(`[guard] ${err.message}\n`);
+  process.exit(127);
+});
+process.on("SIGTERM", () => stopChild());
+process.on("SIGINT", () => stopChild());
+process.on("SIGHUP", () => stopChild());
 
 const watch = setInterval(() => {
-  try { process.kill(Number(parentPid), 0); } catch { clearInterval(watch); stop("parent process is gone"); }
+  try {
+    process.kill(Number(parentPid), 0);
+  } catch {
+    clearInterval(watch);
+    stopChild("parent process is gone");
+  }
 }, 500);

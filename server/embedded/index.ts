@@ -85,8 +85,7 @@ export async function startServices(
           `Stop it, or give this instance its own DATA_DIR, or point it at shared services with MONGODB_URI and MEILI_HOST.`,
       );
     }
-    const key =
-      e.MEILI_MASTER_KEY ?? (await fs.readFile(path.join(dataDir, "meili-master-key"), "utf8").catch(() => "")).trim();
+    const key = e.MEILI_MASTER_KEY ?? (await fs.readFile(path.join(dataDir, "meili-master-key"), "utf8").catch(() => "")).trim();
     return {
       mongoUri: e.MONGODB_URI ?? running.mongoUri,
       meiliHost: e.MEILI_HOST ?? running.meiliHost!,

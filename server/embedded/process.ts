@@ -26,11 +26,10 @@ export interface GuardedProcess {
  * the app, which then shuts the servers down in order; if the app dies, the guard stops them.
  */
 export function spawnGuarded(name: string, command: string, args: string[], logFile: string): GuardedProcess {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [guardPath, String(process.pid), logFile, command, ...args],
-    { detached: true, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [guardPath, String(process.pid), logFile, command, ...args], {
+    detached: true,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   child.unref();
   const exited = new Promise<number | null>((resolve) => {
     child.once("exit", (code) => resolve(code));
@@ -59,7 +58,9 @@ export async function assertPortFree(port: number, what: string, envName: string
           new EmbeddedError(
             `Port ${port} is already in use, so the embedded ${what} cannot start there. ` +
               `Stop whatever listens on ${port}, or set ${envName} to a free port` +
-              (what === "MongoDB" ? ", or set MONGODB_URI to use that server instead." : ", or set MEILI_HOST and MEILI_MASTER_KEY to use that server instead."),
+              (what === "MongoDB"
+                ? ", or set MONGODB_URI to use that server instead."
+                : ", or set MEILI_HOST and MEILI_MASTER_KEY to use that server instead."),
           ),
         );
       } else reject(err);

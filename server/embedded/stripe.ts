@@ -89,7 +89,9 @@ export async function startPaymentsGateway(
     if (e instanceof EmbeddedError) throw e;
     throw new EmbeddedError(
       `The Stripe-compatible server at ${apiBase} did not accept this app's webhook endpoint (${(e as Error).message}). ` +
-        (server ? "Check DATA_DIR/stripe-local.json, or delete it to start the local payments afresh." : "Start that server, or unset STRIPE_API_BASE so the app starts its own."),
+        (server
+          ? "Check DATA_DIR/stripe-local.json, or delete it to start the local payments afresh."
+          : "Start that server, or unset STRIPE_API_BASE so the app starts its own."),
     );
   }
 

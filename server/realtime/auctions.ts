@@ -59,7 +59,9 @@ export function stateEvent(a: AuctionLike): AuctionStateEvent {
     currentEndsAt: new Date(a.currentEndsAt).toISOString(),
     extensions: a.extensions ?? 0,
     reserveMet: hasReserve ? a.currentPrice != null && a.currentPrice >= a.reservePrice! : null,
-    outcome: a.outcome?.result ? { result: a.outcome.result, price: a.outcome.price ?? null, dealId: a.outcome.deal ? String(a.outcome.deal) : null } : null,
+    outcome: a.outcome?.result
+      ? { result: a.outcome.result, price: a.outcome.price ?? null, dealId: a.outcome.deal ? String(a.outcome.deal) : null }
+      : null,
   };
 }
 

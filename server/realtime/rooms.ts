@@ -300,9 +300,21 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
           const missed = await roomHistory(actor, roomId, { afterSeq: lastSeq, limit: 500 });
           const last = missed.messages.at(-1)?.seq ?? 0;
           const lastSeqNow = Math.max(room.lastSeq, missed.lastSeq, last);
-          answer = { lastSeq: lastSeqNow, messages: missed.messages, hasMore: missed.messages.length > 0 && last < lastSeqNow, hasOlder: lastSeq > 0, reads: room.reads };
+          answer = {
+            lastSeq: lastSeqNow,
+            messages: missed.messages,
+            hasMore: missed.messages.length > 0 && last < lastSeqNow,
+            hasOlder: lastSeq > 0,
+            reads: room.reads,
+          };
         } else {
-          answer = { lastSeq: Math.max(room.lastSeq, room.messages.at(-1)?.seq ?? 0), messages: room.messages, hasMore: false, hasOlder: room.hasOlder, reads: room.reads };
+          answer = {
+            lastSeq: Math.max(room.lastSeq, room.messages.at(-1)?.seq ?? 0),
+            messages: room.messages,
+            hasMore: false,
+            hasOlder: room.hasOlder,
+            reads: room.reads,
+          };
         }
       } catch (e) {
         await socket.leave(dealRoom(roomId));
@@ -341,7 +353,9 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
     // Card terms arrive in yuan like the forms'; the schema here only checks them, the service
     // parses the same input again (yuan → fen), so it gets the raw terms, not the parsed fen.
     on("room:card:propose", ProposeCardEventSchema, limiters.other, async (actor, { roomId, clientId, onBehalfOf }, raw) => ({
-      card: await inTurn(roomId, () => proposeCard(actor, roomId, { terms: raw.terms as Parameters<typeof proposeCard>[2]["terms"], onBehalfOf, clientId })),
+      card: await inTurn(roomId, () =>
+        proposeCard(actor, roomId, { terms: raw.terms as Parameters<typeof proposeCard>[2]["terms"], onBehalfOf, clientId }),
+      ),
     }));
 
     on("room:card:respond", RespondCardEventSchema, limiters.other, async (actor, { roomId }, raw) => {
@@ -349,7 +363,9 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
       return inTurn(roomId, () => respondToCard(actor, roomId, input as unknown as RespondCardInput));
     });
 
-    on("room:nda:accept", RoomRefSchema, limiters.other, async (actor, { roomId }) => ({ nda: await inTurn(roomId, () => acceptNda(actor, roomId)) }));
+    on("room:nda:accept", RoomRefSchema, limiters.other, async (actor, { roomId }) => ({
+      nda: await inTurn(roomId, () => acceptNda(actor, roomId)),
+    }));
 
     // Presence: the rooms are known while disconnecting; the answer is computed once the socket is gone.
     socket.on("disconnecting", () => {

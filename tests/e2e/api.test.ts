@@ -39,7 +39,18 @@ describe("open data API over HTTP, with a token from the command line", () => {
           owner: { name: "文山学院", type: "university" },
           region: "532627",
         },
-        { externalId: "A2", title: "坏记录", description: "成熟度超出范围", field: "biomedicine", trl: 12, ipType: "none", transactionModes: ["license"], price: { mode: "negotiable" }, owner: { name: "某所", type: "institute" }, region: "532627" },
+        {
+          externalId: "A2",
+          title: "坏记录",
+          description: "成熟度超出范围",
+          field: "biomedicine",
+          trl: 12,
+          ipType: "none",
+          transactionModes: ["license"],
+          price: { mode: "negotiable" },
+          owner: { name: "某所", type: "institute" },
+          region: "532627",
+        },
       ],
       demands: [
         {
@@ -81,7 +92,10 @@ describe("open data API over HTTP, with a token from the command line", () => {
 
     const exported = await fetch(`${baseURL}/api/v1/export?type=demand`, { headers: auth });
     expect(exported.headers.get("content-type")).toContain("application/x-ndjson");
-    const lines = (await exported.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await exported.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.some((l) => l.externalId === "D1" && l.type === "demand")).toBe(true);
 
     expect((await fetch(`${baseURL}/api/v1/import`, { method: "POST", body: "{}" })).status).toBe(401);

@@ -67,7 +67,15 @@ describe("auction API", () => {
 
     // Public read: no reserve, no identities.
     const pub = await (await fetch(api(""))).json();
-    expect(pub).toMatchObject({ status: "open", phase: "live", startPrice: 50000, reservePrice: null, hasReserve: true, minimumBid: 50000, you: null });
+    expect(pub).toMatchObject({
+      status: "open",
+      phase: "live",
+      startPrice: 50000,
+      reservePrice: null,
+      hasReserve: true,
+      minimumBid: 50000,
+      you: null,
+    });
 
     // Without credentials: 401; with a role-only token: 403 (actions are taken as a person).
     expect((await fetch(api("/bids"), json({ amount: 50000 }))).status).toBe(401);
@@ -115,7 +123,10 @@ describe("auction API", () => {
 
     const first = await fetch(api("/bids"), json({ amount: 50000 }, auth));
     expect(first.status).toBe(201);
-    expect(await first.json()).toMatchObject({ bid: { seq: 1, amount: 50000, bidderNumber: 1 }, auction: { currentPrice: 50000, minimumBid: 52000 } });
+    expect(await first.json()).toMatchObject({
+      bid: { seq: 1, amount: 50000, bidderNumber: 1 },
+      auction: { currentPrice: 50000, minimumBid: 52000 },
+    });
 
     // The session cookie works too, with a JSON body (a form post is refused: no CSRF by cookie).
     const eco = new HttpClient(baseURL);
@@ -123,12 +134,18 @@ describe("auction API", () => {
     const cookie = { Cookie: eco.cookieHeader() };
     // Someone else's registration and deposit are not visible: eco has none yet.
     expect((await fetch(api("/registration"), { headers: cookie })).status).toBe(404);
-    const formPost = await fetch(api("/bids"), { method: "POST", headers: { ...cookie, "Content-Type": "application/x-www-form-urlencoded" }, body: "amount=60000" });
+    const formPost = await fetch(api("/bids"), {
+      method: "POST",
+      headers: { ...cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "amount=60000",
+    });
     expect(formPost.status).toBe(415);
     const ecoReg = await (await fetch(api("/registration"), json({ acceptAgreement: true }, cookie))).json();
     expect(ecoReg.bidderNumber).toBe(2);
     await payCheckout(ecoReg.depositCheckoutUrl);
-    await expect.poll(async () => (await (await fetch(api("/registration"), { headers: cookie })).json()).deposit?.status, { timeout: 15_000 }).toBe("held");
+    await expect
+      .poll(async () => (await (await fetch(api("/registration"), { headers: cookie })).json()).deposit?.status, { timeout: 15_000 })
+      .toBe("held");
     const second = await fetch(api("/bids"), json({ amount: 52000 }, cookie));
     expect(second.status).toBe(201);
 

@@ -96,16 +96,22 @@ describe("an auction in the browser", () => {
 
     // Deposits: the loser's released, the winner's applied to the price.
     await expect
-      .poll(async () => {
-        await alice.reload();
-        return alice.getByTestId("my-registration").textContent();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await alice.reload();
+          return alice.getByTestId("my-registration").textContent();
+        },
+        { timeout: 30_000 },
+      )
       .toContain("已解冻退回");
     await expect
-      .poll(async () => {
-        await bob.reload();
-        return bob.getByTestId("my-registration").textContent();
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          await bob.reload();
+          return bob.getByTestId("my-registration").textContent();
+        },
+        { timeout: 30_000 },
+      )
       .toContain("已抵作价款");
 
     // The chain verifies, for anyone.

@@ -24,7 +24,16 @@ const baseURL = inject("baseURL");
 const dataDir = inject("appDataDir");
 
 type Answer = { ok: boolean; error?: string; fields?: Record<string, string[]>; [k: string]: unknown };
-type Msg = { id: string; roomId: string; seq: number; kind: string; text: string | null; clientId: string | null; author: { id: string | null }; card: { id: string; status: string } | null };
+type Msg = {
+  id: string;
+  roomId: string;
+  seq: number;
+  kind: string;
+  text: string | null;
+  clientId: string | null;
+  author: { id: string | null };
+  card: { id: string; status: string } | null;
+};
 type Card = { id: string; roomId: string; status: string; version: number; terms: { price: number } };
 
 let seller: SessionUser;
@@ -76,6 +85,7 @@ const ask = (socket: Socket, event: string, payload: unknown): Promise<Answer> =
 
 /** Everything a socket hears (but the greeting), in order. */
 function recorder(socket: Socket) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions reach into any event's payload
   const heard: { event: string; payload: any }[] = [];
   socket.onAny((event: string, payload: unknown) => {
     if (event !== "session") heard.push({ event, payload });
@@ -83,7 +93,8 @@ function recorder(socket: Socket) {
   return {
     heard,
     of: (event: string) => heard.filter((h) => h.event === event).map((h) => h.payload),
-    messages: (roomId: string) => heard.filter((h) => h.event === "room:message" && h.payload.roomId === roomId).map((h) => h.payload as Msg),
+    messages: (roomId: string) =>
+      heard.filter((h) => h.event === "room:message" && h.payload.roomId === roomId).map((h) => h.payload as Msg),
   };
 }
 
@@ -118,7 +129,10 @@ describe("deal rooms over socket.io", () => {
     expect(await ask(outsider, "room:send", { roomId, text: "我也想看看" })).toEqual({ ok: false, error: "errors.notFound" });
     expect(await ask(outsider, "room:read", { roomId, seq: 1 })).toEqual({ ok: false, error: "errors.notFound" });
     expect(await ask(outsider, "room:nda:accept", { roomId })).toEqual({ ok: false, error: "errors.notFound" });
-    expect(await ask(outsider, "room:card:propose", { roomId, terms: { price: "1", transactionMode: "transfer" } })).toEqual({ ok: false, error: "errors.notFound" });
+    expect(await ask(outsider, "room:card:propose", { roomId, terms: { price: "1", transactionMode: "transfer" } })).toEqual({
+      ok: false,
+      error: "errors.notFound",
+    });
     expect(await ask(outsider, "room:typing", { roomId, typing: true })).toEqual({ ok: false, error: "errors.notFound" });
     // Bad payloads are refused by their schema, naming the field.
     const bad = await ask(outsider, "room:send", { roomId: "not-a-room", text: "" });
@@ -202,7 +216,8 @@ describe("deal rooms over socket.io", () => {
 
     b.disconnect();
     const missed: Msg[] = [];
-    for (let i = 0; i < 8; i++) missed.push((await ask(s, "room:send", { roomId, clientId: `gap-${i}`, text: `断线期间第 ${i + 1} 条` })).message as Msg);
+    for (let i = 0; i < 8; i++)
+      missed.push((await ask(s, "room:send", { roomId, clientId: `gap-${i}`, text: `断线期间第 ${i + 1} 条` })).message as Msg);
 
     b = await as("buyer@demo.chengguo.cn");
     const back = await ask(b, "room:join", { roomId, lastSeq: lastSeen });
@@ -229,7 +244,15 @@ describe("deal rooms over socket.io", () => {
     const tab2Heard = recorder(bTab2);
     const joined = await ask(b, "room:join", { roomId });
     expect((joined.presence as { userId: string }[]).map((p) => p.userId).sort()).toEqual([buyer.id, seller.id].sort());
-    await expect.poll(() => sHeard.of("room:presence").at(-1)?.online.map((p: { userId: string }) => p.userId).sort()).toEqual([buyer.id, seller.id].sort());
+    await expect
+      .poll(() =>
+        sHeard
+          .of("room:presence")
+          .at(-1)
+          ?.online.map((p: { userId: string }) => p.userId)
+          .sort(),
+      )
+      .toEqual([buyer.id, seller.id].sort());
     expect((await ask(bTab2, "room:join", { roomId })).ok).toBe(true);
     // Two tabs of one person: one entry.
     await expect.poll(() => sHeard.of("room:presence").at(-1)?.online).toHaveLength(2);
@@ -244,7 +267,9 @@ describe("deal rooms over socket.io", () => {
 
     const sent = (await ask(b, "room:send", { roomId, text: "请确认收到" })).message as Msg;
     expect(await ask(s, "room:read", { roomId, seq: sent.seq })).toEqual({ ok: true, seq: sent.seq });
-    await expect.poll(() => bHeard.of("room:read").find((r) => r.userId === seller.id)).toMatchObject({ roomId, userId: seller.id, seq: sent.seq });
+    await expect
+      .poll(() => bHeard.of("room:read").find((r) => r.userId === seller.id))
+      .toMatchObject({ roomId, userId: seller.id, seq: sent.seq });
     // The receipt is remembered for whoever joins later.
     const rejoin = await ask(s, "room:join", { roomId });
     expect(rejoin.reads).toEqual(expect.arrayContaining([expect.objectContaining({ userId: seller.id, seq: sent.seq })]));
@@ -252,7 +277,13 @@ describe("deal rooms over socket.io", () => {
     // Closing one tab keeps the buyer online; closing both takes them off.
     bTab2.disconnect();
     await settle();
-    expect(sHeard.of("room:presence").at(-1).online.map((p: { userId: string }) => p.userId).sort()).toEqual([buyer.id, seller.id].sort());
+    expect(
+      sHeard
+        .of("room:presence")
+        .at(-1)
+        .online.map((p: { userId: string }) => p.userId)
+        .sort(),
+    ).toEqual([buyer.id, seller.id].sort());
     b.disconnect();
     await expect.poll(() => sHeard.of("room:presence").at(-1).online).toEqual([{ userId: seller.id, name: seller.name }]);
   });
@@ -269,31 +300,54 @@ describe("deal rooms over socket.io", () => {
     expect(badTerms).toMatchObject({ ok: false, error: "rooms.errors.invalid" });
     expect(Object.keys(badTerms.fields!)).toContain("terms.price");
 
-    const proposed = await ask(b, "room:card:propose", { roomId, clientId: "card-1", terms: { price: "150000", transactionMode: "transfer", territory: "云南省" } });
+    const proposed = await ask(b, "room:card:propose", {
+      roomId,
+      clientId: "card-1",
+      terms: { price: "150000", transactionMode: "transfer", territory: "云南省" },
+    });
     expect(proposed).toMatchObject({ ok: true, card: { status: "open", version: 1, terms: { price: 150_000_00 } } });
     const card1 = proposed.card as Card;
     await expect.poll(() => sHeard.messages(roomId).find((m) => m.kind === "offer")?.card).toMatchObject({ id: card1.id, status: "open" });
 
     // One cannot accept one's own card.
-    expect(await ask(b, "room:card:respond", { roomId, action: "accept", cardId: card1.id })).toEqual({ ok: false, error: "rooms.errors.answerOtherSide" });
+    expect(await ask(b, "room:card:respond", { roomId, action: "accept", cardId: card1.id })).toEqual({
+      ok: false,
+      error: "rooms.errors.answerOtherSide",
+    });
 
-    const countered = await ask(s, "room:card:respond", { roomId, action: "counter", cardId: card1.id, terms: { price: "180000", transactionMode: "transfer", territory: "云南省" } });
-    expect(countered).toMatchObject({ ok: true, card: { id: card1.id, status: "countered" }, counter: { status: "open", version: 2, terms: { price: 180_000_00 } }, dealId: null });
+    const countered = await ask(s, "room:card:respond", {
+      roomId,
+      action: "counter",
+      cardId: card1.id,
+      terms: { price: "180000", transactionMode: "transfer", territory: "云南省" },
+    });
+    expect(countered).toMatchObject({
+      ok: true,
+      card: { id: card1.id, status: "countered" },
+      counter: { status: "open", version: 2, terms: { price: 180_000_00 } },
+      dealId: null,
+    });
     const card2 = countered.counter as Card;
     for (const heard of [bHeard, sHeard]) {
-      await expect.poll(() => heard.of("room:card").map((c: Card) => [c.id, c.status])).toEqual([
-        [card1.id, "countered"],
-        [card2.id, "open"],
-      ]);
+      await expect
+        .poll(() => heard.of("room:card").map((c: Card) => [c.id, c.status]))
+        .toEqual([
+          [card1.id, "countered"],
+          [card2.id, "open"],
+        ]);
     }
 
     const accepted = await ask(b, "room:card:respond", { roomId, action: "accept", cardId: card2.id });
     expect(accepted).toMatchObject({ ok: true, card: { id: card2.id, status: "accepted" }, counter: null });
     const dealId = accepted.dealId as string;
     expect(dealId).toMatch(/^[a-f0-9]{24}$/);
-    for (const heard of [bHeard, sHeard]) await expect.poll(() => heard.of("room:card").at(-1)).toMatchObject({ id: card2.id, status: "accepted" });
+    for (const heard of [bHeard, sHeard])
+      await expect.poll(() => heard.of("room:card").at(-1)).toMatchObject({ id: card2.id, status: "accepted" });
     // Too late to answer again.
-    expect(await ask(s, "room:card:respond", { roomId, action: "withdraw", cardId: card2.id })).toEqual({ ok: false, error: "rooms.errors.cardNotOpen" });
+    expect(await ask(s, "room:card:respond", { roomId, action: "withdraw", cardId: card2.id })).toEqual({
+      ok: false,
+      error: "rooms.errors.cardNotOpen",
+    });
 
     const res = await fetch(`${baseURL}/api/v1/deals/${dealId}`, { headers: { Cookie: await cookieOf("buyer@demo.chengguo.cn") } });
     expect(res.status).toBe(200);
@@ -335,7 +389,9 @@ describe("deal rooms over socket.io", () => {
     const sHeard = recorder(s);
     expect((await ask(s, "room:join", { roomId })).ok).toBe(true);
 
-    const answers = await Promise.all(Array.from({ length: 26 }, (_, i) => ask(e, "room:send", { roomId, clientId: `burst-${i}`, text: `第 ${i} 条` })));
+    const answers = await Promise.all(
+      Array.from({ length: 26 }, (_, i) => ask(e, "room:send", { roomId, clientId: `burst-${i}`, text: `第 ${i} 条` })),
+    );
     const ok = answers.filter((a) => a.ok);
     const refused = answers.filter((a) => !a.ok);
     expect(ok).toHaveLength(20);
@@ -401,16 +457,33 @@ describe("deal rooms over socket.io", () => {
       // Presence is asked of every instance; the two find each other within a heartbeat.
       const both = [buyer.id, seller.id].sort();
       await expect
-        .poll(async () => ((await ask(s, "room:join", { roomId })).presence as { userId: string }[]).map((p) => p.userId).sort(), { timeout: 20_000, interval: 500 })
+        .poll(async () => ((await ask(s, "room:join", { roomId })).presence as { userId: string }[]).map((p) => p.userId).sort(), {
+          timeout: 20_000,
+          interval: 500,
+        })
         .toEqual(both);
-      await expect.poll(() => bHeard.of("room:presence").at(-1)?.online.map((p: { userId: string }) => p.userId).sort(), { timeout: 10_000 }).toEqual(both);
+      await expect
+        .poll(
+          () =>
+            bHeard
+              .of("room:presence")
+              .at(-1)
+              ?.online.map((p: { userId: string }) => p.userId)
+              .sort(),
+          { timeout: 10_000 },
+        )
+        .toEqual(both);
 
       // 1 → 2 and 2 → 1.
       const m1 = (await ask(b, "room:send", { roomId, text: "来自实例一的买方" })).message as Msg;
-      await expect.poll(() => sHeard.messages(roomId).map((m) => [m.seq, m.text]), { timeout: 10_000 }).toContainEqual([m1.seq, "来自实例一的买方"]);
+      await expect
+        .poll(() => sHeard.messages(roomId).map((m) => [m.seq, m.text]), { timeout: 10_000 })
+        .toContainEqual([m1.seq, "来自实例一的买方"]);
       const m2 = (await ask(s, "room:send", { roomId, text: "来自实例二的卖方" })).message as Msg;
       expect(m2.seq).toBe(m1.seq + 1);
-      await expect.poll(() => bHeard.messages(roomId).map((m) => [m.seq, m.text]), { timeout: 10_000 }).toContainEqual([m2.seq, "来自实例二的卖方"]);
+      await expect
+        .poll(() => bHeard.messages(roomId).map((m) => [m.seq, m.text]), { timeout: 10_000 })
+        .toContainEqual([m2.seq, "来自实例二的卖方"]);
       // Each side got each message once, in seq order.
       for (const heard of [bHeard, sHeard]) {
         const seqs = heard.messages(roomId).map((m) => m.seq);
@@ -425,19 +498,28 @@ describe("deal rooms over socket.io", () => {
       // A card proposed on 1, countered on 2, accepted on 1: both sides see every step.
       const card1 = (await ask(b, "room:card:propose", { roomId, terms: { price: "90000", transactionMode: "transfer" } })).card as Card;
       await expect.poll(() => sHeard.messages(roomId).find((m) => m.kind === "offer")?.card?.id, { timeout: 10_000 }).toBe(card1.id);
-      const countered = await ask(s, "room:card:respond", { roomId, action: "counter", cardId: card1.id, terms: { price: "120000", transactionMode: "transfer" } });
+      const countered = await ask(s, "room:card:respond", {
+        roomId,
+        action: "counter",
+        cardId: card1.id,
+        terms: { price: "120000", transactionMode: "transfer" },
+      });
       const card2 = countered.counter as Card;
-      await expect.poll(() => bHeard.of("room:card").map((c: Card) => [c.id, c.status]), { timeout: 10_000 }).toEqual([
-        [card1.id, "countered"],
-        [card2.id, "open"],
-      ]);
+      await expect
+        .poll(() => bHeard.of("room:card").map((c: Card) => [c.id, c.status]), { timeout: 10_000 })
+        .toEqual([
+          [card1.id, "countered"],
+          [card2.id, "open"],
+        ]);
       const accepted = await ask(b, "room:card:respond", { roomId, action: "accept", cardId: card2.id });
       expect(accepted.dealId).toMatch(/^[a-f0-9]{24}$/);
       await expect.poll(() => sHeard.of("room:card").at(-1), { timeout: 10_000 }).toMatchObject({ id: card2.id, status: "accepted" });
 
       // The seller leaves on 2: the buyer on 1 sees them go.
       s.disconnect();
-      await expect.poll(() => bHeard.of("room:presence").at(-1)?.online, { timeout: 10_000 }).toEqual([{ userId: buyer.id, name: buyer.name }]);
+      await expect
+        .poll(() => bHeard.of("room:presence").at(-1)?.online, { timeout: 10_000 })
+        .toEqual([{ userId: buyer.id, name: buyer.name }]);
     });
   });
 });

@@ -112,7 +112,8 @@ describe("a deal room in the browser", () => {
     }
     expect(await seller.getByTestId("deal-link").getAttribute("href")).toBe(await buyer.getByTestId("deal-link").getAttribute("href"));
     // Everything above happened without reloading either page.
-    for (const p of [buyer, seller]) expect(await p.evaluate(() => (window as unknown as { __sameRoomPage?: boolean }).__sameRoomPage)).toBe(true);
+    for (const p of [buyer, seller])
+      expect(await p.evaluate(() => (window as unknown as { __sameRoomPage?: boolean }).__sameRoomPage)).toBe(true);
     await buyer.getByTestId("deal-link").click();
     await buyer.waitForURL(/\/deals\/[0-9a-f]{24}/);
     await buyer.getByTestId("deal-page").waitFor();

@@ -59,7 +59,10 @@ describe("search in a real browser", () => {
     expect(await page.getByTestId("took").textContent()).toMatch(/用时 \d+ 毫秒/);
 
     // A facet: 技术领域 → 高原特色现代农业. The address changes and the list narrows.
-    await page.getByTestId("facet-field").getByRole("checkbox", { name: /高原特色现代农业/ }).check();
+    await page
+      .getByTestId("facet-field")
+      .getByRole("checkbox", { name: /高原特色现代农业/ })
+      .check();
     await page.waitForURL((u) => u.searchParams.getAll("field").includes("plateau-agriculture") && u.searchParams.get("q") === "三七");
     await expect.poll(() => page.getByTestId("search-result").count()).toBeLessThan(before);
     const fields = await page.getByTestId("result-field").allTextContents();
@@ -71,7 +74,10 @@ describe("search in a real browser", () => {
     for (const link of await page.getByTestId("result-link").all()) {
       expect(await link.locator("mark").first().textContent()).toBe("三七");
     }
-    await page.getByTestId("active-filters").getByRole("link", { name: /去掉筛选：高原特色现代农业/ }).waitFor();
+    await page
+      .getByTestId("active-filters")
+      .getByRole("link", { name: /去掉筛选：高原特色现代农业/ })
+      .waitFor();
     await page.screenshot({ path: `${ROOT}/tests/.tmp/search-filtered.png`, fullPage: true });
 
     // The shared address renders the same list on its own.
@@ -101,7 +107,10 @@ describe("search in a real browser", () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ROOT}/tests/.tmp/search-phone.png`, fullPage: true });
 
-    await page.getByRole("navigation", { name: "检索范围" }).getByRole("link", { name: /科技成果/ }).click();
+    await page
+      .getByRole("navigation", { name: "检索范围" })
+      .getByRole("link", { name: /科技成果/ })
+      .click();
     await page.waitForURL((u) => u.searchParams.get("kind") === "achievements" && u.searchParams.get("q") === "根腐病");
     await page.getByTestId("result-link").filter({ hasText: "三七根腐病生物防治菌剂及施用技术" }).waitFor();
     await context.close();

@@ -229,7 +229,11 @@ describe("the running server (started like `npm start`)", () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM"); // to npm, as a service manager or `docker stop` would
       await exited;
-      for (let i = 0; i < 100 && ((await answers(port)) || (await answers(mongoPort)) || (await answers(meiliPort)) || (await answers(stripePort))); i++) {
+      for (
+        let i = 0;
+        i < 100 && ((await answers(port)) || (await answers(mongoPort)) || (await answers(meiliPort)) || (await answers(stripePort)));
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -241,7 +245,12 @@ describe("the running server (started like `npm start`)", () => {
     const { pid: appPid } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
     try {
       await stop(first);
-      expect({ app: await answers(port), mongod: await answers(mongoPort), meili: await answers(meiliPort), stripe: await answers(stripePort) }).toEqual({
+      expect({
+        app: await answers(port),
+        mongod: await answers(mongoPort),
+        meili: await answers(meiliPort),
+        stripe: await answers(stripePort),
+      }).toEqual({
         app: false,
         mongod: false,
         meili: false,

@@ -116,22 +116,39 @@ describe("trading API over HTTP", () => {
     });
     expect(made.status).toBe(201);
     const { offer } = await made.json();
-    expect(offer).toMatchObject({ amount: 150000.5, version: 1, by: "buyer", status: "open", transactionMode: "license", licenseExclusivity: "non-exclusive" });
+    expect(offer).toMatchObject({
+      amount: 150000.5,
+      version: 1,
+      by: "buyer",
+      status: "open",
+      transactionMode: "license",
+      licenseExclusivity: "non-exclusive",
+    });
     expect(made.headers.get("Location")).toBe(`/api/v1/offers/${offer.thread}`);
 
     const read = await asCookie(buyer, `/api/v1/offers/${offer.id}`);
     expect(read.status).toBe(200);
-    expect(await read.json()).toMatchObject({ side: "buyer", status: "open", current: { id: offer.id, amount: 150000.5, message: "希望三期付款" } });
+    expect(await read.json()).toMatchObject({
+      side: "buyer",
+      status: "open",
+      current: { id: offer.id, amount: 150000.5, message: "希望三期付款" },
+    });
     const mine = await (await asToken(personalToken, "/api/v1/offers")).json();
     expect(mine.outgoing.map((t: { thread: string }) => t.thread)).toContain(offer.thread);
 
     // A second open offer on the same listing is refused with a code a program can key on.
-    const twice = await asCookie(buyer, "/api/v1/offers", { method: "POST", body: { listingId: negotiable.id, amount: 1, transactionMode: "license" } });
+    const twice = await asCookie(buyer, "/api/v1/offers", {
+      method: "POST",
+      body: { listingId: negotiable.id, amount: 1, transactionMode: "license" },
+    });
     expect(twice.status).toBe(409);
     expect((await twice.json()).error.code).toBe("offer_already_open");
 
     // Bad input names the fields.
-    const bad = await asCookie(buyer, "/api/v1/offers", { method: "POST", body: { listingId: negotiable.id, amount: "12.345", transactionMode: "rent" } });
+    const bad = await asCookie(buyer, "/api/v1/offers", {
+      method: "POST",
+      body: { listingId: negotiable.id, amount: "12.345", transactionMode: "rent" },
+    });
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fields).sort()).toEqual(["amount", "transactionMode"]);
 
@@ -156,17 +173,31 @@ describe("trading API over HTTP", () => {
     });
     expect(form.status).toBe(415);
 
-    const changed = await asCookie(buyer, `/api/v1/achievements/${fixed.id}/buy`, { method: "POST", body: { amount: 250000, transactionMode: "transfer" } });
+    const changed = await asCookie(buyer, `/api/v1/achievements/${fixed.id}/buy`, {
+      method: "POST",
+      body: { amount: 250000, transactionMode: "transfer" },
+    });
     expect(changed.status).toBe(409);
     expect((await changed.json()).error.code).toBe("price_changed");
 
-    const res = await asCookie(buyer, `/api/v1/achievements/${fixed.id}/buy`, { method: "POST", body: { amount: 260000, transactionMode: "transfer" } });
+    const res = await asCookie(buyer, `/api/v1/achievements/${fixed.id}/buy`, {
+      method: "POST",
+      body: { amount: 260000, transactionMode: "transfer" },
+    });
     expect(res.status).toBe(201);
     const { deal } = await res.json();
-    expect(deal).toMatchObject({ source: "buy-now", price: { amount: 260000, currency: "CNY" }, terms: { transactionMode: "transfer" }, listing: { id: fixed.id } });
+    expect(deal).toMatchObject({
+      source: "buy-now",
+      price: { amount: 260000, currency: "CNY" },
+      terms: { transactionMode: "transfer" },
+      listing: { id: fixed.id },
+    });
     expect(res.headers.get("Location")).toBe(`/api/v1/deals/${deal.id}`);
 
-    const again = await asToken(personalToken, `/api/v1/achievements/${fixed.id}/buy`, { method: "POST", body: { amount: 260000, transactionMode: "transfer" } });
+    const again = await asToken(personalToken, `/api/v1/achievements/${fixed.id}/buy`, {
+      method: "POST",
+      body: { amount: 260000, transactionMode: "transfer" },
+    });
     expect(again.status).toBe(409);
     const err = (await again.json()).error;
     expect(err.code).toBe("already_sold");

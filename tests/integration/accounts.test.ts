@@ -127,9 +127,7 @@ describe("admin: users and roles", () => {
   it("an admin cannot remove their own admin role", async () => {
     const admin = await registerUser(input());
     await User.updateOne({ _id: admin.id }, { roles: ["admin"] });
-    await expect(setUserRoles({ id: admin.id, roles: ["admin"] }, admin.id, ["seller"])).rejects.toThrow(
-      "errors.cannotDropOwnAdmin",
-    );
+    await expect(setUserRoles({ id: admin.id, roles: ["admin"] }, admin.id, ["seller"])).rejects.toThrow("errors.cannotDropOwnAdmin");
     expect((await User.findById(admin.id).lean())!.roles).toEqual(["admin"]);
   });
 

@@ -32,7 +32,13 @@ beforeAll(async () => {
   const a = await upsertUser({ email: "admin@tokens.test", name: "管理员（测试）", password: "Demo1234", roles: ["admin"] });
   adminUser = (await getSessionUserById(String(a._id)))!;
   const org = await upsertOrganization({ name: "文山学院（令牌测试）", type: "university", region: "532601" });
-  const s = await upsertUser({ email: "seller@tokens.test", name: "张教授", password: "Demo1234", roles: ["seller", "buyer"], organization: org });
+  const s = await upsertUser({
+    email: "seller@tokens.test",
+    name: "张教授",
+    password: "Demo1234",
+    roles: ["seller", "buyer"],
+    organization: org,
+  });
   sellerUser = (await getSessionUserById(String(s._id)))!;
 });
 
@@ -93,8 +99,12 @@ describe("API tokens", () => {
 
   it("refuse bad input with the field named, and only admins may manage them", async () => {
     const err = (p: Promise<unknown>) => p.catch((e) => e);
-    expect(await err(createApiToken(CLI_ISSUER, { name: " ", roles: ["admin"] }))).toMatchObject({ fieldErrors: { name: ["errors.required"] } });
-    expect(await err(createApiToken(CLI_ISSUER, { name: "无角色", roles: [] }))).toMatchObject({ fieldErrors: { roles: ["errors.rolesRequired"] } });
+    expect(await err(createApiToken(CLI_ISSUER, { name: " ", roles: ["admin"] }))).toMatchObject({
+      fieldErrors: { name: ["errors.required"] },
+    });
+    expect(await err(createApiToken(CLI_ISSUER, { name: "无角色", roles: [] }))).toMatchObject({
+      fieldErrors: { roles: ["errors.rolesRequired"] },
+    });
     expect(await err(createApiToken(CLI_ISSUER, { name: "x", userEmail: "nobody@tokens.test" }))).toBeInstanceOf(ValidationError);
     const seller = { id: sellerUser.id, name: sellerUser.name, roles: sellerUser.roles };
     expect(await err(createApiToken(seller, { name: "x", roles: ["admin"] }))).toBeInstanceOf(ForbiddenError);
@@ -105,7 +115,11 @@ describe("API tokens", () => {
 describe("the API with a token", () => {
   it("answers 401 in the JSON envelope without a token and 200 with one; the call marks the token used", async () => {
     const { token, view } = await createApiToken(CLI_ISSUER, { name: "读取", roles: ["buyer"] });
-    const noToken = await listAchievements({ request: new Request(`${BASE}/api/v1/achievements`), params: {}, context: { clientIp: "::1" } });
+    const noToken = await listAchievements({
+      request: new Request(`${BASE}/api/v1/achievements`),
+      params: {},
+      context: { clientIp: "::1" },
+    });
     expect(noToken.status).toBe(401);
     expect(await noToken.json()).toMatchObject({ error: { status: 401, code: "unauthorized" } });
     const ok = await listAchievements({
@@ -144,7 +158,12 @@ describe("/admin/tokens", () => {
   });
 
   it("creates a token for an admin, shows it once, and lists it by prefix afterwards", async () => {
-    const res = await post(adminUser, [["intent", "create"], ["name", "州平台（网页创建）"], ["roles", "broker"], ["roles", "bureau"]]);
+    const res = await post(adminUser, [
+      ["intent", "create"],
+      ["name", "州平台（网页创建）"],
+      ["roles", "broker"],
+      ["roles", "bureau"],
+    ]);
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     const data = await res.json();
@@ -157,23 +176,38 @@ describe("/admin/tokens", () => {
     expect(row).toMatchObject({ prefix: data.created.token.slice(0, 10), createdByName: "管理员（测试）", revokedAt: null });
     expect(JSON.stringify(tokens)).not.toContain(data.created.token);
 
-    const revoke = await post(adminUser, [["intent", "revoke"], ["tokenId", row!.id]]);
+    const revoke = await post(adminUser, [
+      ["intent", "revoke"],
+      ["tokenId", row!.id],
+    ]);
     expect(revoke.status).toBe(200);
     await expect(authenticateApiToken(`Bearer ${data.created.token}`)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it("answers 400 with each field's error for bad input", async () => {
-    const res = await post(adminUser, [["intent", "create"], ["name", ""], ["userEmail", "nobody@tokens.test"]]);
+    const res = await post(adminUser, [
+      ["intent", "create"],
+      ["name", ""],
+      ["userEmail", "nobody@tokens.test"],
+    ]);
     expect(res.status).toBe(400);
     const data = await res.json();
     expect(Object.keys(data.errors)).toContain("name");
-    const unknownUser = await post(adminUser, [["intent", "create"], ["name", "个人"], ["userEmail", "nobody@tokens.test"]]);
+    const unknownUser = await post(adminUser, [
+      ["intent", "create"],
+      ["name", "个人"],
+      ["userEmail", "nobody@tokens.test"],
+    ]);
     expect(unknownUser.status).toBe(400);
     expect((await unknownUser.json()).errors).toEqual({ userEmail: ["tokens.errors.userUnknown"] });
   });
 
   it("is refused to anyone without token:manage", async () => {
-    const res = await post(sellerUser, [["intent", "create"], ["name", "偷偷"], ["roles", "admin"]]);
+    const res = await post(sellerUser, [
+      ["intent", "create"],
+      ["name", "偷偷"],
+      ["roles", "admin"],
+    ]);
     expect(res.status).toBe(403);
     expect(await ApiToken.countDocuments({ name: "偷偷" })).toBe(0);
   });

@@ -7,13 +7,7 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import {
-  addAttachment,
-  addAttachments,
-  openAttachment,
-  removeAttachment,
-  sweepOrphanAttachments,
-} from "~/services/attachments.server.ts";
+import { addAttachment, addAttachments, openAttachment, removeAttachment, sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { createAchievement, createDemand, getListing, transitionListing } from "~/services/listings.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
@@ -79,7 +73,10 @@ function makePng(w = 2, h = 2, rgb: [number, number, number] = [179, 38, 30]): B
 }
 
 /** What a Windows program looks like: "MZ", then a DOS stub. */
-const EXE = Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00", "latin1"), Buffer.from("This program cannot be run in DOS mode.")]);
+const EXE = Buffer.concat([
+  Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00", "latin1"),
+  Buffer.from("This program cannot be run in DOS mode."),
+]);
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -132,7 +129,12 @@ describe("uploading evidence", () => {
       { filename: "检测报告（云南省农科院）.pdf", kind: "test-report", bytes: pdf },
       { filename: "田间照片.png", kind: "photo", bytes: png },
     ]);
-    expect(a).toMatchObject({ filename: "检测报告（云南省农科院）.pdf", contentType: "application/pdf", size: pdf.length, kind: "test-report" });
+    expect(a).toMatchObject({
+      filename: "检测报告（云南省农科院）.pdf",
+      contentType: "application/pdf",
+      size: pdf.length,
+      kind: "test-report",
+    });
     expect(b).toMatchObject({ filename: "田间照片.png", contentType: "image/png", size: png.length, kind: "photo" });
 
     // The owner sees them on the item…
@@ -156,7 +158,11 @@ describe("uploading evidence", () => {
     const id = await draft();
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from("JFIF\0"), Buffer.alloc(64, 7)]);
     const webp = Buffer.concat([Buffer.from("RIFF"), Buffer.from([0x24, 0, 0, 0]), Buffer.from("WEBPVP8 "), Buffer.alloc(32, 1)]);
-    const j = await addAttachment(seller, "achievement", id, { filename: "certificate.JPG", kind: "patent-certificate", stream: Readable.from([jpeg]) });
+    const j = await addAttachment(seller, "achievement", id, {
+      filename: "certificate.JPG",
+      kind: "patent-certificate",
+      stream: Readable.from([jpeg]),
+    });
     const w = await addAttachment(seller, "achievement", id, { filename: "photo", kind: "photo", bytes: webp });
     expect([j.contentType, j.filename]).toEqual(["image/jpeg", "certificate.JPG"]);
     expect([w.contentType, w.filename]).toEqual(["image/webp", "photo.webp"]);
@@ -165,7 +171,9 @@ describe("uploading evidence", () => {
   it("refuses an .exe renamed .pdf, and nothing is stored", async () => {
     const id = await draft();
     const [filesBefore, chunksBefore] = await Promise.all([files().countDocuments(), chunks().countDocuments()]);
-    const err = await addAttachment(seller, "achievement", id, { filename: "检测报告.pdf", kind: "test-report", bytes: EXE }).catch((e) => e);
+    const err = await addAttachment(seller, "achievement", id, { filename: "检测报告.pdf", kind: "test-report", bytes: EXE }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.fieldErrors.attachments).toEqual(["listingForm.attachments.invalidFile?filename=%E6%A3%80%E6%B5%8B%E6%8A%A5%E5%91%8A.pdf"]);
     expect(await files().countDocuments()).toBe(filesBefore);
@@ -191,7 +199,9 @@ describe("uploading evidence", () => {
     const filesBefore = await files().countDocuments();
     const big = Buffer.concat([makePdf(), Buffer.alloc(11 * 1024 * 1024 - makePdf().length, 0x20)]);
     for (const input of [{ bytes: big }, { stream: Readable.from([big.subarray(0, 6_000_000), big.subarray(6_000_000)]) }]) {
-      const err = await addAttachment(seller, "achievement", id, { filename: "中试报告.pdf", kind: "pilot-report", ...input }).catch((e) => e);
+      const err = await addAttachment(seller, "achievement", id, { filename: "中试报告.pdf", kind: "pilot-report", ...input }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.fieldErrors.attachments[0]).toMatch(/^listingForm\.attachments\.invalidFile\?/);
     }
@@ -238,9 +248,9 @@ describe("uploading evidence", () => {
     await expect(addAttachment(colleague, "achievement", id, { filename: "a.pdf", kind: "other", bytes: makePdf() })).resolves.toBeTruthy();
     const filesBefore = await files().countDocuments();
     // A draft is invisible to another seller: as if it did not exist.
-    await expect(addAttachment(otherSeller, "achievement", id, { filename: "b.pdf", kind: "other", bytes: makePdf() })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      addAttachment(otherSeller, "achievement", id, { filename: "b.pdf", kind: "other", bytes: makePdf() }),
+    ).rejects.toBeInstanceOf(NotFoundError);
     // A reviewer may see the draft but it is not theirs to change.
     await expect(addAttachment(broker, "achievement", id, { filename: "c.pdf", kind: "other", bytes: makePdf() })).rejects.toBeInstanceOf(
       ForbiddenError,
@@ -287,7 +297,9 @@ describe("removing evidence", () => {
     expect(await chunks().countDocuments({ files_id: new mongoose.Types.ObjectId(gone.id) })).toBe(0);
     await expect(openAttachment(seller, gone.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(openAttachment(seller, keep.id)).resolves.toMatchObject({ filename: "keep.pdf" });
-    expect(await AuditEvent.countDocuments({ subject: new mongoose.Types.ObjectId(id), action: "attachmentRemoved", reason: "gone.pdf" })).toBe(1);
+    expect(
+      await AuditEvent.countDocuments({ subject: new mongoose.Types.ObjectId(id), action: "attachmentRemoved", reason: "gone.pdf" }),
+    ).toBe(1);
   });
 
   it("does not let another seller delete someone else's evidence", async () => {

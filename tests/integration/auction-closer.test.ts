@@ -46,7 +46,9 @@ function runCloser(instance: string, startAt: number): Promise<{ instanceId: str
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`closer ${instance} exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`closer ${instance} exited ${code}`)),
+    );
   });
 }
 
@@ -90,7 +92,12 @@ async function expectClosedOnce(listingId: string, auctionId: string) {
   const payments = await Payment.find({ "subject.id": { $in: regs.map((r) => r._id) } }).lean();
   const calls = await gatewayRequests();
   for (const p of payments) {
-    const moves = calls.filter((c) => c.method === "POST" && (c.path === `/v1/payment_intents/${p.intentRef}/capture` || c.path === `/v1/payment_intents/${p.intentRef}/cancel`) && c.status < 300);
+    const moves = calls.filter(
+      (c) =>
+        c.method === "POST" &&
+        (c.path === `/v1/payment_intents/${p.intentRef}/capture` || c.path === `/v1/payment_intents/${p.intentRef}/cancel`) &&
+        c.status < 300,
+    );
     expect(moves).toHaveLength(1);
   }
 }

@@ -74,7 +74,11 @@ async function refusal(p: Promise<unknown>): Promise<AuctionError> {
 describe("creating an auction", () => {
   it("refuses bad settings field by field and stores nothing", async () => {
     const listingId = await tradingAchievement(seller, broker);
-    const e = await createAuction(seller, listingId, input({ reservePrice: 50_000_00, deposit: 200_000_00, endsAt: new Date(Date.now() - 1000) })).catch((x) => x);
+    const e = await createAuction(
+      seller,
+      listingId,
+      input({ reservePrice: 50_000_00, deposit: 200_000_00, endsAt: new Date(Date.now() - 1000) }),
+    ).catch((x) => x);
     expect(e).toBeInstanceOf(ValidationError);
     expect(Object.keys((e as ValidationError).fieldErrors).sort()).toEqual(["deposit", "endsAt", "reservePrice"]);
     const tiers = await createAuction(seller, listingId, input({ increments: [{ from: 50_000_00, increment: 100 }] })).catch((x) => x);
@@ -172,7 +176,9 @@ describe("registering and bidding", () => {
     const a = await getAuction(buyers[0]!, auctionId);
     expect(a.extensions).toBe(2);
     // The pure rule agrees.
-    expect(extendedEnd({ endsAt: end, currentEndsAt: end, antiSnipeWindowSec: 0, antiSnipeCapSec: 900 }, end).getTime()).toBe(end.getTime());
+    expect(extendedEnd({ endsAt: end, currentEndsAt: end, antiSnipeWindowSec: 0, antiSnipeCapSec: 900 }, end).getTime()).toBe(
+      end.getTime(),
+    );
   });
 
   it("keeps the reserve hidden from bidders and shows them as numbers", async () => {
@@ -248,7 +254,9 @@ describe("closing", () => {
 
     const winnerNote = await Notification.findOne({ user: buyers[2]!.id, type: "auction.won" }).lean();
     expect(winnerNote?.link).toBe(`/deals/${deal!._id}`);
-    expect(await Notification.countDocuments({ type: "auction.lost", user: { $in: [buyers[0]!.id, buyers[1]!.id] }, "subject.id": listingId })).toBe(2);
+    expect(
+      await Notification.countDocuments({ type: "auction.lost", user: { $in: [buyers[0]!.id, buyers[1]!.id] }, "subject.id": listingId }),
+    ).toBe(2);
     const view = await getAuction(buyers[2]!, auctionId);
     expect(view.viewer.isWinner).toBe(true);
     expect(view.outcome).toMatchObject({ result: "sold", price: 102_000_00, winnerNumber: 3 });
@@ -288,53 +296,57 @@ describe("200 concurrent bids from 50 bidders", () => {
   it.each([
     ["queued in one instance", true],
     ["racing as if from 200 instances", false],
-  ])("%s: a strictly increasing, gap-free chain, none lost, none twice, the top bid wins, the chain verifies", async (_name, queue) => {
-    const bidders: SessionUser[] = [];
-    for (let i = 0; i < 50; i++) bidders.push(await person(`load${i}-${queue}@bidders.cn`, ["buyer"], `竞买企业${i}`));
-    const increment = 1_000_00;
-    const { auctionId } = await newAuction({ increments: [{ from: 0, increment }], antiSnipeWindowSec: 0 });
-    await Promise.all(bidders.map((b) => heldBidder(b, auctionId)));
+  ])(
+    "%s: a strictly increasing, gap-free chain, none lost, none twice, the top bid wins, the chain verifies",
+    async (_name, queue) => {
+      const bidders: SessionUser[] = [];
+      for (let i = 0; i < 50; i++) bidders.push(await person(`load${i}-${queue}@bidders.cn`, ["buyer"], `竞买企业${i}`));
+      const increment = 1_000_00;
+      const { auctionId } = await newAuction({ increments: [{ from: 0, increment }], antiSnipeWindowSec: 0 });
+      await Promise.all(bidders.map((b) => heldBidder(b, auctionId)));
 
-    // 200 distinct amounts (start, start + 1 increment, …), shuffled, 4 per bidder, all fired at once.
-    const amounts = Array.from({ length: 200 }, (_, i) => 100_000_00 + i * increment);
-    for (let i = amounts.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [amounts[i], amounts[j]] = [amounts[j]!, amounts[i]!];
-    }
-    const outcomes = await Promise.all(
-      amounts.map((amount, i) =>
-        placeBid(bidders[i % 50]!, auctionId, amount, { queue }).then(
-          (bid) => ({ amount, bid, error: null as AuctionError | null }),
-          (error: unknown) => ({ amount, bid: null, error: error as AuctionError }),
+      // 200 distinct amounts (start, start + 1 increment, …), shuffled, 4 per bidder, all fired at once.
+      const amounts = Array.from({ length: 200 }, (_, i) => 100_000_00 + i * increment);
+      for (let i = amounts.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [amounts[i], amounts[j]] = [amounts[j]!, amounts[i]!];
+      }
+      const outcomes = await Promise.all(
+        amounts.map((amount, i) =>
+          placeBid(bidders[i % 50]!, auctionId, amount, { queue }).then(
+            (bid) => ({ amount, bid, error: null as AuctionError | null }),
+            (error: unknown) => ({ amount, bid: null, error: error as AuctionError }),
+          ),
         ),
-      ),
-    );
-    const accepted = outcomes.filter((o) => o.bid);
-    const refused = outcomes.filter((o) => o.error);
-    // Every refusal is an honest "outbid" — no write conflict leaked out, nothing "busy".
-    expect(refused.every((o) => o.error instanceof AuctionError && o.error.code === "bid_too_low")).toBe(true);
-    expect(accepted.length + refused.length).toBe(200);
+      );
+      const accepted = outcomes.filter((o) => o.bid);
+      const refused = outcomes.filter((o) => o.error);
+      // Every refusal is an honest "outbid" — no write conflict leaked out, nothing "busy".
+      expect(refused.every((o) => o.error instanceof AuctionError && o.error.code === "bid_too_low")).toBe(true);
+      expect(accepted.length + refused.length).toBe(200);
 
-    const stored = await Bid.find({ auction: auctionId }).sort({ seq: 1 }).lean();
-    // None lost: every accepted bid is stored, under the seq it was told; none accepted twice.
-    expect(stored.length).toBe(accepted.length);
-    expect(new Set(accepted.map((o) => o.bid!.seq)).size).toBe(accepted.length);
-    const bySeq = new Map(stored.map((b) => [b.seq, b]));
-    for (const o of accepted) expect(bySeq.get(o.bid!.seq)?.amount).toBe(o.amount);
-    // Refused amounts were never stored.
-    const storedAmounts = new Set(stored.map((b) => b.amount));
-    for (const o of refused) expect(storedAmounts.has(o.amount)).toBe(false);
-    // Gap-free and strictly increasing by at least the increment.
-    stored.forEach((b, i) => {
-      expect(b.seq).toBe(i + 1);
-      if (i > 0) expect(b.amount - stored[i - 1]!.amount).toBeGreaterThanOrEqual(increment);
-    });
-    // The highest valid bid is the price, and the chain verifies.
-    const top = Math.max(...amounts);
-    const a = await Auction.findById(auctionId).lean();
-    expect(a!.currentPrice).toBe(top);
-    expect(a!.bidCount).toBe(accepted.length);
-    expect(stored.at(-1)!.amount).toBe(top);
-    expect(await verifyBidChain(auctionId)).toMatchObject({ intact: true, bids: accepted.length });
-  }, 120_000);
+      const stored = await Bid.find({ auction: auctionId }).sort({ seq: 1 }).lean();
+      // None lost: every accepted bid is stored, under the seq it was told; none accepted twice.
+      expect(stored.length).toBe(accepted.length);
+      expect(new Set(accepted.map((o) => o.bid!.seq)).size).toBe(accepted.length);
+      const bySeq = new Map(stored.map((b) => [b.seq, b]));
+      for (const o of accepted) expect(bySeq.get(o.bid!.seq)?.amount).toBe(o.amount);
+      // Refused amounts were never stored.
+      const storedAmounts = new Set(stored.map((b) => b.amount));
+      for (const o of refused) expect(storedAmounts.has(o.amount)).toBe(false);
+      // Gap-free and strictly increasing by at least the increment.
+      stored.forEach((b, i) => {
+        expect(b.seq).toBe(i + 1);
+        if (i > 0) expect(b.amount - stored[i - 1]!.amount).toBeGreaterThanOrEqual(increment);
+      });
+      // The highest valid bid is the price, and the chain verifies.
+      const top = Math.max(...amounts);
+      const a = await Auction.findById(auctionId).lean();
+      expect(a!.currentPrice).toBe(top);
+      expect(a!.bidCount).toBe(accepted.length);
+      expect(stored.at(-1)!.amount).toBe(top);
+      expect(await verifyBidChain(auctionId)).toMatchObject({ intact: true, bids: accepted.length });
+    },
+    120_000,
+  );
 });

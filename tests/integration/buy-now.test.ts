@@ -106,10 +106,14 @@ describe("buy-now", () => {
   it("does not let the owner side buy its own listing", async () => {
     const id = await tradingListing();
     // A colleague in the owner organisation who also holds the buyer role.
-    await expect(buyNow(colleague, id, confirm)).rejects.toSatisfy((e) => e instanceof ForbiddenError && e.message === "trading.ownListing");
+    await expect(buyNow(colleague, id, confirm)).rejects.toSatisfy(
+      (e) => e instanceof ForbiddenError && e.message === "trading.ownListing",
+    );
     expect((await buyNowQuote(colleague, id)).problem).toBe("trading.ownListing");
     // The seller has no buyer role at all.
-    await expect(buyNow(seller, id, confirm)).rejects.toSatisfy((e) => e instanceof ForbiddenError && e.message === "trading.buyerRoleRequired");
+    await expect(buyNow(seller, id, confirm)).rejects.toSatisfy(
+      (e) => e instanceof ForbiddenError && e.message === "trading.buyerRoleRequired",
+    );
     await expect(buyNow(sellerOnly, id, confirm)).rejects.toBeInstanceOf(ForbiddenError);
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
     const panel = await tradingSummary(id, colleague);

@@ -21,7 +21,15 @@ import {
   unreadRoomMessages,
 } from "~/services/deal-rooms.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { achievementContent, listingAt, pdfBytes, person, pngBytes, publishedDemand, tradingAchievement } from "../support/trading-fixtures.ts";
+import {
+  achievementContent,
+  listingAt,
+  pdfBytes,
+  person,
+  pngBytes,
+  publishedDemand,
+  tradingAchievement,
+} from "../support/trading-fixtures.ts";
 
 /**
  * 洽谈室 against the real replica set: who may see a room (nobody else learns it exists), the
@@ -30,7 +38,13 @@ import { achievementContent, listingAt, pdfBytes, person, pngBytes, publishedDem
  * counts.
  */
 
-let seller: SessionUser, colleague: SessionUser, buyer: SessionUser, buyer2: SessionUser, outsider: SessionUser, broker: SessionUser, broker2: SessionUser;
+let seller: SessionUser,
+  colleague: SessionUser,
+  buyer: SessionUser,
+  buyer2: SessionUser,
+  outsider: SessionUser,
+  broker: SessionUser,
+  broker2: SessionUser;
 
 beforeAll(async () => {
   seller = await person("seller@wsu.cn", ["seller"], "文山学院", "university");
@@ -42,7 +56,12 @@ beforeAll(async () => {
   broker2 = await person("broker2@agency.cn", ["broker"], "文山州科技成果转移转化服务中心", "service-agency");
 });
 
-const listing = (over = {}) => tradingAchievement(seller, broker, { title: `三七种子包衣防腐技术 ${Math.random().toString(36).slice(2, 7)}`, price: { mode: "negotiable" }, ...over });
+const listing = (over = {}) =>
+  tradingAchievement(seller, broker, {
+    title: `三七种子包衣防腐技术 ${Math.random().toString(36).slice(2, 7)}`,
+    price: { mode: "negotiable" },
+    ...over,
+  });
 
 async function room(): Promise<{ roomId: string; listingId: string }> {
   const listingId = await listing();
@@ -71,16 +90,26 @@ describe("opening a room", () => {
     expect(await openRoom(buyer, { from: "listing", listingId })).toBe(roomId);
     // Two first clicks at once still make one room.
     const other = await listing();
-    const both = await Promise.all([openRoom(buyer2, { from: "listing", listingId: other }), openRoom(buyer2, { from: "listing", listingId: other })]);
+    const both = await Promise.all([
+      openRoom(buyer2, { from: "listing", listingId: other }),
+      openRoom(buyer2, { from: "listing", listingId: other }),
+    ]);
     expect(both[0]).toBe(both[1]);
 
     const view = await getRoom(seller, roomId);
-    expect(view).toMatchObject({ mySide: "seller", buyer: { id: buyer.id, organizationName: "兴街镇三七种植专业合作社" }, seller: { name: "文山学院" }, origin: "listing" });
+    expect(view).toMatchObject({
+      mySide: "seller",
+      buyer: { id: buyer.id, organizationName: "兴街镇三七种植专业合作社" },
+      seller: { name: "文山学院" },
+      origin: "listing",
+    });
     expect((await getRoom(colleague, roomId)).mySide).toBe("seller");
     expect(view.messages[0]).toMatchObject({ seq: 1, kind: "system", event: "rooms.system.opened", params: { by: buyer.name } });
 
     // The seller side cannot open a room on its own listing as a buyer; a seller-only account cannot at all.
-    await expect(openRoom(outsider, { from: "listing", listingId: await tradingAchievement(outsider, broker) })).rejects.toThrow(ForbiddenError);
+    await expect(openRoom(outsider, { from: "listing", listingId: await tradingAchievement(outsider, broker) })).rejects.toThrow(
+      ForbiddenError,
+    );
     await expect(openRoom(seller, { from: "listing", listingId })).rejects.toMatchObject({ message: "rooms.errors.buyerRoleRequired" });
     // Drafts are nobody's business.
     const draft = await listingAt(seller, broker, "draft", achievementContent({ title: "未发布的成果" }));
@@ -109,7 +138,9 @@ describe("membership", () => {
       await expect(respondToCard(who, roomId, { action: "accept", cardId: card.id })).rejects.toThrow(NotFoundError);
       await expect(acceptNda(who, roomId)).rejects.toThrow(NotFoundError);
       await expect(markRead(who, roomId, 1)).rejects.toThrow(NotFoundError);
-      await expect(postAttachment(who, roomId, { filename: "x.pdf", bytes: pdfBytes(), confidential: false })).rejects.toThrow(NotFoundError);
+      await expect(postAttachment(who, roomId, { filename: "x.pdf", bytes: pdfBytes(), confidential: false })).rejects.toThrow(
+        NotFoundError,
+      );
       await expect(openRoomAttachment(who, roomId, file.attachment!.id)).rejects.toThrow(NotFoundError);
       expect((await listMyRooms(who)).map((r) => r.id)).not.toContain(roomId);
     }
@@ -152,7 +183,9 @@ describe("messages", () => {
 
   it("refuses empty and too long messages, naming the field, and keeps line breaks", async () => {
     const { roomId } = await room();
-    await expect(postMessage(buyer, roomId, { text: "   " })).rejects.toMatchObject({ fieldErrors: { text: ["rooms.errors.textRequired"] } });
+    await expect(postMessage(buyer, roomId, { text: "   " })).rejects.toMatchObject({
+      fieldErrors: { text: ["rooms.errors.textRequired"] },
+    });
     await expect(postMessage(buyer, roomId, { text: "长".repeat(4001) })).rejects.toThrow(ValidationError);
     const m = await postMessage(buyer, roomId, { text: "第一行\r\n第二行\n<script>alert(1)</script>" });
     expect(m.text).toBe("第一行\n第二行\n<script>alert(1)</script>");
@@ -185,18 +218,38 @@ describe("offer cards", () => {
   it("runs propose → counter → accept into a negotiated deal carrying the accepted terms", async () => {
     const { roomId, listingId } = await room();
     const v1 = await proposeCard(buyer, roomId, { terms: terms({ price: "125000" }) });
-    expect(v1).toMatchObject({ version: 1, status: "open", forSide: "buyer", onBehalf: false, terms: { price: 12_500_000, milestones: [{ title: "签约首付", amount: 4_000_000, dueInDays: 10 }, { amount: 8_000_000 }] } });
+    expect(v1).toMatchObject({
+      version: 1,
+      status: "open",
+      forSide: "buyer",
+      onBehalf: false,
+      terms: { price: 12_500_000, milestones: [{ title: "签约首付", amount: 4_000_000, dueInDays: 10 }, { amount: 8_000_000 }] },
+    });
     // One open card at a time.
     await expect(proposeCard(seller, roomId, { terms: terms() })).rejects.toMatchObject({ message: "rooms.errors.cardOpen" });
     // Only the other side answers it; the proposer may withdraw.
-    await expect(respondToCard(buyer, roomId, { action: "accept", cardId: v1.id })).rejects.toMatchObject({ message: "rooms.errors.answerOtherSide" });
+    await expect(respondToCard(buyer, roomId, { action: "accept", cardId: v1.id })).rejects.toMatchObject({
+      message: "rooms.errors.answerOtherSide",
+    });
 
-    const countered = await respondToCard(seller, roomId, { action: "counter", cardId: v1.id, terms: terms({ price: "150000", territory: "中国大陆" }) });
+    const countered = await respondToCard(seller, roomId, {
+      action: "counter",
+      cardId: v1.id,
+      terms: terms({ price: "150000", territory: "中国大陆" }),
+    });
     expect(countered.card.status).toBe("countered");
     const v2 = countered.counter!;
-    expect(v2).toMatchObject({ version: 2, status: "open", forSide: "seller", thread: v1.thread, terms: { price: 15_000_000, territory: "中国大陆" } });
+    expect(v2).toMatchObject({
+      version: 2,
+      status: "open",
+      forSide: "seller",
+      thread: v1.thread,
+      terms: { price: 15_000_000, territory: "中国大陆" },
+    });
     // The seller side (a colleague too) cannot accept its own counter.
-    await expect(respondToCard(colleague, roomId, { action: "accept", cardId: v2.id })).rejects.toMatchObject({ message: "rooms.errors.answerOtherSide" });
+    await expect(respondToCard(colleague, roomId, { action: "accept", cardId: v2.id })).rejects.toMatchObject({
+      message: "rooms.errors.answerOtherSide",
+    });
 
     const accepted = await respondToCard(buyer, roomId, { action: "accept", cardId: v2.id });
     expect(accepted.card.status).toBe("accepted");
@@ -232,18 +285,35 @@ describe("offer cards", () => {
   it("lets a broker propose for the seller (marked as such) and counter, but never accept or reject", async () => {
     const { roomId } = await room();
     await inviteBroker(seller, roomId, { email: "broker@agency.cn" });
-    await expect(proposeCard(broker, roomId, { terms: terms() })).rejects.toMatchObject({ fieldErrors: { onBehalfOf: ["rooms.errors.onBehalfRequired"] } });
+    await expect(proposeCard(broker, roomId, { terms: terms() })).rejects.toMatchObject({
+      fieldErrors: { onBehalfOf: ["rooms.errors.onBehalfRequired"] },
+    });
     const card = await proposeCard(broker, roomId, { terms: terms(), onBehalfOf: "seller" });
     expect(card).toMatchObject({ forSide: "seller", onBehalf: true, proposedBy: { id: broker.id, side: "broker" } });
     const [message] = (await roomHistory(buyer, roomId, { afterSeq: 0 })).messages.filter((m) => m.kind === "offer");
     expect(message!.card).toMatchObject({ id: card.id, onBehalf: true, forSide: "seller" });
     // The broker's card is the seller side's: the seller may not accept it, the buyer may.
-    await expect(respondToCard(seller, roomId, { action: "accept", cardId: card.id })).rejects.toMatchObject({ message: "rooms.errors.answerOtherSide" });
+    await expect(respondToCard(seller, roomId, { action: "accept", cardId: card.id })).rejects.toMatchObject({
+      message: "rooms.errors.answerOtherSide",
+    });
     // The buyer counters; the broker may not accept or reject the counter, only counter for a party.
-    const { counter } = await respondToCard(buyer, roomId, { action: "counter", cardId: card.id, terms: terms({ price: "90000", milestones: [] }) });
-    await expect(respondToCard(broker, roomId, { action: "accept", cardId: counter!.id })).rejects.toMatchObject({ message: "rooms.errors.brokerCannotDecide" });
-    await expect(respondToCard(broker, roomId, { action: "reject", cardId: counter!.id })).rejects.toMatchObject({ message: "rooms.errors.brokerCannotDecide" });
-    const again = await respondToCard(broker, roomId, { action: "counter", cardId: counter!.id, terms: terms({ price: "130000" }), onBehalfOf: "seller" });
+    const { counter } = await respondToCard(buyer, roomId, {
+      action: "counter",
+      cardId: card.id,
+      terms: terms({ price: "90000", milestones: [] }),
+    });
+    await expect(respondToCard(broker, roomId, { action: "accept", cardId: counter!.id })).rejects.toMatchObject({
+      message: "rooms.errors.brokerCannotDecide",
+    });
+    await expect(respondToCard(broker, roomId, { action: "reject", cardId: counter!.id })).rejects.toMatchObject({
+      message: "rooms.errors.brokerCannotDecide",
+    });
+    const again = await respondToCard(broker, roomId, {
+      action: "counter",
+      cardId: counter!.id,
+      terms: terms({ price: "130000" }),
+      onBehalfOf: "seller",
+    });
     expect(again.counter).toMatchObject({ version: 3, forSide: "seller", onBehalf: true });
     // The proposing side withdraws.
     expect((await respondToCard(colleague, roomId, { action: "withdraw", cardId: again.counter!.id })).card.status).toBe("withdrawn");
@@ -252,7 +322,13 @@ describe("offer cards", () => {
   it("refuses bad terms naming the field, money in yuan", async () => {
     const { roomId } = await room();
     const err = await proposeCard(buyer, roomId, {
-      terms: terms({ price: "12.345", transactionMode: "license", licenseExclusivity: "", termMonths: 0, milestones: [{ title: "", amount: "1" }] }),
+      terms: terms({
+        price: "12.345",
+        transactionMode: "license",
+        licenseExclusivity: "",
+        termMonths: 0,
+        milestones: [{ title: "", amount: "1" }],
+      }),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect((err as ValidationError).fieldErrors).toMatchObject({
@@ -260,7 +336,9 @@ describe("offer cards", () => {
       "terms.termMonths": ["rooms.errors.termMonths"],
       "terms.milestones.0.title": ["rooms.errors.milestoneTitle"],
     });
-    await expect(proposeCard(buyer, roomId, { terms: terms({ price: "10000" }) })).rejects.toMatchObject({ fieldErrors: { "terms.milestones": ["rooms.errors.milestonesExceedPrice"] } });
+    await expect(proposeCard(buyer, roomId, { terms: terms({ price: "10000" }) })).rejects.toMatchObject({
+      fieldErrors: { "terms.milestones": ["rooms.errors.milestonesExceedPrice"] },
+    });
   });
 });
 
@@ -269,7 +347,10 @@ describe("the NDA and files", () => {
     const { roomId } = await room();
     const open = await postAttachment(seller, roomId, { filename: "检测报告.pdf", bytes: pdfBytes("public"), confidential: false });
     const secret = await postAttachment(seller, roomId, { filename: "菌株配方.pdf", bytes: pdfBytes("secret"), confidential: true });
-    expect(secret).toMatchObject({ kind: "attachment", attachment: { filename: "菌株配方.pdf", contentType: "application/pdf", confidential: true } });
+    expect(secret).toMatchObject({
+      kind: "attachment",
+      attachment: { filename: "菌株配方.pdf", contentType: "application/pdf", confidential: true },
+    });
 
     // A plain file opens for members at once.
     const plain = await openRoomAttachment(buyer, roomId, open.attachment!.id);
@@ -315,11 +396,17 @@ describe("the NDA and files", () => {
     const png = await postAttachment(buyer, roomId, { filename: "现场照片.exe", bytes: pngBytes(), confidential: false });
     expect(png.attachment).toMatchObject({ contentType: "image/png", filename: "现场照片.png" });
     const html = new TextEncoder().encode("<html><script>alert(1)</script></html>");
-    await expect(postAttachment(buyer, roomId, { filename: "报告.pdf", bytes: html, confidential: false })).rejects.toMatchObject({ fieldErrors: { file: ["rooms.errors.fileType"] } });
-    await expect(postAttachment(buyer, roomId, { filename: "空.pdf", bytes: new Uint8Array(), confidential: false })).rejects.toMatchObject({ fieldErrors: { file: ["rooms.errors.fileSize"] } });
+    await expect(postAttachment(buyer, roomId, { filename: "报告.pdf", bytes: html, confidential: false })).rejects.toMatchObject({
+      fieldErrors: { file: ["rooms.errors.fileType"] },
+    });
+    await expect(postAttachment(buyer, roomId, { filename: "空.pdf", bytes: new Uint8Array(), confidential: false })).rejects.toMatchObject(
+      { fieldErrors: { file: ["rooms.errors.fileSize"] } },
+    );
     const big = new Uint8Array(10 * 1024 * 1024 + 1);
     big.set(pdfBytes().subarray(0, 8));
-    await expect(postAttachment(buyer, roomId, { filename: "大.pdf", bytes: big, confidential: false })).rejects.toMatchObject({ fieldErrors: { file: ["rooms.errors.fileSize"] } });
+    await expect(postAttachment(buyer, roomId, { filename: "大.pdf", bytes: big, confidential: false })).rejects.toMatchObject({
+      fieldErrors: { file: ["rooms.errors.fileSize"] },
+    });
     // A file id from another room is not this room's.
     const other = await room();
     await expect(openRoomAttachment(buyer, other.roomId, png.attachment!.id)).rejects.toThrow(NotFoundError);
@@ -329,18 +416,28 @@ describe("the NDA and files", () => {
 describe("brokers and unread counts", () => {
   it("invites only technology brokers, by email, who then see the room among theirs", async () => {
     const { roomId } = await room();
-    await expect(inviteBroker(buyer, roomId, { email: "outsider@tea.cn" })).rejects.toMatchObject({ fieldErrors: { email: ["rooms.errors.notABroker"] } });
-    await expect(inviteBroker(buyer, roomId, { email: "nobody@nowhere.cn" })).rejects.toMatchObject({ fieldErrors: { email: ["rooms.errors.notABroker"] } });
-    await expect(inviteBroker(buyer, roomId, { email: "not an email" })).rejects.toMatchObject({ fieldErrors: { email: ["rooms.errors.email"] } });
+    await expect(inviteBroker(buyer, roomId, { email: "outsider@tea.cn" })).rejects.toMatchObject({
+      fieldErrors: { email: ["rooms.errors.notABroker"] },
+    });
+    await expect(inviteBroker(buyer, roomId, { email: "nobody@nowhere.cn" })).rejects.toMatchObject({
+      fieldErrors: { email: ["rooms.errors.notABroker"] },
+    });
+    await expect(inviteBroker(buyer, roomId, { email: "not an email" })).rejects.toMatchObject({
+      fieldErrors: { email: ["rooms.errors.email"] },
+    });
     expect((await listMyRooms(broker)).map((r) => r.id)).not.toContain(roomId);
 
     await inviteBroker(buyer, roomId, { email: " Broker@Agency.cn " });
-    await expect(inviteBroker(seller, roomId, { email: "broker@agency.cn" })).rejects.toMatchObject({ message: "rooms.errors.alreadyMember" });
+    await expect(inviteBroker(seller, roomId, { email: "broker@agency.cn" })).rejects.toMatchObject({
+      message: "rooms.errors.alreadyMember",
+    });
     const mine = await listMyRooms(broker);
     expect(mine.find((r) => r.id === roomId)).toMatchObject({ mySide: "broker" });
     expect((await getRoom(broker, roomId)).brokers).toEqual([{ id: broker.id, name: broker.name }]);
     // Only the parties invite.
-    await expect(inviteBroker(broker, roomId, { email: "broker2@agency.cn" })).rejects.toMatchObject({ message: "rooms.errors.partiesInvite" });
+    await expect(inviteBroker(broker, roomId, { email: "broker2@agency.cn" })).rejects.toMatchObject({
+      message: "rooms.errors.partiesInvite",
+    });
   });
 
   it("counts unread messages by others since one's last read, newest room first", async () => {

@@ -224,7 +224,9 @@ describe("deposits through Stripe Checkout with manual capture", () => {
     // Both may reach the gateway, but the shared idempotency key makes the second a replay.
     expect(cancels.filter((r) => !r.replayed)).toHaveLength(1);
     expect(cancels.every((r) => r.status === 200)).toBe(true);
-    const events = (await (await fetch(`${apiBase}/_local/events?type=payment_intent.canceled&object=${intentRef}`)).json()) as { data: unknown[] };
+    const events = (await (await fetch(`${apiBase}/_local/events?type=payment_intent.canceled&object=${intentRef}`)).json()) as {
+      data: unknown[];
+    };
     expect(events.data).toHaveLength(1);
     expect(await depositStatus(regId)).toBe("released");
     expect((await Payment.findById(paymentId).lean())!.history.filter((h) => h.status === "released")).toHaveLength(1);

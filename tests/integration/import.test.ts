@@ -169,7 +169,10 @@ describe("POST /api/v1/import", () => {
     expect(json.demands.map((d: { status: string }) => d.status)).toEqual(["created", "created", "refused"]);
     expect(Object.keys(json.demands[2].errors)).toEqual(["budget.max"]);
     expect(await Organization.countDocuments({ name: "西畴县兴街镇三七种植专业合作社" })).toBe(1);
-    const d = await call(getDemand as Handler, `/api/v1/demands/${json.demands[0].id}`, { token: buyer, params: { id: json.demands[0].id } });
+    const d = await call(getDemand as Handler, `/api/v1/demands/${json.demands[0].id}`, {
+      token: buyer,
+      params: { id: json.demands[0].id },
+    });
     expect(await d.json()).toMatchObject({
       type: "demand",
       externalId: "M-D1",
@@ -245,7 +248,10 @@ describe("POST /api/v1/import", () => {
     expect(published.json.achievements[0].status).toBe("updated");
     expect((await Achievement.findById(id).lean())!.status).toBe("published");
     const events = await AuditEvent.find({ subject: id }).sort({ at: 1, _id: 1 }).lean();
-    expect(events.map((e) => [e.from ?? null, e.to])).toEqual([[null, "draft"], ["draft", "published"]]);
+    expect(events.map((e) => [e.from ?? null, e.to])).toEqual([
+      [null, "draft"],
+      ["draft", "published"],
+    ]);
 
     const backToDraft = await importJson(admin, { source, achievements: [achievement("DR1", { status: "draft" })] });
     expect(backToDraft.json.achievements[0].status).toBe("unchanged");
@@ -267,7 +273,10 @@ describe("POST /api/v1/import", () => {
   });
 
   it("refuses the same externalId twice in one call (the first one counts)", async () => {
-    const { json } = await importJson(admin, { source: "dupes", achievements: [achievement("X1"), achievement("X1", { title: "另一个" })] });
+    const { json } = await importJson(admin, {
+      source: "dupes",
+      achievements: [achievement("X1"), achievement("X1", { title: "另一个" })],
+    });
     expect(json.achievements.map((r: { status: string }) => r.status)).toEqual(["created", "refused"]);
     expect(Object.keys(json.achievements[1].errors)).toEqual(["externalId"]);
   });
@@ -343,7 +352,10 @@ describe("reading: export and incremental sync", () => {
     expect(res.headers.get("Content-Type")).toContain("application/x-ndjson");
     const text = await res.text();
     expect(text.endsWith("\n")).toBe(true);
-    return text.trimEnd().split("\n").map((line) => JSON.parse(line) as { type: string; id: string; status: string });
+    return text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; id: string; status: string });
   }
 
   it("streams one JSON object per line whose counts match the database", async () => {
@@ -375,8 +387,12 @@ describe("reading: export and incremental sync", () => {
     });
     expect(json.totals).toMatchObject({ received: lines.length, created: lines.length, refused: 0 });
     const mirrored = await exportLines(admin, "?type=demand");
-    const original = mirrored.find((l) => (l as { source?: string; externalId?: string }).source === "mixed" && (l as { externalId?: string }).externalId === "M-D1");
-    const copy = mirrored.find((l) => (l as { source?: string; externalId?: string }).source === "mirror" && (l as { externalId?: string }).externalId === "M-D1");
+    const original = mirrored.find(
+      (l) => (l as { source?: string; externalId?: string }).source === "mixed" && (l as { externalId?: string }).externalId === "M-D1",
+    );
+    const copy = mirrored.find(
+      (l) => (l as { source?: string; externalId?: string }).source === "mirror" && (l as { externalId?: string }).externalId === "M-D1",
+    );
     const content = (l: Record<string, unknown>) => {
       const { id, source, createdAt, updatedAt, publishedAt, noticeEndsAt, ...rest } = l;
       return rest;
@@ -417,14 +433,18 @@ describe("reading: export and incremental sync", () => {
     await importJson(admin, { source: "later", demands: [demand("L1"), demand("L2"), demand("L3")] });
     await importJson(admin, { source: "mixed", demands: [demand("M-D1", { title: "三七烘干设备节能改造（更新）" })] });
 
-    const changed = (await (await call(listDemands as Handler, `/api/v1/demands?updatedSince=${since}&limit=2`, { token: admin })).json()) as {
+    const changed = (await (
+      await call(listDemands as Handler, `/api/v1/demands?updatedSince=${since}&limit=2`, { token: admin })
+    ).json()) as {
       items: { externalId: string }[];
       nextCursor: string;
       hasMore: boolean;
     };
     expect(changed.items).toHaveLength(2);
     expect(changed.hasMore).toBe(true);
-    const rest = (await (await call(listDemands as Handler, `/api/v1/demands?updatedSince=${since}&limit=2&cursor=${changed.nextCursor}`, { token: admin })).json()) as {
+    const rest = (await (
+      await call(listDemands as Handler, `/api/v1/demands?updatedSince=${since}&limit=2&cursor=${changed.nextCursor}`, { token: admin })
+    ).json()) as {
       items: { externalId: string }[];
       hasMore: boolean;
     };
@@ -438,7 +458,11 @@ describe("reading: export and incremental sync", () => {
   });
 
   it("answers 400 with the parameter named for a bad limit, date or cursor, and 404 for an unknown id", async () => {
-    for (const [qs, field] of [["limit=0", "limit"], ["updatedSince=yesterday", "updatedSince"], ["cursor=nonsense", "cursor"]] as const) {
+    for (const [qs, field] of [
+      ["limit=0", "limit"],
+      ["updatedSince=yesterday", "updatedSince"],
+      ["cursor=nonsense", "cursor"],
+    ] as const) {
       const res = await call(listAchievements as Handler, `/api/v1/achievements?${qs}`, { token: admin });
       expect(res.status).toBe(400);
       expect(Object.keys((await res.json()).error.fields)).toEqual([field]);
@@ -459,7 +483,10 @@ describe("organisations", () => {
     const bad = good.slice(0, 17) + (good[17] === "0" ? "1" : "0");
     const { json } = await importJson(admin, {
       source: "orgs",
-      demands: [demand("O1", { enterprise: { name: "导入测试企业", creditCode: good } }), demand("O2", { enterprise: { name: "导入测试企业", creditCode: bad } })],
+      demands: [
+        demand("O1", { enterprise: { name: "导入测试企业", creditCode: good } }),
+        demand("O2", { enterprise: { name: "导入测试企业", creditCode: bad } }),
+      ],
     });
     expect(json.demands.map((d: { status: string }) => d.status)).toEqual(["created", "refused"]);
     expect(Object.keys(json.demands[1].errors)).toEqual(["enterprise.creditCode"]);

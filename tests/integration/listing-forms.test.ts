@@ -276,7 +276,9 @@ describe("/achievements/:id/edit", () => {
     // A reviewer can see it, but it is not theirs to edit.
     const brokerSeller = await person("bs@agency2.cn", ["broker", "seller"], "另一服务中心");
     expect((await call(editAchievement.loader, get(`/achievements/${id}/edit`, brokerSeller), { id })).status).toBe(403);
-    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, brokerSeller, { ...achievementForm, intent: "save" }), { id });
+    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, brokerSeller, { ...achievementForm, intent: "save" }), {
+      id,
+    });
     expect(res.status).toBe(403);
     const missing = new mongoose.Types.ObjectId().toHexString();
     expect((await call(editAchievement.loader, get(`/achievements/${missing}/edit`, seller), { id: missing })).status).toBe(404);
@@ -302,7 +304,9 @@ describe("/achievements/:id/edit", () => {
     const data = await (await call(editAchievement.loader, get(`/achievements/${id}/edit`, seller), { id })).json();
     expect(data.item).toMatchObject({ status: "rejected", rejectionReason: "请补充第三方检测报告" });
     expect(data.editable).toBe(true);
-    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, seller, { ...achievementForm, intent: "submit" }), { id });
+    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, seller, { ...achievementForm, intent: "submit" }), {
+      id,
+    });
     expect(res.headers.get("Location")).toBe(`/achievements/${id}?done=submit`);
     expect((await Achievement.findById(id).lean())!.status).toBe("submitted");
   });
@@ -312,7 +316,9 @@ describe("/achievements/:id/edit", () => {
     await transitionListing(seller, "achievement", id, "submit");
     const data = await (await call(editAchievement.loader, get(`/achievements/${id}/edit`, seller), { id })).json();
     expect(data.editable).toBe(false);
-    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, seller, { ...achievementForm, intent: "save" }), { id });
+    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, seller, { ...achievementForm, intent: "save" }), {
+      id,
+    });
     expect(res.status).toBe(409);
     expect((await replyOf(res)).form!.error).toMatchObject({ "": ["workflow.notEditable"] });
     expect((await Achievement.findById(id).lean())!.title).toBe(content.title);
@@ -388,10 +394,12 @@ describe("evidence on the edit page", () => {
   it("refuses an upload with a wrong CSRF token and uploads by anyone but the owner", async () => {
     const id = await createAchievement(seller, content);
     const file = () => new File([makePdf()], "a.pdf", { type: "application/pdf" });
-    expect((await call(editAchievement.action, upload(`/achievements/${id}/edit`, seller, { files: [file()], csrf: "forged" }), { id })).status).toBe(
-      403,
+    expect(
+      (await call(editAchievement.action, upload(`/achievements/${id}/edit`, seller, { files: [file()], csrf: "forged" }), { id })).status,
+    ).toBe(403);
+    expect((await call(editAchievement.action, upload(`/achievements/${id}/edit`, otherSeller, { files: [file()] }), { id })).status).toBe(
+      404,
     );
-    expect((await call(editAchievement.action, upload(`/achievements/${id}/edit`, otherSeller, { files: [file()] }), { id })).status).toBe(404);
     expect((await Achievement.findById(id).lean())!.attachments).toEqual([]);
   });
 
@@ -404,9 +412,13 @@ describe("evidence on the edit page", () => {
       { id },
     );
     expect(refused.status).toBe(404);
-    const res = await call(editAchievement.action, post(`/achievements/${id}/edit`, seller, { intent: "deleteAttachment", attachmentId: a.id }), {
-      id,
-    });
+    const res = await call(
+      editAchievement.action,
+      post(`/achievements/${id}/edit`, seller, { intent: "deleteAttachment", attachmentId: a.id }),
+      {
+        id,
+      },
+    );
     expect(res.headers.get("Location")).toBe(`/achievements/${id}/edit?notice=attachmentRemoved#attachments`);
     expect((await Achievement.findById(id).lean())!.attachments).toEqual([]);
   });
@@ -447,15 +459,27 @@ describe("/demands/new and /demands/:id/edit", () => {
     });
 
     const data = await (await call(editDemand.loader, get(`/demands/${id}/edit`, buyer), { id })).json();
-    expect(data.defaults).toMatchObject({ budgetMin: "50000", budgetMax: "300000", deadline: "2099-06-30", minTrl: "6", town: "532623102" });
+    expect(data.defaults).toMatchObject({
+      budgetMin: "50000",
+      budgetMax: "300000",
+      deadline: "2099-06-30",
+      minTrl: "6",
+      town: "532623102",
+    });
 
-    const bad = await call(editDemand.action, post(`/demands/${id}/edit`, buyer, { ...demandForm, budgetMin: "500000", intent: "save" }), { id });
+    const bad = await call(editDemand.action, post(`/demands/${id}/edit`, buyer, { ...demandForm, budgetMin: "500000", intent: "save" }), {
+      id,
+    });
     expect(bad.status).toBe(400);
     expect((await replyOf(bad)).form!.error).toEqual({ budgetMax: ["errors.budgetOrder"] });
 
-    const ok = await call(editDemand.action, post(`/demands/${id}/edit`, buyer, { ...demandForm, budgetMin: "", budgetMax: "", intent: "submit" }), {
-      id,
-    });
+    const ok = await call(
+      editDemand.action,
+      post(`/demands/${id}/edit`, buyer, { ...demandForm, budgetMin: "", budgetMax: "", intent: "submit" }),
+      {
+        id,
+      },
+    );
     expect(ok.headers.get("Location")).toBe(`/demands/${id}?done=submit`);
     expect((await Demand.findById(id).lean())!).toMatchObject({ status: "submitted", budget: {} });
   });

@@ -92,7 +92,11 @@ let admin: SessionUser;
 const cookies = new Map<SessionUser, string>();
 const c = (u: SessionUser) => cookies.get(u)!;
 
-async function user(email: string, roles: SessionUser["roles"], org: { name: string; type: "university" | "enterprise" | "service-agency" | "institute" } | null) {
+async function user(
+  email: string,
+  roles: SessionUser["roles"],
+  org: { name: string; type: "university" | "enterprise" | "service-agency" | "institute" } | null,
+) {
   const o = org ? await upsertOrganization({ ...org, region: "532623" }) : null;
   const doc = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization: o });
   const u = (await getSessionUserById(String(doc._id)))!;
@@ -157,7 +161,10 @@ beforeAll(async () => {
   seller2 = await user("seller2@pages.test", ["seller"], { name: "云南省农业科学院（测试）", type: "institute" });
   buyer = await user("buyer@pages.test", ["buyer"], { name: "西畴县茶业有限公司（测试）", type: "enterprise" });
   broker = await user("broker@pages.test", ["broker"], { name: "文山州科技成果转移转化服务中心（测试）", type: "service-agency" });
-  brokerSeller = await user("broker-seller@pages.test", ["broker", "seller"], { name: "西畴县技术转移中心（测试）", type: "service-agency" });
+  brokerSeller = await user("broker-seller@pages.test", ["broker", "seller"], {
+    name: "西畴县技术转移中心（测试）",
+    type: "service-agency",
+  });
   admin = await user("admin@pages.test", ["admin"], null);
 });
 
@@ -218,7 +225,10 @@ describe("achievement detail page", () => {
 
   it("needs a reason to reject (400 under the reason field, what was typed kept) and then records it", async () => {
     const id = await submitted(seller);
-    const empty = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(broker), { intent: "reject", reason: "   " }), { id }));
+    const empty = await call(
+      h(achievementDetail.action),
+      args(post(`/achievements/${id}`, c(broker), { intent: "reject", reason: "   " }), { id }),
+    );
     expect(empty.status).toBe(400);
     expect(await empty.json()).toMatchObject({ fieldErrors: { reason: ["workflow.reasonRequired"] }, values: { reason: "   " } });
     expect(await statusOf(id)).toBe("submitted");
@@ -246,7 +256,10 @@ describe("achievement detail page", () => {
 
   it("refuses a post without the CSRF token", async () => {
     const id = await submitted(seller);
-    const res = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(broker), { intent: "approve" }, { csrf: false }), { id }));
+    const res = await call(
+      h(achievementDetail.action),
+      args(post(`/achievements/${id}`, c(broker), { intent: "approve" }, { csrf: false }), { id }),
+    );
     expect(res.status).toBe(403);
     expect(await statusOf(id)).toBe("submitted");
   });
@@ -258,7 +271,10 @@ describe("achievement detail page", () => {
     const anonymous = await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`), { id }))).json();
     expect(anonymous.canObject).toBe(false);
 
-    const short = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(buyer), { intent: "object", text: "不对" }), { id }));
+    const short = await call(
+      h(achievementDetail.action),
+      args(post(`/achievements/${id}`, c(buyer), { intent: "object", text: "不对" }), { id }),
+    );
     expect(short.status).toBe(400);
     expect(await short.json()).toMatchObject({ fieldErrors: { text: ["errors.objectionLength"] }, values: { text: "不对" } });
 
@@ -284,7 +300,10 @@ describe("achievement detail page", () => {
 
     const upheld = await call(
       h(achievementDetail.action),
-      args(post(`/achievements/${id}`, c(broker), { intent: "resolveObjection", objectionId, decision: "uphold", resolution: "权属证明不足" }), { id }),
+      args(
+        post(`/achievements/${id}`, c(broker), { intent: "resolveObjection", objectionId, decision: "uphold", resolution: "权属证明不足" }),
+        { id },
+      ),
     );
     expect(upheld.status).toBe(302);
     expect(await statusOf(id)).toBe("rejected");
@@ -294,11 +313,17 @@ describe("achievement detail page", () => {
 
   it("lets an admin feature an item for the home page, and nobody else", async () => {
     const id = await published(seller2, { title: "高原夏秋蔬菜避雨栽培技术" });
-    const byBroker = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(broker), { intent: "feature", featured: "true" }), { id }));
+    const byBroker = await call(
+      h(achievementDetail.action),
+      args(post(`/achievements/${id}`, c(broker), { intent: "feature", featured: "true" }), { id }),
+    );
     expect(byBroker.status).toBe(403);
     const adminView = await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`, c(admin)), { id }))).json();
     expect(adminView.canFeature).toBe(true);
-    const res = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(admin), { intent: "feature", featured: "true" }), { id }));
+    const res = await call(
+      h(achievementDetail.action),
+      args(post(`/achievements/${id}`, c(admin), { intent: "feature", featured: "true" }), { id }),
+    );
     expect(res.headers.get("Location")).toBe(`/achievements/${id}?done=featured`);
     const page = await (await call(h(home.loader), args(get("/")))).json();
     expect(page.listings.featured.map((a: { title: string }) => a.title)).toContain("高原夏秋蔬菜避雨栽培技术");
@@ -334,7 +359,11 @@ describe("review queue", () => {
     const id = await submitted(seller);
     const res = await call(h(review.action), args(post("/review", c(broker), { intent: "reject", kind: "achievement", id, reason: "" })));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ intent: "reject", target: `achievement:${id}`, fieldErrors: { reason: ["workflow.reasonRequired"] } });
+    expect(await res.json()).toMatchObject({
+      intent: "reject",
+      target: `achievement:${id}`,
+      fieldErrors: { reason: ["workflow.reasonRequired"] },
+    });
     expect(await statusOf(id)).toBe("submitted");
     const queue = await (await call(h(review.loader), args(get("/review", c(broker))))).json();
     expect(queue.achievements.map((r: { item: { id: string } }) => r.item.id)).toContain(id);
@@ -362,7 +391,12 @@ describe("review queue", () => {
     const approve = await call(h(review.action), args(post("/review", c(broker), { intent: "approve", kind: "demand", id: demand })));
     expect(approve.status).toBe(302);
     const detail = await (await call(h(demandDetail.loader), args(get(`/demands/${demand}`), { id: demand }))).json();
-    expect(detail.item).toMatchObject({ status: "published", enterprise: { name: "西畴县茶业有限公司（测试）" }, budget: { min: 5_000_000, max: 20_000_000 }, minTrl: 5 });
+    expect(detail.item).toMatchObject({
+      status: "published",
+      enterprise: { name: "西畴县茶业有限公司（测试）" },
+      budget: { min: 5_000_000, max: 20_000_000 },
+      minTrl: 5,
+    });
     const demands = await (await call(h(demandsIndex.loader), args(get("/demands")))).json();
     expect(demands.items[0]).toMatchObject({ id: demand, title: "莲花塘乡魔芋深加工技术需求" });
     expect(demands.pageTitle).toBe("技术需求 · 成果");
@@ -376,13 +410,23 @@ describe("review queue", () => {
     const objection = queue.objections.find((o: { subjectId: string }) => o.subjectId === achievement);
     expect(objection).toMatchObject({ kind: "achievement", title: "三七叶黄酮提取技术", byName: buyer.name });
 
-    const bad = await call(h(review.action), args(post("/review", c(broker), { intent: "resolveObjection", objectionId: objection.id, decision: "dismiss", resolution: " " })));
+    const bad = await call(
+      h(review.action),
+      args(post("/review", c(broker), { intent: "resolveObjection", objectionId: objection.id, decision: "dismiss", resolution: " " })),
+    );
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ target: objection.id, fieldErrors: { resolution: ["errors.required"] } });
 
     const ok = await call(
       h(review.action),
-      args(post("/review", c(broker), { intent: "resolveObjection", objectionId: objection.id, decision: "dismiss", resolution: "已核实数据来源" })),
+      args(
+        post("/review", c(broker), {
+          intent: "resolveObjection",
+          objectionId: objection.id,
+          decision: "dismiss",
+          resolution: "已核实数据来源",
+        }),
+      ),
     );
     expect(ok.headers.get("Location")).toBe("/review?done=objectionDismissed");
     expect(await statusOf(achievement)).toBe("published");
@@ -395,7 +439,7 @@ describe("browse lists", () => {
   it("paginates 12 per page, clamps ?page= beyond the last page, ignores junk, and filters by field", async () => {
     // A fresh field keeps this independent of the other tests' items.
     for (let i = 0; i < 14; i++) await published(seller2, { field: "new-energy", title: `光伏组件清洗机器人 ${i}` });
-    const page = async (q: string) => (await (await call(h(achievementsIndex.loader), args(get(`/achievements${q}`)))).json());
+    const page = async (q: string) => await (await call(h(achievementsIndex.loader), args(get(`/achievements${q}`)))).json();
 
     const first = await page("?field=new-energy");
     expect(first).toMatchObject({ total: 14, page: 1, pages: 2, field: "new-energy" });
@@ -453,7 +497,10 @@ describe("my items dashboards", () => {
     const onlyDrafts = await (await call(h(myAchievements.loader), args(get("/my/achievements?status=draft", c(owner))))).json();
     expect(onlyDrafts.rows.map((r: { item: { title: string } }) => r.item.title)).toEqual(["看板草稿"]);
 
-    const res = await call(h(myAchievements.action), args(post("/my/achievements?status=draft", c(owner), { intent: "submit", id: draft })));
+    const res = await call(
+      h(myAchievements.action),
+      args(post("/my/achievements?status=draft", c(owner), { intent: "submit", id: draft })),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toBe("/my/achievements?status=draft&done=submit");
     expect(await statusOf(draft)).toBe("submitted");
@@ -493,9 +540,9 @@ describe("what the components print", () => {
       "转让</span><span> · 许可（独占许可、普通许可）",
     );
     // 2026-12-08T16:30Z is already 9 December in China.
-    expect(html(createElement(NoticePeriod, { publishedAt: "2026-11-23T16:30:00.000Z", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain(
-      "公示期至 2026-12-09",
-    );
+    expect(
+      html(createElement(NoticePeriod, { publishedAt: "2026-11-23T16:30:00.000Z", noticeEndsAt: "2026-12-08T16:30:00.000Z" })),
+    ).toContain("公示期至 2026-12-09");
   });
 
   it("page numbers keep the ends and the neighbourhood of the current page", () => {

@@ -29,7 +29,7 @@ async function person(email: string, roles: Role[], org: string | null): Promise
 }
 
 let seller: SessionUser, colleague: SessionUser, otherSeller: SessionUser, broker: SessionUser, brokerSeller: SessionUser;
-let buyer: SessionUser, bureau: SessionUser, admin: SessionUser;
+let buyer: SessionUser, admin: SessionUser;
 
 beforeAll(async () => {
   seller = await person("seller@lab.cn", ["seller"], "文山三七研究所");
@@ -38,7 +38,7 @@ beforeAll(async () => {
   broker = await person("broker@agency.cn", ["broker"], "技术转移中心");
   brokerSeller = await person("bs@agency.cn", ["broker", "seller"], "另一技术转移中心");
   buyer = await person("buyer@coop.cn", ["buyer"], "兴街镇合作社");
-  bureau = await person("bureau@gov.cn", ["bureau"], "西畴县科学技术局");
+  await person("bureau@gov.cn", ["bureau"], "西畴县科学技术局");
   admin = await person("admin@platform.cn", ["admin"], null);
 });
 
@@ -173,15 +173,21 @@ describe("public notice, objections, expiry", () => {
   it("trading waits for the end of 公示; an objection blocks it until a reviewer decides", async () => {
     const t0 = new Date("2026-11-01T00:00:00Z");
     const id = await publishedBy(seller, t0);
-    await expect(
-      transitionListing(seller, "achievement", id, "startTrading", { now: new Date("2026-11-10T00:00:00Z") }),
-    ).rejects.toThrow("workflow.noticeNotOver");
+    await expect(transitionListing(seller, "achievement", id, "startTrading", { now: new Date("2026-11-10T00:00:00Z") })).rejects.toThrow(
+      "workflow.noticeNotOver",
+    );
 
     await expect(fileObjection(seller, "achievement", id, "我自己反对自己", new Date("2026-11-05"))).rejects.toBeInstanceOf(ForbiddenError);
-    const objectionId = await fileObjection(buyer, "achievement", id, "该专利权属存在争议，发明人之一已离职并主张权利。", new Date("2026-11-05"));
-    await expect(
-      transitionListing(seller, "achievement", id, "startTrading", { now: new Date("2026-11-20T00:00:00Z") }),
-    ).rejects.toThrow("workflow.openObjections");
+    const objectionId = await fileObjection(
+      buyer,
+      "achievement",
+      id,
+      "该专利权属存在争议，发明人之一已离职并主张权利。",
+      new Date("2026-11-05"),
+    );
+    await expect(transitionListing(seller, "achievement", id, "startTrading", { now: new Date("2026-11-20T00:00:00Z") })).rejects.toThrow(
+      "workflow.openObjections",
+    );
 
     await expect(resolveObjection(seller, objectionId, { uphold: false, resolution: "无" })).rejects.toBeInstanceOf(ForbiddenError);
     await resolveObjection(broker, objectionId, { uphold: false, resolution: "权属证明齐全，异议不成立" });

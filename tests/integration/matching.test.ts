@@ -97,7 +97,9 @@ beforeAll(async () => {
   const cooperative = await upsertOrganization({ name: "西畴县兴街镇三七种植专业合作社", type: "enterprise", region: "532623" });
   const agency = await upsertOrganization({ name: "文山州科技成果转移转化服务中心", type: "service-agency", region: "532601" });
   const make = async (email: string, roles: SessionUser["roles"], org: { _id: unknown }) =>
-    (await getSessionUserById(String((await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization: org }))._id)))!;
+    (await getSessionUserById(
+      String((await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization: org }))._id),
+    ))!;
   lab = await make("zhou@sanqi.cn", ["seller"], institute);
   lab2 = await make("li@sanqi.cn", ["seller"], institute);
   coop = await make("yang@coop.cn", ["buyer"], cooperative);
@@ -114,7 +116,13 @@ beforeAll(async () => {
     price: { mode: "negotiable" },
   });
   // Topically perfect, but only for sale outright (the demand wants a licence).
-  await publishAchievement("transferOnly", { title: "三七根腐病生物防治菌剂生产技术（整体转让）", trl: 8, ...ROT, transactionModes: ["transfer"], licenseExclusivity: [] });
+  await publishAchievement("transferOnly", {
+    title: "三七根腐病生物防治菌剂生产技术（整体转让）",
+    trl: 8,
+    ...ROT,
+    transactionModes: ["transfer"],
+    licenseExclusivity: [],
+  });
   // Topically perfect, but still in the lab (TRL 3 < 6 − 1).
   await publishAchievement("trl3", { title: "三七根腐病拮抗菌株筛选", trl: 3, ...ROT });
   // One below the demand's minimum TRL: allowed, ranked a little lower.
@@ -257,9 +265,17 @@ describe("GET /api/v1/demands/:id/matches and /api/v1/achievements/:id/matches",
     const one = await api(demandMatchesApi, `/api/v1/demands/${ids.farmer}/matches?limit=1`, buyerToken, { id: ids.farmer! });
     expect((one.json.matches as unknown[]).length).toBe(1);
     for (const bad of ["0", "51", "abc", "2.5"]) {
-      const { res, json } = await api(demandMatchesApi, `/api/v1/demands/${ids.farmer}/matches?limit=${bad}`, buyerToken, { id: ids.farmer! });
+      const { res, json } = await api(demandMatchesApi, `/api/v1/demands/${ids.farmer}/matches?limit=${bad}`, buyerToken, {
+        id: ids.farmer!,
+      });
       expect(res.status).toBe(400);
-      expect(json).toMatchObject({ error: { status: 400, code: "invalid_request", fields: { limit: ["limit 应为 1–50 的整数 / limit must be a whole number from 1 to 50"] } } });
+      expect(json).toMatchObject({
+        error: {
+          status: 400,
+          code: "invalid_request",
+          fields: { limit: ["limit 应为 1–50 的整数 / limit must be a whole number from 1 to 50"] },
+        },
+      });
     }
   });
 
@@ -298,7 +314,13 @@ describe("while Meilisearch is unavailable", () => {
     const { res, json } = await api(demandMatchesApi, `/api/v1/demands/${ids.farmer}/matches`, token, { id: ids.farmer! });
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("30");
-    expect(json).toMatchObject({ error: { status: 503, code: "service_unavailable", message: "匹配服务暂不可用，请稍后再试 / Matching is unavailable right now; try again later" } });
+    expect(json).toMatchObject({
+      error: {
+        status: 503,
+        code: "service_unavailable",
+        message: "匹配服务暂不可用，请稍后再试 / Matching is unavailable right now; try again later",
+      },
+    });
   });
 
   it("the detail page still works and says 匹配暂不可用", async () => {
@@ -363,18 +385,26 @@ describe("notifications of new matches", () => {
     // The demand goes back to draft, is edited and published again: its matches are recomputed.
     await transitionListing(coop, "demand", ids.drying!, "withdraw");
     await transitionListing(coop, "demand", ids.drying!, "reopen");
-    await updateListing(coop, "demand", ids.drying!, demandInput({
-      title: "三七烘干能耗高，想换节能的热泵烘干设备",
-      description: "合作社现在用煤烘干三七，能耗高、干燥不均匀，想引进节能的热泵烘干技术和设备。",
-      keywords: ["三七", "烘干", "热泵干燥"],
-      field: "advanced-manufacturing",
-    }));
+    await updateListing(
+      coop,
+      "demand",
+      ids.drying!,
+      demandInput({
+        title: "三七烘干能耗高，想换节能的热泵烘干设备",
+        description: "合作社现在用煤烘干三七，能耗高、干燥不均匀，想引进节能的热泵烘干技术和设备。",
+        keywords: ["三七", "烘干", "热泵干燥"],
+        field: "advanced-manufacturing",
+      }),
+    );
     await transitionListing(coop, "demand", ids.drying!, "submit");
     await transitionListing(broker, "demand", ids.drying!, "approve");
     await drainOutbox();
     const again = await runMatchNotifications();
     expect(again.listings).toBe(1);
-    const pairs = await MatchRecord.aggregate([{ $group: { _id: { d: "$demand", a: "$achievement" }, n: { $sum: 1 } } }, { $match: { n: { $gt: 1 } } }]);
+    const pairs = await MatchRecord.aggregate([
+      { $group: { _id: { d: "$demand", a: "$achievement" }, n: { $sum: 1 } } },
+      { $match: { n: { $gt: 1 } } },
+    ]);
     expect(pairs).toEqual([]);
     const dupes = await Notification.aggregate([
       { $group: { _id: { u: "$user", s: "$subject.id", c: "$counterpart.id" }, n: { $sum: 1 } } },
@@ -393,10 +423,21 @@ describe("notifications of new matches", () => {
     expect(times).toEqual([...times].sort().reverse());
 
     const cookie = await sessionCookie(coop);
-    const page = await notificationsPage.loader({ request: new Request("http://localhost/notifications", { headers: { Cookie: cookie } }), params: {}, context: { clientIp: "127.0.0.1" } });
-    const data = (await page.json()) as { items: { type: string; subject: { title: string }; counterpart: { title: string } }[]; unread: number };
+    const page = await notificationsPage.loader({
+      request: new Request("http://localhost/notifications", { headers: { Cookie: cookie } }),
+      params: {},
+      context: { clientIp: "127.0.0.1" },
+    });
+    const data = (await page.json()) as {
+      items: { type: string; subject: { title: string }; counterpart: { title: string } }[];
+      unread: number;
+    };
     expect(data.unread).toBe(unread);
-    expect(data.items.some((n) => n.type === "match.demand" && n.subject.title === "老地块种三七烂根死苗" && n.counterpart.title === "三七根腐病生物防治菌剂")).toBe(true);
+    expect(
+      data.items.some(
+        (n) => n.type === "match.demand" && n.subject.title === "老地块种三七烂根死苗" && n.counterpart.title === "三七根腐病生物防治菌剂",
+      ),
+    ).toBe(true);
 
     const [token, csrfCookie] = await csrfProtection().commitToken(new Request("http://localhost"));
     const body = new URLSearchParams({ csrf: token as string, intent: "markAllRead" });
@@ -416,7 +457,9 @@ describe("notifications of new matches", () => {
   });
 
   it("needs a login", async () => {
-    const res = await notificationsPage.loader({ request: new Request("http://localhost/notifications"), params: {}, context: { clientIp: "127.0.0.1" } }).catch((e: unknown) => e as Response);
+    const res = await notificationsPage
+      .loader({ request: new Request("http://localhost/notifications"), params: {}, context: { clientIp: "127.0.0.1" } })
+      .catch((e: unknown) => e as Response);
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
   });

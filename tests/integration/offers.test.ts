@@ -8,7 +8,7 @@ import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { tradingSummary } from "~/services/buy-now.server.ts";
-import { createAchievement, transitionListing } from "~/services/listings.server.ts";
+import { createAchievement } from "~/services/listings.server.ts";
 import {
   acceptOffer,
   counterOffer,
@@ -27,7 +27,6 @@ import { achievementContent, listingAt, person } from "../support/trading-fixtur
  * the deal an accepted offer opens (closing the others), expiry on every read and action as well
  * as by the sweep, who may see a thread, and field-named errors.
  */
-
 
 let seller: SessionUser, colleague: SessionUser, broker: SessionUser, outsider: SessionUser;
 let b1: SessionUser, b2: SessionUser, b3: SessionUser;
@@ -107,7 +106,9 @@ describe("offer, counter, accept", () => {
     expect(await noticesOf(seller, "offer.accepted", listing)).toHaveLength(1);
     expect(await noticesOf(b1, "deal.created", listing)).toHaveLength(1);
 
-    const trail = await AuditEvent.find({ subjectType: "offer", subject: { $in: [first.id, counter.id] } }).sort({ at: 1, _id: 1 }).lean();
+    const trail = await AuditEvent.find({ subjectType: "offer", subject: { $in: [first.id, counter.id] } })
+      .sort({ at: 1, _id: 1 })
+      .lean();
     expect(trail.map((e) => [e.action, e.to, e.actorName])).toEqual([
       ["make", "open", b1.name],
       ["counter", "countered", colleague.name],
@@ -168,7 +169,11 @@ describe("accepting one offer", () => {
     expect((await tradingSummary(listing, seller))!.incomingOffers).toBe(3);
 
     const { dealId } = await acceptOffer(seller, o2.id);
-    expect((await Deal.findById(dealId).lean())!).toMatchObject({ source: "offer", price: { amount: 12_000_000 }, terms: { transactionMode: "transfer" } });
+    expect((await Deal.findById(dealId).lean())!).toMatchObject({
+      source: "offer",
+      price: { amount: 12_000_000 },
+      terms: { transactionMode: "transfer" },
+    });
     expect((await Offer.findById(o1.id).lean())!).toMatchObject({ status: "closed", reason: "offers.reasons.soldToOther" });
     expect((await Offer.findById(c3.id).lean())!.status).toBe("closed");
     expect((await Offer.findById(o2.id).lean())!.status).toBe("accepted");
@@ -245,7 +250,9 @@ describe("expiry", () => {
   it("keeps expiries between an hour and 30 days", async () => {
     const listing = await tradingListing();
     const now = new Date();
-    const tooSoon = await makeOffer(b1, listing, terms(1, { expiry: { at: new Date(now.getTime() + 10 * 60_000) } }), { now }).catch((e) => e);
+    const tooSoon = await makeOffer(b1, listing, terms(1, { expiry: { at: new Date(now.getTime() + 10 * 60_000) } }), { now }).catch(
+      (e) => e,
+    );
     expect(tooSoon).toBeInstanceOf(ValidationError);
     expect(tooSoon.fieldErrors).toEqual({ expiresAt: ["offers.errors.expiryTooSoon"] });
     const tooFar = await makeOffer(b1, listing, terms(1, { expiry: { days: 31 } }), { now }).catch((e) => e);
@@ -304,19 +311,35 @@ describe("input", () => {
     const ok = MakeOfferApiSchema.parse({ listingId: "a".repeat(24), amount: "1,234.5", transactionMode: "transfer" });
     expect(ok.terms).toMatchObject({ amountFen: 123_450, transactionMode: "transfer", expiry: null, message: "" });
     expect(MakeOfferApiSchema.safeParse({ listingId: "a".repeat(24), amount: 0.1 + 0.2, transactionMode: "transfer" }).success).toBe(false);
-    expect(offerFieldErrors(MakeOfferApiSchema.safeParse({ listingId: "a".repeat(24), amount: -5, transactionMode: "transfer" }).error!)).toEqual({
+    expect(
+      offerFieldErrors(MakeOfferApiSchema.safeParse({ listingId: "a".repeat(24), amount: -5, transactionMode: "transfer" }).error!),
+    ).toEqual({
       amount: ["offers.errors.amountPositive"],
     });
-    expect(offerFieldErrors(MakeOfferApiSchema.safeParse({ listingId: "a".repeat(24), amount: 1e11, transactionMode: "transfer" }).error!)).toEqual({
+    expect(
+      offerFieldErrors(MakeOfferApiSchema.safeParse({ listingId: "a".repeat(24), amount: 1e11, transactionMode: "transfer" }).error!),
+    ).toEqual({
       amount: ["offers.errors.amountTooLarge"],
     });
   });
 
   it("reads the form's chosen expiry only, China time for a date-time", () => {
-    const days = OfferFormSchema.parse({ amount: "5000", transactionMode: "transfer", expiryKind: "days", expiresInDays: "3", expiresAt: "garbage" });
+    const days = OfferFormSchema.parse({
+      amount: "5000",
+      transactionMode: "transfer",
+      expiryKind: "days",
+      expiresInDays: "3",
+      expiresAt: "garbage",
+    });
     expect(days.expiry).toEqual({ days: 3 });
     const inTwoDays = new Date(Date.now() + 2 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 16);
-    const date = OfferFormSchema.parse({ amount: "5000", transactionMode: "transfer", expiryKind: "date", expiresInDays: "99", expiresAt: inTwoDays });
+    const date = OfferFormSchema.parse({
+      amount: "5000",
+      transactionMode: "transfer",
+      expiryKind: "date",
+      expiresInDays: "99",
+      expiresAt: inTwoDays,
+    });
     expect((date.expiry as { at: Date }).at.toISOString().slice(0, 16)).toBe(new Date(`${inTwoDays}+08:00`).toISOString().slice(0, 16));
     const missing = OfferFormSchema.safeParse({ amount: "5000", transactionMode: "transfer", expiryKind: "date" });
     expect(offerFieldErrors(missing.error!)).toEqual({ expiresAt: ["offers.errors.expiresAtRequired"] });

@@ -32,8 +32,12 @@ type Handler = (a: Args) => Promise<Response>;
 const pages = pageRequests({ orgType: "university", context: {} });
 const { person, get, post, call } = pages;
 const csrf = pages.csrf;
-const upload = (path: string, user: SessionUser, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: Record<string, string> = {}) =>
-  pages.upload(path, user, file, { intent: "upload", ...fields });
+const upload = (
+  path: string,
+  user: SessionUser,
+  file: { name: string; bytes: Uint8Array; type?: string } | null,
+  fields: Record<string, string> = {},
+) => pages.upload(path, user, file, { intent: "upload", ...fields });
 
 interface PageModule {
   loader: unknown;
@@ -43,7 +47,11 @@ interface PageModule {
 }
 
 /** A page as a document request: loader (and action for a POST), then the React page as HTML. */
-async function render(request: Request, mod: PageModule = roomPage, path = "/rooms/:id"): Promise<{ status: number; html: string; location: string | null }> {
+async function render(
+  request: Request,
+  mod: PageModule = roomPage,
+  path = "/rooms/:id",
+): Promise<{ status: number; html: string; location: string | null }> {
   const handler = createStaticHandler([
     {
       id: "page",
@@ -62,7 +70,10 @@ async function render(request: Request, mod: PageModule = roomPage, path = "/roo
     createElement(
       I18nextProvider,
       { i18n },
-      createElement(AuthenticityTokenProvider, { token: csrf.token, children: createElement(StaticRouterProvider, { router, context, hydrate: false }) }),
+      createElement(AuthenticityTokenProvider, {
+        token: csrf.token,
+        children: createElement(StaticRouterProvider, { router, context, hydrate: false }),
+      }),
     ),
   );
   // React separates adjacent text with <!-- -->; the reader sees one text.
@@ -79,7 +90,11 @@ beforeAll(async () => {
   broker = await person("broker@agency.cn", ["broker"], "文山州科技成果转移转化服务中心");
 });
 
-const listing = () => tradingAchievement(seller, broker, { title: `三七种子包衣防腐技术 ${Math.random().toString(36).slice(2, 7)}`, price: { mode: "negotiable" } });
+const listing = () =>
+  tradingAchievement(seller, broker, {
+    title: `三七种子包衣防腐技术 ${Math.random().toString(36).slice(2, 7)}`,
+    price: { mode: "negotiable" },
+  });
 
 /** A room opened the way a buyer opens it: the 联系/洽谈 form on the listing's page. */
 async function openByForm(listingId: string, who = buyer): Promise<string> {
@@ -102,7 +117,9 @@ describe("opening a room", () => {
     expect(sellerTry.status).toBe(403);
     expect(await sellerTry.text()).toBe("rooms.errors.buyerRoleRequired");
     expect((await call(newRoom.action, post("/rooms/new", buyer, { from: "listing", listingId: "nope" }))).status).toBe(400);
-    expect((await call(newRoom.action, post("/rooms/new", buyer, { from: "listing", listingId: "000000000000000000000000" }))).status).toBe(404);
+    expect((await call(newRoom.action, post("/rooms/new", buyer, { from: "listing", listingId: "000000000000000000000000" }))).status).toBe(
+      404,
+    );
     const anon = await call(newRoom.action, post("/rooms/new", null, { from: "listing", listingId }));
     expect(anon.status).toBe(302);
     expect(anon.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
@@ -116,7 +133,9 @@ describe("the ways into a room", () => {
     const path = `/achievements/${listingId}`;
     const asBuyer = await render(get(path, buyer), achievementPage, "/achievements/:id");
     expect(asBuyer.status).toBe(200);
-    expect(asBuyer.html).toMatch(/<form method="post" action="\/rooms\/new"[^>]*>.*?name="from" value="listing".*?name="listingId" value="[0-9a-f]{24}".*?联系\/洽谈/s);
+    expect(asBuyer.html).toMatch(
+      /<form method="post" action="\/rooms\/new"[^>]*>.*?name="from" value="listing".*?name="listingId" value="[0-9a-f]{24}".*?联系\/洽谈/s,
+    );
     for (const who of [seller, broker, null]) {
       expect((await render(get(path, who), achievementPage, "/achievements/:id")).html).not.toContain('data-testid="open-room"');
     }
@@ -131,7 +150,11 @@ describe("the ways into a room", () => {
           { i18n: createI18n("zh-CN") },
           createElement(AuthenticityTokenProvider, {
             token: "tok",
-            children: createElement(StaticRouter, { location: "/demands/x" }, createElement(MatchesSection, { kind: "demand", matches: { status: "ok", items }, negotiate })),
+            children: createElement(
+              StaticRouter,
+              { location: "/demands/x" },
+              createElement(MatchesSection, { kind: "demand", matches: { status: "ok", items }, negotiate }),
+            ),
           }),
         ),
       ).replaceAll("<!-- -->", "");
@@ -219,17 +242,28 @@ describe("the room page without JavaScript", () => {
     expect(page.html).toContain("首付后派人驻点指导</textarea>");
 
     // Milestones adding up to more than the price; a broker's card without the party it is for.
-    const over = await call(roomPage.action, post(roomPath(id), seller, { ...card, price: "4000", licenseExclusivity: "sole", "milestones[1].title": "首付" }), { id });
+    const over = await call(
+      roomPage.action,
+      post(roomPath(id), seller, { ...card, price: "4000", licenseExclusivity: "sole", "milestones[1].title": "首付" }),
+      { id },
+    );
     expect((await over.json()).fieldErrors).toEqual({ milestones: ["rooms.errors.milestonesExceedPrice"] });
     const invite = await call(roomPage.action, post(roomPath(id), buyer, { intent: "invite", email: "broker@agency.cn" }), { id });
     expect(invite.headers.get("Location")).toBe(`/rooms/${id}?done=invited`);
-    const brokerCard = await call(roomPage.action, post(roomPath(id), broker, { ...card, price: "150000", licenseExclusivity: "sole", "milestones[1].title": "首付" }), { id });
+    const brokerCard = await call(
+      roomPage.action,
+      post(roomPath(id), broker, { ...card, price: "150000", licenseExclusivity: "sole", "milestones[1].title": "首付" }),
+      { id },
+    );
     expect(brokerCard.status).toBe(400);
     expect((await brokerCard.json()).fieldErrors).toEqual({ onBehalfOf: ["rooms.errors.onBehalfRequired"] });
     // Inviting someone who is not a broker: the error on the email field, the email kept.
     const notBroker = await call(roomPage.action, post(roomPath(id), buyer, { intent: "invite", email: "outsider@tea.cn" }), { id });
     expect(notBroker.status).toBe(400);
-    expect(await notBroker.json()).toMatchObject({ fieldErrors: { email: ["rooms.errors.notABroker"] }, values: { email: "outsider@tea.cn" } });
+    expect(await notBroker.json()).toMatchObject({
+      fieldErrors: { email: ["rooms.errors.notABroker"] },
+      values: { email: "outsider@tea.cn" },
+    });
   });
 
   it("gives a non-member a 404, never the room, and sends visitors to log in", async () => {
@@ -238,13 +272,17 @@ describe("the room page without JavaScript", () => {
     expect((await render(get(roomPath(id), outsider))).status).toBe(404);
     expect((await call(roomPage.action, post(roomPath(id), outsider, { intent: "send", text: "你好" }), { id })).status).toBe(404);
     expect((await call(roomPage.action, post(roomPath(id), outsider, { intent: "nda" }), { id })).status).toBe(404);
-    expect((await call(roomPage.loader, get("/rooms/000000000000000000000000", buyer), { id: "000000000000000000000000" })).status).toBe(404);
+    expect((await call(roomPage.loader, get("/rooms/000000000000000000000000", buyer), { id: "000000000000000000000000" })).status).toBe(
+      404,
+    );
     expect(await RoomMessage.countDocuments({ room: id, "author.user": outsider.id })).toBe(0);
     const anon = await call(roomPage.loader, get(roomPath(id), null), { id });
     expect(anon.status).toBe(302);
     expect(anon.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(roomPath(id))}`);
     // A post without the CSRF token changes nothing.
-    expect((await call(roomPage.action, post(roomPath(id), buyer, { intent: "send", text: "伪造" }, { csrf: false }), { id })).status).toBe(403);
+    expect((await call(roomPage.action, post(roomPath(id), buyer, { intent: "send", text: "伪造" }, { csrf: false }), { id })).status).toBe(
+      403,
+    );
   });
 
   it("pages back through the history with ?before=, each page a link", async () => {
@@ -291,7 +329,18 @@ describe("offer cards, the NDA and files by form", () => {
     expect(res.headers.get("Location")).toBe(`/rooms/${id}?done=proposed#latest`);
 
     const buyerView = await render(get(roomPath(id), buyer));
-    for (const s of ["¥150,000", "许可（独占许可）", "云南省", "24 个月", "销售额的 2.5%", "签约首付 · ¥50,000", "签约后 15 天内", "验收尾款 · ¥100,000", "第 1 版", "待答复"]) {
+    for (const s of [
+      "¥150,000",
+      "许可（独占许可）",
+      "云南省",
+      "24 个月",
+      "销售额的 2.5%",
+      "签约首付 · ¥50,000",
+      "签约后 15 天内",
+      "验收尾款 · ¥100,000",
+      "第 1 版",
+      "待答复",
+    ]) {
       expect(buyerView.html).toContain(s);
     }
     expect(buyerView.html).toContain('data-testid="card-accept"');
@@ -326,7 +375,16 @@ describe("offer cards, the NDA and files by form", () => {
 
   it("uploads by multipart and streams a confidential file only after both sides accepted the NDA", async () => {
     const id = await openByForm(await listing());
-    const done = await call(roomPage.action, upload(roomPath(id), seller, { name: "菌株配方 v2.pdf", bytes: pdfBytes("secret formula"), type: "application/pdf" }, { confidential: "on" }), { id });
+    const done = await call(
+      roomPage.action,
+      upload(
+        roomPath(id),
+        seller,
+        { name: "菌株配方 v2.pdf", bytes: pdfBytes("secret formula"), type: "application/pdf" },
+        { confidential: "on" },
+      ),
+      { id },
+    );
     expect(done.status).toBe(302);
     expect(done.headers.get("Location")).toBe(`/rooms/${id}?done=uploaded#latest`);
     const plainDone = await call(roomPage.action, upload(roomPath(id), buyer, { name: "需求说明.pdf", bytes: pdfBytes("plain") }), { id });
@@ -337,7 +395,11 @@ describe("offer cards, the NDA and files by form", () => {
     const params = (fileId: unknown) => ({ id, fileId: String(fileId) });
 
     // Not a PDF or an image: refused on the file field. No file: said so.
-    const html = await call(roomPage.action, upload(roomPath(id), buyer, { name: "x.pdf", bytes: new TextEncoder().encode("<html></html>") }), { id });
+    const html = await call(
+      roomPage.action,
+      upload(roomPath(id), buyer, { name: "x.pdf", bytes: new TextEncoder().encode("<html></html>") }),
+      { id },
+    );
     expect(html.status).toBe(400);
     expect(await html.json()).toMatchObject({ intent: "upload", fieldErrors: { file: ["rooms.errors.fileType"] } });
     const none = await call(roomPage.action, upload(roomPath(id), buyer, null, { confidential: "on" }), { id });
@@ -360,9 +422,18 @@ describe("offer cards, the NDA and files by form", () => {
     expect(forbidden.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
     expect(await forbidden.text()).toContain("双方都接受保密协议后才能查看保密附件");
     expect((await call(attachmentRoute.loader, get(secretPath, outsider), params(secret!.attachment!.fileId))).status).toBe(404);
-    expect((await call(attachmentRoute.loader, get(`${roomPath(id)}/attachments/000000000000000000000000`, buyer), { id, fileId: "000000000000000000000000" })).status).toBe(404);
+    expect(
+      (
+        await call(attachmentRoute.loader, get(`${roomPath(id)}/attachments/000000000000000000000000`, buyer), {
+          id,
+          fileId: "000000000000000000000000",
+        })
+      ).status,
+    ).toBe(404);
 
-    expect((await call(roomPage.action, post(roomPath(id), buyer, { intent: "nda" }), { id })).headers.get("Location")).toBe(`/rooms/${id}?done=nda`);
+    expect((await call(roomPage.action, post(roomPath(id), buyer, { intent: "nda" }), { id })).headers.get("Location")).toBe(
+      `/rooms/${id}?done=nda`,
+    );
     expect((await call(attachmentRoute.loader, get(secretPath, buyer), params(secret!.attachment!.fileId))).status).toBe(403);
     await call(roomPage.action, post(roomPath(id), seller, { intent: "nda" }), { id });
 
@@ -371,7 +442,9 @@ describe("offer cards, the NDA and files by form", () => {
     expect(file.headers.get("Content-Type")).toBe("application/pdf");
     expect(file.headers.get("X-Content-Type-Options")).toBe("nosniff");
     expect(file.headers.get("Cache-Control")).toBe("private, no-store");
-    expect(file.headers.get("Content-Disposition")).toBe(`attachment; filename="____ v2.pdf"; filename*=UTF-8''${encodeURIComponent("菌株配方 v2.pdf")}`);
+    expect(file.headers.get("Content-Disposition")).toBe(
+      `attachment; filename="____ v2.pdf"; filename*=UTF-8''${encodeURIComponent("菌株配方 v2.pdf")}`,
+    );
     expect(Buffer.from(await file.arrayBuffer()).toString("latin1")).toContain("secret formula");
     const inline = await call(attachmentRoute.loader, get(secretPath, seller), params(secret!.attachment!.fileId));
     expect(inline.headers.get("Content-Disposition")).toMatch(/^inline; /);
@@ -389,17 +462,25 @@ describe("my rooms", () => {
     await postMessage(buyer, id, { text: "一" });
     await postMessage(buyer, id, { text: "二" });
     const list = await (await call(roomsPage.loader, get("/rooms", seller))).json();
-    expect(list.rooms.find((r: { id: string }) => r.id === id)).toMatchObject({ mySide: "seller", unread: 3, counterpart: "兴街镇三七种植专业合作社" });
+    expect(list.rooms.find((r: { id: string }) => r.id === id)).toMatchObject({
+      mySide: "seller",
+      unread: 3,
+      counterpart: "兴街镇三七种植专业合作社",
+    });
     expect((await call(roomPage.loader, get(roomPath(id), seller), { id })).status).toBe(200);
     const again = await (await call(roomsPage.loader, get("/rooms", seller))).json();
     expect(again.rooms.find((r: { id: string }) => r.id === id).unread).toBe(0);
     // Paging back does not count as reading the newest messages.
     await postMessage(buyer, id, { text: "三" });
     await call(roomPage.loader, get(`${roomPath(id)}?before=2`, seller), { id });
-    expect((await (await call(roomsPage.loader, get("/rooms", seller))).json()).rooms.find((r: { id: string }) => r.id === id).unread).toBe(1);
+    expect((await (await call(roomsPage.loader, get("/rooms", seller))).json()).rooms.find((r: { id: string }) => r.id === id).unread).toBe(
+      1,
+    );
     // Anyone else does not see it.
     const theirs = await (await call(roomsPage.loader, get("/rooms", outsider))).json();
     expect(theirs.rooms.map((r: { id: string }) => r.id)).not.toContain(id);
-    expect((await openRoom(buyer, { from: "listing", listingId: (await DealRoom.findById(id).lean())!.listing.toString() })) === id).toBe(true);
+    expect((await openRoom(buyer, { from: "listing", listingId: (await DealRoom.findById(id).lean())!.listing.toString() })) === id).toBe(
+      true,
+    );
   });
 });

@@ -51,7 +51,10 @@ async function publish(title: string, over: Partial<AchievementDataInput> = {}) 
   return id;
 }
 
-const getDoc = (id: string) => index().getDocument(id).catch(() => null);
+const getDoc = (id: string) =>
+  index()
+    .getDocument(id)
+    .catch(() => null);
 
 describe("the search index follows MongoDB through the outbox", () => {
   it("indexes an item when it is published, with its facets in yuan and region levels", async () => {

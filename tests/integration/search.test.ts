@@ -4,13 +4,7 @@ import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts
 import { parseSearchParams, SearchParamsSchema, type SearchParams, type SearchParamsInput } from "~/schemas/search.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
-import {
-  searchListings,
-  suggest,
-  type AchievementHit,
-  type DemandHit,
-  type SearchResult,
-} from "~/services/search.server.ts";
+import { searchListings, suggest, type AchievementHit, type DemandHit, type SearchResult } from "~/services/search.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
 import { drainOutbox } from "../../search/outbox.ts";
@@ -24,7 +18,11 @@ import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 let seller: SessionUser, buyer: SessionUser, broker: SessionUser;
 const ids: Record<string, string> = {};
 
-async function person(email: string, roles: ("seller" | "buyer" | "broker")[], org: { name: string; type: "institute" | "enterprise" | "service-agency" }) {
+async function person(
+  email: string,
+  roles: ("seller" | "buyer" | "broker")[],
+  org: { name: string; type: "institute" | "enterprise" | "service-agency" },
+) {
   const organization = await upsertOrganization({ ...org, region: "532623" });
   const u = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
   return (await getSessionUserById(String(u._id)))!;
@@ -90,77 +88,101 @@ beforeAll(async () => {
   buyer = await person("buyer@coop.cn", ["buyer"], { name: "兴街镇种植专业合作社", type: "enterprise" });
   broker = await person("broker@agency.cn", ["broker"], { name: "技术转移中心", type: "service-agency" });
 
-  await publishAchievement("rootRot", achievement("三七根腐病生物防治菌剂", {
-    summary: "拮抗木霉与芽孢杆菌复配的微生物菌剂，田间防效 72%。",
-    description: "针对三七连作条件下的根腐病，研制复配菌剂及三段式施用技术，已完成中试。",
-    field: "plateau-agriculture",
-    keywords: ["三七", "生物防治"],
-    ipType: "invention-patent",
-    patentNumbers: ["ZL201910123456.X"],
-    trl: 6,
-    transactionModes: ["license"],
-    licenseExclusivity: ["exclusive"],
-    price: { mode: "fixed", amount: wan(30) },
-    region: "532623",
-  }));
-  await publishAchievement("tea", achievement("高山绿茶清洁化加工生产线", {
-    summary: "电磁杀青、连续揉捻与链板烘干，以电代柴。",
-    field: "food-processing",
-    ipType: "software-copyright",
-    trl: 8,
-    transactionModes: ["transfer"],
-    price: { mode: "fixed", amount: wan(8) },
-    region: "530102",
-  }));
-  await publishAchievement("karst", achievement("喀斯特山地花椒种植模式", {
-    summary: "整地、苗木配置与抚育管护规程。",
-    field: "eco-environment",
-    trl: 5,
-    transactionModes: ["cooperation"],
-    price: { mode: "negotiable" },
-    region: "532623",
-  }));
-  await publishAchievement("saponin", achievement("三七总皂苷提取纯化工艺", {
-    summary: "大孔树脂与膜分离联用，得率提高 12%。",
-    field: "biomedicine",
-    ipType: "invention-patent",
-    patentNumbers: ["ZL201910123456.X"],
-    trl: 7,
-    transactionModes: ["transfer"],
-    price: { mode: "fixed", amount: wan(120) },
-    region: "532601",
-  }));
-  await publishAchievement("pepper", achievement("辣椒病虫害绿色防控技术", {
-    summary: "抗病品种、性诱剂与生物农药集成。",
-    field: "plateau-agriculture",
-    ipType: "plant-variety",
-    trl: 8,
-    transactionModes: ["license"],
-    licenseExclusivity: ["non-exclusive"],
-    price: { mode: "auction", amount: wan(60) },
-    region: "532626",
-  }));
+  await publishAchievement(
+    "rootRot",
+    achievement("三七根腐病生物防治菌剂", {
+      summary: "拮抗木霉与芽孢杆菌复配的微生物菌剂，田间防效 72%。",
+      description: "针对三七连作条件下的根腐病，研制复配菌剂及三段式施用技术，已完成中试。",
+      field: "plateau-agriculture",
+      keywords: ["三七", "生物防治"],
+      ipType: "invention-patent",
+      patentNumbers: ["ZL201910123456.X"],
+      trl: 6,
+      transactionModes: ["license"],
+      licenseExclusivity: ["exclusive"],
+      price: { mode: "fixed", amount: wan(30) },
+      region: "532623",
+    }),
+  );
+  await publishAchievement(
+    "tea",
+    achievement("高山绿茶清洁化加工生产线", {
+      summary: "电磁杀青、连续揉捻与链板烘干，以电代柴。",
+      field: "food-processing",
+      ipType: "software-copyright",
+      trl: 8,
+      transactionModes: ["transfer"],
+      price: { mode: "fixed", amount: wan(8) },
+      region: "530102",
+    }),
+  );
+  await publishAchievement(
+    "karst",
+    achievement("喀斯特山地花椒种植模式", {
+      summary: "整地、苗木配置与抚育管护规程。",
+      field: "eco-environment",
+      trl: 5,
+      transactionModes: ["cooperation"],
+      price: { mode: "negotiable" },
+      region: "532623",
+    }),
+  );
+  await publishAchievement(
+    "saponin",
+    achievement("三七总皂苷提取纯化工艺", {
+      summary: "大孔树脂与膜分离联用，得率提高 12%。",
+      field: "biomedicine",
+      ipType: "invention-patent",
+      patentNumbers: ["ZL201910123456.X"],
+      trl: 7,
+      transactionModes: ["transfer"],
+      price: { mode: "fixed", amount: wan(120) },
+      region: "532601",
+    }),
+  );
+  await publishAchievement(
+    "pepper",
+    achievement("辣椒病虫害绿色防控技术", {
+      summary: "抗病品种、性诱剂与生物农药集成。",
+      field: "plateau-agriculture",
+      ipType: "plant-variety",
+      trl: 8,
+      transactionModes: ["license"],
+      licenseExclusivity: ["non-exclusive"],
+      price: { mode: "auction", amount: wan(60) },
+      region: "532626",
+    }),
+  );
   // Fourteen of a kind, for the pages.
   for (let i = 1; i <= 14; i++) {
     await publishAchievement(`konjac${i}`, achievement(`魔芋高产栽培技术第${i}号`, { field: "construction", trl: 4 }));
   }
 
-  await publishDemand("rot", demand("三七地块连年种植烂根死苗严重，求治理办法", {
-    description: "合作社老地块再种三七第二年就大片烂根、死苗，希望找到不过量用农药的办法。",
-    field: "plateau-agriculture",
-    keywords: ["三七", "烂根"],
-    budget: { max: wan(40) },
-    transactionModes: ["license", "cooperation"],
-    minTrl: 6,
-    region: "532623102",
-  }));
-  await publishDemand("teaDemand", demand("小茶厂想把烧柴炒茶改成用电", {
-    field: "food-processing",
-    budget: { min: wan(10), max: wan(30) },
-    minTrl: 7,
-  }));
+  await publishDemand(
+    "rot",
+    demand("三七地块连年种植烂根死苗严重，求治理办法", {
+      description: "合作社老地块再种三七第二年就大片烂根、死苗，希望找到不过量用农药的办法。",
+      field: "plateau-agriculture",
+      keywords: ["三七", "烂根"],
+      budget: { max: wan(40) },
+      transactionModes: ["license", "cooperation"],
+      minTrl: 6,
+      region: "532623102",
+    }),
+  );
+  await publishDemand(
+    "teaDemand",
+    demand("小茶厂想把烧柴炒茶改成用电", {
+      field: "food-processing",
+      budget: { min: wan(10), max: wan(30) },
+      minTrl: 7,
+    }),
+  );
   await publishDemand("stone", demand("石头山上种树成活率低", { field: "eco-environment" }));
-  await publishDemand("bigBudget", demand("食用菌烘干设备自动化改造", { field: "advanced-manufacturing", budget: { min: wan(60) }, minTrl: 8 }));
+  await publishDemand(
+    "bigBudget",
+    demand("食用菌烘干设备自动化改造", { field: "advanced-manufacturing", budget: { min: wan(60) }, minTrl: 8 }),
+  );
   await drainOutbox();
 }, 120_000);
 
@@ -272,7 +294,10 @@ describe("money", () => {
       negotiable: 15,
     });
     expect(titles(await search({ price: ["upTo100k"] }))).toEqual(["高山绿茶清洁化加工生产线"]);
-    expect(titles(await search({ price: ["100kTo500k", "over1m"], sort: "priceAsc" }))).toEqual(["三七根腐病生物防治菌剂", "三七总皂苷提取纯化工艺"]);
+    expect(titles(await search({ price: ["100kTo500k", "over1m"], sort: "priceAsc" }))).toEqual([
+      "三七根腐病生物防治菌剂",
+      "三七总皂苷提取纯化工艺",
+    ]);
     const negotiable = await search({ price: ["negotiable"], field: ["eco-environment"] });
     expect(titles(negotiable)).toEqual(["喀斯特山地花椒种植模式"]);
     // The band counts follow the other filters.
@@ -289,9 +314,19 @@ describe("money", () => {
 
   it("sorts by price both ways, items without a price last", async () => {
     const asc = await search({ sort: "priceAsc" });
-    expect(titles(asc).slice(0, 4)).toEqual(["高山绿茶清洁化加工生产线", "三七根腐病生物防治菌剂", "辣椒病虫害绿色防控技术", "三七总皂苷提取纯化工艺"]);
+    expect(titles(asc).slice(0, 4)).toEqual([
+      "高山绿茶清洁化加工生产线",
+      "三七根腐病生物防治菌剂",
+      "辣椒病虫害绿色防控技术",
+      "三七总皂苷提取纯化工艺",
+    ]);
     const desc = await search({ sort: "priceDesc" });
-    expect(titles(desc).slice(0, 4)).toEqual(["三七总皂苷提取纯化工艺", "辣椒病虫害绿色防控技术", "三七根腐病生物防治菌剂", "高山绿茶清洁化加工生产线"]);
+    expect(titles(desc).slice(0, 4)).toEqual([
+      "三七总皂苷提取纯化工艺",
+      "辣椒病虫害绿色防控技术",
+      "三七根腐病生物防治菌剂",
+      "高山绿茶清洁化加工生产线",
+    ]);
     const byTrl = await search({ sort: "trlDesc", q: "三七" });
     expect(titles(byTrl)).toEqual(["三七总皂苷提取纯化工艺", "三七根腐病生物防治菌剂"]);
   });
@@ -342,13 +377,15 @@ describe("pages and the index following MongoDB", () => {
 
 describe("hostile input", () => {
   it("refuses filter values outside the vocabulary instead of dropping them (which would widen the search)", () => {
-    const bad = parseSearchParams(new URLSearchParams([
-      ["field", 'plateau-agriculture" OR field != "x'],
-      ["county", '532623" OR county != "0'],
-      ["price", "upTo100k OR 1=1"],
-      ["sort", "price:asc"],
-      ["q", "三".repeat(101)],
-    ]));
+    const bad = parseSearchParams(
+      new URLSearchParams([
+        ["field", 'plateau-agriculture" OR field != "x'],
+        ["county", '532623" OR county != "0'],
+        ["price", "upTo100k OR 1=1"],
+        ["sort", "price:asc"],
+        ["q", "三".repeat(101)],
+      ]),
+    );
     expect(bad.success).toBe(false);
     if (bad.success) return;
     expect(Object.keys(bad.errors).sort()).toEqual(["county", "field", "price", "q", "sort"]);
@@ -356,7 +393,7 @@ describe("hostile input", () => {
   });
 
   it("takes quotes and OR in the words as words, never as filter syntax", async () => {
-    for (const q of ['根腐病" OR field = "food-processing', "三七 OR 茶 AND NOT field", '"""', "\\\"\u0001三七\u0002"]) {
+    for (const q of ['根腐病" OR field = "food-processing', "三七 OR 茶 AND NOT field", '"""', '\\"\u0001三七\u0002']) {
       const r = await search({ q, field: ["biomedicine"] });
       for (const h of r.hits) expect(h.field).toBe("biomedicine");
       expect(r.total).toBeLessThanOrEqual(1);

@@ -72,7 +72,15 @@ describe("local Stripe-compatible server through the real SDK", () => {
   it("holds a deposit through Checkout with manual capture, then captures it", async () => {
     const session = await stripe.checkout.sessions.create(holdParams());
     expect(session.id).toMatch(/^cs_test_/);
-    expect(session).toMatchObject({ object: "checkout.session", status: "open", payment_status: "unpaid", payment_intent: null, amount_total: 500_000, currency: "cny", livemode: false });
+    expect(session).toMatchObject({
+      object: "checkout.session",
+      status: "open",
+      payment_status: "unpaid",
+      payment_intent: null,
+      amount_total: 500_000,
+      currency: "cny",
+      livemode: false,
+    });
     expect(session.url).toBe(`${server.url}/pay/${session.id}`);
 
     // The hosted page shows what is paid for and how much.
@@ -87,7 +95,15 @@ describe("local Stripe-compatible server through the real SDK", () => {
     const after = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
     expect(after.status).toBe("complete");
     const pi = after.payment_intent as Stripe.PaymentIntent;
-    expect(pi).toMatchObject({ object: "payment_intent", status: "requires_capture", capture_method: "manual", amount: 500_000, amount_capturable: 500_000, amount_received: 0, metadata: { paymentId: "p1" } });
+    expect(pi).toMatchObject({
+      object: "payment_intent",
+      status: "requires_capture",
+      capture_method: "manual",
+      amount: 500_000,
+      amount_capturable: 500_000,
+      amount_received: 0,
+      metadata: { paymentId: "p1" },
+    });
     expect(pi.id).toMatch(/^pi_/);
 
     const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 300_000 });
@@ -128,7 +144,9 @@ describe("local Stripe-compatible server through the real SDK", () => {
     expect(missingParam.message).toBe("Missing required param: line_items.");
 
     const nested = await caught(
-      stripe.checkout.sessions.create(holdParams({ line_items: [{ quantity: 1, price_data: { currency: "cny", product_data: { name: "x" } } }] })),
+      stripe.checkout.sessions.create(
+        holdParams({ line_items: [{ quantity: 1, price_data: { currency: "cny", product_data: { name: "x" } } }] }),
+      ),
     );
     expect(nested.param).toBe("line_items[0][price_data][unit_amount]");
 
@@ -141,7 +159,13 @@ describe("local Stripe-compatible server through the real SDK", () => {
     expect(liveKey).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
 
     const declined = await caught(
-      stripe.paymentIntents.create({ amount: 1000, currency: "cny", capture_method: "manual", confirm: true, payment_method: "pm_card_chargeDeclined" }),
+      stripe.paymentIntents.create({
+        amount: 1000,
+        currency: "cny",
+        capture_method: "manual",
+        confirm: true,
+        payment_method: "pm_card_chargeDeclined",
+      }),
     );
     expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(declined.code).toBe("card_declined");
@@ -149,7 +173,13 @@ describe("local Stripe-compatible server through the real SDK", () => {
   });
 
   it("runs the PaymentIntent state machine: confirm → requires_capture → cancel → canceled, and no capture after", async () => {
-    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: "cny", capture_method: "manual", confirm: true, payment_method: "pm_card_visa" });
+    const pi = await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: "cny",
+      capture_method: "manual",
+      confirm: true,
+      payment_method: "pm_card_visa",
+    });
     expect(pi.status).toBe("requires_capture");
     const tooMuch = await caught(stripe.paymentIntents.capture(pi.id, { amount_to_capture: 2001 }));
     expect(tooMuch.param).toBe("amount_to_capture");
@@ -200,7 +230,10 @@ describe("local Stripe-compatible server through the real SDK", () => {
     await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/webhooks/stripe`;
     try {
-      const endpoint = await stripe.webhookEndpoints.create({ url, enabled_events: ["checkout.session.completed", "payment_intent.canceled"] });
+      const endpoint = await stripe.webhookEndpoints.create({
+        url,
+        enabled_events: ["checkout.session.completed", "payment_intent.canceled"],
+      });
       expect(endpoint.secret).toMatch(/^whsec_/);
       // Like Stripe, the secret is in the create answer only.
       expect((await stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
@@ -222,7 +255,9 @@ describe("local Stripe-compatible server through the real SDK", () => {
         Stripe.errors.StripeSignatureVerificationError,
       );
       const deliveries = await localJson<{ data: { endpoint: string; type: string; status: number | null }[] }>("/_local/deliveries");
-      expect(deliveries.data.filter((d) => d.endpoint === endpoint.id && d.type === "checkout.session.completed").map((d) => d.status)).toEqual([500, 200]);
+      expect(
+        deliveries.data.filter((d) => d.endpoint === endpoint.id && d.type === "checkout.session.completed").map((d) => d.status),
+      ).toEqual([500, 200]);
 
       await stripe.webhookEndpoints.del(endpoint.id);
       expect((await stripe.webhookEndpoints.list()).data.find((e) => e.id === endpoint.id)).toBeUndefined();

@@ -75,14 +75,23 @@ describe("buy-now pages", () => {
     expect(data.quote.listing.transactionModes).toEqual(["license", "transfer"]);
 
     // Without ticking "I agree": 400, the error under the box, nothing stored.
-    const unticked = await call(buyPage.action, post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "license", licenseExclusivity: "exclusive" }), { id });
+    const unticked = await call(
+      buyPage.action,
+      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "license", licenseExclusivity: "exclusive" }),
+      { id },
+    );
     expect(unticked.status).toBe(400);
     expect(((await unticked.json()) as Reply).form!.error).toEqual({ agree: ["buyNow.errors.agree"] });
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
 
     const res = await call(
       buyPage.action,
-      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "license", licenseExclusivity: "exclusive", agree: "on" }),
+      post(`/achievements/${id}/buy`, buyer, {
+        amount: "150000",
+        transactionMode: "license",
+        licenseExclusivity: "exclusive",
+        agree: "on",
+      }),
       { id },
     );
     expect(res.status).toBe(302);
@@ -124,7 +133,9 @@ describe("buy-now pages", () => {
     );
     const dealId = dealIdFrom(res.headers.get("Location"))!;
     expect((await call(dealPage.loader, get(`/deals/${dealId}`, outsider), { id: dealId })).status).toBe(404);
-    expect((await call(dealPage.loader, get(`/deals/000000000000000000000000`, buyer), { id: "000000000000000000000000" })).status).toBe(404);
+    expect((await call(dealPage.loader, get(`/deals/000000000000000000000000`, buyer), { id: "000000000000000000000000" })).status).toBe(
+      404,
+    );
     const anon = await call(dealPage.loader, get(`/deals/${dealId}`, null), { id: dealId });
     expect(anon.status).toBe(302);
     expect(anon.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(`/deals/${dealId}`)}`);
@@ -135,16 +146,26 @@ describe("buy-now pages", () => {
   it("answers a price changed meanwhile with 409 and shows the new price", async () => {
     const id = await tradingListing();
     await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 16_000_000 } });
-    const res = await call(buyPage.action, post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }), { id });
+    const res = await call(
+      buyPage.action,
+      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }),
+      { id },
+    );
     expect(res.status).toBe(409);
     expect(((await res.json()) as Reply).form!.error).toEqual({ "": ["trading.priceChanged"] });
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
-    expect((await (await call(buyPage.loader, get(`/achievements/${id}/buy`, buyer), { id })).json()).quote.listing.price.amount).toBe(16_000_000);
+    expect((await (await call(buyPage.loader, get(`/achievements/${id}/buy`, buyer), { id })).json()).quote.listing.price.amount).toBe(
+      16_000_000,
+    );
   });
 
   it("refuses a post without the CSRF token, and sends visitors to log in", async () => {
     const id = await tradingListing();
-    const forged = await call(buyPage.action, post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }, { csrf: false }), { id });
+    const forged = await call(
+      buyPage.action,
+      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }, { csrf: false }),
+      { id },
+    );
     expect(forged.status).toBe(403);
     const anon = await call(buyPage.loader, get(`/achievements/${id}/buy`, null), { id });
     expect(anon.headers.get("Location")).toBe(`/login?redirectTo=${encodeURIComponent(`/achievements/${id}/buy`)}`);
@@ -172,13 +193,24 @@ describe("offer pages", () => {
     expect(res.status).toBe(400);
     const reply = ((await res.json()) as Reply).form!;
     expect(reply.error).toEqual({ amount: ["offers.errors.amount"], expiresInDays: ["offers.errors.expiresInDays"] });
-    expect(reply.initialValue).toMatchObject({ amount: "12.345", message: "希望分三期付款", transactionMode: "license", expiresInDays: "45" });
+    expect(reply.initialValue).toMatchObject({
+      amount: "12.345",
+      message: "希望分三期付款",
+      transactionMode: "license",
+      expiresInDays: "45",
+    });
     expect(await Offer.countDocuments({ listing: id })).toBe(0);
 
     // A mode the listing does not offer: the service names the field; the form keeps the input.
     const mode = await call(
       offerPage.action,
-      post(`/achievements/${id}/offer`, buyer, { amount: "90000", transactionMode: "equity", message: "作价入股", expiryKind: "days", expiresInDays: "7" }),
+      post(`/achievements/${id}/offer`, buyer, {
+        amount: "90000",
+        transactionMode: "equity",
+        message: "作价入股",
+        expiryKind: "days",
+        expiresInDays: "7",
+      }),
       { id },
     );
     expect(mode.status).toBe(400);
@@ -222,7 +254,14 @@ describe("offer pages", () => {
     // The seller counters with a bad amount: 400 on the counter form, input kept.
     const badCounter = await call(
       threadPage.action,
-      post(`/offers/${thread}`, seller, { intent: "counter", offerId: thread, amount: "", transactionMode: "license", licenseExclusivity: "exclusive", message: "独占另议" }),
+      post(`/offers/${thread}`, seller, {
+        intent: "counter",
+        offerId: thread,
+        amount: "",
+        transactionMode: "license",
+        licenseExclusivity: "exclusive",
+        message: "独占另议",
+      }),
       { id: thread },
     );
     expect(badCounter.status).toBe(400);
@@ -233,7 +272,15 @@ describe("offer pages", () => {
 
     const counter = await call(
       threadPage.action,
-      post(`/offers/${thread}`, seller, { intent: "counter", offerId: thread, amount: "150000", transactionMode: "license", licenseExclusivity: "exclusive", expiryKind: "days", expiresInDays: "3" }),
+      post(`/offers/${thread}`, seller, {
+        intent: "counter",
+        offerId: thread,
+        amount: "150000",
+        transactionMode: "license",
+        licenseExclusivity: "exclusive",
+        expiryKind: "days",
+        expiresInDays: "3",
+      }),
       { id: thread },
     );
     expect(counter.headers.get("Location")).toBe(`/offers/${thread}?done=counter`);
@@ -244,11 +291,18 @@ describe("offer pages", () => {
     expect(stale.status).toBe(409);
     expect(await stale.json()).toEqual({ intent: "accept", formError: "offers.errors.status.countered" });
 
-    const accepted = await call(threadPage.action, post(`/offers/${thread}`, buyer, { intent: "accept", offerId: String(v2._id) }), { id: thread });
+    const accepted = await call(threadPage.action, post(`/offers/${thread}`, buyer, { intent: "accept", offerId: String(v2._id) }), {
+      id: thread,
+    });
     expect(accepted.status).toBe(302);
     const dealId = dealIdFrom(accepted.headers.get("Location"))!;
     const deal = await (await call(dealPage.loader, get(`/deals/${dealId}`, seller), { id: dealId })).json();
-    expect(deal.deal).toMatchObject({ source: "offer", price: { amount: 15_000_000 }, offerId: String(v2._id), terms: { licenseExclusivity: "exclusive" } });
+    expect(deal.deal).toMatchObject({
+      source: "offer",
+      price: { amount: 15_000_000 },
+      offerId: String(v2._id),
+      terms: { licenseExclusivity: "exclusive" },
+    });
     expect((await call(dealPage.loader, get(`/deals/${dealId}`, outsider), { id: dealId })).status).toBe(404);
   });
 });
@@ -267,7 +321,11 @@ describe("trading API with the session cookie", () => {
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fields).sort()).toEqual(["amount", "extra", "transactionMode"]);
 
-    const res = await call(apiBuy.action, postJson(path, buyer, { amount: 150000, transactionMode: "license", licenseExclusivity: "non-exclusive" }), { id });
+    const res = await call(
+      apiBuy.action,
+      postJson(path, buyer, { amount: 150000, transactionMode: "license", licenseExclusivity: "non-exclusive" }),
+      { id },
+    );
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.deal).toMatchObject({ source: "buy-now", price: { amount: 150000, currency: "CNY" }, listing: { id } });
@@ -286,7 +344,10 @@ describe("trading API with the session cookie", () => {
 
   it("makes, reads and answers offers", async () => {
     const id = await tradingListing({ price: { mode: "negotiable" } });
-    const made = await call(apiOffers.action, postJson("/api/v1/offers", buyer, { listingId: id, amount: 88000.5, transactionMode: "transfer", expiresInDays: 3 }));
+    const made = await call(
+      apiOffers.action,
+      postJson("/api/v1/offers", buyer, { listingId: id, amount: 88000.5, transactionMode: "transfer", expiresInDays: 3 }),
+    );
     expect(made.status).toBe(201);
     const { offer } = await made.json();
     expect(offer).toMatchObject({ amount: 88000.5, version: 1, status: "open", by: "buyer" });
@@ -298,7 +359,10 @@ describe("trading API with the session cookie", () => {
     const list = await (await call(apiOffers.loader, get("/api/v1/offers", buyer))).json();
     expect(list.outgoing.map((t: { thread: string }) => t.thread)).toContain(offer.thread);
 
-    const unknown = await call(apiOfferAction.action, postJson(`/api/v1/offers/${offer.id}/haggle`, seller, {}), { id: offer.id, action: "haggle" });
+    const unknown = await call(apiOfferAction.action, postJson(`/api/v1/offers/${offer.id}/haggle`, seller, {}), {
+      id: offer.id,
+      action: "haggle",
+    });
     expect(unknown.status).toBe(404);
     const reject = await call(apiOfferAction.action, postJson(`/api/v1/offers/${offer.id}/reject`, seller, { reason: "低于预期" }), {
       id: offer.id,
@@ -306,7 +370,10 @@ describe("trading API with the session cookie", () => {
     });
     expect(reject.status).toBe(200);
     expect((await reject.json()).offer).toMatchObject({ status: "rejected", reason: "低于预期" });
-    const again = await call(apiOfferAction.action, postJson(`/api/v1/offers/${offer.id}/accept`, seller, {}), { id: offer.id, action: "accept" });
+    const again = await call(apiOfferAction.action, postJson(`/api/v1/offers/${offer.id}/accept`, seller, {}), {
+      id: offer.id,
+      action: "accept",
+    });
     expect(again.status).toBe(409);
     expect((await again.json()).error.code).toBe("offer_not_open");
   });

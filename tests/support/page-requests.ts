@@ -39,13 +39,25 @@ export function pageRequests(opts: { orgType?: OrganizationType; context?: Recor
     post(path: string, user: SessionUser | null, fields: Record<string, string>, o: { csrf?: boolean } = {}): Request {
       const body = new URLSearchParams(fields);
       if (o.csrf !== false) body.set("csrf", csrf.token);
-      return new Request(BASE + path, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookieOf(user) }, body });
+      return new Request(BASE + path, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookieOf(user) },
+        body,
+      });
     },
-    upload(path: string, user: SessionUser, file: { name: string; bytes: Uint8Array; type?: string } | null, fields: Record<string, string> = {}): Request {
+    upload(
+      path: string,
+      user: SessionUser,
+      file: { name: string; bytes: Uint8Array; type?: string } | null,
+      fields: Record<string, string> = {},
+    ): Request {
       const body = new FormData();
       body.set("csrf", csrf.token);
       for (const [k, v] of Object.entries(fields)) body.set(k, v);
-      body.set("file", file ? new File([new Uint8Array(file.bytes)], file.name, { type: file.type ?? "application/octet-stream" }) : new File([], ""));
+      body.set(
+        "file",
+        file ? new File([new Uint8Array(file.bytes)], file.name, { type: file.type ?? "application/octet-stream" }) : new File([], ""),
+      );
       return new Request(BASE + path, { method: "POST", headers: { Cookie: cookieOf(user) }, body });
     },
     /** A JSON call authenticated by the session cookie alone (the trading API). */
@@ -58,7 +70,9 @@ export function pageRequests(opts: { orgType?: OrganizationType; context?: Recor
     },
     async call(fn: unknown, request: Request, params: Record<string, string> = {}): Promise<Response> {
       try {
-        return await (fn as (a: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>)({
+        return await (
+          fn as (a: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>
+        )({
           request,
           params,
           context: opts.context ?? { clientIp: "127.0.0.1" },

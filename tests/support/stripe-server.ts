@@ -32,13 +32,7 @@ type Metadata = Record<string, string>;
 
 type CaptureMethod = "automatic" | "automatic_async" | "manual";
 type IntentStatus =
-  | "requires_payment_method"
-  | "requires_confirmation"
-  | "requires_action"
-  | "processing"
-  | "requires_capture"
-  | "succeeded"
-  | "canceled";
+  "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "requires_capture" | "succeeded" | "canceled";
 
 interface PaymentIntentObject {
   id: string;
@@ -246,20 +240,21 @@ const docUrl = (code: string) => `https://stripe.com/docs/error-codes/${code.rep
 
 function invalid(message: string, extra: Json = {}, store = false): ApiError {
   const code = typeof extra.code === "string" ? extra.code : undefined;
-  return new ApiError(
-    400,
-    { type: "invalid_request_error", message, ...(code ? { doc_url: docUrl(code) } : {}), ...extra },
-    store,
-  );
+  return new ApiError(400, { type: "invalid_request_error", message, ...(code ? { doc_url: docUrl(code) } : {}), ...extra }, store);
 }
 
 const missing = (param: string) => invalid(`Missing required param: ${param}.`, { param, code: "parameter_missing" });
-const unknownParam = (param: string) =>
-  invalid(`Received unknown parameter: ${param}`, { param, code: "parameter_unknown" });
+const unknownParam = (param: string) => invalid(`Received unknown parameter: ${param}`, { param, code: "parameter_unknown" });
 const noSuch = (kind: string, id: string, param: string) =>
   new ApiError(
     404,
-    { type: "invalid_request_error", code: "resource_missing", doc_url: docUrl("resource_missing"), param, message: `No such ${kind}: '${id}'` },
+    {
+      type: "invalid_request_error",
+      code: "resource_missing",
+      doc_url: docUrl("resource_missing"),
+      param,
+      message: `No such ${kind}: '${id}'`,
+    },
     false,
   );
 
@@ -906,10 +901,10 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
     const amount = int(params, "amount_to_capture") ?? pi.amount_capturable;
     if (amount < 1) throw invalid("This value must be greater than or equal to 1.", { param: "amount_to_capture" });
     if (amount > pi.amount_capturable) {
-      throw invalid(
-        `The amount to capture (${amount}) must be less than or equal to the amount capturable (${pi.amount_capturable}).`,
-        { param: "amount_to_capture", code: "amount_too_large" },
-      );
+      throw invalid(`The amount to capture (${amount}) must be less than or equal to the amount capturable (${pi.amount_capturable}).`, {
+        param: "amount_to_capture",
+        code: "amount_too_large",
+      });
     }
     if (params.metadata !== undefined) pi.metadata = { ...pi.metadata, ...metadata(params) };
     // Capturing less than the authorisation releases the rest, as on Stripe.
@@ -921,7 +916,13 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
     return { body: intentView(pi, expandList(params)) };
   };
 
-  const CANCELABLE: IntentStatus[] = ["requires_payment_method", "requires_capture", "requires_confirmation", "requires_action", "processing"];
+  const CANCELABLE: IntentStatus[] = [
+    "requires_payment_method",
+    "requires_capture",
+    "requires_confirmation",
+    "requires_action",
+    "processing",
+  ];
   const cancelIntent: Handler = (ctx, params, id) => {
     allowOnly(params, ["cancellation_reason", "expand"]);
     const pi = getIntent(id!);
@@ -1119,7 +1120,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
     }
 
     const route = routes.find(([m, re]) => m === method && re.test(url.pathname));
-    let status = 200;
+    let status: number;
     let body: string;
     let store = true;
     try {
@@ -1138,11 +1139,12 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
       status = out.status ?? 200;
       body = JSON.stringify(out.body, null, 2);
     } catch (e) {
-      if (!(e instanceof ApiError)) {
+      let err: ApiError;
+      if (e instanceof ApiError) err = e;
+      else {
         log(`internal error on ${method} ${url.pathname}: ${(e as Error).stack}`);
-        e = new ApiError(500, { type: "api_error", message: "An unknown error occurred" }, false);
+        err = new ApiError(500, { type: "api_error", message: "An unknown error occurred" }, false);
       }
-      const err = e as ApiError;
       status = err.status;
       store = err.storeIdempotent;
       body = JSON.stringify({ error: { ...err.error, request_log_url: null } }, null, 2);
@@ -1167,9 +1169,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
     const title = rec.lineItems.map((li) => (li.quantity > 1 ? `${li.name} × ${li.quantity}` : li.name)).join("，");
     const amount = formatAmount(s.amount_total, s.currency);
     const hold = rec.intentData.captureMethod === "manual";
-    const cancel = s.cancel_url
-      ? `<a class="cancel" href="${escapeHtml(s.cancel_url)}" data-testid="stripe-cancel">取消 / Cancel</a>`
-      : "";
+    const cancel = s.cancel_url ? `<a class="cancel" href="${escapeHtml(s.cancel_url)}" data-testid="stripe-cancel">取消 / Cancel</a>` : "";
     const form = opts.notice
       ? `<p class="notice" data-testid="stripe-notice">${opts.notice}</p>`
       : `${opts.error ? `<p class="error" role="alert" data-testid="stripe-error">${opts.error}</p>` : ""}
@@ -1253,10 +1253,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
       }
       if (!outcome.ok) {
         // The session stays open: the payer may try another card, as on Stripe's page.
-        return html(
-          402,
-          page(rec, { error: `付款被拒绝：您的银行卡被拒付。/ ${escapeHtml(outcome.message)}` }),
-        );
+        return html(402, page(rec, { error: `付款被拒绝：您的银行卡被拒付。/ ${escapeHtml(outcome.message)}` }));
       }
       const s = rec.session;
       const pi = newIntent({
@@ -1298,9 +1295,7 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
       case "/_local/events":
         return jsonOut({
           object: "list",
-          data: state.events.filter(
-            (e) => (!type || e.type === type) && (!object || (e.data.object as { id?: string }).id === object),
-          ),
+          data: state.events.filter((e) => (!type || e.type === type) && (!object || (e.data.object as { id?: string }).id === object)),
         });
       case "/_local/requests":
         return jsonOut({ object: "list", data: requestLog });
@@ -1431,7 +1426,7 @@ if (isMain) {
     port: Number(arg("port") ?? 12111),
     host: arg("host") ?? "127.0.0.1",
     stateFile: arg("state") ? path.resolve(arg("state")!) : undefined,
-    log: (m) => console.log(m),
+    log: (m) => console.warn(m),
   }).catch((e: NodeJS.ErrnoException) => {
     console.error(
       e.code === "EADDRINUSE"

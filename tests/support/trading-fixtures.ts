@@ -10,7 +10,12 @@ import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
  * People and listings for trading tests: real accounts and organisations (seed factories) and
  * achievements taken through the real workflow to `trading`.
  */
-export async function person(email: string, roles: Role[], org: string | null, type: OrganizationType = "enterprise"): Promise<SessionUser> {
+export async function person(
+  email: string,
+  roles: Role[],
+  org: string | null,
+  type: OrganizationType = "enterprise",
+): Promise<SessionUser> {
   const organization = org ? await upsertOrganization({ name: org, type, region: "532623" }) : null;
   const doc = await upsertUser({ email, name: email.split("@")[0]!, password: "Terraces2025", roles, organization });
   return (await getSessionUserById(String(doc._id)))!;
@@ -34,7 +39,12 @@ export const achievementContent = (over: Partial<AchievementDataInput> = {}): Ac
 });
 
 /** An achievement of `owner`'s organisation at a stage of the workflow, past its notice period. */
-export async function listingAt(owner: SessionUser, broker: SessionUser, stage: "draft" | "published" | "trading", content: AchievementDataInput): Promise<string> {
+export async function listingAt(
+  owner: SessionUser,
+  broker: SessionUser,
+  stage: "draft" | "published" | "trading",
+  content: AchievementDataInput,
+): Promise<string> {
   const id = await createAchievement(owner, content);
   if (stage === "draft") return id;
   const past = new Date(Date.now() - 20 * 86_400_000);
@@ -84,8 +94,12 @@ export async function publishedDemand(owner: SessionUser, broker: SessionUser, o
 
 /** Bytes that pass the upload checks (type by magic bytes): a minimal PDF, a PNG header. */
 export function pdfBytes(text = "confidential report"): Uint8Array {
-  return new Uint8Array(Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% ${text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`, "latin1"));
+  return new Uint8Array(
+    Buffer.from(`%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% ${text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`, "latin1"),
+  );
 }
 export function pngBytes(): Uint8Array {
-  return new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  return new Uint8Array([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0,
+  ]);
 }

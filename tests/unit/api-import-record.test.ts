@@ -37,9 +37,9 @@ describe("one imported achievement", () => {
       message: "apiWarnings.patentCheck",
       params: { number: "ZL201910123456.7", expected: "X" },
     });
-    expect(bilingual(r.warnings.find((w) => w.field === "patentNumbers.0")!.message, { number: "ZL201910123456.7", expected: "X" })).toContain(
-      "应为 X",
-    );
+    expect(
+      bilingual(r.warnings.find((w) => w.field === "patentNumbers.0")!.message, { number: "ZL201910123456.7", expected: "X" }),
+    ).toContain("应为 X");
   });
 
   it("assumes a non-exclusive licence when the exclusivity is missing, and says so", () => {
@@ -67,7 +67,11 @@ describe("one imported achievement", () => {
     ["three decimals of yuan", { price: { mode: "fixed", amount: 1.005 } }, "price.amount"],
     ["a missing externalId", { externalId: "" }, "externalId"],
     ["an owner without type", { owner: { name: "某公司" } }, "owner.type"],
-    ["an owner with a bad credit code", { owner: { name: "某公司", type: "enterprise", creditCode: "91532623MA6K000000" } }, "owner.creditCode"],
+    [
+      "an owner with a bad credit code",
+      { owner: { name: "某公司", type: "enterprise", creditCode: "91532623MA6K000000" } },
+      "owner.creditCode",
+    ],
     ["an unparseable expiry date", { expiresAt: "next spring" }, "expiresAt"],
     ["an unknown status", { status: "sold" }, "status"],
     ["a region that is not a code", { region: "文山" }, "region"],

@@ -65,7 +65,15 @@ describe("the auction form", () => {
       { from: 0, increment: 1_000_00 },
       { from: 100_000_00, increment: 5_000_00 },
     ]);
-    const bad = CreateAuctionSchema.safeParse({ ...base, startPrice: "八万", increment: "", deposit: "", startNow: false, startsAt: "", endsAt: "tomorrow" });
+    const bad = CreateAuctionSchema.safeParse({
+      ...base,
+      startPrice: "八万",
+      increment: "",
+      deposit: "",
+      startNow: false,
+      startsAt: "",
+      endsAt: "tomorrow",
+    });
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["startPrice", "deposit", "endsAt"]));

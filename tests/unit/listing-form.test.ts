@@ -260,7 +260,16 @@ describe("demand form", () => {
       region: "532623",
     });
     expect(DemandDataSchema.safeParse(input).success).toBe(true);
-    expect(demandFormDefaults({ ...input, budget: { min: 5_000_000, max: 30_000_050 }, keywords: ["烘干", "节能"], minTrl: 7, deadline: input.deadline!.toISOString(), transactionModes: ["cooperation"] })).toMatchObject({
+    expect(
+      demandFormDefaults({
+        ...input,
+        budget: { min: 5_000_000, max: 30_000_050 },
+        keywords: ["烘干", "节能"],
+        minTrl: 7,
+        deadline: input.deadline!.toISOString(),
+        transactionModes: ["cooperation"],
+      }),
+    ).toMatchObject({
       budgetMin: "50000",
       budgetMax: "300000.50",
       deadline: "2099-06-30",

@@ -16,14 +16,18 @@ const items = [
     externalId: null,
     title: "三七根腐病生物防治菌剂",
     score: 0.823,
-    reasons: [{ code: "keyword" as const, word: "根腐病", via: "烂根" }, { code: "withinBudget" as const }, { code: "trl" as const, trl: 6, min: 5 }],
+    reasons: [
+      { code: "keyword" as const, word: "根腐病", via: "烂根" },
+      { code: "withinBudget" as const },
+      { code: "trl" as const, trl: 6, min: 5 },
+    ],
   },
 ];
 
 describe("MatchesSection", () => {
   it("lists the matching achievements on a demand's page with score and reasons", () => {
     const html = render(createElement(MatchesSection, { kind: "demand", matches: { status: "ok", items } }));
-    expect(html).toContain("<h2 id=\"matches-title\">匹配的成果</h2>");
+    expect(html).toContain('<h2 id="matches-title">匹配的成果</h2>');
     expect(html).toContain('href="/achievements/6b05e3d465b6ea7bfdd307da"');
     expect(html).toContain("匹配度 82%");
     expect(html).toContain("关键词: 根腐病（≈烂根）");
@@ -40,7 +44,9 @@ describe("MatchesSection", () => {
 
   it("says 匹配暂不可用 when Meilisearch is down, and when there is nothing, says so", () => {
     expect(render(createElement(MatchesSection, { kind: "demand", matches: { status: "unavailable" } }))).toContain("匹配暂不可用");
-    expect(render(createElement(MatchesSection, { kind: "demand", matches: { status: "ok", items: [] } }))).toContain("暂时没有符合条件的匹配");
+    expect(render(createElement(MatchesSection, { kind: "demand", matches: { status: "ok", items: [] } }))).toContain(
+      "暂时没有符合条件的匹配",
+    );
     expect(render(createElement(MatchesSection, { kind: "demand", matches: { status: "hidden" } }))).toBe("");
   });
 });

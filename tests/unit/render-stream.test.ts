@@ -5,7 +5,11 @@ import { stripTrailingNuls } from "~/entry.server.tsx";
 
 /** Renders a long Chinese list through the same stream the server uses. */
 async function streamed(pad: number): Promise<Buffer> {
-  const tree = h("ul", null, Array.from({ length: 300 }, (_, i) => h("li", { key: i }, "x".repeat(pad) + "西畴县科技成果转移转化交易平台" + i)));
+  const tree = h(
+    "ul",
+    null,
+    Array.from({ length: 300 }, (_, i) => h("li", { key: i }, "x".repeat(pad) + "西畴县科技成果转移转化交易平台" + i)),
+  );
   const body = stripTrailingNuls();
   const chunks: Buffer[] = [];
   body.on("data", (c: Buffer) => chunks.push(c));
@@ -21,7 +25,11 @@ describe("server-rendered Chinese pages", () => {
     for (let pad = 0; pad < 24; pad++) {
       const html = await streamed(pad);
       expect(html.includes(0)).toBe(false);
-      const tree = h("ul", null, Array.from({ length: 300 }, (_, i) => h("li", { key: i }, "x".repeat(pad) + "西畴县科技成果转移转化交易平台" + i)));
+      const tree = h(
+        "ul",
+        null,
+        Array.from({ length: 300 }, (_, i) => h("li", { key: i }, "x".repeat(pad) + "西畴县科技成果转移转化交易平台" + i)),
+      );
       expect(html.toString("utf8")).toBe(renderToString(tree));
     }
   });

@@ -71,7 +71,10 @@ describe("filters", () => {
   });
 
   it("turns maturity stages into TRL ranges for demands and uses the stage for achievements", () => {
-    expect(filterGroups("achievements", p({ maturity: ["pilot"], trlMin: 4 }))).toEqual({ maturity: 'maturity IN ["pilot"]', trlRange: "trl >= 4" });
+    expect(filterGroups("achievements", p({ maturity: ["pilot"], trlMin: 4 }))).toEqual({
+      maturity: 'maturity IN ["pilot"]',
+      trlRange: "trl >= 4",
+    });
     expect(filterGroups("demands", p({ kind: "demands", maturity: ["research", "pilot"], trlMax: 7 }))).toEqual({
       maturity: "(minTrl 1 TO 3) OR (minTrl 6 TO 7)",
       trlRange: "minTrl <= 7",
@@ -109,7 +112,12 @@ describe("the multi-search plan", () => {
   });
 
   it("suggests from titles and keywords with the same private highlight tags", () => {
-    expect(buildSuggestQuery("根腐")).toMatchObject({ q: "根腐", limit: 8, attributesToSearchOn: ["title", "keywords"], highlightPostTag: "\u0002" });
+    expect(buildSuggestQuery("根腐")).toMatchObject({
+      q: "根腐",
+      limit: 8,
+      attributesToSearchOn: ["title", "keywords"],
+      highlightPostTag: "\u0002",
+    });
   });
 });
 
@@ -122,7 +130,10 @@ describe("highlights", () => {
       { text: "菌剂", mark: true },
     ]);
     expect(highlightParts("<script>alert(1)</script>")).toEqual([{ text: "<script>alert(1)</script>", mark: false }]);
-    expect(highlightParts("a\u0001b")).toEqual([{ text: "a", mark: false }, { text: "b", mark: true }]);
+    expect(highlightParts("a\u0001b")).toEqual([
+      { text: "a", mark: false },
+      { text: "b", mark: true },
+    ]);
     expect(highlightParts("\u0001\u0002a\u0002\u0002b")).toEqual([{ text: "ab", mark: false }]);
     expect(highlightParts(null)).toEqual([]);
   });

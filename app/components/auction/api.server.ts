@@ -1,5 +1,5 @@
 import { bilingual, apiJson, requireApiUser, type ApiUser } from "~/utils/api.server.ts";
-import { AuctionError, type AuctionView } from "~/services/auctions.server.ts";
+import { type AuctionError, type AuctionView } from "~/services/auctions.server.ts";
 import { getUser } from "~/utils/auth.server.ts";
 import type { ListingActor } from "~/services/listings.server.ts";
 
@@ -45,7 +45,13 @@ export function auctionJson(a: AuctionView) {
     registrations: a.registrations,
     leaderBidderNumber: a.leaderNumber,
     outcome: a.outcome ? { ...a.outcome, price: yuan(a.outcome.price) } : null,
-    recentBids: a.bids.map((b) => ({ seq: b.seq, bidderNumber: b.bidderNumber, amount: yuan(b.amount), placedAt: b.placedAt, mine: b.mine })),
+    recentBids: a.bids.map((b) => ({
+      seq: b.seq,
+      bidderNumber: b.bidderNumber,
+      amount: yuan(b.amount),
+      placedAt: b.placedAt,
+      mine: b.mine,
+    })),
     you: a.viewer.registration
       ? {
           bidderNumber: a.viewer.registration.number,

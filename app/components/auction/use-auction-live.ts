@@ -1,6 +1,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { AuctionBidEvent, AuctionStateEvent } from "~/schemas/auction-events.ts";
+import type { Socket } from "socket.io-client";
 
 /**
  * Keeps an auction page current without reloads: joins the auction's socket.io room, appends
@@ -29,7 +30,7 @@ export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (sour
   }, [initial]);
 
   useEffect(() => {
-    let socket: import("socket.io-client").Socket | null = null;
+    let socket: Socket | null = null;
     let cancelled = false;
     void import("socket.io-client").then(({ io }) => {
       if (cancelled) return;

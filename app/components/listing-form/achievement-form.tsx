@@ -71,7 +71,12 @@ export function AchievementForm({
         <textarea {...getTextareaProps(fields.summary, described(fields.summary))} rows={3} maxLength={LIMITS.summary} required />
       </FormField>
       <FormField field={fields.description} label={t("listingForm.labels.description")} hint={t("listingForm.hints.description")} required>
-        <textarea {...getTextareaProps(fields.description, described(fields.description))} rows={10} maxLength={LIMITS.description} required />
+        <textarea
+          {...getTextareaProps(fields.description, described(fields.description))}
+          rows={10}
+          maxLength={LIMITS.description}
+          required
+        />
       </FormField>
       <FormField field={fields.field} label={t("listingForm.labels.field")} required>
         <select {...getSelectProps(fields.field)} required>
@@ -119,7 +124,12 @@ export function AchievementForm({
       </FormField>
 
       <SectionTitle>{t("listingForm.sections.trade")}</SectionTitle>
-      <ChoiceGroup field={fields.transactionModes} legend={t("listingForm.labels.transactionModes")} hint={t("listingForm.hints.transactionModes")} required>
+      <ChoiceGroup
+        field={fields.transactionModes}
+        legend={t("listingForm.labels.transactionModes")}
+        hint={t("listingForm.hints.transactionModes")}
+        required
+      >
         {getCollectionProps(fields.transactionModes, { type: "checkbox", options: [...TRANSACTION_MODES] }).map(({ key, ...p }) => (
           <label key={key} htmlFor={p.id}>
             <input {...p} />
@@ -127,7 +137,11 @@ export function AchievementForm({
           </label>
         ))}
       </ChoiceGroup>
-      <ChoiceGroup field={fields.licenseExclusivity} legend={t("listingForm.labels.licenseExclusivity")} hint={t("listingForm.hints.licenseExclusivity")}>
+      <ChoiceGroup
+        field={fields.licenseExclusivity}
+        legend={t("listingForm.labels.licenseExclusivity")}
+        hint={t("listingForm.hints.licenseExclusivity")}
+      >
         {getCollectionProps(fields.licenseExclusivity, { type: "checkbox", options: [...LICENSE_EXCLUSIVITY] }).map(({ key, ...p }) => (
           <label key={key} htmlFor={p.id}>
             <input {...p} />
@@ -157,7 +171,11 @@ export function AchievementForm({
 
       <SectionTitle>{t("listingForm.sections.people")}</SectionTitle>
       <FormField field={fields.inventors} label={t("listingForm.labels.inventors")} hint={t("listingForm.hints.inventors")}>
-        <textarea {...getTextareaProps(fields.inventors, described(fields.inventors))} rows={4} placeholder={t("listingForm.placeholders.inventors")} />
+        <textarea
+          {...getTextareaProps(fields.inventors, described(fields.inventors))}
+          rows={4}
+          placeholder={t("listingForm.placeholders.inventors")}
+        />
       </FormField>
       <div className={`field field--checkbox${fields.fiscalFunded.errors?.length ? " field--invalid" : ""}`}>
         <label htmlFor={fields.fiscalFunded.id}>
@@ -169,7 +187,10 @@ export function AchievementForm({
         </p>
       </div>
       <FormField field={fields.fiscalProject} label={t("listingForm.labels.fiscalProject")} hint={t("listingForm.hints.fiscalProject")}>
-        <input {...getInputProps(fields.fiscalProject, { type: "text", ...described(fields.fiscalProject) })} maxLength={LIMITS.fiscalProject} />
+        <input
+          {...getInputProps(fields.fiscalProject, { type: "text", ...described(fields.fiscalProject) })}
+          maxLength={LIMITS.fiscalProject}
+        />
       </FormField>
 
       <SectionTitle>{t("listingForm.sections.region")}</SectionTitle>

@@ -95,7 +95,12 @@ export function AttachmentsSection({
           <input type="hidden" name="intent" value="upload" />
           <div className={`field${errors?.kind?.length ? " field--invalid" : ""}`}>
             <label htmlFor="attachment-kind">{t("listingForm.attachments.kind")}</label>
-            <select id="attachment-kind" name="kind" defaultValue="test-report" aria-describedby={errors?.kind ? "attachment-kind-error" : undefined}>
+            <select
+              id="attachment-kind"
+              name="kind"
+              defaultValue="test-report"
+              aria-describedby={errors?.kind ? "attachment-kind-error" : undefined}
+            >
               {ATTACHMENT_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {t(`listing.attachmentKinds.${k}`)}

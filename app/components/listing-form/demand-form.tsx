@@ -63,7 +63,12 @@ export function DemandForm({
         hint={t("listingForm.hints.demandDescription")}
         required
       >
-        <textarea {...getTextareaProps(fields.description, described(fields.description))} rows={10} maxLength={LIMITS.description} required />
+        <textarea
+          {...getTextareaProps(fields.description, described(fields.description))}
+          rows={10}
+          maxLength={LIMITS.description}
+          required
+        />
       </FormField>
       <FormField field={fields.field} label={t("listingForm.labels.field")} required>
         <select {...getSelectProps(fields.field)} required>
@@ -80,7 +85,12 @@ export function DemandForm({
       </FormField>
 
       <SectionTitle>{t("listingForm.sections.terms")}</SectionTitle>
-      <ChoiceGroup field={fields.transactionModes} legend={t("listingForm.labels.demandModes")} hint={t("listingForm.hints.demandModes")} required>
+      <ChoiceGroup
+        field={fields.transactionModes}
+        legend={t("listingForm.labels.demandModes")}
+        hint={t("listingForm.hints.demandModes")}
+        required
+      >
         {getCollectionProps(fields.transactionModes, { type: "checkbox", options: [...TRANSACTION_MODES] }).map(({ key, ...p }) => (
           <label key={key} htmlFor={p.id}>
             <input {...p} />

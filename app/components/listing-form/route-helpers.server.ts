@@ -22,12 +22,7 @@ import {
 } from "~/schemas/listing-form.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import {
-  addAttachments,
-  MAX_ATTACHMENT_BYTES,
-  MAX_ATTACHMENTS_PER_ITEM,
-  removeAttachment,
-} from "~/services/attachments.server.ts";
+import { addAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM, removeAttachment } from "~/services/attachments.server.ts";
 import { createAchievement, createDemand, getListing, transitionListing, updateListing } from "~/services/listings.server.ts";
 import { csrfProtection, readVerifiedForm } from "~/utils/csrf.server.ts";
 import { ConflictError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
@@ -204,10 +199,7 @@ async function uploadAction(request: Request, user: SessionUser, kind: ListingKi
       return json({ upload: { attachments: ["listingForm.attachments.invalid"] } }, { status: 400 });
     }
     if (e instanceof TooManyPartsError) {
-      return json(
-        { upload: { attachments: [`listingForm.attachments.tooMany?max=${MAX_ATTACHMENTS_PER_ITEM}`] } },
-        { status: 400 },
-      );
+      return json({ upload: { attachments: [`listingForm.attachments.tooMany?max=${MAX_ATTACHMENTS_PER_ITEM}`] } }, { status: 400 });
     }
     throw e;
   }
@@ -229,9 +221,7 @@ async function uploadAction(request: Request, user: SessionUser, kind: ListingKi
       user,
       kind,
       id,
-      await Promise.all(
-        files.map(async (f) => ({ filename: f.name, kind: attachmentKind, bytes: new Uint8Array(await f.arrayBuffer()) })),
-      ),
+      await Promise.all(files.map(async (f) => ({ filename: f.name, kind: attachmentKind, bytes: new Uint8Array(await f.arrayBuffer()) }))),
     );
   } catch (e) {
     return attachmentError(e);

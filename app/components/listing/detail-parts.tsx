@@ -97,9 +97,7 @@ export function Attachments({ attachments }: { attachments: readonly AttachmentI
         <ul className="attachment-list" data-testid="attachments">
           {attachments.map((f) => (
             <li key={f.id}>
-              <a href={`/attachments/${f.id}`}>
-                {f.filename}
-              </a>{" "}
+              <a href={`/attachments/${f.id}`}>{f.filename}</a>{" "}
               <span className="muted">
                 {t(`listing.attachmentKinds.${f.kind}`)} · {formatSize(f.size)}
               </span>

@@ -9,7 +9,19 @@ import { StatusBadge } from "./status-badge.tsx";
 
 type AchievementCardItem = Pick<
   AchievementView,
-  "id" | "title" | "summary" | "owner" | "field" | "trl" | "transactionModes" | "licenseExclusivity" | "price" | "regionName" | "publishedAt" | "status" | "featured"
+  | "id"
+  | "title"
+  | "summary"
+  | "owner"
+  | "field"
+  | "trl"
+  | "transactionModes"
+  | "licenseExclusivity"
+  | "price"
+  | "regionName"
+  | "publishedAt"
+  | "status"
+  | "featured"
 >;
 type DemandCardItem = Pick<
   DemandView,
@@ -116,7 +128,13 @@ export function AchievementFacts(p: { trl: number; modes: string[]; exclusivity:
 }
 
 /** Minimum TRL, acceptable modes, region and deadline of a demand card. */
-export function DemandFacts(p: { minTrl: number | null; modes: string[]; regionName: string; deadline: string | null; modesLabel?: string }) {
+export function DemandFacts(p: {
+  minTrl: number | null;
+  modes: string[];
+  regionName: string;
+  deadline: string | null;
+  modesLabel?: string;
+}) {
   const { t } = useTranslation();
   return (
     <dl className="listing-card__facts">

@@ -73,10 +73,9 @@ export function failureResponse(
 }
 
 export function badInput(intent: string, target: string | null, values: Record<string, string>) {
-  return json(
-    { ok: false as const, intent, target, values, fieldErrors: {}, formError: "errors.invalidInput" } satisfies ActionFailure,
-    { status: 400 },
-  );
+  return json({ ok: false as const, intent, target, values, fieldErrors: {}, formError: "errors.invalidInput" } satisfies ActionFailure, {
+    status: 400,
+  });
 }
 
 /** The text fields of a form, to give back what was typed when the action refuses it. */

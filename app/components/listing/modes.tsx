@@ -10,7 +10,9 @@ export function ModesDisplay({ modes, exclusivity = [] }: { modes: readonly stri
           {i > 0 ? " · " : null}
           {t(`listing.modes.${m}`)}
           {m === "license" && exclusivity.length
-            ? t("listingUi.exclusivityList", { list: exclusivity.map((e) => t(`listing.exclusivity.${e}`)).join(t("listingUi.listSeparator")) })
+            ? t("listingUi.exclusivityList", {
+                list: exclusivity.map((e) => t(`listing.exclusivity.${e}`)).join(t("listingUi.listSeparator")),
+              })
             : null}
         </span>
       ))}

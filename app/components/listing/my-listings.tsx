@@ -10,7 +10,15 @@ import { FormError } from "./messages.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 
 interface Row {
-  item: { id: string; title: string; status: ListingStatus; field: string; updatedAt: string; rejectionReason: string | null; noticeEndsAt: string | null };
+  item: {
+    id: string;
+    title: string;
+    status: ListingStatus;
+    field: string;
+    updatedAt: string;
+    rejectionReason: string | null;
+    noticeEndsAt: string | null;
+  };
   canEdit: boolean;
   actions: readonly string[];
 }

@@ -13,7 +13,16 @@ import type { CardTermsView } from "~/services/deal-rooms.server.ts";
 export const MILESTONE_ROWS = 3;
 export const MILESTONE_MAX = 10;
 export const MILESTONE_FIELDS = ["title", "amount", "dueInDays"] as const;
-export const CARD_FIELDS = ["price", "transactionMode", "licenseExclusivity", "territory", "termMonths", "royaltyPercent", "note", "onBehalfOf"] as const;
+export const CARD_FIELDS = [
+  "price",
+  "transactionMode",
+  "licenseExclusivity",
+  "territory",
+  "termMonths",
+  "royaltyPercent",
+  "note",
+  "onBehalfOf",
+] as const;
 
 export const milestoneField = (row: number, f: (typeof MILESTONE_FIELDS)[number]) => `milestones[${row}].${f}`;
 

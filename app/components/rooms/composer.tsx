@@ -90,5 +90,6 @@ export function Composer({
 export function usePostMessage() {
   const submit = useSubmit();
   const csrf = useAuthenticityToken();
-  return (p: PendingMessage) => submit({ intent: "send", text: p.text, clientId: p.clientId, csrf }, { method: "post", preventScrollReset: true });
+  return (p: PendingMessage) =>
+    submit({ intent: "send", text: p.text, clientId: p.clientId, csrf }, { method: "post", preventScrollReset: true });
 }

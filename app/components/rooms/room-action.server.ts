@@ -39,18 +39,46 @@ function back(roomId: string, intent: RoomIntent) {
 
 const cardId = z.string().regex(/^[a-f0-9]{24}$/i);
 const IntentSchema = z.enum(ROOM_INTENTS);
-const OnBehalfSchema = z.preprocess((v) => (v === "" ? undefined : v), z.enum(["buyer", "seller"], { errorMap: () => ({ message: "rooms.errors.sideRequired" }) }).optional());
-const ReasonSchema = z.object({ reason: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(500, "rooms.errors.tooLong").optional()) });
+const OnBehalfSchema = z.preprocess(
+  (v) => (v === "" ? undefined : v),
+  z.enum(["buyer", "seller"], { errorMap: () => ({ message: "rooms.errors.sideRequired" }) }).optional(),
+);
+const ReasonSchema = z.object({
+  reason: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(500, "rooms.errors.tooLong").optional()),
+});
 
 type Result = TypedResponse<ActionFailure> | TypedResponse<never>;
 
-function fail(status: number, intent: string, target: string | null, fieldErrors: Record<string, string[]>, values: Record<string, string>, formError: string | null = null) {
+function fail(
+  status: number,
+  intent: string,
+  target: string | null,
+  fieldErrors: Record<string, string[]>,
+  values: Record<string, string>,
+  formError: string | null = null,
+) {
   const { "": general, ...fields } = fieldErrors;
-  return json({ ok: false as const, intent, target, fieldErrors: fields, formError: formError ?? general?.[0] ?? null, values } satisfies ActionFailure, { status });
+  return json(
+    {
+      ok: false as const,
+      intent,
+      target,
+      fieldErrors: fields,
+      formError: formError ?? general?.[0] ?? null,
+      values,
+    } satisfies ActionFailure,
+    { status },
+  );
 }
 
 /** A refusal from a service as the form shows it; a room one is not in stays a 404. */
-function refused(e: unknown, intent: string, target: string | null, values: Record<string, string>, mapFields: (f: Record<string, string[]>) => Record<string, string[]> = (f) => f) {
+function refused(
+  e: unknown,
+  intent: string,
+  target: string | null,
+  values: Record<string, string>,
+  mapFields: (f: Record<string, string[]>) => Record<string, string[]> = (f) => f,
+) {
   if (e instanceof ValidationError) return fail(400, intent, target, mapFields(e.fieldErrors), values);
   if (e instanceof NotFoundError) throw domainErrorResponse(e);
   if (e instanceof DomainError) return fail(e.status, intent, target, {}, values, e.message);

@@ -104,7 +104,14 @@ export function CardTermsForm({
           <div className="choices">
             {(["seller", "buyer"] as const).map((s) => (
               <label key={s}>
-                <input type="radio" name="onBehalfOf" value={s} defaultChecked={v("onBehalfOf") === s} required data-testid={`on-behalf-${s}`} />
+                <input
+                  type="radio"
+                  name="onBehalfOf"
+                  value={s}
+                  defaultChecked={v("onBehalfOf") === s}
+                  required
+                  data-testid={`on-behalf-${s}`}
+                />
                 {t(`rooms.sides.${s}`)}
               </label>
             ))}
@@ -146,7 +153,16 @@ export function CardTermsForm({
       </FormField>
       <div className="field-row">
         <FormField field={term} label={t("rooms.cardForm.termMonths")}>
-          <input {...described(term, false)} name="termMonths" type="number" min={1} max={600} step={1} inputMode="numeric" defaultValue={v("termMonths")} />
+          <input
+            {...described(term, false)}
+            name="termMonths"
+            type="number"
+            min={1}
+            max={600}
+            step={1}
+            inputMode="numeric"
+            defaultValue={v("termMonths")}
+          />
         </FormField>
         <FormField field={royalty} label={t("rooms.cardForm.royaltyPercent")} hint={t("rooms.cardForm.royaltyHint")}>
           <input {...described(royalty, true)} name="royaltyPercent" inputMode="decimal" defaultValue={v("royaltyPercent")} />
@@ -161,7 +177,13 @@ export function CardTermsForm({
             {MILESTONE_FIELDS.map((f) => {
               const name = milestoneField(i, f);
               const fi = field(name);
-              const label = t(f === "title" ? "rooms.cardForm.milestoneTitle" : f === "amount" ? "rooms.cardForm.milestoneAmount" : "rooms.cardForm.milestoneDays");
+              const label = t(
+                f === "title"
+                  ? "rooms.cardForm.milestoneTitle"
+                  : f === "amount"
+                    ? "rooms.cardForm.milestoneAmount"
+                    : "rooms.cardForm.milestoneDays",
+              );
               return (
                 <div className={`field${fi.errors?.length ? " field--invalid" : ""}`} key={f}>
                   <label htmlFor={fi.id}>
@@ -270,7 +292,14 @@ export function RespondForms({
           <AuthenticityTokenInput />
           <input type="hidden" name="cardId" value={card.id} />
           <FormErrors errors={failures.withdraw?.formError ? [failures.withdraw.formError] : null} />
-          <button type="submit" name="intent" value="withdraw" className="button button--ghost" disabled={busyWithdraw} data-testid="card-withdraw">
+          <button
+            type="submit"
+            name="intent"
+            value="withdraw"
+            className="button button--ghost"
+            disabled={busyWithdraw}
+            data-testid="card-withdraw"
+          >
             {busyWithdraw ? t("rooms.respond.working") : t("rooms.respond.withdraw")}
           </button>
         </Form>
@@ -293,10 +322,22 @@ export function UploadForm({ failure }: { failure: ActionFailure | null }) {
         <input type="hidden" name="intent" value="upload" />
         <FormErrors errors={failure?.formError ? [failure.formError] : null} />
         <FormField field={file} label={t("rooms.attachments.file")} hint={t("rooms.attachments.fileHint")}>
-          <input {...described(file, true)} type="file" name="file" accept=".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp" required />
+          <input
+            {...described(file, true)}
+            type="file"
+            name="file"
+            accept=".pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp"
+            required
+          />
         </FormField>
         <label className="checkbox">
-          <input type="checkbox" name="confidential" value="on" defaultChecked={failure?.values.confidential === "on"} data-testid="upload-confidential" />{" "}
+          <input
+            type="checkbox"
+            name="confidential"
+            value="on"
+            defaultChecked={failure?.values.confidential === "on"}
+            data-testid="upload-confidential"
+          />{" "}
           🔒 {t("rooms.attachments.confidential")}
         </label>
         <p>
@@ -324,7 +365,15 @@ export function InviteForm({ failure }: { failure: ActionFailure | null }) {
         <input type="hidden" name="intent" value="invite" />
         <FormErrors errors={failure?.formError ? [failure.formError] : null} />
         <FormField field={email} label={t("rooms.invite.email")}>
-          <input {...described(email, false)} type="email" name="email" autoComplete="off" maxLength={200} defaultValue={failure?.values.email ?? ""} required />
+          <input
+            {...described(email, false)}
+            type="email"
+            name="email"
+            autoComplete="off"
+            maxLength={200}
+            defaultValue={failure?.values.email ?? ""}
+            required
+          />
         </FormField>
         <button type="submit" className="button button--ghost" disabled={busy}>
           {busy ? t("rooms.respond.working") : t("rooms.invite.submit")}

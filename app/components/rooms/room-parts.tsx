@@ -170,7 +170,13 @@ function AttachmentLine({ roomId, a, ndaComplete }: { roomId: string; a: NonNull
   return (
     <div className="room-file" data-testid="room-attachment" data-confidential={a.confidential ? "true" : "false"}>
       <span aria-hidden="true">📎 </span>
-      {locked ? <span className="room-file__name">{a.filename}</span> : <a href={href} className="room-file__name">{a.filename}</a>}
+      {locked ? (
+        <span className="room-file__name">{a.filename}</span>
+      ) : (
+        <a href={href} className="room-file__name">
+          {a.filename}
+        </a>
+      )}
       <span className="muted"> · {formatSize(a.size)}</span>
       {a.confidential ? (
         <span className="room-file__secret" data-testid="confidential-mark">
@@ -229,7 +235,12 @@ export function NdaPanel({ nda, meId, failure }: { nda: NdaView; meId: string; f
   const tOther = i18n.getFixedT(other);
   const mine = nda.acceptances.some((a) => a.userId === meId);
   return (
-    <section className="room-panel room-nda" aria-labelledby="nda-title" data-testid="nda-panel" data-complete={nda.complete ? "true" : "false"}>
+    <section
+      className="room-panel room-nda"
+      aria-labelledby="nda-title"
+      data-testid="nda-panel"
+      data-complete={nda.complete ? "true" : "false"}
+    >
       <h2 id="nda-title">
         {t("rooms.nda.title")} <small className="muted">{t("rooms.nda.version", { version: nda.version })}</small>
       </h2>

@@ -201,7 +201,8 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
       socket.on("room:message", (m: MessageView) => {
         if (m?.roomId !== roomId) return;
         merge([m]);
-        if (m.card?.status === "open") setOpenCard((prev) => (prev && prev.id !== m.card!.id && prev.createdAt > m.card!.createdAt ? prev : m.card));
+        if (m.card?.status === "open")
+          setOpenCard((prev) => (prev && prev.id !== m.card!.id && prev.createdAt > m.card!.createdAt ? prev : m.card));
       });
       socket.on("room:card", (c: CardView) => {
         if (c?.roomId !== roomId) return;
@@ -280,7 +281,7 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
           setPending((p) => p.filter((x) => x.clientId !== clientId));
           return;
         }
-        const error = err || !ack ? "rooms.page.failed" : (ack.ok ? null : (ack.fields?.text?.[0] ?? ack.error)) ?? "rooms.page.failed";
+        const error = err || !ack ? "rooms.page.failed" : ((ack.ok ? null : (ack.fields?.text?.[0] ?? ack.error)) ?? "rooms.page.failed");
         const retryable = !!err || !ack || error === "rooms.errors.rateLimited";
         setPending((p) => p.map((x) => (x.clientId === clientId ? { ...x, status: "failed", error, retryable } : x)));
       });

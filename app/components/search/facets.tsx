@@ -49,7 +49,9 @@ export function FacetPanel({
         <h2 className="sr-only">{t("search.filters")}</h2>
         <FacetGroup name="field" legend={t("search.facets.field")} kind={kind} values={facets.field} />
         <FacetGroup name="mode" legend={t("search.facets.mode")} kind={kind} values={facets.mode} />
-        {kind === "achievements" ? <FacetGroup name="ipType" legend={t("search.facets.ipType")} kind={kind} values={facets.ipType} /> : null}
+        {kind === "achievements" ? (
+          <FacetGroup name="ipType" legend={t("search.facets.ipType")} kind={kind} values={facets.ipType} />
+        ) : null}
         <FacetGroup
           name="maturity"
           legend={t(kind === "achievements" ? "search.facets.maturity" : "search.facets.minTrlMaturity")}
@@ -183,7 +185,19 @@ function FacetCheckbox({ id, name, value, checked }: { id: string; name: string;
   return <input type="checkbox" id={id} name={name} value={value} {...control} />;
 }
 
-export function SyncedSelect({ name, value, testId, id, children }: { name: string; value: string; testId?: string; id?: string; children: ReactNode }) {
+export function SyncedSelect({
+  name,
+  value,
+  testId,
+  id,
+  children,
+}: {
+  name: string;
+  value: string;
+  testId?: string;
+  id?: string;
+  children: ReactNode;
+}) {
   const control = useSyncedControl<HTMLSelectElement>(value);
   return (
     <select id={id} name={name} data-testid={testId} {...control}>

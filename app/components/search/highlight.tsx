@@ -7,9 +7,5 @@ import type { HighlightPart } from "../../../search/query.ts";
  * can become markup.
  */
 export function Highlighted({ parts }: { parts: readonly HighlightPart[] }) {
-  return (
-    <>
-      {parts.map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <Fragment key={i}>{p.text}</Fragment>))}
-    </>
-  );
+  return <>{parts.map((p, i) => (p.mark ? <mark key={i}>{p.text}</mark> : <Fragment key={i}>{p.text}</Fragment>))}</>;
 }

@@ -51,11 +51,7 @@ export interface ActiveFilter {
 }
 
 /** Every chosen filter as a removable chip, in the order of the panel. */
-export function activeFilters(
-  t: TFunction,
-  p: SearchParams,
-  regionLabels: Record<string, string>,
-): ActiveFilter[] {
+export function activeFilters(t: TFunction, p: SearchParams, regionLabels: Record<string, string>): ActiveFilter[] {
   const out: ActiveFilter[] = [];
   const without = (change: Partial<SearchParams>) => searchHref({ ...p, ...change, page: 1 });
   for (const name of ["field", "mode", "ipType", "maturity", "price", "budget", "prefecture", "county"] as const) {
@@ -67,10 +63,22 @@ export function activeFilters(
       });
     }
   }
-  if (p.trlMin !== undefined) out.push({ key: "trlMin", label: t("search.trlFrom", { trl: p.trlMin }), href: without({ trlMin: undefined }) });
-  if (p.trlMax !== undefined) out.push({ key: "trlMax", label: t("search.trlTo", { trl: p.trlMax }), href: without({ trlMax: undefined }) });
-  if (p.priceMin !== undefined) out.push({ key: "priceMin", label: t("search.priceFrom", { amount: p.priceMin.toLocaleString("zh-CN") }), href: without({ priceMin: undefined }) });
-  if (p.priceMax !== undefined) out.push({ key: "priceMax", label: t("search.priceTo", { amount: p.priceMax.toLocaleString("zh-CN") }), href: without({ priceMax: undefined }) });
+  if (p.trlMin !== undefined)
+    out.push({ key: "trlMin", label: t("search.trlFrom", { trl: p.trlMin }), href: without({ trlMin: undefined }) });
+  if (p.trlMax !== undefined)
+    out.push({ key: "trlMax", label: t("search.trlTo", { trl: p.trlMax }), href: without({ trlMax: undefined }) });
+  if (p.priceMin !== undefined)
+    out.push({
+      key: "priceMin",
+      label: t("search.priceFrom", { amount: p.priceMin.toLocaleString("zh-CN") }),
+      href: without({ priceMin: undefined }),
+    });
+  if (p.priceMax !== undefined)
+    out.push({
+      key: "priceMax",
+      label: t("search.priceTo", { amount: p.priceMax.toLocaleString("zh-CN") }),
+      href: without({ priceMax: undefined }),
+    });
   return out;
 }
 

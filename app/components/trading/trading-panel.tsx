@@ -151,7 +151,11 @@ export function OfferStatusBadge({ status }: { status: string }) {
 export function TermsText({ mode, exclusivity }: { mode: string; exclusivity: string | null }) {
   const { t } = useTranslation();
   const name = t(`listing.modes.${mode}`);
-  return <>{mode === "license" && exclusivity ? t("offers.termsWithKind", { mode: name, kind: t(`listing.exclusivity.${exclusivity}`) }) : name}</>;
+  return (
+    <>
+      {mode === "license" && exclusivity ? t("offers.termsWithKind", { mode: name, kind: t(`listing.exclusivity.${exclusivity}`) }) : name}
+    </>
+  );
 }
 
 /** What the offer fields hold as text (conform's view of OfferFormSchema). */

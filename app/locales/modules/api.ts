@@ -6,7 +6,8 @@
 const zh = {
   tokens: {
     title: "API 令牌",
-    intro: "API 令牌用于开放数据接口（信息汇交）：其他平台凭令牌导入、查询和导出科技成果与技术需求。令牌只在创建时显示一次，平台只保存其摘要。",
+    intro:
+      "API 令牌用于开放数据接口（信息汇交）：其他平台凭令牌导入、查询和导出科技成果与技术需求。令牌只在创建时显示一次，平台只保存其摘要。",
     docs: "接口说明见项目文档 docs/api.md 的“Open data API v1”一节。",
     listTitle: "已有令牌",
     empty: "还没有令牌。",
@@ -74,8 +75,8 @@ const zh = {
     date: "日期应为 ISO 8601 格式，如 2026-12-31 或 2026-12-31T00:00:00Z",
     ownerRequired: "缺少所属机构（name 与 type）",
     orgType: "机构类型应为 university、institute、enterprise、individual、service-agency、government 之一",
-    priceObject: "price 应为对象，如 {\"mode\":\"fixed\",\"amount\":300000}",
-    budgetObject: "budget 应为对象，如 {\"max\":500000}",
+    priceObject: 'price 应为对象，如 {"mode":"fixed","amount":300000}',
+    budgetObject: 'budget 应为对象，如 {"max":500000}',
     limit: "limit 应为 1–500 的整数",
     cursor: "无效的 cursor，请使用上一页返回的 nextCursor",
     exportType: "type 只能是 achievement 或 demand",
@@ -101,7 +102,8 @@ const zh = {
 const en: typeof zh = {
   tokens: {
     title: "API tokens",
-    intro: "API tokens give other platforms access to the open data API (信息汇交): they import, read and export achievements and demands. A token is shown once, when it is created; the platform keeps only its hash.",
+    intro:
+      "API tokens give other platforms access to the open data API (信息汇交): they import, read and export achievements and demands. A token is shown once, when it is created; the platform keeps only its hash.",
     docs: "The API is described in docs/api.md, section “Open data API v1”.",
     listTitle: "Tokens",
     empty: "No tokens yet.",
@@ -123,10 +125,12 @@ const en: typeof zh = {
     nameHint: "Say what it is for, e.g. “Wenshan platform sync”. Imports without a source are recorded under this name.",
     rolesHint: "Importing needs the administrator or broker role; a read-only token can have any other role.",
     userEmail: "Acts as user (optional)",
-    userEmailHint: "With a user's email the token is personal: it acts as that user, with no more than the user's current roles (all of them if you pick none).",
+    userEmailHint:
+      "With a user's email the token is personal: it acts as that user, with no more than the user's current roles (all of them if you pick none).",
     create: "Create token",
     createdTitle: "Token “{{name}}” created",
-    copyHint: "Copy it now and keep it safe: it is shown only this once and cannot be seen again after you leave this page. Send it as the header Authorization: Bearer <token>.",
+    copyHint:
+      "Copy it now and keep it safe: it is shown only this once and cannot be seen again after you leave this page. Send it as the header Authorization: Bearer <token>.",
     copy: "Copy",
     copied: "Copied",
     tokenLabel: "Token",
@@ -169,8 +173,8 @@ const en: typeof zh = {
     date: "A date is ISO 8601, e.g. 2026-12-31 or 2026-12-31T00:00:00Z",
     ownerRequired: "The owning organisation (name and type) is missing",
     orgType: "The organisation type is one of university, institute, enterprise, individual, service-agency, government",
-    priceObject: "price must be an object, e.g. {\"mode\":\"fixed\",\"amount\":300000}",
-    budgetObject: "budget must be an object, e.g. {\"max\":500000}",
+    priceObject: 'price must be an object, e.g. {"mode":"fixed","amount":300000}',
+    budgetObject: 'budget must be an object, e.g. {"max":500000}',
     limit: "limit must be a whole number from 1 to 500",
     cursor: "Invalid cursor; use the nextCursor of the previous page",
     exportType: "type must be achievement or demand",
@@ -184,7 +188,8 @@ const en: typeof zh = {
   },
   apiWarnings: {
     unknownField: "Unknown field, ignored",
-    patentCheck: "The check character of patent number {{number}} is wrong (it should be {{expected}}); the record was imported anyway, please check it",
+    patentCheck:
+      "The check character of patent number {{number}} is wrong (it should be {{expected}}); the record was imported anyway, please check it",
     summaryDerived: "No summary: the first {{length}} characters of the description are used",
     exclusivityDefault: "A licence is offered without licenseExclusivity: a non-exclusive licence is assumed",
     statusKept: "The record exists already; its status stays {{status}}",

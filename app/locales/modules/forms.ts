@@ -214,14 +214,16 @@ const en: typeof zh = {
       priceAmount:
         "Fixed price: the price of the deal; auction: the starting price — both need an amount. Negotiable: leave empty or give a reference price. In yuan with at most two decimals; 300000 is ¥300,000.",
       expiresAt: "Taken off the market after this date; leave empty for no end.",
-      inventors: "One per line, optionally with a share, e.g. “Zhang San 40%”; shares add up to at most 100%. Used for the revenue distribution.",
+      inventors:
+        "One per line, optionally with a share, e.g. “Zhang San 40%”; shares add up to at most 100%. Used for the revenue distribution.",
       fiscalFunded: "Results of publicly funded projects must be made public; tick this truthfully.",
       fiscalProject: "Required when the box above is ticked.",
       region: "Where the achievement or the need is, by the national division codes (GB/T 2260).",
       town: "Optional; used for the county's statistics by town.",
       refreshTowns: "After changing the county, press this to load its towns.",
       demandTitle: "What technology you need, in one line.",
-      demandDescription: "The situation and the problem, the result you hope for, what you already have (site, equipment, people) — in your own words.",
+      demandDescription:
+        "The situation and the problem, the result you hope for, what you already have (site, equipment, people) — in your own words.",
       demandModes: "Choose one or more.",
       budget: "Leave both empty for negotiable; one of them is fine too. In yuan; 300000 is ¥300,000.",
       minTrl: "Only achievements at least this mature; leave empty for any.",

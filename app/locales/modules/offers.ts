@@ -292,7 +292,8 @@ const en: typeof zh = {
   },
   buyNow: {
     title: "Confirm your purchase",
-    intro: "Check the details below. When you confirm, the deal with the seller is made and the achievement is no longer for sale to anyone else.",
+    intro:
+      "Check the details below. When you confirm, the deal with the seller is made and the achievement is no longer for sale to anyone else.",
     listing: "Achievement",
     seller: "Seller",
     price: "Price",
@@ -303,7 +304,8 @@ const en: typeof zh = {
     terms: {
       price: "The price is the listed price shown above; it is not negotiated further.",
       binding: "By confirming you agree to a deal with the seller in the chosen transaction mode; the achievement is taken off the market.",
-      contract: "After the deal, both sides sign a technology contract on the platform (the contract comes next); payment follows the contract.",
+      contract:
+        "After the deal, both sides sign a technology contract on the platform (the contract comes next); payment follows the contract.",
       registration: "Technology contracts are registered with the science and technology bureau as the rules require.",
     },
     agree: "I have read and agree to these terms",
@@ -472,7 +474,12 @@ const en: typeof zh = {
       date: "Date",
       status: "Status",
     },
-    sources: { "buy-now": "Bought at the listed price", offer: "Negotiated", auction: "Won at auction", negotiation: "Agreed in the deal room" },
+    sources: {
+      "buy-now": "Bought at the listed price",
+      offer: "Negotiated",
+      auction: "Won at auction",
+      negotiation: "Agreed in the deal room",
+    },
     statuses: { open: "Contract to sign", cancelled: "Cancelled" },
     detail: {
       title: "Deal",

@@ -201,7 +201,8 @@ const en: typeof zh = {
   },
   browse: {
     achievementsTitle: "Achievements",
-    achievementsIntro: "Reviewed results from universities, institutes, enterprises and inventors, offered for transfer, licence, equity or joint development.",
+    achievementsIntro:
+      "Reviewed results from universities, institutes, enterprises and inventors, offered for transfer, licence, equity or joint development.",
     demandsTitle: "Demands",
     demandsIntro: "Technical problems and needs posted by enterprises and cooperatives.",
     newAchievement: "List an achievement",
@@ -237,7 +238,8 @@ const en: typeof zh = {
     uphold: "Uphold (return the item)",
     dismiss: "Dismiss",
     fileObjectionTitle: "File an objection",
-    fileObjectionHint: "During the public notice (until {{date}}) anyone logged in may object, e.g. to the facts or the ownership; a reviewer decides.",
+    fileObjectionHint:
+      "During the public notice (until {{date}}) anyone logged in may object, e.g. to the facts or the ownership; a reviewer decides.",
     objectionText: "Objection (5–2000 characters)",
     fileObjection: "File objection",
   },

@@ -305,7 +305,8 @@ const en: typeof zh = {
     },
     cardForm: {
       proposeTitle: "Propose an offer card",
-      proposeIntro: "Put price and terms on a card; the other side accepts, rejects or counters it. Accepted terms become the deal's terms.",
+      proposeIntro:
+        "Put price and terms on a card; the other side accepts, rejects or counters it. Accepted terms become the deal's terms.",
       counterTitle: "Counter",
       counterIntro: "Change the terms below to propose a new version (the current one becomes “countered”).",
       price: "Price (yuan)",

@@ -175,7 +175,8 @@ const en: typeof zh = {
   nav: { auctions: "Auctions" },
   auction: {
     listTitle: "Auctions",
-    listIntro: "Running and upcoming auctions of technological achievements. Register, accept the bidder agreement and pay the deposit to bid.",
+    listIntro:
+      "Running and upcoming auctions of technological achievements. Register, accept the bidder agreement and pay the deposit to bid.",
     listEmpty: "No auctions yet.",
     title: "Auction: {{title}}",
     phase: {
@@ -199,7 +200,8 @@ const en: typeof zh = {
     startsIn: "Starts in",
     ended: "Ended",
     extended: "Extended {{count}} times by late bids",
-    antiSnipe: "Anti-sniping: a bid in the last {{window}} minutes extends the end by {{window}} minutes, by at most {{cap}} minutes in all.",
+    antiSnipe:
+      "Anti-sniping: a bid in the last {{window}} minutes extends the end by {{window}} minutes, by at most {{cap}} minutes in all.",
     antiSnipeOff: "No extensions in this auction.",
     reserve: "Reserve",
     reserveHidden: "This auction has a reserve price (not disclosed)",
@@ -230,7 +232,8 @@ const en: typeof zh = {
     bidPlacedExtended: "Bid placed: {{amount}}. A late bid: the end has been extended.",
     register: {
       title: "Register to bid",
-      intro: "Before bidding, register, accept the bidder agreement and pay the deposit of {{deposit}}. The deposit is held, not charged: released if you do not win, applied to the price if you do.",
+      intro:
+        "Before bidding, register, accept the bidder agreement and pay the deposit of {{deposit}}. The deposit is held, not charged: released if you do not win, applied to the price if you do.",
       agreementTitle: "Bidder agreement",
       agreement:
         "1. Bidders must be able to acquire this achievement; a confirmed bid cannot be withdrawn. 2. The highest bidder at the close, if the reserve is met, is the buyer and signs the technology contract within 15 days. 3. The buyer's deposit is applied to the price; a buyer who refuses to sign without good reason forfeits it. 4. Other bidders' deposits are released at the close. 5. Bidders know each other by bidder number only; the platform does not disclose identities.",
@@ -266,7 +269,8 @@ const en: typeof zh = {
     verifyHint: "Each bid stores the hash of the previous one; anyone can recompute and check the chain through the API:",
     create: {
       title: "Start an auction: {{title}}",
-      intro: "Set the start price, a hidden reserve, the increments, the deposit, the times and the anti-sniping rule. Buyers can register once it is published.",
+      intro:
+        "Set the start price, a hidden reserve, the increments, the deposit, the times and the anti-sniping rule. Buyers can register once it is published.",
       startPrice: "Start price (yuan)",
       reservePrice: "Reserve price (yuan, optional, hidden)",
       reserveHint: "If the highest bid is below the reserve there is no sale; the top bidder is invited to negotiate.",
@@ -337,7 +341,8 @@ const en: typeof zh = {
     types: {
       "auction.won": "You won “{{subject}}” at {{price}}: see the deal and get ready to sign",
       "auction.lost": "The auction of “{{subject}}” has closed (price {{price}}); your deposit is being released",
-      "auction.reserveNotMet": "The auction of “{{subject}}” closed below the reserve at your bid of {{price}}; the seller invites you to negotiate",
+      "auction.reserveNotMet":
+        "The auction of “{{subject}}” closed below the reserve at your bid of {{price}}; the seller invites you to negotiate",
       "auction.closedSeller": "The auction of your achievement “{{subject}}” has closed; highest bid {{price}}",
     },
   },

@@ -276,7 +276,9 @@ export async function applyGatewayEvent(event: GatewayEvent): Promise<"applied" 
             // that is the page expiring (checkout.session.expired). Recorded, status unchanged.
             await Payment.updateOne(
               { _id: p._id, status: "pending" },
-              { $push: { history: { at: new Date(), status: "pending", source: `${entry.source} (declined attempt)`, eventId: event.id } } },
+              {
+                $push: { history: { at: new Date(), status: "pending", source: `${entry.source} (declined attempt)`, eventId: event.id } },
+              },
               { session },
             );
             break;

@@ -97,11 +97,9 @@ export class StripeGateway implements PaymentGateway {
 
   async capture(intentRef: string, opts: { idempotencyKey: string; amountFen?: number }): Promise<void> {
     try {
-      await this.stripe.paymentIntents.capture(
-        intentRef,
-        opts.amountFen !== undefined ? { amount_to_capture: opts.amountFen } : {},
-        { idempotencyKey: opts.idempotencyKey },
-      );
+      await this.stripe.paymentIntents.capture(intentRef, opts.amountFen !== undefined ? { amount_to_capture: opts.amountFen } : {}, {
+        idempotencyKey: opts.idempotencyKey,
+      });
     } catch (e) {
       throw toGatewayError(e);
     }
