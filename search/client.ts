@@ -1,14 +1,14 @@
 import { Meilisearch } from "meilisearch";
 import { env, serviceEndpoints } from "~/utils/env.server.ts";
-
-const g = globalThis as unknown as { __chengguoMeili?: { key: string; client: Meilisearch } };
+import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 
 /** One Meilisearch client per process, for the endpoint resolved at start-up. */
 export function meili(): Meilisearch {
   const { meiliHost, meiliKey } = serviceEndpoints();
   const key = `${meiliHost}|${meiliKey ?? ""}`;
-  if (g.__chengguoMeili?.key !== key) {
-    g.__chengguoMeili = {
+  let current = peekSingleton<{ key: string; client: Meilisearch }>("meilisearch");
+  if (current?.key !== key) {
+    current = {
       key,
       client: new Meilisearch({
         host: meiliHost,
@@ -19,8 +19,9 @@ export function meili(): Meilisearch {
         requestInit: { headers: { "Accept-Encoding": "identity" } },
       }),
     };
+    setSingleton("meilisearch", current);
   }
-  return g.__chengguoMeili.client;
+  return current.client;
 }
 
 /** Index names carry MEILI_INDEX_PREFIX so several deployments (or test files) can share a server. */

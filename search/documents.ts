@@ -3,6 +3,7 @@ import type { DemandDoc } from "~/models/demand.server.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { maturityStage } from "~/utils/taxonomy.ts";
 import zhListing from "~/locales/modules/listing.ts";
+import { fenToYuanOrNull } from "~/utils/money.ts";
 
 /**
  * What Meilisearch holds for a listing: pure transforms from the MongoDB documents. Only public
@@ -12,7 +13,6 @@ type WithId<T> = T & { _id: { toString(): string } };
 
 const FIELD_LABELS = zhListing["zh-CN"].listing.fields as Record<string, string>;
 const seconds = (d: Date | null | undefined) => (d ? Math.floor(new Date(d).getTime() / 1000) : null);
-const yuan = (fen: number | null | undefined) => (typeof fen === "number" ? fen / 100 : null);
 
 /** The county (6 digits) and prefecture (4 digits + 00) of a 6- or 9-digit region code. */
 export function regionFacets(code: string) {
@@ -94,7 +94,7 @@ export function achievementDocument(a: WithId<AchievementDoc>): AchievementSearc
     transactionModes: a.transactionModes ?? [],
     licenseExclusivity: a.licenseExclusivity ?? [],
     priceMode: a.price?.mode ?? "negotiable",
-    price: yuan(a.price?.amount),
+    price: fenToYuanOrNull(a.price?.amount),
     ownerName: a.ownerName,
     ownerType: a.ownerType,
     ...regionFacets(a.region),
@@ -120,8 +120,8 @@ export function demandDocument(d: WithId<DemandDoc>): DemandSearchDoc | null {
     fieldLabel: FIELD_LABELS[d.field] ?? d.field,
     transactionModes: d.transactionModes ?? [],
     minTrl: d.minTrl ?? null,
-    budgetMin: yuan(d.budget?.min),
-    budgetMax: yuan(d.budget?.max),
+    budgetMin: fenToYuanOrNull(d.budget?.min),
+    budgetMax: fenToYuanOrNull(d.budget?.max),
     enterpriseName: d.enterpriseName,
     ...regionFacets(d.region),
     regionName: d.regionName ?? d.region,

@@ -8,7 +8,7 @@ import {
   type SearchParams,
   type SearchSort,
 } from "~/schemas/search.ts";
-import { MATURITY_STAGES, type MaturityStage } from "~/utils/taxonomy.ts";
+import { MATURITY_STAGES, STAGE_TRL, type MaturityStage } from "~/utils/taxonomy.ts";
 
 /**
  * Pure builders for Meilisearch requests: filters, sorts, facets and highlighting for the search
@@ -41,15 +41,6 @@ export function numberLiteral(n: number): string {
 
 const inList = (attribute: string, values: readonly string[]) => `${attribute} IN [${values.map(quote).join(", ")}]`;
 const anyOf = (clauses: string[]) => (clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(" OR "));
-
-/** The TRL range each maturity stage stands for (DESIGN.md; mirrors maturityStage()). */
-export const STAGE_TRL: Record<MaturityStage, [number, number]> = {
-  research: [1, 3],
-  sample: [4, 4],
-  "lab-trial": [5, 5],
-  pilot: [6, 7],
-  "mass-production": [8, 9],
-};
 
 /** The facets of the page, each a filter group: values OR'ed inside a group, groups AND'ed. */
 export const FACET_GROUPS = ["field", "mode", "ipType", "maturity", "price", "budget", "prefecture", "county"] as const;

@@ -3,8 +3,9 @@ import { Demand } from "~/models/demand.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { getSessionUserById } from "~/services/accounts.server.ts";
-import { createAchievement, createDemand, setFeatured, transitionListing, type ListingActor } from "~/services/listings.server.ts";
+import { createAchievement, createDemand, setFeatured, transitionListing } from "~/services/listings.server.ts";
 import { patentCheckChar } from "~/utils/patent.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
  * Demo achievements and demands for 西畴县 and its neighbours, written the way the people there
@@ -413,13 +414,13 @@ export const DEMO_DEMANDS: SeedDemand[] = [
   },
 ];
 
-async function actor(email: string): Promise<ListingActor> {
+async function actor(email: string): Promise<Actor> {
   const user = await User.findOne({ email }, { _id: 1 }).lean();
   if (!user) throw new Error(`seed user ${email} is missing: seed the users first`);
   return (await getSessionUserById(String(user._id)))!;
 }
 
-async function advance(kind: "achievement" | "demand", id: string, owner: ListingActor, broker: ListingActor, stage: Stage, index: number) {
+async function advance(kind: "achievement" | "demand", id: string, owner: Actor, broker: Actor, stage: Stage, index: number) {
   if (stage === "draft") return;
   // Published some weeks ago, staggered, so lists have an order and trading items passed 公示.
   const submittedAt = new Date(Date.now() - (40 - index) * 86_400_000);

@@ -1,12 +1,17 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 
+/** What an audit entry can be about. */
+export const AUDIT_SUBJECT_TYPES = ["achievement", "demand", "auction", "offer", "deal", "room"] as const;
+export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
+
 /**
- * Append-only log of everything that happened to a listing: transitions, edits, objections,
- * imports. Never updated or deleted by the application (the hooks below refuse it).
+ * Append-only log of everything that happened to a listing, an auction, an offer, a deal or a
+ * room: transitions, edits, objections, imports (written through services/kernel/audit.server.ts).
+ * Never updated or deleted by the application (the hooks below refuse it).
  */
 const auditEventSchema = new Schema(
   {
-    subjectType: { type: String, enum: ["achievement", "demand", "auction", "offer", "deal", "room"], required: true },
+    subjectType: { type: String, enum: AUDIT_SUBJECT_TYPES, required: true },
     subject: { type: Schema.Types.ObjectId, required: true },
     /** A workflow action, or "create", "edit", "import", "objection", "objectionDismissed". */
     action: { type: String, required: true },

@@ -15,6 +15,7 @@ import { requireUser } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { domainErrorResponse } from "~/utils/http.server.ts";
+import { chinaLocalDateTime } from "~/utils/china-time.ts";
 
 /**
  * 发起竞价: the seller (or a broker) sets the start price, the hidden reserve, fixed or tiered
@@ -39,11 +40,6 @@ async function context(request: Request, id: string) {
   }
 }
 
-/** A datetime-local value in Beijing time. */
-function chinaLocal(d: Date): string {
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { ctx } = await context(request, params.id ?? "");
   const t = requestT(request);
@@ -56,8 +52,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     increment: String(Math.max(100, Math.round(start / 100 / 50 / 100) * 100)),
     deposit: String(Math.max(1, Math.round(start / 100 / 10))),
     startNow: "on",
-    startsAt: chinaLocal(new Date(now + 3600_000)),
-    endsAt: chinaLocal(new Date(now + 7 * 86_400_000)),
+    startsAt: chinaLocalDateTime(new Date(now + 3600_000)),
+    endsAt: chinaLocalDateTime(new Date(now + 7 * 86_400_000)),
     antiSnipeWindowMinutes: "5",
     antiSnipeCapMinutes: "30",
     transactionMode: ctx.listing.transactionModes[0] ?? "transfer",

@@ -9,13 +9,13 @@ import { pageTitle, requestT } from "~/components/listing/listing-route.server.t
 import { ChoiceGroup, FieldErrors, FormErrors, translateMessage } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import tradingStyles from "~/components/trading/trading.css";
-import { BuyNowFormSchema, fenToYuanText, type BuyNowFormInput, type BuyNowInput } from "~/schemas/offers.ts";
+import { BuyNowFormSchema, type BuyNowFormInput, type BuyNowInput } from "~/schemas/offers.ts";
 import { buyNow, buyNowQuote } from "~/services/buy-now.server.ts";
 import { requireUser } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { domainErrorResponse } from "~/utils/http.server.ts";
-import { formatYuan } from "~/utils/money.ts";
+import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 
 /**

@@ -6,7 +6,6 @@ import { z } from "zod";
 import styles from "~/components/auction/auction.css";
 import { formatDuration, useAuctionLive, useCountdown } from "~/components/auction/use-auction-live.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { formatDateTime } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { BidSchema, RegisterBidderSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
@@ -17,6 +16,7 @@ import { NotFoundError } from "~/utils/errors.ts";
 import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDateTime } from "~/utils/china-time.ts";
 
 /**
  * 竞价页: the current price, time left, the bid history (bidders as numbers), registration with

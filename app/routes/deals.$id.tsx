@@ -3,7 +3,6 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { formatDateTime } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
@@ -12,6 +11,7 @@ import { requireUser } from "~/utils/auth.server.ts";
 import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDateTime } from "~/utils/china-time.ts";
 
 /**
  * 成交详情: the listing, both parties, price, terms, how it was reached (buy-now, offer, auction),

@@ -2,7 +2,6 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { formatDate } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import tradingStyles from "~/components/trading/trading.css";
 import { listDeals } from "~/services/deals.server.ts";
@@ -10,6 +9,7 @@ import { requireUser } from "~/utils/auth.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDate } from "~/utils/china-time.ts";
 
 /** 我的交易: deals where one is the buyer or on the selling side; brokers, the bureau and admins see all. */
 

@@ -5,7 +5,6 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { formatDate } from "~/components/listing/format.ts";
 import { detailAction, loadDetail } from "~/components/listing/listing-route.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -16,6 +15,7 @@ import { loadPageMatches } from "~/components/matching/matches.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import listingStyles from "~/styles/listings.css";
+import { formatDate } from "~/utils/china-time.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },

@@ -4,7 +4,6 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { formatDateTime } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { Pagination } from "~/components/listing/pagination.tsx";
 import { scorePercent } from "~/components/matching/reason-text.ts";
@@ -14,6 +13,7 @@ import { requireUser } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDateTime } from "~/utils/china-time.ts";
 
 /** 消息: the user's in-app notifications (new matches), newest first, with "全部标为已读". */
 

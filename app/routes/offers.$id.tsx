@@ -6,7 +6,6 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { formatDateTime } from "~/components/listing/format.ts";
 import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { FormErrors, FormField, translateMessage } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
@@ -14,7 +13,6 @@ import { OfferStatusBadge, OfferTermsFields, TermsText, type OfferTermsFieldsInp
 import tradingStyles from "~/components/trading/trading.css";
 import {
   expiryInputBounds,
-  fenToYuanText,
   OFFER_DEFAULT_DAYS,
   OFFER_REASON_MAX,
   OfferFormSchema,
@@ -26,8 +24,9 @@ import { requireUser } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { domainErrorResponse } from "~/utils/http.server.ts";
-import { formatYuan } from "~/utils/money.ts";
+import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDateTime } from "~/utils/china-time.ts";
 
 /**
  * One negotiation (报价详情): every version oldest first, and the forms for whoever may act on

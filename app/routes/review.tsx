@@ -6,7 +6,6 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { formatDate, formatDateTime } from "~/components/listing/format.ts";
 import { badInput, failureResponse, pageTitle, requestT, typedValues } from "~/components/listing/listing-route.server.ts";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
@@ -17,6 +16,7 @@ import { resolveObjection, reviewQueue, transitionListing } from "~/services/lis
 import { requirePermission } from "~/utils/auth.server.ts";
 import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 

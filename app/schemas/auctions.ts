@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
+import { parseChinaTime } from "~/utils/china-time.ts";
 
 /**
  * Inputs of the auction pages and the auction API. Money arrives in yuan (a form's text or an API
@@ -38,15 +39,6 @@ export const yuan = (opts: { min?: number; required?: string } = {}) =>
     });
 
 const optionalYuan = z.preprocess((v) => (v === "" || v === null ? undefined : v), yuan().optional());
-
-/** A datetime-local value ("2026-12-01T09:30") is read as Beijing time; ISO strings keep their zone. */
-export function parseChinaTime(v: string): Date | null {
-  const s = v.trim();
-  if (!s) return null;
-  const local = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(s);
-  const d = local ? new Date(`${local[1]}T${local[2]}${local[3] ?? ":00"}+08:00`) : new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
-}
 
 const when = (required: string) =>
   z.union([z.string(), z.date()], { required_error: required, invalid_type_error: "auction.errors.time" }).transform((v, ctx) => {

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { patentCheckIssues, type AchievementDataInput, type DemandDataInput, type ListingKind } from "~/schemas/listing.ts";
-import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
+import { fenToYuanText, MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { normalizePatentNumber, patentProblem } from "~/utils/patent.ts";
 import { FIELDS, IP_TYPES, LICENSE_EXCLUSIVITY, PATENT_IP_TYPES, PRICE_MODES, TRANSACTION_MODES, type IpType } from "~/utils/taxonomy.ts";
+import { chinaDate, chinaToday, endOfChinaDay, isCalendarDate } from "~/utils/china-time.ts";
 
 /**
  * The achievement and demand forms as people fill them in: money in yuan, keywords in one box,
@@ -107,41 +108,6 @@ export function parseYuan(text: string | undefined): number | null {
   } catch {
     return null;
   }
-}
-
-/** Fen → the yuan text a person would type: 30000000 → "300000", 12345 → "123.45". */
-export function fenToYuanText(fen: number | null | undefined): string {
-  if (fen === null || fen === undefined) return "";
-  const whole = Math.floor(fen / 100);
-  const cents = fen % 100;
-  return cents === 0 ? String(whole) : `${whole}.${String(cents).padStart(2, "0")}`;
-}
-
-const CHINA_OFFSET_MS = 8 * 3_600_000; // China has one time zone and no daylight saving
-
-/** Today's date in China as YYYY-MM-DD. */
-export function chinaToday(now = new Date()): string {
-  return new Date(now.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** An instant → its date in China as YYYY-MM-DD (for date inputs). */
-export function chinaDate(value: string | Date | null | undefined): string {
-  if (!value) return "";
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? "" : chinaToday(d);
-}
-
-/** A YYYY-MM-DD date that exists in the calendar. */
-export function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-/** A date typed as a validity end or deadline counts to the end of that day, China time. */
-export function endOfChinaDay(date: string): Date {
-  return new Date(`${date}T23:59:59.999+08:00`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
+import { chinaLocalDateTime, endOfChinaDay } from "~/utils/china-time.ts";
 
 /**
  * Inputs of buy-now (挂牌购买) and offers (报价/议价), shared by the HTML forms (conform, parsed
@@ -101,7 +102,7 @@ const message = z.preprocess(
 export function parseExpiryInstant(text: string): Date | null {
   const s = text.trim();
   let d: Date;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) d = new Date(`${s}T23:59:59.999+08:00`);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) d = endOfChinaDay(s);
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(s)) d = new Date(`${s}+08:00`);
   else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(s)) d = new Date(s);
   else return null;
@@ -302,16 +303,6 @@ export interface BuyNowFormInput {
   agree?: string;
 }
 
-/** Fen → the yuan text a form field holds: 38000050 → "380000.50", 15000000 → "150000". */
-export function fenToYuanText(fen: number): string {
-  const whole = Math.floor(fen / 100);
-  const cents = fen % 100;
-  return cents === 0 ? String(whole) : `${whole}.${String(cents).padStart(2, "0")}`;
-}
-
-/** Fen → yuan for the API (a number with at most two decimals). */
-export const fenToApiYuan = (fen: number) => Math.round(fen) / 100;
-
 /**
  * A failed parse as field errors: each issue under its field's path, and a key the schema does
  * not know under that key's own name (not under "" for the whole body), so the answer names it.
@@ -330,13 +321,6 @@ export function offerFieldErrors(error: z.ZodError): Record<string, string[]> {
     }
   }
   return out;
-}
-
-const CHINA_OFFSET_MS = 8 * 3_600_000; // one time zone, no daylight saving
-
-/** An instant as a `datetime-local` value in China time: 2026-12-09T14:05. */
-export function chinaLocalDateTime(d: Date): string {
-  return new Date(d.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 16);
 }
 
 /** The `min`/`max` of the expiry's date-time input, from `now`. */

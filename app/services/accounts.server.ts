@@ -1,14 +1,16 @@
 import { hash, verify } from "@node-rs/argon2";
-import mongoose from "mongoose";
 import { Organization } from "~/models/organization.server.ts";
 import { Session } from "~/models/session.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { RegisterInput } from "~/schemas/account.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { normalizeUscc } from "~/utils/uscc.ts";
-import { assertCan, type Actor, ROLES, type Role } from "~/utils/permissions.ts";
+import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
+import type { Actor } from "./kernel/actor.ts";
 import { SESSION_TTL_MS } from "~/utils/session.server.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { maybeId } from "./kernel/ids.server.ts";
+import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations): about 30 ms here, slow enough for stolen hashes.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -23,11 +25,6 @@ export interface SessionUser {
   name: string;
   roles: Role[];
   organization: { id: string; name: string; type: string } | null;
-}
-
-function isDuplicateKey(e: unknown, field: string): boolean {
-  const err = e as { code?: number; keyPattern?: Record<string, unknown> };
-  return err?.code === 11000 && !!err.keyPattern && field in err.keyPattern;
 }
 
 /** Creates the user and, for an organisation account, the organisation, in one transaction. */
@@ -92,8 +89,9 @@ export async function createSession(userId: string, userAgent?: string | null): 
 }
 
 export async function endSession(sessionId: string): Promise<void> {
-  if (!mongoose.isValidObjectId(sessionId)) return;
-  await Session.deleteOne({ _id: sessionId });
+  const id = maybeId(sessionId);
+  if (!id) return;
+  await Session.deleteOne({ _id: id });
 }
 
 export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
@@ -113,8 +111,9 @@ export async function getSessionUserById(userId: string): Promise<SessionUser | 
 
 /** The user behind a session id, or null when the session is unknown, expired or the user disabled. */
 export async function getUserForSession(sessionId: string): Promise<SessionUser | null> {
-  if (!mongoose.isValidObjectId(sessionId)) return null;
-  const s = await Session.findOne({ _id: sessionId, expiresAt: { $gt: new Date() } })
+  const id = maybeId(sessionId);
+  if (!id) return null;
+  const s = await Session.findOne({ _id: id, expiresAt: { $gt: new Date() } })
     .select("user")
     .lean();
   if (!s) return null;
@@ -123,7 +122,7 @@ export async function getUserForSession(sessionId: string): Promise<SessionUser 
 
 export const USERS_PAGE_SIZE = 20;
 
-export async function listUsers(actor: Actor, query: { q?: string; role?: Role; page: number }) {
+export async function listUsers(actor: Pick<Actor, "id" | "roles">, query: { q?: string; role?: Role; page: number }) {
   assertCan(actor, "user:manage");
   const filter: Record<string, unknown> = {};
   if (query.role) filter.roles = query.role;
@@ -162,7 +161,7 @@ export async function listUsers(actor: Actor, query: { q?: string; role?: Role; 
 }
 
 /** Replaces a user's roles. An admin cannot remove their own admin role (no lock-out). */
-export async function setUserRoles(actor: Actor, userId: string, roles: Role[]): Promise<void> {
+export async function setUserRoles(actor: Pick<Actor, "id" | "roles">, userId: string, roles: Role[]): Promise<void> {
   assertCan(actor, "user:manage");
   const unique = [...new Set(roles)].filter((r) => ROLES.includes(r));
   if (actor.id === userId && !unique.includes("admin")) {

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import mongoose from "mongoose";
+import type mongoose from "mongoose";
 import { ApiToken, type ApiTokenDoc } from "~/models/api-token.server.ts";
 import { User } from "~/models/user.server.ts";
 import { CreateTokenSchema, TOKEN_PATTERN, type CreateTokenInput } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import type { ListingActor } from "~/services/listings.server.ts";
 import { AuthenticationError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
+import { isIdString, oid } from "./kernel/ids.server.ts";
 
 /**
  * API tokens for the open data API. A token is `cg_` + 32 random bytes in base64url (43
@@ -114,8 +115,8 @@ export async function listApiTokens(issuer: TokenIssuer): Promise<ApiTokenView[]
 export async function revokeApiToken(issuer: TokenIssuer, idOrPrefix: string): Promise<ApiTokenView> {
   assertCan(issuer, "token:manage");
   let filter: Record<string, unknown>;
-  if (mongoose.isValidObjectId(idOrPrefix) && /^[a-f0-9]{24}$/.test(idOrPrefix)) {
-    filter = { _id: new mongoose.Types.ObjectId(idOrPrefix) };
+  if (isIdString(idOrPrefix)) {
+    filter = { _id: oid(idOrPrefix) };
   } else {
     const prefix = idOrPrefix.trim();
     if (!prefix.startsWith("cg_") || prefix.length < 5) throw new NotFoundError();
@@ -141,7 +142,7 @@ export interface ApiPrincipal {
   roles: Role[];
   user: SessionUser | null;
   /** The same caller as the listing service sees it. */
-  actor: ListingActor;
+  actor: Actor;
 }
 
 /** Reads `Authorization: Bearer cg_…`; anything else — missing, malformed, unknown, revoked — is 401. */

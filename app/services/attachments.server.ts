@@ -3,16 +3,18 @@ import { pipeline } from "node:stream/promises";
 import { GridFSBucket, ObjectId, type GridFSFile } from "mongodb";
 import mongoose from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { formMessage } from "~/schemas/listing-form.ts";
 import { LISTING_KINDS, type ListingKind } from "~/schemas/listing.ts";
-import { getListing, relationsOf, type ListingActor } from "~/services/listings.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
+import { getListing, relationsOf } from "~/services/listings.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { EDITABLE_STATUSES, isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { ATTACHMENT_KINDS, type AttachmentKind } from "~/utils/taxonomy.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
+import { recordAudit } from "./kernel/audit.server.ts";
+import { parseId } from "./kernel/ids.server.ts";
 
 /**
  * Evidence attached to achievements and demands (test reports, pilot reports, patent
@@ -102,11 +104,6 @@ function bucket(): GridFSBucket {
 type AnyModel = mongoose.Model<AchievementDoc>;
 const modelOf = (kind: ListingKind) => (kind === "achievement" ? Achievement : Demand) as unknown as AnyModel;
 
-function oid(id: string): ObjectId {
-  if (!mongoose.isValidObjectId(id) || !/^[0-9a-f]{24}$/i.test(id)) throw new NotFoundError();
-  return new ObjectId(id);
-}
-
 async function readCapped(source: Readable | AsyncIterable<Uint8Array>, filename: string): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -123,9 +120,11 @@ async function readCapped(source: Readable | AsyncIterable<Uint8Array>, filename
 }
 
 /** Loads the item for a change by `actor`: it must exist, be theirs, and be editable. */
-async function loadForChange(actor: ListingActor, kind: ListingKind, listingId: string) {
+async function loadForChange(actor: Actor, kind: ListingKind, listingId: string) {
   if (!LISTING_KINDS.includes(kind)) throw new NotFoundError();
-  const item = await modelOf(kind).findById(oid(listingId), { status: 1, createdBy: 1, owner: 1, enterprise: 1, attachments: 1 }).lean();
+  const item = await modelOf(kind)
+    .findById(parseId(listingId), { status: 1, createdBy: 1, owner: 1, enterprise: 1, attachments: 1 })
+    .lean();
   if (!item) throw new NotFoundError();
   const relations = relationsOf(actor, item);
   if (!relations.has("owner")) {
@@ -135,29 +134,6 @@ async function loadForChange(actor: ListingActor, kind: ListingKind, listingId: 
   }
   if (!EDITABLE_STATUSES.includes(item.status as ListingStatus)) throw new ConflictError("workflow.notEditable");
   return item;
-}
-
-async function audit(
-  session: mongoose.ClientSession,
-  e: { kind: ListingKind; id: ObjectId; action: string; status: string; actor: ListingActor; reason: string },
-) {
-  await AuditEvent.create(
-    [
-      {
-        subjectType: e.kind,
-        subject: e.id,
-        action: e.action,
-        from: e.status,
-        to: e.status,
-        actor: e.actor.id ? new ObjectId(e.actor.id) : undefined,
-        actorName: e.actor.name,
-        actorRoles: [...e.actor.roles],
-        via: e.actor.system ? "system" : "ui",
-        reason: e.reason,
-      },
-    ],
-    { session },
-  );
 }
 
 async function deleteFiles(ids: ObjectId[]) {
@@ -179,7 +155,7 @@ async function deleteFiles(ids: ObjectId[]) {
  * checked first (real type by magic bytes, size, count); either all are attached or none.
  */
 export async function addAttachments(
-  actor: ListingActor,
+  actor: Actor,
   kind: ListingKind,
   listingId: string,
   files: NewAttachment[],
@@ -281,7 +257,16 @@ export async function addAttachments(
       );
       if (res.matchedCount === 0) throw new ConflictError("workflow.changedMeanwhile");
       for (const p of prepared) {
-        await audit(session, { kind, id: item._id, action: "attachmentAdded", status: item.status, actor, reason: p.filename });
+        await recordAudit(session, {
+          subjectType: kind,
+          subject: item._id,
+          action: "attachmentAdded",
+          from: item.status,
+          to: item.status,
+          actor,
+          via: actor.system ? "system" : "ui",
+          reason: p.filename,
+        });
       }
     });
   } catch (e) {
@@ -291,20 +276,15 @@ export async function addAttachments(
   return prepared.map(({ id, filename, contentType, size, kind: k }) => ({ id, filename, contentType, size, kind: k }));
 }
 
-export async function addAttachment(
-  actor: ListingActor,
-  kind: ListingKind,
-  listingId: string,
-  file: NewAttachment,
-): Promise<AttachmentMeta> {
+export async function addAttachment(actor: Actor, kind: ListingKind, listingId: string, file: NewAttachment): Promise<AttachmentMeta> {
   const [meta] = await addAttachments(actor, kind, listingId, [file]);
   return meta!;
 }
 
 /** Removes an attachment from an item the actor owns while it is a draft or rejected. */
-export async function removeAttachment(actor: ListingActor, kind: ListingKind, listingId: string, attachmentId: string): Promise<void> {
+export async function removeAttachment(actor: Actor, kind: ListingKind, listingId: string, attachmentId: string): Promise<void> {
   const item = await loadForChange(actor, kind, listingId);
-  const aid = oid(attachmentId);
+  const aid = parseId(attachmentId);
   const att = (item.attachments ?? []).find((a) => String(a._id) === String(aid));
   if (!att) throw new NotFoundError();
   await withTransaction(async (session) => {
@@ -314,7 +294,16 @@ export async function removeAttachment(actor: ListingActor, kind: ListingKind, l
       { session },
     );
     if (res.matchedCount === 0) throw new ConflictError("workflow.changedMeanwhile");
-    await audit(session, { kind, id: item._id, action: "attachmentRemoved", status: item.status, actor, reason: att.filename });
+    await recordAudit(session, {
+      subjectType: kind,
+      subject: item._id,
+      action: "attachmentRemoved",
+      from: item.status,
+      to: item.status,
+      actor,
+      via: actor.system ? "system" : "ui",
+      reason: att.filename,
+    });
   });
   await deleteFiles([att.fileId as unknown as ObjectId]);
 }
@@ -333,8 +322,8 @@ export interface OpenedAttachment {
  * anyone; others: the owner, reviewers and the bureau — see getListing). Anyone else gets
  * NotFoundError, as if it did not exist.
  */
-export async function openAttachment(viewer: ListingActor | null, attachmentId: string): Promise<OpenedAttachment> {
-  const aid = oid(attachmentId);
+export async function openAttachment(viewer: Actor | null, attachmentId: string): Promise<OpenedAttachment> {
+  const aid = parseId(attachmentId);
   const file = (await bucket().find({ _id: aid }).limit(1).next()) as GridFSFile | null;
   let owner: { kind: ListingKind; id: string } | null = null;
   const meta = file?.metadata as { listingKind?: string; listingId?: unknown } | undefined;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import os from "node:os";
-import mongoose, { type ClientSession, type Types } from "mongoose";
+import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import {
   Auction,
@@ -11,9 +11,8 @@ import {
   type AuctionStatus,
   type DepositStatus,
 } from "~/models/auction.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
-import { relationsOf, type ListingActor, type Via } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings.server.ts";
 import { notify, type NotifyInput } from "~/services/notifications.server.ts";
 import { captureDeposit, releaseDeposit, startDepositHold, syncPayment } from "~/services/payments/deposits.server.ts";
 import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -21,6 +20,11 @@ import { logger } from "~/utils/logger.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
+import { type Actor, type Via } from "~/services/kernel/actor.ts";
+import { recordAudit } from "./kernel/audit.server.ts";
+import { maybeId, newId, oid, parseId } from "./kernel/ids.server.ts";
+import { isTransientTransactionError } from "./kernel/mongo-errors.ts";
+import { withTransaction, withTransactionOnce } from "./kernel/tx.server.ts";
 
 /**
  * 竞价 (DESIGN.md: Trading → Auction): announcement → bidder registration with the bidder
@@ -40,22 +44,19 @@ const MAX_DURATION_MS = 90 * 86_400_000;
 export const CLOSE_LEASE_MS = 60_000;
 
 /** A bid or registration refused for a reason the bidder must see (with a machine code for the API). */
+/** A refused auction action: its HTTP status, a machine code for the API, the message's parameters and the field it is about. */
 export class AuctionError extends DomainError {
+  override readonly code: string;
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    readonly code: string,
+    override readonly status: 400 | 403 | 404 | 409,
+    code: string,
     message: string,
-    readonly params: Record<string, string | number> = {},
-    readonly field: string | null = null,
+    params: Record<string, string | number> = {},
+    field: string | null = null,
   ) {
-    super(message);
+    super(message, { params, field, code });
+    this.code = code;
   }
-}
-
-const oid = (id: string | Types.ObjectId) => new mongoose.Types.ObjectId(String(id));
-function parseId(id: string): Types.ObjectId {
-  if (!mongoose.isValidObjectId(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return oid(id);
 }
 
 type AuctionRow = AuctionDoc & { _id: Types.ObjectId; createdAt: Date };
@@ -132,7 +133,7 @@ export interface AuctionInput {
 
 /** The seller side (with `auction:run`) or a broker runs an auction of a trading, auction-priced listing. */
 export async function createAuction(
-  actor: ListingActor,
+  actor: Actor,
   listingId: string,
   input: AuctionInput,
   opts: { now?: Date; via?: Via } = {},
@@ -168,7 +169,7 @@ export async function createAuction(
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
 
-  const id = new mongoose.Types.ObjectId();
+  const id = newId();
   try {
     await Auction.create({
       _id: id,
@@ -200,31 +201,16 @@ export async function createAuction(
   return String(id);
 }
 
-async function auditAuction(
+function auditAuction(
   session: ClientSession | null,
   id: Types.ObjectId,
   action: string,
-  actor: ListingActor | null,
+  actor: Actor | null,
   via: Via,
   at: Date,
   reason?: string,
 ) {
-  await AuditEvent.create(
-    [
-      {
-        subjectType: "auction",
-        subject: id,
-        action,
-        actor: actor?.id ? oid(actor.id) : undefined,
-        actorName: actor?.name ?? "系统",
-        actorRoles: actor ? [...actor.roles] : [],
-        via,
-        reason,
-        at,
-      },
-    ],
-    { session },
-  );
+  return recordAudit(session, { subjectType: "auction", subject: id, action, actor, via, at, reason });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,7 +227,7 @@ export interface RegistrationView {
  * deposit hold. Returns where to send the buyer to pay, or null when the deposit is already held.
  */
 export async function registerBidder(
-  actor: ListingActor & { email?: string },
+  actor: Actor & { email?: string },
   auctionId: string,
   urls: { successUrl: string; cancelUrl: string },
   opts: { now?: Date; via?: Via } = {},
@@ -259,7 +245,7 @@ export async function registerBidder(
   if (!reg) {
     try {
       // Registrations contend only on the counter: MongoDB's own retry of transient conflicts suffices.
-      reg = await withTransactionRetry(async (session) => {
+      reg = await withTransaction(async (session) => {
         // The bidder number comes from the auction's counter, in the same transaction as the insert.
         const a = await Auction.findOneAndUpdate(
           { _id: auction._id },
@@ -317,7 +303,7 @@ export async function registerBidder(
 }
 
 /** The return page after the gateway: asks the gateway where the buyer's own deposit stands. */
-export async function confirmDeposit(actor: ListingActor, auctionId: string): Promise<DepositStatus> {
+export async function confirmDeposit(actor: Actor, auctionId: string): Promise<DepositStatus> {
   if (!actor.id) throw new ForbiddenError();
   const reg = await AuctionRegistration.findOne({ auction: parseId(auctionId), user: oid(actor.id) }).lean();
   if (!reg) throw new AuctionError(403, "not_registered", "auction.errors.notRegistered");
@@ -343,7 +329,7 @@ function registrationView(r: {
 }
 
 function isSellerSide(
-  actor: ListingActor,
+  actor: Actor,
   a: { sellerOrganization: Types.ObjectId; createdBy: Types.ObjectId; broker?: Types.ObjectId | null },
 ): boolean {
   if (!actor.id) return false;
@@ -365,48 +351,13 @@ export interface PlacedBid {
   hash: string;
 }
 
-/** Transient transaction failures (write conflicts) are retried; everything else is final. */
-function isTransient(e: unknown): boolean {
-  const err = e as { hasErrorLabel?: (l: string) => boolean; code?: number };
-  return !!err && ((typeof err.hasErrorLabel === "function" && err.hasErrorLabel("TransientTransactionError")) || err.code === 112);
-}
 class HeadMoved extends Error {}
-
-/**
- * One transaction attempt, no automatic retry: the bid loop decides (it must re-read the head and
- * may refuse the bid as outbid instead of blindly retrying).
- */
-async function withTxn<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
-  const session = await mongoose.startSession();
-  try {
-    session.startTransaction({ readConcern: { level: "snapshot" }, writeConcern: { w: "majority" } });
-    let result: T;
-    try {
-      result = await fn(session);
-    } catch (e) {
-      await session.abortTransaction().catch(() => {});
-      throw e;
-    }
-    for (let i = 0; ; i++) {
-      try {
-        await session.commitTransaction();
-        return result;
-      } catch (e) {
-        const err = e as { hasErrorLabel?: (l: string) => boolean };
-        if (i < 3 && err.hasErrorLabel?.("UnknownTransactionCommitResult")) continue;
-        throw e;
-      }
-    }
-  } finally {
-    await session.endSession();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Places a bid of `amountFen` as the actor. Throws AuctionError (with a code) when refused. */
 export async function placeBid(
-  actor: ListingActor,
+  actor: Actor,
   auctionId: string,
   amountFen: number,
   /** `queue: false` skips the in-process queue, as if every bid came from another instance (tests). */
@@ -432,7 +383,7 @@ export async function placeBid(
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const placed = await withTxn(async (session) => {
+        const placed = await withTransactionOnce(async (session) => {
           const a = await Auction.findById(id).session(session).lean();
           if (!a) throw new NotFoundError();
           const now = clock();
@@ -499,7 +450,7 @@ export async function placeBid(
         if (k) rememberHead(String(id), placed.amount, k);
         return placed;
       } catch (e) {
-        if (!(e instanceof HeadMoved) && !isTransient(e)) throw e;
+        if (!(e instanceof HeadMoved) && !isTransientTransactionError(e)) throw e;
         if (attempt >= 200) throw new AuctionError(409, "busy", "auction.errors.busy");
         // Jittered back-off, growing a little with each lost race, so contenders spread out.
         await sleep(Math.random() * Math.min(50, 2 + attempt * 3));
@@ -601,7 +552,7 @@ export interface AuctionView {
 
 /** What a person sees of an auction: the reserve stays hidden, bidders are numbers to each other. */
 export async function getAuction(
-  actor: ListingActor | null,
+  actor: Actor | null,
   auctionId: string,
   opts: { now?: Date; bidLimit?: number } = {},
 ): Promise<AuctionView> {
@@ -712,8 +663,9 @@ export async function listAuctions(opts: { now?: Date; limit?: number } = {}): P
 
 /** The running (or last) auction of a listing, if any. */
 export async function auctionOfListing(listingId: string): Promise<{ id: string; status: AuctionStatus } | null> {
-  if (!mongoose.isValidObjectId(listingId)) return null;
-  const a = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1 })
+  const listing = maybeId(listingId);
+  if (!listing) return null;
+  const a = await Auction.findOne({ listing, status: { $ne: "cancelled" } }, { status: 1 })
     .sort({ createdAt: -1 })
     .lean();
   return a ? { id: String(a._id), status: a.status as AuctionStatus } : null;
@@ -827,7 +779,7 @@ export async function closeAuction(
   if (!claimed) return null; // not due, or another instance has it
 
   const notes: NotifyInput[] = [];
-  const result = await withTransactionRetry(async (session) => {
+  const result = await withTransaction(async (session) => {
     notes.length = 0;
     const a = (await Auction.findOne({ _id: claimed._id, status: "closing", "closing.by": me })
       .session(session)
@@ -914,20 +866,6 @@ export async function closeAuction(
   return result;
 }
 
-/** A transaction with MongoDB's own retry on transient errors (the closer is not contended). */
-async function withTransactionRetry<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
-  const session = await mongoose.startSession();
-  try {
-    let out!: T;
-    await session.withTransaction(async () => {
-      out = await fn(session);
-    });
-    return out;
-  } finally {
-    await session.endSession();
-  }
-}
-
 /**
  * After a close: the winner's deposit is captured (kept toward the price), every other deposit
  * released. Both calls are idempotent (conditional status change + the gateway's idempotency
@@ -985,7 +923,7 @@ export interface AuctionFormContext {
   runningAuctionId: string | null;
 }
 
-export async function auctionFormContext(actor: ListingActor, listingId: string): Promise<AuctionFormContext> {
+export async function auctionFormContext(actor: Actor, listingId: string): Promise<AuctionFormContext> {
   const listing = await Achievement.findById(parseId(listingId)).lean();
   if (!listing) throw new NotFoundError();
   const rel = relationsOf(actor, listing);
@@ -1020,8 +958,9 @@ export async function invitedToNegotiate(
   userId: string | null,
   session: ClientSession | null = null,
 ): Promise<boolean> {
-  if (!userId || !mongoose.isValidObjectId(String(listingId))) return false;
-  const last = await Auction.findOne({ listing: oid(listingId), status: { $ne: "cancelled" } }, { status: 1, outcome: 1 })
+  const listing = maybeId(String(listingId));
+  if (!userId || !listing) return false;
+  const last = await Auction.findOne({ listing, status: { $ne: "cancelled" } }, { status: 1, outcome: 1 })
     .sort({ createdAt: -1 })
     .session(session)
     .lean();

@@ -1,15 +1,16 @@
-import mongoose, { type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import type { BuyNowInput } from "~/schemas/offers.ts";
 import { auctionOfListing, invitedToNegotiate } from "~/services/auctions.server.ts";
 import { openDeal, type DealView } from "~/services/deals.server.ts";
-import { relationsOf, type ListingActor, type Via } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings.server.ts";
 import { assertTrading, myOpenOfferOn, openOfferCount, resolveExclusivity, type OfferView } from "~/services/offers.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { type Actor, type Via } from "~/services/kernel/actor.ts";
+import { maybeId, parseId } from "./kernel/ids.server.ts";
 
 /**
  * 挂牌 buy-now: a fixed-price listing in `trading` is sold to the first buyer who confirms its
@@ -20,11 +21,6 @@ import { TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type Transa
  */
 
 const SOLD_STATUSES: readonly ListingStatus[] = ["deal", "contracted", "registered"];
-
-function oid(id: string): Types.ObjectId {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError();
-  return new mongoose.Types.ObjectId(id);
-}
 
 const LISTING_FIELDS = { title: 1, owner: 1, ownerName: 1, createdBy: 1, status: 1, price: 1, transactionModes: 1, licenseExclusivity: 1 };
 
@@ -46,8 +42,8 @@ export interface BuyNowQuote {
  * What the confirmation page shows: the listing's price, modes and seller, and whether the
  * actor may buy it. A listing the actor may not see is a 404.
  */
-export async function buyNowQuote(actor: ListingActor, listingId: string): Promise<BuyNowQuote> {
-  const doc = await Achievement.findById(oid(listingId), { ...LISTING_FIELDS, ownerType: 1 }).lean();
+export async function buyNowQuote(actor: Actor, listingId: string): Promise<BuyNowQuote> {
+  const doc = await Achievement.findById(parseId(listingId), { ...LISTING_FIELDS, ownerType: 1 }).lean();
   if (!doc) throw new NotFoundError();
   const relations = relationsOf(actor, doc);
   const status = doc.status as ListingStatus;
@@ -80,12 +76,7 @@ export async function buyNowQuote(actor: ListingActor, listingId: string): Promi
  * Buys a fixed-price listing at its current price: one transaction that checks everything again,
  * opens the deal and moves the listing to `deal`. Returns the deal's id.
  */
-export async function buyNow(
-  actor: ListingActor,
-  listingId: string,
-  input: BuyNowInput,
-  opts: { via?: Via; now?: Date } = {},
-): Promise<string> {
+export async function buyNow(actor: Actor, listingId: string, input: BuyNowInput, opts: { via?: Via; now?: Date } = {}): Promise<string> {
   const now = opts.now ?? new Date();
   if (!can(actor, "offer:make")) throw new ForbiddenError("trading.buyerRoleRequired");
   if (!actor.id) throw new ForbiddenError("offers.errors.personRequired");
@@ -93,7 +84,7 @@ export async function buyNow(
   if (!Number.isSafeInteger(expected) || expected <= 0) throw new ValidationError({ amount: ["offers.errors.amountPositive"] });
   const buyerId = actor.id;
   return withTransaction(async (session) => {
-    const listing = await Achievement.findById(oid(listingId), LISTING_FIELDS).session(session).lean();
+    const listing = await Achievement.findById(parseId(listingId), LISTING_FIELDS).session(session).lean();
     if (!listing) throw new NotFoundError();
     const relations = relationsOf(actor, listing);
     if (!isPublic(listing.status as ListingStatus) && relations.size === 0) throw new NotFoundError();
@@ -157,9 +148,10 @@ export interface TradingSummary {
  * What this person may do about a listing now (buy / offer / see their offer / go to the auction
  * / sold). Null when the listing does not exist or the person may not see it; the page decides.
  */
-export async function tradingSummary(listingId: string, actor: ListingActor | null, now = new Date()): Promise<TradingSummary | null> {
-  if (!mongoose.isValidObjectId(listingId)) return null;
-  const doc = await Achievement.findById(listingId, LISTING_FIELDS).lean();
+export async function tradingSummary(listingId: string, actor: Actor | null, now = new Date()): Promise<TradingSummary | null> {
+  const id = maybeId(listingId);
+  if (!id) return null;
+  const doc = await Achievement.findById(id, LISTING_FIELDS).lean();
   if (!doc) return null;
   const relations = relationsOf(actor, doc);
   const status = doc.status as ListingStatus;

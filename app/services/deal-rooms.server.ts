@@ -3,7 +3,6 @@ import { Readable } from "node:stream";
 import { GridFSBucket, ObjectId } from "mongodb";
 import mongoose, { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import {
   DealRoom,
@@ -35,13 +34,16 @@ import {
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType, type AttachmentContentType } from "~/services/attachments.server.ts";
 import { openDeal } from "~/services/deals.server.ts";
-import { relationsOf, type ListingActor } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings.server.ts";
 import { publishToRoom } from "~/services/room-events.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
+import { recordAudit } from "./kernel/audit.server.ts";
+import { newId, oid, parseId } from "./kernel/ids.server.ts";
 
 /**
  * 洽谈室 (DESIGN.md: Deal rooms). One room per listing and buyer; members are the buyer, the seller
@@ -56,11 +58,6 @@ export const ROOM_ATTACHMENT_BUCKET = "room-attachments";
 const HISTORY_PAGE = 50;
 const GAP_FILL_MAX = 500;
 
-const oid = (id: string | Types.ObjectId) => new mongoose.Types.ObjectId(String(id));
-function parseId(id: string): Types.ObjectId {
-  if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return oid(id);
-}
 function validate<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, v: unknown): T {
   const r = schema.safeParse(v);
   if (!r.success) throw new ValidationError(flattenZodErrors(r.error));
@@ -75,7 +72,7 @@ type MessageRow = RoomMessageDoc & { _id: Types.ObjectId };
 // Membership
 
 /** How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker. */
-export function sideOf(actor: ListingActor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
+export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
   if (!actor?.id) return null;
   if (room.buyer?.user && String(room.buyer.user) === actor.id) return "buyer";
   if (actor.organization && String(room.seller?.organization) === actor.organization.id) return "seller";
@@ -86,7 +83,7 @@ export function sideOf(actor: ListingActor | null, room: Pick<RoomRow, "buyer" |
 
 /** The room and the actor's side; a non-member gets NotFound (the room's existence is private too). */
 export async function requireMember(
-  actor: ListingActor | null,
+  actor: Actor | null,
   roomId: string,
   session: ClientSession | null = null,
 ): Promise<{ room: RoomRow; side: RoomSide }> {
@@ -98,7 +95,7 @@ export async function requireMember(
 }
 
 /** Whether the actor may use the room (for the socket layer's per-event check). */
-export async function isMember(actor: ListingActor | null, roomId: string): Promise<RoomSide | null> {
+export async function isMember(actor: Actor | null, roomId: string): Promise<RoomSide | null> {
   try {
     return (await requireMember(actor, roomId)).side;
   } catch (e) {
@@ -120,7 +117,7 @@ export type OpenRoomInput =
  * Opens (or finds) the room of a listing and a buyer. From a listing or a match the actor is the
  * buyer; from an offer or a deal either party may open it, and the buyer is the offer's or deal's.
  */
-export async function openRoom(actor: ListingActor, input: OpenRoomInput): Promise<string> {
+export async function openRoom(actor: Actor, input: OpenRoomInput): Promise<string> {
   if (!actor.id) throw new ForbiddenError();
   let listingId: string;
   let buyer: { user: Types.ObjectId; name: string; organization?: Types.ObjectId | null; organizationName?: string | null };
@@ -300,12 +297,12 @@ async function announce(messages: MessageRow[], cards: CardRow[] = []): Promise<
   return views;
 }
 
-function author(actor: ListingActor, side: RoomSide) {
+function author(actor: Actor, side: RoomSide) {
   return { user: oid(actor.id!), name: actor.name, side };
 }
 
 /** Stores a text message (once per clientId) and then tells the room. */
-export async function postMessage(actor: ListingActor, roomId: string, input: MessageInput, now = new Date()): Promise<MessageView> {
+export async function postMessage(actor: Actor, roomId: string, input: MessageInput, now = new Date()): Promise<MessageView> {
   const data = validate(MessageSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   if (data.clientId) {
@@ -346,7 +343,7 @@ export async function postMessage(actor: ListingActor, roomId: string, input: Me
  * `beforeSeq` the page before it (scrolling back), neither the latest page.
  */
 export async function roomHistory(
-  actor: ListingActor,
+  actor: Actor,
   roomId: string,
   opts: { afterSeq?: number; beforeSeq?: number; limit?: number } = {},
 ): Promise<{ messages: MessageView[]; lastSeq: number; hasOlder: boolean }> {
@@ -374,7 +371,7 @@ async function historyOf(
 }
 
 /** Read receipts: the member has read up to `seq` (never moves back). */
-export async function markRead(actor: ListingActor, roomId: string, seq: number): Promise<{ seq: number }> {
+export async function markRead(actor: Actor, roomId: string, seq: number): Promise<{ seq: number }> {
   const { room } = await requireMember(actor, roomId);
   const upTo = Math.max(0, Math.min(Math.trunc(seq), room.lastSeq));
   const r = await RoomRead.findOneAndUpdate(
@@ -473,7 +470,7 @@ function partyFor(side: RoomSide, onBehalfOf: "buyer" | "seller" | undefined): "
 
 /** Puts an offer card on the table (there is at most one open card: answer it, or withdraw yours). */
 export async function proposeCard(
-  actor: ListingActor,
+  actor: Actor,
   roomId: string,
   input: { terms: CardTermsInput; onBehalfOf?: "buyer" | "seller"; clientId?: string },
   now = new Date(),
@@ -487,7 +484,7 @@ export async function proposeCard(
     const card = sent?.card ? ((await OfferCard.findById(sent.card).lean()) as CardRow | null) : null;
     if (card) return cardView(card);
   }
-  const cardId = new mongoose.Types.ObjectId();
+  const cardId = newId();
   let created: { card: CardRow; message: MessageRow };
   try {
     created = await withTransaction(async (session) => {
@@ -533,7 +530,7 @@ export async function proposeCard(
  * (listing trading → deal) if there is none yet.
  */
 export async function respondToCard(
-  actor: ListingActor,
+  actor: Actor,
   roomId: string,
   input: RespondCardInput,
   now = new Date(),
@@ -678,7 +675,7 @@ function ndaView(room: Pick<RoomRow, "nda">): NdaView {
 }
 
 /** Records that the actor accepted the room's NDA (once per person, with the time). */
-export async function acceptNda(actor: ListingActor, roomId: string, now = new Date()): Promise<NdaView> {
+export async function acceptNda(actor: Actor, roomId: string, now = new Date()): Promise<NdaView> {
   const { room, side } = await requireMember(actor, roomId);
   const message = await withTransaction(async (session) => {
     const res = await DealRoom.updateOne(
@@ -687,22 +684,15 @@ export async function acceptNda(actor: ListingActor, roomId: string, now = new D
       { session },
     );
     if (res.modifiedCount === 0) return null; // already accepted
-    await AuditEvent.create(
-      [
-        {
-          subjectType: "room",
-          subject: room._id,
-          action: "ndaAccepted",
-          actor: oid(actor.id!),
-          actorName: actor.name,
-          actorRoles: [...actor.roles],
-          via: "ui",
-          reason: `NDA ${room.nda?.version ?? ""} as ${side}`,
-          at: now,
-        },
-      ],
-      { session },
-    );
+    await recordAudit(session, {
+      subjectType: "room",
+      subject: room._id,
+      action: "ndaAccepted",
+      actor,
+      via: "ui",
+      reason: `NDA ${room.nda?.version ?? ""} as ${side}`,
+      at: now,
+    });
     return append(
       session,
       room._id,
@@ -720,7 +710,7 @@ export async function acceptNda(actor: ListingActor, roomId: string, now = new D
 }
 
 /** A party invites a technology broker (by email) into the room. */
-export async function inviteBroker(actor: ListingActor, roomId: string, input: { email: string }, now = new Date()): Promise<void> {
+export async function inviteBroker(actor: Actor, roomId: string, input: { email: string }, now = new Date()): Promise<void> {
   const { email } = validate(InviteBrokerSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   if (side === "broker") throw new ForbiddenError("rooms.errors.partiesInvite");
@@ -757,7 +747,7 @@ function attachmentBucket(): GridFSBucket {
 
 /** Uploads a file into the room (PDF or image by its bytes, at most 10 MB); confidential ones sit behind the NDA. */
 export async function postAttachment(
-  actor: ListingActor,
+  actor: Actor,
   roomId: string,
   file: { filename: string; bytes: Uint8Array; confidential: boolean; clientId?: string },
   now = new Date(),
@@ -804,7 +794,7 @@ export async function postAttachment(
 
 /** Opens a file of the room for a member; confidential files only once both parties accepted the NDA. */
 export async function openRoomAttachment(
-  actor: ListingActor,
+  actor: Actor,
   roomId: string,
   fileId: string,
 ): Promise<{ filename: string; contentType: string; size: number; stream: Readable }> {
@@ -835,7 +825,7 @@ export interface RoomSummary {
 }
 
 /** The rooms the actor is in, most recent first, with unread counts (messages by others after their last read). */
-export async function listMyRooms(actor: ListingActor, opts: { limit?: number } = {}): Promise<RoomSummary[]> {
+export async function listMyRooms(actor: Actor, opts: { limit?: number } = {}): Promise<RoomSummary[]> {
   if (!actor.id) return [];
   const me = oid(actor.id);
   const or: Record<string, unknown>[] = [{ "buyer.user": me }, { "seller.user": me }, { "brokers.user": me }];
@@ -869,7 +859,7 @@ export async function listMyRooms(actor: ListingActor, opts: { limit?: number } 
 }
 
 /** Total unread messages over all the actor's rooms (for the header badge). */
-export async function unreadRoomMessages(actor: ListingActor): Promise<number> {
+export async function unreadRoomMessages(actor: Actor): Promise<number> {
   return (await listMyRooms(actor, { limit: 200 })).reduce((s, r) => s + r.unread, 0);
 }
 
@@ -892,7 +882,7 @@ export interface RoomView {
 }
 
 /** The room as its page shows it: who is in it, the NDA, the open card, the agreed terms and a page of messages. */
-export async function getRoom(actor: ListingActor, roomId: string, opts: { beforeSeq?: number } = {}): Promise<RoomView> {
+export async function getRoom(actor: Actor, roomId: string, opts: { beforeSeq?: number } = {}): Promise<RoomView> {
   const { room, side } = await requireMember(actor, roomId);
   const [history, open, reads] = await Promise.all([
     historyOf(room, { beforeSeq: opts.beforeSeq }),
@@ -920,7 +910,7 @@ export async function getRoom(actor: ListingActor, roomId: string, opts: { befor
 }
 
 /** Whether someone may broker in rooms at all (for the invite form's hint). */
-export function isBroker(actor: ListingActor | null): boolean {
+export function isBroker(actor: Actor | null): boolean {
   return hasRole(actor, "broker");
 }
 

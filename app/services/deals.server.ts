@@ -1,14 +1,17 @@
-import mongoose, { type ClientSession, type Types } from "mongoose";
+import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal, type DealDoc, type DealSource } from "~/models/deal.server.ts";
 import { User } from "~/models/user.server.ts";
 import { notify } from "~/services/notifications.server.ts";
-import { relationsOf, SYSTEM_ACTOR, transitionListingInSession, type ListingActor, type Via } from "~/services/listings.server.ts";
+import { relationsOf, transitionListingInSession } from "~/services/listings.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
+import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
+import { recordAudit } from "./kernel/audit.server.ts";
+import { oid, parseId } from "./kernel/ids.server.ts";
+import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 
 /**
  * 成交: every way of trading (buy-now, an accepted offer, a won auction) ends here. `openDeal`
@@ -27,15 +30,9 @@ export interface OpenDealInput {
   auctionId?: string;
   deposit?: { paymentId: string; amountFen: number } | null;
   /** Who did it, for the audit log (the buyer, the seller accepting an offer, or the closer). */
-  actor: ListingActor;
+  actor: Actor;
   via: Via;
   now?: Date;
-}
-
-const oid = (id: string | Types.ObjectId) => new mongoose.Types.ObjectId(String(id));
-
-function isDuplicateKey(e: unknown): boolean {
-  return (e as { code?: number })?.code === 11000;
 }
 
 export async function openDeal(session: ClientSession, input: OpenDealInput): Promise<string> {
@@ -45,7 +42,7 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
     .lean();
   if (!listing) throw new NotFoundError();
   // Nobody buys their own organisation's achievement.
-  const buyerActor: ListingActor = {
+  const buyerActor: Actor = {
     id: input.buyer.userId,
     name: input.buyer.name,
     roles: [],
@@ -96,22 +93,15 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
     if (isDuplicateKey(e)) throw new ConflictError("trading.alreadySold");
     throw e;
   }
-  await AuditEvent.create(
-    [
-      {
-        subjectType: "deal",
-        subject: dealId,
-        action: `open:${input.source}`,
-        to: "open",
-        actor: input.actor.id ? oid(input.actor.id) : undefined,
-        actorName: input.actor.name,
-        actorRoles: [...input.actor.roles],
-        via: input.via,
-        at: now,
-      },
-    ],
-    { session },
-  );
+  await recordAudit(session, {
+    subjectType: "deal",
+    subject: dealId,
+    action: `open:${input.source}`,
+    to: "open",
+    actor: input.actor,
+    via: input.via,
+    at: now,
+  });
   const subject = { kind: "achievement" as const, id: listing._id, title: listing.title };
   const params = { amount: formatYuan(input.amountFen), buyer: input.buyer.name };
   const sellerUsers = await sellerSideUsers(listing.owner, listing.createdBy, session);
@@ -183,7 +173,7 @@ export function dealView(d: DealRow): DealView {
 }
 
 /** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
-function dealScope(actor: ListingActor): Record<string, unknown> | null {
+function dealScope(actor: Actor): Record<string, unknown> | null {
   if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
   const or: Record<string, unknown>[] = [];
   if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
@@ -192,7 +182,7 @@ function dealScope(actor: ListingActor): Record<string, unknown> | null {
   return or.length ? { $or: or } : null;
 }
 
-export async function listDeals(actor: ListingActor, opts: { limit?: number } = {}): Promise<DealView[]> {
+export async function listDeals(actor: Actor, opts: { limit?: number } = {}): Promise<DealView[]> {
   const scope = dealScope(actor);
   if (!scope) return [];
   const rows = await Deal.find(scope)
@@ -203,11 +193,11 @@ export async function listDeals(actor: ListingActor, opts: { limit?: number } = 
 }
 
 /** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
-export async function getDeal(actor: ListingActor, id: string): Promise<DealView> {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError();
+export async function getDeal(actor: Actor, id: string): Promise<DealView> {
+  const dealId = parseId(id);
   const scope = dealScope(actor);
   if (!scope) throw new NotFoundError();
-  const d = await Deal.findOne({ _id: oid(id), ...scope }).lean();
+  const d = await Deal.findOne({ _id: dealId, ...scope }).lean();
   if (!d) throw new NotFoundError();
   return dealView(d as DealRow);
 }

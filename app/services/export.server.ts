@@ -1,4 +1,5 @@
-import mongoose, { type Types } from "mongoose";
+import type mongoose from "mongoose";
+import { type Types } from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Organization } from "~/models/organization.server.ts";
@@ -8,8 +9,9 @@ import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { achievementView, demandView, relationsOf } from "~/services/listings.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { PUBLIC_STATUSES, isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { fenToYuan } from "~/utils/money.ts";
+import { fenToYuanOrNull } from "~/utils/money.ts";
 import { hasRole } from "~/utils/permissions.ts";
+import { isIdString, oid, parseId } from "./kernel/ids.server.ts";
 
 /**
  * Reading side of the open data API: one item, pages for incremental sync, and the full export
@@ -23,8 +25,6 @@ export type Reader = Pick<ApiPrincipal, "roles" | "actor">;
 export function seesAll(reader: Pick<ApiPrincipal, "roles">): boolean {
   return hasRole(reader, "admin") || hasRole(reader, "broker");
 }
-
-const yuan = (fen: number | null | undefined) => (fen === null || fen === undefined ? null : fenToYuan(fen));
 
 const MATURITY_LABELS = {
   research: "正在研发",
@@ -57,7 +57,7 @@ export function apiAchievement(doc: AchievementRow, creditCodes: ReadonlyMap<str
     maturityLabel: MATURITY_LABELS[v.maturity],
     transactionModes: v.transactionModes,
     licenseExclusivity: v.licenseExclusivity,
-    price: { mode: v.price.mode, amount: yuan(v.price.amount), currency: v.price.currency },
+    price: { mode: v.price.mode, amount: fenToYuanOrNull(v.price.amount), currency: v.price.currency },
     owner: { name: v.owner.name, type: v.owner.type, creditCode: creditCodes.get(v.owner.id) ?? null },
     inventors: v.inventors,
     fiscalFunding: v.fiscalFunding,
@@ -84,7 +84,7 @@ export function apiDemand(doc: DemandRow, creditCodes: ReadonlyMap<string, strin
     description: v.description,
     field: v.field,
     keywords: v.keywords,
-    budget: { min: yuan(v.budget.min), max: yuan(v.budget.max), currency: v.budget.currency },
+    budget: { min: fenToYuanOrNull(v.budget.min), max: fenToYuanOrNull(v.budget.max), currency: v.budget.currency },
     transactionModes: v.transactionModes,
     minTrl: v.minTrl,
     deadline: v.deadline,
@@ -107,7 +107,7 @@ export type ApiItem = ApiAchievement | ApiDemand;
 /** Credit codes and types of the owning organisations of a batch of items, in one query. */
 async function organizationsOf(kind: ListingKind, docs: readonly Record<string, unknown>[]) {
   const field = kind === "achievement" ? "owner" : "enterprise";
-  const ids = [...new Set(docs.map((d) => String(d[field])))].filter((id) => mongoose.isValidObjectId(id));
+  const ids = [...new Set(docs.map((d) => String(d[field])))].filter(isIdString);
   const orgs = ids.length ? await Organization.find({ _id: { $in: ids } }, { creditCode: 1, type: 1 }).lean() : [];
   const creditCodes = new Map<string, string>();
   const types = new Map<string, string>();
@@ -132,8 +132,7 @@ const modelOf = (kind: ListingKind) => (kind === "achievement" ? Achievement : D
  * token of the item's owner. Anyone else gets 404, so an id reveals nothing.
  */
 export async function getApiItem(reader: Reader, kind: ListingKind, id: string): Promise<ApiItem> {
-  if (!mongoose.isValidObjectId(id) || !/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  const doc = await modelOf(kind).findById(id, { attachments: 0 }).lean();
+  const doc = await modelOf(kind).findById(parseId(id), { attachments: 0 }).lean();
   if (!doc) throw new NotFoundError();
   const visible =
     isPublic(doc.status as ListingStatus) || seesAll(reader) || (!!reader.actor.id && relationsOf(reader.actor, doc as never).has("owner"));
@@ -157,7 +156,7 @@ export function encodeCursor(p: Position): string {
 export function decodeCursor(cursor: string): Position {
   const m = /^(\d{1,15})\.([a-f0-9]{24})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   if (!m) throw new ValidationError({ cursor: ["apiErrors.cursor"] });
-  return { updatedAt: new Date(Number(m[1])), id: new mongoose.Types.ObjectId(m[2]) };
+  return { updatedAt: new Date(Number(m[1])), id: oid(m[2]!) };
 }
 
 function syncFilter(reader: Reader, q: { updatedSince?: Date; after?: Position }) {

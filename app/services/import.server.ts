@@ -1,6 +1,5 @@
 import mongoose, { type ClientSession, type Types } from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { enqueueIndexing } from "~/models/search-outbox.server.ts";
@@ -19,11 +18,14 @@ import {
 import { flattenZodErrors, type ListingKind } from "~/schemas/listing.ts";
 import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { achievementFields, demandFields } from "~/services/listings.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { NOTICE_DAYS, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { recordAudit, type AuditEntry } from "./kernel/audit.server.ts";
+import { newId, oid } from "./kernel/ids.server.ts";
+import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 
 /**
  * 信息汇交 import: achievements and demands from another platform, upserted by (source,
@@ -143,8 +145,6 @@ function refused(index: number, externalId: string | null, errors: FieldErrors, 
   return { index, externalId, status: "refused", errors, ...(warnings.length ? { warnings } : {}) };
 }
 
-const isDuplicateKey = (e: unknown) => (e as { code?: number })?.code === 11000 || /E11000/.test(String((e as Error)?.message));
-
 /**
  * Another import of the same source may create the same records (or organisations) meanwhile;
  * the unique indexes refuse the second insert and the whole write is planned again, this time
@@ -199,7 +199,7 @@ async function resolveOrganizations(session: ClientSession, candidates: Candidat
     const docs = missing.map(([key, w]) => ({
       key,
       doc: {
-        _id: new mongoose.Types.ObjectId(),
+        _id: newId(),
         name: w.owner.name,
         type: w.owner.type,
         ...(w.owner.creditCode ? { creditCode: w.owner.creditCode } : {}),
@@ -284,8 +284,8 @@ type ExistingDoc = Record<string, unknown> & { _id: Types.ObjectId; externalId: 
 async function writeBatch(session: ClientSession, importer: Importer, source: string, candidates: Candidate[], now: Date) {
   const orgs = await resolveOrganizations(session, candidates);
   const out: { kind: ListingKind; result: ImportRecordResult }[] = [];
-  const audits: Record<string, unknown>[] = [];
-  const actorId = importer.actor.id ? new mongoose.Types.ObjectId(importer.actor.id) : undefined;
+  const audits: AuditEntry[] = [];
+  const actorId = importer.actor.id ? oid(importer.actor.id) : undefined;
   const noticeEndsAt = new Date(now.getTime() + NOTICE_DAYS * 86_400_000);
 
   for (const kind of ["achievement", "demand"] as const) {
@@ -312,7 +312,7 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
       const withWarnings = (r: ImportRecordResult): ImportRecordResult => (warnings.length ? { ...r, warnings } : r);
 
       if (!old) {
-        const _id = new mongoose.Types.ObjectId();
+        const _id = newId();
         const published = c.record.status === "published";
         const document = {
           ...(stripUndefined(content) as Record<string, unknown>),
@@ -358,11 +358,11 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
   }
   // The search index follows: every created or updated listing, in this same transaction.
   for (const kind of ["achievement", "demand"] as const) {
-    const ids = audits.filter((a) => a.subjectType === kind).map((a) => a.subject as Types.ObjectId);
+    const ids = audits.filter((a) => a.subjectType === kind).map((a) => oid(a.subject));
     await enqueueIndexing(session, kind, ids);
   }
   // Plain, fully typed events (ids, dates, enums set above): inserted without hydrating documents.
-  if (audits.length) await AuditEvent.insertMany(audits, { session, lean: true });
+  await recordAudit(session, audits, { bulk: true });
   return out;
 }
 
@@ -374,16 +374,14 @@ function auditEvent(
   importer: Importer,
   actorId: Types.ObjectId | undefined,
   at: Date,
-) {
+): AuditEntry {
   return {
     subjectType: kind,
     subject,
     action: "import",
-    ...(from ? { from } : {}),
+    from,
     to,
-    ...(actorId ? { actor: actorId } : {}),
-    actorName: importer.name,
-    actorRoles: [...importer.roles],
+    actor: { id: actorId ? String(actorId) : null, name: importer.name, roles: importer.roles },
     via: "api",
     at,
   };

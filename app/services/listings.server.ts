@@ -1,7 +1,7 @@
 import type { ZodError } from "zod";
-import mongoose, { type ClientSession, type Types } from "mongoose";
+import type mongoose from "mongoose";
+import { type ClientSession, type Types } from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Objection } from "~/models/objection.server.ts";
 import { enqueueIndexing } from "~/models/search-outbox.server.ts";
@@ -15,7 +15,6 @@ import {
   type DemandDataInput,
   type ListingKind,
 } from "~/schemas/listing.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
   availableActions,
@@ -28,36 +27,23 @@ import {
   type ListingStatus,
   type Relation,
 } from "~/utils/listing-workflow.ts";
-import { can, hasRole, type Role } from "~/utils/permissions.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
 import { normalizePatentNumber } from "~/utils/patent.ts";
 import { maturityStage } from "~/utils/taxonomy.ts";
+import { SYSTEM_ACTOR, type Actor, type Via } from "./kernel/actor.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { auditTrail, recordAudit } from "./kernel/audit.server.ts";
+import { oid, parseId } from "./kernel/ids.server.ts";
 
 /**
  * Achievements and demands: create and edit drafts, move them through the one workflow, and read
  * them with the visibility rules. Authorization lives here, next to the data.
  */
 
-/** Who acts: a logged-in user, an API token acting for a user or role, or the platform itself. */
-export interface ListingActor {
-  id: string | null;
-  name: string;
-  roles: readonly Role[];
-  organization: { id: string; name?: string; type?: string } | null;
-  system?: boolean;
-}
-export type Via = "ui" | "api" | "system";
-
-export const SYSTEM_ACTOR: ListingActor = { id: null, name: "系统", roles: [], organization: null, system: true };
-
 type Model = mongoose.Model<AchievementDoc> | mongoose.Model<DemandDoc>;
 const modelOf = (kind: ListingKind): Model => (kind === "achievement" ? Achievement : Demand);
 const ownerFieldOf = (kind: ListingKind) => (kind === "achievement" ? "owner" : "enterprise");
-
-function oid(id: string): Types.ObjectId {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError();
-  return new mongoose.Types.ObjectId(id);
-}
 
 interface OwnedItem {
   createdBy?: Types.ObjectId | null;
@@ -66,7 +52,7 @@ interface OwnedItem {
 }
 
 /** How the actor relates to the item (see Relation in listing-workflow). */
-export function relationsOf(actor: ListingActor | null, item: OwnedItem): Set<Relation> {
+export function relationsOf(actor: Actor | null, item: OwnedItem): Set<Relation> {
   const r = new Set<Relation>();
   if (!actor) return r;
   if (actor.system) return r.add("system");
@@ -77,38 +63,6 @@ export function relationsOf(actor: ListingActor | null, item: OwnedItem): Set<Re
   else if (can(actor, "listing:review")) r.add("reviewer");
   if (hasRole(actor, "bureau")) r.add("bureau");
   return r;
-}
-
-async function audit(
-  session: ClientSession | null,
-  e: {
-    kind: ListingKind;
-    id: Types.ObjectId;
-    action: string;
-    from?: string;
-    to?: string;
-    actor: ListingActor;
-    via: Via;
-    reason?: string | null;
-  },
-) {
-  await AuditEvent.create(
-    [
-      {
-        subjectType: e.kind,
-        subject: e.id,
-        action: e.action,
-        from: e.from,
-        to: e.to,
-        actor: e.actor.id ? new mongoose.Types.ObjectId(e.actor.id) : undefined,
-        actorName: e.actor.name,
-        actorRoles: [...e.actor.roles],
-        via: e.via,
-        reason: e.reason ?? undefined,
-      },
-    ],
-    { session },
-  );
 }
 
 function validate<T>(
@@ -164,7 +118,7 @@ export function demandFields(d: DemandData) {
   };
 }
 
-function requireOrganization(actor: ListingActor) {
+function requireOrganization(actor: Actor) {
   if (!actor.organization) throw new ValidationError({ "": ["errors.organizationRequired"] });
   return actor.organization;
 }
@@ -172,7 +126,7 @@ function requireOrganization(actor: ListingActor) {
 // ---------------------------------------------------------------------------------------------
 // Create and edit
 
-export async function createAchievement(actor: ListingActor, input: AchievementDataInput, via: Via = "ui"): Promise<string> {
+export async function createAchievement(actor: Actor, input: AchievementDataInput, via: Via = "ui"): Promise<string> {
   if (!can(actor, "achievement:create")) throw new ForbiddenError();
   const data = validate<AchievementData>(AchievementDataSchema, input);
   const org = requireOrganization(actor);
@@ -190,12 +144,12 @@ export async function createAchievement(actor: ListingActor, input: AchievementD
       ],
       { session },
     );
-    await audit(session, { kind: "achievement", id: doc!._id, action: "create", to: "draft", actor, via });
+    await recordAudit(session, { subjectType: "achievement", subject: doc!._id, action: "create", to: "draft", actor, via });
     return String(doc!._id);
   });
 }
 
-export async function createDemand(actor: ListingActor, input: DemandDataInput, via: Via = "ui"): Promise<string> {
+export async function createDemand(actor: Actor, input: DemandDataInput, via: Via = "ui"): Promise<string> {
   if (!can(actor, "demand:create")) throw new ForbiddenError();
   const data = validate<DemandData>(DemandDataSchema, input);
   const org = requireOrganization(actor);
@@ -204,14 +158,14 @@ export async function createDemand(actor: ListingActor, input: DemandDataInput, 
       [{ ...demandFields(data), enterprise: org.id, enterpriseName: org.name ?? actor.name, createdBy: actor.id, status: "draft" }],
       { session },
     );
-    await audit(session, { kind: "demand", id: doc!._id, action: "create", to: "draft", actor, via });
+    await recordAudit(session, { subjectType: "demand", subject: doc!._id, action: "create", to: "draft", actor, via });
     return String(doc!._id);
   });
 }
 
 /** Replaces the content of a draft (or a rejected item) the actor owns. */
 export async function updateListing(
-  actor: ListingActor,
+  actor: Actor,
   kind: ListingKind,
   id: string,
   input: AchievementDataInput | DemandDataInput,
@@ -223,13 +177,13 @@ export async function updateListing(
       : demandFields(validate<DemandData>(DemandDataSchema, input));
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
   await withTransaction(async (session) => {
-    const item = await Model.findById(oid(id), { status: 1, createdBy: 1, owner: 1, enterprise: 1 }).session(session).lean();
+    const item = await Model.findById(parseId(id), { status: 1, createdBy: 1, owner: 1, enterprise: 1 }).session(session).lean();
     if (!item) throw new NotFoundError();
     if (!relationsOf(actor, item as OwnedItem).has("owner")) throw new ForbiddenError();
     if (!EDITABLE_STATUSES.includes(item.status as ListingStatus)) throw new ConflictError("workflow.notEditable");
     const res = await Model.updateOne({ _id: item._id, status: item.status }, { $set: fields }, { session });
     if (res.matchedCount === 0) throw new ConflictError("workflow.changedMeanwhile");
-    await audit(session, { kind, id: item._id, action: "edit", from: item.status, to: item.status, actor, via });
+    await recordAudit(session, { subjectType: kind, subject: item._id, action: "edit", from: item.status, to: item.status, actor, via });
     await enqueueIndexing(session, kind, [item._id]);
   });
 }
@@ -245,7 +199,7 @@ export interface TransitionOptions {
 
 /** Moves an item along the workflow if the state machine and the actor's relation allow it. */
 export async function transitionListing(
-  actor: ListingActor,
+  actor: Actor,
   kind: ListingKind,
   id: string,
   action: ListingAction,
@@ -260,7 +214,7 @@ export async function transitionListing(
  */
 export async function transitionListingInSession(
   session: ClientSession,
-  actor: ListingActor,
+  actor: Actor,
   kind: ListingKind,
   id: string,
   action: ListingAction,
@@ -269,7 +223,7 @@ export async function transitionListingInSession(
   const now = opts.now ?? new Date();
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
   {
-    const item = await Model.findById(oid(id)).session(session).lean();
+    const item = await Model.findById(parseId(id)).session(session).lean();
     if (!item) throw new NotFoundError();
     const relations = relationsOf(actor, item as OwnedItem);
     // Someone with no business with a non-public item learns nothing about it.
@@ -295,9 +249,9 @@ export async function transitionListingInSession(
     if (action === "reject" || action === "upholdObjection") set.rejectionReason = opts.reason!.trim();
     const res = await Model.updateOne({ _id: item._id, status: decision.from }, { $set: set }, { session });
     if (res.matchedCount === 0) throw new ConflictError("workflow.changedMeanwhile");
-    await audit(session, {
-      kind,
-      id: item._id,
+    await recordAudit(session, {
+      subjectType: kind,
+      subject: item._id,
       action,
       from: decision.from,
       to: decision.to,
@@ -337,14 +291,14 @@ export async function expireOverdue(now = new Date()): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Objections during the public-notice period
 
-export async function fileObjection(actor: ListingActor, kind: ListingKind, id: string, text: string, now = new Date()): Promise<string> {
+export async function fileObjection(actor: Actor, kind: ListingKind, id: string, text: string, now = new Date()): Promise<string> {
   const body = text.trim();
   const actorId = actor.id;
   if (!actorId) throw new ForbiddenError();
   if (body.length < 5 || body.length > 2000) throw new ValidationError({ text: ["errors.objectionLength"] });
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
   return withTransaction(async (session) => {
-    const item = await Model.findById(oid(id), { status: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 })
+    const item = await Model.findById(parseId(id), { status: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 })
       .session(session)
       .lean();
     if (!item || !isPublic(item.status as ListingStatus)) throw new NotFoundError();
@@ -352,26 +306,34 @@ export async function fileObjection(actor: ListingActor, kind: ListingKind, id: 
     if (item.status !== "published" || !item.noticeEndsAt || item.noticeEndsAt <= now) {
       throw new ConflictError("workflow.noticeOver");
     }
-    const [o] = await Objection.create(
-      [{ subjectType: kind, subject: item._id, by: new mongoose.Types.ObjectId(actorId), byName: actor.name, text: body }],
-      { session },
-    );
+    const [o] = await Objection.create([{ subjectType: kind, subject: item._id, by: oid(actorId), byName: actor.name, text: body }], {
+      session,
+    });
     await Model.updateOne({ _id: item._id }, { $inc: { openObjections: 1 } }, { session });
-    await audit(session, { kind, id: item._id, action: "objection", from: item.status, to: item.status, actor, via: "ui", reason: body });
+    await recordAudit(session, {
+      subjectType: kind,
+      subject: item._id,
+      action: "objection",
+      from: item.status,
+      to: item.status,
+      actor,
+      via: "ui",
+      reason: body,
+    });
     return String(o!._id);
   });
 }
 
 /** A reviewer upholds (the item goes back to the owner as rejected) or dismisses an objection. */
 export async function resolveObjection(
-  actor: ListingActor,
+  actor: Actor,
   objectionId: string,
   decision: { uphold: boolean; resolution: string },
 ): Promise<void> {
   if (!can(actor, "listing:review")) throw new ForbiddenError();
   const resolution = decision.resolution.trim();
   if (!resolution) throw new ValidationError({ resolution: ["errors.required"] });
-  const objection = await Objection.findById(oid(objectionId)).lean();
+  const objection = await Objection.findById(parseId(objectionId)).lean();
   if (!objection) throw new NotFoundError();
   const kind = objection.subjectType as ListingKind;
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
@@ -389,24 +351,20 @@ export async function resolveObjection(
     if (res.modifiedCount === 0) throw new ConflictError("workflow.objectionResolved");
     await Model.updateOne({ _id: objection.subject, openObjections: { $gt: 0 } }, { $inc: { openObjections: -1 } }, { session });
     if (!decision.uphold) {
-      await audit(session, { kind, id: objection.subject, action: "objectionDismissed", actor, via: "ui", reason: resolution });
+      await recordAudit(session, {
+        subjectType: kind,
+        subject: objection.subject,
+        action: "objectionDismissed",
+        actor,
+        via: "ui",
+        reason: resolution,
+      });
     }
   });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading
-
-export interface AuditEntry {
-  action: string;
-  from?: string;
-  to?: string;
-  actorName: string;
-  actorRoles: string[];
-  via: string;
-  reason?: string;
-  at: string;
-}
 
 export interface ObjectionView {
   id: string;
@@ -514,34 +472,22 @@ function view(kind: ListingKind, doc: unknown): ListingView {
  * reviewers and the bureau (404 for anyone else, so the id reveals nothing). The audit log and
  * objections go to the owner and reviewers.
  */
-export async function getListing(viewer: ListingActor | null, kind: ListingKind, id: string, now = new Date()) {
-  const doc = await (modelOf(kind) as mongoose.Model<AchievementDoc>).findById(oid(id)).lean();
+export async function getListing(viewer: Actor | null, kind: ListingKind, id: string, now = new Date()) {
+  const doc = await (modelOf(kind) as mongoose.Model<AchievementDoc>).findById(parseId(id)).lean();
   if (!doc) throw new NotFoundError();
   const relations = relationsOf(viewer, doc as OwnedItem);
   const status = doc.status as ListingStatus;
   if (!isPublic(status) && relations.size === 0) throw new NotFoundError();
   const insider = relations.has("owner") || relations.has("reviewer");
   const [auditLog, objections] = insider
-    ? await Promise.all([
-        AuditEvent.find({ subjectType: kind, subject: doc._id }).sort({ at: 1, _id: 1 }).lean(),
-        Objection.find({ subjectType: kind, subject: doc._id }).sort({ createdAt: 1 }).lean(),
-      ])
+    ? await Promise.all([auditTrail(kind, doc._id), Objection.find({ subjectType: kind, subject: doc._id }).sort({ createdAt: 1 }).lean()])
     : [[], []];
   return {
     item: view(kind, doc),
     relations: [...relations],
     actions: availableActions(status, relations, { now, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
     canObject: !!viewer?.id && !relations.has("owner") && status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now,
-    audit: auditLog.map((e): AuditEntry => ({
-      action: e.action,
-      from: e.from ?? undefined,
-      to: e.to ?? undefined,
-      actorName: e.actorName,
-      actorRoles: e.actorRoles ?? [],
-      via: e.via,
-      reason: e.reason ?? undefined,
-      at: e.at.toISOString(),
-    })),
+    audit: auditLog,
     objections: objections.map((o): ObjectionView => ({
       id: String(o._id),
       byName: o.byName,
@@ -608,10 +554,10 @@ export async function homeListings(limit = 6) {
 }
 
 /** The actor's own items (created by them or owned by their organisation), any status. */
-export async function listMine(actor: ListingActor, kind: ListingKind, status?: ListingStatus): Promise<ListingView[]> {
+export async function listMine(actor: Actor, kind: ListingKind, status?: ListingStatus): Promise<ListingView[]> {
   const or: Record<string, unknown>[] = [];
-  if (actor.id) or.push({ createdBy: new mongoose.Types.ObjectId(actor.id) });
-  if (actor.organization) or.push({ [ownerFieldOf(kind)]: new mongoose.Types.ObjectId(actor.organization.id) });
+  if (actor.id) or.push({ createdBy: oid(actor.id) });
+  if (actor.organization) or.push({ [ownerFieldOf(kind)]: oid(actor.organization.id) });
   if (or.length === 0) return [];
   const filter: Record<string, unknown> = { $or: or };
   if (status) filter.status = status;
@@ -624,7 +570,7 @@ export async function listMine(actor: ListingActor, kind: ListingKind, status?: 
 }
 
 /** Brokers' and admins' queue: submitted items oldest first, and open objections. */
-export async function reviewQueue(actor: ListingActor) {
+export async function reviewQueue(actor: Actor) {
   if (!can(actor, "listing:review")) throw new ForbiddenError();
   const [achievements, demands, objections] = await Promise.all([
     Achievement.find({ status: "submitted" }, { description: 0 }).sort({ submittedAt: 1 }).limit(200).lean(),
@@ -654,10 +600,14 @@ export async function reviewQueue(actor: ListingActor) {
 }
 
 /** Admins mark items for the home page. */
-export async function setFeatured(actor: ListingActor, kind: ListingKind, id: string, featured: boolean): Promise<void> {
+export async function setFeatured(actor: Actor, kind: ListingKind, id: string, featured: boolean): Promise<void> {
   if (!hasRole(actor, "admin")) throw new ForbiddenError();
   await withTransaction(async (session) => {
-    const res = await (modelOf(kind) as mongoose.Model<AchievementDoc>).updateOne({ _id: oid(id) }, { $set: { featured } }, { session });
+    const res = await (modelOf(kind) as mongoose.Model<AchievementDoc>).updateOne(
+      { _id: parseId(id) },
+      { $set: { featured } },
+      { session },
+    );
     if (res.matchedCount === 0) throw new NotFoundError();
     await enqueueIndexing(session, kind, [id]);
   });

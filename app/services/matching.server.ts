@@ -11,8 +11,7 @@ import { reasonText } from "~/components/matching/reason-text.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { seesAll } from "~/services/export.server.ts";
-import { relationsOf, type ListingActor } from "~/services/listings.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
+import { relationsOf } from "~/services/listings.server.ts";
 import { DomainError, NotFoundError } from "~/utils/errors.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { isPublic, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
@@ -26,6 +25,10 @@ import {
   type MatchDemand,
   type MatchReason,
 } from "../../search/matching.ts";
+import { fenToYuanOrNull } from "~/utils/money.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
+import { oid, parseId } from "./kernel/ids.server.ts";
 
 /**
  * Matching as the platform offers it: the matches of one demand or achievement for whoever may
@@ -65,7 +68,7 @@ export const MatchQuerySchema = z.object({
  * - `system`: the notification sweep.
  */
 export type MatchViewer =
-  { type: "user"; actor: ListingActor | null } | { type: "api"; principal: Pick<ApiPrincipal, "roles" | "actor"> } | { type: "system" };
+  { type: "user"; actor: Actor | null } | { type: "api"; principal: Pick<ApiPrincipal, "roles" | "actor"> } | { type: "system" };
 
 export interface MatchView {
   id: string;
@@ -164,8 +167,6 @@ const ACHIEVEMENT_PROJECTION = {
   updatedAt: 1,
 };
 
-const yuan = (fen: number | null | undefined) => (typeof fen === "number" ? fen / 100 : null);
-
 function matchDemandOf(d: DemandRow): MatchDemand {
   return {
     id: String(d._id),
@@ -176,7 +177,7 @@ function matchDemandOf(d: DemandRow): MatchDemand {
     field: d.field,
     transactionModes: d.transactionModes ?? [],
     minTrl: d.minTrl ?? null,
-    budgetMax: yuan(d.budget?.max),
+    budgetMax: fenToYuanOrNull(d.budget?.max),
   };
 }
 
@@ -192,13 +193,8 @@ function matchAchievementOf(a: AchievementRow): MatchAchievement {
     trl: a.trl,
     transactionModes: a.transactionModes ?? [],
     priceMode: a.price?.mode ?? "negotiable",
-    price: yuan(a.price?.amount),
+    price: fenToYuanOrNull(a.price?.amount),
   };
-}
-
-function objectId(id: string): Types.ObjectId {
-  if (!/^[a-f0-9]{24}$/i.test(id)) throw new NotFoundError();
-  return new mongoose.Types.ObjectId(id);
 }
 
 function mayView(viewer: MatchViewer | undefined, item: DemandRow | AchievementRow): boolean {
@@ -284,13 +280,13 @@ export interface FindMatchesOptions {
 }
 
 async function loadDemand(id: string, viewer: MatchViewer | undefined): Promise<DemandRow> {
-  const d = (await Demand.findById(objectId(id), DEMAND_PROJECTION).lean()) as DemandRow | null;
+  const d = (await Demand.findById(parseId(id), DEMAND_PROJECTION).lean()) as DemandRow | null;
   if (!d || !mayView(viewer, d)) throw new NotFoundError();
   return d;
 }
 
 async function loadAchievement(id: string, viewer: MatchViewer | undefined): Promise<AchievementRow> {
-  const a = (await Achievement.findById(objectId(id), ACHIEVEMENT_PROJECTION).lean()) as AchievementRow | null;
+  const a = (await Achievement.findById(parseId(id), ACHIEVEMENT_PROJECTION).lean()) as AchievementRow | null;
   if (!a || !mayView(viewer, a)) throw new NotFoundError();
   return a;
 }
@@ -325,7 +321,7 @@ export async function findMatchesForAchievement(id: string, opts: FindMatchesOpt
 export type PageMatches = { status: "ok"; items: MatchView[] } | { status: "unavailable" } | { status: "hidden" };
 
 export async function matchesForPage(
-  actor: ListingActor | null,
+  actor: Actor | null,
   kind: ListingKind,
   id: string,
   limit = MATCH_LIMIT_DEFAULT,
@@ -467,7 +463,7 @@ async function matchAndNotify(
         });
   if (matches.length === 0) return;
   // The counterparts as MongoDB has them now (the index may lag): still public, and their owners.
-  const ids = matches.map((m) => new mongoose.Types.ObjectId(m.item.id));
+  const ids = matches.map((m) => oid(m.item.id));
   const Other = (kind === "demand" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
   const others = (await Other.find(
     { _id: { $in: ids }, status: { $in: PUBLIC_STATUSES } },
@@ -524,8 +520,8 @@ async function usersOf(owner: Owner, cache: Map<string, string[]>): Promise<stri
   const cached = cache.get(key);
   if (cached) return cached;
   const or: Record<string, unknown>[] = [];
-  if (owner.org) or.push({ organization: new mongoose.Types.ObjectId(owner.org) });
-  if (owner.createdBy) or.push({ _id: new mongoose.Types.ObjectId(owner.createdBy) });
+  if (owner.org) or.push({ organization: oid(owner.org) });
+  if (owner.createdBy) or.push({ _id: oid(owner.createdBy) });
   const users = or.length ? await User.find({ $or: or, disabled: { $ne: true } }, { _id: 1 }).lean() : [];
   const ids = [...new Set(users.map((u) => String(u._id)))];
   cache.set(key, ids);
@@ -545,7 +541,7 @@ async function announcePair(
   ]);
   const ref = (kind: ListingKind, s: Side) => ({ kind, id: s.id, title: s.title });
   const notification = (user: string, type: NotificationType, subject: ReturnType<typeof ref>, counterpart: ReturnType<typeof ref>) => ({
-    user: new mongoose.Types.ObjectId(user),
+    user: oid(user),
     type,
     subject,
     counterpart,
@@ -588,7 +584,7 @@ export const NOTIFICATIONS_PAGE_SIZE = 30;
 
 /** Newest first, a page at a time, with the number of unread ones. */
 export async function listNotifications(userId: string, opts: { page?: number } = {}) {
-  const user = objectId(userId);
+  const user = parseId(userId);
   const [total, unread] = await Promise.all([Notification.countDocuments({ user }), unreadCount(userId)]);
   const pages = Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE));
   const page = Math.min(Math.max(Math.trunc(opts.page ?? 1), 1), pages);
@@ -616,17 +612,17 @@ export async function listNotifications(userId: string, opts: { page?: number } 
 /** For the header badge. */
 export async function unreadCount(userId: string): Promise<number> {
   if (!/^[a-f0-9]{24}$/i.test(userId)) return 0;
-  return Notification.countDocuments({ user: new mongoose.Types.ObjectId(userId), readAt: null });
+  return Notification.countDocuments({ user: oid(userId), readAt: null });
 }
 
 export async function markAllNotificationsRead(userId: string, now = new Date()): Promise<number> {
-  const res = await Notification.updateMany({ user: objectId(userId), readAt: null }, { $set: { readAt: now } });
+  const res = await Notification.updateMany({ user: parseId(userId), readAt: null }, { $set: { readAt: now } });
   return res.modifiedCount;
 }
 
 /** Only the user's own notification; someone else's id is a NotFoundError. */
 export async function markNotificationRead(userId: string, notificationId: string, now = new Date()): Promise<void> {
-  const res = await Notification.updateOne({ _id: objectId(notificationId), user: objectId(userId) }, [
+  const res = await Notification.updateOne({ _id: parseId(notificationId), user: parseId(userId) }, [
     { $set: { readAt: { $ifNull: ["$readAt", now] } } },
   ]);
   if (res.matchedCount === 0) throw new NotFoundError();

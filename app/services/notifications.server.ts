@@ -1,5 +1,7 @@
-import mongoose, { type ClientSession } from "mongoose";
+import type mongoose from "mongoose";
+import { type ClientSession } from "mongoose";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
+import { oid } from "./kernel/ids.server.ts";
 
 /** What a trading notification says: about which of the recipient's (or watched) listings, and where it leads. */
 export interface NotifyInput {
@@ -17,9 +19,9 @@ export async function notify(session: ClientSession | null, items: readonly Noti
   if (!items.length) return;
   await Notification.insertMany(
     items.map((n) => ({
-      user: new mongoose.Types.ObjectId(String(n.user)),
+      user: oid(n.user),
       type: n.type,
-      subject: { kind: n.subject.kind, id: new mongoose.Types.ObjectId(String(n.subject.id)), title: n.subject.title },
+      subject: { kind: n.subject.kind, id: oid(n.subject.id), title: n.subject.title },
       link: n.link,
       params: n.params ?? {},
     })),

@@ -1,18 +1,21 @@
-import mongoose, { type ClientSession, type Types } from "mongoose";
+import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Offer, type OfferDoc, type OfferSide, type OfferStatus } from "~/models/offer.server.ts";
 import { expiryInstant, expiryProblem, OFFER_MESSAGE_MAX, OFFER_REASON_MAX, type OfferTerms } from "~/schemas/offers.ts";
 import { invitedToNegotiate } from "~/services/auctions.server.ts";
 import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
-import { relationsOf, SYSTEM_ACTOR, type ListingActor, type Via } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings.server.ts";
 import { notify, type NotifyInput } from "~/services/notifications.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { formatYuan, MAX_YUAN } from "~/utils/money.ts";
+import { formatYuan, MAX_YUAN, fenToYuan } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
+import { recordAudit } from "./kernel/audit.server.ts";
+import { maybeId, newId, oid, parseId } from "./kernel/ids.server.ts";
+import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 
 /**
  * 报价 / 议价 on negotiable listings in `trading`. A buyer makes an offer; the seller side (the
@@ -37,15 +40,6 @@ const SOLD_STATUSES: readonly ListingStatus[] = ["deal", "contracted", "register
 
 const OFFER_LINK = (thread: Types.ObjectId | string) => `/offers/${thread}`;
 
-function oid(id: string | Types.ObjectId): Types.ObjectId {
-  if (!mongoose.isValidObjectId(id)) throw new NotFoundError();
-  return new mongoose.Types.ObjectId(String(id));
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return (e as { code?: number })?.code === 11000;
-}
-
 type OfferRow = OfferDoc & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 
 interface TradingListing {
@@ -63,7 +57,7 @@ interface TradingListing {
 const LISTING_FIELDS = { title: 1, owner: 1, ownerName: 1, createdBy: 1, status: 1, price: 1, transactionModes: 1, licenseExclusivity: 1 };
 
 async function loadListing(id: string | Types.ObjectId, session: ClientSession | null = null): Promise<TradingListing> {
-  const listing = await Achievement.findById(oid(id), LISTING_FIELDS).session(session).lean();
+  const listing = await Achievement.findById(parseId(id), LISTING_FIELDS).session(session).lean();
   if (!listing) throw new NotFoundError();
   return listing as unknown as TradingListing;
 }
@@ -79,7 +73,7 @@ export function assertTrading(status: string): void {
 // Who is who
 
 /** The side the actor is on for this offer, or null when they have nothing to do with it. */
-export function sideOf(actor: ListingActor, offer: Pick<OfferDoc, "buyer" | "seller">): OfferSide | null {
+export function sideOf(actor: Actor, offer: Pick<OfferDoc, "buyer" | "seller">): OfferSide | null {
   if (actor.id && String(offer.buyer.user) === actor.id) return "buyer";
   if (actor.id && offer.seller.user && String(offer.seller.user) === actor.id) return "seller";
   if (actor.organization && String(offer.seller.organization) === actor.organization.id) return "seller";
@@ -87,7 +81,7 @@ export function sideOf(actor: ListingActor, offer: Pick<OfferDoc, "buyer" | "sel
 }
 
 /** Offers the actor may see: as their buyer, or on the seller side. Ownership in the query. */
-function offerScope(actor: ListingActor): Record<string, unknown> | null {
+function offerScope(actor: Actor): Record<string, unknown> | null {
   const or: Record<string, unknown>[] = [];
   if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
   if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
@@ -102,7 +96,7 @@ async function usersOf(side: OfferSide, offer: OfferRow, session: ClientSession 
   return sellerSideUsers(offer.seller.organization, offer.seller.user ?? null, session);
 }
 
-function requirePerson(actor: ListingActor): string {
+function requirePerson(actor: Actor): string {
   if (!actor.id) throw new ForbiddenError("offers.errors.personRequired");
   return actor.id;
 }
@@ -158,28 +152,21 @@ function resolveTerms(listing: TradingListing, terms: OfferTerms, now: Date): Re
 // ---------------------------------------------------------------------------------------------
 // Audit and notifications
 
-async function audit(
+function audit(
   session: ClientSession,
-  e: { offer: Types.ObjectId; action: string; from?: string; to?: string; actor: ListingActor; via: Via; reason?: string | null; at: Date },
+  e: { offer: Types.ObjectId; action: string; from?: string; to?: string; actor: Actor; via: Via; reason?: string | null; at: Date },
 ) {
-  await AuditEvent.create(
-    [
-      {
-        subjectType: "offer",
-        subject: e.offer,
-        action: e.action,
-        from: e.from,
-        to: e.to,
-        actor: e.actor.id ? oid(e.actor.id) : undefined,
-        actorName: e.actor.name,
-        actorRoles: [...e.actor.roles],
-        via: e.via,
-        reason: e.reason ?? undefined,
-        at: e.at,
-      },
-    ],
-    { session },
-  );
+  return recordAudit(session, {
+    subjectType: "offer",
+    subject: e.offer,
+    action: e.action,
+    from: e.from,
+    to: e.to,
+    actor: e.actor,
+    via: e.via,
+    reason: e.reason,
+    at: e.at,
+  });
 }
 
 function notice(
@@ -261,20 +248,19 @@ async function closeOffers(session: ClientSession, offers: OfferRow[], reason: s
     .lean();
   const closedIds = new Set(closed.map((o) => String(o._id)));
   const done = offers.filter((o) => closedIds.has(String(o._id)));
-  await AuditEvent.create(
+  await recordAudit(
+    session,
     done.map((o) => ({
-      subjectType: "offer",
+      subjectType: "offer" as const,
       subject: o._id,
       action: "close",
       from: "open",
       to: "closed",
-      actorName: SYSTEM_ACTOR.name,
-      actorRoles: [],
-      via: "system",
+      actor: SYSTEM_ACTOR,
+      via: "system" as const,
       reason,
       at: now,
     })),
-    { session, ordered: true },
   );
   // "offer.closed" reads "sold to another buyer"; the listingClosed wording is its i18next context.
   const params: Record<string, string> = reason === "offers.reasons.listingClosed" ? { context: "listingClosed" } : {};
@@ -365,7 +351,7 @@ export interface OfferActions {
 
 const NO_ACTIONS: OfferActions = { accept: false, reject: false, counter: false, withdraw: false };
 
-function actionsFor(actor: ListingActor, side: OfferSide | null, current: OfferView, listingStatus: string): OfferActions {
+function actionsFor(actor: Actor, side: OfferSide | null, current: OfferView, listingStatus: string): OfferActions {
   if (!side || current.status !== "open") return NO_ACTIONS;
   const answering = side !== current.by;
   // The buyer side acts as a buyer: it needs the role it made the offer with.
@@ -402,11 +388,11 @@ export interface OfferThreadView {
 }
 
 /** One negotiation, for its two sides only (anyone else: 404). `id` may be any version's id. */
-export async function getOfferThread(actor: ListingActor, id: string, opts: { now?: Date } = {}): Promise<OfferThreadView> {
+export async function getOfferThread(actor: Actor, id: string, opts: { now?: Date } = {}): Promise<OfferThreadView> {
   const now = opts.now ?? new Date();
   const scope = offerScope(actor);
   if (!scope) throw new NotFoundError();
-  const found = await Offer.findOne({ _id: oid(id), ...scope }, { thread: 1 }).lean();
+  const found = await Offer.findOne({ _id: parseId(id), ...scope }, { thread: 1 }).lean();
   if (!found) throw new NotFoundError();
   await expireDue({ thread: found.thread }, now, 5);
   const rows = (await Offer.find({ thread: found.thread }).sort({ version: 1 }).lean()) as OfferRow[];
@@ -490,7 +476,7 @@ function summarize(rows: OfferRow[], side: OfferSide, now: Date): OfferThreadSum
 }
 
 /** The actor's negotiations, split into those received (seller side) and those made (buyer). */
-export async function listMyOffers(actor: ListingActor, opts: { now?: Date; limit?: number } = {}): Promise<MyOffers> {
+export async function listMyOffers(actor: Actor, opts: { now?: Date; limit?: number } = {}): Promise<MyOffers> {
   const now = opts.now ?? new Date();
   const limit = opts.limit ?? 500;
   const incomingScope: Record<string, unknown>[] = [];
@@ -516,10 +502,11 @@ export async function listMyOffers(actor: ListingActor, opts: { now?: Date; limi
 }
 
 /** The actor's open negotiation on a listing (as buyer), if any — for the listing's panel. */
-export async function myOpenOfferOn(actor: ListingActor, listingId: string, now = new Date()): Promise<OfferView | null> {
-  if (!actor.id || !mongoose.isValidObjectId(listingId)) return null;
+export async function myOpenOfferOn(actor: Actor, listingId: string, now = new Date()): Promise<OfferView | null> {
+  const listing = maybeId(listingId);
+  if (!actor.id || !listing) return null;
   const o = (await Offer.findOne({
-    listing: oid(listingId),
+    listing,
     "buyer.user": oid(actor.id),
     status: "open",
     expiresAt: { $gt: now },
@@ -529,8 +516,9 @@ export async function myOpenOfferOn(actor: ListingActor, listingId: string, now 
 
 /** How many live offers wait on a listing (for its seller side's panel). */
 export async function openOfferCount(listingId: string, now = new Date()): Promise<number> {
-  if (!mongoose.isValidObjectId(listingId)) return 0;
-  return Offer.countDocuments({ listing: oid(listingId), status: "open", expiresAt: { $gt: now } });
+  const listing = maybeId(listingId);
+  if (!listing) return 0;
+  return Offer.countDocuments({ listing, status: "open", expiresAt: { $gt: now } });
 }
 
 export interface OfferQuote {
@@ -550,7 +538,7 @@ export interface OfferQuote {
 }
 
 /** What the make-offer page shows, and whether the actor may make an offer. Invisible listing: 404. */
-export async function offerQuote(actor: ListingActor, listingId: string, now = new Date()): Promise<OfferQuote> {
+export async function offerQuote(actor: Actor, listingId: string, now = new Date()): Promise<OfferQuote> {
   const doc = await loadListing(listingId);
   const relations = relationsOf(actor, doc);
   const status = doc.status as ListingStatus;
@@ -583,12 +571,12 @@ export async function offerQuote(actor: ListingActor, listingId: string, now = n
 // Changes
 
 /** A buyer's first offer on a negotiable listing in `trading`. Returns the new offer. */
-export async function makeOffer(actor: ListingActor, listingId: string, terms: OfferTerms, opts: OfferOptions = {}): Promise<OfferView> {
+export async function makeOffer(actor: Actor, listingId: string, terms: OfferTerms, opts: OfferOptions = {}): Promise<OfferView> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
   if (!can(actor, "offer:make")) throw new ForbiddenError("trading.buyerRoleRequired");
   const userId = requirePerson(actor);
-  const offerId = new mongoose.Types.ObjectId();
+  const offerId = newId();
   await withTransaction(async (session) => {
     const listing = await loadListing(listingId, session);
     const relations = relationsOf(actor, listing);
@@ -656,13 +644,13 @@ export async function makeOffer(actor: ListingActor, listingId: string, terms: O
  */
 async function openVersionFor(
   session: ClientSession,
-  actor: ListingActor,
+  actor: Actor,
   id: string,
   now: Date,
 ): Promise<{ offer: OfferRow; side: OfferSide } | { expired: true }> {
   const scope = offerScope(actor);
   if (!scope) throw new NotFoundError();
-  const offer = (await Offer.findOne({ _id: oid(id), ...scope })
+  const offer = (await Offer.findOne({ _id: parseId(id), ...scope })
     .session(session)
     .lean()) as OfferRow | null;
   if (!offer) throw new NotFoundError();
@@ -678,7 +666,7 @@ async function openVersionFor(
 
 /** Runs an answer in a transaction; an offer found expired is marked so and refused after the commit. */
 async function answer<T>(
-  actor: ListingActor,
+  actor: Actor,
   id: string,
   now: Date,
   fn: (session: ClientSession, offer: OfferRow, side: OfferSide) => Promise<T>,
@@ -702,7 +690,7 @@ async function closeVersion(
   session: ClientSession,
   offer: OfferRow,
   to: OfferStatus,
-  actor: ListingActor,
+  actor: Actor,
   now: Date,
   extra: Record<string, unknown> = {},
 ): Promise<void> {
@@ -714,7 +702,7 @@ async function closeVersion(
   if (res.matchedCount === 0) throw new ConflictError("offers.errors.changedMeanwhile");
 }
 
-function requireAnswering(side: OfferSide, offer: OfferRow, actor: ListingActor, buyerAction: boolean) {
+function requireAnswering(side: OfferSide, offer: OfferRow, actor: Actor, buyerAction: boolean) {
   if (side === offer.by) throw new ForbiddenError("offers.errors.ownVersion");
   if (buyerAction && side === "buyer" && !can(actor, "offer:make")) throw new ForbiddenError("trading.buyerRoleRequired");
 }
@@ -724,7 +712,7 @@ function requireAnswering(side: OfferSide, offer: OfferRow, actor: ListingActor,
  * every other open offer on the listing and tells their buyers. The side that did not make the
  * version accepts it.
  */
-export async function acceptOffer(actor: ListingActor, id: string, opts: OfferOptions = {}): Promise<{ offer: OfferView; dealId: string }> {
+export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions = {}): Promise<{ offer: OfferView; dealId: string }> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
   const dealId = await answer(actor, id, now, async (session, offer, side) => {
@@ -757,13 +745,13 @@ export async function acceptOffer(actor: ListingActor, id: string, opts: OfferOp
     await closeOffers(session, others, "offers.reasons.soldToOther", now);
     return deal;
   });
-  const stored = (await Offer.findById(oid(id)).lean()) as OfferRow;
+  const stored = (await Offer.findById(parseId(id)).lean()) as OfferRow;
   return { offer: offerView(stored, now), dealId };
 }
 
 /** Rejects the open version, with an optional reason the other side reads. */
 export async function rejectOffer(
-  actor: ListingActor,
+  actor: Actor,
   id: string,
   input: { reason?: string | null } = {},
   opts: OfferOptions = {},
@@ -778,15 +766,15 @@ export async function rejectOffer(
     await audit(session, { offer: offer._id, action: "reject", from: "open", to: "rejected", actor, via, reason: reason || null, at: now });
     await notify(session, notice(offer, "offer.rejected", await usersOf(other(side), offer, session), reason ? { reason } : {}));
   });
-  return offerView((await Offer.findById(oid(id)).lean()) as OfferRow, now);
+  return offerView((await Offer.findById(parseId(id)).lean()) as OfferRow, now);
 }
 
 /** Answers the open version with new terms: it becomes `countered`, the new version is open. */
-export async function counterOffer(actor: ListingActor, id: string, terms: OfferTerms, opts: OfferOptions = {}): Promise<OfferView> {
+export async function counterOffer(actor: Actor, id: string, terms: OfferTerms, opts: OfferOptions = {}): Promise<OfferView> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
   const userId = requirePerson(actor);
-  const newId = new mongoose.Types.ObjectId();
+  const counterId = newId();
   await answer(actor, id, now, async (session, offer, side) => {
     requireAnswering(side, offer, actor, true);
     const listing = await loadListing(offer.listing, session);
@@ -797,7 +785,7 @@ export async function counterOffer(actor: ListingActor, id: string, terms: Offer
       await Offer.create(
         [
           {
-            _id: newId,
+            _id: counterId,
             listing: offer.listing,
             listingTitle: offer.listingTitle,
             seller: offer.seller,
@@ -823,15 +811,15 @@ export async function counterOffer(actor: ListingActor, id: string, terms: Offer
       throw e;
     }
     await audit(session, { offer: offer._id, action: "counter", from: "open", to: "countered", actor, via, at: now });
-    await audit(session, { offer: newId, action: "make", to: "open", actor, via, at: now });
+    await audit(session, { offer: counterId, action: "make", to: "open", actor, via, at: now });
     const created = { ...offer, amount: t.amount };
     await notify(session, notice(created, "offer.countered", await usersOf(other(side), offer, session), { by: actor.name }));
   });
-  return offerView((await Offer.findById(newId).lean()) as OfferRow, now);
+  return offerView((await Offer.findById(counterId).lean()) as OfferRow, now);
 }
 
 /** Takes back the open version one made (the buyer their offer, the seller side its counter). */
-export async function withdrawOffer(actor: ListingActor, id: string, opts: OfferOptions = {}): Promise<OfferView> {
+export async function withdrawOffer(actor: Actor, id: string, opts: OfferOptions = {}): Promise<OfferView> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
   await answer(actor, id, now, async (session, offer, side) => {
@@ -844,13 +832,11 @@ export async function withdrawOffer(actor: ListingActor, id: string, opts: Offer
       notice(offer, "offer.closed", await usersOf(other(side), offer, session), { context: "withdrawn", by: actor.name }),
     );
   });
-  return offerView((await Offer.findById(oid(id)).lean()) as OfferRow, now);
+  return offerView((await Offer.findById(parseId(id)).lean()) as OfferRow, now);
 }
 
 // ---------------------------------------------------------------------------------------------
 // API presentation (money in yuan)
-
-const yuan = (fen: number) => Math.round(fen) / 100;
 
 export function apiOffer(o: OfferView) {
   return {
@@ -862,7 +848,7 @@ export function apiOffer(o: OfferView) {
     listing: o.listing,
     seller: { name: o.seller.name },
     buyer: { name: o.buyer.name, organizationName: o.buyer.organizationName },
-    amount: yuan(o.amount),
+    amount: fenToYuan(o.amount),
     currency: o.currency,
     transactionMode: o.transactionMode,
     licenseExclusivity: o.licenseExclusivity,

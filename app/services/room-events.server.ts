@@ -1,3 +1,5 @@
+import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
+
 /**
  * How the deal-room service tells connected clients what happened, without knowing about
  * socket.io: the realtime layer (server/realtime/rooms.ts) installs the publisher at start-up and
@@ -8,12 +10,10 @@
 export type RoomEventName = "room:message" | "room:card" | "room:read" | "room:nda" | "room:members";
 export type RoomPublisher = (roomId: string, event: RoomEventName, payload: unknown) => void;
 
-const g = globalThis as unknown as { __chengguoRoomPublisher?: RoomPublisher };
-
 export function setRoomPublisher(fn: RoomPublisher | null): void {
-  g.__chengguoRoomPublisher = fn ?? undefined;
+  setSingleton("roomPublisher", fn ?? undefined);
 }
 
 export function publishToRoom(roomId: string, event: RoomEventName, payload: unknown): void {
-  g.__chengguoRoomPublisher?.(roomId, event, payload);
+  peekSingleton<RoomPublisher>("roomPublisher")?.(roomId, event, payload);
 }

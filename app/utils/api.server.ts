@@ -3,11 +3,11 @@ import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { authenticateApiToken } from "~/services/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import type { ListingActor } from "~/services/listings.server.ts";
 import { getUser } from "./auth.server.ts";
 import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "./errors.ts";
 import { createI18n } from "./i18n.ts";
 import { logger } from "./logger.server.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
  * The HTTP edge of the open data API v1 (`/api/v1/*` resource routes): bearer-token
@@ -99,7 +99,7 @@ export async function requireApiPrincipal(request: Request): Promise<ApiPrincipa
 /** A person acting through the API: who they are and how they proved it. */
 export interface ApiUser {
   user: SessionUser;
-  actor: ListingActor;
+  actor: Actor;
   via: "cookie" | "token";
 }
 

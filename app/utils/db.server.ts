@@ -20,17 +20,3 @@ export async function connectDb(uri: string = serviceEndpoints().mongoUri): Prom
 export async function disconnectDb(): Promise<void> {
   await mongoose.disconnect();
 }
-
-/** Runs `fn` in a MongoDB transaction (the embedded mongod is a replica set, so this is real). */
-export async function withTransaction<T>(fn: (session: mongoose.ClientSession) => Promise<T>): Promise<T> {
-  const session = await mongoose.startSession();
-  try {
-    let result!: T;
-    await session.withTransaction(async () => {
-      result = await fn(session);
-    });
-    return result;
-  } finally {
-    await session.endSession();
-  }
-}

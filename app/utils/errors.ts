@@ -1,14 +1,28 @@
 /**
- * Typed domain errors. Services throw these; `app/utils/http.server.ts` maps them to HTTP once.
- * Messages are i18n keys (see app/locales) so the UI can show them in the reader's language.
+ * Typed domain errors. Services throw these; the HTTP edge maps them once — pages through
+ * app/web/actions.server.ts, the API through app/web/api/envelope.server.ts. Messages are i18n
+ * keys (see app/locales) so the UI can show them in the reader's language.
  */
 export type FieldErrors = Record<string, string[]>;
 
+/** What a refusal may say beyond its message: the parameters of the message, the one field it is about, a machine code for the API. */
+export interface DomainErrorDetails {
+  params?: Record<string, string | number>;
+  field?: string | null;
+  code?: string | null;
+}
+
 export class DomainError extends Error {
   readonly status: number = 500;
-  constructor(message: string) {
+  readonly params: Record<string, string | number>;
+  readonly field: string | null;
+  readonly code: string | null;
+  constructor(message: string, details: DomainErrorDetails = {}) {
     super(message);
     this.name = new.target.name;
+    this.params = details.params ?? {};
+    this.field = details.field ?? null;
+    this.code = details.code ?? null;
   }
 }
 
@@ -31,8 +45,8 @@ export class AuthenticationError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   override readonly status = 403;
-  constructor(message = "errors.forbidden") {
-    super(message);
+  constructor(message = "errors.forbidden", details?: DomainErrorDetails) {
+    super(message, details);
   }
 }
 
@@ -45,8 +59,8 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   override readonly status = 409;
-  constructor(message = "errors.conflict") {
-    super(message);
+  constructor(message = "errors.conflict", details?: DomainErrorDetails) {
+    super(message, details);
   }
 }
 

@@ -1,12 +1,15 @@
 /**
- * Money is integer fen (分) inside the system; yuan (元) only at the edges — forms, the import
- * API and display (DESIGN.md). Parsing is exact: at most two decimals, no floating-point drift.
+ * Money, once. Amounts are integer fen (分) inside the system, with a currency (CNY); yuan (元)
+ * appear only at the edges — forms, the import API and display (docs/domain.md). Every fen↔yuan
+ * conversion and every format lives here. Parsing is exact: at most two decimals, no
+ * floating-point drift. Pure and browser-safe.
  */
 export const CURRENCY = "CNY" as const;
 
 /** Largest amount accepted anywhere: ¥10 billion, well inside Number.MAX_SAFE_INTEGER fen. */
 export const MAX_YUAN = 10_000_000_000;
 
+/** Yuan (a number, or text as typed: "1,234.5", "３００") → fen. Throws RangeError for anything that is not an amount. */
 export function yuanToFen(yuan: number | string): number {
   const s = typeof yuan === "number" ? yuan.toFixed(2) : yuan.trim().replace(/[,，\s]/g, "");
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(s);
@@ -14,11 +17,25 @@ export function yuanToFen(yuan: number | string): number {
   return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
 }
 
+/** Fen → yuan as a number with at most two decimals (the API's unit). */
 export function fenToYuan(fen: number): number {
-  return fen / 100;
+  return Math.round(fen) / 100;
 }
 
-/** `formatYuan(30000000, "zh-CN")` → "¥300,000" / "30万元" style is left to the UI; this is plain. */
+/** Like fenToYuan, with nothing staying nothing (optional prices and budgets). */
+export function fenToYuanOrNull(fen: number | null | undefined): number | null {
+  return typeof fen === "number" ? fenToYuan(fen) : null;
+}
+
+/** Fen → the yuan text a person types in a form field: 38000050 → "380000.50", 15000000 → "150000", nothing → "". */
+export function fenToYuanText(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined) return "";
+  const whole = Math.floor(fen / 100);
+  const cents = fen % 100;
+  return cents === 0 ? String(whole) : `${whole}.${String(cents).padStart(2, "0")}`;
+}
+
+/** `formatYuan(30000050)` → "¥300,000.50"; whole yuan without decimals. */
 export function formatYuan(fen: number, locale = "zh-CN"): string {
   return new Intl.NumberFormat(locale, {
     style: "currency",

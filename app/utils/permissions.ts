@@ -28,22 +28,22 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export interface Actor {
-  id: string;
+/** Anyone who holds roles: a session user, an API principal, a service's actor. */
+export interface RoleHolder {
   roles: readonly Role[];
 }
 
-export function hasRole(actor: Pick<Actor, "roles"> | null | undefined, role: Role): boolean {
+export function hasRole(actor: RoleHolder | null | undefined, role: Role): boolean {
   return !!actor && actor.roles.includes(role);
 }
 
-export function can(actor: Pick<Actor, "roles"> | null | undefined, permission: Permission): boolean {
+export function can(actor: RoleHolder | null | undefined, permission: Permission): boolean {
   if (!actor) return false;
   const allowed: readonly Role[] = PERMISSIONS[permission];
   return actor.roles.some((r) => allowed.includes(r));
 }
 
 /** Throws the domain's ForbiddenError unless the actor may do this. Used inside services. */
-export function assertCan(actor: Pick<Actor, "roles"> | null | undefined, permission: Permission): void {
+export function assertCan(actor: RoleHolder | null | undefined, permission: Permission): void {
   if (!can(actor, permission)) throw new ForbiddenError();
 }

@@ -53,11 +53,17 @@ export const TRL_MAX = 9;
 export const MATURITY_STAGES = ["research", "sample", "lab-trial", "pilot", "mass-production"] as const;
 export type MaturityStage = (typeof MATURITY_STAGES)[number];
 
+/** The TRL range each maturity stage stands for, both ends included. */
+export const STAGE_TRL: Readonly<Record<MaturityStage, readonly [number, number]>> = {
+  research: [1, 3],
+  sample: [4, 4],
+  "lab-trial": [5, 5],
+  pilot: [6, 7],
+  "mass-production": [8, 9],
+};
+
 export function maturityStage(trl: number): MaturityStage {
-  if (trl <= 3) return "research";
-  if (trl === 4) return "sample";
-  if (trl === 5) return "lab-trial";
-  if (trl <= 7) return "pilot";
+  for (const stage of MATURITY_STAGES) if (trl <= STAGE_TRL[stage][1]) return stage;
   return "mass-production";
 }
 

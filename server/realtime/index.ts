@@ -191,6 +191,5 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
     // Closes the sockets, then the adapter (its change stream and heartbeat), then the engine.
     return close(fn);
   };
-  (globalThis as { __chengguoIo?: RealtimeServer }).__chengguoIo = io;
   return io;
 }

@@ -26,11 +26,11 @@ import {
   type MessageView,
   type NdaView,
 } from "~/services/deal-rooms.server.ts";
-import type { ListingActor } from "~/services/listings.server.ts";
 import { setRoomPublisher, type RoomEventName } from "~/services/room-events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { currentUser, type RealtimeServer, type RealtimeSocket } from "./index.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
  * 洽谈室 over socket.io (DESIGN.md: Deal rooms; docs/decisions/008-deal-rooms-realtime.md).
@@ -118,7 +118,7 @@ export const ROOM_RATE_LIMITS = {
 
 type Limiter = RateLimiterMemory;
 
-async function actorOf(socket: RealtimeSocket): Promise<ListingActor | null> {
+async function actorOf(socket: RealtimeSocket): Promise<Actor | null> {
   const u = await currentUser(socket);
   return u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
 }
@@ -210,7 +210,7 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
       const sockets = await io.in(dealRoom(roomId)).fetchSockets();
       for (const s of sockets) {
         const u = s.data.user;
-        const actor: ListingActor | null = u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
+        const actor: Actor | null = u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
         if (!(await isMember(actor, roomId))) s.leave(dealRoom(roomId));
       }
     } catch (err) {
@@ -235,12 +235,12 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
       event: keyof RoomClientToServerEvents,
       schema: S,
       limiter: Limiter,
-      run: (actor: ListingActor, data: z.output<S>, raw: Record<string, unknown>) => Promise<R>,
+      run: (actor: Actor, data: z.output<S>, raw: Record<string, unknown>) => Promise<R>,
     ) {
       const listen = socket.on.bind(socket) as unknown as (ev: string, fn: (payload: unknown, ack?: unknown) => void) => void;
       listen(event, async (payload, ack) => {
         const reply = (typeof ack === "function" ? ack : () => {}) as (a: RoomAnswer<R>) => void;
-        let actor: ListingActor | null;
+        let actor: Actor | null;
         try {
           actor = await actorOf(socket);
         } catch (e) {
@@ -282,7 +282,7 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
       });
     }
 
-    const requireSide = async (actor: ListingActor, roomId: string): Promise<RoomSide> => {
+    const requireSide = async (actor: Actor, roomId: string): Promise<RoomSide> => {
       const side = await isMember(actor, roomId);
       if (!side) throw new NotFoundError();
       return side;

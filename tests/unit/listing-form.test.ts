@@ -4,7 +4,6 @@ import {
   AchievementFormSchema,
   achievementFormDefaults,
   achievementFormToInput,
-  chinaToday,
   DemandFormSchema,
   demandFormDefaults,
   demandFormToInput,
@@ -17,6 +16,7 @@ import {
 import { AchievementDataSchema, DemandDataSchema } from "~/schemas/listing.ts";
 import forms from "~/locales/modules/forms.ts";
 import { patentCheckChar, patentProblem } from "~/utils/patent.ts";
+import { chinaToday } from "~/utils/china-time.ts";
 
 type Fields = Record<string, string | string[]>;
 

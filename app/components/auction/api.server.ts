@@ -1,20 +1,19 @@
 import { bilingual, apiJson, requireApiUser, type ApiUser } from "~/utils/api.server.ts";
 import { type AuctionError, type AuctionView } from "~/services/auctions.server.ts";
 import { getUser } from "~/utils/auth.server.ts";
-import type { ListingActor } from "~/services/listings.server.ts";
+import { fenToYuanOrNull } from "~/utils/money.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
 
 /** Helpers of the auction API routes: yuan out, the optional caller, the bid error envelope. */
 
-const yuan = (fen: number | null | undefined) => (fen == null ? null : fen / 100);
-
 /** The caller if they sent credentials (cookie or personal token); public reads work without. */
-export async function optionalApiActor(request: Request): Promise<ListingActor | null> {
+export async function optionalApiActor(request: Request): Promise<Actor | null> {
   if (request.headers.get("Authorization")) return (await requireApiUser(request)).actor;
   const user = await getUser(request);
   return user ? { id: user.id, name: user.name, roles: user.roles, organization: user.organization } : null;
 }
 
-export function apiActor(u: ApiUser): ListingActor & { email: string } {
+export function apiActor(u: ApiUser): Actor & { email: string } {
   return { ...u.actor, email: u.user.email };
 }
 
@@ -29,33 +28,33 @@ export function auctionJson(a: AuctionView) {
     status: a.status,
     phase: a.phase,
     currency: "CNY",
-    startPrice: yuan(a.startPrice),
-    reservePrice: yuan(a.reservePrice),
+    startPrice: fenToYuanOrNull(a.startPrice),
+    reservePrice: fenToYuanOrNull(a.reservePrice),
     hasReserve: a.hasReserve,
     reserveMet: a.reserveMet,
-    increments: a.increments.map((t) => ({ from: yuan(t.from), increment: yuan(t.increment) })),
-    deposit: yuan(a.deposit),
+    increments: a.increments.map((t) => ({ from: fenToYuanOrNull(t.from), increment: fenToYuanOrNull(t.increment) })),
+    deposit: fenToYuanOrNull(a.deposit),
     startsAt: a.startsAt,
     endsAt: a.endsAt,
     currentEndsAt: a.currentEndsAt,
     antiSnipe: { windowSeconds: a.antiSnipeWindowSec, capSeconds: a.antiSnipeCapSec, extensions: a.extensions },
-    currentPrice: yuan(a.currentPrice),
-    minimumBid: yuan(a.nextMinimum),
+    currentPrice: fenToYuanOrNull(a.currentPrice),
+    minimumBid: fenToYuanOrNull(a.nextMinimum),
     bidCount: a.bidCount,
     registrations: a.registrations,
     leaderBidderNumber: a.leaderNumber,
-    outcome: a.outcome ? { ...a.outcome, price: yuan(a.outcome.price) } : null,
+    outcome: a.outcome ? { ...a.outcome, price: fenToYuanOrNull(a.outcome.price) } : null,
     recentBids: a.bids.map((b) => ({
       seq: b.seq,
       bidderNumber: b.bidderNumber,
-      amount: yuan(b.amount),
+      amount: fenToYuanOrNull(b.amount),
       placedAt: b.placedAt,
       mine: b.mine,
     })),
     you: a.viewer.registration
       ? {
           bidderNumber: a.viewer.registration.number,
-          deposit: { status: a.viewer.registration.deposit.status, amount: yuan(a.viewer.registration.deposit.amount) },
+          deposit: { status: a.viewer.registration.deposit.status, amount: fenToYuanOrNull(a.viewer.registration.deposit.amount) },
           canBid: a.viewer.canBid,
           isWinner: a.viewer.isWinner,
         }

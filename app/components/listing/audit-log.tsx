@@ -1,9 +1,9 @@
 import { useTranslation } from "react-i18next";
-import type { AuditEntry } from "~/services/listings.server.ts";
-import { formatDateTime } from "./format.ts";
+import type { AuditLine } from "~/services/kernel/audit.server.ts";
+import { formatDateTime } from "~/utils/china-time.ts";
 
 /** The append-only history of an item, oldest first, for its owner and the reviewers. */
-export function AuditLog({ entries }: { entries: readonly AuditEntry[] }) {
+export function AuditLog({ entries }: { entries: readonly AuditLine[] }) {
   const { t } = useTranslation();
   const status = (s?: string) => (s ? t(`listing.statuses.${s}`) : "");
   return (

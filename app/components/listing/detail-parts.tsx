@@ -1,8 +1,9 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { formatDate, formatSize } from "./format.ts";
+import { formatSize } from "./format.ts";
 import { StatusBadge } from "./status-badge.tsx";
+import { formatDate } from "~/utils/china-time.ts";
 
 export function DetailHeader({
   title,

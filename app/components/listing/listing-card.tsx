@@ -1,11 +1,11 @@
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { AchievementView, DemandView } from "~/services/listings.server.ts";
-import { formatDate } from "./format.ts";
 import { Maturity } from "./maturity.tsx";
 import { ModesDisplay } from "./modes.tsx";
 import { BudgetDisplay, PriceDisplay } from "./price.tsx";
 import { StatusBadge } from "./status-badge.tsx";
+import { formatDate } from "~/utils/china-time.ts";
 
 type AchievementCardItem = Pick<
   AchievementView,

@@ -5,9 +5,9 @@ import type { ListingKind } from "~/schemas/listing.ts";
 import { LISTING_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { failureFor, type ActionFailure } from "./action-result.ts";
 import { DoneNotice } from "./done-notice.tsx";
-import { formatDate } from "./format.ts";
 import { FormError } from "./messages.tsx";
 import { StatusBadge } from "./status-badge.tsx";
+import { formatDate } from "~/utils/china-time.ts";
 
 interface Row {
   item: {

@@ -2,8 +2,8 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { failureFor, type ActionFailure } from "./action-result.ts";
-import { formatDate, formatDateTime } from "./format.ts";
 import { FieldErrors, FormError } from "./messages.tsx";
+import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 
 /**
  * A reviewer's decision on one objection: a required resolution, then 成立 (the item goes back to

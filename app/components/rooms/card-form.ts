@@ -1,6 +1,6 @@
 import type { CardTermsInput } from "~/schemas/deal-rooms.ts";
-import { fenToYuanText } from "~/schemas/offers.ts";
 import type { CardTermsView } from "~/services/deal-rooms.server.ts";
+import { fenToYuanText } from "~/utils/money.ts";
 
 /**
  * The offer-card form as plain fields (so it works without JavaScript) and its mapping to the

@@ -2,8 +2,7 @@ import { useLocation, useNavigation } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useEffect, useRef } from "react";
 import { searchHref, type ListParam, type SearchKind, type SearchParams } from "~/schemas/search.ts";
-import { STAGE_TRL } from "../../../search/query.ts";
-import type { MaturityStage } from "~/utils/taxonomy.ts";
+import { STAGE_TRL, type MaturityStage } from "~/utils/taxonomy.ts";
 
 /**
  * The search state the controls should show: the address being navigated to while a search is

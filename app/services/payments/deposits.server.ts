@@ -1,11 +1,13 @@
-import mongoose, { type ClientSession, type Types } from "mongoose";
+import { type ClientSession, type Types } from "mongoose";
 import { AuctionRegistration } from "~/models/auction.server.ts";
 import { Payment, WebhookEvent, type PaymentStatus } from "~/models/payment.server.ts";
-import { withTransaction } from "~/utils/db.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { paymentGateway } from "./gateway.server.ts";
 import { PaymentGatewayError, type GatewayEvent, type HoldState } from "./types.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { maybeId, newId, parseId } from "../kernel/ids.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 
 /**
  * 保证金: auction deposits held through the payment gateway (DESIGN.md: Trading, Contracts and
@@ -51,16 +53,6 @@ export interface PaymentView {
 }
 
 const SETTLED: PaymentStatus[] = ["captured", "released"];
-
-function objectId(id: string): Types.ObjectId | null {
-  return mongoose.isValidObjectId(id) && /^[0-9a-f]{24}$/i.test(id) ? new mongoose.Types.ObjectId(id) : null;
-}
-
-function requirePaymentId(paymentId: string): Types.ObjectId {
-  const id = objectId(paymentId);
-  if (!id) throw new NotFoundError();
-  return id;
-}
 
 /** A gateway failure as the domain error the UI shows; the details go to the log. */
 function gatewayFailure(e: unknown, what: string, paymentId: string): never {
@@ -138,8 +130,8 @@ async function applyHoldState(paymentId: Types.ObjectId, state: HoldState, sourc
  * half-written payment stays pending) and the caller gets `payments.gatewayUnavailable`.
  */
 export async function startDepositHold(input: DepositHoldInput): Promise<{ paymentId: string; redirectUrl: string }> {
-  const payer = objectId(input.payer.id);
-  const subjectId = objectId(input.subject.id);
+  const payer = maybeId(input.payer.id);
+  const subjectId = maybeId(input.subject.id);
   const problems: Record<string, string[]> = {};
   if (!payer) problems.payer = ["errors.invalidId"];
   if (!subjectId) problems.subject = ["errors.invalidId"];
@@ -161,7 +153,7 @@ export async function startDepositHold(input: DepositHoldInput): Promise<{ payme
     }
   }
 
-  const paymentId = new mongoose.Types.ObjectId();
+  const paymentId = newId();
   await withTransaction(async (session) => {
     await Payment.create(
       [
@@ -218,7 +210,7 @@ export async function startDepositHold(input: DepositHoldInput): Promise<{ payme
  * change, so whichever comes second changes nothing.
  */
 export async function syncPayment(paymentId: string): Promise<PaymentStatus> {
-  const id = requirePaymentId(paymentId);
+  const id = parseId(paymentId);
   const p = await Payment.findById(id, { status: 1, checkoutRef: 1 }).lean();
   if (!p) throw new NotFoundError();
   if (!p.checkoutRef || SETTLED.includes(p.status as PaymentStatus)) return p.status as PaymentStatus;
@@ -230,10 +222,6 @@ export async function syncPayment(paymentId: string): Promise<PaymentStatus> {
   }
   await applyHoldState(id, state, "sync");
   return statusOf(id);
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return (e as { code?: number })?.code === 11000;
 }
 
 /**
@@ -250,7 +238,7 @@ export async function applyGatewayEvent(event: GatewayEvent): Promise<"applied" 
       if (await WebhookEvent.exists({ _id: event.id }).session(session)) return "duplicate" as const;
       await WebhookEvent.create([{ _id: event.id, gateway: "stripe", type: event.gatewayType }], { session });
 
-      const byId = event.paymentId ? objectId(event.paymentId) : null;
+      const byId = event.paymentId ? maybeId(event.paymentId) : null;
       const query = byId
         ? { _id: byId }
         : event.checkoutRef
@@ -307,7 +295,7 @@ export async function applyGatewayEvent(event: GatewayEvent): Promise<"applied" 
  * `payments.notHeld` for a deposit that is not held (pending, failed, released).
  */
 export async function captureDeposit(paymentId: string, opts: { amountFen?: number } = {}): Promise<PaymentStatus> {
-  const id = requirePaymentId(paymentId);
+  const id = parseId(paymentId);
   let p = await Payment.findById(id, { status: 1, amount: 1, intentRef: 1 }).lean();
   if (!p) throw new NotFoundError();
   if (p.status === "captured") return "captured";
@@ -349,7 +337,7 @@ export async function captureDeposit(paymentId: string, opts: { amountFen?: numb
  * `payments.alreadyCaptured` once the deposit was taken.
  */
 export async function releaseDeposit(paymentId: string): Promise<PaymentStatus> {
-  const id = requirePaymentId(paymentId);
+  const id = parseId(paymentId);
   const p = await Payment.findById(id, { status: 1, checkoutRef: 1, intentRef: 1 }).lean();
   if (!p) throw new NotFoundError();
   switch (p.status as PaymentStatus) {
@@ -404,7 +392,7 @@ export async function releaseDeposit(paymentId: string): Promise<PaymentStatus> 
 
 /** A payment for pages. With `payerId`, someone else's payment reads as not found. */
 export async function getPayment(paymentId: string, opts: { payerId?: string } = {}): Promise<PaymentView> {
-  const id = requirePaymentId(paymentId);
+  const id = parseId(paymentId);
   const p = await Payment.findById(id).lean();
   if (!p) throw new NotFoundError();
   if (opts.payerId !== undefined && String(p.payer) !== opts.payerId) throw new NotFoundError();

@@ -1,8 +1,7 @@
 import { env } from "~/utils/env.server.ts";
+import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 import { StripeGateway } from "./stripe.server.ts";
 import { PaymentGatewayError, type PaymentGateway } from "./types.ts";
-
-const g = globalThis as unknown as { __chengguoPaymentGateway?: PaymentGateway };
 
 /**
  * The payment gateway of this process, built on first use from the validated environment. One per
@@ -10,21 +9,23 @@ const g = globalThis as unknown as { __chengguoPaymentGateway?: PaymentGateway }
  * server/embedded/stripe.ts has already resolved STRIPE_* (real Stripe, or the local server).
  */
 export function paymentGateway(): PaymentGateway {
-  if (g.__chengguoPaymentGateway) return g.__chengguoPaymentGateway;
+  const current = peekSingleton<PaymentGateway>("paymentGateway");
+  if (current) return current;
   const e = env();
   if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET) {
     // Only a process that skipped start-up (a CLI command) gets here.
     throw new PaymentGatewayError("payments are not configured: STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET unset", "not_configured", null);
   }
-  g.__chengguoPaymentGateway = new StripeGateway({
+  const gateway = new StripeGateway({
     secretKey: e.STRIPE_SECRET_KEY,
     webhookSecret: e.STRIPE_WEBHOOK_SECRET,
     apiBase: e.STRIPE_API_BASE ?? null,
   });
-  return g.__chengguoPaymentGateway;
+  setSingleton("paymentGateway", gateway);
+  return gateway;
 }
 
 /** Forgets the gateway so the next call builds it from the (changed) environment. Tests only. */
 export function resetPaymentGateway(): void {
-  g.__chengguoPaymentGateway = undefined;
+  setSingleton("paymentGateway", undefined);
 }
