@@ -18,11 +18,11 @@ import { AuthenticityTokenInput, AuthenticityTokenProvider } from "remix-utils/c
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import stylesheet from "~/styles/app.css";
 import { unreadCount } from "~/services/matching.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import { localeFromCookieHeader, type Locale } from "~/utils/i18n.ts";
 import { NAV_ITEMS } from "~/utils/navigation.ts";
 import { can } from "~/utils/permissions.ts";
+import { getUser } from "~/web/auth.server.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },

@@ -3,7 +3,7 @@ import { useFetcher, useLocation } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useHydrated } from "remix-utils/use-hydrated";
-import { FormField } from "~/components/listing-form/form-field.tsx";
+import { FormField } from "~/components/ui/forms.tsx";
 
 export interface RegionOption {
   code: string;

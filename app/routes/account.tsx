@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { requireUser } from "~/utils/auth.server.ts";
+import { requireUser } from "~/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "我的账户 · 成果" }];
 

@@ -17,8 +17,8 @@ import matchingStyles from "~/components/matching/matching.css";
 import { TradingPanel } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
 import { tradingSummary } from "~/services/buy-now.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { getUser } from "~/web/auth.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },

@@ -5,17 +5,17 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import styles from "~/components/auction/auction.css";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { FieldErrors } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { CreateAuctionSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { AuctionError, auctionFormContext, createAuction } from "~/services/auctions.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { chinaLocalDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { FieldErrors } from "~/components/ui/forms.tsx";
 
 /**
  * 发起竞价: the seller (or a broker) sets the start price, the hidden reserve, fixed or tiered
@@ -78,7 +78,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (e) {
     if (e instanceof ValidationError) return json({ fieldErrors: e.fieldErrors, message: null, values }, { status: 400 });
     if (e instanceof AuctionError) return json({ fieldErrors: {}, message: e.message, values }, { status: e.status });
-    return domainErrorResponse(e);
+    return errorResponse(e);
   }
 }
 

@@ -5,18 +5,18 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
-import { ChoiceGroup, FieldErrors, FormErrors, translateMessage } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import tradingStyles from "~/components/trading/trading.css";
 import { BuyNowFormSchema, type BuyNowFormInput, type BuyNowInput } from "~/schemas/offers.ts";
 import { buyNow, buyNowQuote } from "~/services/buy-now.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { ChoiceGroup, FieldErrors, FormErrors, translateMessage } from "~/components/ui/forms.tsx";
 
 /**
  * 立即购买: the confirmation page of a fixed-price listing — the price, the transaction mode (and
@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     quote = await buyNowQuote(user, params.id ?? "");
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   const t = requestT(request);
   return json({ quote, pageTitle: pageTitle(t, t("buyNow.title"), quote.listing.title) });
@@ -66,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (e instanceof DomainError && !(e instanceof NotFoundError)) {
       return json<BuyActionData>({ form: submission.reply({ formErrors: [e.message] }) }, { status: e.status });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   return redirect(`/deals/${dealId}?done=bought`);
 }

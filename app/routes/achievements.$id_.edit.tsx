@@ -17,8 +17,8 @@ import {
 import { achievementFormDefaults, regionDefaults } from "~/schemas/listing-form.ts";
 import type { AchievementView } from "~/services/listings.server.ts";
 import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/attachments.server.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
 import { EDITABLE_STATUSES } from "~/utils/listing-workflow.ts";
+import { requirePermission } from "~/web/auth.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 export const meta: MetaFunction = () => [{ title: "修改科技成果 · 成果" }];

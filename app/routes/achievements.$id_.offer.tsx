@@ -5,18 +5,18 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
-import { FormErrors, translateMessage } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { OfferTermsFields, type OfferTermsFieldsInput } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
 import { expiryInputBounds, OFFER_DEFAULT_DAYS, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
 import { makeOffer, offerQuote } from "~/services/offers.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { FormErrors, translateMessage } from "~/components/ui/forms.tsx";
 
 /**
  * 我要报价: a buyer's offer on a negotiable listing in trading — amount in yuan, transaction mode
@@ -38,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     quote = await offerQuote(user, params.id ?? "");
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   const t = requestT(request);
   return json({ quote, expiryBounds: expiryInputBounds(), pageTitle: pageTitle(t, t("offers.make.title"), quote.listing.title) });
@@ -65,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (e instanceof DomainError && !(e instanceof NotFoundError)) {
       return json<OfferActionData>({ form: submission.reply({ formErrors: [e.message] }) }, { status: e.status });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   return redirect(`/offers/${thread}?done=made`);
 }

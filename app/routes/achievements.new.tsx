@@ -6,7 +6,7 @@ import { AchievementForm } from "~/components/listing-form/achievement-form.tsx"
 import styles from "~/components/listing-form/listing-form.css";
 import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/components/listing-form/route-helpers.server.ts";
 import { newAchievementDefaults } from "~/schemas/listing-form.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
+import { requirePermission } from "~/web/auth.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 export const meta: MetaFunction = () => [{ title: "发布科技成果 · 成果" }];

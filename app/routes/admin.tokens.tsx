@@ -5,15 +5,15 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { ErrorList, Field } from "~/components/ui/field.tsx";
 import { TokenFormSchema } from "~/schemas/api.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { createApiToken, listApiTokens, revokeApiToken, type TokenIssuer } from "~/services/api-tokens.server.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { ROLES } from "~/utils/permissions.ts";
+import { requirePermission } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 
 export const meta: MetaFunction = () => [{ title: "API 令牌 · 成果" }];
 
@@ -60,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (e instanceof ValidationError && input.intent === "create") {
       return json<ActionResult>({ intent: "create", ok: false, errors: e.fieldErrors, values }, { status: 400, headers: NO_STORE });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
 }
 
@@ -222,7 +222,7 @@ export default function AdminTokens() {
           <input type="hidden" name="intent" value="create" />
           {formErrors.length ? (
             <div className="form-error">
-              <ErrorList errors={formErrors.map((k) => t(k))} t={t} />
+              <FieldErrors errors={formErrors.map((k) => t(k))} />
             </div>
           ) : null}
           <Field id="token-name" label={t("tokens.name")} hint={t("tokens.nameHint")} errors={errorsOf("name")}>
@@ -250,7 +250,7 @@ export default function AdminTokens() {
             <p className="field-hint" id="token-roles-hint">
               {t("tokens.rolesHint")}
             </p>
-            <ErrorList id="token-roles-error" errors={errorsOf("roles")} t={t} />
+            <FieldErrors id="token-roles-error" errors={errorsOf("roles")} />
           </fieldset>
           <Field id="token-user" label={t("tokens.userEmail")} hint={t("tokens.userEmailHint")} errors={errorsOf("userEmail")}>
             <input

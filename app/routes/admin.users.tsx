@@ -6,11 +6,11 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { SetRolesSchema, UserListQuerySchema } from "~/schemas/account.ts";
 import { listUsers, setUserRoles } from "~/services/accounts.server.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { ROLES } from "~/utils/permissions.ts";
+import { requirePermission } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "用户管理 · 成果" }];
 
@@ -33,7 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (e instanceof DomainError && e.status === 403) {
       return json({ ok: false as const, userId: submission.value.userId, errors: { roles: [e.message] } }, { status: 403 });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   return json({ ok: true as const, userId: submission.value.userId, errors: null });
 }

@@ -1,4 +1,4 @@
-import { apiError, apiHandler } from "~/utils/api.server.ts";
+import { apiError, apiHandler } from "~/web/api/envelope.server.ts";
 
 /** Any other /api/v1 address: a JSON 404 in the API's envelope rather than the site's HTML page. */
 export const loader = apiHandler(async () => apiError(404, "apiErrors.noSuchEndpoint"));

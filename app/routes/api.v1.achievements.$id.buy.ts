@@ -2,8 +2,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { BuyNowApiSchema, offerFieldErrors, tradingErrorCode } from "~/schemas/offers.ts";
 import { apiDeal, buyNow } from "~/services/buy-now.server.ts";
 import { getDeal } from "~/services/deals.server.ts";
-import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/utils/api.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
+import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /**
  * POST /api/v1/achievements/:id/buy — buy a fixed-price listing at the price the caller confirms

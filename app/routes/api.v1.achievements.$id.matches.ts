@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { findMatchesForAchievement, MatchQuerySchema, toApiMatch } from "~/services/matching.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { matchingUnavailable } from "~/components/matching/api-responses.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/achievements/:id/matches?limit=10 — the demands this achievement could serve, best first. */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

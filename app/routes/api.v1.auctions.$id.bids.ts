@@ -3,8 +3,8 @@ import { apiActor, auctionErrorResponse, optionalApiActor } from "~/components/a
 import { BidSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { AuctionError, getAuction, placeBid } from "~/services/auctions.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/utils/api.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
+import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/auctions/:id/bids — the latest bids (bidders by number). */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

@@ -3,8 +3,8 @@ import { apiActor, auctionErrorResponse } from "~/components/auction/api.server.
 import { RegisterBidderSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { AuctionError, BIDDER_AGREEMENT_VERSION, confirmDeposit, getAuction, registerBidder } from "~/services/auctions.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/utils/api.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /**
  * GET /api/v1/auctions/:id/registration — the caller's own registration (404 when none); asks the

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { verifyBidChain } from "~/services/auctions.server.ts";
-import { apiHandler, apiJson, methodNotAllowed } from "~/utils/api.server.ts";
+import { apiHandler, apiJson, methodNotAllowed } from "~/web/api/envelope.server.ts";
 
 /**
  * GET /api/v1/auctions/:id/verify — recomputes the bid chain from the genesis hash and reports

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiDeal } from "~/services/buy-now.server.ts";
 import { getDeal } from "~/services/deals.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/utils/api.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/deals/:id — one deal, for its parties (and brokers, the bureau, admins); else 404. */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

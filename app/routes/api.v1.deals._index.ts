@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiDeal } from "~/services/buy-now.server.ts";
 import { listDeals } from "~/services/deals.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/utils/api.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/deals — my deals as buyer or seller (brokers, the bureau and admins: all), newest first. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getApiItem } from "~/services/export.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/demands/:id — one demand, in the import format with money in yuan. */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

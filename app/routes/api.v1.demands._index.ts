@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { ListQuerySchema } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { listApiItems } from "~/services/export.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/demands?updatedSince=&limit=&cursor= — a page in (updatedAt, id) order for incremental sync. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {

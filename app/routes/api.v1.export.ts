@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { ExportQuerySchema } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { exportLines } from "~/services/export.server.ts";
-import { apiHandler, methodNotAllowed, requireApiPrincipal } from "~/utils/api.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { apiHandler, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 
 /**
  * GET /api/v1/export?type=&updatedSince= — every visible item as JSON lines, read from a

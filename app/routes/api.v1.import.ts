@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_IMPORT_BYTES } from "~/schemas/api.ts";
 import { importListings, mayImport, type ImportRecordResult } from "~/services/import.server.ts";
+import { ForbiddenError } from "~/utils/errors.ts";
 import {
   apiHandler,
   apiJson,
@@ -9,8 +10,7 @@ import {
   methodNotAllowed,
   readJsonBody,
   requireApiPrincipal,
-} from "~/utils/api.server.ts";
-import { ForbiddenError } from "~/utils/errors.ts";
+} from "~/web/api/envelope.server.ts";
 
 /** POST /api/v1/import — upsert achievements and demands by (source, externalId). See docs/api.md. */
 export const loader = apiHandler(async () => methodNotAllowed("POST"));

@@ -4,8 +4,8 @@ import { CounterOfferApiSchema, offerFieldErrors, RejectOfferApiSchema, tradingE
 import { apiDeal } from "~/services/buy-now.server.ts";
 import { getDeal } from "~/services/deals.server.ts";
 import { acceptOffer, apiOffer, counterOffer, rejectOffer, withdrawOffer } from "~/services/offers.server.ts";
-import { ApiHttpError, apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/utils/api.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
+import { ApiHttpError, apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /**
  * POST /api/v1/offers/:id/accept | reject | counter | withdraw — answer the open version `:id`.

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiThread, getOfferThread } from "~/services/offers.server.ts";
-import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/utils/api.server.ts";
+import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/offers/:id — the negotiation (any version's id) with every version; its two sides only, else 404. */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { MakeOfferApiSchema, offerFieldErrors, tradingErrorCode } from "~/schemas/offers.ts";
 import { apiOffer, apiThreadSummary, listMyOffers, makeOffer } from "~/services/offers.server.ts";
-import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/utils/api.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
+import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /**
  * GET /api/v1/offers — my negotiations, received (seller side) and made (buyer), latest version each.

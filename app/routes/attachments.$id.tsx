@@ -1,8 +1,8 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
 import { openAttachment } from "~/services/attachments.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+import { getUser } from "~/web/auth.server.ts";
 
 /**
  * GET /attachments/:id — the evidence file itself, for whoever may see the item it belongs to

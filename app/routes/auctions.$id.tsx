@@ -6,17 +6,17 @@ import { z } from "zod";
 import styles from "~/components/auction/auction.css";
 import { formatDuration, useAuctionLive, useCountdown } from "~/components/auction/use-auction-live.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { BidSchema, RegisterBidderSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { AuctionError, getAuction, placeBid, registerBidder } from "~/services/auctions.server.ts";
-import { getUser, requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { getUser, requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /**
  * 竞价页: the current price, time left, the bid history (bidders as numbers), registration with
@@ -95,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return fail(e.status, { fieldErrors: e.field ? { [e.field]: [message] } : {}, message: e.field ? null : message, params: e.params });
     }
     if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
-    return domainErrorResponse(e);
+    return errorResponse(e);
   }
 }
 

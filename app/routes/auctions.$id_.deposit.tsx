@@ -1,7 +1,7 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { confirmDeposit } from "~/services/auctions.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
 import { DomainError } from "~/utils/errors.ts";
+import { requireUser } from "~/web/auth.server.ts";
 
 /**
  * Where the payment page sends the buyer back. It does not trust the URL: it asks the gateway

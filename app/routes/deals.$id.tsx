@@ -3,15 +3,15 @@ import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
 import { getDeal } from "~/services/deals.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /**
  * 成交详情: the listing, both parties, price, terms, how it was reached (buy-now, offer, auction),
@@ -32,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     deal = await getDeal(user, params.id ?? "");
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   const t = requestT(request);
   // The deal room is for the two parties (brokers and the bureau may see the deal, not open its room).

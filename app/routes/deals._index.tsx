@@ -2,14 +2,14 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import tradingStyles from "~/components/trading/trading.css";
 import { listDeals } from "~/services/deals.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /** 我的交易: deals where one is the buyer or on the selling side; brokers, the bureau and admins see all. */
 

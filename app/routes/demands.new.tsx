@@ -6,7 +6,7 @@ import { DemandForm } from "~/components/listing-form/demand-form.tsx";
 import styles from "~/components/listing-form/listing-form.css";
 import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/components/listing-form/route-helpers.server.ts";
 import { newDemandDefaults } from "~/schemas/listing-form.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
+import { requirePermission } from "~/web/auth.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 export const meta: MetaFunction = () => [{ title: "发布技术需求 · 成果" }];

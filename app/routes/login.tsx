@@ -4,14 +4,14 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { ErrorList, Field } from "~/components/ui/field.tsx";
 import { LoginSchema } from "~/schemas/account.ts";
 import { createSession, verifyLogin } from "~/services/accounts.server.ts";
-import { getUser, safeRedirect } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { RateLimitedError } from "~/utils/errors.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
+import { getUser, safeRedirect } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 成果" }];
 
@@ -84,7 +84,7 @@ export default function LoginPage() {
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
         {form.errors?.length ? (
           <div className="form-error" id={form.errorId}>
-            <ErrorList errors={form.errors} t={t} />
+            <FieldErrors errors={form.errors} />
           </div>
         ) : null}
         <Field id={fields.email.id} label={t("auth.email")} errors={fields.email.errors}>

@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { endSession } from "~/services/accounts.server.ts";
-import { getSessionId } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { sessionStorage } from "~/utils/session.server.ts";
+import { getSessionId } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
 
 export async function loader() {
   return redirect("/");

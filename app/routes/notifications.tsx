@@ -4,16 +4,16 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { Pagination } from "~/components/listing/pagination.tsx";
 import { scorePercent } from "~/components/matching/reason-text.ts";
 import matchingStyles from "~/components/matching/matching.css";
 import { listNotifications, markAllNotificationsRead, markNotificationRead } from "~/services/matching.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /** 消息: the user's in-app notifications (new matches), newest first, with "全部标为已读". */
 

@@ -6,8 +6,6 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
-import { FormErrors, FormField, translateMessage } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { OfferStatusBadge, OfferTermsFields, TermsText, type OfferTermsFieldsInput } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
@@ -20,13 +18,15 @@ import {
   type OfferTerms,
 } from "~/schemas/offers.ts";
 import { acceptOffer, counterOffer, getOfferThread, rejectOffer, withdrawOffer, type OfferView } from "~/services/offers.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { FormErrors, FormField, translateMessage } from "~/components/ui/forms.tsx";
 
 /**
  * One negotiation (报价详情): every version oldest first, and the forms for whoever may act on
@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     thread = await getOfferThread(user, params.id ?? "");
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   const t = requestT(request);
   return json({ thread, expiryBounds: expiryInputBounds(), pageTitle: pageTitle(t, t("offers.thread.title"), thread.listing.title) });
@@ -89,7 +89,7 @@ export async function action({ request }: ActionFunctionArgs) {
       if (e instanceof DomainError && !(e instanceof NotFoundError)) {
         return json<ThreadActionData>({ intent, formError: e.message }, { status: e.status });
       }
-      throw domainErrorResponse(e);
+      throw errorResponse(e);
     }
   }
 
@@ -112,7 +112,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (e instanceof DomainError && !(e instanceof NotFoundError)) {
       return json<ThreadActionData>({ intent, form: submission.reply({ formErrors: [e.message] }) }, { status: e.status });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
 }
 

@@ -2,14 +2,14 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { OfferStatusBadge, TermsText } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
 import { listMyOffers, type OfferThreadSummary } from "~/services/offers.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /** 我的报价: negotiations received on one's (organisation's) listings, and those one made. */
 

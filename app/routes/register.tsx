@@ -4,15 +4,15 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { ErrorList, Field } from "~/components/ui/field.tsx";
 import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
 import { createSession, registerUser } from "~/services/accounts.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
 import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
+import { getUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 
 export const meta: MetaFunction = () => [{ title: "注册 · 成果" }];
 
@@ -70,7 +70,7 @@ export default function RegisterPage() {
         <AuthenticityTokenInput />
         {form.errors?.length ? (
           <div className="form-error">
-            <ErrorList errors={form.errors} t={t} />
+            <FieldErrors errors={form.errors} />
           </div>
         ) : null}
         <fieldset className="fieldset" aria-describedby={fields.roles.errorId}>
@@ -89,7 +89,7 @@ export default function RegisterPage() {
               </label>
             ))}
           </div>
-          <ErrorList id={fields.roles.errorId} errors={fields.roles.errors} t={t} />
+          <FieldErrors id={fields.roles.errorId} errors={fields.roles.errors} />
         </fieldset>
         <Field id={fields.email.id} label={t("auth.email")} errors={fields.email.errors}>
           <input {...getInputProps(fields.email, { type: "email" })} autoComplete="email" />

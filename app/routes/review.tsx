@@ -6,17 +6,18 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { badInput, failureResponse, pageTitle, requestT, typedValues } from "~/components/listing/listing-route.server.ts";
+import { badInput, failureResponse, typedValues } from "~/components/listing/listing-route.server.ts";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { LISTING_KINDS } from "~/schemas/listing.ts";
 import { resolveObjection, reviewQueue, transitionListing } from "~/services/listings.server.ts";
-import { requirePermission } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
+import { requirePermission } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 

@@ -6,8 +6,6 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { failureFor, type ActionFailure } from "~/components/listing/action-result.ts";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
-import { FormErrors } from "~/components/listing-form/form-field.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { Composer, usePostMessage } from "~/components/rooms/composer.tsx";
 import { ROOM_DONE } from "~/components/rooms/done.ts";
@@ -18,9 +16,11 @@ import roomStyles from "~/components/rooms/rooms.css";
 import { useRoomLive } from "~/components/rooms/use-room-live.ts";
 import tradingStyles from "~/components/trading/trading.css";
 import { getRoom, markRead } from "~/services/deal-rooms.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { requireUser } from "~/web/auth.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { FormErrors } from "~/components/ui/forms.tsx";
 
 /**
  * 洽谈室: one negotiation between a buyer and the seller side (and invited brokers). The page is
@@ -48,7 +48,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     room = await getRoom(user, params.id ?? "", { beforeSeq: before });
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   // Opening the latest messages reads them (what unread counts and "已读" go by without JavaScript).
   if (before == null && (room.reads.find((r) => r.userId === user.id)?.seq ?? 0) < room.lastSeq) {

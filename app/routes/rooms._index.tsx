@@ -2,13 +2,13 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { SideBadge } from "~/components/rooms/room-parts.tsx";
 import roomStyles from "~/components/rooms/rooms.css";
 import { listMyRooms } from "~/services/deal-rooms.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /** 我的洽谈: the rooms one is in (as buyer, on the seller side, or as an invited broker), newest activity first. */
 

@@ -4,9 +4,9 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { openRoom } from "~/services/deal-rooms.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError } from "~/utils/errors.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
 
 /**
  * POST /rooms/new — opens (or finds) the deal room for a listing and a buyer, from a listing

@@ -3,7 +3,6 @@ import { Link, useLoaderData, useNavigate, useNavigation } from "@remix-run/reac
 import type { FormEvent, ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { pageTitle, requestT } from "~/components/listing/listing-route.server.ts";
 import { Pagination } from "~/components/listing/pagination.tsx";
 import { FacetPanel, SyncedSelect } from "~/components/search/facets.tsx";
 import { ResultCard } from "~/components/search/result-card.tsx";
@@ -21,6 +20,7 @@ import {
 import { searchListings, type SearchResult } from "~/services/search.server.ts";
 import listingStyles from "~/styles/listings.css";
 import searchStyles from "~/styles/search.css";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },

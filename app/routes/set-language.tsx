@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { safeRedirect } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { LOCALE_COOKIE, LOCALES } from "~/utils/i18n.ts";
+import { safeRedirect } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
 
 const SetLanguageSchema = z.object({ lng: z.enum(LOCALES), redirectTo: z.string().optional() });
 

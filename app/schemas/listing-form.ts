@@ -1,3 +1,4 @@
+import { formMessage } from "~/utils/messages.ts";
 import { z } from "zod";
 import { patentCheckIssues, type AchievementDataInput, type DemandDataInput, type ListingKind } from "~/schemas/listing.ts";
 import { fenToYuanText, MAX_YUAN, yuanToFen } from "~/utils/money.ts";
@@ -27,20 +28,6 @@ export const MAX_KEYWORD_LENGTH = 30;
 export const MAX_PATENTS = 50;
 export const MAX_INVENTORS = 30;
 export const LIMITS = { title: 120, summary: 500, description: 20_000, fiscalProject: 200, inventorName: 40 } as const;
-
-/** An i18n key with interpolation parameters, as one string that survives JSON and conform. */
-export function formMessage(key: string, params?: Record<string, string | number>): string {
-  if (!params || Object.keys(params).length === 0) return key;
-  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
-  return `${key}?${q.toString()}`;
-}
-
-/** The inverse of `formMessage`. */
-export function parseFormMessage(message: string): { key: string; params: Record<string, string> } {
-  const q = message.indexOf("?");
-  if (q < 0) return { key: message, params: {} };
-  return { key: message.slice(0, q), params: Object.fromEntries(new URLSearchParams(message.slice(q + 1))) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Parsing the free-text fields (shared by the schemas and the mapping to the core input)

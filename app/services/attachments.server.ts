@@ -4,7 +4,6 @@ import { GridFSBucket, ObjectId, type GridFSFile } from "mongodb";
 import mongoose from "mongoose";
 import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
-import { formMessage } from "~/schemas/listing-form.ts";
 import { LISTING_KINDS, type ListingKind } from "~/schemas/listing.ts";
 import { getListing, relationsOf } from "~/services/listings.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -15,6 +14,7 @@ import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 import { recordAudit } from "./kernel/audit.server.ts";
 import { parseId } from "./kernel/ids.server.ts";
+import { formMessage } from "~/utils/messages.ts";
 
 /**
  * Evidence attached to achievements and demands (test reports, pilot reports, patent

@@ -37,7 +37,7 @@ import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 export class TooManyRecordsError extends DomainError {
   override readonly status = 413;
   constructor(public readonly received: number) {
-    super("apiErrors.tooManyRecords");
+    super("apiErrors.tooManyRecords", { params: { received } });
   }
 }
 

@@ -1,10 +1,10 @@
 import { parseArgs } from "node:util";
 import { CreateTokenSchema } from "~/schemas/api.ts";
 import { CLI_ISSUER, createApiToken, listApiTokens, revokeApiToken } from "~/services/api-tokens.server.ts";
-import { bilingual } from "~/utils/api.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { ROLES, type Role } from "~/utils/permissions.ts";
 import { runCommand } from "../command.ts";
+import { bilingual } from "~/web/api/envelope.server.ts";
 
 /**
  * `npm run token -- --role admin --name NAME` — creates an API token and prints it on stdout

@@ -16,11 +16,11 @@ import {
   listApiTokens,
   revokeApiToken,
 } from "~/services/api-tokens.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import { AuthenticationError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
 
 const run = promisify(execFile);
 const BASE = "http://localhost";

@@ -7,15 +7,15 @@ import * as newAchievement from "~/routes/achievements.new.tsx";
 import * as attachmentRoute from "~/routes/attachments.$id.tsx";
 import * as editDemand from "~/routes/demands.$id_.edit.tsx";
 import * as newDemand from "~/routes/demands.new.tsx";
-import { parseFormMessage } from "~/schemas/listing-form.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import { addAttachment } from "~/services/attachments.server.ts";
 import { createAchievement, transitionListing } from "~/services/listings.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
+import { parseFormMessage } from "~/utils/messages.ts";
 
 /**
  * The create and edit pages through their real loaders and actions, as a browser without

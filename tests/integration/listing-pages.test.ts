@@ -19,10 +19,10 @@ import * as review from "~/routes/review.tsx";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
 
 /**
  * The listing pages through their real loaders and actions: signed session cookie, real CSRF

@@ -17,13 +17,13 @@ import {
   runMatchNotifications,
   unreadCount,
 } from "~/services/matching.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
 import { clearMatchingCaches } from "../../search/matching.ts";
 import { drainOutbox } from "../../search/outbox.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
 
 /**
  * Matching against the real Meilisearch and MongoDB: the hard constraints, the vocabulary bridge

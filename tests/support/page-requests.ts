@@ -1,10 +1,10 @@
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { createSession } from "~/services/accounts.server.ts";
-import { csrfProtection } from "~/utils/csrf.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { person as fixturePerson } from "./trading-fixtures.ts";
+import { csrfProtection } from "~/web/forms.server.ts";
 
 /**
  * Requests as a browser without JavaScript sends them, for driving routes' real loaders and

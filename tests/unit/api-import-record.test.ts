@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prepareAchievement, prepareDemand, ImportRequestSchema } from "~/schemas/api.ts";
-import { bilingual } from "~/utils/api.server.ts";
+import { bilingual } from "~/web/api/envelope.server.ts";
 
 /** The example record, as another platform would send it. */
 const example = () => ({

@@ -7,7 +7,6 @@ import {
   DemandFormSchema,
   demandFormDefaults,
   demandFormToInput,
-  parseFormMessage,
   parseInventors,
   serviceErrorsToForm,
   splitKeywords,
@@ -17,6 +16,7 @@ import { AchievementDataSchema, DemandDataSchema } from "~/schemas/listing.ts";
 import forms from "~/locales/modules/forms.ts";
 import { patentCheckChar, patentProblem } from "~/utils/patent.ts";
 import { chinaToday } from "~/utils/china-time.ts";
+import { parseFormMessage } from "~/utils/messages.ts";
 
 type Fields = Record<string, string | string[]>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ForbiddenError } from "~/utils/errors.ts";
 import { assertCan, can, PERMISSIONS, ROLES } from "~/utils/permissions.ts";
-import { safeRedirect } from "~/utils/auth.server.ts";
+import { safeRedirect } from "~/web/auth.server.ts";
 
 describe("permissions", () => {
   it("lets each role do its own work and nothing of the admin's", () => {

@@ -1,8 +1,8 @@
-import { bilingual, apiJson, requireApiUser, type ApiUser } from "~/utils/api.server.ts";
 import { type AuctionError, type AuctionView } from "~/services/auctions.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
 import { fenToYuanOrNull } from "~/utils/money.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
+import { getUser } from "~/web/auth.server.ts";
+import { bilingual, apiJson, requireApiUser, type ApiUser } from "~/web/api/envelope.server.ts";
 
 /** Helpers of the auction API routes: yuan out, the optional caller, the bid error envelope. */
 

@@ -23,8 +23,8 @@ import {
   TRL_MAX,
   TRL_MIN,
 } from "~/utils/taxonomy.ts";
-import { ChoiceGroup, FormErrors, FormField } from "./form-field.tsx";
 import { FormActions, SectionTitle } from "./form-parts.tsx";
+import { ChoiceGroup, FormErrors, FormField } from "~/components/ui/forms.tsx";
 
 export const TRL_LEVELS = Array.from({ length: TRL_MAX - TRL_MIN + 1 }, (_, i) => TRL_MIN + i);
 

@@ -2,7 +2,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ATTACHMENT_KINDS } from "~/utils/taxonomy.ts";
-import { FieldErrors } from "./form-field.tsx";
+import { FieldErrors } from "~/components/ui/forms.tsx";
 
 export interface AttachmentItem {
   id: string;

@@ -15,8 +15,8 @@ import { RegionSelect, type CountyTowns, type RegionGroupOption } from "~/compon
 import { DemandFormSchema, LIMITS, type DemandFormInput } from "~/schemas/listing-form.ts";
 import { FIELDS, maturityStage, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { TRL_LEVELS } from "./achievement-form.tsx";
-import { ChoiceGroup, FormErrors, FormField } from "./form-field.tsx";
 import { FormActions, SectionTitle } from "./form-parts.tsx";
+import { ChoiceGroup, FormErrors, FormField } from "~/components/ui/forms.tsx";
 
 /** The 技术需求 form, for /demands/new and /demands/:id/edit. Works without JavaScript. */
 export function DemandForm({

@@ -24,10 +24,10 @@ import type { ListingKind } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { addAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM, removeAttachment } from "~/services/attachments.server.ts";
 import { createAchievement, createDemand, getListing, transitionListing, updateListing } from "~/services/listings.server.ts";
-import { csrfProtection, readVerifiedForm } from "~/utils/csrf.server.ts";
 import { ConflictError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { isKnownRegion, townsOf, yunnanCounties } from "~/utils/regions.server.ts";
+import { csrfProtection, readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
 
 /**
  * The server half of the four listing form routes (achievements/demands × new/edit), kept in one
@@ -71,7 +71,7 @@ export async function loadOwnListing(user: SessionUser, kind: ListingKind, id: s
     if (!listing.relations.includes("owner")) throw new ForbiddenError();
     return listing;
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
 }
 
@@ -150,7 +150,7 @@ export async function handleListingFormAction({
     if (e instanceof ConflictError) {
       return json({ form: submission.reply({ formErrors: [e.message] }), towns }, { status: 409 });
     }
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
 
   if (intent === "submit") {
@@ -171,7 +171,7 @@ export async function handleListingFormAction({
 function attachmentError(e: unknown): TypedResponse<ListingFormActionData> {
   if (e instanceof ValidationError) return json({ upload: e.fieldErrors }, { status: 400 });
   if (e instanceof ConflictError) return json({ upload: { "": [e.message] } }, { status: 409 });
-  throw domainErrorResponse(e);
+  throw errorResponse(e);
 }
 
 class TooManyPartsError extends Error {}

@@ -17,10 +17,7 @@ import {
   type AchievementView,
   type DemandView,
 } from "~/services/listings.server.ts";
-import { getUser, requirePermission, requireUser } from "~/utils/auth.server.ts";
-import { readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import {
   availableActions,
@@ -33,6 +30,9 @@ import {
 import { can, hasRole } from "~/utils/permissions.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import type { ActionFailure } from "./action-result.ts";
+import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
+import { readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
 
 export const BROWSE_PAGE_SIZE = 12;
 
@@ -65,7 +65,7 @@ export function failureResponse(
     const { "": general, ...fieldErrors } = e.fieldErrors;
     return json({ ...base, fieldErrors, formError: general?.[0] ?? null }, { status: 400 });
   }
-  if (e instanceof NotFoundError && notFound === "throw") throw domainErrorResponse(e);
+  if (e instanceof NotFoundError && notFound === "throw") throw errorResponse(e);
   if (e instanceof DomainError) {
     return json({ ...base, fieldErrors: {}, formError: e.message }, { status: e.status });
   }
@@ -164,7 +164,7 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   try {
     detail = await getListing(user, kind, id);
   } catch (e) {
-    throw domainErrorResponse(e);
+    throw errorResponse(e);
   }
   const isOwner = detail.relations.includes("owner");
   const isReviewer = detail.relations.includes("reviewer");

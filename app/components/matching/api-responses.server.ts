@@ -1,5 +1,5 @@
 import { MatchingUnavailableError } from "~/services/matching.server.ts";
-import { apiJson, bilingual } from "~/utils/api.server.ts";
+import { apiJson, bilingual } from "~/web/api/envelope.server.ts";
 
 /**
  * The match endpoints' answer while Meilisearch is unavailable: 503 in the API's error envelope

@@ -1,6 +1,6 @@
 import type { ListingKind } from "~/schemas/listing.ts";
 import { matchesForPage, type PageMatches } from "~/services/matching.server.ts";
-import { getUser } from "~/utils/auth.server.ts";
+import { getUser } from "~/web/auth.server.ts";
 
 /**
  * The matches section's data for a detail page's loader. Never throws: when Meilisearch is down

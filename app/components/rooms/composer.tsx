@@ -3,10 +3,10 @@ import { useRef, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput, useAuthenticityToken } from "remix-utils/csrf/react";
 import type { ActionFailure } from "~/components/listing/action-result.ts";
-import { FieldErrors, FormErrors } from "~/components/listing-form/form-field.tsx";
 import { MESSAGE_MAX } from "~/schemas/deal-rooms.ts";
 import { useResetAfterSubmit } from "./room-forms.tsx";
 import type { PendingMessage } from "./use-room-live.ts";
+import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 
 /**
  * The message box: a plain POST (intent `send`, with a clientId from the loader so a resubmitted

@@ -15,10 +15,7 @@ import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { MAX_ATTACHMENT_BYTES } from "~/services/attachments.server.ts";
 import { acceptNda, inviteBroker, postAttachment, postMessage, proposeCard, respondToCard } from "~/services/deal-rooms.server.ts";
-import { requireUser } from "~/utils/auth.server.ts";
-import { csrfProtection, readVerifiedForm } from "~/utils/csrf.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { domainErrorResponse } from "~/utils/http.server.ts";
 import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "./card-form.ts";
 
 /**
@@ -28,6 +25,9 @@ import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "./card-form
  * a room the person is not in is a 404, exactly like a room that does not exist.
  */
 import { DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { csrfProtection, readVerifiedForm } from "~/web/forms.server.ts";
+import { errorResponse } from "~/web/actions.server.ts";
 
 export { ROOM_DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
 
@@ -80,7 +80,7 @@ function refused(
   mapFields: (f: Record<string, string[]>) => Record<string, string[]> = (f) => f,
 ) {
   if (e instanceof ValidationError) return fail(400, intent, target, mapFields(e.fieldErrors), values);
-  if (e instanceof NotFoundError) throw domainErrorResponse(e);
+  if (e instanceof NotFoundError) throw errorResponse(e);
   if (e instanceof DomainError) return fail(e.status, intent, target, {}, values, e.message);
   throw e;
 }

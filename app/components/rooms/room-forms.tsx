@@ -3,10 +3,10 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ActionFailure } from "~/components/listing/action-result.ts";
-import { FieldErrors, FormErrors, FormField, type FieldIds } from "~/components/listing-form/form-field.tsx";
 import type { CardView } from "~/services/deal-rooms.server.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { cardFormValues, MILESTONE_FIELDS, MILESTONE_MAX, MILESTONE_ROWS, milestoneField } from "./card-form.ts";
+import { FieldErrors, FormErrors, FormField, type FieldIds } from "~/components/ui/forms.tsx";
 
 /**
  * The room's forms. Each is a plain POST with an `intent` (and the CSRF token), so all of it works

@@ -3,12 +3,12 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ActionFailure } from "~/components/listing/action-result.ts";
 import { formatSize } from "~/components/listing/format.ts";
-import { FormErrors } from "~/components/listing-form/form-field.tsx";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import type { CardTermsView, CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import type { PendingMessage } from "./use-room-live.ts";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { FormErrors } from "~/components/ui/forms.tsx";
 
 /**
  * What a deal room shows: messages (text as React text — never HTML — with its line breaks),

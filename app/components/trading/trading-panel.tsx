@@ -2,12 +2,12 @@ import { getCollectionProps, getInputProps, getTextareaProps, type FieldMetadata
 import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { ChoiceGroup, FormField } from "~/components/listing-form/form-field.tsx";
 import { OFFER_MAX_DAYS, OFFER_MIN_DAYS, OFFER_MESSAGE_MAX } from "~/schemas/offers.ts";
 import type { TradingSummary } from "~/services/buy-now.server.ts";
 import { isPublic } from "~/utils/listing-workflow.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { ChoiceGroup, FormField } from "~/components/ui/forms.tsx";
 
 /**
  * The trading UI pieces: the panel on an achievement's page (what this person may do now: buy,

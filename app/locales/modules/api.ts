@@ -1,7 +1,7 @@
 /**
  * Strings of the open data API and API tokens; same keys in both languages (merged into `common`
  * by app/utils/i18n.ts). The API answers with both languages at once ("中文 / English", see
- * app/utils/api.server.ts), so every message here must read well on its own.
+ * app/web/api/envelope.server.ts), so every message here must read well on its own.
  */
 const zh = {
   tokens: {

@@ -3,10 +3,10 @@ import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
 import { authenticateApiToken } from "~/services/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { getUser } from "./auth.server.ts";
-import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "./errors.ts";
-import { createI18n } from "./i18n.ts";
-import { logger } from "./logger.server.ts";
+import { getUser } from "~/web/auth.server.ts";
+import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { createI18n } from "~/utils/i18n.ts";
+import { logger } from "~/utils/logger.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
@@ -135,12 +135,12 @@ export function apiHandler<A extends { request: Request }>(fn: Handler<A>): Hand
     try {
       return await fn(args);
     } catch (e) {
-      return errorResponse(e, args.request);
+      return apiErrorResponse(e, args.request);
     }
   };
 }
 
-export function errorResponse(e: unknown, request?: Request): Response {
+export function apiErrorResponse(e: unknown, request?: Request): Response {
   if (e instanceof Response) return e;
   if (e instanceof ApiHttpError) return apiError(e.status, e.message, { params: e.params, code: e.code });
   if (e instanceof ValidationError) return apiError(400, e.message, { fields: e.fieldErrors });
@@ -153,7 +153,7 @@ export function errorResponse(e: unknown, request?: Request): Response {
   }
   if (e instanceof DomainError && e.status in API_ERROR_CODES) {
     return apiError(e.status as keyof typeof API_ERROR_CODES, e.message, {
-      params: "received" in e ? { received: (e as { received: number }).received } : undefined,
+      params: Object.keys(e.params).length ? e.params : undefined,
     });
   }
   logger.error({ err: e, url: request?.url }, "open data API: unexpected error");

@@ -1,7 +1,12 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { parseFormMessage } from "~/schemas/listing-form.ts";
+import { parseFormMessage } from "~/utils/messages.ts";
 
+/**
+ * The one field kit of every form in the app: a labelled control with its hint and its translated
+ * errors, wired for screen readers (aria-describedby, role="alert"), for conform fields and for
+ * hand-made ones alike.
+ */
 type Translate = (key: string, options?: Record<string, unknown>) => string;
 
 const KEY = /^[A-Za-z][\w-]*(\.[\w-]+)+$/;
@@ -119,5 +124,26 @@ export function FormErrors({ errors }: { errors?: string[] | null }) {
     <div className="form-error">
       <FieldErrors errors={errors} />
     </div>
+  );
+}
+
+/** A labelled control by id (forms that do not use conform's field metadata). */
+export function Field({
+  id,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  errors?: string[] | null;
+  children: ReactNode;
+}) {
+  return (
+    <FormField field={{ id, errorId: `${id}-error`, descriptionId: `${id}-hint`, errors }} label={label} hint={hint}>
+      {children}
+    </FormField>
   );
 }

@@ -1,7 +1,7 @@
 import { redirect } from "@remix-run/node";
 import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
-import { can, type Permission } from "./permissions.ts";
-import { SESSION_ID_KEY, sessionStorage } from "./session.server.ts";
+import { can, type Permission } from "~/utils/permissions.ts";
+import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 
 export async function getSessionId(request: Request): Promise<string | null> {
   const session = await sessionStorage().getSession(request.headers.get("Cookie"));
