@@ -9,7 +9,7 @@ import { connectDb, disconnectDb } from "~/utils/db.server.ts";
 import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { isEmpty, seedDemo } from "../seeds/demo.ts";
-import { startJobs } from "./jobs.ts";
+import { startJobs } from "./jobs/index.ts";
 import { ensureIndexes } from "../search/indexes.ts";
 import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
@@ -35,7 +35,7 @@ async function main() {
   // Assigned further down, read by shutdown() declared here: so `let`, though each is set once.
   /* eslint-disable prefer-const */
   let httpServer: ReturnType<typeof createServer> | undefined;
-  let stopJobs: (() => void) | undefined;
+  let stopJobs: (() => Promise<void>) | undefined;
   let stopOutbox: (() => void) | undefined;
   let io: ReturnType<typeof attachRealtime> | undefined;
   let payments: PaymentsGateway | undefined;
@@ -47,7 +47,7 @@ async function main() {
     logger.info(`shutting down (${why})`);
     const force = setTimeout(() => process.exit(code || 1), 30_000);
     force.unref();
-    stopJobs?.();
+    await stopJobs?.().catch(() => {});
     stopOutbox?.();
     await new Promise<void>((resolve) => {
       io?.close();
@@ -138,7 +138,7 @@ async function main() {
     await services.stop();
     throw e;
   });
-  stopJobs = startJobs();
+  stopJobs = await startJobs();
   stopOutbox = startOutboxWorker();
   if (mode === "development") broadcastDevReady(build);
   logger.info(`chengguo ready on http://localhost:${config.PORT} in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -1,0 +1,87 @@
+import { MongoBackend } from "@agendajs/mongo-backend";
+import { Agenda } from "agenda";
+import type { Db } from "mongodb";
+import type { Job } from "~/services/kernel/jobs.ts";
+import { logger } from "~/utils/logger.server.ts";
+
+/**
+ * The one scheduler of periodic work (docs/architecture.md, "Jobs"). Modules declare their jobs
+ * (app/services/kernel/jobs.ts); this runner schedules them with Agenda on MongoDB: every instance
+ * runs a runner, each job is one document in `agendaJobs`, and a due job is locked by the instance
+ * that takes it, so it runs on one instance at a time however many there are. A run that outlives
+ * its lock (a crashed instance) is taken over by another instance after `lockMs`.
+ *
+ * The jobs themselves stay safe to run twice (each change they make is conditional, the auction
+ * closer holds its own lease): the runner saves the work of doing it twice, the jobs make it
+ * harmless.
+ */
+export interface JobRunnerOptions {
+  db: Db;
+  /** How often this instance looks for due jobs (the resolution of the fastest job). */
+  pollMs?: number;
+  /** Shown in agendaJobs.lastModifiedBy and the logs. */
+  instance?: string;
+  collection?: string;
+}
+
+export interface JobRunner {
+  stop(): Promise<void>;
+}
+
+const lockFor = (job: Job) => job.lockMs ?? Math.max(60_000, job.everyMs * 10);
+
+function worthLogging(result: unknown): boolean {
+  if (result == null || result === false || result === 0) return false;
+  if (Array.isArray(result)) return result.length > 0;
+  if (typeof result === "object") return Object.values(result).some((v) => v !== 0 && v != null && v !== false);
+  return true;
+}
+
+export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOptions): Promise<JobRunner> {
+  const names = new Set<string>();
+  for (const job of jobs) {
+    if (names.has(job.name)) throw new Error(`two jobs are named ${job.name}`);
+    names.add(job.name);
+  }
+  const agenda = new Agenda({
+    backend: new MongoBackend({ mongo: opts.db, collection: opts.collection ?? "agendaJobs" }),
+    name: opts.instance,
+    processEvery: opts.pollMs ?? Math.min(1_000, ...jobs.map((j) => j.everyMs)),
+    // One run of each job at a time on this instance; the lock keeps other instances off it.
+    defaultConcurrency: 1,
+    defaultLockLimit: 1,
+  });
+  agenda.on("error", (err) => logger.warn({ err: err.message }, "job runner: database error; will retry"));
+
+  for (const job of jobs) {
+    agenda.define(
+      job.name,
+      async () => {
+        try {
+          const result = await job.run(new Date());
+          if (worthLogging(result)) logger.info({ job: job.name, result }, "job done");
+        } catch (err) {
+          logger.warn({ job: job.name, err: (err as Error).message }, "job failed; will run again when next due");
+          throw err;
+        }
+      },
+      { concurrency: 1, lockLimit: 1, lockLifetime: lockFor(job) },
+    );
+  }
+  await agenda.start();
+  // One document per job, shared by every instance. Agenda's every() saves it by name, which also
+  // clears a lock another instance holds: so only when it is missing or its interval changed.
+  const collection = opts.db.collection(opts.collection ?? "agendaJobs");
+  for (const job of jobs) {
+    const stored = await collection.findOne({ name: job.name, type: "single" }, { projection: { repeatInterval: 1 } });
+    if (stored?.repeatInterval !== job.everyMs) await agenda.every(job.everyMs, job.name, undefined, { skipImmediate: false });
+  }
+
+  return {
+    async stop() {
+      // Stops polling and lets a run in progress finish (a bounded wait: shutdown has a deadline); what
+      // this instance had queued is unlocked, so another instance can take it at once.
+      await agenda.drain({ timeout: 10_000 });
+    },
+  };
+}
