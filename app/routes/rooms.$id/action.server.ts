@@ -1,44 +1,46 @@
-import {
-  json,
-  MaxPartSizeExceededError,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type TypedResponse,
-  type UploadHandler,
-} from "@remix-run/node";
-import { CSRFError } from "remix-utils/csrf/server";
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import type { ActionFailure } from "~/components/listing/action-result.ts";
+import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "~/components/rooms/card-form.ts";
 import { CardTermsSchema, InviteBrokerSchema, MessageSchema } from "~/schemas/deal-rooms.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { MAX_ATTACHMENT_BYTES } from "~/services/attachments.server.ts";
 import { acceptNda, inviteBroker, postAttachment, postMessage, proposeCard, respondToCard } from "~/services/deal-rooms.server.ts";
-import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "./card-form.ts";
+import { ValidationError, type FieldErrors } from "~/utils/errors.ts";
+import { attempt, intentAction, redirectDone, refusal, refuse } from "~/web/actions.server.ts";
+import { requireUser } from "~/web/auth.server.ts";
+import { formValues, isMultipart, readUpload, readVerifiedForm, uploadedFiles } from "~/web/forms.server.ts";
 
 /**
  * The room page's action: one form per intent, each CSRF-checked, parsed with zod and handed to
- * one deal-room service. Success is Post/Redirect/Get back to the room (`?done=…`); bad input is a
- * 400 with the errors by field and what was typed; a refusal (403 / 409) is a form-level message;
- * a room the person is not in is a 404, exactly like a room that does not exist.
+ * one deal-room service. Success is Post/Redirect/Get back to the room (`?done=<notice>`, shown by
+ * <DoneNotice ns="rooms"/> from the locales' `rooms.done.*`); bad input is a 400 with the errors by
+ * field and what was typed; a refusal (403 / 409) is a form-level message; a room the person is
+ * not in is a 404, exactly like a room that does not exist. All of it in the one action-result
+ * shape (app/web/actions.server.ts).
  */
-import { DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
-import { requireUser } from "~/web/auth.server.ts";
-import { csrfProtection, readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
 
-export { ROOM_DONE, ROOM_INTENTS, type RoomIntent } from "./done.ts";
+/** The page's intents, and the notice each leaves after its redirect. */
+const DONE = {
+  send: "sent",
+  propose: "proposed",
+  accept: "accepted",
+  reject: "rejected",
+  counter: "countered",
+  withdraw: "withdrawn",
+  nda: "nda",
+  upload: "uploaded",
+  invite: "invited",
+} as const;
+type RoomIntent = keyof typeof DONE;
 
 /** Where the page lands after each change; the message list ends with #latest. */
 function back(roomId: string, intent: RoomIntent) {
   const toList = intent === "send" || intent === "upload" || intent === "propose" || intent === "counter";
-  return redirect(`/rooms/${roomId}?done=${DONE[intent]}${toList ? "#latest" : ""}`);
+  return redirectDone(`/rooms/${roomId}`, DONE[intent], toList ? { hash: "latest" } : {});
 }
 
 const cardId = z.string().regex(/^[a-f0-9]{24}$/i);
-const IntentSchema = z.enum(ROOM_INTENTS);
 const OnBehalfSchema = z.preprocess(
   (v) => (v === "" ? undefined : v),
   z.enum(["buyer", "seller"], { errorMap: () => ({ message: "rooms.errors.sideRequired" }) }).optional(),
@@ -47,187 +49,121 @@ const ReasonSchema = z.object({
   reason: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(500, "rooms.errors.tooLong").optional()),
 });
 
-type Result = TypedResponse<ActionFailure> | TypedResponse<never>;
+/** One file of at most 10 MB and a handful of text fields. */
+const UPLOAD_LIMITS = {
+  maxPartBytes: MAX_ATTACHMENT_BYTES,
+  maxParts: 8,
+  field: "file",
+  tooLarge: "rooms.errors.fileSize",
+  tooMany: "errors.invalidInput",
+};
+/** Too many parts is no fault of the file field: said at the top of the form. */
+const tooManyOnTheForm = (f: FieldErrors): FieldErrors => (f.file?.includes(UPLOAD_LIMITS.tooMany) ? { "": f.file } : f);
 
-function fail(
-  status: number,
-  intent: string,
-  target: string | null,
-  fieldErrors: Record<string, string[]>,
-  values: Record<string, string>,
-  formError: string | null = null,
-) {
-  const { "": general, ...fields } = fieldErrors;
-  return json(
-    {
-      ok: false as const,
-      intent,
-      target,
-      fieldErrors: fields,
-      formError: formError ?? general?.[0] ?? null,
-      values,
-    } satisfies ActionFailure,
-    { status },
-  );
-}
-
-/** A refusal from a service as the form shows it; a room one is not in stays a 404. */
-function refused(
-  e: unknown,
-  intent: string,
-  target: string | null,
-  values: Record<string, string>,
-  mapFields: (f: Record<string, string[]>) => Record<string, string[]> = (f) => f,
-) {
-  if (e instanceof ValidationError) return fail(400, intent, target, mapFields(e.fieldErrors), values);
-  if (e instanceof NotFoundError) throw errorResponse(e);
-  if (e instanceof DomainError) return fail(e.status, intent, target, {}, values, e.message);
-  throw e;
-}
-
-function pick(values: Record<string, string>, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) if (values[n] !== undefined) out[n] = values[n]!;
-  return out;
-}
-
-export async function roomAction(request: Request, roomId: string): Promise<Result> {
+export async function action({ request, params }: ActionFunctionArgs): Promise<Response> {
   const user = await requireUser(request);
-  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) return uploadAction(request, user, roomId);
+  const roomId = params.id ?? "";
+  if (isMultipart(request)) return upload(request, user, roomId);
 
   const form = await readVerifiedForm(request);
-  const values: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && k !== "csrf" && !(k in values)) values[k] = v;
-  const parsedIntent = IntentSchema.safeParse(values.intent);
-  if (!parsedIntent.success) return fail(400, values.intent ?? "", null, {}, {}, "errors.invalidInput");
-  const intent = parsedIntent.data;
-
-  switch (intent) {
-    case "send": {
-      const kept = pick(values, ["text"]);
-      const parsed = MessageSchema.safeParse({ text: values.text, clientId: values.clientId || undefined });
-      if (!parsed.success) return fail(400, intent, null, flattenZodErrors(parsed.error), kept);
-      try {
-        await postMessage(user, roomId, parsed.data);
-      } catch (e) {
-        return refused(e, intent, null, kept);
-      }
-      return back(roomId, intent);
+  const values = formValues(form);
+  const card = async (intent: "propose" | "counter") => {
+    const target = intent === "counter" ? (values.cardId ?? null) : null;
+    const kept = formValues(form, cardFieldNames());
+    if (intent === "counter" && !cardId.safeParse(values.cardId).success) {
+      return refuse(400, { intent, formError: "errors.invalidInput", values: kept });
     }
-
-    case "propose":
-    case "counter": {
-      const target = intent === "counter" ? (values.cardId ?? null) : null;
-      const kept = pick(values, cardFieldNames());
-      if (intent === "counter" && !cardId.safeParse(values.cardId).success) return fail(400, intent, null, {}, kept, "errors.invalidInput");
-      const { terms, rows } = cardTermsFromForm(values);
-      const checked = CardTermsSchema.safeParse(terms);
-      const side = OnBehalfSchema.safeParse(values.onBehalfOf);
-      if (!checked.success || !side.success) {
-        const errors = {
-          ...(checked.success ? {} : cardErrorsToForm(flattenZodErrors(checked.error), rows)),
-          ...(side.success ? {} : { onBehalfOf: ["rooms.errors.sideRequired"] }),
-        };
-        return fail(400, intent, target, errors, kept);
-      }
-      const map = (f: Record<string, string[]>) => cardErrorsToForm(f, rows);
-      try {
-        if (intent === "propose") await proposeCard(user, roomId, { terms, onBehalfOf: side.data });
-        else await respondToCard(user, roomId, { action: "counter", cardId: values.cardId!, terms, onBehalfOf: side.data });
-      } catch (e) {
-        return refused(e, intent, target, kept, map);
-      }
-      return back(roomId, intent);
+    const { terms, rows } = cardTermsFromForm(values);
+    const checked = CardTermsSchema.safeParse(terms);
+    const side = OnBehalfSchema.safeParse(values.onBehalfOf);
+    if (!checked.success || !side.success) {
+      const fieldErrors = {
+        ...(checked.success ? {} : cardErrorsToForm(flattenZodErrors(checked.error), rows)),
+        ...(side.success ? {} : { onBehalfOf: ["rooms.errors.sideRequired"] }),
+      };
+      return refuse(400, { intent, target, fieldErrors, values: kept });
     }
-
-    case "accept":
-    case "withdraw":
-    case "reject": {
-      const id = values.cardId ?? "";
-      if (!cardId.safeParse(id).success) return fail(400, intent, null, {}, {}, "errors.invalidInput");
-      const kept = pick(values, ["reason"]);
-      try {
-        if (intent === "reject") {
-          const parsed = ReasonSchema.safeParse(values);
-          if (!parsed.success) return fail(400, intent, id, flattenZodErrors(parsed.error), kept);
-          await respondToCard(user, roomId, { action: "reject", cardId: id, reason: parsed.data.reason });
-        } else {
-          await respondToCard(user, roomId, { action: intent, cardId: id });
-        }
-      } catch (e) {
-        return refused(e, intent, id, kept);
-      }
-      return back(roomId, intent);
-    }
-
-    case "nda": {
-      try {
-        await acceptNda(user, roomId);
-      } catch (e) {
-        return refused(e, intent, null, {});
-      }
-      return back(roomId, intent);
-    }
-
-    case "invite": {
-      const kept = pick(values, ["email"]);
-      const parsed = InviteBrokerSchema.safeParse({ email: values.email ?? "" });
-      if (!parsed.success) return fail(400, intent, null, flattenZodErrors(parsed.error), kept);
-      try {
-        await inviteBroker(user, roomId, parsed.data);
-      } catch (e) {
-        return refused(e, intent, null, kept);
-      }
-      return back(roomId, intent);
-    }
-
-    case "upload":
-      // An upload is multipart; a urlencoded post cannot carry the file.
-      return fail(400, intent, null, { file: ["rooms.errors.fileRequired"] }, {});
-  }
-}
-
-class TooManyPartsError extends Error {}
-
-/** In memory, one file of at most 10 MB and a handful of text fields; anything bigger is a field error. */
-function boundedUploadHandler(): UploadHandler {
-  const memory = unstable_createMemoryUploadHandler({ maxPartSize: MAX_ATTACHMENT_BYTES });
-  let parts = 0;
-  return async (part) => {
-    if (++parts > 8) throw new TooManyPartsError();
-    return memory(part);
+    return attempt(
+      { intent, target, values: kept, mapFields: (f) => cardErrorsToForm(f, rows) },
+      async (): Promise<unknown> =>
+        intent === "propose"
+          ? proposeCard(user, roomId, { terms, onBehalfOf: side.data })
+          : respondToCard(user, roomId, { action: "counter", cardId: values.cardId!, terms, onBehalfOf: side.data }),
+      () => back(roomId, intent),
+    );
   };
+  const answer = async (intent: "accept" | "withdraw" | "reject") => {
+    const id = values.cardId ?? "";
+    if (!cardId.safeParse(id).success) return refuse(400, { intent, formError: "errors.invalidInput" });
+    const kept = formValues(form, ["reason"]);
+    const reason = ReasonSchema.safeParse(values);
+    if (intent === "reject" && !reason.success) {
+      return refuse(400, { intent, target: id, fieldErrors: flattenZodErrors(reason.error), values: kept });
+    }
+    return attempt(
+      { intent, target: id, values: kept },
+      () =>
+        intent === "reject"
+          ? respondToCard(user, roomId, { action: "reject", cardId: id, reason: reason.data?.reason })
+          : respondToCard(user, roomId, { action: intent, cardId: id }),
+      () => back(roomId, intent),
+    );
+  };
+
+  return intentAction<RoomIntent>(values, {
+    send: async () => {
+      const kept = formValues(form, ["text"]);
+      const parsed = MessageSchema.safeParse({ text: values.text, clientId: values.clientId || undefined });
+      if (!parsed.success) return refuse(400, { intent: "send", fieldErrors: flattenZodErrors(parsed.error), values: kept });
+      return attempt(
+        { intent: "send", values: kept },
+        () => postMessage(user, roomId, parsed.data),
+        () => back(roomId, "send"),
+      );
+    },
+    propose: () => card("propose"),
+    counter: () => card("counter"),
+    accept: () => answer("accept"),
+    withdraw: () => answer("withdraw"),
+    reject: () => answer("reject"),
+    nda: () =>
+      attempt(
+        { intent: "nda" },
+        () => acceptNda(user, roomId),
+        () => back(roomId, "nda"),
+      ),
+    invite: async () => {
+      const kept = formValues(form, ["email"]);
+      const parsed = InviteBrokerSchema.safeParse({ email: values.email ?? "" });
+      if (!parsed.success) return refuse(400, { intent: "invite", fieldErrors: flattenZodErrors(parsed.error), values: kept });
+      return attempt(
+        { intent: "invite", values: kept },
+        () => inviteBroker(user, roomId, parsed.data),
+        () => back(roomId, "invite"),
+      );
+    },
+    // An upload is multipart; a urlencoded post cannot carry the file.
+    upload: async () => refuse(400, { intent: "upload", fieldErrors: { file: ["rooms.errors.fileRequired"] } }),
+  });
 }
 
-async function uploadAction(request: Request, user: SessionUser, roomId: string): Promise<Result> {
+/** A file for the room, read within UPLOAD_LIMITS (then CSRF-checked) before anything is stored. */
+async function upload(request: Request, user: SessionUser, roomId: string): Promise<Response> {
   let form: FormData;
   try {
-    form = await unstable_parseMultipartFormData(request, boundedUploadHandler());
+    form = await readUpload(request, UPLOAD_LIMITS);
   } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) return fail(400, "upload", null, { file: ["rooms.errors.fileSize"] }, {});
-    if (e instanceof TooManyPartsError) return fail(400, "upload", null, {}, {}, "errors.invalidInput");
+    if (e instanceof ValidationError) return refusal(e, { intent: "upload", mapFields: tooManyOnTheForm });
     throw e;
   }
-  try {
-    await csrfProtection().validate(form, request.headers);
-  } catch (e) {
-    if (e instanceof CSRFError) {
-      throw new Response("Invalid or missing CSRF token. Reload the page and try again. / 表单已过期，请刷新页面后重试。", { status: 403 });
-    }
-    throw e;
-  }
-  if (form.get("intent") !== "upload") return fail(400, String(form.get("intent") ?? ""), null, {}, {}, "errors.invalidInput");
+  if (form.get("intent") !== "upload") return refuse(400, { intent: String(form.get("intent") ?? ""), formError: "errors.invalidInput" });
   const confidential = form.get("confidential") === "on";
   const kept: Record<string, string> = confidential ? { confidential: "on" } : {};
-  const file = form.get("file");
-  // A file input left empty still sends a part, with no name and no bytes.
-  if (!file || typeof file === "string" || (file.name === "" && file.size === 0)) {
-    return fail(400, "upload", null, { file: ["rooms.errors.fileRequired"] }, kept);
-  }
-  try {
-    await postAttachment(user, roomId, { filename: file.name, bytes: new Uint8Array(await file.arrayBuffer()), confidential });
-  } catch (e) {
-    return refused(e, "upload", null, kept);
-  }
-  return back(roomId, "upload");
+  const [file] = uploadedFiles(form, "file");
+  if (!file) return refuse(400, { intent: "upload", fieldErrors: { file: ["rooms.errors.fileRequired"] }, values: kept });
+  return attempt(
+    { intent: "upload", values: kept },
+    async () => postAttachment(user, roomId, { filename: file.name, bytes: new Uint8Array(await file.arrayBuffer()), confidential }),
+    () => back(roomId, "upload"),
+  );
 }
