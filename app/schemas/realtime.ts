@@ -209,5 +209,5 @@ export const CLIENT_TO_SERVER_EVENTS = [
 
 // Compile-time: each list names every event of its map (a new event must be added to both).
 type Exhaustive<Missing extends never> = Missing;
-export type _ServerEventsListed = Exhaustive<Exclude<keyof ServerToClientEvents, (typeof SERVER_TO_CLIENT_EVENTS)[number]>>;
-export type _ClientEventsListed = Exhaustive<Exclude<keyof ClientToServerEvents, (typeof CLIENT_TO_SERVER_EVENTS)[number]>>;
+type _ServerEventsListed = Exhaustive<Exclude<keyof ServerToClientEvents, (typeof SERVER_TO_CLIENT_EVENTS)[number]>>;
+type _ClientEventsListed = Exhaustive<Exclude<keyof ClientToServerEvents, (typeof CLIENT_TO_SERVER_EVENTS)[number]>>;
