@@ -3,6 +3,7 @@ import { openAttachment } from "~/services/attachments.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { getUser } from "~/web/auth.server.ts";
+import { contentDisposition } from "~/web/files.server.ts";
 
 /**
  * GET /attachments/:id — the evidence file itself, for whoever may see the item it belongs to
@@ -36,11 +37,4 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       "Cache-Control": "private, max-age=300",
     },
   });
-}
-
-/** RFC 6266: an ASCII fallback plus the exact UTF-8 name (中文文件名) in filename*. */
-export function contentDisposition(type: "inline" | "attachment", filename: string): string {
-  const fallback = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }

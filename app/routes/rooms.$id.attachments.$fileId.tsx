@@ -1,9 +1,9 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
-import { contentDisposition } from "~/routes/attachments.$id.tsx";
 import { openRoomAttachment } from "~/services/deal-rooms.server.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { requireUser } from "~/web/auth.server.ts";
+import { contentDisposition } from "~/web/files.server.ts";
 
 /**
  * GET /rooms/:id/attachments/:fileId — a file of a deal room, streamed from GridFS, for members

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { openRoom } from "~/services/deal-rooms.server.ts";
-import { DomainError } from "~/utils/errors.ts";
+import { loadOrThrow } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
 
@@ -32,13 +32,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readVerifiedForm(request);
   const parsed = OpenRoomSchema.safeParse(Object.fromEntries([...form].filter(([, v]) => typeof v === "string")));
   if (!parsed.success) throw new Response("errors.invalidInput", { status: 400 });
-  let roomId: string;
-  try {
-    roomId = await openRoom(user, parsed.data);
-  } catch (e) {
-    if (e instanceof DomainError) throw new Response(e.message, { status: e.status });
-    throw e;
-  }
+  // A refusal is this route's error page, with the reason (below).
+  const roomId = await loadOrThrow(openRoom(user, parsed.data));
   return redirect(`/rooms/${roomId}#latest`);
 }
 

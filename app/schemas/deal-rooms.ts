@@ -3,12 +3,14 @@ import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { yuan } from "./auctions.ts";
 
 /**
- * Inputs of the deal rooms, shared by the socket events (server/realtime/rooms.ts), the room page's
+ * Inputs of the deal rooms, shared by the socket events (app/schemas/realtime.ts), the room page's
  * plain forms and the services. Money arrives in yuan and leaves in fen. Messages are i18n keys
  * (app/locales/modules/rooms.ts).
  */
 export const MESSAGE_MAX = 4000;
 const objectId = z.string().regex(/^[a-f0-9]{24}$/i, "rooms.errors.badId");
+/** A room's (or a card's) id as a client sends it. */
+export const RoomObjectIdSchema = objectId;
 /** The client's own id for a message, so a retried send is stored once. */
 const clientId = z
   .string()
@@ -78,16 +80,3 @@ export const RespondCardSchema = z.discriminatedUnion("action", [
 export type RespondCardInput = z.input<typeof RespondCardSchema>;
 
 export const InviteBrokerSchema = z.object({ email: z.string().trim().toLowerCase().email("rooms.errors.email").max(200) });
-
-// Socket payloads (client → server): every one is parsed with these before anything else.
-export const RoomRefSchema = z.object({ roomId: objectId });
-export const JoinRoomSchema = RoomRefSchema.extend({ lastSeq: z.number().int().min(0).max(1e9).optional() });
-export const SendMessageSchema = RoomRefSchema.merge(MessageSchema);
-export const HistorySchema = RoomRefSchema.extend({
-  beforeSeq: z.number().int().min(1).max(1e9),
-  limit: z.number().int().min(1).max(100).default(50),
-});
-export const TypingSchema = RoomRefSchema.extend({ typing: z.boolean() });
-export const ReadSchema = RoomRefSchema.extend({ seq: z.number().int().min(0).max(1e9) });
-export const ProposeCardEventSchema = RoomRefSchema.merge(ProposeCardSchema);
-export const RespondCardEventSchema = z.intersection(RoomRefSchema, RespondCardSchema);

@@ -1,9 +1,9 @@
 import mongoose from "mongoose";
 import { Auction, Bid } from "~/models/auction.server.ts";
-import { WatchAuctionSchema, type AuctionBidEvent, type AuctionStateEvent } from "~/schemas/auction-events.ts";
+import { WatchAuctionSchema, type AuctionBidEvent, type AuctionStateEvent } from "~/schemas/realtime.ts";
 import { minimumBid, phaseOf } from "~/services/auctions.server.ts";
 import { logger } from "~/utils/logger.server.ts";
-import type { RealtimeServer, RealtimeSocket } from "./index.ts";
+import { ackOf, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
 
 /**
  * Live auction pages. Anyone may watch a public auction (bidders are numbers to each other, so
@@ -17,7 +17,7 @@ const room = (id: string) => `auction:${id}`;
 
 export function registerAuctionHandlers(socket: RealtimeSocket) {
   socket.on("auction:watch", async (payload, ack) => {
-    const reply = typeof ack === "function" ? ack : () => {};
+    const reply = ackOf("auction:watch", ack);
     const parsed = WatchAuctionSchema.safeParse(payload);
     if (!parsed.success) return reply({ ok: false, error: "invalid auctionId" });
     try {

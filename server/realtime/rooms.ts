@@ -1,6 +1,8 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { z } from "zod";
 import type { RoomSide } from "~/models/deal-room.server.ts";
+import type { RespondCardInput } from "~/schemas/deal-rooms.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
 import {
   HistorySchema,
   JoinRoomSchema,
@@ -10,9 +12,12 @@ import {
   RoomRefSchema,
   SendMessageSchema,
   TypingSchema,
-  type RespondCardInput,
-} from "~/schemas/deal-rooms.ts";
-import { flattenZodErrors } from "~/schemas/listing.ts";
+  type AnswerData,
+  type JoinAnswer,
+  type PresenceEntry,
+  type RoomClientToServerEvents,
+  type SocketFailure,
+} from "~/schemas/realtime.ts";
 import {
   acceptNda,
   getRoom,
@@ -22,18 +27,15 @@ import {
   proposeCard,
   respondToCard,
   roomHistory,
-  type CardView,
-  type MessageView,
-  type NdaView,
 } from "~/services/deal-rooms.server.ts";
-import { setRoomPublisher, type RoomEventName } from "~/services/room-events.server.ts";
+import { actorOf, type Actor } from "~/services/kernel/actor.ts";
+import { setRoomPublisher } from "~/services/room-events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
-import { currentUser, type RealtimeServer, type RealtimeSocket } from "./index.ts";
-import { type Actor } from "~/services/kernel/actor.ts";
+import { ackOf, currentActor, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
 
 /**
- * 洽谈室 over socket.io (DESIGN.md: Deal rooms; docs/decisions/008-deal-rooms-realtime.md).
+ * 洽谈室 over socket.io (docs/domain.md: deal rooms; docs/decisions/008-deal-rooms-realtime.md).
  *
  * The deal-room service stores first and then publishes through `publishToRoom`; this layer
  * installs the publisher (an emit to `dealroom:<id>` through the socket.io adapter, so members on
@@ -48,61 +50,8 @@ export const dealRoom = (roomId: string) => `dealroom:${roomId}`;
 /** Every socket of a user, on any instance: used to keep one's own typing from one's other tabs. */
 const userRoom = (userId: string) => `user:${userId}`;
 
-// ---------------------------------------------------------------------------------------------
-// The contract (docs/api.md, "Realtime: deal rooms")
-
-export interface RoomFailure {
-  ok: false;
-  /** An i18n key: `errors.loginRequired`, `rooms.errors.invalid`, `rooms.errors.rateLimited`, `errors.notFound`, `rooms.errors.*`, `errors.unexpected`. */
-  error: string;
-  fields?: Record<string, string[]>;
-}
-export type RoomAnswer<T extends object = object> = ({ ok: true } & T) | RoomFailure;
-export type RoomAck<T extends object = object> = (answer: RoomAnswer<T>) => void;
-
-export interface PresenceEntry {
-  userId: string;
-  name: string;
-}
-export interface ReadReceipt {
-  userId: string;
-  name: string;
-  seq: number;
-}
-export interface JoinAnswer {
-  /** The room's last sequence number when it was read. */
-  lastSeq: number;
-  /** With `lastSeq` in the request: exactly the messages after it, oldest first (at most 500; see `hasMore`). Without: the latest page. */
-  messages: MessageView[];
-  /** Gap-fill only: more than 500 were missed; join again with the last seq received. */
-  hasMore: boolean;
-  /** Latest page only: there are messages before the first one (ask with `room:history`). */
-  hasOlder: boolean;
-  presence: PresenceEntry[];
-  reads: ReadReceipt[];
-}
-
-export interface RoomClientToServerEvents {
-  "room:join": (payload: unknown, ack?: RoomAck<JoinAnswer>) => void;
-  "room:leave": (payload: unknown, ack?: RoomAck) => void;
-  "room:send": (payload: unknown, ack?: RoomAck<{ message: MessageView }>) => void;
-  "room:history": (payload: unknown, ack?: RoomAck<{ messages: MessageView[]; hasOlder: boolean }>) => void;
-  "room:typing": (payload: unknown, ack?: RoomAck) => void;
-  "room:read": (payload: unknown, ack?: RoomAck<{ seq: number }>) => void;
-  "room:card:propose": (payload: unknown, ack?: RoomAck<{ card: CardView }>) => void;
-  "room:card:respond": (payload: unknown, ack?: RoomAck<{ card: CardView; counter: CardView | null; dealId: string | null }>) => void;
-  "room:nda:accept": (payload: unknown, ack?: RoomAck<{ nda: NdaView }>) => void;
-}
-
-export interface RoomServerToClientEvents {
-  "room:message": (message: MessageView) => void;
-  "room:card": (card: CardView) => void;
-  "room:read": (receipt: { roomId: string } & ReadReceipt) => void;
-  "room:nda": (nda: { roomId: string } & NdaView) => void;
-  "room:members": (change: { roomId: string }) => void;
-  "room:typing": (typing: { roomId: string; userId: string; name: string; typing: boolean }) => void;
-  "room:presence": (presence: { roomId: string; online: PresenceEntry[] }) => void;
-}
+// The events and their payloads are in app/schemas/realtime.ts (for people: docs/api.md,
+// "Realtime: deal rooms").
 
 // ---------------------------------------------------------------------------------------------
 // Limits (per instance, per user)
@@ -118,13 +67,8 @@ export const ROOM_RATE_LIMITS = {
 
 type Limiter = RateLimiterMemory;
 
-async function actorOf(socket: RealtimeSocket): Promise<Actor | null> {
-  const u = await currentUser(socket);
-  return u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
-}
-
 /** A domain refusal as the client sees it; anything else is logged and answered as unexpected. */
-function failure(err: unknown, event: string): RoomFailure {
+function failure(err: unknown, event: string): SocketFailure {
   if (err instanceof ValidationError) return { ok: false, error: err.message, fields: err.fieldErrors };
   if (err instanceof DomainError) return { ok: false, error: err.message };
   logger.error({ err, event }, "deal-room socket event failed");
@@ -197,10 +141,11 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
   let closed = false;
   const inTurn = roomQueue();
 
-  setRoomPublisher((roomId: string, event: RoomEventName, payload: unknown) => {
+  setRoomPublisher((roomId, event, payload) => {
     if (closed) return;
-    // The payloads are the service's views; the event map types them for the clients.
-    (io.to(dealRoom(roomId)) as unknown as { emit(ev: string, p: unknown): void }).emit(event, payload);
+    // The service publishes its views (MessageView, CardView, …), the payloads the event map in
+    // app/schemas/realtime.ts names for these events; an event name the map lacks does not compile.
+    io.to(dealRoom(roomId)).emit(event, payload as never);
     if (event === "room:members") void recheckMembers(roomId);
   });
 
@@ -209,9 +154,7 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
     try {
       const sockets = await io.in(dealRoom(roomId)).fetchSockets();
       for (const s of sockets) {
-        const u = s.data.user;
-        const actor: Actor | null = u ? { id: u.id, name: u.name, roles: u.roles, organization: u.organization } : null;
-        if (!(await isMember(actor, roomId))) s.leave(dealRoom(roomId));
+        if (!(await isMember(actorOf(s.data.user), roomId))) s.leave(dealRoom(roomId));
       }
     } catch (err) {
       logger.warn({ err: (err as Error).message, roomId }, "re-checking a room's connected members failed");
@@ -231,18 +174,20 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
      * One event: login, rate limit, schema, then `run` (which checks membership — the services
      * do it in `requireMember`). Answers through the ack when the client gave one.
      */
-    function on<S extends z.ZodTypeAny, R extends object>(
-      event: keyof RoomClientToServerEvents,
+    function on<E extends keyof RoomClientToServerEvents, S extends z.ZodTypeAny>(
+      event: E,
       schema: S,
       limiter: Limiter,
-      run: (actor: Actor, data: z.output<S>, raw: Record<string, unknown>) => Promise<R>,
+      run: (actor: Actor, data: z.output<S>, raw: Record<string, unknown>) => Promise<AnswerData<RoomClientToServerEvents[E]>>,
     ) {
-      const listen = socket.on.bind(socket) as unknown as (ev: string, fn: (payload: unknown, ack?: unknown) => void) => void;
+      // (socket.io's listener type cannot be resolved for a generic event name: every one of this
+      // feature's events listens as `(payload: unknown, ack?: unknown)`, see Untrusted.)
+      const listen = socket.on.bind(socket) as (ev: E, fn: (payload: unknown, ack?: unknown) => void) => unknown;
       listen(event, async (payload, ack) => {
-        const reply = (typeof ack === "function" ? ack : () => {}) as (a: RoomAnswer<R>) => void;
+        const reply = ackOf(event, ack);
         let actor: Actor | null;
         try {
-          actor = await actorOf(socket);
+          actor = await currentActor(socket);
         } catch (e) {
           return reply(failure(e, event));
         }

@@ -10,9 +10,10 @@ import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import * as achievementPage from "~/routes/achievements.$id.tsx";
 import * as dealPage from "~/routes/deals.$id.tsx";
 import * as attachmentRoute from "~/routes/rooms.$id.attachments.$fileId.tsx";
-import * as roomPage from "~/routes/rooms.$id.tsx";
+import * as roomPage from "~/routes/rooms.$id/route.tsx";
 import * as roomsPage from "~/routes/rooms._index.tsx";
 import * as newRoom from "~/routes/rooms.new.tsx";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { openRoom, postMessage } from "~/services/deal-rooms.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
@@ -106,6 +107,13 @@ async function openByForm(listingId: string, who = buyer): Promise<string> {
 }
 
 const roomPath = (id: string) => `/rooms/${id}`;
+
+/** An action's refusal (the one action-result shape) as the room's forms read it, with `resultFor`. */
+async function refusalOf(res: Response) {
+  const data = (await res.json()) as ActionResult;
+  if (data.ok) throw new Error(`expected a refusal, got ${JSON.stringify(data)}`);
+  return { ok: data.ok, intent: data.intent, target: data.target, ...resultFor(data, data.intent, data.target)! };
+}
 
 describe("opening a room", () => {
   it("opens from a listing with a plain POST (CSRF checked) and refuses who may not", async () => {
@@ -202,7 +210,7 @@ describe("the room page without JavaScript", () => {
     const id = await openByForm(await listing());
     const empty = await call(roomPage.action, post(roomPath(id), buyer, { intent: "send", text: "   \n " }), { id });
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toMatchObject({ ok: false, intent: "send", fieldErrors: { text: ["rooms.errors.textRequired"] } });
+    expect(await refusalOf(empty)).toMatchObject({ ok: false, intent: "send", fieldErrors: { text: ["rooms.errors.textRequired"] } });
 
     const card = {
       intent: "propose",
@@ -221,7 +229,7 @@ describe("the room page without JavaScript", () => {
     };
     const bad = await call(roomPage.action, post(roomPath(id), seller, card), { id });
     expect(bad.status).toBe(400);
-    const data = await bad.json();
+    const data = await refusalOf(bad);
     expect(data.fieldErrors).toEqual({
       price: ["auction.errors.amountNumber"],
       licenseExclusivity: ["rooms.errors.exclusivityRequired"],
@@ -247,7 +255,7 @@ describe("the room page without JavaScript", () => {
       post(roomPath(id), seller, { ...card, price: "4000", licenseExclusivity: "sole", "milestones[1].title": "首付" }),
       { id },
     );
-    expect((await over.json()).fieldErrors).toEqual({ milestones: ["rooms.errors.milestonesExceedPrice"] });
+    expect((await refusalOf(over)).fieldErrors).toEqual({ milestones: ["rooms.errors.milestonesExceedPrice"] });
     const invite = await call(roomPage.action, post(roomPath(id), buyer, { intent: "invite", email: "broker@agency.cn" }), { id });
     expect(invite.headers.get("Location")).toBe(`/rooms/${id}?done=invited`);
     const brokerCard = await call(
@@ -256,11 +264,11 @@ describe("the room page without JavaScript", () => {
       { id },
     );
     expect(brokerCard.status).toBe(400);
-    expect((await brokerCard.json()).fieldErrors).toEqual({ onBehalfOf: ["rooms.errors.onBehalfRequired"] });
+    expect((await refusalOf(brokerCard)).fieldErrors).toEqual({ onBehalfOf: ["rooms.errors.onBehalfRequired"] });
     // Inviting someone who is not a broker: the error on the email field, the email kept.
     const notBroker = await call(roomPage.action, post(roomPath(id), buyer, { intent: "invite", email: "outsider@tea.cn" }), { id });
     expect(notBroker.status).toBe(400);
-    expect(await notBroker.json()).toMatchObject({
+    expect(await refusalOf(notBroker)).toMatchObject({
       fieldErrors: { email: ["rooms.errors.notABroker"] },
       values: { email: "outsider@tea.cn" },
     });
@@ -354,7 +362,7 @@ describe("offer cards, the NDA and files by form", () => {
     // The seller cannot accept its own card: refused in place (403), nothing made.
     const own = await call(roomPage.action, post(roomPath(id), seller, { intent: "accept", cardId }), { id });
     expect(own.status).toBe(403);
-    expect(await own.json()).toMatchObject({ intent: "accept", target: cardId, formError: "rooms.errors.answerOtherSide" });
+    expect(await refusalOf(own)).toMatchObject({ intent: "accept", target: cardId, formError: "rooms.errors.answerOtherSide" });
 
     const accepted = await call(roomPage.action, post(roomPath(id), buyer, { intent: "accept", cardId }), { id });
     expect(accepted.headers.get("Location")).toBe(`/rooms/${id}?done=accepted`);
@@ -401,9 +409,9 @@ describe("offer cards, the NDA and files by form", () => {
       { id },
     );
     expect(html.status).toBe(400);
-    expect(await html.json()).toMatchObject({ intent: "upload", fieldErrors: { file: ["rooms.errors.fileType"] } });
+    expect(await refusalOf(html)).toMatchObject({ intent: "upload", fieldErrors: { file: ["rooms.errors.fileType"] } });
     const none = await call(roomPage.action, upload(roomPath(id), buyer, null, { confidential: "on" }), { id });
-    expect(await none.json()).toMatchObject({ fieldErrors: { file: ["rooms.errors.fileRequired"] }, values: { confidential: "on" } });
+    expect(await refusalOf(none)).toMatchObject({ fieldErrors: { file: ["rooms.errors.fileRequired"] }, values: { confidential: "on" } });
 
     // The page shows the 🔒 mark and, before the NDA, a note instead of a link.
     const before = await render(get(roomPath(id), buyer));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CardTermsSchema, JoinRoomSchema, MessageSchema, RespondCardSchema, SendMessageSchema } from "~/schemas/deal-rooms.ts";
+import { CardTermsSchema, MessageSchema, RespondCardSchema } from "~/schemas/deal-rooms.ts";
+import { JoinRoomSchema, SendMessageSchema } from "~/schemas/realtime.ts";
 
 /** What people type into a deal room, and what the socket events may carry. */
 

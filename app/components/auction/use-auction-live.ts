@@ -1,7 +1,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { AuctionBidEvent, AuctionStateEvent } from "~/schemas/auction-events.ts";
-import type { Socket } from "socket.io-client";
+import type { AuctionBidEvent, AuctionStateEvent } from "~/schemas/realtime.ts";
+import { openSocket } from "~/components/site-socket.ts";
 
 /**
  * Keeps an auction page current without reloads: joins the auction's socket.io room, appends
@@ -30,24 +30,20 @@ export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (sour
   }, [initial]);
 
   useEffect(() => {
-    let socket: Socket | null = null;
-    let cancelled = false;
-    void import("socket.io-client").then(({ io }) => {
-      if (cancelled) return;
-      socket = io({ withCredentials: true });
+    return openSocket((socket) => {
       let connectedBefore = false;
       socket.on("connect", () => {
         setConnected(true);
-        socket!.emit("auction:watch", { auctionId }, () => {});
+        socket.emit("auction:watch", { auctionId }, () => {});
         if (connectedBefore) revalidate.current();
         connectedBefore = true;
       });
       socket.on("disconnect", () => setConnected(false));
-      socket.on("auction:bid", (b: AuctionBidEvent) => {
+      socket.on("auction:bid", (b) => {
         if (b.auctionId !== auctionId) return;
         setBids((list) => mergeBids([b], list));
       });
-      socket.on("auction:state", (s: AuctionStateEvent) => {
+      socket.on("auction:state", (s) => {
         if (s.auctionId !== auctionId) return;
         setState((prev) => {
           if (s.lastSeq < prev.lastSeq && s.status === prev.status) return prev;
@@ -57,10 +53,6 @@ export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (sour
         });
       });
     });
-    return () => {
-      cancelled = true;
-      socket?.disconnect();
-    };
   }, [auctionId]);
 
   return { state, bids, connected };

@@ -2,7 +2,7 @@ import { Form, useNavigation, useSubmit } from "@remix-run/react";
 import { useRef, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput, useAuthenticityToken } from "remix-utils/csrf/react";
-import type { ActionFailure } from "~/components/listing/action-result.ts";
+import type { FormFeedback } from "~/schemas/action-result.ts";
 import { MESSAGE_MAX } from "~/schemas/deal-rooms.ts";
 import { useResetAfterSubmit } from "./room-forms.tsx";
 import type { PendingMessage } from "./use-room-live.ts";
@@ -22,7 +22,7 @@ export function Composer({
   onSent,
 }: {
   clientId: string;
-  failure: ActionFailure | null;
+  failure: FormFeedback | null;
   send: (text: string) => boolean;
   typed: () => void;
   onSent: () => void;

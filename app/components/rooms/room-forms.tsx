@@ -2,16 +2,17 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import type { ActionFailure } from "~/components/listing/action-result.ts";
+import type { FormFeedback } from "~/schemas/action-result.ts";
 import type { CardView } from "~/services/deal-rooms.server.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { cardFormValues, MILESTONE_FIELDS, MILESTONE_MAX, MILESTONE_ROWS, milestoneField } from "./card-form.ts";
-import { FieldErrors, FormErrors, FormField, type FieldIds } from "~/components/ui/forms.tsx";
+import { ChoiceGroup, FieldErrors, FormErrors, FormField, type FieldIds } from "~/components/ui/forms.tsx";
 
 /**
  * The room's forms. Each is a plain POST with an `intent` (and the CSRF token), so all of it works
  * without JavaScript; with it, Remix submits them by fetch and the page revalidates. A refused
- * form shows its errors next to the fields and keeps what was typed (`failure.values`).
+ * form shows its errors next to the fields and keeps what was typed (`failure.values`; the page
+ * reads the refusal with `resultFor`). Fields come from the one field kit (components/ui/forms.tsx).
  */
 
 type Side = "buyer" | "seller" | "broker";
@@ -65,7 +66,7 @@ export function CardTermsForm({
   mySide: Side;
   /** The open card, for a counter: the form starts as a copy of it. */
   card?: CardView;
-  failure: ActionFailure | null;
+  failure: FormFeedback | null;
 }) {
   const { t } = useTranslation();
   const busy = useBusy(intent);
@@ -94,33 +95,21 @@ export function CardTermsForm({
       {card ? <input type="hidden" name="cardId" value={card.id} /> : null}
       <FormErrors errors={failure?.formError ? [failure.formError] : null} />
       {mySide === "broker" && intent === "propose" ? (
-        <fieldset className={`fieldset${behalf.errors?.length ? " field--invalid" : ""}`} aria-describedby={behalf.descriptionId}>
-          <legend>
-            {t("rooms.cardForm.onBehalfOf")}
-            <abbr className="required-mark" title={t("listingForm.required")}>
-              {" *"}
-            </abbr>
-          </legend>
-          <div className="choices">
-            {(["seller", "buyer"] as const).map((s) => (
-              <label key={s}>
-                <input
-                  type="radio"
-                  name="onBehalfOf"
-                  value={s}
-                  defaultChecked={v("onBehalfOf") === s}
-                  required
-                  data-testid={`on-behalf-${s}`}
-                />
-                {t(`rooms.sides.${s}`)}
-              </label>
-            ))}
-          </div>
-          <p className="field-hint" id={behalf.descriptionId}>
-            {t("rooms.cardForm.onBehalfHint")}
-          </p>
-          <FieldErrors id={behalf.errorId} errors={behalf.errors} />
-        </fieldset>
+        <ChoiceGroup field={behalf} legend={t("rooms.cardForm.onBehalfOf")} hint={t("rooms.cardForm.onBehalfHint")} required>
+          {(["seller", "buyer"] as const).map((s) => (
+            <label key={s}>
+              <input
+                type="radio"
+                name="onBehalfOf"
+                value={s}
+                defaultChecked={v("onBehalfOf") === s}
+                required
+                data-testid={`on-behalf-${s}`}
+              />
+              {t(`rooms.sides.${s}`)}
+            </label>
+          ))}
+        </ChoiceGroup>
       ) : null}
       {mySide === "broker" && counterFor ? <input type="hidden" name="onBehalfOf" value={counterFor} /> : null}
 
@@ -237,7 +226,7 @@ export function RespondForms({
   card: CardView;
   mySide: Side;
   meId: string;
-  failures: { accept: ActionFailure | null; reject: ActionFailure | null; withdraw: ActionFailure | null; counter: ActionFailure | null };
+  failures: { accept: FormFeedback | null; reject: FormFeedback | null; withdraw: FormFeedback | null; counter: FormFeedback | null };
 }) {
   const { t } = useTranslation();
   const busyAccept = useBusy("accept");
@@ -247,7 +236,12 @@ export function RespondForms({
   const canWithdraw = card.proposedBy.id === meId || mySide === card.forSide;
   const canCounter = answering || mySide === "broker";
   const reasonId = `reject-reason-${card.id}`;
-  const reasonErrors = failures.reject?.fieldErrors.reason;
+  const reason: FieldIds = {
+    id: reasonId,
+    errorId: `${reasonId}-error`,
+    descriptionId: `${reasonId}-hint`,
+    errors: failures.reject?.fieldErrors.reason ?? null,
+  };
   return (
     <div className="room-respond" data-testid="respond-forms">
       {!answering && !canCounter ? <p className="muted">{t("rooms.respond.waiting")}</p> : null}
@@ -270,11 +264,15 @@ export function RespondForms({
             <input type="hidden" name="cardId" value={card.id} />
             <input type="hidden" name="intent" value="reject" />
             <FormErrors errors={failures.reject?.formError ? [failures.reject.formError] : null} />
-            <div className={`field${reasonErrors?.length ? " field--invalid" : ""}`}>
-              <label htmlFor={reasonId}>{t("rooms.respond.reason")}</label>
-              <textarea id={reasonId} name="reason" rows={2} maxLength={500} defaultValue={failures.reject?.values.reason ?? ""} />
-              <FieldErrors errors={reasonErrors} />
-            </div>
+            <FormField field={reason} label={t("rooms.respond.reason")}>
+              <textarea
+                {...described(reason, false)}
+                name="reason"
+                rows={2}
+                maxLength={500}
+                defaultValue={failures.reject?.values.reason ?? ""}
+              />
+            </FormField>
             <button type="submit" className="button button--ghost" disabled={busyReject} data-testid="card-reject">
               {busyReject ? t("rooms.respond.working") : t("rooms.respond.reject")}
             </button>
@@ -309,7 +307,7 @@ export function RespondForms({
 }
 
 /** A file for the room: PDF or image, ≤ 10 MB, optionally confidential (behind the NDA). */
-export function UploadForm({ failure }: { failure: ActionFailure | null }) {
+export function UploadForm({ failure }: { failure: FormFeedback | null }) {
   const { t } = useTranslation();
   const busy = useBusy("upload");
   const formRef = useResetAfterSubmit("upload", !!failure);
@@ -351,7 +349,7 @@ export function UploadForm({ failure }: { failure: ActionFailure | null }) {
 }
 
 /** A party brings a technology broker in by their email. */
-export function InviteForm({ failure }: { failure: ActionFailure | null }) {
+export function InviteForm({ failure }: { failure: FormFeedback | null }) {
   const { t } = useTranslation();
   const busy = useBusy("invite");
   const formRef = useResetAfterSubmit("invite", !!failure);

@@ -1,7 +1,7 @@
 import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import type { ActionFailure } from "~/components/listing/action-result.ts";
+import type { FormFeedback } from "~/schemas/action-result.ts";
 import { formatSize } from "~/components/listing/format.ts";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import type { CardTermsView, CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
@@ -230,7 +230,7 @@ export function PendingItem({ p, onRetry, onDrop }: { p: PendingMessage; onRetry
 const NDA_PARAGRAPHS = ["p1", "p2", "p3", "p4", "p5"] as const;
 
 /** The NDA: its text (the reader's language, the other one folded), who accepted when, the accept form. */
-export function NdaPanel({ nda, meId, failure }: { nda: NdaView; meId: string; failure: ActionFailure | null }) {
+export function NdaPanel({ nda, meId, failure }: { nda: NdaView; meId: string; failure: FormFeedback | null }) {
   const { t, i18n } = useTranslation();
   const other = i18n.language === "en" ? "zh-CN" : "en";
   const tOther = i18n.getFixedT(other);

@@ -1,11 +1,12 @@
 import { useRevalidator } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Socket } from "socket.io-client";
+import { openSocket, type SiteSocket } from "~/components/site-socket.ts";
 import { MESSAGE_MAX } from "~/schemas/deal-rooms.ts";
+import type { PresenceEntry, ReadReceipt } from "~/schemas/realtime.ts";
 import type { CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
 
 /**
- * Keeps a deal room current without reloads (socket contract: server/realtime/rooms.ts).
+ * Keeps a deal room current without reloads (the events: app/schemas/realtime.ts).
  *
  * Messages are kept by their room sequence number, so one that arrives twice (the ack of a send,
  * the broadcast of it, a re-join) is shown once. `last` is the highest seq up to which nothing is
@@ -15,13 +16,8 @@ import type { CardView, MessageView, NdaView } from "~/services/deal-rooms.serve
  * Without a connection nothing here is needed: the page's forms post as usual.
  */
 
-export interface Person {
-  userId: string;
-  name: string;
-}
-export interface ReadMark extends Person {
-  seq: number;
-}
+export type Person = PresenceEntry;
+export type ReadMark = ReadReceipt;
 export interface PendingMessage {
   clientId: string;
   text: string;
@@ -39,8 +35,6 @@ export interface RoomLiveInitial {
   nda: NdaView;
   reads: ReadMark[];
 }
-
-type Ack<T> = ({ ok: true } & T) | { ok: false; error: string; fields?: Record<string, string[]> };
 
 const ACK_TIMEOUT_MS = 10_000;
 const TYPING_EVERY_MS = 2_000;
@@ -79,7 +73,7 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
   const [connected, setConnected] = useState<boolean | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
 
-  const socketRef = useRef<Socket | null>(null);
+  const socketRef = useRef<SiteSocket | null>(null);
   const filling = useRef(false);
   const joinedFrom = useRef(-1);
   const loadingOlderRef = useRef(false);
@@ -151,19 +145,15 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
     if (!s?.connected || filling.current) return;
     filling.current = true;
     joinedFrom.current = last.current;
-    s.timeout(ACK_TIMEOUT_MS).emit(
-      "room:join",
-      { roomId, lastSeq: last.current },
-      (err: Error | null, ack?: Ack<{ lastSeq: number; messages: MessageView[]; presence: Person[]; reads: ReadMark[] }>) => {
-        filling.current = false;
-        if (err || !ack?.ok) return;
-        setOnline(Array.isArray(ack.presence) ? ack.presence : []);
-        mergeReads(ack.reads);
-        // A gap that remains (more missed than one answer holds) asks again from the new `last`.
-        merge(ack.messages);
-        checkGap();
-      },
-    );
+    s.timeout(ACK_TIMEOUT_MS).emit("room:join", { roomId, lastSeq: last.current }, (err, ack) => {
+      filling.current = false;
+      if (err || !ack?.ok) return;
+      setOnline(Array.isArray(ack.presence) ? ack.presence : []);
+      mergeReads(ack.reads);
+      // A gap that remains (more missed than one answer holds) asks again from the new `last`.
+      merge(ack.messages);
+      checkGap();
+    });
   }, [roomId, merge, mergeReads, checkGap]);
   joinRef.current = join;
 
@@ -177,80 +167,75 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
 
   useEffect(() => {
     if (!enabled) return;
-    let cancelled = false;
-    let socket: Socket | null = null;
     const timers = typingTimers.current;
-    void import("socket.io-client").then(({ io }) => {
-      if (cancelled) return;
-      socket = io({ withCredentials: true });
-      socketRef.current = socket;
-      let connectedBefore = false;
-      socket.on("connect", () => {
-        setConnected(true);
-        filling.current = false;
-        join();
-        if (connectedBefore) revalidate.current();
-        connectedBefore = true;
-      });
-      socket.on("connect_error", () => setConnected(false));
-      socket.on("disconnect", () => {
-        setConnected(false);
-        setOnline([]);
-        setTyping({});
-      });
-      socket.on("room:message", (m: MessageView) => {
-        if (m?.roomId !== roomId) return;
-        merge([m]);
-        if (m.card?.status === "open")
-          setOpenCard((prev) => (prev && prev.id !== m.card!.id && prev.createdAt > m.card!.createdAt ? prev : m.card));
-      });
-      socket.on("room:card", (c: CardView) => {
-        if (c?.roomId !== roomId) return;
-        noteCards([c]);
-        if (c.status === "open") setOpenCard(c);
-        else setOpenCard((prev) => (prev?.id === c.id ? null : prev));
-        // Accepted: the agreed terms and the deal come with the page data.
-        if (c.status === "accepted") revalidate.current();
-      });
-      socket.on("room:read", (r: ReadMark & { roomId: string }) => {
-        if (r?.roomId === roomId) mergeReads([r]);
-      });
-      socket.on("room:nda", (n: NdaView & { roomId: string }) => {
-        if (n?.roomId !== roomId) return;
-        const { roomId: _r, ...view } = n;
-        setNda(view);
-      });
-      socket.on("room:members", (p: { roomId: string }) => {
-        if (p?.roomId === roomId) revalidate.current();
-      });
-      socket.on("room:presence", (p: { roomId: string; online: Person[] }) => {
-        if (p?.roomId === roomId && Array.isArray(p.online)) setOnline(p.online);
-      });
-      socket.on("room:typing", (p: { roomId: string; userId: string; name: string; typing: boolean }) => {
-        if (p?.roomId !== roomId || !p.userId || p.userId === meId) return;
-        const old = timers.get(p.userId);
-        if (old) clearTimeout(old);
-        if (p.typing) {
-          setTyping((t) => ({ ...t, [p.userId]: p.name }));
-          // A lost "stopped typing" must not leave the line up for ever.
-          timers.set(
-            p.userId,
-            setTimeout(() => setTyping(({ [p.userId]: _gone, ...rest }) => rest), TYPING_SHOWN_MS),
-          );
-        } else {
-          timers.delete(p.userId);
-          setTyping(({ [p.userId]: _gone, ...rest }) => rest);
-        }
-      });
-    });
+    const close = openSocket(
+      (socket) => {
+        socketRef.current = socket;
+        let connectedBefore = false;
+        socket.on("connect", () => {
+          setConnected(true);
+          filling.current = false;
+          join();
+          if (connectedBefore) revalidate.current();
+          connectedBefore = true;
+        });
+        socket.on("connect_error", () => setConnected(false));
+        socket.on("disconnect", () => {
+          setConnected(false);
+          setOnline([]);
+          setTyping({});
+        });
+        socket.on("room:message", (m) => {
+          if (m?.roomId !== roomId) return;
+          merge([m]);
+          if (m.card?.status === "open")
+            setOpenCard((prev) => (prev && prev.id !== m.card!.id && prev.createdAt > m.card!.createdAt ? prev : m.card));
+        });
+        socket.on("room:card", (c) => {
+          if (c?.roomId !== roomId) return;
+          noteCards([c]);
+          if (c.status === "open") setOpenCard(c);
+          else setOpenCard((prev) => (prev?.id === c.id ? null : prev));
+          // Accepted: the agreed terms and the deal come with the page data.
+          if (c.status === "accepted") revalidate.current();
+        });
+        socket.on("room:read", (r) => {
+          if (r?.roomId === roomId) mergeReads([r]);
+        });
+        socket.on("room:nda", (n) => {
+          if (n?.roomId !== roomId) return;
+          const { roomId: _r, ...view } = n;
+          setNda(view);
+        });
+        socket.on("room:members", (p) => {
+          if (p?.roomId === roomId) revalidate.current();
+        });
+        socket.on("room:presence", (p) => {
+          if (p?.roomId === roomId && Array.isArray(p.online)) setOnline(p.online);
+        });
+        socket.on("room:typing", (p) => {
+          if (p?.roomId !== roomId || !p.userId || p.userId === meId) return;
+          const old = timers.get(p.userId);
+          if (old) clearTimeout(old);
+          if (p.typing) {
+            setTyping((t) => ({ ...t, [p.userId]: p.name }));
+            // A lost "stopped typing" must not leave the line up for ever.
+            timers.set(
+              p.userId,
+              setTimeout(() => setTyping(({ [p.userId]: _gone, ...rest }) => rest), TYPING_SHOWN_MS),
+            );
+          } else {
+            timers.delete(p.userId);
+            setTyping(({ [p.userId]: _gone, ...rest }) => rest);
+          }
+        });
+      },
+      (socket) => socket.emit("room:leave", { roomId }),
+    );
     return () => {
-      cancelled = true;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      if (socket) {
-        socket.emit("room:leave", { roomId });
-        socket.disconnect();
-      }
+      close();
       socketRef.current = null;
     };
   }, [enabled, roomId, meId, join, merge, mergeReads, noteCards]);
@@ -275,7 +260,7 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
     (clientId: string, text: string) => {
       const s = socketRef.current;
       if (!s) return;
-      s.timeout(ACK_TIMEOUT_MS).emit("room:send", { roomId, clientId, text }, (err: Error | null, ack?: Ack<{ message: MessageView }>) => {
+      s.timeout(ACK_TIMEOUT_MS).emit("room:send", { roomId, clientId, text }, (err, ack) => {
         if (!err && ack?.ok) {
           merge([ack.message]);
           setPending((p) => p.filter((x) => x.clientId !== clientId));
@@ -349,15 +334,11 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
     if (!s?.connected || loadingOlderRef.current || firstSeq <= 1) return false;
     loadingOlderRef.current = true;
     setLoadingOlder(true);
-    s.timeout(ACK_TIMEOUT_MS).emit(
-      "room:history",
-      { roomId, beforeSeq: firstSeq, limit: 50 },
-      (err: Error | null, ack?: Ack<{ messages: MessageView[]; hasOlder: boolean }>) => {
-        loadingOlderRef.current = false;
-        setLoadingOlder(false);
-        if (!err && ack?.ok) merge(ack.messages);
-      },
-    );
+    s.timeout(ACK_TIMEOUT_MS).emit("room:history", { roomId, beforeSeq: firstSeq, limit: 50 }, (err, ack) => {
+      loadingOlderRef.current = false;
+      setLoadingOlder(false);
+      if (!err && ack?.ok) merge(ack.messages);
+    });
     return true;
   }, [roomId, firstSeq, merge]);
 

@@ -1,26 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { failureFor, type ActionFailure } from "~/components/listing/action-result.ts";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { Composer, usePostMessage } from "~/components/rooms/composer.tsx";
-import { ROOM_DONE } from "~/components/rooms/done.ts";
-import { roomAction } from "~/components/rooms/room-action.server.ts";
 import { CardTermsForm, Fold, InviteForm, RespondForms, UploadForm } from "~/components/rooms/room-forms.tsx";
 import { AgreedPanel, MessageItem, NdaPanel, OfferCardBox, PendingItem, SideBadge } from "~/components/rooms/room-parts.tsx";
 import roomStyles from "~/components/rooms/rooms.css";
 import { useRoomLive } from "~/components/rooms/use-room-live.ts";
 import tradingStyles from "~/components/trading/trading.css";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { FormErrors } from "~/components/ui/forms.tsx";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { getRoom, markRead } from "~/services/deal-rooms.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { loadOrThrow } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
-import { FormErrors } from "~/components/ui/forms.tsx";
+
+export { action } from "./action.server.ts";
 
 /**
  * 洽谈室: one negotiation between a buyer and the seller side (and invited brokers). The page is
@@ -28,6 +29,7 @@ import { FormErrors } from "~/components/ui/forms.tsx";
  * card with the forms that may act on it, the composer, uploads and invitations are plain forms.
  * With JavaScript it is live over socket.io (use-room-live.ts): messages, cards, typing,
  * presence and read receipts arrive without reloads. Non-members get a 404, never the room.
+ * The forms' action is beside this file (action.server.ts).
  */
 
 export const links: LinksFunction = () => [
@@ -44,12 +46,7 @@ const BeforeSchema = z.coerce.number().int().min(2).max(1e9).optional().catch(un
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const before = BeforeSchema.parse(new URL(request.url).searchParams.get("before") || undefined);
-  let room: Awaited<ReturnType<typeof getRoom>>;
-  try {
-    room = await getRoom(user, params.id ?? "", { beforeSeq: before });
-  } catch (e) {
-    throw errorResponse(e);
-  }
+  const room = await loadOrThrow(getRoom(user, params.id ?? "", { beforeSeq: before }));
   // Opening the latest messages reads them (what unread counts and "已读" go by without JavaScript).
   if (before == null && (room.reads.find((r) => r.userId === user.id)?.seq ?? 0) < room.lastSeq) {
     await markRead(user, room.id, room.lastSeq);
@@ -65,10 +62,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  return roomAction(request, params.id ?? "");
-}
-
 const useIsoLayoutEffect = typeof document !== "undefined" ? useLayoutEffect : useEffect;
 const PAGE = 50;
 
@@ -81,10 +74,8 @@ export default function RoomPage() {
 
 function RoomView() {
   const { room, me, before, clientId } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as ActionFailure | undefined;
+  const result = useActionData() as ActionResult | undefined;
   const { t } = useTranslation();
-  const [params] = useSearchParams();
-  const done = params.get("done");
   const initial = useMemo(
     () => ({ roomId: room.id, lastSeq: room.lastSeq, messages: room.messages, openCard: room.openCard, nda: room.nda, reads: room.reads }),
     [room],
@@ -143,11 +134,11 @@ function RoomView() {
 
   const pageLast = live.messages[live.messages.length - 1]?.seq ?? 0;
   const newerHref = pageLast + PAGE >= room.lastSeq ? `/rooms/${room.id}` : `/rooms/${room.id}?before=${pageLast + PAGE + 1}`;
-  const fail = (intent: string, target: string | null = null) => failureFor(result, intent, target);
+  const fail = (intent: string, target: string | null = null) => resultFor(result, intent, target);
   // A refused answer to a card that is no longer the open one (answered meanwhile): said here.
   const staleCardError =
     result && !result.ok && ["accept", "reject", "withdraw", "counter"].includes(result.intent) && result.target !== card?.id
-      ? result.formError
+      ? (resultFor(result, result.intent, result.target)?.formError ?? null)
       : null;
 
   return (
@@ -203,11 +194,7 @@ function RoomView() {
         </p>
       </header>
 
-      {done && ROOM_DONE.includes(done) ? (
-        <p className="notice" role="status" data-testid="done-notice">
-          {t(`rooms.done.${done}`)}
-        </p>
-      ) : null}
+      <DoneNotice ns="rooms" />
 
       <div className="room__layout">
         <section className="room__chat" aria-labelledby="messages-title">
