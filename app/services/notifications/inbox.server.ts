@@ -60,8 +60,11 @@ export async function markAllNotificationsRead(userId: string, now = new Date())
 
 /** Only the user's own notification; someone else's id is a NotFoundError. */
 export async function markNotificationRead(userId: string, notificationId: string, now = new Date()): Promise<void> {
-  const res = await Notification.updateOne({ _id: parseId(notificationId), user: parseId(userId) }, [
-    { $set: { readAt: { $ifNull: ["$readAt", now] } } },
-  ]);
+  // An update pipeline keeps the first reading time; mongoose 9 wants pipelines said out loud.
+  const res = await Notification.updateOne(
+    { _id: parseId(notificationId), user: parseId(userId) },
+    [{ $set: { readAt: { $ifNull: ["$readAt", now] } } }],
+    { updatePipeline: true },
+  );
   if (res.matchedCount === 0) throw new NotFoundError();
 }
