@@ -17,7 +17,7 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput, AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import stylesheet from "~/styles/app.css";
-import { unreadCount } from "~/services/matching.server.ts";
+import { unreadCount } from "~/services/notifications/inbox.server.ts";
 import { localeFromCookieHeader, type Locale } from "~/utils/i18n.ts";
 import { NAV_ITEMS } from "~/utils/navigation.ts";
 import { can } from "~/utils/permissions.ts";

@@ -1,8 +1,7 @@
 import type { AchievementDoc } from "~/models/achievement.server.ts";
 import type { DemandDoc } from "~/models/demand.server.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { maturityStage } from "~/utils/taxonomy.ts";
-import zhListing from "~/locales/modules/listing.ts";
+import { FIELD_NAMES_ZH, maturityStage } from "~/utils/taxonomy.ts";
 import { fenToYuanOrNull } from "~/utils/money.ts";
 
 /**
@@ -11,7 +10,7 @@ import { fenToYuanOrNull } from "~/utils/money.ts";
  */
 type WithId<T> = T & { _id: { toString(): string } };
 
-const FIELD_LABELS = zhListing["zh-CN"].listing.fields as Record<string, string>;
+const FIELD_LABELS: Readonly<Record<string, string>> = FIELD_NAMES_ZH;
 const seconds = (d: Date | null | undefined) => (d ? Math.floor(new Date(d).getTime() / 1000) : null);
 
 /** The county (6 digits) and prefecture (4 digits + 00) of a 6- or 9-digit region code. */

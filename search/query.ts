@@ -8,18 +8,17 @@ import {
   type SearchParams,
   type SearchSort,
 } from "~/schemas/search.ts";
+import { HIGHLIGHT_POST, HIGHLIGHT_PRE } from "~/utils/highlight.ts";
 import { MATURITY_STAGES, STAGE_TRL, type MaturityStage } from "~/utils/taxonomy.ts";
 
 /**
  * Pure builders for Meilisearch requests: filters, sorts, facets and highlighting for the search
  * page and the suggestions. Filter values arrive validated (app/schemas/search.ts) and are still
  * quoted and escaped here, so a value can never close its string and add an `OR` of its own.
- * Free text (`q`) goes only into Meilisearch's `q`, never into a filter.
+ * Free text (`q`) goes only into Meilisearch's `q`, never into a filter. Highlights use the
+ * private tags of app/utils/highlight.ts, which also splits the answers.
  */
 
-/** Highlight tags that cannot occur in listing text; split into React nodes, never parsed as HTML. */
-export const HIGHLIGHT_PRE = "\u0001";
-export const HIGHLIGHT_POST = "\u0002";
 export const CROP_MARKER = "…";
 /** Snippet length in words (a Chinese word is one to a few characters after segmentation). */
 export const CROP_WORDS = 36;
@@ -238,35 +237,6 @@ export function buildSuggestQuery(q: string, limit = SUGGEST_LIMIT) {
     locales: QUERY_LOCALES,
   };
 }
-
-export interface HighlightPart {
-  text: string;
-  mark: boolean;
-}
-
-/**
- * Splits Meilisearch's formatted text on the private tags into plain parts and marked parts, for
- * rendering as text and <mark> elements. Unbalanced tags are tolerated; tags never reach the page.
- */
-// eslint-disable-next-line no-control-regex -- the private highlight tags are control characters on purpose
-const HIGHLIGHT_SPLIT = /([\u0001\u0002])/;
-
-export function highlightParts(formatted: string | null | undefined): HighlightPart[] {
-  const out: HighlightPart[] = [];
-  let mark = false;
-  for (const piece of String(formatted ?? "").split(HIGHLIGHT_SPLIT)) {
-    if (piece === HIGHLIGHT_PRE) mark = true;
-    else if (piece === HIGHLIGHT_POST) mark = false;
-    else if (piece) {
-      const last = out[out.length - 1];
-      if (last && last.mark === mark) last.text += piece;
-      else out.push({ text: piece, mark });
-    }
-  }
-  return out;
-}
-
-export const hasHighlight = (formatted: string | null | undefined) => !!formatted && formatted.includes(HIGHLIGHT_PRE);
 
 /** A demand's minTrl distribution summed into the maturity stages. */
 export function stageCounts(distribution: Record<string, number> | undefined): Record<MaturityStage, number> {

@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { findMatchesForAchievement, MatchQuerySchema, toApiMatch } from "~/services/matching.server.ts";
+import { MatchQuerySchema } from "~/schemas/matching.ts";
+import { findMatchesForAchievement } from "~/services/matching/matches.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
-import { matchingUnavailable } from "~/components/matching/api-responses.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
+import { matchingUnavailable } from "~/web/api/matching.server.ts";
+import { toApiMatch } from "~/web/api/presenters/matching.ts";
 
 /** GET /api/v1/achievements/:id/matches?limit=10 — the demands this achievement could serve, best first. */
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {

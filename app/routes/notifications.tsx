@@ -1,18 +1,20 @@
-import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { parseWithZod } from "@conform-to/zod";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { Pagination } from "~/components/listing/pagination.tsx";
-import { scorePercent } from "~/components/matching/reason-text.ts";
 import matchingStyles from "~/components/matching/matching.css";
-import { listNotifications, markAllNotificationsRead, markNotificationRead } from "~/services/matching.server.ts";
-import { NotFoundError } from "~/utils/errors.ts";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { listNotifications, markAllNotificationsRead, markNotificationRead } from "~/services/notifications/inbox.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { scorePercent } from "~/utils/match-reasons.ts";
+import { intentAction, invalid, loadOrThrow, redirectDone } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
+import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /** 消息: the user's in-app notifications (new matches), newest first, with "全部标为已读". */
@@ -29,39 +31,33 @@ const PageQuerySchema = z.object({ page: z.coerce.number().int().min(1).max(100_
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { page } = PageQuerySchema.parse({ page: new URL(request.url).searchParams.get("page") ?? undefined });
-  const list = await listNotifications(user.id, { page });
+  const list = await loadOrThrow(listNotifications(user.id, { page }));
   const t = requestT(request);
   return json({ ...list, pageTitle: pageTitle(t, t("notifications.title")) });
 }
 
-const IntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("markAllRead") }),
-  z.object({ intent: z.literal("markRead"), id: z.string().min(1).max(64) }),
-]);
+const MarkReadSchema = z.object({ id: z.string().min(1).max(64) });
 
+/** Two forms: 全部标为已读, and 标为已读 on each unread notification (someone else's id → 404). */
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readVerifiedForm(request);
-  const parsed = IntentSchema.safeParse(Object.fromEntries([...form].filter(([, v]) => typeof v === "string")));
-  if (!parsed.success) return json({ ok: false as const }, { status: 400 });
-  const url = new URL(request.url);
-  const next = new URLSearchParams();
-  const page = url.searchParams.get("page");
-  if (page) next.set("page", page);
-  if (parsed.data.intent === "markAllRead") {
-    await markAllNotificationsRead(user.id);
-    next.set("done", "allRead");
-  } else {
-    try {
-      await markNotificationRead(user.id, parsed.data.id);
-    } catch (e) {
-      if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
-      throw e;
-    }
-    next.set("done", "read");
-  }
-  // Post/Redirect/Get, so a reload does not post again.
-  return redirect(`/notifications?${next}`);
+  // Post/Redirect/Get back to the same page, so a reload does not post again.
+  const keep = new URLSearchParams();
+  const page = new URL(request.url).searchParams.get("page");
+  if (page) keep.set("page", page);
+  return intentAction(formValues(form), {
+    markAllRead: async () => {
+      await markAllNotificationsRead(user.id);
+      return redirectDone("/notifications", "allRead", { keep });
+    },
+    markRead: async () => {
+      const submission = parseWithZod(form, { schema: MarkReadSchema });
+      if (submission.status !== "success") return invalid(submission, { intent: "markRead" });
+      await markNotificationRead(user.id, submission.value.id);
+      return redirectDone("/notifications", "read", { keep });
+    },
+  });
 }
 
 const hrefOf = (ref: { kind: string; id: string }) => `/${ref.kind === "demand" ? "demands" : "achievements"}/${ref.id}`;
@@ -69,23 +65,12 @@ const hrefOf = (ref: { kind: string; id: string }) => `/${ref.kind === "demand" 
 export default function NotificationsPage() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  const [params] = useSearchParams();
-  const done = params.get("done");
   const pageSuffix = data.page > 1 ? `?page=${data.page}` : "";
   return (
     <div className="notifications" data-testid="notifications">
       <h1>{t("notifications.title")}</h1>
       <p className="muted">{t("notifications.intro")}</p>
-      {done === "allRead" ? (
-        <p className="notice" role="status">
-          {t("notifications.markedAllRead")}
-        </p>
-      ) : null}
-      {done === "read" ? (
-        <p className="notice" role="status">
-          {t("notifications.markedRead")}
-        </p>
-      ) : null}
+      <DoneNotice ns="notifications" />
       <div className="notifications-toolbar">
         <strong data-testid="unread-count">
           {data.unread > 0 ? t("notifications.unread", { count: data.unread }) : t("notifications.allReadNote")}

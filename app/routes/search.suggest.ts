@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { SuggestParamsSchema } from "~/schemas/search.ts";
-import { suggest } from "~/services/search.server.ts";
+import { suggest } from "~/services/search/suggest.server.ts";
 
 /**
  * GET /search/suggest?kind=achievements&q=根腐 — as-you-type suggestions for the search box:

@@ -17,10 +17,10 @@ import {
   type SearchParams,
   type SearchSort,
 } from "~/schemas/search.ts";
-import { searchListings, type SearchResult } from "~/services/search.server.ts";
 import listingStyles from "~/styles/listings.css";
 import searchStyles from "~/styles/search.css";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { searchListings, type SearchResult } from "~/services/search/search.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },

@@ -1,6 +1,7 @@
 /**
  * The listing vocabulary of DESIGN.md (Core objects). Codes are stable and used in the database,
- * the API and search filters; labels live in the locales (`listing.*`).
+ * the API and search filters; labels live in the locales (`listing.*`), the Chinese names of the
+ * codes that server code writes out too at the end of this file.
  */
 export const FIELDS = [
   "info-tech",
@@ -70,6 +71,49 @@ export function maturityStage(trl: number): MaturityStage {
 /** Kinds of evidence attached to a listing. */
 export const ATTACHMENT_KINDS = ["test-report", "pilot-report", "patent-certificate", "photo", "other"] as const;
 export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+
+/**
+ * The Chinese names of the codes, once: the zh-CN locale shows them (app/locales/modules/listing.ts),
+ * the search index stores a field's name for full-text search (search/documents.ts), and the
+ * open-data export writes a maturity's name next to its code.
+ */
+export const FIELD_NAMES_ZH: Readonly<Record<Field, string>> = {
+  "info-tech": "信息技术",
+  "new-materials": "新材料",
+  biomedicine: "生物医药与大健康",
+  "plateau-agriculture": "高原特色现代农业",
+  "eco-environment": "生态环保（石漠化治理）",
+  "advanced-manufacturing": "先进制造",
+  "new-energy": "新能源",
+  "food-processing": "食品加工",
+  construction: "建筑与交通",
+  other: "其他",
+};
+
+export const IP_TYPE_NAMES_ZH: Readonly<Record<IpType, string>> = {
+  "invention-patent": "发明专利",
+  "utility-model": "实用新型专利",
+  "design-patent": "外观设计专利",
+  "software-copyright": "软件著作权",
+  "plant-variety": "植物新品种权",
+  "trade-secret": "技术秘密",
+  none: "无知识产权",
+};
+
+export const TRANSACTION_MODE_NAMES_ZH: Readonly<Record<TransactionMode, string>> = {
+  transfer: "转让",
+  license: "许可",
+  equity: "作价投资",
+  cooperation: "合作开发",
+};
+
+export const MATURITY_NAMES_ZH: Readonly<Record<MaturityStage, string>> = {
+  research: "正在研发",
+  sample: "已有样品",
+  "lab-trial": "通过小试",
+  pilot: "通过中试",
+  "mass-production": "可以量产",
+};
 
 /** Organisation types an imported owner may have (mirrors ORGANIZATION_TYPES). */
 export { ORGANIZATION_TYPES } from "./organization.ts";

@@ -22,7 +22,7 @@
  * synonym groups to those of search/synonyms.json for this run — in Meilisearch and in the
  * matcher — to measure proposed additions before they go into the shared file.
  *
- * `--tune demandCovered=0.6,bigrams=0.25` overrides knobs of search/matching.ts's TUNING for the run.
+ * `--tune demandCovered=0.6,bigrams=0.25` overrides knobs of search/matching/score.ts's TUNING for the run.
  *
  * Dataset format: `{ "achievements": [import records with externalId], "demands": [import
  * records with externalId and "judgments": { "<achievement externalId>": 1 | 2 | 3 }] }`.
@@ -135,8 +135,9 @@ async function main() {
   const { freePort } = await import("../../server/embedded/process.ts");
   const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/api-tokens.server.ts");
   const { importListings } = await import("~/services/import.server.ts");
-  const { findMatchesForDemand, resetMatchingVocabulary } = await import("~/services/matching.server.ts");
-  const { clearMatchingCaches, TUNING } = await import("../../search/matching.ts");
+  const { findMatchesForDemand } = await import("~/services/matching/matches.server.ts");
+  const { resetMatchingVocabulary } = await import("~/services/matching/vocabulary.server.ts");
+  const { clearMatchingCaches, TUNING } = await import("../../search/matching/index.ts");
   for (const pair of (values.tune ?? "").split(",").filter(Boolean)) {
     const [key, raw] = pair.split("=") as [keyof typeof TUNING, string | undefined];
     if (!(key in TUNING) || raw === undefined) throw new Error(`--tune: unknown knob ${key} (knobs: ${Object.keys(TUNING).join(", ")})`);
@@ -158,7 +159,7 @@ async function main() {
     await ensureIndexes();
     if (values.synonyms) {
       const { loadSynonymGroups, synonymMap } = await import("../../search/synonyms.ts");
-      const { useSynonymGroups } = await import("../../search/matching.ts");
+      const { useSynonymGroups } = await import("../../search/matching/index.ts");
       const { indexName, meili } = await import("../../search/client.ts");
       const groups = [...loadSynonymGroups(), ...loadSynonymGroups(path.resolve(values.synonyms))];
       useSynonymGroups(groups);

@@ -9,21 +9,17 @@ import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import { CLI_ISSUER, createApiToken } from "~/services/api-tokens.server.ts";
 import { createAchievement, createDemand, transitionListing, updateListing } from "~/services/listings.server.ts";
-import {
-  findMatchesForAchievement,
-  findMatchesForDemand,
-  listNotifications,
-  resetMatchingVocabulary,
-  runMatchNotifications,
-  unreadCount,
-} from "~/services/matching.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
-import { clearMatchingCaches } from "../../search/matching.ts";
 import { drainOutbox } from "../../search/outbox.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { csrfProtection } from "~/web/forms.server.ts";
+import { listNotifications, unreadCount } from "~/services/notifications/inbox.server.ts";
+import { runMatchNotifications } from "~/services/matching/sweep.server.ts";
+import { resetMatchingVocabulary } from "~/services/matching/vocabulary.server.ts";
+import { findMatchesForAchievement, findMatchesForDemand } from "~/services/matching/matches.server.ts";
+import { clearMatchingCaches } from "../../search/matching/index.ts";
 
 /**
  * Matching against the real Meilisearch and MongoDB: the hard constraints, the vocabulary bridge

@@ -4,12 +4,14 @@ import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts
 import { parseSearchParams, SearchParamsSchema, type SearchParams, type SearchParamsInput } from "~/schemas/search.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
 import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
-import { searchListings, suggest, type AchievementHit, type DemandHit, type SearchResult } from "~/services/search.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
 import { drainOutbox } from "../../search/outbox.ts";
 import { loadSynonymGroups } from "../../search/synonyms.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import type { AchievementHit, DemandHit } from "~/services/search/hits.ts";
+import { suggest } from "~/services/search/suggest.server.ts";
+import { searchListings, type SearchResult } from "~/services/search/search.server.ts";
 
 /**
  * Search against the real Meilisearch: items are published through the listing service, the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { reasonText, scorePercent } from "~/components/matching/reason-text.ts";
 import matching from "~/locales/modules/matching.ts";
 import { createI18n } from "~/utils/i18n.ts";
+import { reasonText, scorePercent } from "~/utils/match-reasons.ts";
 
 /** Match reasons as people read them: Chinese first (also the API's form), English when chosen. */
 const zh = createI18n("zh-CN").t;

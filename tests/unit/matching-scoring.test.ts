@@ -1,24 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { dcg, ndcgAt, recallAt, violates } from "../../bench/matching/run.ts";
+import { loadSynonymGroups } from "../../search/synonyms.ts";
+import { buildLexicon, findTerms, termsOf } from "../../search/matching/terms.ts";
+import { achievementFilter, demandFilter, queryTexts } from "../../search/matching/queries.ts";
 import {
-  achievementFilter,
-  buildLexicon,
-  demandFilter,
-  findTerms,
   localBigramWeights,
   prepareAchievement,
   prepareDemand,
-  queryTexts,
   satisfiesHardConstraints,
   scorePair,
   specificityFromCounts,
-  termsOf,
   type MatchAchievement,
   type MatchDemand,
   type PairContext,
   type Specificity,
-} from "../../search/matching.ts";
-import { loadSynonymGroups } from "../../search/synonyms.ts";
+} from "../../search/matching/score.ts";
 
 /** The algorithm's pure parts: terms, hard constraints, the pair score and its reasons. */
 

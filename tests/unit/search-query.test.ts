@@ -7,13 +7,13 @@ import {
   combineFilter,
   filterGroups,
   filterString,
-  highlightParts,
   numberLiteral,
   priceBucketClause,
   quote,
   sortFor,
   stageCounts,
 } from "../../search/query.ts";
+import { highlightParts } from "~/utils/highlight.ts";
 
 const p = (input: SearchParamsInput = {}) => SearchParamsSchema.parse(input);
 const uids = { achievements: "t_achievements", demands: "t_demands" };

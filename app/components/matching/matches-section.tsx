@@ -2,8 +2,8 @@ import type { SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import type { PageMatches } from "~/services/matching.server.ts";
-import { reasonText, scorePercent } from "./reason-text.ts";
+import type { PageMatches } from "~/services/matching/matches.server.ts";
+import { reasonText, scorePercent } from "~/utils/match-reasons.ts";
 
 type Matches = SerializeFrom<PageMatches>;
 

@@ -1,9 +1,9 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ListParam, SearchKind, SearchParams } from "~/schemas/search.ts";
-import type { FacetValue, SearchResult } from "~/services/search.server.ts";
 import { TRL_MAX, TRL_MIN } from "~/utils/taxonomy.ts";
 import { facetLabel, stageBand, useSearchState, useSyncedControl } from "./state.ts";
+import type { FacetValue, SearchResult } from "~/services/search/search.server.ts";
 
 const NARROW = "(max-width: 760px)";
 const TRLS = Array.from({ length: TRL_MAX - TRL_MIN + 1 }, (_, i) => TRL_MIN + i);

@@ -1,9 +1,9 @@
 import { Fragment } from "react";
-import type { HighlightPart } from "../../../search/query.ts";
+import type { HighlightPart } from "~/utils/highlight.ts";
 
 /**
  * Text with the matched words in <mark>. The parts come from Meilisearch's formatted text split
- * on private tags (search/query.ts), so everything is rendered as text: nothing a seller wrote
+ * on private tags (app/utils/highlight.ts), so everything is rendered as text: nothing a seller wrote
  * can become markup.
  */
 export function Highlighted({ parts }: { parts: readonly HighlightPart[] }) {

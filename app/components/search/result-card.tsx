@@ -3,8 +3,8 @@ import { useTranslation } from "react-i18next";
 import { AchievementFacts, DemandFacts, PublishedDate } from "~/components/listing/listing-card.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { StatusBadge } from "~/components/listing/status-badge.tsx";
-import type { AchievementHit, DemandHit, SearchHit } from "~/services/search.server.ts";
 import { Highlighted } from "./highlight.tsx";
+import type { AchievementHit, DemandHit, SearchHit } from "~/services/search/hits.ts";
 
 /**
  * One search result: the listing card's layout (app/styles/listings.css) with the matched words

@@ -2,8 +2,8 @@ import { useNavigate } from "@remix-run/react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { MAX_QUERY_LENGTH, type SearchKind } from "~/schemas/search.ts";
-import type { HighlightPart } from "../../../search/query.ts";
 import { Highlighted } from "./highlight.tsx";
+import type { HighlightPart } from "~/utils/highlight.ts";
 
 interface Suggestion {
   id: string;

@@ -1,3 +1,5 @@
+import { FIELD_NAMES_ZH, IP_TYPE_NAMES_ZH, MATURITY_NAMES_ZH, TRANSACTION_MODE_NAMES_ZH } from "~/utils/taxonomy.ts";
+
 /**
  * Shared listing vocabulary: taxonomy labels, statuses, workflow actions and the field errors of
  * app/schemas/listing.ts. Each locale module exports zh-CN and en with the same keys; app/utils/i18n.ts
@@ -9,37 +11,12 @@ const zh = {
     achievements: "科技成果",
     demand: "技术需求",
     demands: "技术需求",
-    fields: {
-      "info-tech": "信息技术",
-      "new-materials": "新材料",
-      biomedicine: "生物医药与大健康",
-      "plateau-agriculture": "高原特色现代农业",
-      "eco-environment": "生态环保（石漠化治理）",
-      "advanced-manufacturing": "先进制造",
-      "new-energy": "新能源",
-      "food-processing": "食品加工",
-      construction: "建筑与交通",
-      other: "其他",
-    },
-    ipTypes: {
-      "invention-patent": "发明专利",
-      "utility-model": "实用新型专利",
-      "design-patent": "外观设计专利",
-      "software-copyright": "软件著作权",
-      "plant-variety": "植物新品种权",
-      "trade-secret": "技术秘密",
-      none: "无知识产权",
-    },
-    modes: { transfer: "转让", license: "许可", equity: "作价投资", cooperation: "合作开发" },
+    fields: FIELD_NAMES_ZH,
+    ipTypes: IP_TYPE_NAMES_ZH,
+    modes: TRANSACTION_MODE_NAMES_ZH,
     exclusivity: { exclusive: "独占许可", sole: "排他许可", "non-exclusive": "普通许可" },
     priceModes: { fixed: "挂牌价", negotiable: "面议", auction: "竞价" },
-    maturity: {
-      research: "正在研发",
-      sample: "已有样品",
-      "lab-trial": "通过小试",
-      pilot: "通过中试",
-      "mass-production": "可以量产",
-    },
+    maturity: MATURITY_NAMES_ZH,
     trl: "技术成熟度 TRL {{trl}}",
     attachmentKinds: {
       "test-report": "检测报告",

@@ -1,4 +1,4 @@
-import { MatchingUnavailableError } from "~/services/matching.server.ts";
+import { MatchingUnavailableError } from "~/services/matching/matches.server.ts";
 import { apiJson, bilingual } from "~/web/api/envelope.server.ts";
 
 /**

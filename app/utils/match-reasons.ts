@@ -1,10 +1,21 @@
 import type { TFunction } from "i18next";
-import type { MatchReason } from "../../../search/matching.ts";
 
 /**
- * One match reason as a sentence in the reader's language: "关键词: 根腐病（≈烂根）", "价格在预算内",
- * "成熟度 TRL 6 ≥ 5". Used by the pages and, in Chinese, by the API's `reasons`.
+ * Why a demand and an achievement match (search/matching/score.ts gives the reasons), and each
+ * reason as a sentence in the reader's language: "关键词: 根腐病（≈烂根）", "价格在预算内",
+ * "成熟度 TRL 6 ≥ 5". A pure function of `t`, so the pages (components/matching) and, in Chinese,
+ * the API's `reasons` (web/api/presenters/matching.ts) say the same.
  */
+export type MatchReason =
+  | { code: "keyword"; word: string; via?: string }
+  | { code: "field"; field: string }
+  | { code: "withinBudget" }
+  | { code: "overBudget" }
+  | { code: "negotiable" }
+  | { code: "trl"; trl: number; min: number }
+  | { code: "trlBelow"; trl: number; min: number }
+  | { code: "modes"; modes: string[] };
+
 export function reasonText(r: MatchReason, t: TFunction): string {
   switch (r.code) {
     case "keyword":

@@ -1,0 +1,70 @@
+import { Notification, type NotificationType } from "~/models/notification.server.ts";
+import type { ListingKind } from "~/schemas/listing.ts";
+import { NotFoundError } from "~/utils/errors.ts";
+import { maybeId, parseId } from "../kernel/ids.server.ts";
+
+/** A user's in-app notifications: the list, the unread count of the header badge, marking them read. */
+
+export interface NotificationView {
+  id: string;
+  type: NotificationType;
+  subject: { kind: ListingKind; id: string; title: string };
+  counterpart: { kind: ListingKind; id: string; title: string } | null;
+  link: string | null;
+  params: Record<string, string>;
+  score: number | null;
+  read: boolean;
+  createdAt: string;
+}
+
+export const NOTIFICATIONS_PAGE_SIZE = 30;
+
+/** Newest first, a page at a time, with the number of unread ones. */
+export async function listNotifications(userId: string, opts: { page?: number } = {}) {
+  const user = parseId(userId);
+  const [total, unread] = await Promise.all([Notification.countDocuments({ user }), unreadCount(userId)]);
+  const pages = Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE));
+  const page = Math.min(Math.max(Math.trunc(opts.page ?? 1), 1), pages);
+  const docs = await Notification.find({ user })
+    .sort({ createdAt: -1, _id: -1 })
+    .skip((page - 1) * NOTIFICATIONS_PAGE_SIZE)
+    .limit(NOTIFICATIONS_PAGE_SIZE)
+    .lean();
+  const items: NotificationView[] = docs.map((n) => ({
+    id: String(n._id),
+    type: n.type as NotificationType,
+    subject: { kind: n.subject.kind as ListingKind, id: String(n.subject.id), title: n.subject.title },
+    counterpart: n.counterpart
+      ? { kind: n.counterpart.kind as ListingKind, id: String(n.counterpart.id), title: n.counterpart.title }
+      : null,
+    link: n.link ?? null,
+    params: (n.params ?? {}) as Record<string, string>,
+    score: n.score ?? null,
+    read: !!n.readAt,
+    createdAt: (n.createdAt as Date).toISOString(),
+  }));
+  return { items, total, unread, page, pages };
+}
+
+/** For the header badge (0 for anything that is not an id). */
+export async function unreadCount(userId: string): Promise<number> {
+  const user = maybeId(userId);
+  if (!user) return 0;
+  return Notification.countDocuments({ user, readAt: null });
+}
+
+export async function markAllNotificationsRead(userId: string, now = new Date()): Promise<number> {
+  const res = await Notification.updateMany({ user: parseId(userId), readAt: null }, { $set: { readAt: now } });
+  return res.modifiedCount;
+}
+
+/** Only the user's own notification; someone else's id is a NotFoundError. */
+export async function markNotificationRead(userId: string, notificationId: string, now = new Date()): Promise<void> {
+  // An update pipeline keeps the first reading time; mongoose 9 wants pipelines said out loud.
+  const res = await Notification.updateOne(
+    { _id: parseId(notificationId), user: parseId(userId) },
+    [{ $set: { readAt: { $ifNull: ["$readAt", now] } } }],
+    { updatePipeline: true },
+  );
+  if (res.matchedCount === 0) throw new NotFoundError();
+}

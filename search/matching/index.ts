@@ -1,0 +1,119 @@
+import type { Meilisearch } from "meilisearch";
+import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
+import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
+import {
+  localBigramWeights,
+  MATCH_MIN_SCORE,
+  prepareAchievement,
+  prepareDemand,
+  satisfiesHardConstraints,
+  scorePair,
+  type Match,
+  type MatchAchievement,
+  type MatchDemand,
+  type PairContext,
+} from "./score.ts";
+
+/**
+ * Matching demands (技术需求) with achievements (科技成果).
+ *
+ * An enterprise writes "老地块种三七烂根死苗"; a lab writes "三七根腐病生物防治菌剂". Matching has to
+ * bridge that gap and stay explainable, so it works in two stages:
+ *
+ * 1. Retrieval (Meilisearch, retrieve.ts with the queries of queries.ts): the listing's concepts, ranked by place and specificity, make up to
+ *    six queries sent in one multi-search — all main concepts at once in the researchers' words
+ *    (each synonym group's first word), each of the next concepts alone (Meilisearch's "last"
+ *    strategy keeps the first word of a query mandatory, so a document that matches only one
+ *    decisive concept needs a query of its own), and the keywords as written. Words no
+ *    achievement uses are left out. The hard constraints (a shared transaction mode, TRL ≥
+ *    minTrl − 1) are Meilisearch filters. Before that, one `limit: 0` multi-search counts how many
+ *    achievements use each concept (cached for half an hour), which gives its specificity.
+ * 2. Scoring (in code, pure: terms.ts and score.ts): the demand's terms — dictionary words (synonym groups and the
+ *    platform's keyword vocabulary), otherwise words of Intl.Segmenter — weighted by where they
+ *    stand (keyword > title > description) and by how specific they are among the achievements,
+ *    are looked up with their synonyms in the achievement's title, keywords, summary and
+ *    description. The covered share, how much of the achievement's own core the demand mentions,
+ *    and an IDF-weighted overlap of character bigrams (IDF over the candidates, so the crop that
+ *    retrieved them all counts little; it catches overlaps no dictionary knows) make the
+ *    relevance. Same field, price within budget and TRL add small bonuses or penalties; the hard
+ *    constraints are checked again. Each pair gets a score in 0–1 and its reasons.
+ *
+ * This file composes the two; terms.ts, score.ts and queries.ts do no I/O and are tested alone.
+ */
+
+export * from "./queries.ts";
+export { clearMatchingCaches, loadSpecificity, synonymLexicon, useSynonymGroups } from "./retrieve.ts";
+export * from "./score.ts";
+export * from "./terms.ts";
+
+export interface MatchOptions {
+  limit?: number;
+  minScore?: number;
+  vocabulary?: ReadonlySet<string>;
+  signal?: AbortSignal;
+  client?: Meilisearch;
+}
+
+const EMPTY_VOCABULARY: ReadonlySet<string> = new Set();
+
+function rank<T>(scored: Match<T>[], opts: MatchOptions): Match<T>[] {
+  const min = opts.minScore ?? MATCH_MIN_SCORE;
+  return scored
+    .filter((m) => m.score >= min)
+    .sort((x, y) => y.score - x.score || y.relevance - x.relevance)
+    .slice(0, opts.limit ?? 10);
+}
+
+/** The achievements that can solve this demand, best first. */
+export async function matchDemand(d: MatchDemand, opts: MatchOptions = {}): Promise<Match<MatchAchievement>[]> {
+  if (d.transactionModes.length === 0) return [];
+  const lexicon = synonymLexicon();
+  const vocabulary = opts.vocabulary ?? EMPTY_VOCABULARY;
+  const pd = prepareDemand(d, { lexicon, vocabulary });
+  const specificity = await loadSpecificity(
+    pd.terms.map((t) => t.canonical),
+    { client: opts.client, signal: opts.signal },
+  );
+  const hits = await retrieve("achievement", queryTexts(pd.terms, specificity, d), achievementFilter(d), opts);
+  const ctx: PairContext = { lexicon, vocabulary, specificity };
+  const candidates = hits.map((h) => prepareAchievement(achievementFromHit(h), ctx));
+  // The achievements' own core words count too: their rarity, asked together, from the cache after.
+  const more = await loadSpecificity(
+    candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
+    { client: opts.client, signal: opts.signal },
+  );
+  const bigramWeights = localBigramWeights(candidates.map((c) => c.zoned));
+  const scored: Match<MatchAchievement>[] = [];
+  for (const pa of candidates) {
+    // The filter already said so; checked again so that no stale or odd document slips through.
+    if (!satisfiesHardConstraints(d, pa.achievement)) continue;
+    scored.push({ item: pa.achievement, ...scorePair(pd, pa, { ...ctx, specificity: more, bigramWeights }) });
+  }
+  return rank(scored, opts);
+}
+
+/** The demands this achievement could serve, best first. */
+export async function matchAchievement(a: MatchAchievement, opts: MatchOptions = {}): Promise<Match<MatchDemand>[]> {
+  if (a.transactionModes.length === 0) return [];
+  const lexicon = synonymLexicon();
+  const vocabulary = opts.vocabulary ?? EMPTY_VOCABULARY;
+  const pa = prepareAchievement(a, { lexicon, vocabulary });
+  const specificity = await loadSpecificity(
+    pa.terms.map((t) => t.canonical),
+    { client: opts.client, signal: opts.signal },
+  );
+  const hits = await retrieve("demand", queryTexts(pa.terms, specificity, a), demandFilter(a), opts);
+  const ctx: PairContext = { lexicon, vocabulary, specificity };
+  const candidates = hits.map((h) => prepareDemand(demandFromHit(h), ctx));
+  const more = await loadSpecificity(
+    candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
+    { client: opts.client, signal: opts.signal },
+  );
+  const bigramWeights = localBigramWeights(candidates.map((c) => c.zoned));
+  const scored: Match<MatchDemand>[] = [];
+  for (const pd of candidates) {
+    if (!satisfiesHardConstraints(pd.demand, a)) continue;
+    scored.push({ item: pd.demand, ...scorePair(pd, pa, { ...ctx, specificity: more, bigramWeights }) });
+  }
+  return rank(scored, opts);
+}
