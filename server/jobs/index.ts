@@ -3,7 +3,7 @@ import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { closeDueAuctions, settleAuctions } from "~/services/auctions.server.ts";
 import type { Job } from "~/services/kernel/jobs.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
-import { runMatchNotifications } from "~/services/matching.server.ts";
+import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { expireOffers } from "~/services/offers.server.ts";
 import { startJobRunner } from "./runner.ts";
 
@@ -12,7 +12,7 @@ export const JOBS: readonly Job[] = [
   { name: "auctions.close", everyMs: 2_000, run: () => closeDueAuctions() },
   { name: "auctions.settle", everyMs: 30_000, run: () => settleAuctions() },
   { name: "offers.expire", everyMs: 60_000, run: () => expireOffers() },
-  { name: "matching.notify", everyMs: 60_000, run: () => runMatchNotifications({ maxListings: 200 }) },
+  matchNotifyJob,
   { name: "listings.expire", everyMs: 10 * 60_000, run: () => expireOverdue() },
   { name: "listings.attachments.sweep", everyMs: 10 * 60_000, run: () => sweepOrphanAttachments() },
 ];
