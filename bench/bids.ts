@@ -50,8 +50,8 @@ async function main() {
   }
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-bids-"));
-  const { startStripeServer } = await import("../tests/support/stripe-server.ts");
-  const { payCheckout } = await import("../tests/support/stripe-checkout.ts");
+  const { startStripeServer } = await import("../server/stripe-local/index.ts");
+  const { payCheckout } = await import("../server/stripe-local/pay-checkout.ts");
   const stripe = await startStripeServer({ port: 0 });
   // The deposits go through the real SDK to the local Stripe-compatible server, like the demo.
   process.env.STRIPE_API_BASE = stripe.url;

@@ -11,8 +11,8 @@ import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { appEnv } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
  * The auction API over HTTP against the running app, as a partner program or a script would use

@@ -10,8 +10,8 @@ import type { SessionUser } from "~/services/accounts.server.ts";
 import { confirmDeposit, createAuction, placeBid, registerBidder } from "~/services/auctions.server.ts";
 import mongoose from "mongoose";
 import { ROOT } from "../setup/tmp.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
  * The closer in two separate processes at the same moment, as two server instances would run it:

@@ -21,8 +21,8 @@ import {
 } from "~/services/auctions.server.ts";
 import { makeOffer } from "~/services/offers.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
  * Auctions against the real MongoDB (transactions, the replica set) and the local Stripe-compatible

@@ -20,7 +20,7 @@ import { env, setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError } from "~/utils/errors.ts";
 import { action as webhookAction, loader as webhookLoader } from "~/routes/webhooks.stripe.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
  * Deposits (保证金) held, captured and released through the real `stripe` SDK against the shared

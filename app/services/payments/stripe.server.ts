@@ -14,7 +14,7 @@ import {
  * uses manual capture: the payer authorises on Stripe's page, the money stays on the card until
  * we capture it (winner) or cancel the PaymentIntent (everyone else). Production talks to
  * api.stripe.com; tests and the keyless demo point the same SDK at the local Stripe-compatible
- * server (tests/support/stripe-server.ts) through `apiBase`.
+ * server (server/stripe-local/) through `apiBase`.
  */
 export interface StripeGatewayOptions {
   secretKey: string;
