@@ -63,7 +63,13 @@ async function main() {
   const { startServices } = await import("../server/embedded/index.ts");
   const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
-  const auctions = await import("~/services/auctions.server.ts");
+  const auctions = {
+    ...(await import("~/services/trading/auctions/create.server.ts")),
+    ...(await import("~/services/trading/auctions/registration.server.ts")),
+    ...(await import("~/services/trading/auctions/bidding.server.ts")),
+    ...(await import("~/services/trading/auctions/chain.server.ts")),
+    ...(await import("~/services/trading/auctions/errors.ts")),
+  };
   const { Auction } = await import("~/models/auction.server.ts");
   const { person, tradingAchievement } = await import("../tests/support/trading-fixtures.ts");
 

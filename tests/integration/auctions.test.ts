@@ -6,23 +6,18 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import {
-  AuctionError,
-  closeDueAuctions,
-  confirmDeposit,
-  createAuction,
-  extendedEnd,
-  getAuction,
-  incrementAt,
-  placeBid,
-  registerBidder,
-  verifyBidChain,
-  type AuctionInput,
-} from "~/services/auctions.server.ts";
 import { makeOffer } from "~/services/offers.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { extendedEnd, incrementAt } from "~/services/trading/auctions/rules.ts";
+import { AuctionError } from "~/services/trading/auctions/errors.ts";
+import { createAuction, type AuctionInput } from "~/services/trading/auctions/create.server.ts";
+import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";
+import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
+import { getAuction } from "~/services/trading/auctions/queries.server.ts";
+import { verifyBidChain } from "~/services/trading/auctions/chain.server.ts";
+import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts";
 
 /**
  * Auctions against the real MongoDB (transactions, the replica set) and the local Stripe-compatible

@@ -6,14 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { AuctionRegistration } from "~/models/auction.server.ts";
 import { Payment, WebhookEvent } from "~/models/payment.server.ts";
-import {
-  applyGatewayEvent,
-  captureDeposit,
-  getPayment,
-  releaseDeposit,
-  startDepositHold,
-  syncPayment,
-} from "~/services/payments/deposits.server.ts";
+import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
+import { getPayment } from "~/services/payments/queries.server.ts";
+import { syncPayment } from "~/services/payments/sync.server.ts";
+import { captureDeposit, releaseDeposit, startDepositHold } from "~/services/trading/auctions/deposits.server.ts";
 import { paymentGateway, resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import { PaymentSignatureError } from "~/services/payments/types.ts";
 import { env, setPaymentEndpoints } from "~/utils/env.server.ts";
