@@ -50,8 +50,8 @@ async function main() {
   }
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-bids-"));
-  const { startStripeServer } = await import("../tests/support/stripe-server.ts");
-  const { payCheckout } = await import("../tests/support/stripe-checkout.ts");
+  const { startStripeServer } = await import("../server/stripe-local/index.ts");
+  const { payCheckout } = await import("../server/stripe-local/pay-checkout.ts");
   const stripe = await startStripeServer({ port: 0 });
   // The deposits go through the real SDK to the local Stripe-compatible server, like the demo.
   process.env.STRIPE_API_BASE = stripe.url;
@@ -63,7 +63,13 @@ async function main() {
   const { startServices } = await import("../server/embedded/index.ts");
   const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
-  const auctions = await import("~/services/auctions.server.ts");
+  const auctions = {
+    ...(await import("~/services/trading/auctions/create.server.ts")),
+    ...(await import("~/services/trading/auctions/registration.server.ts")),
+    ...(await import("~/services/trading/auctions/bidding.server.ts")),
+    ...(await import("~/services/trading/auctions/chain.server.ts")),
+    ...(await import("~/services/trading/auctions/errors.ts")),
+  };
   const { Auction } = await import("~/models/auction.server.ts");
   const { person, tradingAchievement } = await import("../tests/support/trading-fixtures.ts");
 

@@ -87,7 +87,7 @@ export const Auction = (mongoose.models.Auction as mongoose.Model<AuctionDoc>) ?
  * 竞买登记: a buyer registered for one auction, with the bidder agreement accepted and the
  * deposit (保证金) held through the payment gateway. `number` is the pseudonym other bidders see.
  */
-export const DEPOSIT_STATUSES = ["none", "pending", "held", "released", "captured", "failed"] as const;
+export const DEPOSIT_STATUSES = ["none", "pending", "held", "released", "captured", "refunded", "failed"] as const;
 export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
 
 const registrationSchema = new Schema(

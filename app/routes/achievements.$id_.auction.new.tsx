@@ -6,16 +6,18 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import styles from "~/components/auction/auction.css";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
+import { Field, FieldErrors } from "~/components/ui/forms.tsx";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { CreateAuctionSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { AuctionError, auctionFormContext, createAuction } from "~/services/auctions.server.ts";
-import { NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { actorOf } from "~/services/kernel/actor.ts";
+import { createAuction } from "~/services/trading/auctions/create.server.ts";
+import { auctionFormContext } from "~/services/trading/auctions/form-context.server.ts";
 import { chinaLocalDateTime } from "~/utils/china-time.ts";
+import { attempt, loadOrThrow, refuse } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
-import { FieldErrors } from "~/components/ui/forms.tsx";
 
 /**
  * 发起竞价: the seller (or a broker) sets the start price, the hidden reserve, fixed or tiered
@@ -28,16 +30,9 @@ export const links: LinksFunction = () => [
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "发起竞价 · 成果" }];
 
-const actorOf = (u: Awaited<ReturnType<typeof requireUser>>) => ({ id: u.id, name: u.name, roles: u.roles, organization: u.organization });
-
 async function context(request: Request, id: string) {
   const user = await requireUser(request);
-  try {
-    return { user, ctx: await auctionFormContext(actorOf(user), id) };
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
-    throw e;
-  }
+  return { user, ctx: await loadOrThrow(auctionFormContext(actorOf(user), id)) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -64,45 +59,36 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, ctx } = await context(request, params.id ?? "");
-  const form = await readVerifiedForm(request);
-  const values: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && k !== "csrf") values[k] = v;
+  const values = formValues(await readVerifiedForm(request));
   const tiers = [0, 1, 2, 3].map((i) => ({ from: values[`tiers.${i}.from`] ?? "", increment: values[`tiers.${i}.increment`] ?? "" }));
   const parsed = CreateAuctionSchema.safeParse({ ...values, tiers, startNow: values.startNow ?? false });
-  if (!parsed.success)
-    return json({ fieldErrors: flattenZodErrors(parsed.error), message: null as string | null, values }, { status: 400 });
-  if (ctx.refusal) return json({ fieldErrors: {}, message: ctx.refusal, values }, { status: 409 });
-  try {
-    const id = await createAuction(actorOf(user), ctx.listing.id, parsed.data);
-    return redirect(`/auctions/${id}?created=1`);
-  } catch (e) {
-    if (e instanceof ValidationError) return json({ fieldErrors: e.fieldErrors, message: null, values }, { status: 400 });
-    if (e instanceof AuctionError) return json({ fieldErrors: {}, message: e.message, values }, { status: e.status });
-    return errorResponse(e);
-  }
+  if (!parsed.success) return refuse(400, { intent: "create", values, fieldErrors: flattenZodErrors(parsed.error) });
+  if (ctx.refusal) return refuse(409, { intent: "create", values, formError: ctx.refusal });
+  return attempt(
+    { intent: "create", values },
+    () => createAuction(actorOf(user), ctx.listing.id, parsed.data),
+    (id) => redirect(`/auctions/${id}?created=1`),
+  );
 }
 
 export default function NewAuctionPage() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = resultFor(useActionData<typeof action>() as ActionResult | undefined, "create");
   const { t } = useTranslation();
-  const v = (k: string) => result?.values?.[k] ?? data.defaults[k] ?? "";
-  const errs = (k: string) => (result?.fieldErrors as Record<string, string[]> | undefined)?.[k] ?? null;
+  const v = (k: string) => result?.values[k] ?? data.defaults[k] ?? "";
+  const errs = (k: string) => result?.fieldErrors[k] ?? null;
   const [kind, setKind] = useState(v("incrementKind") || "fixed");
   const field = (name: string, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}, hint?: string) => (
-    <div className={`field${errs(name) ? " field--invalid" : ""}`}>
-      <label htmlFor={name}>{label}</label>
+    <Field id={name} label={label} hint={hint} errors={errs(name)}>
       <input
         id={name}
         name={name}
         defaultValue={v(name)}
         aria-invalid={errs(name) ? true : undefined}
-        aria-describedby={`${name}-errors`}
+        aria-describedby={`${name}-error`}
         {...props}
       />
-      {hint ? <p className="hint">{hint}</p> : null}
-      <FieldErrors id={`${name}-errors`} errors={errs(name)} />
-    </div>
+    </Field>
   );
   if (data.refusal) {
     return (
@@ -122,9 +108,9 @@ export default function NewAuctionPage() {
     <div className="listing-form-page">
       <h1>{t("auction.create.title", { title: data.listing.title })}</h1>
       <p className="muted">{t("auction.create.intro")}</p>
-      {result?.message ? (
+      {result?.formError ? (
         <p className="notice notice--warn" role="alert">
-          {t(result.message)}
+          {t(result.formError)}
         </p>
       ) : null}
       <Form method="post" className="auction-form listing-form" noValidate data-testid="auction-form">
@@ -174,7 +160,7 @@ export default function NewAuctionPage() {
                 ...(errs("tiers") ?? []),
                 ...Object.entries(result?.fieldErrors ?? {})
                   .filter(([k]) => k.startsWith("tiers."))
-                  .flatMap(([, m]) => m as string[]),
+                  .flatMap(([, m]) => m),
               ]}
             />
           </div>
@@ -195,8 +181,7 @@ export default function NewAuctionPage() {
           {field("antiSnipeCapMinutes", t("auction.create.antiSnipeCap"), { inputMode: "numeric" })}
         </fieldset>
         <fieldset>
-          <div className={`field${errs("transactionMode") ? " field--invalid" : ""}`}>
-            <label htmlFor="transactionMode">{t("auction.create.transactionMode")}</label>
+          <Field id="transactionMode" label={t("auction.create.transactionMode")} errors={errs("transactionMode")}>
             <select id="transactionMode" name="transactionMode" defaultValue={v("transactionMode")}>
               {data.listing.transactionModes.map((m) => (
                 <option key={m} value={m}>
@@ -204,11 +189,9 @@ export default function NewAuctionPage() {
                 </option>
               ))}
             </select>
-            <FieldErrors errors={errs("transactionMode")} />
-          </div>
+          </Field>
           {data.listing.licenseExclusivity.length ? (
-            <div className={`field${errs("licenseExclusivity") ? " field--invalid" : ""}`}>
-              <label htmlFor="licenseExclusivity">{t("auction.create.licenseExclusivity")}</label>
+            <Field id="licenseExclusivity" label={t("auction.create.licenseExclusivity")} errors={errs("licenseExclusivity")}>
               <select id="licenseExclusivity" name="licenseExclusivity" defaultValue={v("licenseExclusivity")}>
                 {data.listing.licenseExclusivity.map((m) => (
                   <option key={m} value={m}>
@@ -216,8 +199,7 @@ export default function NewAuctionPage() {
                   </option>
                 ))}
               </select>
-              <FieldErrors errors={errs("licenseExclusivity")} />
-            </div>
+            </Field>
           ) : null}
         </fieldset>
         <button type="submit" className="button" data-testid="auction-submit">

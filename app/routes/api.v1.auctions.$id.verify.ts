@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { verifyBidChain } from "~/services/auctions.server.ts";
+import { verifyBidChain } from "~/services/trading/auctions/chain.server.ts";
 import { apiHandler, apiJson, methodNotAllowed } from "~/web/api/envelope.server.ts";
 
 /**

@@ -2,20 +2,24 @@ import { json, redirect, type ActionFunctionArgs, type LinksFunction, type Loade
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { z } from "zod";
 import styles from "~/components/auction/auction.css";
 import { formatDuration, useAuctionLive, useCountdown } from "~/components/auction/use-auction-live.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { Field, FieldErrors } from "~/components/ui/forms.tsx";
+import { resultFor, successOf, type ActionResult } from "~/schemas/action-result.ts";
 import { BidSchema, RegisterBidderSchema } from "~/schemas/auctions.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { AuctionError, getAuction, placeBid, registerBidder } from "~/services/auctions.server.ts";
-import { NotFoundError } from "~/utils/errors.ts";
-import { formatYuan } from "~/utils/money.ts";
+import { actorOf } from "~/services/kernel/actor.ts";
+import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
+import { getAuction } from "~/services/trading/auctions/queries.server.ts";
+import { registerBidder } from "~/services/trading/auctions/registration.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
+import { formMessage } from "~/utils/messages.ts";
+import { formatYuan } from "~/utils/money.ts";
+import { attempt, intentAction, loadOrThrow, refuse, succeed } from "~/web/actions.server.ts";
 import { getUser, requireUser } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 /**
@@ -31,77 +35,52 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "竞价 · 成果" }];
 
-function actorOf(user: Awaited<ReturnType<typeof getUser>>) {
-  return user ? { id: user.id, name: user.name, roles: user.roles, organization: user.organization, email: user.email } : null;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  try {
-    const auction = await getAuction(actorOf(user), params.id ?? "");
-    const t = requestT(request);
-    return json({ auction, loggedIn: !!user, pageTitle: pageTitle(t, t("auction.title", { title: auction.listing.title })) });
-  } catch (e) {
-    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
-    throw e;
-  }
+  const auction = await loadOrThrow(getAuction(actorOf(user), params.id ?? ""));
+  const t = requestT(request);
+  return json({ auction, loggedIn: !!user, pageTitle: pageTitle(t, t("auction.title", { title: auction.listing.title })) });
 }
 
-const IntentSchema = z.object({ intent: z.enum(["register", "bid"]) });
-
-type ActionResult =
-  | { intent: "bid"; ok: true; seq: number; amount: number; extended: boolean }
-  | {
-      intent: "bid" | "register";
-      ok: false;
-      fieldErrors: Record<string, string[]>;
-      message: string | null;
-      params?: Record<string, string | number>;
-      values: Record<string, string>;
-    };
+/** What the page shows after an accepted bid (no redirect: the bid form stays where it is). */
+type BidPlaced = { seq: number; amount: number; extended: boolean };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const actor = actorOf(user)!;
-  const form = await readVerifiedForm(request);
-  const values = Object.fromEntries([...form].filter(([k, v]) => typeof v === "string" && k !== "csrf")) as Record<string, string>;
-  const intent = IntentSchema.safeParse(values);
-  if (!intent.success)
-    return json({ intent: "bid", ok: false, fieldErrors: { intent: ["errors.invalidInput"] }, message: null, values } as ActionResult, {
-      status: 400,
-    });
+  const actor = { ...actorOf(user), email: user.email };
+  const values = formValues(await readVerifiedForm(request));
   const id = params.id ?? "";
-  const fail = (status: number, r: Omit<Extract<ActionResult, { ok: false }>, "ok" | "intent" | "values">) =>
-    json({ intent: intent.data.intent, ok: false, values, ...r } as ActionResult, { status });
-  try {
-    if (intent.data.intent === "register") {
+  return intentAction(values, {
+    register: async () => {
       const parsed = RegisterBidderSchema.safeParse(values);
-      if (!parsed.success) return fail(400, { fieldErrors: flattenZodErrors(parsed.error), message: null });
+      if (!parsed.success) return refuse(400, { intent: "register", values, fieldErrors: flattenZodErrors(parsed.error) });
       const origin = new URL(request.url).origin;
-      const { redirectUrl } = await registerBidder(actor, id, {
-        successUrl: `${origin}/auctions/${id}/deposit?session_id={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${origin}/auctions/${id}?deposit=cancelled`,
-      });
-      // Off to the payment page; back here (through /deposit) when the hold is done.
-      return redirect(redirectUrl ?? `/auctions/${id}?deposit=held`);
-    }
-    const parsed = BidSchema.safeParse(values);
-    if (!parsed.success) return fail(400, { fieldErrors: flattenZodErrors(parsed.error), message: null });
-    const bid = await placeBid(actor, id, parsed.data.amount, { via: "ui" });
-    return json({ intent: "bid", ok: true, seq: bid.seq, amount: bid.amount, extended: bid.extended } as ActionResult);
-  } catch (e) {
-    if (e instanceof AuctionError) {
-      const message = e.message;
-      return fail(e.status, { fieldErrors: e.field ? { [e.field]: [message] } : {}, message: e.field ? null : message, params: e.params });
-    }
-    if (e instanceof NotFoundError) throw new Response("Not Found", { status: 404 });
-    return errorResponse(e);
-  }
+      return attempt(
+        { intent: "register", values },
+        () =>
+          registerBidder(actor, id, {
+            successUrl: `${origin}/auctions/${id}/deposit?session_id={CHECKOUT_SESSION_ID}`,
+            cancelUrl: `${origin}/auctions/${id}?deposit=cancelled`,
+          }),
+        // Off to the payment page; back here (through /deposit) when the hold is done.
+        ({ redirectUrl }) => redirect(redirectUrl ?? `/auctions/${id}?deposit=held`),
+      );
+    },
+    bid: async () => {
+      const parsed = BidSchema.safeParse(values);
+      if (!parsed.success) return refuse(400, { intent: "bid", values, fieldErrors: flattenZodErrors(parsed.error) });
+      return attempt(
+        { intent: "bid", values },
+        () => placeBid(actor, id, parsed.data.amount, { via: "ui" }),
+        (bid) => succeed<BidPlaced>("bid", { seq: bid.seq, amount: bid.amount, extended: bid.extended }),
+      );
+    },
+  });
 }
 
 export default function AuctionPage() {
   const { auction, loggedIn } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const actionData = useActionData<typeof action>() as ActionResult<BidPlaced> | undefined;
   const { t, i18n } = useTranslation();
   const [search] = useSearchParams();
   const navigation = useNavigation();
@@ -128,8 +107,19 @@ export default function AuctionPage() {
   const leader = live.bids[0]?.bidderNumber ?? null;
   const depositNotice = search.get("deposit");
   const submitting = navigation.state !== "idle" && navigation.formData?.get("intent") === "bid";
-  const bidResult = actionData?.intent === "bid" ? actionData : null;
-  const registerResult = actionData?.intent === "register" && !actionData.ok ? actionData : null;
+  const bidOk = successOf(actionData, "bid");
+  const bidRefused = resultFor(actionData, "bid");
+  const registerRefused = resultFor(actionData, "register");
+  /** A refusal's messages, each with the refusal's parameters (the minimum of a low bid), for the field kit to translate. */
+  const messages = (r: typeof bidRefused, fields?: string[]) =>
+    r
+      ? [
+          ...Object.entries(r.fieldErrors).flatMap(([k, m]) => (!fields || fields.includes(k) ? m : [])),
+          ...(r.formError ? [r.formError] : []),
+        ].map((m) => formMessage(m, r.params))
+      : [];
+  const bidErrors = messages(bidRefused, ["amount"]);
+  const registerErrors = messages(registerRefused);
   const tt = (key: string, params?: Record<string, unknown>) => t(key, params ?? {});
 
   return (
@@ -292,38 +282,39 @@ export default function AuctionPage() {
         <Form method="post" className="auction__bid" data-testid="bid-form" replace>
           <AuthenticityTokenInput />
           <input type="hidden" name="intent" value="bid" />
-          <div className={`field${bidResult && !bidResult.ok && bidResult.fieldErrors.amount ? " field--invalid" : ""}`}>
-            <label htmlFor="bid-amount">{t("auction.bidAmount")}</label>
-            <input
+          <div className={bidErrors.length ? "field--invalid" : undefined}>
+            <Field
               id="bid-amount"
-              name="amount"
-              inputMode="decimal"
-              autoComplete="off"
-              key={bidResult?.ok ? `ok-${bidResult.seq}` : "bid"}
-              defaultValue={bidResult && !bidResult.ok ? bidResult.values.amount : ""}
-              placeholder={String(s.nextMinimum / 100)}
-              aria-describedby="bid-hint bid-errors"
-              required
-            />
-            <p id="bid-hint" className="hint">
-              {t("auction.bidHint", { minimum: formatYuan(s.nextMinimum, i18n.language) })}
-            </p>
-            {bidResult && !bidResult.ok ? (
-              <ul id="bid-errors" className="field-errors" role="alert" data-testid="bid-error">
-                {[...(bidResult.fieldErrors.amount ?? []), ...(bidResult.message ? [bidResult.message] : [])].map((m) => (
-                  <li key={m}>{tt(m, bidResult.params)}</li>
-                ))}
-              </ul>
+              label={t("auction.bidAmount")}
+              hint={t("auction.bidHint", { minimum: formatYuan(s.nextMinimum, i18n.language) })}
+            >
+              <input
+                id="bid-amount"
+                name="amount"
+                inputMode="decimal"
+                autoComplete="off"
+                key={bidOk ? `ok-${bidOk.seq}` : "bid"}
+                defaultValue={bidRefused?.values.amount ?? ""}
+                placeholder={String(s.nextMinimum / 100)}
+                aria-invalid={bidErrors.length ? true : undefined}
+                aria-describedby="bid-amount-hint bid-errors"
+                required
+              />
+            </Field>
+            {bidErrors.length ? (
+              <div data-testid="bid-error">
+                <FieldErrors id="bid-errors" errors={bidErrors} />
+              </div>
             ) : null}
           </div>
           <button type="submit" className="button" disabled={submitting} data-testid="bid-submit">
             {t("auction.placeBid")}
           </button>
-          {bidResult?.ok ? (
+          {bidOk ? (
             <p className="notice" role="status" data-testid="bid-ok">
-              {bidResult.extended
-                ? t("auction.bidPlacedExtended", { amount: formatYuan(bidResult.amount, i18n.language) })
-                : t("auction.bidPlaced", { amount: formatYuan(bidResult.amount, i18n.language), seq: bidResult.seq })}
+              {bidOk.extended
+                ? t("auction.bidPlacedExtended", { amount: formatYuan(bidOk.amount, i18n.language) })
+                : t("auction.bidPlaced", { amount: formatYuan(bidOk.amount, i18n.language), seq: bidOk.seq })}
             </p>
           ) : null}
         </Form>
@@ -349,15 +340,7 @@ export default function AuctionPage() {
                 <input type="checkbox" name="acceptAgreement" value="on" data-testid="accept-agreement" />
                 {t("auction.register.accept")}
               </label>
-              {registerResult ? (
-                <ul className="field-errors" role="alert">
-                  {[...Object.values(registerResult.fieldErrors).flat(), ...(registerResult.message ? [registerResult.message] : [])].map(
-                    (m) => (
-                      <li key={m}>{tt(m, registerResult.params)}</li>
-                    ),
-                  )}
-                </ul>
-              ) : null}
+              <FieldErrors errors={registerErrors} />
               <button type="submit" className="button" data-testid="register-submit">
                 {auction.viewer.registration ? t("auction.register.retry") : t("auction.register.submit")}
               </button>

@@ -3,11 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import styles from "~/components/auction/auction.css";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { listAuctions } from "~/services/auctions.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { listAuctions } from "~/services/trading/auctions/queries.server.ts";
 
 /** 竞价项目: running and upcoming auctions first, then recently closed ones. */
 export const links: LinksFunction = () => [

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
-import { applyGatewayEvent } from "~/services/payments/deposits.server.ts";
+import { applyGatewayEvent } from "~/services/payment-purposes.server.ts";
 import { paymentGateway } from "~/services/payments/gateway.server.ts";
 import { PaymentSignatureError } from "~/services/payments/types.ts";
 import { logger } from "~/utils/logger.server.ts";
@@ -11,6 +11,8 @@ import { logger } from "~/utils/logger.server.ts";
  * the authentication. The body is read raw (nothing parses it before Remix) because the
  * signature covers the exact bytes. Answers 2xx fast — also for replays and events we ignore, so
  * Stripe stops retrying them; 400 for a bad signature; a 500 (database down) makes Stripe retry.
+ * The event is applied whatever the payment's purpose: services/payment-purposes.server.ts loads
+ * every purpose's owner first.
  */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") {

@@ -40,8 +40,8 @@ export const envSchema = z.object({
   SEED_ON_EMPTY: boolish.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Payments. With STRIPE_SECRET_KEY the real Stripe API is used (STRIPE_WEBHOOK_SECRET is then
-  // required). Without it the app starts the local Stripe-compatible server (tests/support/
-  // stripe-server.ts) on EMBEDDED_STRIPE_PORT and points the same SDK at it. STRIPE_API_BASE
+  // required). Without it the app starts the local Stripe-compatible server (server/stripe-local/)
+  // on EMBEDDED_STRIPE_PORT and points the same SDK at it. STRIPE_API_BASE
   // points the SDK at another Stripe-compatible server (e.g. one shared by several instances).
   STRIPE_SECRET_KEY: z
     .string()

@@ -2,8 +2,8 @@ import path from "node:path";
 import Stripe from "stripe";
 import { dataDir, setPaymentEndpoints, type Env } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
-import { startStripeServer, type StripeServer } from "../../tests/support/stripe-server.ts";
 import { EmbeddedError } from "./process.ts";
+import { startStripeServer, type StripeServer } from "../stripe-local/index.ts";
 
 /** The key the app uses with the local Stripe-compatible server (any sk_test_ key works there). */
 export const LOCAL_STRIPE_KEY = "sk_test_chengguo_local";

@@ -5,14 +5,14 @@ import { promisify } from "node:util";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import { createAuction } from "~/services/auctions.server.ts";
 import { User } from "~/models/user.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { appEnv } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { createAuction } from "~/services/trading/auctions/create.server.ts";
 
 /**
  * The auction API over HTTP against the running app, as a partner program or a script would use

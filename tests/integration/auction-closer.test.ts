@@ -7,11 +7,13 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { confirmDeposit, createAuction, placeBid, registerBidder } from "~/services/auctions.server.ts";
 import mongoose from "mongoose";
 import { ROOT } from "../setup/tmp.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { createAuction } from "~/services/trading/auctions/create.server.ts";
+import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";
+import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
 
 /**
  * The closer in two separate processes at the same moment, as two server instances would run it:

@@ -6,23 +6,19 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import {
-  AuctionError,
-  closeDueAuctions,
-  confirmDeposit,
-  createAuction,
-  extendedEnd,
-  getAuction,
-  incrementAt,
-  placeBid,
-  registerBidder,
-  verifyBidChain,
-  type AuctionInput,
-} from "~/services/auctions.server.ts";
 import { makeOffer } from "~/services/offers.server.ts";
+import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { extendedEnd, incrementAt } from "~/services/trading/auctions/rules.ts";
+import { AuctionError } from "~/services/trading/auctions/errors.ts";
+import { createAuction, type AuctionInput } from "~/services/trading/auctions/create.server.ts";
+import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";
+import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
+import { getAuction } from "~/services/trading/auctions/queries.server.ts";
+import { verifyBidChain } from "~/services/trading/auctions/chain.server.ts";
+import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts";
 
 /**
  * Auctions against the real MongoDB (transactions, the replica set) and the local Stripe-compatible
@@ -287,6 +283,22 @@ describe("closing", () => {
     const { auctionId, after } = await endedAuction({}, []);
     const [r] = (await closeDueAuctions({ now: after })).filter((x) => x.auctionId === auctionId);
     expect(r).toEqual({ auctionId, result: "no-bids", dealId: null });
+  });
+
+  it("runs as the declared jobs: auctions.close every 2 s closes and settles, auctions.settle every 30 s", async () => {
+    expect([auctionsCloseJob.name, auctionsCloseJob.everyMs, auctionsSettleJob.name, auctionsSettleJob.everyMs]).toEqual([
+      "auctions.close",
+      2_000,
+      "auctions.settle",
+      30_000,
+    ]);
+    const { auctionId, after } = await endedAuction({}, [[0, 100_000_00]]);
+    const closed = (await auctionsCloseJob.run(after)) as { auctionId: string; result: string }[];
+    expect(closed.find((c) => c.auctionId === auctionId)).toMatchObject({ result: "sold" });
+    expect((await Auction.findById(auctionId).lean())!.settlement).toBe("done");
+    // Nothing left to settle: the sweep has nothing to report.
+    await auctionsSettleJob.run(after);
+    expect(await Auction.countDocuments({ _id: auctionId, settlement: "pending" })).toBe(0);
   });
 });
 

@@ -6,21 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { AuctionRegistration } from "~/models/auction.server.ts";
 import { Payment, WebhookEvent } from "~/models/payment.server.ts";
-import {
-  applyGatewayEvent,
-  captureDeposit,
-  getPayment,
-  releaseDeposit,
-  startDepositHold,
-  syncPayment,
-} from "~/services/payments/deposits.server.ts";
+import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
+import { getPayment } from "~/services/payments/queries.server.ts";
+import { syncPayment } from "~/services/payments/sync.server.ts";
+import { captureDeposit, releaseDeposit, startDepositHold } from "~/services/trading/auctions/deposits.server.ts";
 import { paymentGateway, resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import { PaymentSignatureError } from "~/services/payments/types.ts";
 import { env, setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError } from "~/utils/errors.ts";
 import { action as webhookAction, loader as webhookLoader } from "~/routes/webhooks.stripe.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
  * Deposits (保证金) held, captured and released through the real `stripe` SDK against the shared

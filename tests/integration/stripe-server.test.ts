@@ -8,9 +8,9 @@ import { parseEnv } from "~/utils/env.server.ts";
 import { EmbeddedError } from "../../server/embedded/process.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { LOCAL_STRIPE_KEY, startPaymentsGateway } from "../../server/embedded/stripe.ts";
-import { payCheckout } from "../support/stripe-checkout.ts";
-import { startStripeServer, type StripeServer } from "../support/stripe-server.ts";
 import { tmpDir } from "../setup/tmp.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { startStripeServer, type StripeServer } from "../../server/stripe-local/index.ts";
 
 /**
  * The local Stripe-compatible server, driven through the real `stripe` SDK (no mocks): the app's
@@ -290,6 +290,155 @@ describe("local Stripe-compatible server through the real SDK", () => {
     const again = await stripe.paymentIntents.retrieve(pi);
     expect(again.status).toBe("requires_capture");
     expect((await stripe.paymentIntents.capture(pi)).status).toBe("succeeded");
+  });
+});
+
+describe("refunds, Connect and Checkout with automatic capture (what contracts and payouts need)", () => {
+  const payParams = (amount = 120_000, over: Partial<Stripe.Checkout.SessionCreateParams> = {}) =>
+    holdParams({
+      line_items: [{ quantity: 1, price_data: { currency: "cny", unit_amount: amount, product_data: { name: "技术转让合同 · 首期款" } } }],
+      payment_intent_data: { metadata: { paymentId: "pay1" } },
+      ...over,
+    });
+
+  async function paidIntent(amount = 120_000): Promise<Stripe.PaymentIntent> {
+    const session = await stripe.checkout.sessions.create(payParams(amount));
+    expect((await payCheckout(session.url!)).status).toBe(303);
+    return (await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] })).payment_intent as Stripe.PaymentIntent;
+  }
+
+  const eventsOf = (object: string) =>
+    localJson<{ data: { type: string; data: { object: Record<string, unknown> } }[] }>(`/_local/events?object=${object}`).then((r) =>
+      r.data.map((e) => e.type),
+    );
+
+  it("takes the price at once: the session is paid, the PaymentIntent succeeded, no hold", async () => {
+    const session = await stripe.checkout.sessions.create(payParams());
+    const page = await (await fetch(session.url!)).text();
+    expect(page).toContain("¥1,200.00");
+    expect(page).not.toContain("预授权");
+    expect((await payCheckout(session.url!)).status).toBe(303);
+
+    const after = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
+    expect(after).toMatchObject({ status: "complete", payment_status: "paid" });
+    const pi = after.payment_intent as Stripe.PaymentIntent;
+    expect(pi).toMatchObject({ status: "succeeded", capture_method: "automatic", amount_received: 120_000, amount_capturable: 0 });
+    expect(await eventsOf(pi.id)).toEqual(["payment_intent.created", "payment_intent.succeeded"]);
+    const completed = (
+      await localJson<{ data: { data: { object: { payment_status: string } } }[] }>(
+        `/_local/events?type=checkout.session.completed&object=${session.id}`,
+      )
+    ).data;
+    expect(completed.map((e) => e.data.object.payment_status)).toEqual(["paid"]);
+
+    // The charge behind it: captured in full, nothing refunded, the intent's metadata copied.
+    const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+    expect(charge).toMatchObject({ captured: true, amount_captured: 120_000, amount_refunded: 0, refunded: false, paid: true });
+    expect(charge.metadata).toEqual({ paymentId: "pay1" });
+  });
+
+  it("refunds in parts until nothing is left, with refund.created and charge.refunded; more is refused", async () => {
+    const pi = await paidIntent();
+    const first = await stripe.refunds.create(
+      { payment_intent: pi.id, amount: 20_000, reason: "requested_by_customer", metadata: { paymentId: "pay1" }, expand: ["charge"] },
+      { idempotencyKey: `refund-${pi.id}-1` },
+    );
+    expect(first).toMatchObject({ object: "refund", amount: 20_000, status: "succeeded", payment_intent: pi.id, currency: "cny" });
+    expect(first.id).toMatch(/^re_/);
+    expect(first.charge).toMatchObject({ amount_refunded: 20_000, refunded: false });
+    // A retry with the same key is the same refund, not a second one.
+    const replay = await stripe.refunds.create(
+      { payment_intent: pi.id, amount: 20_000, reason: "requested_by_customer", metadata: { paymentId: "pay1" }, expand: ["charge"] },
+      { idempotencyKey: `refund-${pi.id}-1` },
+    );
+    expect(replay.id).toBe(first.id);
+
+    const tooMuch = await caught(stripe.refunds.create({ payment_intent: pi.id, amount: 100_001 }));
+    expect(tooMuch).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    expect(tooMuch.param).toBe("amount");
+    expect(tooMuch.message).toBe("Refund amount (¥1,000.01) is greater than unrefunded amount on charge (¥1,000.00)");
+
+    // Without an amount: the rest.
+    const rest = await stripe.refunds.create({ payment_intent: pi.id });
+    expect(rest.amount).toBe(100_000);
+    const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+    expect(charge).toMatchObject({ amount_refunded: 120_000, refunded: true });
+    expect((await stripe.refunds.retrieve(first.id)).amount).toBe(20_000);
+
+    const again = await caught(stripe.refunds.create({ payment_intent: pi.id, amount: 1 }));
+    expect(again.code).toBe("charge_already_refunded");
+    expect(await eventsOf(first.id)).toEqual(["refund.created"]);
+    const refunded = await localJson<{ data: { data: { object: { amount_refunded: number } } }[] }>(
+      `/_local/events?type=charge.refunded&object=${charge.id}`,
+    );
+    expect(refunded.data.map((e) => e.data.object.amount_refunded)).toEqual([20_000, 120_000]);
+  });
+
+  it("refunds only captured money: not a hold, and not the part a partial capture let go", async () => {
+    const session = await stripe.checkout.sessions.create(holdParams());
+    await payCheckout(session.url!);
+    const pi = (await stripe.checkout.sessions.retrieve(session.id)).payment_intent as string;
+    const held = await caught(stripe.refunds.create({ payment_intent: pi }));
+    expect(held.code).toBe("charge_not_refundable");
+    expect(held.message).toBe(`This PaymentIntent (${pi}) does not have a successful charge to refund.`);
+
+    await stripe.paymentIntents.capture(pi, { amount_to_capture: 300_000 });
+    const chargeId = (await stripe.paymentIntents.retrieve(pi)).latest_charge as string;
+    // Stripe counts the 200,000 never captured as refunded on the charge …
+    expect(await stripe.charges.retrieve(chargeId)).toMatchObject({ amount_captured: 300_000, amount_refunded: 200_000, refunded: false });
+    // … but only the 300,000 taken can be given back.
+    expect((await stripe.refunds.create({ payment_intent: pi })).amount).toBe(300_000);
+    expect(await stripe.charges.retrieve(chargeId)).toMatchObject({ amount_refunded: 500_000, refunded: true });
+
+    const unknown = await caught(stripe.refunds.create({ payment_intent: "pi_nope" }));
+    expect(unknown.statusCode).toBe(404);
+    const neither = await caught(stripe.refunds.create({}));
+    expect(neither.code).toBe("parameter_missing");
+  });
+
+  it("creates connected accounts and transfers to them from the available balance, with transfer.created", async () => {
+    const account = await stripe.accounts.create({
+      type: "express",
+      country: "CN",
+      email: "seller@nongke.cn",
+      capabilities: { transfers: { requested: true } },
+      metadata: { userId: "u1" },
+    });
+    expect(account.id).toMatch(/^acct_/);
+    expect(account).toMatchObject({ object: "account", type: "express", capabilities: { transfers: "active" }, payouts_enabled: true });
+    expect((await stripe.accounts.retrieve(account.id)).email).toBe("seller@nongke.cn");
+    const missingAccount = await caught(stripe.accounts.retrieve("acct_doesnotexist"));
+    expect(missingAccount).toBeInstanceOf(Stripe.errors.StripePermissionError);
+
+    await paidIntent(50_000);
+    const before = (await stripe.balance.retrieve()).available.find((b) => b.currency === "cny")!.amount;
+    expect(before).toBeGreaterThanOrEqual(50_000);
+
+    const transfer = await stripe.transfers.create(
+      { amount: 30_000, currency: "cny", destination: account.id, description: "成果转化收入", metadata: { paymentId: "t1" } },
+      { idempotencyKey: "transfer-t1" },
+    );
+    expect(transfer).toMatchObject({ object: "transfer", amount: 30_000, destination: account.id, reversed: false, amount_reversed: 0 });
+    expect(transfer.id).toMatch(/^tr_/);
+    expect(
+      (
+        await stripe.transfers.create(
+          { amount: 30_000, currency: "cny", destination: account.id, description: "成果转化收入", metadata: { paymentId: "t1" } },
+          { idempotencyKey: "transfer-t1" },
+        )
+      ).id,
+    ).toBe(transfer.id);
+    expect((await stripe.transfers.retrieve(transfer.id)).metadata).toEqual({ paymentId: "t1" });
+    expect(await eventsOf(transfer.id)).toEqual(["transfer.created"]);
+    expect((await stripe.balance.retrieve()).available.find((b) => b.currency === "cny")!.amount).toBe(before - 30_000);
+
+    const broke = await caught(stripe.transfers.create({ amount: before, currency: "cny", destination: account.id }));
+    expect(broke.code).toBe("balance_insufficient");
+    const noCapability = await stripe.accounts.create({ type: "custom", country: "CN" });
+    const refused = await caught(stripe.transfers.create({ amount: 100, currency: "cny", destination: noCapability.id }));
+    expect(refused.code).toBe("insufficient_capabilities_for_transfer");
+    const nowhere = await caught(stripe.transfers.create({ amount: 100, currency: "cny", destination: "acct_nowhere" }));
+    expect(nowhere.param).toBe("destination");
   });
 });
 

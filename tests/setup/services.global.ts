@@ -3,15 +3,15 @@ import type { TestProject } from "vitest/node";
 import { startServices } from "../../server/embedded/index.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { parseEnv } from "../../app/utils/env.server.ts";
-import { startStripeServer } from "../support/stripe-server.ts";
 import { tmpDir } from "./tmp.ts";
+import { startStripeServer } from "../../server/stripe-local/index.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     mongoUri: string;
     meiliHost: string;
     meiliKey: string;
-    /** The local Stripe-compatible server (tests/support/stripe-server.ts) shared by the files. */
+    /** The local Stripe-compatible server (server/stripe-local/) shared by the files. */
     stripeApiBase: string;
   }
 }

@@ -4,7 +4,7 @@
  * since the epoch) so both start together, closes what is due, prints its result as JSON.
  */
 import mongoose from "mongoose";
-import { closeDueAuctions } from "~/services/auctions.server.ts";
+import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts";
 
 const uri = process.env.CLOSER_MONGO_URI!;
 const dbName = process.env.CLOSER_DB!;

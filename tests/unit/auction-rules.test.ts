@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { BidSchema, CreateAuctionSchema } from "~/schemas/auctions.ts";
-import { bidHash, extendedEnd, genesisHash, incrementAt, lowestMinimumFrom, minimumBid, phaseOf } from "~/services/auctions.server.ts";
 import { parseChinaTime } from "~/utils/china-time.ts";
+import {
+  bidHash,
+  extendedEnd,
+  genesisHash,
+  incrementAt,
+  lowestMinimumFrom,
+  minimumBid,
+  phaseOf,
+} from "~/services/trading/auctions/rules.ts";
 
 /** The auction's pure rules and its input schemas: what a bidder or a seller types, and what it means. */
 

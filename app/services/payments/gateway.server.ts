@@ -1,12 +1,13 @@
+import type { PaymentGatewayName } from "~/models/payment.server.ts";
 import { env } from "~/utils/env.server.ts";
 import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 import { StripeGateway } from "./stripe.server.ts";
 import { PaymentGatewayError, type PaymentGateway } from "./types.ts";
 
 /**
- * The payment gateway of this process, built on first use from the validated environment. One per
- * process (kept on globalThis so the Remix build and dev rebuilds share it). At start-up
- * server/embedded/stripe.ts has already resolved STRIPE_* (real Stripe, or the local server).
+ * The payment gateways of this process, built on first use from the validated environment. One per
+ * process (kept through the singleton helper so the Remix build and dev rebuilds share it). At
+ * start-up server/embedded/stripe.ts has already resolved STRIPE_* (real Stripe, or the local server).
  */
 export function paymentGateway(): PaymentGateway {
   const current = peekSingleton<PaymentGateway>("paymentGateway");
@@ -23,6 +24,16 @@ export function paymentGateway(): PaymentGateway {
   });
   setSingleton("paymentGateway", gateway);
   return gateway;
+}
+
+/** The gateway a stored payment went through (its `gateway` field; stored payments all say "stripe"). */
+export function gatewayFor(name: PaymentGatewayName | string | null | undefined): PaymentGateway {
+  switch (name ?? "stripe") {
+    case "stripe":
+      return paymentGateway();
+    default:
+      throw new PaymentGatewayError(`no payment gateway named ${String(name)}`, "unknown_gateway", null);
+  }
 }
 
 /** Forgets the gateway so the next call builds it from the (changed) environment. Tests only. */

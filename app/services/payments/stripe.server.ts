@@ -2,19 +2,24 @@ import Stripe from "stripe";
 import {
   PaymentGatewayError,
   PaymentSignatureError,
+  type CheckoutState,
   type GatewayEvent,
-  type HoldRequest,
-  type HoldStarted,
   type HoldState,
+  type PageRequest,
+  type PageStarted,
   type PaymentGateway,
+  type RefundDone,
+  type RefundRequest,
+  type TransferRequest,
 } from "./types.ts";
 
 /**
- * The Stripe adapter. A deposit hold is a Checkout Session in payment mode whose PaymentIntent
- * uses manual capture: the payer authorises on Stripe's page, the money stays on the card until
- * we capture it (winner) or cancel the PaymentIntent (everyone else). Production talks to
- * api.stripe.com; tests and the keyless demo point the same SDK at the local Stripe-compatible
- * server (tests/support/stripe-server.ts) through `apiBase`.
+ * The Stripe adapter. A payment page is a Checkout Session in payment mode: for a hold its
+ * PaymentIntent uses manual capture (the payer authorises on Stripe's page, the money stays on the
+ * card until we capture it or cancel the PaymentIntent), for a checkout automatic capture (the
+ * money is taken at once). Refunds go by PaymentIntent, transfers to a Connect account. Production
+ * talks to api.stripe.com; tests and the keyless demo point the same SDK at the local
+ * Stripe-compatible server (server/stripe-local/) through `apiBase`.
  */
 export interface StripeGatewayOptions {
   secretKey: string;
@@ -52,7 +57,7 @@ export class StripeGateway implements PaymentGateway {
     this.webhookSecret = opts.webhookSecret;
   }
 
-  async startHold(req: HoldRequest): Promise<HoldStarted> {
+  private async page(req: PageRequest, captureMethod: "manual" | "automatic", keyPrefix: string): Promise<PageStarted> {
     try {
       const session = await this.stripe.checkout.sessions.create(
         {
@@ -65,7 +70,7 @@ export class StripeGateway implements PaymentGateway {
             },
           ],
           payment_intent_data: {
-            capture_method: "manual",
+            ...(captureMethod === "manual" ? { capture_method: "manual" as const } : {}),
             description: req.description,
             // On the PaymentIntent too: its webhooks (captured, canceled) must find our Payment.
             metadata: { paymentId: req.paymentId },
@@ -77,7 +82,7 @@ export class StripeGateway implements PaymentGateway {
           ...(req.customerEmail ? { customer_email: req.customerEmail } : {}),
         },
         // One session per Payment even when the SDK retries after a timeout.
-        { idempotencyKey: `hold:${req.paymentId}` },
+        { idempotencyKey: `${keyPrefix}:${req.paymentId}` },
       );
       if (!session.url) throw new PaymentGatewayError("Stripe returned a Checkout Session without a URL", null, null);
       return { checkoutRef: session.id, redirectUrl: session.url };
@@ -86,13 +91,34 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
-  async holdState(checkoutRef: string): Promise<HoldState> {
+  startHold(req: PageRequest): Promise<PageStarted> {
+    return this.page(req, "manual", "hold");
+  }
+
+  startCheckout(req: PageRequest): Promise<PageStarted> {
+    return this.page(req, "automatic", "checkout");
+  }
+
+  private async session(checkoutRef: string): Promise<Stripe.Checkout.Session> {
     try {
-      const session = await this.stripe.checkout.sessions.retrieve(checkoutRef, { expand: ["payment_intent"] });
-      return stateOf(session);
+      return await this.stripe.checkout.sessions.retrieve(checkoutRef, { expand: ["payment_intent"] });
     } catch (e) {
       throw toGatewayError(e);
     }
+  }
+
+  async holdState(checkoutRef: string): Promise<HoldState> {
+    return holdStateOf(await this.session(checkoutRef));
+  }
+
+  async checkoutState(checkoutRef: string): Promise<CheckoutState> {
+    const session = await this.session(checkoutRef);
+    const { pi, intentRef } = intentOf(session);
+    if (session.status === "expired") return { status: "failed", intentRef };
+    if (session.status === "complete" && (session.payment_status === "paid" || pi?.status === "succeeded")) {
+      return { status: "succeeded", intentRef };
+    }
+    return { status: "pending", intentRef };
   }
 
   async capture(intentRef: string, opts: { idempotencyKey: string; amountFen?: number }): Promise<void> {
@@ -124,6 +150,48 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
+  async refund(req: RefundRequest): Promise<RefundDone> {
+    try {
+      const refund = await this.stripe.refunds.create(
+        {
+          payment_intent: req.intentRef,
+          ...(req.amountFen !== undefined ? { amount: req.amountFen } : {}),
+          ...(req.reason ? { reason: req.reason } : {}),
+          // Our Payment id on the refund: its webhooks must find the payment (see toGatewayEvent).
+          metadata: { paymentId: req.paymentId },
+          expand: ["charge"],
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      const charge = typeof refund.charge === "object" && refund.charge ? refund.charge : null;
+      return {
+        refundRef: refund.id,
+        amountFen: refund.amount,
+        refundedTotalFen: charge ? refundedOfCaptured(charge) : refund.amount,
+      };
+    } catch (e) {
+      throw toGatewayError(e);
+    }
+  }
+
+  async transfer(req: TransferRequest): Promise<{ transferRef: string }> {
+    try {
+      const transfer = await this.stripe.transfers.create(
+        {
+          amount: req.amountFen,
+          currency: "cny",
+          destination: req.destination,
+          description: req.description,
+          metadata: { paymentId: req.paymentId },
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return { transferRef: transfer.id };
+    } catch (e) {
+      throw toGatewayError(e);
+    }
+  }
+
   parseWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent {
     if (!signatureHeader) throw new PaymentSignatureError("missing Stripe-Signature header");
     let event: Stripe.Event;
@@ -136,10 +204,14 @@ export class StripeGateway implements PaymentGateway {
   }
 }
 
-/** Where a hold stands, from the Checkout Session with its PaymentIntent expanded. */
-function stateOf(session: Stripe.Checkout.Session): HoldState {
+function intentOf(session: Stripe.Checkout.Session): { pi: Stripe.PaymentIntent | null; intentRef: string | null } {
   const pi = session.payment_intent && typeof session.payment_intent === "object" ? session.payment_intent : null;
-  const intentRef = pi?.id ?? (typeof session.payment_intent === "string" ? session.payment_intent : null);
+  return { pi, intentRef: pi?.id ?? (typeof session.payment_intent === "string" ? session.payment_intent : null) };
+}
+
+/** Where a hold stands, from the Checkout Session with its PaymentIntent expanded. */
+function holdStateOf(session: Stripe.Checkout.Session): HoldState {
+  const { pi, intentRef } = intentOf(session);
   if (session.status === "expired") return { status: "failed", intentRef };
   if (session.status !== "complete" || !pi) return { status: "pending", intentRef };
   switch (pi.status) {
@@ -153,6 +225,16 @@ function stateOf(session: Stripe.Checkout.Session): HoldState {
       // processing / requires_action: not settled yet.
       return { status: "pending", intentRef };
   }
+}
+
+/**
+ * What a charge has given back of the money actually taken. Stripe counts the part of an
+ * authorisation that was never captured as refunded on the charge too; that money was released,
+ * not refunded, so it does not count here.
+ */
+function refundedOfCaptured(charge: Pick<Stripe.Charge, "amount" | "amount_captured" | "amount_refunded" | "captured">): number {
+  if (!charge.captured) return 0;
+  return Math.max(0, charge.amount_refunded - (charge.amount - charge.amount_captured));
 }
 
 /** Stripe's event → what the platform acts on. Everything else is acknowledged and ignored. */
@@ -169,9 +251,11 @@ export function toGatewayEvent(event: Stripe.Event): GatewayEvent {
         intentRef: typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null),
       };
       if (event.type === "checkout.session.expired") return { ...common, type: "hold.failed" };
-      // A completed card session with manual capture means the PaymentIntent is in requires_capture
-      // (the event carries its id, not the object); PaymentIntent events below confirm it.
-      return { ...common, type: common.intentRef && s.status === "complete" ? "hold.succeeded" : "ignored" };
+      if (s.status !== "complete" || !common.intentRef) return { ...common, type: "ignored" };
+      // Paid at once (automatic capture): the money is taken. A hold (manual capture) stays
+      // "unpaid" with its PaymentIntent in requires_capture; PaymentIntent events below confirm it.
+      if (s.payment_status === "paid") return { ...common, type: "paid", amountFen: s.amount_total };
+      return { ...common, type: "hold.succeeded" };
     }
     case "payment_intent.amount_capturable_updated":
     case "payment_intent.payment_failed":
@@ -184,8 +268,29 @@ export function toGatewayEvent(event: Stripe.Event): GatewayEvent {
       }
       if (event.type === "payment_intent.payment_failed") return { ...common, type: "hold.failed" };
       if (event.type === "payment_intent.canceled") return { ...common, type: "released" };
-      // Automatic-capture payments are not ours to track as deposits; only a captured hold counts.
-      return { ...common, type: pi.capture_method === "manual" ? "captured" : "ignored", amountFen: pi.amount_received };
+      // A captured hold, or a checkout paid at once.
+      return { ...common, type: pi.capture_method === "manual" ? "captured" : "paid", amountFen: pi.amount_received };
+    }
+    case "refund.created":
+    case "refund.updated": {
+      const r = event.data.object;
+      // Only refunds made through this adapter carry our Payment id; Stripe's own bookkeeping
+      // refunds (the uncaptured part of a partial capture) do not, and charge.refunded covers the rest.
+      const paymentId = r.metadata?.paymentId ?? null;
+      if (!paymentId || r.status === "failed" || r.status === "canceled") return { ...base, type: "ignored" };
+      const intentRef = typeof r.payment_intent === "string" ? r.payment_intent : (r.payment_intent?.id ?? null);
+      return { ...base, type: "refunded", paymentId, intentRef, refundRef: r.id, amountFen: r.amount };
+    }
+    case "charge.refunded": {
+      const c = event.data.object;
+      const total = refundedOfCaptured(c);
+      const intentRef = typeof c.payment_intent === "string" ? c.payment_intent : (c.payment_intent?.id ?? null);
+      if (total <= 0 || !intentRef) return { ...base, type: "ignored" };
+      return { ...base, type: "refunded", paymentId: c.metadata?.paymentId ?? null, intentRef, refundedTotalFen: total };
+    }
+    case "transfer.created": {
+      const t = event.data.object;
+      return { ...base, type: "transfer.created", paymentId: t.metadata?.paymentId ?? null, transferRef: t.id, amountFen: t.amount };
     }
     default:
       return { ...base, type: "ignored" };

@@ -1,17 +1,17 @@
 /**
  * Does what a person does on the local Stripe-compatible server's hosted payment page
- * (tests/support/stripe-server.ts): opens the page, picks a test card, presses 支付 / Pay. Tests
- * and benchmarks use it to get deposits held without a browser. Redirects are not followed: the
+ * (pay-page.ts): opens the page, picks a test card, presses 支付 / Pay. Tests and benchmarks use it
+ * to get deposits held (or checkouts paid) without a browser. Redirects are not followed: the
  * caller sees where Checkout would send the payer (success_url on success).
  */
-export const TEST_CARDS = {
+export const PAGE_TEST_CARDS = {
   success: "4242424242424242",
   decline: "4000000000000002",
 } as const;
 
 export async function payCheckout(
   checkoutUrl: string,
-  opts: { card?: "success" | "decline" } = {},
+  opts: { card?: keyof typeof PAGE_TEST_CARDS } = {},
 ): Promise<{ status: number; location: string | null }> {
   // Load the page first, as a person would: an expired or completed session shows no form.
   const page = await fetch(checkoutUrl, { redirect: "manual" });
@@ -24,7 +24,7 @@ export async function payCheckout(
   const res = await fetch(target, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ card: TEST_CARDS[opts.card ?? "success"] }).toString(),
+    body: new URLSearchParams({ card: PAGE_TEST_CARDS[opts.card ?? "success"] }).toString(),
     redirect: "manual",
   });
   await res.arrayBuffer();

@@ -1,0 +1,65 @@
+import { Payment, type PaymentKind, type PaymentStatus } from "~/models/payment.server.ts";
+import { NotFoundError } from "~/utils/errors.ts";
+import { parseId } from "../kernel/ids.server.ts";
+import { kindOf } from "./records.server.ts";
+
+/** A payment as pages and the owners of purposes read it. */
+export interface PaymentView {
+  id: string;
+  purpose: string;
+  kind: PaymentKind;
+  gateway: string;
+  status: PaymentStatus;
+  amountFen: number;
+  currency: string;
+  capturedAmountFen: number | null;
+  refundedAmountFen: number | null;
+  payerId: string;
+  payerName: string | null;
+  subject: { kind: string; id: string };
+  description: string | null;
+  /** Where the payer can (still) pay while the payment is pending. */
+  checkoutUrl: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  heldAt: string | null;
+  capturedAt: string | null;
+  releasedAt: string | null;
+  succeededAt: string | null;
+  refundedAt: string | null;
+  history: { at: string; status: string; source: string }[];
+}
+
+/** A payment for pages. With `payerId`, someone else's payment reads as not found. */
+export async function getPayment(paymentId: string, opts: { payerId?: string } = {}): Promise<PaymentView> {
+  const id = parseId(paymentId);
+  const p = await Payment.findById(id).lean();
+  if (!p) throw new NotFoundError();
+  if (opts.payerId !== undefined && String(p.payer) !== opts.payerId) throw new NotFoundError();
+  const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+  const status = p.status as PaymentStatus;
+  return {
+    id: String(p._id),
+    purpose: p.purpose,
+    kind: kindOf(p),
+    gateway: p.gateway,
+    status,
+    amountFen: p.amount,
+    currency: p.currency ?? "CNY",
+    capturedAmountFen: p.capturedAmount ?? null,
+    refundedAmountFen: p.refundedAmount ?? null,
+    payerId: p.payer ? String(p.payer) : "",
+    payerName: p.payerName ?? null,
+    subject: { kind: p.subject?.kind ?? "", id: String(p.subject?.id ?? "") },
+    description: p.description ?? null,
+    checkoutUrl: status === "pending" ? (p.checkoutUrl ?? null) : null,
+    failureReason: p.failureReason ?? null,
+    createdAt: new Date((p as { createdAt?: Date }).createdAt ?? Date.now()).toISOString(),
+    heldAt: iso(p.heldAt),
+    capturedAt: iso(p.capturedAt),
+    releasedAt: iso(p.releasedAt),
+    succeededAt: iso(p.succeededAt),
+    refundedAt: iso(p.refundedAt),
+    history: (p.history ?? []).map((h) => ({ at: new Date(h.at).toISOString(), status: h.status ?? "", source: h.source ?? "" })),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * A local Stripe-compatible server: the part of the Stripe API this project calls, with Stripe's
+ * state machines, error envelopes, idempotency and signed webhooks. The keyless demo
+ * (server/embedded/stripe.ts), the tests and the benchmarks point the real `stripe` SDK at it
+ * (constructor options host/port/protocol); nothing is mocked, the app talks HTTP through the
+ * real SDK exactly as it does to api.stripe.com. See docs/decisions/006-payments-and-deposits.md.
+ *
+ * Implemented:
+ *   POST/GET  /v1/checkout/sessions[/:id], POST /v1/checkout/sessions/:id/expire   (checkout.ts)
+ *   POST/GET  /v1/payment_intents[/:id] + /confirm, /capture, /cancel              (payment-intents.ts)
+ *   POST/GET  /v1/refunds[/:id], GET /v1/charges/:id                                (refunds.ts)
+ *   POST/GET  /v1/accounts[/:id], POST/GET /v1/transfers[/:id], GET /v1/balance     (connect.ts)
+ *   POST/GET  /v1/webhook_endpoints, GET/DELETE /v1/webhook_endpoints/:id           (webhook-endpoints.ts)
+ *   GET/POST  /pay/:cs_id   the hosted payment page with test cards                 (pay-page.ts)
+ *   GET       /_local/events, /_local/requests, /_local/deliveries   debug views for tests
+ *
+ * Runs standalone too:
+ *   node --import tsx server/stripe-local/index.ts --port 12111 --state .data/stripe-local.json
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Stripe from "stripe";
+import { api } from "./api.ts";
+import { expireOverdue } from "./checkout.ts";
+import { backgroundCtx, type Core } from "./core.ts";
+import { events as eventsOf } from "./events.ts";
+import { payPage } from "./pay-page.ts";
+import { emptyState, loadState, persistence } from "./state.ts";
+
+export type { DeliveryLogEntry, RequestLogEntry } from "./objects.ts";
+export { EVENT_TYPES } from "./objects.ts";
+
+export interface StripeServerOptions {
+  /** 0 (the default) = a free port. */
+  port?: number;
+  host?: string;
+  /** Where the state is kept between runs (JSON). Without it the state lives in memory only. */
+  stateFile?: string;
+  log?: (message: string) => void;
+  /** Delays between webhook delivery attempts, in ms (the first attempt is immediate). */
+  retryDelaysMs?: number[];
+}
+
+export interface StripeServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const API_VERSION = Stripe.API_VERSION;
+
+export async function startStripeServer(opts: StripeServerOptions = {}): Promise<StripeServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.log ?? (() => {});
+  const state = (opts.stateFile && (await loadState(opts.stateFile, log))) || emptyState();
+  const store = persistence(state, opts.stateFile, log);
+  const events = eventsOf(state, { retryDelaysMs: opts.retryDelaysMs ?? [100, 300, 1000, 2000, 4000], log });
+  let baseUrl = "";
+  const core: Core = { state, events, baseUrl: () => baseUrl, save: store.save };
+  const v1 = api(core, { apiVersion: API_VERSION, log });
+
+  // --- debug views ----------------------------------------------------------------------------
+  function local(res: http.ServerResponse, url: URL) {
+    const jsonOut = (body: unknown) => {
+      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.end(JSON.stringify(body));
+    };
+    const type = url.searchParams.get("type");
+    const object = url.searchParams.get("object");
+    switch (url.pathname) {
+      case "/_local/events":
+        return jsonOut({
+          object: "list",
+          data: state.events.filter((e) => (!type || e.type === type) && (!object || (e.data.object as { id?: string }).id === object)),
+        });
+      case "/_local/requests":
+        return jsonOut({ object: "list", data: v1.requests });
+      case "/_local/deliveries":
+        return jsonOut({ object: "list", data: events.deliveries.filter((d) => !type || d.type === type) });
+      default:
+        res.writeHead(404, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ error: "not found" }));
+    }
+  }
+
+  // --- wiring ---------------------------------------------------------------------------------
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > 1_000_000) {
+        res.writeHead(413).end();
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on("end", () => {
+      const rawBody = Buffer.concat(chunks).toString("utf8");
+      const url = new URL(req.url ?? "/", baseUrl || "http://127.0.0.1");
+      const run = async () => {
+        if (url.pathname.startsWith("/v1/")) return v1.handle(req, res, url, rawBody);
+        const pay = /^\/pay\/([^/]+)$/.exec(url.pathname);
+        if (pay) return payPage(core, API_VERSION, req, res, decodeURIComponent(pay[1]!), rawBody);
+        if (url.pathname.startsWith("/_local/")) return local(res, url);
+        if (url.pathname === "/" || url.pathname === "/healthz") {
+          res.writeHead(200, { "Content-Type": "application/json" });
+          return res.end(JSON.stringify({ ok: true, server: "local-stripe", api_version: API_VERSION }));
+        }
+        res.writeHead(404, { "Content-Type": "text/plain" });
+        res.end("not found");
+      };
+      run().catch((e) => {
+        log(`internal error: ${(e as Error).stack}`);
+        if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ error: { type: "api_error", message: "An unknown error occurred" } }));
+      });
+    });
+  });
+  // Keep-alive sockets from the SDK would otherwise hold close() open.
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  // Sessions created before a restart point at the old port; the page lives at the new one now.
+  for (const rec of Object.values(state.sessions)) {
+    if (rec.session.url) rec.session.url = `${baseUrl}/pay/${rec.session.id}`;
+  }
+  const sweep = setInterval(() => {
+    const ctx = backgroundCtx(API_VERSION);
+    expireOverdue(core, ctx);
+    if (ctx.emitted.length) {
+      store.save();
+      events.dispatch(ctx.emitted);
+    }
+  }, 5_000);
+  sweep.unref();
+  log(`local Stripe-compatible server on ${baseUrl}${opts.stateFile ? ` (state in ${opts.stateFile})` : ""}`);
+
+  let closed = false;
+  return {
+    url: baseUrl,
+    port,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      events.close();
+      store.cancel();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.flush();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Standalone: node --import tsx server/stripe-local/index.ts --port 12111 --state .data/stripe-local.json
+
+const isMain = !!process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const server = await startStripeServer({
+    port: Number(arg("port") ?? 12111),
+    host: arg("host") ?? "127.0.0.1",
+    stateFile: arg("state") ? path.resolve(arg("state")!) : undefined,
+    log: (m) => console.warn(m),
+  }).catch((e: NodeJS.ErrnoException) => {
+    console.error(
+      e.code === "EADDRINUSE"
+        ? `Port ${arg("port") ?? 12111} is already in use. Stop what listens there or pass --port <another port>.`
+        : e.message,
+    );
+    process.exit(1);
+  });
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => void server.close().then(() => process.exit(0)));
+  }
+}
