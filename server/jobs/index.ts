@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
-import { closeDueAuctions, settleAuctions } from "~/services/auctions.server.ts";
+import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import type { Job } from "~/services/kernel/jobs.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
@@ -9,8 +9,8 @@ import { startJobRunner } from "./runner.ts";
 
 /** Every module's periodic work, scheduled by one runner (./runner.ts). */
 export const JOBS: readonly Job[] = [
-  { name: "auctions.close", everyMs: 2_000, run: () => closeDueAuctions() },
-  { name: "auctions.settle", everyMs: 30_000, run: () => settleAuctions() },
+  auctionsCloseJob,
+  auctionsSettleJob,
   { name: "offers.expire", everyMs: 60_000, run: () => expireOffers() },
   matchNotifyJob,
   { name: "listings.expire", everyMs: 10 * 60_000, run: () => expireOverdue() },
