@@ -11,7 +11,7 @@ import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { PriceDisplay } from "~/components/listing/price.tsx";
-import { loadPageMatches } from "~/components/matching/matches.server.ts";
+import { loadPageMatches } from "~/web/matching.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import { TradingPanel } from "~/components/trading/trading-panel.tsx";
