@@ -1,4 +1,4 @@
-/** Organisation kinds (DESIGN.md: People). Shared by models, schemas and UI. */
+/** Organisation kinds (docs/domain.md: People and organisations). Shared by models, schemas and UI. */
 export const ORGANIZATION_TYPES = ["university", "institute", "enterprise", "individual", "service-agency", "government"] as const;
 export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * Chinese patent numbers (专利号) as DESIGN.md describes them: `ZL` + application number + `.` +
+ * Chinese patent numbers (专利号) as docs/domain.md (What is offered and what is needed) describes them: `ZL` + application number + `.` +
  * check character. Since 2003 the application number has 12 digits: 4 year, 1 type (1 invention,
  * 2 utility model, 3 design, 8/9 PCT entering China), 7 serial. Older numbers have 8 digits
  * (2 year, 1 type, 5 serial). Check = Σ digit × weight mod 11 with weights 2,3,4,5,6,7,8,9,2,3,4,5

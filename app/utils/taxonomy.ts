@@ -1,5 +1,5 @@
 /**
- * The listing vocabulary of DESIGN.md (Core objects). Codes are stable and used in the database,
+ * The listing vocabulary of docs/domain.md (What is offered and what is needed). Codes are stable and used in the database,
  * the API and search filters; labels live in the locales (`listing.*`), the Chinese names of the
  * codes that server code writes out too at the end of this file.
  */
@@ -47,7 +47,7 @@ export const TRL_MIN = 1;
 export const TRL_MAX = 9;
 
 /**
- * The Chinese maturity stage shown next to a TRL (DESIGN.md): 正在研发 ≈ 1–3, 已有样品 ≈ 4,
+ * The Chinese maturity stage shown next to a TRL (docs/domain.md): 正在研发 ≈ 1–3, 已有样品 ≈ 4,
  * 通过小试 ≈ 4–5, 通过中试 ≈ 6–7, 可以量产 ≈ 8–9. TRL 4 is "has a sample" and 5 "passed the
  * small-scale trial", so the bands do not overlap.
  */
