@@ -25,7 +25,8 @@ import { clearMatchingCaches } from "../../search/matching/index.ts";
  * Matching against the real Meilisearch and MongoDB: the hard constraints, the vocabulary bridge
  * between a farmer's and a researcher's words, the budget as a soft constraint, the reasons, the
  * API routes and the detail page (called as Remix would, with real Requests), and the
- * notifications of new matches.
+ * notifications of new matches. One long file because the cases share one labelled corpus in the
+ * index, which is slower to build than the cases are to run.
  */
 
 let lab: SessionUser; // 文山三七研究院: offers achievements

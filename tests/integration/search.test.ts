@@ -15,7 +15,8 @@ import { searchListings, type SearchResult } from "~/services/search/search.serv
 
 /**
  * Search against the real Meilisearch: items are published through the listing service, the
- * outbox is drained into the index, and the service is asked what a visitor would ask.
+ * outbox is drained into the index, and the service is asked what a visitor would ask. One long
+ * file because every case shares one seeded index, which takes longer to build than the cases run.
  */
 let seller: SessionUser, buyer: SessionUser, broker: SessionUser;
 const ids: Record<string, string> = {};

@@ -15,7 +15,8 @@ import { startStripeServer, type StripeServer } from "../../server/stripe-local/
 /**
  * The local Stripe-compatible server, driven through the real `stripe` SDK (no mocks): the app's
  * payments are only as trustworthy as this server's likeness to Stripe. Its own instance (not
- * the shared one) so it can be restarted on the same state file.
+ * the shared one) so it can be restarted on the same state file. Long because it walks each
+ * object's state machine (Checkout, PaymentIntent, Refund, Connect transfer) and the webhooks.
  */
 let dir: string;
 let stateFile: string;
