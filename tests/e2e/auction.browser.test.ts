@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useBrowser } from "../support/browser.ts";
 
 /**
  * A seller runs an auction from the UI, two buyers in two browser contexts register, pay the
@@ -8,17 +8,7 @@ import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
  * without reloading; the auction closes by itself with the right winner, the loser's deposit is
  * released and the winner's applied to the price.
  */
-const baseURL = inject("baseURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const loggedIn = (email: string) => loggedInAs(browser, baseURL, email);
+const { baseURL, loggedIn } = useBrowser();
 
 /** Beijing time as a datetime-local value with seconds. */
 const chinaLocal = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19);

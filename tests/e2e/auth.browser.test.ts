@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchBrowser } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
-const baseURL = inject("baseURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const { baseURL, browser } = useBrowser();
 
 describe("accounts in a real browser", () => {
   it("registers, logs out, logs in, switches language and logs out again", async () => {

@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
-const baseURL = inject("baseURL");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const loggedIn = (email: string) => loggedInAs(browser, baseURL, email);
+const { baseURL, browser, loggedIn } = useBrowser();
 
 /** A minimal valid PDF, enough for the type check by magic bytes. */
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useBrowser } from "../support/browser.ts";
 
 /**
  * 洽谈室 in Chromium: a buyer opens a room from an achievement of another organisation (demo-A03,
@@ -10,19 +10,9 @@ import { launchBrowser, loggedIn as loggedInAs } from "../support/browser.ts";
  * puts an offer card on the table, the buyer sees it arrive and accepts it, and both see the
  * agreed terms and the deal.
  */
-const baseURL = inject("baseURL");
+const { loggedIn } = useBrowser();
 const TITLE = "喀斯特石漠化区花椒—金银花复合植被恢复模式";
 const POLL = { timeout: 10_000 };
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-const loggedIn = (email: string) => loggedInAs(browser, baseURL, email);
 
 /** A message in the list (not a pending copy), by its text. */
 const message = (page: Page, text: string) => page.locator('[data-testid="room-message"]').filter({ hasText: text });

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { Browser } from "playwright-core";
-import { launchBrowser } from "../support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
 /**
  * Search in Chromium on the demo data that the e2e server seeds (seeds/demo-listings.ts). The
  * outbox worker indexes it shortly after start, so the test first waits until search answers.
  */
-const baseURL = inject("baseURL");
-let browser: Browser;
+const { baseURL, browser } = useBrowser();
 
 async function waitForIndex(q: string, kind = "achievements", timeoutMs = 30_000) {
   const end = Date.now() + timeoutMs;
@@ -21,12 +19,8 @@ async function waitForIndex(q: string, kind = "achievements", timeoutMs = 30_000
 }
 
 beforeAll(async () => {
-  browser = await launchBrowser();
   await waitForIndex("三七");
   await waitForIndex("烂根", "demands");
-});
-afterAll(async () => {
-  await browser?.close();
 });
 
 describe("search in a real browser", () => {

@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import mongoose from "mongoose";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +15,7 @@ import { ConflictError } from "~/utils/errors.ts";
 import { action as webhookAction, loader as webhookLoader } from "~/routes/webhooks.stripe.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 
 /**
  * Deposits (保证金) held, captured and released through the real `stripe` SDK against the shared
@@ -26,10 +25,7 @@ const KEY = "sk_test_chengguo_local";
 let apiBase: string;
 let stripe: Stripe;
 let webhookSecret: string;
-let endpointId: string;
-let listener: http.Server;
-/** Raw deliveries to this file's endpoint (the shared server also delivers other files' events). */
-const deliveries: { body: string; signature: string; type: string; objectId: string }[] = [];
+let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
 let registrationNo = 0;
 
 beforeAll(async () => {
@@ -37,30 +33,14 @@ beforeAll(async () => {
   const u = new URL(apiBase);
   stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
 
-  // What the app does at start-up (server/embedded/stripe.ts): register a webhook endpoint, keep its secret.
-  listener = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const e = JSON.parse(body) as { type: string; data: { object: { id: string } } };
-      deliveries.push({ body, signature: String(req.headers["stripe-signature"]), type: e.type, objectId: e.data.object.id });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
-  const endpoint = await stripe.webhookEndpoints.create({
-    url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/webhooks/stripe`,
-    enabled_events: ["*"],
-  });
-  endpointId = endpoint.id;
-  webhookSecret = endpoint.secret!;
+  webhooks = await listenForStripeWebhooks(stripe);
+  webhookSecret = webhooks.webhookSecret;
   setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret });
   resetPaymentGateway();
 });
 
 afterAll(async () => {
-  await stripe.webhookEndpoints.del(endpointId).catch(() => {});
-  listener.close();
+  await webhooks.close();
   resetPaymentGateway();
 });
 
@@ -108,7 +88,7 @@ async function serverRequests(pathPart: string) {
 
 async function waitForDelivery(type: string, objectId: string) {
   for (let i = 0; i < 100; i++) {
-    const d = deliveries.find((x) => x.type === type && x.objectId === objectId);
+    const d = webhooks.deliveries.find((x) => x.type === type && x.objectId === objectId);
     if (d) return d;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import mongoose from "mongoose";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -16,6 +14,7 @@ import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
+import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 
 /**
  * The payments module on its own, with a purpose of the test's making: checkouts paid at once,
@@ -28,9 +27,7 @@ const ORDER = "test-order" as PaymentPurpose;
 const PICKY = "test-picky" as PaymentPurpose;
 let apiBase: string;
 let stripe: Stripe;
-let endpointId: string;
-let listener: http.Server;
-const deliveries: { body: string; signature: string; type: string; objectId: string }[] = [];
+let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
 
 /** What the owner of "test-order" saw, written in the payment's own transaction. */
 const Seen = () => mongoose.connection.collection("test_payment_changes");
@@ -40,22 +37,8 @@ beforeAll(async () => {
   apiBase = inject("stripeApiBase");
   const u = new URL(apiBase);
   stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  listener = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const e = JSON.parse(body) as { type: string; data: { object: { id: string } } };
-      deliveries.push({ body, signature: String(req.headers["stripe-signature"]), type: e.type, objectId: e.data.object.id });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
-  const endpoint = await stripe.webhookEndpoints.create({
-    url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/webhooks/stripe`,
-    enabled_events: ["*"],
-  });
-  endpointId = endpoint.id;
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: endpoint.secret! });
+  webhooks = await listenForStripeWebhooks(stripe);
+  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
   resetPaymentGateway();
 
   registerPaymentPurpose(ORDER, {
@@ -74,8 +57,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stripe.webhookEndpoints.del(endpointId).catch(() => {});
-  listener.close();
+  await webhooks.close();
   resetPaymentGateway();
 });
 
@@ -93,7 +75,7 @@ async function paidCheckout(amountFen = 80_000_00, purpose = ORDER) {
 
 async function waitForDelivery(type: string, objectId: string) {
   for (let i = 0; i < 100; i++) {
-    const d = deliveries.find((x) => x.type === type && x.objectId === objectId);
+    const d = webhooks.deliveries.find((x) => x.type === type && x.objectId === objectId);
     if (d) return d;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -238,16 +220,16 @@ describe("refunds", () => {
 
     // The gateway's notifications of the same refunds change nothing more, in whatever order they come.
     const events = [
-      ...deliveries.filter((d) => d.type === "charge.refunded" && d.objectId === intent.latest_charge),
-      ...deliveries.filter((d) => d.type === "refund.created" && p!.refunds!.some((r) => r.ref === d.objectId)),
+      ...webhooks.deliveries.filter((d) => d.type === "charge.refunded" && d.objectId === intent.latest_charge),
+      ...webhooks.deliveries.filter((d) => d.type === "refund.created" && p!.refunds!.some((r) => r.ref === d.objectId)),
     ];
     for (let i = 0; i < 100 && events.length < 4; i++) {
       await new Promise((r) => setTimeout(r, 50));
       events.splice(
         0,
         events.length,
-        ...deliveries.filter((d) => d.type === "charge.refunded" && d.objectId === intent.latest_charge),
-        ...deliveries.filter((d) => d.type === "refund.created" && p!.refunds!.some((r) => r.ref === d.objectId)),
+        ...webhooks.deliveries.filter((d) => d.type === "charge.refunded" && d.objectId === intent.latest_charge),
+        ...webhooks.deliveries.filter((d) => d.type === "refund.created" && p!.refunds!.some((r) => r.ref === d.objectId)),
       );
     }
     expect(events).toHaveLength(4);

@@ -1,4 +1,5 @@
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 
 /** Debian's Chromium, headless, with the flags this offline machine needs. */
@@ -28,4 +29,25 @@ export async function loggedIn(browser: Browser, baseURL: string, email: string,
   await page.getByRole("button", { name: "登录" }).click();
   await page.waitForURL((u) => u.pathname === "/");
   return page;
+}
+
+/**
+ * One Chromium for the calling test file, launched before its tests and closed after them: the
+ * app's base URL, `browser.newContext` for a fresh visitor, and `loggedIn(email)` for a demo user.
+ */
+export function useBrowser() {
+  const baseURL = inject("baseURL");
+  let launched: Browser | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  const current = (): Browser => {
+    if (!launched) throw new Error("the browser is launched in beforeAll; use it inside a test");
+    return launched;
+  };
+  const browser: Pick<Browser, "newContext"> = { newContext: (options) => current().newContext(options) };
+  return { baseURL, browser, loggedIn: (email: string) => loggedIn(current(), baseURL, email) };
 }
