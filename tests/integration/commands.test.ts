@@ -1,24 +1,15 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
-import net from "node:net";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../server/embedded/process.ts";
-import { ROOT, tmpDir } from "../setup/tmp.ts";
+import { portAnswers, ROOT, tmpDir } from "../setup/tmp.ts";
 
 const run = promisify(execFile);
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
 });
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => (s.destroy(), resolve(true)));
-    s.once("error", () => resolve(false));
-  });
-}
 
 /** The project's commands with the app stopped: they start the embedded services, and stop them after. */
 async function command(script: string, args: string[], env: Record<string, string>) {

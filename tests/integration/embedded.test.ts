@@ -6,20 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseEnv } from "~/utils/env.server.ts";
 import { EmbeddedError, startServices } from "../../server/embedded/index.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { ROOT, tmpDir } from "../setup/tmp.ts";
+import { portAnswers, ROOT, tmpDir } from "../setup/tmp.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
 });
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("connect", () => (s.destroy(), resolve(true)));
-    s.once("error", () => resolve(false));
-  });
-}
 
 /** The test worker points at the shared test servers; the child must start its own. */
 function withoutServiceEnv() {

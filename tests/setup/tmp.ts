@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -9,4 +10,13 @@ export async function tmpDir(prefix: string): Promise<string> {
   const base = path.join(ROOT, "tests/.tmp");
   await fs.mkdir(base, { recursive: true });
   return fs.mkdtemp(path.join(base, `${prefix}-`));
+}
+
+/** Whether something listens on a loopback port (a service left running, or one that should be). */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
 }
