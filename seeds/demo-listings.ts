@@ -10,7 +10,8 @@ import { type Actor } from "~/services/kernel/actor.ts";
 /**
  * Demo achievements and demands for 西畴县 and its neighbours, written the way the people there
  * would write them: researchers in their vocabulary, enterprises and cooperatives in theirs (the
- * matching issue depends on that gap). Idempotent by `externalId` (source "platform").
+ * matching issue depends on that gap). Idempotent by `externalId` (source "platform"). Long because
+ * it is data: the demo catalogue reads best as one list next to the few helpers that publish it.
  */
 
 /** A valid Chinese patent number: ZL + 12 digits + check character. */

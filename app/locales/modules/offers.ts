@@ -1,4 +1,7 @@
-/** Strings of the offers work; same keys in both languages (merged into `common` by app/utils/i18n.ts). */
+/**
+ * Strings of the offers work; same keys in both languages (merged into `common` by
+ * app/utils/i18n.ts). Long because it holds both languages side by side, so a missing key shows.
+ */
 const zh = {
   nav: {
     offers: "报价",
