@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { Auction, Bid } from "~/models/auction.server.ts";
 import { WatchAuctionSchema, type AuctionBidEvent, type AuctionStateEvent } from "~/schemas/realtime.ts";
-import { minimumBid, phaseOf } from "~/services/auctions.server.ts";
+import { minimumBid, phaseOf } from "~/services/trading/auctions/rules.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { ackOf, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
 
