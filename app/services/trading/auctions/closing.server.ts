@@ -4,7 +4,7 @@ import type { Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Auction, AuctionRegistration, type AuctionDoc, type AuctionResult } from "~/models/auction.server.ts";
 import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
-import { notify, type NotifyInput } from "~/services/notifications.server.ts";
+import { notify, type NotifyInput } from "~/services/notifications/notify.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
