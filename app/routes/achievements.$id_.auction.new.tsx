@@ -14,6 +14,7 @@ import { actorOf } from "~/services/kernel/actor.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { auctionFormContext } from "~/services/trading/auctions/form-context.server.ts";
 import { chinaLocalDateTime } from "~/utils/china-time.ts";
+import { fenToYuanText } from "~/utils/money.ts";
 import { attempt, loadOrThrow, refuse } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -41,11 +42,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const now = Date.now();
   const start = ctx.listing.priceAmount ?? 100_000_00;
   const defaults: Record<string, string> = {
-    startPrice: String(start / 100),
+    startPrice: fenToYuanText(start),
     reservePrice: "",
     incrementKind: "fixed",
-    increment: String(Math.max(100, Math.round(start / 100 / 50 / 100) * 100)),
-    deposit: String(Math.max(1, Math.round(start / 100 / 10))),
+    increment: fenToYuanText(Math.max(100_00, Math.round(start / 50 / 100_00) * 100_00)),
+    deposit: fenToYuanText(Math.max(1_00, Math.round(start / 10 / 100) * 100)),
     startNow: "on",
     startsAt: chinaLocalDateTime(new Date(now + 3600_000)),
     endsAt: chinaLocalDateTime(new Date(now + 7 * 86_400_000)),

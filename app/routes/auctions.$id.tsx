@@ -16,7 +16,7 @@ import { registerBidder } from "~/services/trading/auctions/registration.server.
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { formMessage } from "~/utils/messages.ts";
-import { formatYuan } from "~/utils/money.ts";
+import { fenToYuanText, formatYuan } from "~/utils/money.ts";
 import { attempt, intentAction, loadOrThrow, refuse, succeed } from "~/web/actions.server.ts";
 import { getUser, requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -295,7 +295,7 @@ export default function AuctionPage() {
                 autoComplete="off"
                 key={bidOk ? `ok-${bidOk.seq}` : "bid"}
                 defaultValue={bidRefused?.values.amount ?? ""}
-                placeholder={String(s.nextMinimum / 100)}
+                placeholder={fenToYuanText(s.nextMinimum)}
                 aria-invalid={bidErrors.length ? true : undefined}
                 aria-describedby="bid-amount-hint bid-errors"
                 required

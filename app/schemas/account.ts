@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { objectIdString } from "./ids.ts";
 import { ORGANIZATION_TYPES } from "~/utils/organization.ts";
 import { ROLES, SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
 import { usccProblem } from "~/utils/uscc.ts";
@@ -72,7 +73,7 @@ export const LoginSchema = z.object({
 
 export const SetRolesSchema = z.object({
   intent: z.literal("set-roles"),
-  userId: z.string().regex(/^[a-f0-9]{24}$/, "errors.invalidId"),
+  userId: objectIdString("errors.invalidId"),
   roles: z.array(z.enum(ROLES)).default([]),
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { objectIdString } from "./ids.ts";
 import {
   AchievementDataSchema,
   DemandDataSchema,
@@ -48,7 +49,7 @@ export type CreateTokenInput = z.input<typeof CreateTokenSchema>;
 /** The admin page's two forms. */
 export const TokenFormSchema = z.discriminatedUnion("intent", [
   CreateTokenSchema.extend({ intent: z.literal("create") }),
-  z.object({ intent: z.literal("revoke"), tokenId: z.string().regex(/^[a-f0-9]{24}$/, "errors.invalidId") }),
+  z.object({ intent: z.literal("revoke"), tokenId: objectIdString("errors.invalidId") }),
 ]);
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
+import { MAX_FEN, yuanToFen } from "~/utils/money.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { parseChinaTime } from "~/utils/china-time.ts";
 
@@ -31,7 +31,7 @@ export const yuan = (opts: { min?: number; required?: string } = {}) =>
         ctx.addIssue({ code: "custom", message: "auction.errors.amountPositive" });
         return z.NEVER;
       }
-      if (fen > MAX_YUAN * 100) {
+      if (fen > MAX_FEN) {
         ctx.addIssue({ code: "custom", message: "auction.errors.amountTooLarge" });
         return z.NEVER;
       }

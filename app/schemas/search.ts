@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_YUAN } from "~/utils/money.ts";
 import { FIELDS, IP_TYPES, MATURITY_STAGES, TRANSACTION_MODES, TRL_MAX, TRL_MIN } from "~/utils/taxonomy.ts";
 
 /**
@@ -20,7 +21,6 @@ export const SORTS_BY_KIND: Record<SearchKind, readonly SearchSort[]> = {
 };
 
 export const MAX_QUERY_LENGTH = 100;
-export const MAX_YUAN_FILTER = 10_000_000_000;
 /** Pages beyond Meilisearch's maxTotalHits (10,000) hold nothing; 12 per page. */
 export const SEARCH_PAGE_SIZE = 12;
 export const MAX_PAGE = 1000;
@@ -74,7 +74,7 @@ const optionalNumber = (schema: z.ZodNumber) =>
   );
 
 const trl = optionalNumber(z.number().int("search.errors.trl").min(TRL_MIN, "search.errors.trl").max(TRL_MAX, "search.errors.trl"));
-const yuan = optionalNumber(z.number().min(0, "search.errors.amount").max(MAX_YUAN_FILTER, "search.errors.amount"));
+const yuan = optionalNumber(z.number().min(0, "search.errors.amount").max(MAX_YUAN, "search.errors.amount"));
 
 export const SearchParamsSchema = z
   .object({

@@ -8,6 +8,8 @@ export const CURRENCY = "CNY" as const;
 
 /** Largest amount accepted anywhere: ¥10 billion, well inside Number.MAX_SAFE_INTEGER fen. */
 export const MAX_YUAN = 10_000_000_000;
+/** The same limit in fen. */
+export const MAX_FEN = MAX_YUAN * 100;
 
 /** Yuan (a number, or text as typed: "1,234.5", "３００") → fen. Throws RangeError for anything that is not an amount. */
 export function yuanToFen(yuan: number | string): number {
