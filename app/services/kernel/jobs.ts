@@ -1,6 +1,6 @@
 /**
  * A module's periodic work, declared where the work lives (the offer expiry in trading/offers,
- * the auction closer in trading/auctions …) and scheduled by one runner (server/jobs.ts), which
+ * the auction closer in trading/auctions …) and scheduled by one runner (server/jobs/runner.ts, listed in server/jobs/index.ts), which
  * makes sure a due job runs on one instance at a time, however many instances there are.
  */
 export interface Job {
