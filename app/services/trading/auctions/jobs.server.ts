@@ -3,7 +3,7 @@ import { closeDueAuctions } from "./closing.server.ts";
 import { settleAuctions } from "./settlement.server.ts";
 
 /**
- * The auctions' periodic work (the runner in server/jobs.ts schedules it). Both are safe on several
+ * The auctions' periodic work (the runner in server/jobs/ schedules it). Both are safe on several
  * instances at once anyway: a close is claimed under a lease, a deposit settles idempotently.
  */
 
