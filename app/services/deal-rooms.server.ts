@@ -31,9 +31,10 @@ import {
   type MessageInput,
   type RespondCardInput,
 } from "~/schemas/deal-rooms.ts";
+import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType, type AttachmentContentType } from "~/services/attachments.server.ts";
-import { openDeal } from "~/services/deals.server.ts";
+import { agreeDealTerms, openDeal } from "~/services/deals.server.ts";
 import { relationsOf } from "~/services/listings.server.ts";
 import { publishToRoom } from "~/services/room-events.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -41,6 +42,7 @@ import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { ANSWER_STATUS, mayAnswer, nextVersion, otherParty, type Party } from "~/services/trading/negotiation.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 import { recordAudit } from "./kernel/audit.server.ts";
 import { newId, oid, parseId } from "./kernel/ids.server.ts";
@@ -445,17 +447,18 @@ export function cardView(c: CardRow): CardView {
   };
 }
 
-function storedTerms(t: CardTerms) {
-  return {
-    price: t.price,
-    currency: "CNY",
-    transactionMode: t.transactionMode,
-    licenseExclusivity: t.transactionMode === "license" ? t.licenseExclusivity : undefined,
-    territory: t.territory,
-    termMonths: t.termMonths,
-    royaltyPercent: t.royaltyPercent,
-    milestones: t.milestones.map((m) => ({ title: m.title, amount: m.amount, dueInDays: m.dueInDays })),
-  };
+/** A card's terms as entered (the note aside) in the one terms shape. */
+function storedTerms(t: CardTerms): Terms {
+  return normalizeTerms(t);
+}
+
+/** A stored card's terms in the one terms shape. */
+function cardTermsOf(t: NonNullable<OfferCardDoc["terms"]>): Terms {
+  return normalizeTerms({
+    ...t,
+    transactionMode: t.transactionMode as TransactionMode,
+    licenseExclusivity: (t.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+  });
 }
 
 /** The party a card speaks for: one's own side, or — for a broker — the party named. */
@@ -544,20 +547,18 @@ export async function respondToCard(
       .lean()) as CardRow | null;
     if (!card) throw new NotFoundError();
     if (card.status !== "open") throw new ConflictError("rooms.errors.cardNotOpen");
-    const other: "buyer" | "seller" = card.forSide === "buyer" ? "seller" : "buyer";
-    let newStatus: CardStatus;
+    const forSide = card.forSide as Party;
+    const other = otherParty(forSide);
     if (data.action === "withdraw") {
-      const mine = String(card.proposedBy!.user) === actor.id || side === card.forSide;
+      const mine = String(card.proposedBy!.user) === actor.id || mayAnswer(side, forSide, "withdraw");
       if (!mine) throw new ForbiddenError("rooms.errors.notYourCard");
-      newStatus = "withdrawn";
     } else if (data.action === "counter") {
-      if (partyFor(side, data.onBehalfOf ?? (side === "broker" ? undefined : (side as "buyer" | "seller"))) !== other)
-        throw new ForbiddenError("rooms.errors.answerOtherSide");
-      newStatus = "countered";
-    } else {
-      if (side !== other) throw new ForbiddenError(side === "broker" ? "rooms.errors.brokerCannotDecide" : "rooms.errors.answerOtherSide");
-      newStatus = data.action === "accept" ? "accepted" : "rejected";
+      const party = partyFor(side, data.onBehalfOf ?? (side === "broker" ? undefined : (side as Party)));
+      if (!mayAnswer(party, forSide, "counter")) throw new ForbiddenError("rooms.errors.answerOtherSide");
+    } else if (!mayAnswer(side, forSide, data.action)) {
+      throw new ForbiddenError(side === "broker" ? "rooms.errors.brokerCannotDecide" : "rooms.errors.answerOtherSide");
     }
+    const newStatus: CardStatus = ANSWER_STATUS[data.action];
     const moved = await OfferCard.findOneAndUpdate(
       { _id: card._id, status: "open" },
       {
@@ -582,7 +583,7 @@ export async function respondToCard(
           {
             room: room._id,
             thread: card.thread,
-            version: card.version + 1,
+            version: nextVersion(card),
             proposedBy: me,
             forSide: other,
             terms: storedTerms(data.terms),
@@ -625,16 +626,18 @@ export async function respondToCard(
               : null,
           },
           source: "negotiation",
-          amountFen: terms.price,
-          transactionMode: terms.transactionMode as TransactionMode,
-          licenseExclusivity: (terms.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+          terms: cardTermsOf(terms),
+          cardId: String(card._id),
+          roomId: String(room._id),
           actor,
           via: "ui",
           now,
         });
+      } else {
+        // A room opened from an existing deal: the card's terms become the deal's.
+        await agreeDealTerms(session, dealId, { terms: cardTermsOf(terms), cardId: String(card._id), roomId: String(room._id), now });
       }
       const agreed = { card: card._id, terms, acceptedAt: now };
-      await Deal.updateOne({ _id: oid(dealId) }, { $set: { agreedTerms: { ...agreed, room: room._id } } }, { session });
       await DealRoom.updateOne(
         { _id: room._id },
         { $set: { deal: oid(dealId), agreedTerms: { ...agreed, acceptedBy: { user: me.user, name: me.name } } } },

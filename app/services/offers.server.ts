@@ -2,6 +2,7 @@ import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Offer, type OfferDoc, type OfferSide, type OfferStatus } from "~/models/offer.server.ts";
 import { expiryInstant, expiryProblem, OFFER_MESSAGE_MAX, OFFER_REASON_MAX, type OfferTerms } from "~/schemas/offers.ts";
+import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import { invitedToNegotiate } from "~/services/auctions.server.ts";
 import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
 import { relationsOf } from "~/services/listings.server.ts";
@@ -12,6 +13,7 @@ import { formatYuan, MAX_YUAN, fenToYuan } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { ANSWER_STATUS, effectiveStatus, isExpired, mayAnswer, nextVersion, otherParty } from "~/services/trading/negotiation.ts";
 import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
 import { recordAudit } from "./kernel/audit.server.ts";
 import { maybeId, newId, oid, parseId } from "./kernel/ids.server.ts";
@@ -88,8 +90,6 @@ function offerScope(actor: Actor): Record<string, unknown> | null {
   return or.length ? { $or: or } : null;
 }
 
-const other = (side: OfferSide): OfferSide => (side === "buyer" ? "seller" : "buyer");
-
 /** The people to tell about a change, on one side of the offer. */
 async function usersOf(side: OfferSide, offer: OfferRow, session: ClientSession | null): Promise<string[]> {
   if (side === "buyer") return [String(offer.buyer.user)];
@@ -147,6 +147,16 @@ function resolveTerms(listing: TradingListing, terms: OfferTerms, now: Date): Re
   if (problem) add(problem.field, problem.message);
   if (Object.keys(errors).length) throw new ValidationError(errors);
   return { amount, transactionMode: mode, licenseExclusivity: exclusivity.value, message, expiresAt: expiryInstant(terms.expiry, now) };
+}
+
+/** A stored offer version as the one terms shape (what its acceptance makes the deal's terms). */
+export function offerTermsOf(o: Pick<OfferDoc, "amount" | "currency" | "transactionMode" | "licenseExclusivity">): Terms {
+  return normalizeTerms({
+    price: o.amount,
+    currency: o.currency ?? "CNY",
+    transactionMode: o.transactionMode as TransactionMode,
+    licenseExclusivity: (o.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +326,7 @@ export interface OfferView {
 
 /** The stored offer as people see it: open but past its expiry reads as expired. */
 export function offerView(o: OfferRow, now = new Date()): OfferView {
-  const status = (o.status === "open" && o.expiresAt <= now ? "expired" : o.status) as OfferStatus;
+  const status = effectiveStatus(o, now) as OfferStatus;
   return {
     id: String(o._id),
     thread: String(o.thread),
@@ -353,7 +363,7 @@ const NO_ACTIONS: OfferActions = { accept: false, reject: false, counter: false,
 
 function actionsFor(actor: Actor, side: OfferSide | null, current: OfferView, listingStatus: string): OfferActions {
   if (!side || current.status !== "open") return NO_ACTIONS;
-  const answering = side !== current.by;
+  const answering = mayAnswer(side, current.by, "accept");
   // The buyer side acts as a buyer: it needs the role it made the offer with.
   const mayAct = side === "seller" || can(actor, "offer:make");
   const trading = listingStatus === "trading";
@@ -468,7 +478,7 @@ function summarize(rows: OfferRow[], side: OfferSide, now: Date): OfferThreadSum
           : { name: latest.buyer.name, organizationName: latest.buyer.organizationName },
       latest,
       versions: list.length,
-      awaitingMe: latest.status === "open" && latest.by !== side,
+      awaitingMe: latest.status === "open" && mayAnswer(side, latest.by, "accept"),
     });
   }
   // Waiting for me first, then the most recently changed.
@@ -656,7 +666,7 @@ async function openVersionFor(
   if (!offer) throw new NotFoundError();
   const side = sideOf(actor, offer);
   if (!side) throw new NotFoundError();
-  if (offer.status === "open" && offer.expiresAt <= now) {
+  if (offer.status === "open" && isExpired(offer, now)) {
     await expireInSession(session, offer, now);
     return { expired: true };
   }
@@ -703,7 +713,7 @@ async function closeVersion(
 }
 
 function requireAnswering(side: OfferSide, offer: OfferRow, actor: Actor, buyerAction: boolean) {
-  if (side === offer.by) throw new ForbiddenError("offers.errors.ownVersion");
+  if (!mayAnswer(side, offer.by as OfferSide, "accept")) throw new ForbiddenError("offers.errors.ownVersion");
   if (buyerAction && side === "buyer" && !can(actor, "offer:make")) throw new ForbiddenError("trading.buyerRoleRequired");
 }
 
@@ -717,7 +727,7 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
   const via = opts.via ?? "ui";
   const dealId = await answer(actor, id, now, async (session, offer, side) => {
     requireAnswering(side, offer, actor, true);
-    await closeVersion(session, offer, "accepted", actor, now);
+    await closeVersion(session, offer, ANSWER_STATUS.accept, actor, now);
     const deal = await openDeal(session, {
       listingId: String(offer.listing),
       buyer: {
@@ -728,9 +738,7 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
           : null,
       },
       source: "offer",
-      amountFen: offer.amount,
-      transactionMode: offer.transactionMode as TransactionMode,
-      licenseExclusivity: (offer.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+      terms: offerTermsOf(offer),
       offerId: String(offer._id),
       actor,
       via,
@@ -738,7 +746,7 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
     });
     await Offer.updateOne({ _id: offer._id }, { $set: { deal: oid(deal) } }, { session });
     await audit(session, { offer: offer._id, action: "accept", from: "open", to: "accepted", actor, via, at: now });
-    await notify(session, notice(offer, "offer.accepted", await usersOf(other(side), offer, session)));
+    await notify(session, notice(offer, "offer.accepted", await usersOf(otherParty(side), offer, session)));
     const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
       .session(session)
       .lean()) as OfferRow[];
@@ -762,9 +770,9 @@ export async function rejectOffer(
   if (reason.length > OFFER_REASON_MAX) throw new ValidationError({ reason: ["offers.errors.reasonTooLong"] });
   await answer(actor, id, now, async (session, offer, side) => {
     requireAnswering(side, offer, actor, false);
-    await closeVersion(session, offer, "rejected", actor, now, reason ? { reason } : {});
+    await closeVersion(session, offer, ANSWER_STATUS.reject, actor, now, reason ? { reason } : {});
     await audit(session, { offer: offer._id, action: "reject", from: "open", to: "rejected", actor, via, reason: reason || null, at: now });
-    await notify(session, notice(offer, "offer.rejected", await usersOf(other(side), offer, session), reason ? { reason } : {}));
+    await notify(session, notice(offer, "offer.rejected", await usersOf(otherParty(side), offer, session), reason ? { reason } : {}));
   });
   return offerView((await Offer.findById(parseId(id)).lean()) as OfferRow, now);
 }
@@ -780,7 +788,7 @@ export async function counterOffer(actor: Actor, id: string, terms: OfferTerms, 
     const listing = await loadListing(offer.listing, session);
     assertTrading(listing.status);
     const t = resolveTerms(listing, terms, now);
-    await closeVersion(session, offer, "countered", actor, now);
+    await closeVersion(session, offer, ANSWER_STATUS.counter, actor, now);
     try {
       await Offer.create(
         [
@@ -791,7 +799,7 @@ export async function counterOffer(actor: Actor, id: string, terms: OfferTerms, 
             seller: offer.seller,
             buyer: offer.buyer,
             thread: offer.thread,
-            version: offer.version + 1,
+            version: nextVersion(offer),
             by: side,
             byUser: oid(userId),
             byName: actor.name,
@@ -813,7 +821,7 @@ export async function counterOffer(actor: Actor, id: string, terms: OfferTerms, 
     await audit(session, { offer: offer._id, action: "counter", from: "open", to: "countered", actor, via, at: now });
     await audit(session, { offer: counterId, action: "make", to: "open", actor, via, at: now });
     const created = { ...offer, amount: t.amount };
-    await notify(session, notice(created, "offer.countered", await usersOf(other(side), offer, session), { by: actor.name }));
+    await notify(session, notice(created, "offer.countered", await usersOf(otherParty(side), offer, session), { by: actor.name }));
   });
   return offerView((await Offer.findById(counterId).lean()) as OfferRow, now);
 }
@@ -823,13 +831,13 @@ export async function withdrawOffer(actor: Actor, id: string, opts: OfferOptions
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
   await answer(actor, id, now, async (session, offer, side) => {
-    if (side !== offer.by) throw new ForbiddenError("offers.errors.notYours");
-    await closeVersion(session, offer, "withdrawn", actor, now);
+    if (!mayAnswer(side, offer.by as OfferSide, "withdraw")) throw new ForbiddenError("offers.errors.notYours");
+    await closeVersion(session, offer, ANSWER_STATUS.withdraw, actor, now);
     await audit(session, { offer: offer._id, action: "withdraw", from: "open", to: "withdrawn", actor, via, at: now });
     // "offer.closed" in the withdrawn wording (i18next context, app/locales/modules/matching.ts).
     await notify(
       session,
-      notice(offer, "offer.closed", await usersOf(other(side), offer, session), { context: "withdrawn", by: actor.name }),
+      notice(offer, "offer.closed", await usersOf(otherParty(side), offer, session), { context: "withdrawn", by: actor.name }),
     );
   });
   return offerView((await Offer.findById(parseId(id)).lean()) as OfferRow, now);

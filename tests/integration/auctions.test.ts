@@ -238,7 +238,7 @@ describe("closing", () => {
     expect(await closeDueAuctions({ now: after })).toEqual([]);
 
     const deal = await Deal.findOne({ auction: auctionId }).lean();
-    expect(deal).toMatchObject({ source: "auction", price: { amount: 102_000_00 }, status: "open", deposit: { amount: 10_000_00 } });
+    expect(deal).toMatchObject({ source: "auction", terms: { price: 102_000_00 }, status: "open", deposit: { amount: 10_000_00 } });
     expect(String(deal!.buyer.user)).toBe(buyers[2]!.id);
     expect((await Achievement.findById(listingId).lean())!.status).toBe("deal");
 

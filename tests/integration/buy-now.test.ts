@@ -67,8 +67,7 @@ describe("buy-now", () => {
     expect(deal).toMatchObject({
       source: "buy-now",
       status: "open",
-      price: { amount: 38_000_000, currency: "CNY" },
-      terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+      terms: { price: 38_000_000, currency: "CNY", transactionMode: "license", licenseExclusivity: "exclusive" },
       seller: { name: "文山三七研究院" },
       buyer: { name: winner.name, organizationName: winner.organization!.name },
     });
@@ -100,7 +99,7 @@ describe("buy-now", () => {
     expect(await Notification.countDocuments({ "subject.id": id })).toBe(0);
     // Confirming the new price works.
     const dealId = await buyNow(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
-    expect((await Deal.findById(dealId).lean())!.price!.amount).toBe(40_000_000);
+    expect((await Deal.findById(dealId).lean())!.terms!.price).toBe(40_000_000);
   });
 
   it("does not let the owner side buy its own listing", async () => {

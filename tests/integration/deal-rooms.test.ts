@@ -254,9 +254,9 @@ describe("offer cards", () => {
     const accepted = await respondToCard(buyer, roomId, { action: "accept", cardId: v2.id });
     expect(accepted.card.status).toBe("accepted");
     const deal = (await Deal.findById(accepted.dealId).lean())!;
-    expect(deal).toMatchObject({ source: "negotiation", price: { amount: 15_000_000 } });
+    expect(deal).toMatchObject({ source: "negotiation", terms: { price: 15_000_000 } });
     expect(String(deal.buyer.user)).toBe(buyer.id);
-    expect(deal.agreedTerms).toMatchObject({
+    expect(deal).toMatchObject({
       terms: {
         price: 15_000_000,
         transactionMode: "license",
@@ -270,7 +270,7 @@ describe("offer cards", () => {
         ],
       },
     });
-    expect(String(deal.agreedTerms!.card)).toBe(v2.id);
+    expect(String(deal.termsSource!.card)).toBe(v2.id);
     expect((await Achievement.findById(listingId, { status: 1 }).lean())!.status).toBe("deal");
 
     const view = await getRoom(seller, roomId);

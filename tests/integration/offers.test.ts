@@ -97,8 +97,7 @@ describe("offer, counter, accept", () => {
     const deal = (await Deal.findById(dealId).lean())!;
     expect(deal).toMatchObject({
       source: "offer",
-      price: { amount: 15_000_000 },
-      terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+      terms: { price: 15_000_000, transactionMode: "license", licenseExclusivity: "exclusive" },
       buyer: { name: b1.name },
     });
     expect(String(deal.offer)).toBe(counter.id);
@@ -171,8 +170,7 @@ describe("accepting one offer", () => {
     const { dealId } = await acceptOffer(seller, o2.id);
     expect((await Deal.findById(dealId).lean())!).toMatchObject({
       source: "offer",
-      price: { amount: 12_000_000 },
-      terms: { transactionMode: "transfer" },
+      terms: { price: 12_000_000, transactionMode: "transfer" },
     });
     expect((await Offer.findById(o1.id).lean())!).toMatchObject({ status: "closed", reason: "offers.reasons.soldToOther" });
     expect((await Offer.findById(c3.id).lean())!.status).toBe("closed");

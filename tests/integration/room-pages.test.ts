@@ -366,8 +366,8 @@ describe("offer cards, the NDA and files by form", () => {
 
     const accepted = await call(roomPage.action, post(roomPath(id), buyer, { intent: "accept", cardId }), { id });
     expect(accepted.headers.get("Location")).toBe(`/rooms/${id}?done=accepted`);
-    const deal = (await Deal.findOne({ "agreedTerms.room": card._id }).lean())!;
-    expect(deal).toMatchObject({ source: "negotiation", price: { amount: 15_000_000 } });
+    const deal = (await Deal.findOne({ "termsSource.room": card._id }).lean())!;
+    expect(deal).toMatchObject({ source: "negotiation", terms: { price: 15_000_000 } });
 
     const after = await render(get(`${roomPath(id)}?done=accepted`, seller));
     expect(after.html).toContain('data-testid="agreed-terms"');

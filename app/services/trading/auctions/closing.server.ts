@@ -105,9 +105,11 @@ export async function closeAuction(
           },
           source: "auction",
           auctionId: String(a._id),
-          amountFen: a.currentPrice!,
-          transactionMode: a.transactionMode as TransactionMode,
-          licenseExclusivity: (a.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+          terms: {
+            price: a.currentPrice!,
+            transactionMode: a.transactionMode as TransactionMode,
+            licenseExclusivity: (a.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+          },
           deposit: leader!.deposit?.payment
             ? { paymentId: String(leader!.deposit.payment), amountFen: leader!.deposit.amount ?? a.deposit }
             : null,
