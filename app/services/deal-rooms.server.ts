@@ -34,7 +34,7 @@ import {
 import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType, type AttachmentContentType } from "~/services/attachments.server.ts";
-import { agreeDealTerms, openDeal } from "~/services/deals.server.ts";
+import { agreeDealTerms, openDeal } from "~/services/trading/deals/open.server.ts";
 import { relationsOf } from "~/services/listings.server.ts";
 import { publishToRoom } from "~/services/room-events.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";

@@ -6,7 +6,7 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { makeOffer } from "~/services/offers.server.ts";
+import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { buyNow } from "~/services/buy-now.server.ts";
+import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { openRoom, proposeCard, respondToCard } from "~/services/deal-rooms.server.ts";
-import { acceptOffer, makeOffer } from "~/services/offers.server.ts";
+import { acceptOffer, makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";

@@ -7,18 +7,11 @@ import { Offer } from "~/models/offer.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { tradingSummary } from "~/services/buy-now.server.ts";
+import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { createAchievement } from "~/services/listings.server.ts";
-import {
-  acceptOffer,
-  counterOffer,
-  expireOffers,
-  getOfferThread,
-  listMyOffers,
-  makeOffer,
-  rejectOffer,
-  withdrawOffer,
-} from "~/services/offers.server.ts";
+import { acceptOffer, counterOffer, makeOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
+import { expireOffers } from "~/services/trading/offers/expiry.server.ts";
+import { getOfferThread, listMyOffers } from "~/services/trading/offers/queries.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { achievementContent, listingAt, person } from "../support/trading-fixtures.ts";
 

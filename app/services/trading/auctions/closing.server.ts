@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Auction, AuctionRegistration, type AuctionDoc, type AuctionResult } from "~/models/auction.server.ts";
-import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
+import { openDeal, sellerSideUsers } from "~/services/trading/deals/open.server.ts";
 import { notify, type NotifyInput } from "~/services/notifications.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { formatYuan } from "~/utils/money.ts";

@@ -1,18 +1,16 @@
 import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { Deal, type DealDoc, type DealSource } from "~/models/deal.server.ts";
+import { Deal, type DealSource } from "~/models/deal.server.ts";
 import { User } from "~/models/user.server.ts";
-import { notify } from "~/services/notifications.server.ts";
-import { relationsOf, transitionListingInSession } from "~/services/listings.server.ts";
 import { normalizeTerms, termsProblems, type Terms } from "~/schemas/terms.ts";
+import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
+import { recordAudit } from "~/services/kernel/audit.server.ts";
+import { oid } from "~/services/kernel/ids.server.ts";
+import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
+import { relationsOf, transitionListingInSession } from "~/services/listings.server.ts";
+import { notify } from "~/services/notifications.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
-import { hasRole } from "~/utils/permissions.ts";
-import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
-import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
-import { recordAudit } from "./kernel/audit.server.ts";
-import { oid, parseId } from "./kernel/ids.server.ts";
-import { isDuplicateKey } from "./kernel/mongo-errors.ts";
 
 /**
  * 成交: every way of trading (buy-now, an accepted offer, a won auction) ends here. `openDeal`
@@ -175,74 +173,4 @@ export async function sellerSideUsers(
     for (const u of users) ids.add(String(u._id));
   }
   return [...ids];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-export interface DealView {
-  id: string;
-  listing: { id: string; title: string };
-  seller: { name: string; organizationId: string | null };
-  buyer: { name: string; organizationName: string | null; userId: string | null };
-  source: DealSource;
-  offerId: string | null;
-  auctionId: string | null;
-  price: { amount: number; currency: string };
-  terms: { transactionMode: TransactionMode; licenseExclusivity: LicenseExclusivity | null };
-  deposit: { amount: number } | null;
-  status: string;
-  createdAt: string;
-}
-
-type DealRow = DealDoc & { _id: Types.ObjectId; createdAt: Date };
-
-export function dealView(d: DealRow): DealView {
-  return {
-    id: String(d._id),
-    listing: { id: String(d.listing), title: d.listingTitle },
-    seller: { name: d.seller.name, organizationId: d.seller.organization ? String(d.seller.organization) : null },
-    buyer: { name: d.buyer.name, organizationName: d.buyer.organizationName ?? null, userId: d.buyer.user ? String(d.buyer.user) : null },
-    source: d.source as DealSource,
-    offerId: d.offer ? String(d.offer) : null,
-    auctionId: d.auction ? String(d.auction) : null,
-    price: { amount: d.terms?.price ?? 0, currency: d.terms?.currency ?? "CNY" },
-    terms: {
-      transactionMode: d.terms?.transactionMode as TransactionMode,
-      licenseExclusivity: (d.terms?.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
-    },
-    deposit: d.deposit?.amount ? { amount: d.deposit.amount } : null,
-    status: d.status,
-    createdAt: d.createdAt.toISOString(),
-  };
-}
-
-/** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
-function dealScope(actor: Actor): Record<string, unknown> | null {
-  if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
-  const or: Record<string, unknown>[] = [];
-  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
-  if (actor.organization)
-    or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
-  return or.length ? { $or: or } : null;
-}
-
-export async function listDeals(actor: Actor, opts: { limit?: number } = {}): Promise<DealView[]> {
-  const scope = dealScope(actor);
-  if (!scope) return [];
-  const rows = await Deal.find(scope)
-    .sort({ createdAt: -1 })
-    .limit(opts.limit ?? 100)
-    .lean();
-  return rows.map((d) => dealView(d as DealRow));
-}
-
-/** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
-export async function getDeal(actor: Actor, id: string): Promise<DealView> {
-  const dealId = parseId(id);
-  const scope = dealScope(actor);
-  if (!scope) throw new NotFoundError();
-  const d = await Deal.findOne({ _id: dealId, ...scope }).lean();
-  if (!d) throw new NotFoundError();
-  return dealView(d as DealRow);
 }
