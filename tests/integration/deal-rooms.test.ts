@@ -5,21 +5,13 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { DealRoom, RoomMessage } from "~/models/deal-room.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import {
-  acceptNda,
-  getRoom,
-  inviteBroker,
-  listMyRooms,
-  markRead,
-  openRoom,
-  openRoomAttachment,
-  postAttachment,
-  postMessage,
-  proposeCard,
-  respondToCard,
-  roomHistory,
-  unreadRoomMessages,
-} from "~/services/deal-rooms.server.ts";
+import { acceptNda } from "~/services/rooms/nda.server.ts";
+import { getRoom, listMyRooms, unreadRoomMessages } from "~/services/rooms/queries.server.ts";
+import { inviteBroker } from "~/services/rooms/brokers.server.ts";
+import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.server.ts";
+import { openRoom } from "~/services/rooms/open.server.ts";
+import { openRoomAttachment, postAttachment } from "~/services/rooms/attachments.server.ts";
+import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
   achievementContent,
