@@ -82,7 +82,8 @@ async function main() {
   const { connectDb } = await import("~/utils/db.server.ts");
   const { createSession } = await import("~/services/accounts.server.ts");
   const { sessionStorage, SESSION_ID_KEY } = await import("~/utils/session.server.ts");
-  const { openRoom, inviteBroker } = await import("~/services/deal-rooms.server.ts");
+  const { openRoom } = await import("~/services/rooms/open.server.ts");
+  const { inviteBroker } = await import("~/services/rooms/brokers.server.ts");
   const { RoomMessage } = await import("~/models/deal-room.server.ts");
   const { person, listingAt, achievementContent } = await import("../tests/support/trading-fixtures.ts");
 

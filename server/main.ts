@@ -5,6 +5,7 @@ import { createRequestHandler } from "@remix-run/express";
 import { broadcastDevReady, installGlobals, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import mongoose from "mongoose";
 import { connectDb, disconnectDb } from "~/utils/db.server.ts";
 import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
@@ -15,6 +16,7 @@ import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
 import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts";
 import { checkHealth } from "./health.ts";
+import { migrate } from "./migrations/index.ts";
 import { attachRealtime } from "./realtime/index.ts";
 
 installGlobals({ nativeFetch: true });
@@ -72,6 +74,8 @@ async function main() {
     "services resolved",
   );
   await connectDb(services.mongoUri);
+  // Pending data migrations (server/migrations/), before anything reads or serves the data.
+  await migrate(mongoose.connection.db!, (m) => logger.info(m));
   // Before the Remix build loads, so every copy of env() sees the resolved STRIPE_* settings.
   payments = await startPaymentsGateway(config, config.PORT).catch(async (e) => {
     await services.stop();

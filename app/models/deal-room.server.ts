@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
-import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
+import { termsSchema } from "./terms.server.ts";
 
 /**
  * 洽谈室: one room per listing and buyer, where the buyer, the seller side and invited brokers
@@ -10,32 +10,6 @@ export const ROOM_SIDES = ["buyer", "seller", "broker"] as const;
 export type RoomSide = (typeof ROOM_SIDES)[number];
 export const ROOM_ORIGINS = ["listing", "match", "offer", "deal"] as const;
 export type RoomOrigin = (typeof ROOM_ORIGINS)[number];
-
-/** The terms of an offer card (and, once accepted, of the deal). */
-export const termsSchema = new Schema(
-  {
-    price: { type: Number, required: true, min: 0 },
-    currency: { type: String, default: "CNY" },
-    transactionMode: { type: String, enum: TRANSACTION_MODES, required: true },
-    licenseExclusivity: { type: String, enum: LICENSE_EXCLUSIVITY },
-    /** 许可/转让地域, e.g. "中国大陆" or "云南省". */
-    territory: String,
-    /** 期限 in months. */
-    termMonths: Number,
-    /** 提成 as a percentage of sales, on top of the price. */
-    royaltyPercent: Number,
-    milestones: {
-      type: [
-        new Schema(
-          { title: { type: String, required: true }, amount: { type: Number, required: true }, dueInDays: Number },
-          { _id: false },
-        ),
-      ],
-      default: [],
-    },
-  },
-  { _id: false },
-);
 
 const personRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: String } as const;
 

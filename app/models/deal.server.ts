@@ -1,10 +1,11 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
-import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
-import { termsSchema } from "./deal-room.server.ts";
+import { termsSchema } from "./terms.server.ts";
 
 /**
  * 成交: what every way of trading ends in (buy-now, an accepted offer, a won auction). The
- * contracts-and-payments work turns an open deal into a contract. Money in fen.
+ * contracts-and-payments work turns an open deal into a contract. Money in fen. Whatever its
+ * source, a deal carries the full agreed terms in `terms` (decision 009), and `termsSource` says
+ * where they were agreed.
  */
 export const DEAL_SOURCES = ["buy-now", "offer", "auction", "negotiation"] as const;
 export type DealSource = (typeof DEAL_SOURCES)[number];
@@ -30,25 +31,21 @@ const dealSchema = new Schema(
     source: { type: String, enum: DEAL_SOURCES, required: true },
     offer: { type: Schema.Types.ObjectId, ref: "Offer" },
     auction: { type: Schema.Types.ObjectId, ref: "Auction" },
-    price: {
-      amount: { type: Number, required: true, min: 0 },
-      currency: { type: String, default: "CNY" },
-    },
-    terms: {
-      transactionMode: { type: String, enum: TRANSACTION_MODES, required: true },
-      licenseExclusivity: { type: String, enum: LICENSE_EXCLUSIVITY },
+    /** The agreed terms: price (fen), mode, exclusivity, territory, term, royalty, milestones. */
+    terms: { type: termsSchema, required: true },
+    /** Where the terms were agreed: the accepted offer version, the auction, or the room's card. */
+    termsSource: {
+      kind: { type: String, enum: DEAL_SOURCES, required: true },
+      offer: { type: Schema.Types.ObjectId, ref: "Offer" },
+      auction: { type: Schema.Types.ObjectId, ref: "Auction" },
+      card: { type: Schema.Types.ObjectId, ref: "OfferCard" },
+      room: { type: Schema.Types.ObjectId, ref: "DealRoom" },
+      acceptedAt: { type: Date, required: true },
     },
     /** A captured auction deposit, applied toward the price. */
     deposit: {
       payment: { type: Schema.Types.ObjectId, ref: "Payment" },
       amount: Number,
-    },
-    /** The terms agreed on an offer card in the deal room (what the contract is drafted from). */
-    agreedTerms: {
-      card: { type: Schema.Types.ObjectId, ref: "OfferCard" },
-      room: { type: Schema.Types.ObjectId, ref: "DealRoom" },
-      terms: termsSchema,
-      acceptedAt: Date,
     },
     status: { type: String, enum: DEAL_STATUSES, default: "open", required: true },
   },

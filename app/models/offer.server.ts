@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
-import { OFFER_MESSAGE_MAX, OFFER_REASON_MAX } from "~/schemas/offers.ts";
+import { OFFER_MESSAGE_MAX, OFFER_REASON_MAX } from "~/utils/offer-limits.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 
 /**

@@ -16,7 +16,7 @@ import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import { TradingPanel } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
-import { tradingSummary } from "~/services/buy-now.server.ts";
+import { tradingSummary } from "~/services/trading/summary.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { getUser } from "~/web/auth.server.ts";
 

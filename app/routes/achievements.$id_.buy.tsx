@@ -8,7 +8,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import tradingStyles from "~/components/trading/trading.css";
 import { BuyNowFormSchema, type BuyNowFormInput, type BuyNowInput } from "~/schemas/offers.ts";
-import { buyNow, buyNowQuote } from "~/services/buy-now.server.ts";
+import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { BuyNowApiSchema, offerFieldErrors, tradingErrorCode } from "~/schemas/offers.ts";
-import { apiDeal, buyNow } from "~/services/buy-now.server.ts";
-import { getDeal } from "~/services/deals.server.ts";
+import { apiDeal } from "~/web/api/presenters/trading.ts";
+import { buyNow } from "~/services/trading/buy-now.server.ts";
+import { getDeal } from "~/services/trading/deals/queries.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiDeal } from "~/services/buy-now.server.ts";
-import { getDeal } from "~/services/deals.server.ts";
+import { apiDeal } from "~/web/api/presenters/trading.ts";
+import { getDeal } from "~/services/trading/deals/queries.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/deals/:id — one deal, for its parties (and brokers, the bureau, admins); else 404. */

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiDeal } from "~/services/buy-now.server.ts";
-import { listDeals } from "~/services/deals.server.ts";
+import { apiDeal } from "~/web/api/presenters/trading.ts";
+import { listDeals } from "~/services/trading/deals/queries.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/deals — my deals as buyer or seller (brokers, the bureau and admins: all), newest first. */

@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { CounterOfferApiSchema, offerFieldErrors, RejectOfferApiSchema, tradingErrorCode } from "~/schemas/offers.ts";
-import { apiDeal } from "~/services/buy-now.server.ts";
-import { getDeal } from "~/services/deals.server.ts";
-import { acceptOffer, apiOffer, counterOffer, rejectOffer, withdrawOffer } from "~/services/offers.server.ts";
+import { apiDeal } from "~/web/api/presenters/trading.ts";
+import { getDeal } from "~/services/trading/deals/queries.server.ts";
+import { acceptOffer, counterOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
+import { apiOffer } from "~/web/api/presenters/trading.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { ApiHttpError, apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { apiThread, getOfferThread } from "~/services/offers.server.ts";
+import { apiThread } from "~/web/api/presenters/trading.ts";
+import { getOfferThread } from "~/services/trading/offers/queries.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/offers/:id — the negotiation (any version's id) with every version; its two sides only, else 404. */

@@ -1,6 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { MakeOfferApiSchema, offerFieldErrors, tradingErrorCode } from "~/schemas/offers.ts";
-import { apiOffer, apiThreadSummary, listMyOffers, makeOffer } from "~/services/offers.server.ts";
+import { apiOffer, apiThreadSummary } from "~/web/api/presenters/trading.ts";
+import { listMyOffers } from "~/services/trading/offers/queries.server.ts";
+import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 

@@ -5,7 +5,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
-import { getDeal } from "~/services/deals.server.ts";
+import { getDeal } from "~/services/trading/deals/queries.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import tradingStyles from "~/components/trading/trading.css";
-import { listDeals } from "~/services/deals.server.ts";
+import { listDeals } from "~/services/trading/deals/queries.server.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import listingStyles from "~/styles/listings.css";

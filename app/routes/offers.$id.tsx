@@ -17,7 +17,9 @@ import {
   RejectOfferSchema,
   type OfferTerms,
 } from "~/schemas/offers.ts";
-import { acceptOffer, counterOffer, getOfferThread, rejectOffer, withdrawOffer, type OfferView } from "~/services/offers.server.ts";
+import { acceptOffer, counterOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
+import { getOfferThread } from "~/services/trading/offers/queries.server.ts";
+import { type OfferView } from "~/services/trading/offers/views.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";

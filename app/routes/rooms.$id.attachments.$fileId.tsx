@@ -1,5 +1,5 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
-import { openRoomAttachment } from "~/services/deal-rooms.server.ts";
+import { openRoomAttachment } from "~/services/rooms/attachments.server.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { requireUser } from "~/web/auth.server.ts";

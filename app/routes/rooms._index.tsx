@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { SideBadge } from "~/components/rooms/room-parts.tsx";
 import roomStyles from "~/components/rooms/rooms.css";
-import { listMyRooms } from "~/services/deal-rooms.server.ts";
+import { listMyRooms } from "~/services/rooms/queries.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { requireUser } from "~/web/auth.server.ts";

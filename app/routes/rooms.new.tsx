@@ -3,7 +3,7 @@ import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { openRoom } from "~/services/deal-rooms.server.ts";
+import { openRoom } from "~/services/rooms/open.server.ts";
 import { loadOrThrow } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { yuan } from "./auctions.ts";
+import { termsProblems, type Terms } from "./terms.ts";
 
 /**
  * Inputs of the deal rooms, shared by the socket events (app/schemas/realtime.ts), the room page's
@@ -40,7 +41,10 @@ export const MilestoneSchema = z.object({
   dueInDays: optionalNumber(0, 3650, "rooms.errors.dueInDays").pipe(z.number().int("rooms.errors.dueInDays").optional()),
 });
 
-/** The terms on an offer card: price (yuan), mode, exclusivity, territory, term, royalty, milestones. */
+/**
+ * The terms on an offer card: price (yuan in, fen out), mode, exclusivity, territory, term,
+ * royalty, milestones — the one terms shape (./terms.ts) as a person types it, plus a note.
+ */
 export const CardTermsSchema = z
   .object({
     price: yuan({ min: 0 }),
@@ -53,16 +57,14 @@ export const CardTermsSchema = z
     note: optionalText(1000),
   })
   .superRefine((t, ctx) => {
-    if (t.transactionMode === "license" && !t.licenseExclusivity) {
-      ctx.addIssue({ code: "custom", path: ["licenseExclusivity"], message: "rooms.errors.exclusivityRequired" });
-    }
-    const total = t.milestones.reduce((s, m) => s + m.amount, 0);
-    if (t.milestones.length && total > t.price) {
-      ctx.addIssue({ code: "custom", path: ["milestones"], message: "rooms.errors.milestonesExceedPrice" });
-    }
+    for (const p of termsProblems(t)) ctx.addIssue({ code: "custom", path: [p.field], message: `rooms.errors.${p.code}` });
   });
 export type CardTermsInput = z.input<typeof CardTermsSchema>;
 export type CardTerms = z.output<typeof CardTermsSchema>;
+// What the card form produces is the one terms shape (checked here, at compile time).
+export type CardTermsAreTerms = CardTerms extends Omit<Terms, "currency"> ? true : never;
+const cardTermsAreTerms: CardTermsAreTerms = true;
+void cardTermsAreTerms;
 
 export const ProposeCardSchema = z.object({
   clientId,

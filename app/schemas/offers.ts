@@ -2,6 +2,10 @@ import { z } from "zod";
 import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
 import { chinaLocalDateTime, endOfChinaDay } from "~/utils/china-time.ts";
+import { OFFER_MESSAGE_MAX, OFFER_REASON_MAX } from "~/utils/offer-limits.ts";
+import type { Terms } from "./terms.ts";
+
+export { OFFER_MESSAGE_MAX, OFFER_REASON_MAX };
 
 /**
  * Inputs of buy-now (挂牌购买) and offers (报价/议价), shared by the HTML forms (conform, parsed
@@ -19,18 +23,20 @@ export const OFFER_MIN_DAYS = 1;
 export const OFFER_MAX_DAYS = 30;
 /** An explicit expiry must leave the other side at least this long to answer. */
 export const OFFER_MIN_LEAD_MS = 60 * 60 * 1000;
-export const OFFER_MESSAGE_MAX = 1000;
-export const OFFER_REASON_MAX = 1000;
 const DAY_MS = 86_400_000;
 
 /** How long an offer stays open: a number of days from when it is made, or an instant. */
 export type OfferExpiry = { days: number } | { at: Date };
 
-/** The terms of an offer or counter-offer, as the service takes them (money in fen). */
+/**
+ * The terms of an offer or counter-offer, as the service takes them (money in fen): the part of
+ * the one terms shape (./terms.ts) an offer carries, plus its message and expiry. `offerTermsOf`
+ * in the offers module turns a stored version into `Terms`.
+ */
 export interface OfferTerms {
-  amountFen: number;
-  transactionMode: TransactionMode;
-  licenseExclusivity?: LicenseExclusivity | null;
+  amountFen: Terms["price"];
+  transactionMode: Terms["transactionMode"];
+  licenseExclusivity?: Terms["licenseExclusivity"];
   message?: string | null;
   /** Absent: OFFER_DEFAULT_DAYS. */
   expiry?: OfferExpiry | null;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
+import type { CardView, MessageView, NdaView } from "~/services/rooms/views.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { MessageSchema, ProposeCardSchema, RespondCardSchema, RoomObjectIdSchema } from "./deal-rooms.ts";
 

@@ -4,14 +4,14 @@ import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions
 import type { Job } from "~/services/kernel/jobs.ts";
 import { expireOverdue } from "~/services/listings.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
-import { expireOffers } from "~/services/offers.server.ts";
+import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
 
 /** Every module's periodic work, scheduled by one runner (./runner.ts). */
 export const JOBS: readonly Job[] = [
   auctionsCloseJob,
   auctionsSettleJob,
-  { name: "offers.expire", everyMs: 60_000, run: () => expireOffers() },
+  offersExpireJob,
   matchNotifyJob,
   { name: "listings.expire", everyMs: 10 * 60_000, run: () => expireOverdue() },
   { name: "listings.attachments.sweep", everyMs: 10 * 60_000, run: () => sweepOrphanAttachments() },

@@ -18,18 +18,13 @@ import {
   type RoomClientToServerEvents,
   type SocketFailure,
 } from "~/schemas/realtime.ts";
-import {
-  acceptNda,
-  getRoom,
-  isMember,
-  markRead,
-  postMessage,
-  proposeCard,
-  respondToCard,
-  roomHistory,
-} from "~/services/deal-rooms.server.ts";
+import { acceptNda } from "~/services/rooms/nda.server.ts";
+import { getRoom } from "~/services/rooms/queries.server.ts";
+import { isMember } from "~/services/rooms/membership.server.ts";
+import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.server.ts";
+import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
-import { setRoomPublisher } from "~/services/room-events.server.ts";
+import { setRoomPublisher } from "~/services/rooms/events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { ackOf, currentActor, type RealtimeServer, type RealtimeSocket } from "./socket.ts";

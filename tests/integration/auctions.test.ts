@@ -6,7 +6,7 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { makeOffer } from "~/services/offers.server.ts";
+import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
@@ -238,7 +238,7 @@ describe("closing", () => {
     expect(await closeDueAuctions({ now: after })).toEqual([]);
 
     const deal = await Deal.findOne({ auction: auctionId }).lean();
-    expect(deal).toMatchObject({ source: "auction", price: { amount: 102_000_00 }, status: "open", deposit: { amount: 10_000_00 } });
+    expect(deal).toMatchObject({ source: "auction", terms: { price: 102_000_00 }, status: "open", deposit: { amount: 10_000_00 } });
     expect(String(deal!.buyer.user)).toBe(buyers[2]!.id);
     expect((await Achievement.findById(listingId).lean())!.status).toBe("deal");
 

@@ -5,7 +5,8 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { buyNow, buyNowQuote, tradingSummary } from "~/services/buy-now.server.ts";
+import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
+import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { achievementContent, listingAt, person as fixturePerson } from "../support/trading-fixtures.ts";
@@ -67,8 +68,7 @@ describe("buy-now", () => {
     expect(deal).toMatchObject({
       source: "buy-now",
       status: "open",
-      price: { amount: 38_000_000, currency: "CNY" },
-      terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+      terms: { price: 38_000_000, currency: "CNY", transactionMode: "license", licenseExclusivity: "exclusive" },
       seller: { name: "文山三七研究院" },
       buyer: { name: winner.name, organizationName: winner.organization!.name },
     });
@@ -100,7 +100,7 @@ describe("buy-now", () => {
     expect(await Notification.countDocuments({ "subject.id": id })).toBe(0);
     // Confirming the new price works.
     const dealId = await buyNow(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
-    expect((await Deal.findById(dealId).lean())!.price!.amount).toBe(40_000_000);
+    expect((await Deal.findById(dealId).lean())!.terms!.price).toBe(40_000_000);
   });
 
   it("does not let the owner side buy its own listing", async () => {

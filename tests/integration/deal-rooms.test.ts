@@ -5,21 +5,13 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { DealRoom, RoomMessage } from "~/models/deal-room.server.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import {
-  acceptNda,
-  getRoom,
-  inviteBroker,
-  listMyRooms,
-  markRead,
-  openRoom,
-  openRoomAttachment,
-  postAttachment,
-  postMessage,
-  proposeCard,
-  respondToCard,
-  roomHistory,
-  unreadRoomMessages,
-} from "~/services/deal-rooms.server.ts";
+import { acceptNda } from "~/services/rooms/nda.server.ts";
+import { getRoom, listMyRooms, unreadRoomMessages } from "~/services/rooms/queries.server.ts";
+import { inviteBroker } from "~/services/rooms/brokers.server.ts";
+import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.server.ts";
+import { openRoom } from "~/services/rooms/open.server.ts";
+import { openRoomAttachment, postAttachment } from "~/services/rooms/attachments.server.ts";
+import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
   achievementContent,
@@ -254,9 +246,9 @@ describe("offer cards", () => {
     const accepted = await respondToCard(buyer, roomId, { action: "accept", cardId: v2.id });
     expect(accepted.card.status).toBe("accepted");
     const deal = (await Deal.findById(accepted.dealId).lean())!;
-    expect(deal).toMatchObject({ source: "negotiation", price: { amount: 15_000_000 } });
+    expect(deal).toMatchObject({ source: "negotiation", terms: { price: 15_000_000 } });
     expect(String(deal.buyer.user)).toBe(buyer.id);
-    expect(deal.agreedTerms).toMatchObject({
+    expect(deal).toMatchObject({
       terms: {
         price: 15_000_000,
         transactionMode: "license",
@@ -270,7 +262,7 @@ describe("offer cards", () => {
         ],
       },
     });
-    expect(String(deal.agreedTerms!.card)).toBe(v2.id);
+    expect(String(deal.termsSource!.card)).toBe(v2.id);
     expect((await Achievement.findById(listingId, { status: 1 }).lean())!.status).toBe("deal");
 
     const view = await getRoom(seller, roomId);

@@ -7,18 +7,11 @@ import { Offer } from "~/models/offer.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { tradingSummary } from "~/services/buy-now.server.ts";
+import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { createAchievement } from "~/services/listings.server.ts";
-import {
-  acceptOffer,
-  counterOffer,
-  expireOffers,
-  getOfferThread,
-  listMyOffers,
-  makeOffer,
-  rejectOffer,
-  withdrawOffer,
-} from "~/services/offers.server.ts";
+import { acceptOffer, counterOffer, makeOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
+import { expireOffers } from "~/services/trading/offers/expiry.server.ts";
+import { getOfferThread, listMyOffers } from "~/services/trading/offers/queries.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { achievementContent, listingAt, person } from "../support/trading-fixtures.ts";
 
@@ -97,8 +90,7 @@ describe("offer, counter, accept", () => {
     const deal = (await Deal.findById(dealId).lean())!;
     expect(deal).toMatchObject({
       source: "offer",
-      price: { amount: 15_000_000 },
-      terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+      terms: { price: 15_000_000, transactionMode: "license", licenseExclusivity: "exclusive" },
       buyer: { name: b1.name },
     });
     expect(String(deal.offer)).toBe(counter.id);
@@ -171,8 +163,7 @@ describe("accepting one offer", () => {
     const { dealId } = await acceptOffer(seller, o2.id);
     expect((await Deal.findById(dealId).lean())!).toMatchObject({
       source: "offer",
-      price: { amount: 12_000_000 },
-      terms: { transactionMode: "transfer" },
+      terms: { price: 12_000_000, transactionMode: "transfer" },
     });
     expect((await Offer.findById(o1.id).lean())!).toMatchObject({ status: "closed", reason: "offers.reasons.soldToOther" });
     expect((await Offer.findById(c3.id).lean())!.status).toBe("closed");

@@ -15,7 +15,8 @@ import * as roomsPage from "~/routes/rooms._index.tsx";
 import * as newRoom from "~/routes/rooms.new.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
-import { openRoom, postMessage } from "~/services/deal-rooms.server.ts";
+import { openRoom } from "~/services/rooms/open.server.ts";
+import { postMessage } from "~/services/rooms/messages.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { pdfBytes, tradingAchievement } from "../support/trading-fixtures.ts";
@@ -366,8 +367,8 @@ describe("offer cards, the NDA and files by form", () => {
 
     const accepted = await call(roomPage.action, post(roomPath(id), buyer, { intent: "accept", cardId }), { id });
     expect(accepted.headers.get("Location")).toBe(`/rooms/${id}?done=accepted`);
-    const deal = (await Deal.findOne({ "agreedTerms.room": card._id }).lean())!;
-    expect(deal).toMatchObject({ source: "negotiation", price: { amount: 15_000_000 } });
+    const deal = (await Deal.findOne({ "termsSource.room": card._id }).lean())!;
+    expect(deal).toMatchObject({ source: "negotiation", terms: { price: 15_000_000 } });
 
     const after = await render(get(`${roomPath(id)}?done=accepted`, seller));
     expect(after.html).toContain('data-testid="agreed-terms"');

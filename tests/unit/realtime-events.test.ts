@@ -10,8 +10,8 @@ import {
   type RespondAnswer,
   type ServerToClientEvents,
 } from "~/schemas/realtime.ts";
-import type { CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
-import type { RoomEventName } from "~/services/room-events.server.ts";
+import type { CardView, MessageView, NdaView } from "~/services/rooms/views.ts";
+import type { RoomEventName } from "~/services/rooms/events.server.ts";
 import type { stateEvent } from "../../server/realtime/auctions.ts";
 
 /**

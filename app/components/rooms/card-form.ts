@@ -1,5 +1,5 @@
 import type { CardTermsInput } from "~/schemas/deal-rooms.ts";
-import type { CardTermsView } from "~/services/deal-rooms.server.ts";
+import type { CardTermsView } from "~/services/rooms/views.ts";
 import { fenToYuanText } from "~/utils/money.ts";
 
 /**

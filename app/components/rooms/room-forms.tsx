@@ -3,7 +3,7 @@ import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { FormFeedback } from "~/schemas/action-result.ts";
-import type { CardView } from "~/services/deal-rooms.server.ts";
+import type { CardView } from "~/services/rooms/views.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { cardFormValues, MILESTONE_FIELDS, MILESTONE_MAX, MILESTONE_ROWS, milestoneField } from "./card-form.ts";
 import { ChoiceGroup, FieldErrors, FormErrors, FormField, type FieldIds } from "~/components/ui/forms.tsx";

@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { FormFeedback } from "~/schemas/action-result.ts";
 import { formatSize } from "~/components/listing/format.ts";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
-import type { CardTermsView, CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
+import type { CardTermsView, CardView, MessageView, NdaView } from "~/services/rooms/views.ts";
 import { formatYuan } from "~/utils/money.ts";
 import type { PendingMessage } from "./use-room-live.ts";
 import { formatDateTime } from "~/utils/china-time.ts";

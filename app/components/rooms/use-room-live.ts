@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { openSocket, type SiteSocket } from "~/components/site-socket.ts";
 import { MESSAGE_MAX } from "~/schemas/deal-rooms.ts";
 import type { PresenceEntry, ReadReceipt } from "~/schemas/realtime.ts";
-import type { CardView, MessageView, NdaView } from "~/services/deal-rooms.server.ts";
+import type { CardView, MessageView, NdaView } from "~/services/rooms/views.ts";
 
 /**
  * Keeps a deal room current without reloads (the events: app/schemas/realtime.ts).

@@ -3,7 +3,7 @@ import { Form, Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { OFFER_MAX_DAYS, OFFER_MIN_DAYS, OFFER_MESSAGE_MAX } from "~/schemas/offers.ts";
-import type { TradingSummary } from "~/services/buy-now.server.ts";
+import type { TradingSummary } from "~/services/trading/summary.server.ts";
 import { isPublic } from "~/utils/listing-workflow.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { formatDateTime } from "~/utils/china-time.ts";

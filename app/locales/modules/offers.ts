@@ -7,7 +7,7 @@ const zh = {
     offers: "报价",
     deals: "交易",
   },
-  /** Errors of buying and offering, shared with deals.server.ts `openDeal`. */
+  /** Errors of buying and offering, shared with trading/deals/open.server.ts `openDeal`. */
   trading: {
     alreadySold: "已被他人购买：该成果已成交",
     notTrading: "该成果当前不在交易中",

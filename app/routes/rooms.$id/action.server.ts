@@ -5,7 +5,11 @@ import { CardTermsSchema, InviteBrokerSchema, MessageSchema } from "~/schemas/de
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts.server.ts";
 import { MAX_ATTACHMENT_BYTES } from "~/services/attachments.server.ts";
-import { acceptNda, inviteBroker, postAttachment, postMessage, proposeCard, respondToCard } from "~/services/deal-rooms.server.ts";
+import { acceptNda } from "~/services/rooms/nda.server.ts";
+import { inviteBroker } from "~/services/rooms/brokers.server.ts";
+import { postAttachment } from "~/services/rooms/attachments.server.ts";
+import { postMessage } from "~/services/rooms/messages.server.ts";
+import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { attempt, intentAction, redirectDone, refusal, refuse } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";

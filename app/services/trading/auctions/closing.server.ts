@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Auction, AuctionRegistration, type AuctionDoc, type AuctionResult } from "~/models/auction.server.ts";
-import { openDeal, sellerSideUsers } from "~/services/deals.server.ts";
+import { openDeal, sellerSideUsers } from "~/services/trading/deals/open.server.ts";
 import { notify, type NotifyInput } from "~/services/notifications/notify.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -105,9 +105,11 @@ export async function closeAuction(
           },
           source: "auction",
           auctionId: String(a._id),
-          amountFen: a.currentPrice!,
-          transactionMode: a.transactionMode as TransactionMode,
-          licenseExclusivity: (a.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+          terms: {
+            price: a.currentPrice!,
+            transactionMode: a.transactionMode as TransactionMode,
+            licenseExclusivity: (a.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
+          },
           deposit: leader!.deposit?.payment
             ? { paymentId: String(leader!.deposit.payment), amountFen: leader!.deposit.amount ?? a.deposit }
             : null,

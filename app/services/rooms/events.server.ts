@@ -1,7 +1,7 @@
 import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 
 /**
- * How the deal-room service tells connected clients what happened, without knowing about
+ * How the rooms module tells connected clients what happened, without knowing about
  * socket.io: the realtime layer (server/realtime/rooms.ts) installs the publisher at start-up and
  * emits through the socket.io adapter, so events reach members on every instance. Called only
  * after the change is committed (store first, then emit). Without a publisher (tests, CLI) it is a

@@ -1,33 +1,36 @@
 import { type ClientSession, type Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
-import { Deal, type DealDoc, type DealSource } from "~/models/deal.server.ts";
+import { Deal, type DealSource } from "~/models/deal.server.ts";
 import { User } from "~/models/user.server.ts";
-import { notify } from "~/services/notifications.server.ts";
-import { relationsOf, transitionListingInSession } from "~/services/listings.server.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "~/utils/errors.ts";
-import { formatYuan } from "~/utils/money.ts";
-import { hasRole } from "~/utils/permissions.ts";
-import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
+import { normalizeTerms, termsProblems, type Terms } from "~/schemas/terms.ts";
 import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
-import { recordAudit } from "./kernel/audit.server.ts";
-import { oid, parseId } from "./kernel/ids.server.ts";
-import { isDuplicateKey } from "./kernel/mongo-errors.ts";
+import { recordAudit } from "~/services/kernel/audit.server.ts";
+import { oid } from "~/services/kernel/ids.server.ts";
+import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
+import { relationsOf, transitionListingInSession } from "~/services/listings.server.ts";
+import { notify } from "~/services/notifications/notify.server.ts";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { formatYuan } from "~/utils/money.ts";
 
 /**
  * 成交: every way of trading (buy-now, an accepted offer, a won auction) ends here. `openDeal`
  * runs inside the caller's transaction and moves the listing trading → deal in the same commit;
  * the partial unique index on open deals per listing is the second lock. So a listing is sold once.
+ * Whatever the source, the deal stores the full agreed terms (`terms`, decision 009) and where they
+ * were agreed (`termsSource`).
  */
 
 export interface OpenDealInput {
   listingId: string;
   buyer: { userId: string; name: string; organization: { id: string; name?: string } | null };
   source: DealSource;
-  amountFen: number;
-  transactionMode: TransactionMode;
-  licenseExclusivity?: LicenseExclusivity | null;
+  /** The agreed terms (price in fen); a licence without an exclusivity is non-exclusive. */
+  terms: Parameters<typeof normalizeTerms>[0];
   offerId?: string;
   auctionId?: string;
+  /** For terms agreed on a room's offer card. */
+  cardId?: string;
+  roomId?: string;
   deposit?: { paymentId: string; amountFen: number } | null;
   /** Who did it, for the audit log (the buyer, the seller accepting an offer, or the closer). */
   actor: Actor;
@@ -35,8 +38,22 @@ export interface OpenDealInput {
   now?: Date;
 }
 
+/** The terms a deal stores: normalised, a licence's exclusivity defaulting to non-exclusive, and valid. */
+function dealTerms(input: OpenDealInput["terms"]): Terms {
+  const terms = normalizeTerms({
+    ...input,
+    licenseExclusivity: input.transactionMode === "license" ? (input.licenseExclusivity ?? "non-exclusive") : null,
+  });
+  const problems = termsProblems(terms);
+  if (problems.length) {
+    throw new ValidationError(Object.fromEntries(problems.map((p) => [`terms.${p.field}`, [`rooms.errors.${p.code}`]])));
+  }
+  return terms;
+}
+
 export async function openDeal(session: ClientSession, input: OpenDealInput): Promise<string> {
   const now = input.now ?? new Date();
+  const terms = dealTerms(input.terms);
   const listing = await Achievement.findById(oid(input.listingId), { title: 1, owner: 1, ownerName: 1, createdBy: 1, status: 1 })
     .session(session)
     .lean();
@@ -78,10 +95,14 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
           source: input.source,
           offer: input.offerId ? oid(input.offerId) : undefined,
           auction: input.auctionId ? oid(input.auctionId) : undefined,
-          price: { amount: input.amountFen, currency: "CNY" },
-          terms: {
-            transactionMode: input.transactionMode,
-            licenseExclusivity: input.transactionMode === "license" ? (input.licenseExclusivity ?? "non-exclusive") : undefined,
+          terms,
+          termsSource: {
+            kind: input.source,
+            offer: input.offerId ? oid(input.offerId) : undefined,
+            auction: input.auctionId ? oid(input.auctionId) : undefined,
+            card: input.cardId ? oid(input.cardId) : undefined,
+            room: input.roomId ? oid(input.roomId) : undefined,
+            acceptedAt: now,
           },
           deposit: input.deposit ? { payment: oid(input.deposit.paymentId), amount: input.deposit.amountFen } : undefined,
         },
@@ -103,7 +124,7 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
     at: now,
   });
   const subject = { kind: "achievement" as const, id: listing._id, title: listing.title };
-  const params = { amount: formatYuan(input.amountFen), buyer: input.buyer.name };
+  const params = { amount: formatYuan(terms.price), buyer: input.buyer.name };
   const sellerUsers = await sellerSideUsers(listing.owner, listing.createdBy, session);
   await notify(session, [
     { user: input.buyer.userId, type: "deal.created", subject, link: `/deals/${dealId}`, params },
@@ -112,6 +133,28 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
       .map((u) => ({ user: u, type: "deal.created" as const, subject, link: `/deals/${dealId}`, params })),
   ]);
   return String(dealId);
+}
+
+/**
+ * Terms agreed on a room's offer card for a deal that already exists (a room opened from the deal):
+ * they become the deal's terms, in the caller's transaction.
+ */
+export async function agreeDealTerms(
+  session: ClientSession,
+  dealId: string,
+  input: { terms: OpenDealInput["terms"]; cardId: string; roomId: string; now: Date },
+): Promise<void> {
+  const terms = dealTerms(input.terms);
+  await Deal.updateOne(
+    { _id: oid(dealId) },
+    {
+      $set: {
+        terms,
+        termsSource: { kind: "negotiation", card: oid(input.cardId), room: oid(input.roomId), acceptedAt: input.now },
+      },
+    },
+    { session },
+  );
 }
 
 /** The people who act for the selling side: the listing's author and the owner organisation's sellers. */
@@ -130,74 +173,4 @@ export async function sellerSideUsers(
     for (const u of users) ids.add(String(u._id));
   }
   return [...ids];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-export interface DealView {
-  id: string;
-  listing: { id: string; title: string };
-  seller: { name: string; organizationId: string | null };
-  buyer: { name: string; organizationName: string | null; userId: string | null };
-  source: DealSource;
-  offerId: string | null;
-  auctionId: string | null;
-  price: { amount: number; currency: string };
-  terms: { transactionMode: TransactionMode; licenseExclusivity: LicenseExclusivity | null };
-  deposit: { amount: number } | null;
-  status: string;
-  createdAt: string;
-}
-
-type DealRow = DealDoc & { _id: Types.ObjectId; createdAt: Date };
-
-export function dealView(d: DealRow): DealView {
-  return {
-    id: String(d._id),
-    listing: { id: String(d.listing), title: d.listingTitle },
-    seller: { name: d.seller.name, organizationId: d.seller.organization ? String(d.seller.organization) : null },
-    buyer: { name: d.buyer.name, organizationName: d.buyer.organizationName ?? null, userId: d.buyer.user ? String(d.buyer.user) : null },
-    source: d.source as DealSource,
-    offerId: d.offer ? String(d.offer) : null,
-    auctionId: d.auction ? String(d.auction) : null,
-    price: { amount: d.price?.amount ?? 0, currency: d.price?.currency ?? "CNY" },
-    terms: {
-      transactionMode: d.terms?.transactionMode as TransactionMode,
-      licenseExclusivity: (d.terms?.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
-    },
-    deposit: d.deposit?.amount ? { amount: d.deposit.amount } : null,
-    status: d.status,
-    createdAt: d.createdAt.toISOString(),
-  };
-}
-
-/** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
-function dealScope(actor: Actor): Record<string, unknown> | null {
-  if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
-  const or: Record<string, unknown>[] = [];
-  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
-  if (actor.organization)
-    or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
-  return or.length ? { $or: or } : null;
-}
-
-export async function listDeals(actor: Actor, opts: { limit?: number } = {}): Promise<DealView[]> {
-  const scope = dealScope(actor);
-  if (!scope) return [];
-  const rows = await Deal.find(scope)
-    .sort({ createdAt: -1 })
-    .limit(opts.limit ?? 100)
-    .lean();
-  return rows.map((d) => dealView(d as DealRow));
-}
-
-/** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
-export async function getDeal(actor: Actor, id: string): Promise<DealView> {
-  const dealId = parseId(id);
-  const scope = dealScope(actor);
-  if (!scope) throw new NotFoundError();
-  const d = await Deal.findOne({ _id: dealId, ...scope }).lean();
-  if (!d) throw new NotFoundError();
-  return dealView(d as DealRow);
 }

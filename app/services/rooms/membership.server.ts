@@ -1,0 +1,64 @@
+import type { ClientSession } from "mongoose";
+import type { ZodError } from "zod";
+import { DealRoom, type RoomSide } from "~/models/deal-room.server.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
+import type { Actor } from "~/services/kernel/actor.ts";
+import { parseId } from "~/services/kernel/ids.server.ts";
+import { NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { hasRole } from "~/utils/permissions.ts";
+import type { RoomRow } from "./views.ts";
+
+/**
+ * 洽谈室 (docs/domain.md: Deal rooms). One room per listing and buyer; members are the buyer, the
+ * seller side (the listing's organisation) and invited brokers — nobody else learns the room
+ * exists. Every command of the module starts here: `requireMember` finds the room and the actor's
+ * side, or answers 404.
+ */
+
+/** A room command's input, parsed with its zod schema (field errors as a ValidationError). */
+export function validate<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  v: unknown,
+): T {
+  const r = schema.safeParse(v);
+  if (!r.success) throw new ValidationError(flattenZodErrors(r.error));
+  return r.data;
+}
+
+/** How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker. */
+export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
+  if (!actor?.id) return null;
+  if (room.buyer?.user && String(room.buyer.user) === actor.id) return "buyer";
+  if (actor.organization && String(room.seller?.organization) === actor.organization.id) return "seller";
+  if (room.seller?.user && String(room.seller.user) === actor.id) return "seller";
+  if ((room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
+  return null;
+}
+
+/** The room and the actor's side; a non-member gets NotFound (the room's existence is private too). */
+export async function requireMember(
+  actor: Actor | null,
+  roomId: string,
+  session: ClientSession | null = null,
+): Promise<{ room: RoomRow; side: RoomSide }> {
+  const room = (await DealRoom.findById(parseId(roomId)).session(session).lean()) as RoomRow | null;
+  if (!room) throw new NotFoundError();
+  const side = sideOf(actor, room);
+  if (!side) throw new NotFoundError();
+  return { room, side };
+}
+
+/** Whether the actor may use the room (for the socket layer's per-event check). */
+export async function isMember(actor: Actor | null, roomId: string): Promise<RoomSide | null> {
+  try {
+    return (await requireMember(actor, roomId)).side;
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+}
+
+/** Whether someone may broker in rooms at all (for the invite form's hint). */
+export function isBroker(actor: Actor | null): boolean {
+  return hasRole(actor, "broker");
+}

@@ -1,0 +1,147 @@
+import { type ClientSession, type Types } from "mongoose";
+import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomMessageDoc, type RoomSide } from "~/models/deal-room.server.ts";
+import { MessageSchema, type MessageInput } from "~/schemas/deal-rooms.ts";
+import type { Actor } from "~/services/kernel/actor.ts";
+import { oid } from "~/services/kernel/ids.server.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { NotFoundError } from "~/utils/errors.ts";
+import { publishToRoom } from "./events.server.ts";
+import { requireMember, validate } from "./membership.server.ts";
+import { cardView, messageView, type CardRow, type MessageRow, type MessageView, type RoomRow } from "./views.ts";
+
+/**
+ * A room's messages. Every message is stored with the room's next sequence number in one
+ * transaction before anyone is told (`announce` after the commit), so a client that reconnects
+ * asks for `seq > last seen` and gets exactly what it missed.
+ */
+
+const HISTORY_PAGE = 50;
+const GAP_FILL_MAX = 500;
+
+export async function viewsOf(messages: MessageRow[]): Promise<MessageView[]> {
+  const cardIds = messages.filter((m) => m.card).map((m) => m.card!);
+  const cards = cardIds.length ? ((await OfferCard.find({ _id: { $in: cardIds } }).lean()) as CardRow[]) : [];
+  const map = new Map(cards.map((c) => [String(c._id), cardView(c)]));
+  return messages.map((m) => messageView(m, map));
+}
+
+type NewMessage = Omit<Partial<RoomMessageDoc>, "room" | "seq" | "createdAt">;
+
+/** Takes the room's next sequence number and stores the message, in the caller's transaction. */
+export async function append(session: ClientSession, roomId: Types.ObjectId, doc: NewMessage, now: Date): Promise<MessageRow> {
+  const room = await DealRoom.findOneAndUpdate(
+    { _id: roomId },
+    { $inc: { lastSeq: 1 }, $set: { lastMessageAt: now } },
+    { session, returnDocument: "after", projection: { lastSeq: 1 } },
+  ).lean();
+  if (!room) throw new NotFoundError();
+  const [m] = await RoomMessage.create([{ ...doc, room: roomId, seq: room.lastSeq, createdAt: now }], { session });
+  return m!.toObject() as MessageRow;
+}
+
+export async function appendSystem(
+  roomId: string,
+  event: string,
+  params: Record<string, string>,
+  session?: ClientSession,
+): Promise<MessageRow> {
+  const now = new Date();
+  const doc = { kind: "system" as const, author: { name: "系统", side: "system" as const }, event, params };
+  const m = session ? await append(session, oid(roomId), doc, now) : await withTransaction((s) => append(s, oid(roomId), doc, now));
+  if (!session) await announce([m]);
+  return m;
+}
+
+/** After the commit: tell the room's members (on every instance, through the adapter). */
+export async function announce(messages: MessageRow[], cards: CardRow[] = []): Promise<MessageView[]> {
+  const views = await viewsOf(messages);
+  for (const v of views) publishToRoom(v.roomId, "room:message", v);
+  for (const c of cards) publishToRoom(String(c.room), "room:card", cardView(c));
+  return views;
+}
+
+export function author(actor: Actor, side: RoomSide) {
+  return { user: oid(actor.id!), name: actor.name, side };
+}
+
+/** Stores a text message (once per clientId) and then tells the room. */
+export async function postMessage(actor: Actor, roomId: string, input: MessageInput, now = new Date()): Promise<MessageView> {
+  const data = validate(MessageSchema, input);
+  const { room, side } = await requireMember(actor, roomId);
+  if (data.clientId) {
+    const existing = (await RoomMessage.findOne({
+      room: room._id,
+      "author.user": oid(actor.id!),
+      clientId: data.clientId,
+    }).lean()) as MessageRow | null;
+    if (existing) return (await viewsOf([existing]))[0]!;
+  }
+  let m: MessageRow;
+  try {
+    m = await withTransaction((session) =>
+      append(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
+    );
+  } catch (e) {
+    if ((e as { code?: number }).code === 11000 && data.clientId) {
+      const existing = (await RoomMessage.findOne({
+        room: room._id,
+        "author.user": oid(actor.id!),
+        clientId: data.clientId,
+      }).lean()) as MessageRow;
+      return (await viewsOf([existing]))[0]!;
+    }
+    throw e;
+  }
+  // One's own message is read.
+  await RoomRead.updateOne(
+    { room: room._id, user: oid(actor.id!) },
+    { $max: { lastReadSeq: m.seq }, $set: { name: actor.name } },
+    { upsert: true },
+  );
+  return (await announce([m]))[0]!;
+}
+
+/**
+ * Messages of the room, oldest first: `afterSeq` gives exactly what came after it (reconnect),
+ * `beforeSeq` the page before it (scrolling back), neither the latest page.
+ */
+export async function roomHistory(
+  actor: Actor,
+  roomId: string,
+  opts: { afterSeq?: number; beforeSeq?: number; limit?: number } = {},
+): Promise<{ messages: MessageView[]; lastSeq: number; hasOlder: boolean }> {
+  const { room } = await requireMember(actor, roomId);
+  return historyOf(room, opts);
+}
+
+export async function historyOf(
+  room: Pick<RoomRow, "_id" | "lastSeq">,
+  opts: { afterSeq?: number; beforeSeq?: number; limit?: number },
+): Promise<{ messages: MessageView[]; lastSeq: number; hasOlder: boolean }> {
+  const limit = Math.min(Math.max(1, opts.limit ?? HISTORY_PAGE), opts.afterSeq != null ? GAP_FILL_MAX : 100);
+  let rows: MessageRow[];
+  if (opts.afterSeq != null) {
+    rows = (await RoomMessage.find({ room: room._id, seq: { $gt: opts.afterSeq } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean()) as MessageRow[];
+  } else {
+    const filter = opts.beforeSeq != null ? { room: room._id, seq: { $lt: opts.beforeSeq } } : { room: room._id };
+    rows = ((await RoomMessage.find(filter).sort({ seq: -1 }).limit(limit).lean()) as MessageRow[]).reverse();
+  }
+  const first = rows[0]?.seq ?? opts.beforeSeq ?? room.lastSeq + 1;
+  return { messages: await viewsOf(rows), lastSeq: room.lastSeq, hasOlder: first > 1 };
+}
+
+/** Read receipts: the member has read up to `seq` (never moves back). */
+export async function markRead(actor: Actor, roomId: string, seq: number): Promise<{ seq: number }> {
+  const { room } = await requireMember(actor, roomId);
+  const upTo = Math.max(0, Math.min(Math.trunc(seq), room.lastSeq));
+  const r = await RoomRead.findOneAndUpdate(
+    { room: room._id, user: oid(actor.id!) },
+    { $max: { lastReadSeq: upTo }, $set: { name: actor.name } },
+    { upsert: true, returnDocument: "after" },
+  ).lean();
+  publishToRoom(String(room._id), "room:read", { roomId: String(room._id), userId: actor.id, name: actor.name, seq: r!.lastReadSeq });
+  return { seq: r!.lastReadSeq };
+}

@@ -1,0 +1,38 @@
+import { Deal } from "~/models/deal.server.ts";
+import type { Actor } from "~/services/kernel/actor.ts";
+import { oid, parseId } from "~/services/kernel/ids.server.ts";
+import { NotFoundError } from "~/utils/errors.ts";
+import { hasRole } from "~/utils/permissions.ts";
+import { dealView, type DealRow, type DealView } from "./views.ts";
+
+/** Reading deals: one's own list, and one deal for its parties. */
+
+/** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
+function dealScope(actor: Actor): Record<string, unknown> | null {
+  if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
+  const or: Record<string, unknown>[] = [];
+  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
+  if (actor.organization)
+    or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
+  return or.length ? { $or: or } : null;
+}
+
+export async function listDeals(actor: Actor, opts: { limit?: number } = {}): Promise<DealView[]> {
+  const scope = dealScope(actor);
+  if (!scope) return [];
+  const rows = await Deal.find(scope)
+    .sort({ createdAt: -1 })
+    .limit(opts.limit ?? 100)
+    .lean();
+  return rows.map((d) => dealView(d as DealRow));
+}
+
+/** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
+export async function getDeal(actor: Actor, id: string): Promise<DealView> {
+  const dealId = parseId(id);
+  const scope = dealScope(actor);
+  if (!scope) throw new NotFoundError();
+  const d = await Deal.findOne({ _id: dealId, ...scope }).lean();
+  if (!d) throw new NotFoundError();
+  return dealView(d as DealRow);
+}

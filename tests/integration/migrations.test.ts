@@ -1,0 +1,134 @@
+import mongoose, { Types } from "mongoose";
+import { describe, expect, it } from "vitest";
+import { dealTerms } from "../../server/migrations/001-deal-terms.ts";
+import { MIGRATIONS, migrate } from "../../server/migrations/index.ts";
+import { MIGRATIONS_COLLECTION, pendingMigrations } from "../../server/migrations/runner.ts";
+
+/**
+ * Data migrations on the raw collections: the deal-terms migration (decision 009) converts every
+ * old-shape deal — one per source, and a negotiated one with `agreedTerms` — and a second run
+ * changes nothing; the runner records what it applied and runs it once.
+ */
+const db = () => mongoose.connection.db!;
+const party = (name: string) => ({ user: new Types.ObjectId(), name, organization: new Types.ObjectId(), organizationName: name });
+const created = new Date("2026-10-01T08:00:00Z");
+
+function oldDeal(over: Record<string, unknown>) {
+  return {
+    _id: new Types.ObjectId(),
+    listing: new Types.ObjectId(),
+    listingTitle: "旧成交",
+    seller: party("卖方"),
+    buyer: party("买方"),
+    status: "open",
+    createdAt: created,
+    updatedAt: created,
+    ...over,
+  };
+}
+
+describe("001-deal-terms", () => {
+  it("converts old deals of every source to full terms + termsSource, and a second run changes nothing", async () => {
+    const offer = new Types.ObjectId();
+    const auction = new Types.ObjectId();
+    const card = new Types.ObjectId();
+    const room = new Types.ObjectId();
+    const acceptedAt = new Date("2026-10-02T09:00:00Z");
+    const deals = [
+      oldDeal({
+        source: "buy-now",
+        price: { amount: 38_000_000, currency: "CNY" },
+        terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+      }),
+      oldDeal({ source: "offer", offer, price: { amount: 12_000_000, currency: "CNY" }, terms: { transactionMode: "transfer" } }),
+      oldDeal({
+        source: "auction",
+        auction,
+        price: { amount: 10_200_000, currency: "CNY" },
+        terms: { transactionMode: "license" },
+        deposit: { payment: new Types.ObjectId(), amount: 1_000_000 },
+      }),
+      oldDeal({
+        source: "negotiation",
+        price: { amount: 15_000_000, currency: "CNY" },
+        terms: { transactionMode: "license", licenseExclusivity: "exclusive" },
+        agreedTerms: {
+          card,
+          room,
+          acceptedAt,
+          terms: {
+            price: 15_000_000,
+            currency: "CNY",
+            transactionMode: "license",
+            licenseExclusivity: "exclusive",
+            territory: "中国大陆",
+            termMonths: 36,
+            royaltyPercent: 3,
+            milestones: [{ title: "签约首付", amount: 4_000_000, dueInDays: 10 }],
+          },
+        },
+      }),
+    ];
+    const col = db().collection("deals");
+    await col.insertMany(deals);
+
+    await dealTerms.up(db());
+    const byId = async (i: number) => (await col.findOne({ _id: deals[i]!._id }))!;
+
+    const buy = await byId(0);
+    expect(buy.terms).toEqual({
+      price: 38_000_000,
+      currency: "CNY",
+      transactionMode: "license",
+      licenseExclusivity: "exclusive",
+      milestones: [],
+    });
+    expect(buy.termsSource).toEqual({ kind: "buy-now", acceptedAt: created });
+    const fromOffer = await byId(1);
+    expect(fromOffer.terms).toEqual({ price: 12_000_000, currency: "CNY", transactionMode: "transfer", milestones: [] });
+    expect(fromOffer.termsSource).toEqual({ kind: "offer", offer, acceptedAt: created });
+    const fromAuction = await byId(2);
+    // A licence stored without an exclusivity was non-exclusive (what openDeal defaulted to).
+    expect(fromAuction.terms).toEqual({
+      price: 10_200_000,
+      currency: "CNY",
+      transactionMode: "license",
+      licenseExclusivity: "non-exclusive",
+      milestones: [],
+    });
+    expect(fromAuction.termsSource).toEqual({ kind: "auction", auction, acceptedAt: created });
+    expect(fromAuction.deposit).toMatchObject({ amount: 1_000_000 });
+    const negotiated = await byId(3);
+    expect(negotiated.terms).toEqual({
+      price: 15_000_000,
+      currency: "CNY",
+      transactionMode: "license",
+      licenseExclusivity: "exclusive",
+      territory: "中国大陆",
+      termMonths: 36,
+      royaltyPercent: 3,
+      milestones: [{ title: "签约首付", amount: 4_000_000, dueInDays: 10 }],
+    });
+    expect(negotiated.termsSource).toEqual({ kind: "negotiation", card, room, acceptedAt });
+    for (const d of [buy, fromOffer, fromAuction, negotiated]) {
+      expect(d).not.toHaveProperty("price");
+      expect(d).not.toHaveProperty("agreedTerms");
+      expect(d.source).toBeDefined();
+    }
+
+    const before = await col.find({}).sort({ _id: 1 }).toArray();
+    await dealTerms.up(db());
+    expect(await col.find({}).sort({ _id: 1 }).toArray()).toEqual(before);
+  });
+
+  it("is run once by the runner and recorded in the migrations collection", async () => {
+    await db().collection(MIGRATIONS_COLLECTION).deleteMany({});
+    expect((await pendingMigrations(db(), MIGRATIONS)).map((m) => m.id)).toContain("001-deal-terms");
+    expect(await migrate(db())).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(await migrate(db())).toEqual([]);
+    const record = await db()
+      .collection(MIGRATIONS_COLLECTION)
+      .findOne({ _id: "001-deal-terms" as never });
+    expect(record).toMatchObject({ description: dealTerms.description, appliedAt: expect.any(Date) });
+  });
+});
