@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { z } from "zod";
+import { objectIdString } from "~/schemas/ids.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import { OfferStatusBadge, OfferTermsFields, TermsText, type OfferTermsFieldsInput } from "~/components/trading/trading-panel.tsx";
@@ -61,7 +62,7 @@ const INTENTS = ["accept", "reject", "counter", "withdraw"] as const;
 type Intent = (typeof INTENTS)[number];
 const IntentSchema = z.object({
   intent: z.enum(INTENTS),
-  offerId: z.string().regex(/^[a-f0-9]{24}$/i),
+  offerId: objectIdString(),
 });
 
 export interface ThreadActionData {

@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { isRouteErrorResponse, Link, useRouteError } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
+import { objectIdString } from "~/schemas/ids.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { loadOrThrow } from "~/web/actions.server.ts";
@@ -19,7 +20,7 @@ export async function loader() {
   return redirect("/rooms");
 }
 
-const id = z.string().regex(/^[a-f0-9]{24}$/i);
+const id = objectIdString();
 const OpenRoomSchema = z.discriminatedUnion("from", [
   z.object({ from: z.literal("listing"), listingId: id }),
   z.object({ from: z.literal("match"), listingId: id, demandId: id }),

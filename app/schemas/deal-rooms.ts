@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { objectIdString } from "./ids.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { yuan } from "./auctions.ts";
 import { termsProblems, type Terms } from "./terms.ts";
@@ -9,7 +10,7 @@ import { termsProblems, type Terms } from "./terms.ts";
  * (app/locales/modules/rooms.ts).
  */
 export const MESSAGE_MAX = 4000;
-const objectId = z.string().regex(/^[a-f0-9]{24}$/i, "rooms.errors.badId");
+const objectId = objectIdString("rooms.errors.badId");
 /** A room's (or a card's) id as a client sends it. */
 export const RoomObjectIdSchema = objectId;
 /** The client's own id for a message, so a retried send is stored once. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { MAX_YUAN, yuanToFen } from "~/utils/money.ts";
+import { MAX_FEN, yuanToFen } from "~/utils/money.ts";
+import { OBJECT_ID_PATTERN } from "./ids.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
 import { chinaLocalDateTime, endOfChinaDay } from "~/utils/china-time.ts";
 import { OFFER_MESSAGE_MAX, OFFER_REASON_MAX } from "~/utils/offer-limits.ts";
@@ -81,7 +82,7 @@ export function yuanAmount(requiredMessage = "offers.errors.amountRequired") {
     if (!/^\d+(\.\d{1,2})?$/.test(text)) return fail("offers.errors.amount");
     const fen = yuanToFen(text);
     if (fen <= 0) return fail("offers.errors.amountPositive");
-    if (fen > MAX_YUAN * 100) return fail("offers.errors.amountTooLarge");
+    if (fen > MAX_FEN) return fail("offers.errors.amountTooLarge");
     return fen;
   });
 }
@@ -218,7 +219,7 @@ export const MakeOfferApiSchema = z
     {
       listingId: z
         .string({ required_error: "offers.errors.listingId", invalid_type_error: "offers.errors.listingId" })
-        .regex(/^[a-f0-9]{24}$/i, "offers.errors.listingId"),
+        .regex(OBJECT_ID_PATTERN, "offers.errors.listingId"),
       ...termsShape,
     },
     { invalid_type_error: "apiErrors.bodyNotObject", required_error: "apiErrors.bodyNotObject" },

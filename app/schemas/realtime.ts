@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { objectIdString } from "./ids.ts";
 import type { CardView, MessageView, NdaView } from "~/services/rooms/views.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { MessageSchema, ProposeCardSchema, RespondCardSchema, RoomObjectIdSchema } from "./deal-rooms.ts";
@@ -64,7 +65,7 @@ export interface ConnectionServerToClientEvents {
 // Auctions (public: anyone may watch; bidders are numbers to each other)
 
 /** client → server `auction:watch` / `auction:unwatch`. */
-export const WatchAuctionSchema = z.object({ auctionId: z.string().regex(/^[a-f0-9]{24}$/i) });
+export const WatchAuctionSchema = z.object({ auctionId: objectIdString() });
 
 /** server → client `auction:bid`: one accepted (committed) bid; bidders are numbers. Amount in fen. */
 export interface AuctionBidEvent {

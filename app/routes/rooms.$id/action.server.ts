@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { objectIdString } from "~/schemas/ids.ts";
 import { cardErrorsToForm, cardFieldNames, cardTermsFromForm } from "~/components/rooms/card-form.ts";
 import { CardTermsSchema, InviteBrokerSchema, MessageSchema } from "~/schemas/deal-rooms.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
@@ -44,7 +45,7 @@ function back(roomId: string, intent: RoomIntent) {
   return redirectDone(`/rooms/${roomId}`, DONE[intent], toList ? { hash: "latest" } : {});
 }
 
-const cardId = z.string().regex(/^[a-f0-9]{24}$/i);
+const cardId = objectIdString();
 const OnBehalfSchema = z.preprocess(
   (v) => (v === "" ? undefined : v),
   z.enum(["buyer", "seller"], { errorMap: () => ({ message: "rooms.errors.sideRequired" }) }).optional(),

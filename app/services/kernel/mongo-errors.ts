@@ -9,6 +9,12 @@ export function isDuplicateKey(e: unknown, field?: string): boolean {
   return field === undefined || (!!err.keyPattern && field in err.keyPattern);
 }
 
+/** A duplicate key on exactly this unique index (its key fields in order), not on another index of the same collection. */
+export function isDuplicateKeyOn(e: unknown, fields: readonly string[]): boolean {
+  const keyPattern = (e as { code?: number; keyPattern?: Record<string, unknown> } | null)?.keyPattern;
+  return isDuplicateKey(e) && !!keyPattern && Object.keys(keyPattern).join() === fields.join();
+}
+
 /** A failure MongoDB labels as worth retrying the whole transaction for (a write conflict, an election). */
 export function isTransientTransactionError(e: unknown): boolean {
   const err = e as { hasErrorLabel?: (l: string) => boolean; code?: number } | null;

@@ -4,6 +4,7 @@ import { ProposeCardSchema, RespondCardSchema, type CardTerms, type CardTermsInp
 import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
+import { isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { agreeDealTerms, openDeal } from "~/services/trading/deals/open.server.ts";
 import { ANSWER_STATUS, mayAnswer, nextVersion, otherParty, type Party } from "~/services/trading/negotiation.ts";
@@ -89,9 +90,8 @@ export async function proposeCard(
       return { card: card!.toObject() as CardRow, message };
     });
   } catch (e) {
-    const dup = e as { code?: number; keyPattern?: Record<string, unknown> };
     // The one-open-card-per-room index (keyed on `room` alone), not a message's clientId index.
-    if (dup.code === 11000 && dup.keyPattern && Object.keys(dup.keyPattern).join() === "room") {
+    if (isDuplicateKeyOn(e, ["room"])) {
       throw new ConflictError("rooms.errors.cardOpen");
     }
     throw e;

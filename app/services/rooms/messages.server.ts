@@ -3,6 +3,7 @@ import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomMessageDoc, type R
 import { MessageSchema, type MessageInput } from "~/schemas/deal-rooms.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid } from "~/services/kernel/ids.server.ts";
+import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { publishToRoom } from "./events.server.ts";
@@ -82,7 +83,7 @@ export async function postMessage(actor: Actor, roomId: string, input: MessageIn
       append(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
     );
   } catch (e) {
-    if ((e as { code?: number }).code === 11000 && data.clientId) {
+    if (isDuplicateKey(e) && data.clientId) {
       const existing = (await RoomMessage.findOne({
         room: room._id,
         "author.user": oid(actor.id!),

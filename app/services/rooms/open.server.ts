@@ -6,6 +6,7 @@ import { Demand } from "~/models/demand.server.ts";
 import { Offer } from "~/models/offer.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
+import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { relationsOf } from "~/services/listings.server.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
@@ -111,7 +112,7 @@ export async function openRoom(actor: Actor, input: OpenRoomInput): Promise<stri
       return String(room!._id);
     } catch (e) {
       // Two first clicks at once: the unique index lets one create it; the other finds it.
-      if ((e as { code?: number }).code !== 11000 || attempt > 2) throw e;
+      if (!isDuplicateKey(e) || attempt > 2) throw e;
     }
   }
 }

@@ -4,7 +4,7 @@ import { expiryInstant, expiryProblem, OFFER_MESSAGE_MAX, type OfferTerms } from
 import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { ForbiddenError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
-import { MAX_YUAN } from "~/utils/money.ts";
+import { MAX_FEN } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
 import { resolveExclusivity, type TradingListing } from "../listing.server.ts";
@@ -49,7 +49,7 @@ export function resolveTerms(listing: TradingListing, terms: OfferTerms, now: Da
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
   const amount = terms.amountFen;
   if (!Number.isSafeInteger(amount) || amount <= 0) add("amount", "offers.errors.amountPositive");
-  else if (amount > MAX_YUAN * 100) add("amount", "offers.errors.amountTooLarge");
+  else if (amount > MAX_FEN) add("amount", "offers.errors.amountTooLarge");
   const mode = terms.transactionMode;
   if (!TRANSACTION_MODES.includes(mode)) add("transactionMode", "offers.errors.transactionMode");
   else if (!(listing.transactionModes ?? []).includes(mode)) add("transactionMode", "trading.modeNotOffered");
