@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { detailAction, loadDetail } from "~/components/listing/listing-route.server.ts";
+import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";

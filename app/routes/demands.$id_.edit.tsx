@@ -13,7 +13,7 @@ import {
   loadOwnListing,
   noticeReason,
   regionOptions,
-} from "~/components/listing-form/route-helpers.server.ts";
+} from "~/web/listing-forms.server.ts";
 import { demandFormDefaults, regionDefaults } from "~/schemas/listing-form.ts";
 import type { DemandView } from "~/services/listings.server.ts";
 import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/attachments.server.ts";

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DemandForm } from "~/components/listing-form/demand-form.tsx";
 import styles from "~/components/listing-form/listing-form.css";
-import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/components/listing-form/route-helpers.server.ts";
+import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/web/listing-forms.server.ts";
 import { newDemandDefaults } from "~/schemas/listing-form.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 

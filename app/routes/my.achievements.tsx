@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { loadMine, mineAction } from "~/components/listing/listing-route.server.ts";
+import { loadMine, mineAction } from "~/web/listings.server.ts";
 import { MyListings } from "~/components/listing/my-listings.tsx";
 import listingStyles from "~/styles/listings.css";
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { badInput, failureResponse, typedValues } from "~/components/listing/listing-route.server.ts";
+import { badInput, failureResponse, typedValues } from "~/web/listings.server.ts";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";

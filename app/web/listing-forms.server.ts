@@ -32,8 +32,7 @@ import { errorResponse } from "~/web/actions.server.ts";
 /**
  * The server half of the four listing form routes (achievements/demands × new/edit), kept in one
  * place so the routes stay thin: parse the form, call the listing or attachment service, answer
- * with field errors (400), a form-level message (409) or a redirect. Remix-specific, so it lives
- * next to the form components rather than in services/.
+ * with field errors (400), a form-level message (409) or a redirect.
  */
 
 export const listingsPath = (kind: ListingKind) => (kind === "achievement" ? "/achievements" : "/demands");

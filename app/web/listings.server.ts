@@ -1,7 +1,7 @@
 /**
  * Route glue shared by the achievement and demand pages (browse, detail, "my items"): parse the
  * query or form with zod, call the listing service, and turn its typed errors into what the page
- * shows. The pages stay thin; the rules live in app/services/listings.server.ts.
+ * shows. The pages stay thin; the rules live in the listings service.
  */
 import { json, redirect, type TypedResponse } from "@remix-run/node";
 import { z } from "zod";
@@ -18,7 +18,6 @@ import {
   type DemandView,
 } from "~/services/listings.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import {
   availableActions,
   EDITABLE_STATUSES,
@@ -29,26 +28,16 @@ import {
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
-import type { ActionFailure } from "./action-result.ts";
+import type { ActionFailure } from "~/components/listing/action-result.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
 import { errorResponse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const BROWSE_PAGE_SIZE = 12;
 
 const createPermission = (kind: ListingKind): "achievement:create" | "demand:create" =>
   kind === "achievement" ? "achievement:create" : "demand:create";
-
-/** A translator in the reader's language (the lng cookie), for meta titles made in loaders. */
-export function requestT(request: Request) {
-  const i18n = createI18n(localeFromCookieHeader(request.headers.get("Cookie")));
-  return i18n.t.bind(i18n);
-}
-
-/** "<part> · <part> · 成果": the meta title, most specific first. */
-export function pageTitle(t: ReturnType<typeof requestT>, ...parts: (string | null | undefined)[]): string {
-  return [...parts.filter(Boolean), t("app.name")].join(" · ");
-}
 
 /**
  * A refused action as the page shows it: field errors with 400, a form-level message with the
