@@ -19,6 +19,7 @@ import tradingStyles from "~/components/trading/trading.css";
 import { tradingSummary } from "~/services/buy-now.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { getUser } from "~/web/auth.server.ts";
+import type { ActionResult } from "~/schemas/action-result.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
@@ -46,7 +47,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function AchievementDetail() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData() as ActionResult | undefined;
   const { t } = useTranslation();
   const a = data.item;
   const insider = data.isOwner || data.isReviewer;

@@ -16,6 +16,7 @@ import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
+import type { ActionResult } from "~/schemas/action-result.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
@@ -39,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DemandDetail() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData() as ActionResult | undefined;
   const { t } = useTranslation();
   const d = data.item;
   const insider = data.isOwner || data.isReviewer;
