@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { attachmentErrors, mainFormReply, type ListingFormResult } from "~/components/listing-form/form-result.ts";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import * as editAchievement from "~/routes/achievements.$id_.edit.tsx";
@@ -87,7 +88,11 @@ interface Reply {
   towns?: { county: string; towns: { code: string; name: string }[] };
   upload?: Record<string, string[]>;
 }
-const replyOf = async (res: Response) => (await res.json()) as Reply;
+/** The form pages' answer (the one action-result shape) as the page reads it: the main form's reply, the towns, the attachment errors. */
+const replyOf = async (res: Response): Promise<Reply> => {
+  const data = (await res.json()) as ListingFormResult;
+  return { form: mainFormReply(data), towns: data.towns, upload: attachmentErrors(data) } as Reply;
+};
 const keys = (messages: string[] | null | undefined) => (messages ?? []).map((m) => parseFormMessage(m).key);
 const idFrom = (location: string | null) => /\/(?:achievements|demands)\/([0-9a-f]{24})/.exec(location ?? "")![1]!;
 
