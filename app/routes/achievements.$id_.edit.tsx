@@ -16,8 +16,8 @@ import {
   regionOptions,
 } from "~/web/listing-forms.server.ts";
 import { achievementFormDefaults, regionDefaults } from "~/schemas/listing-form.ts";
-import type { AchievementView } from "~/services/listings.server.ts";
-import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/attachments.server.ts";
+import type { AchievementView } from "~/services/listings/views.ts";
+import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/files/file-types.ts";
 import { EDITABLE_STATUSES } from "~/utils/listing-workflow.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 

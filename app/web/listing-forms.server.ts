@@ -12,9 +12,12 @@ import {
   serviceErrorsToForm,
 } from "~/schemas/listing-form.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
-import { addAttachments, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM, removeAttachment } from "~/services/attachments.server.ts";
-import { createAchievement, createDemand, getListing, transitionListing, updateListing } from "~/services/listings.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { addAttachments, removeAttachment } from "~/services/files/attachments.server.ts";
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM } from "~/services/files/file-types.ts";
+import { createAchievement, createDemand, updateListing } from "~/services/listings/commands.server.ts";
+import { getListing } from "~/services/listings/queries.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { ConflictError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { isKnownRegion, townsOf, yunnanCounties } from "~/utils/regions.server.ts";
 import { errorResponse, intentAction, invalid, redirectDone, refusal, refuse, succeed, type RefusalContext } from "~/web/actions.server.ts";

@@ -5,17 +5,10 @@
  */
 import { z } from "zod";
 import type { ListingKind } from "~/schemas/listing.ts";
-import {
-  fileObjection,
-  getListing,
-  listMine,
-  listPublic,
-  resolveObjection,
-  setFeatured,
-  transitionListing,
-  type AchievementView,
-  type DemandView,
-} from "~/services/listings.server.ts";
+import { fileObjection, resolveObjection, setFeatured } from "~/services/listings/commands.server.ts";
+import { getListing, listMine, listPublic } from "~/services/listings/queries.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
+import { type AchievementView, type DemandView } from "~/services/listings/views.ts";
 import {
   availableActions,
   EDITABLE_STATUSES,

@@ -5,7 +5,7 @@ import mongoose from "mongoose";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { openRoom, roomHistory } from "~/services/deal-rooms.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { upsertUser } from "../../seeds/factories.ts";

@@ -6,9 +6,9 @@ import { Notification, type NotificationType } from "~/models/notification.serve
 import { Offer } from "~/models/offer.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { tradingSummary } from "~/services/buy-now.server.ts";
-import { createAchievement } from "~/services/listings.server.ts";
+import { createAchievement } from "~/services/listings/commands.server.ts";
 import {
   acceptOffer,
   counterOffer,

@@ -1,0 +1,172 @@
+import { hash, verify } from "@node-rs/argon2";
+import { Organization } from "~/models/organization.server.ts";
+import { Session } from "~/models/session.server.ts";
+import { User } from "~/models/user.server.ts";
+import type { RegisterInput } from "~/schemas/account.ts";
+import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { normalizeUscc } from "~/utils/uscc.ts";
+import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
+import type { Actor } from "../kernel/actor.ts";
+import { SESSION_TTL_MS } from "~/utils/session.server.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { maybeId } from "../kernel/ids.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
+
+// OWASP's argon2id baseline (19 MiB, 2 iterations): about 30 ms here, slow enough for stolen hashes.
+const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON);
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  organization: { id: string; name: string; type: string } | null;
+}
+
+/** Creates the user and, for an organisation account, the organisation, in one transaction. */
+export async function registerUser(input: RegisterInput): Promise<SessionUser> {
+  if (await User.exists({ email: input.email })) {
+    throw new ValidationError({ email: ["errors.emailTaken"] });
+  }
+  const creditCode = input.creditCode ? normalizeUscc(input.creditCode) : undefined;
+  if (input.accountType !== "individual" && creditCode && (await Organization.exists({ creditCode }))) {
+    throw new ValidationError({ creditCode: ["errors.orgExists"] });
+  }
+  const passwordHash = await hashPassword(input.password);
+  try {
+    const userId = await withTransaction(async (session) => {
+      const [org] = await Organization.create(
+        [
+          input.accountType === "individual"
+            ? { name: input.name, type: "individual", region: input.region }
+            : { name: input.orgName!, type: input.accountType, creditCode, region: input.region },
+        ],
+        { session },
+      );
+      const [user] = await User.create(
+        [{ email: input.email, name: input.name, passwordHash, roles: input.roles, organization: org!._id }],
+        { session },
+      );
+      return user!._id;
+    });
+    return (await getSessionUserById(String(userId)))!;
+  } catch (e) {
+    // Two registrations racing past the checks above: the unique indexes decide.
+    if (isDuplicateKey(e, "email")) throw new ValidationError({ email: ["errors.emailTaken"] });
+    if (isDuplicateKey(e, "creditCode")) throw new ValidationError({ creditCode: ["errors.orgExists"] });
+    throw e;
+  }
+}
+
+// A real argon2 hash to verify against when the email is unknown, so timing does not tell.
+let dummyHash: Promise<string> | undefined;
+
+/** The user for these credentials, or null. Disabled accounts cannot log in. */
+export async function verifyLogin(email: string, password: string): Promise<SessionUser | null> {
+  const user = await User.findOne({ email: email.toLowerCase() }).select("+passwordHash disabled").lean();
+  if (!user) {
+    dummyHash ??= hashPassword("not-a-real-password-1");
+    await verify(await dummyHash, password).catch(() => false);
+    return null;
+  }
+  const ok = await verify(user.passwordHash, password).catch(() => false);
+  if (!ok || user.disabled) return null;
+  await User.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } });
+  return getSessionUserById(String(user._id));
+}
+
+export async function createSession(userId: string, userAgent?: string | null): Promise<string> {
+  const s = await Session.create({
+    user: userId,
+    expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+    userAgent: userAgent?.slice(0, 300),
+  });
+  return String(s._id);
+}
+
+export async function endSession(sessionId: string): Promise<void> {
+  const id = maybeId(sessionId);
+  if (!id) return;
+  await Session.deleteOne({ _id: id });
+}
+
+export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
+  const u = await User.findOne({ _id: userId, disabled: { $ne: true } })
+    .select("email name roles organization")
+    .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
+    .lean();
+  if (!u) return null;
+  return {
+    id: String(u._id),
+    email: u.email,
+    name: u.name,
+    roles: [...u.roles] as Role[],
+    organization: u.organization ? { id: String(u.organization._id), name: u.organization.name, type: u.organization.type } : null,
+  };
+}
+
+/** The user behind a session id, or null when the session is unknown, expired or the user disabled. */
+export async function getUserForSession(sessionId: string): Promise<SessionUser | null> {
+  const id = maybeId(sessionId);
+  if (!id) return null;
+  const s = await Session.findOne({ _id: id, expiresAt: { $gt: new Date() } })
+    .select("user")
+    .lean();
+  if (!s) return null;
+  return getSessionUserById(String(s.user));
+}
+
+export const USERS_PAGE_SIZE = 20;
+
+export async function listUsers(actor: Pick<Actor, "id" | "roles">, query: { q?: string; role?: Role; page: number }) {
+  assertCan(actor, "user:manage");
+  const filter: Record<string, unknown> = {};
+  if (query.role) filter.roles = query.role;
+  if (query.q) {
+    const rx = new RegExp(query.q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i");
+    const orgIds = await Organization.find({ name: rx }).select("_id").limit(200).lean();
+    filter.$or = [{ email: rx }, { name: rx }, { organization: { $in: orgIds.map((o) => o._id) } }];
+  }
+  const [total, users] = await Promise.all([
+    User.countDocuments(filter),
+    User.find(filter)
+      .sort({ createdAt: -1 })
+      .skip((query.page - 1) * USERS_PAGE_SIZE)
+      .limit(USERS_PAGE_SIZE)
+      .select("email name roles organization disabled createdAt lastLoginAt")
+      .populate<{ organization: { name: string; type: string; creditCode?: string } | null }>("organization", "name type creditCode")
+      .lean(),
+  ]);
+  return {
+    total,
+    page: query.page,
+    pageCount: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)),
+    users: users.map((u) => ({
+      id: String(u._id),
+      email: u.email,
+      name: u.name,
+      roles: [...u.roles] as Role[],
+      disabled: !!u.disabled,
+      organization: u.organization
+        ? { name: u.organization.name, type: u.organization.type, creditCode: u.organization.creditCode ?? null }
+        : null,
+      createdAt: u.createdAt.toISOString(),
+      lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** Replaces a user's roles. An admin cannot remove their own admin role (no lock-out). */
+export async function setUserRoles(actor: Pick<Actor, "id" | "roles">, userId: string, roles: Role[]): Promise<void> {
+  assertCan(actor, "user:manage");
+  const unique = [...new Set(roles)].filter((r) => ROLES.includes(r));
+  if (actor.id === userId && !unique.includes("admin")) {
+    throw new ForbiddenError("errors.cannotDropOwnAdmin");
+  }
+  const res = await User.updateOne({ _id: userId }, { $set: { roles: unique } });
+  if (res.matchedCount === 0) throw new NotFoundError();
+}
