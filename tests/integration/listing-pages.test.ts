@@ -15,7 +15,7 @@ import * as demandDetail from "~/routes/demands.$id.tsx";
 import * as demandsIndex from "~/routes/demands._index.tsx";
 import * as myAchievements from "~/routes/my.achievements.tsx";
 import * as myDemands from "~/routes/my.demands.tsx";
-import * as review from "~/routes/review.tsx";
+import * as review from "~/routes/review/route.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";

@@ -1,8 +1,7 @@
-import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
@@ -11,15 +10,10 @@ import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
-import { LISTING_KINDS } from "~/schemas/listing.ts";
-import { resolveObjection } from "~/services/listings/commands.server.ts";
 import { reviewQueue } from "~/services/listings/queries.server.ts";
-import { transitionListing } from "~/services/listings/workflow.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { requirePermission } from "~/web/auth.server.ts";
-import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
-import { attempt, intentAction, redirectDone, refuse } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
@@ -43,52 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const ReviewIntentSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.enum(["approve", "reject"]),
-    kind: z.enum(LISTING_KINDS),
-    id: z.string().min(1).max(64),
-    reason: z.string().max(2000).optional(),
-  }),
-  z.object({
-    intent: z.literal("resolveObjection"),
-    objectionId: z.string().min(1).max(64),
-    decision: z.enum(["uphold", "dismiss"]),
-    resolution: z.string().max(2000).default(""),
-  }),
-]);
-
-export async function action({ request }: ActionFunctionArgs) {
-  const reviewer = await requirePermission(request, "listing:review");
-  const form = await readVerifiedForm(request);
-  const raw = formValues(form);
-  const intent = raw.intent ?? "";
-  const ctx = {
-    intent,
-    target: intent === "resolveObjection" ? (raw.objectionId ?? null) : `${raw.kind}:${raw.id}`,
-    values: formValues(form, ["reason", "resolution"]),
-    // The queue stays on screen with the message next to the form (a vanished item included).
-    notFound: "show" as const,
-  };
-  const handle = async () => {
-    const parsed = ReviewIntentSchema.safeParse(raw);
-    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
-    const input = parsed.data;
-    return attempt(
-      ctx,
-      async () => {
-        if (input.intent === "resolveObjection") {
-          await resolveObjection(reviewer, input.objectionId, { uphold: input.decision === "uphold", resolution: input.resolution });
-          return input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed";
-        }
-        await transitionListing(reviewer, input.kind, input.id, input.intent, { reason: input.reason ?? null, via: "ui" });
-        return input.intent;
-      },
-      (done) => redirectDone("/review", done),
-    );
-  };
-  return intentAction(raw, { approve: handle, reject: handle, resolveObjection: handle });
-}
+export { action } from "./action.server.ts";
 
 export default function ReviewQueue() {
   const data = useLoaderData<typeof loader>();
