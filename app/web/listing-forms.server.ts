@@ -20,7 +20,17 @@ import { getListing } from "~/services/listings/queries.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { ConflictError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { isKnownRegion, townsOf, yunnanCounties } from "~/utils/regions.server.ts";
-import { errorResponse, intentAction, invalid, redirectDone, refusal, refuse, succeed, type RefusalContext } from "~/web/actions.server.ts";
+import {
+  errorResponse,
+  intentAction,
+  invalid,
+  loadOrThrow,
+  redirectDone,
+  refusal,
+  refuse,
+  succeed,
+  type RefusalContext,
+} from "~/web/actions.server.ts";
 import { formValues, isMultipart, readUpload, readVerifiedForm, uploadedFiles, type UploadLimits } from "~/web/forms.server.ts";
 
 /**
@@ -50,13 +60,12 @@ export function regionOptions(): RegionGroupOption[] {
 
 /** For the edit pages: the item if the user owns it (else 404 / 403 as the service decides). */
 export async function loadOwnListing(user: SessionUser, kind: ListingKind, id: string) {
-  try {
-    const listing = await getListing(user, kind, id);
-    if (!listing.relations.includes("owner")) throw new ForbiddenError();
-    return listing;
-  } catch (e) {
-    throw errorResponse(e);
-  }
+  return loadOrThrow(
+    getListing(user, kind, id).then((listing) => {
+      if (!listing.relations.includes("owner")) throw new ForbiddenError();
+      return listing;
+    }),
+  );
 }
 
 /** Only message keys are shown from the query string, never free text someone put in a link. */

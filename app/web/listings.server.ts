@@ -21,7 +21,7 @@ import { can, hasRole } from "~/utils/permissions.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
-import { attempt, errorResponse, intentAction, redirectDone, refuse } from "~/web/actions.server.ts";
+import { attempt, intentAction, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const BROWSE_PAGE_SIZE = 12;
@@ -94,12 +94,7 @@ const DetailIntentSchema = z.discriminatedUnion("intent", [
  */
 export async function loadDetail<K extends ListingKind>(request: Request, kind: K, id: string) {
   const user = await getUser(request);
-  let detail: Awaited<ReturnType<typeof getListing>>;
-  try {
-    detail = await getListing(user, kind, id);
-  } catch (e) {
-    throw errorResponse(e);
-  }
+  const detail = await loadOrThrow(getListing(user, kind, id));
   const isOwner = detail.relations.includes("owner");
   const isReviewer = detail.relations.includes("reviewer");
   const item = detail.item as K extends "achievement" ? AchievementView : DemandView;
