@@ -80,7 +80,7 @@ async function main() {
   const { startServices } = await import("../server/embedded/index.ts");
   const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
-  const { createSession } = await import("~/services/accounts.server.ts");
+  const { createSession } = await import("~/services/accounts/accounts.server.ts");
   const { sessionStorage, SESSION_ID_KEY } = await import("~/utils/session.server.ts");
   const { openRoom } = await import("~/services/rooms/open.server.ts");
   const { inviteBroker } = await import("~/services/rooms/brokers.server.ts");

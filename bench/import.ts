@@ -225,9 +225,9 @@ async function main() {
   const { parseEnv } = await import("~/utils/env.server.ts");
   const { startServices } = await import("../server/embedded/index.ts");
   const { freePort } = await import("../server/embedded/process.ts");
-  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/api-tokens.server.ts");
-  const { importListings } = await import("~/services/import.server.ts");
-  const { exportLines } = await import("~/services/export.server.ts");
+  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/accounts/api-tokens.server.ts");
+  const { importListings } = await import("~/services/open-data/import.server.ts");
+  const { exportLines } = await import("~/services/open-data/export.server.ts");
   const { action } = await import("~/routes/api.v1.import.ts");
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-"));

@@ -87,8 +87,8 @@ async function main() {
   const { startServices } = await import("../server/embedded/index.ts");
   const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
-  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/api-tokens.server.ts");
-  const { importListings } = await import("~/services/import.server.ts");
+  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/accounts/api-tokens.server.ts");
+  const { importListings } = await import("~/services/open-data/import.server.ts");
   const { SearchOutbox } = await import("~/models/search-outbox.server.ts");
   const { Demand } = await import("~/models/demand.server.ts");
   const { rebuildIndex } = await import("../search/reindex.ts");

@@ -2,12 +2,15 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
-import { getSessionUserById } from "~/services/accounts.server.ts";
-import { createAchievement, createDemand, setFeatured, transitionListing } from "~/services/listings.server.ts";
+import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
+import { createAchievement, createDemand, setFeatured } from "~/services/listings/commands.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { patentCheckChar } from "~/utils/patent.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
+ * Long (~460 lines) because it is data: the demo items written out one by one.
+ *
  * Demo achievements and demands for 西畴县 and its neighbours, written the way the people there
  * would write them: researchers in their vocabulary, enterprises and cooperatives in theirs (the
  * matching issue depends on that gap). Idempotent by `externalId` (source "platform"). Long because

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { hashPassword } from "~/services/accounts.server.ts";
+import { hashPassword } from "~/services/accounts/accounts.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";

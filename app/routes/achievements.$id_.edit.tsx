@@ -6,6 +6,7 @@ import { AchievementForm } from "~/components/listing-form/achievement-form.tsx"
 import { AttachmentsSection } from "~/components/listing-form/attachments-section.tsx";
 import { EditHeader, LockedNotice } from "~/components/listing-form/edit-page.tsx";
 import styles from "~/components/listing-form/listing-form.css";
+import { attachmentErrors, mainFormReply, type ListingFormResult } from "~/components/listing-form/form-result.ts";
 import {
   countyTowns,
   detailPath,
@@ -13,10 +14,10 @@ import {
   loadOwnListing,
   noticeReason,
   regionOptions,
-} from "~/components/listing-form/route-helpers.server.ts";
+} from "~/web/listing-forms.server.ts";
 import { achievementFormDefaults, regionDefaults } from "~/schemas/listing-form.ts";
-import type { AchievementView } from "~/services/listings.server.ts";
-import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/attachments.server.ts";
+import type { AchievementView } from "~/services/listings/views.ts";
+import { MAX_ATTACHMENTS_PER_ITEM } from "~/services/files/file-types.ts";
 import { EDITABLE_STATUSES } from "~/utils/listing-workflow.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 
@@ -55,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function EditAchievementPage() {
   const data = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData() as ListingFormResult | undefined;
   const { t } = useTranslation();
   const { item } = data;
   return (
@@ -65,13 +66,18 @@ export default function EditAchievementPage() {
         <>
           <AchievementForm
             id="achievement-form"
-            lastResult={actionData?.form}
+            lastResult={mainFormReply(actionData)}
             defaultValue={data.defaults}
             regions={data.regions}
             towns={actionData?.towns ?? data.towns}
             cancelTo={item.detailPath}
           />
-          <AttachmentsSection attachments={item.attachments} max={data.maxAttachments} errors={actionData?.upload} notice={data.notice} />
+          <AttachmentsSection
+            attachments={item.attachments}
+            max={data.maxAttachments}
+            errors={attachmentErrors(actionData)}
+            notice={data.notice}
+          />
         </>
       ) : (
         <LockedNotice kind="achievement" status={item.status} detailPath={item.detailPath} />

@@ -2,7 +2,7 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { useLoaderData } from "@remix-run/react";
 import { BrowseLayout } from "~/components/listing/browse.tsx";
 import { AchievementCard } from "~/components/listing/listing-card.tsx";
-import { loadBrowse } from "~/components/listing/listing-route.server.ts";
+import { loadBrowse } from "~/web/listings.server.ts";
 import listingStyles from "~/styles/listings.css";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];

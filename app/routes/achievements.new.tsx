@@ -4,7 +4,8 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AchievementForm } from "~/components/listing-form/achievement-form.tsx";
 import styles from "~/components/listing-form/listing-form.css";
-import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/components/listing-form/route-helpers.server.ts";
+import { mainFormReply, type ListingFormResult } from "~/components/listing-form/form-result.ts";
+import { countyTowns, handleListingFormAction, knownCounty, regionOptions } from "~/web/listing-forms.server.ts";
 import { newAchievementDefaults } from "~/schemas/listing-form.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 
@@ -25,7 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function NewAchievementPage() {
   const { regions, towns, defaults } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const actionData = useActionData() as ListingFormResult | undefined;
   const { t } = useTranslation();
   return (
     <div className="listing-form-page">
@@ -33,7 +34,7 @@ export default function NewAchievementPage() {
       <p className="muted">{t("listingForm.newAchievementIntro")}</p>
       <AchievementForm
         id="achievement-form"
-        lastResult={actionData?.form}
+        lastResult={mainFormReply(actionData)}
         defaultValue={defaults}
         regions={regions}
         towns={actionData?.towns ?? towns}

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { SetRolesSchema, UserListQuerySchema } from "~/schemas/account.ts";
-import { listUsers, setUserRoles } from "~/services/accounts.server.ts";
+import { listUsers, setUserRoles } from "~/services/accounts/accounts.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { ROLES } from "~/utils/permissions.ts";
 import { requirePermission } from "~/web/auth.server.ts";

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { getApiItem } from "~/services/export.server.ts";
+import { getApiItem } from "~/services/open-data/export.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 
 /** GET /api/v1/achievements/:id — one achievement, in the import format with money in yuan. */

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { ListQuerySchema } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { listApiItems } from "~/services/export.server.ts";
+import { listApiItems } from "~/services/open-data/export.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { ExportQuerySchema } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { exportLines } from "~/services/export.server.ts";
+import { exportLines } from "~/services/open-data/export.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { apiHandler, methodNotAllowed, requireApiPrincipal } from "~/web/api/envelope.server.ts";

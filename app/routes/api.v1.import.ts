@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { MAX_IMPORT_BYTES } from "~/schemas/api.ts";
-import { importListings, mayImport, type ImportRecordResult } from "~/services/import.server.ts";
+import { importListings, mayImport, type ImportRecordResult } from "~/services/open-data/import.server.ts";
 import { ForbiddenError } from "~/utils/errors.ts";
 import {
   apiHandler,

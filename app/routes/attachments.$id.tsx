@@ -1,5 +1,5 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
-import { openAttachment } from "~/services/attachments.server.ts";
+import { openAttachment } from "~/services/files/open.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { getUser } from "~/web/auth.server.ts";

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { detailAction, loadDetail } from "~/components/listing/listing-route.server.ts";
+import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
@@ -16,6 +16,7 @@ import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
+import type { ActionResult } from "~/schemas/action-result.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
@@ -39,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DemandDetail() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData() as ActionResult | undefined;
   const { t } = useTranslation();
   const d = data.item;
   const insider = data.isOwner || data.isReviewer;

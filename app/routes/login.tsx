@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { LoginSchema } from "~/schemas/account.ts";
-import { createSession, verifyLogin } from "~/services/accounts.server.ts";
+import { createSession, verifyLogin } from "~/services/accounts/accounts.server.ts";
 import { RateLimitedError } from "~/utils/errors.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";

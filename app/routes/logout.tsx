@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { endSession } from "~/services/accounts.server.ts";
+import { endSession } from "~/services/accounts/accounts.server.ts";
 import { sessionStorage } from "~/utils/session.server.ts";
 import { getSessionId } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";

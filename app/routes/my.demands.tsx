@@ -1,9 +1,10 @@
 import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { loadMine, mineAction } from "~/components/listing/listing-route.server.ts";
+import { loadMine, mineAction } from "~/web/listings.server.ts";
 import { MyListings } from "~/components/listing/my-listings.tsx";
 import listingStyles from "~/styles/listings.css";
+import type { ActionResult } from "~/schemas/action-result.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
@@ -19,7 +20,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function MyDemands() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData() as ActionResult | undefined;
   return (
     <MyListings
       kind="demand"

@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
-import { createSession, registerUser } from "~/services/accounts.server.ts";
+import { createSession, registerUser } from "~/services/accounts/accounts.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
 import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";

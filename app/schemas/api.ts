@@ -19,6 +19,9 @@ import { ROLES } from "~/utils/permissions.ts";
 import { usccProblem, normalizeUscc } from "~/utils/uscc.ts";
 
 /**
+ * Long (~510 lines) because it is the API's whole input contract in one place: the import record
+ * format and its preparation into listing data are read side by side.
+ *
  * Inputs of the open data API v1 and of API-token management. The import record format speaks
  * the public field names with money in yuan; `prepareAchievement` / `prepareDemand` turn one
  * record into the core listing data (fen) and collect every problem at once, keyed by the

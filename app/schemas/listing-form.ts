@@ -7,6 +7,10 @@ import { FIELDS, IP_TYPES, LICENSE_EXCLUSIVITY, PATENT_IP_TYPES, PRICE_MODES, TR
 import { chinaDate, chinaToday, endOfChinaDay, isCalendarDate } from "~/utils/china-time.ts";
 
 /**
+ * One file of ~420 lines because the two forms share their text parsers (keywords, patent numbers,
+ * inventors, money, dates) and the mapping of service errors back to form fields; split, each half
+ * would import most of the other.
+ *
  * The achievement and demand forms as people fill them in: money in yuan, keywords in one box,
  * patent numbers and inventors in textareas, dates as YYYY-MM-DD (China time). Each schema checks
  * everything the core schemas in ~/schemas/listing.ts check, but names the form field (and the bad

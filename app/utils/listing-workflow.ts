@@ -1,8 +1,8 @@
 /**
- * The one state machine for achievements and demands (DESIGN.md: Listing workflow). Pure: the
- * service (`app/services/listings.server.ts`) loads the item, works out how the actor relates to
- * it, asks `decide`, and writes the change and its audit event in one transaction. The UI asks
- * `availableActions` to show only the buttons that would succeed.
+ * The one state machine for achievements and demands (docs/domain.md: The life of a listing).
+ * Pure: the listings module (`app/services/listings/workflow.server.ts`) loads the item, works out
+ * how the actor relates to it, asks `decide`, and writes the change and its audit event in one
+ * transaction. The UI asks `availableActions` to show only the buttons that would succeed.
  *
  *   draft ─submit→ submitted ─approve→ published ─startTrading→ trading ─closeDeal→ deal
  *     ▲               │reject              │ (公示 notice period, objections)        │signContract

@@ -1,5 +1,5 @@
 import { redirect } from "@remix-run/node";
-import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
+import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { can, type Permission } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 

@@ -133,8 +133,8 @@ async function main() {
   const { parseEnv, setServiceEndpoints } = await import("~/utils/env.server.ts");
   const { startServices } = await import("../../server/embedded/index.ts");
   const { freePort } = await import("../../server/embedded/process.ts");
-  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/api-tokens.server.ts");
-  const { importListings } = await import("~/services/import.server.ts");
+  const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/accounts/api-tokens.server.ts");
+  const { importListings } = await import("~/services/open-data/import.server.ts");
   const { findMatchesForDemand } = await import("~/services/matching/matches.server.ts");
   const { resetMatchingVocabulary } = await import("~/services/matching/vocabulary.server.ts");
   const { clearMatchingCaches, TUNING } = await import("../../search/matching/index.ts");

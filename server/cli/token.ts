@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { CreateTokenSchema } from "~/schemas/api.ts";
-import { CLI_ISSUER, createApiToken, listApiTokens, revokeApiToken } from "~/services/api-tokens.server.ts";
+import { CLI_ISSUER, createApiToken, listApiTokens, revokeApiToken } from "~/services/accounts/api-tokens.server.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { ROLES, type Role } from "~/utils/permissions.ts";
 import { runCommand } from "../command.ts";

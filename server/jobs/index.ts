@@ -1,8 +1,7 @@
 import mongoose from "mongoose";
-import { sweepOrphanAttachments } from "~/services/attachments.server.ts";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import type { Job } from "~/services/kernel/jobs.ts";
-import { expireOverdue } from "~/services/listings.server.ts";
+import { listingsAttachmentsSweepJob, listingsExpireJob } from "~/services/listings/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
@@ -13,8 +12,8 @@ export const JOBS: readonly Job[] = [
   auctionsSettleJob,
   offersExpireJob,
   matchNotifyJob,
-  { name: "listings.expire", everyMs: 10 * 60_000, run: () => expireOverdue() },
-  { name: "listings.attachments.sweep", everyMs: 10 * 60_000, run: () => sweepOrphanAttachments() },
+  listingsExpireJob,
+  listingsAttachmentsSweepJob,
 ];
 
 /** Starts this instance's runner on the app's database; resolves to its stop function. */

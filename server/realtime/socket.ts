@@ -1,6 +1,6 @@
 import type { Server, Socket } from "socket.io";
 import type { Ack, AnswerData, ClientToServerEvents, InterServerEvents, ServerToClientEvents, Untrusted } from "~/schemas/realtime.ts";
-import { getUserForSession, type SessionUser } from "~/services/accounts.server.ts";
+import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";

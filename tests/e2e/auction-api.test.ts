@@ -4,7 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { User } from "~/models/user.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { appEnv } from "../setup/app.global.ts";

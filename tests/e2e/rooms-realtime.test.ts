@@ -5,7 +5,7 @@ import mongoose from "mongoose";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { roomHistory } from "~/services/rooms/messages.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";

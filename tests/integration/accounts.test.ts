@@ -11,7 +11,7 @@ import {
   registerUser,
   setUserRoles,
   verifyLogin,
-} from "~/services/accounts.server.ts";
+} from "~/services/accounts/accounts.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { makeUscc } from "../../seeds/factories.ts";
 

@@ -6,7 +6,7 @@ import { ApiToken } from "~/models/api-token.server.ts";
 import { User } from "~/models/user.server.ts";
 import * as adminTokens from "~/routes/admin.tokens.tsx";
 import { loader as listAchievements } from "~/routes/api.v1.achievements._index.ts";
-import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import {
   authenticateApiToken,
   CLI_ISSUER,
@@ -15,7 +15,7 @@ import {
   LAST_USED_THROTTLE_MS,
   listApiTokens,
   revokeApiToken,
-} from "~/services/api-tokens.server.ts";
+} from "~/services/accounts/api-tokens.server.ts";
 import { AuthenticationError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ROOT } from "../setup/tmp.ts";

@@ -6,7 +6,7 @@ import { Auction, AuctionRegistration } from "~/models/auction.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { Payment } from "~/models/payment.server.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import mongoose from "mongoose";
 import { ROOT } from "../setup/tmp.ts";
 import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";

@@ -5,7 +5,7 @@ import * as depositReturn from "~/routes/auctions.$id_.deposit.tsx";
 import * as bidsApi from "~/routes/api.v1.auctions.$id.bids.ts";
 import * as registrationApi from "~/routes/api.v1.auctions.$id.registration.ts";
 import type { ActionFailure, ActionSuccess } from "~/schemas/action-result.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { tradingAchievement } from "../support/trading-fixtures.ts";

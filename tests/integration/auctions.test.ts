@@ -5,7 +5,7 @@ import { Auction, AuctionRegistration, Bid } from "~/models/auction.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";

@@ -4,7 +4,7 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
 import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";

@@ -4,7 +4,7 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { DealRoom, RoomMessage } from "~/models/deal-room.server.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { acceptNda } from "~/services/rooms/nda.server.ts";
 import { getRoom, listMyRooms, unreadRoomMessages } from "~/services/rooms/queries.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";

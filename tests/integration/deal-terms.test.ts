@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";

@@ -10,7 +10,7 @@ import { loader as getDemand } from "~/routes/api.v1.demands.$id.ts";
 import { loader as listDemands } from "~/routes/api.v1.demands._index.ts";
 import { loader as exportLoader } from "~/routes/api.v1.export.ts";
 import { action as importAction, loader as importLoader } from "~/routes/api.v1.import.ts";
-import { CLI_ISSUER, createApiToken, revokeApiToken } from "~/services/api-tokens.server.ts";
+import { CLI_ISSUER, createApiToken, revokeApiToken } from "~/services/accounts/api-tokens.server.ts";
 import { makeUscc, upsertOrganization } from "../../seeds/factories.ts";
 
 /**

@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { beforeAll, describe, expect, it } from "vitest";
+import { attachmentErrors, mainFormReply, type ListingFormResult } from "~/components/listing-form/form-result.ts";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import * as editAchievement from "~/routes/achievements.$id_.edit.tsx";
@@ -8,9 +9,10 @@ import * as attachmentRoute from "~/routes/attachments.$id.tsx";
 import * as editDemand from "~/routes/demands.$id_.edit.tsx";
 import * as newDemand from "~/routes/demands.new.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import { addAttachment } from "~/services/attachments.server.ts";
-import { createAchievement, transitionListing } from "~/services/listings.server.ts";
+import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { addAttachment } from "~/services/files/attachments.server.ts";
+import { createAchievement } from "~/services/listings/commands.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
@@ -87,7 +89,11 @@ interface Reply {
   towns?: { county: string; towns: { code: string; name: string }[] };
   upload?: Record<string, string[]>;
 }
-const replyOf = async (res: Response) => (await res.json()) as Reply;
+/** The form pages' answer (the one action-result shape) as the page reads it: the main form's reply, the towns, the attachment errors. */
+const replyOf = async (res: Response): Promise<Reply> => {
+  const data = (await res.json()) as ListingFormResult;
+  return { form: mainFormReply(data), towns: data.towns, upload: attachmentErrors(data) } as Reply;
+};
 const keys = (messages: string[] | null | undefined) => (messages ?? []).map((m) => parseFormMessage(m).key);
 const idFrom = (location: string | null) => /\/(?:achievements|demands)\/([0-9a-f]{24})/.exec(location ?? "")![1]!;
 

@@ -15,10 +15,12 @@ import * as demandDetail from "~/routes/demands.$id.tsx";
 import * as demandsIndex from "~/routes/demands._index.tsx";
 import * as myAchievements from "~/routes/my.achievements.tsx";
 import * as myDemands from "~/routes/my.demands.tsx";
-import * as review from "~/routes/review.tsx";
+import * as review from "~/routes/review/route.tsx";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
-import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
+import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
@@ -74,6 +76,13 @@ async function call(fn: (a: Args) => Promise<Response>, a: Args): Promise<Respon
     if (e instanceof Response) return e;
     throw e;
   }
+}
+
+/** An action's refusal (the one action-result shape) as the page's forms read it, with `resultFor`. */
+async function refusalOf(res: Response) {
+  const data = (await res.json()) as ActionResult;
+  if (data.ok) throw new Error(`expected a refusal, got ${JSON.stringify(data)}`);
+  return { ok: data.ok, intent: data.intent, target: data.target, ...resultFor(data, data.intent, data.target)! };
 }
 
 // Route modules' loaders/actions typed loosely: they return Responses.
@@ -219,7 +228,7 @@ describe("achievement detail page", () => {
     const id = await submitted(seller);
     const res = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(seller), { intent: "approve" }), { id }));
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ ok: false, intent: "approve", formError: "workflow.notAllowed" });
+    expect(await refusalOf(res)).toMatchObject({ ok: false, intent: "approve", formError: "workflow.notAllowed" });
     expect(await statusOf(id)).toBe("submitted");
   });
 
@@ -230,7 +239,7 @@ describe("achievement detail page", () => {
       args(post(`/achievements/${id}`, c(broker), { intent: "reject", reason: "   " }), { id }),
     );
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toMatchObject({ fieldErrors: { reason: ["workflow.reasonRequired"] }, values: { reason: "   " } });
+    expect(await refusalOf(empty)).toMatchObject({ fieldErrors: { reason: ["workflow.reasonRequired"] }, values: { reason: "   " } });
     expect(await statusOf(id)).toBe("submitted");
 
     const ok = await call(
@@ -250,7 +259,7 @@ describe("achievement detail page", () => {
     const id = await published(seller);
     const res = await call(h(achievementDetail.action), args(post(`/achievements/${id}`, c(seller), { intent: "startTrading" }), { id }));
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ formError: "workflow.noticeNotOver" });
+    expect(await refusalOf(res)).toMatchObject({ formError: "workflow.noticeNotOver" });
     expect(await statusOf(id)).toBe("published");
   });
 
@@ -276,7 +285,7 @@ describe("achievement detail page", () => {
       args(post(`/achievements/${id}`, c(buyer), { intent: "object", text: "不对" }), { id }),
     );
     expect(short.status).toBe(400);
-    expect(await short.json()).toMatchObject({ fieldErrors: { text: ["errors.objectionLength"] }, values: { text: "不对" } });
+    expect(await refusalOf(short)).toMatchObject({ fieldErrors: { text: ["errors.objectionLength"] }, values: { text: "不对" } });
 
     const filed = await call(
       h(achievementDetail.action),
@@ -295,7 +304,7 @@ describe("achievement detail page", () => {
       args(post(`/achievements/${id}`, c(broker), { intent: "resolveObjection", objectionId, decision: "uphold", resolution: "" }), { id }),
     );
     expect(noResolution.status).toBe(400);
-    expect(await noResolution.json()).toMatchObject({ target: objectionId, fieldErrors: { resolution: ["errors.required"] } });
+    expect(await refusalOf(noResolution)).toMatchObject({ target: objectionId, fieldErrors: { resolution: ["errors.required"] } });
     expect(await statusOf(id)).toBe("published");
 
     const upheld = await call(
@@ -359,7 +368,7 @@ describe("review queue", () => {
     const id = await submitted(seller);
     const res = await call(h(review.action), args(post("/review", c(broker), { intent: "reject", kind: "achievement", id, reason: "" })));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({
+    expect(await refusalOf(res)).toMatchObject({
       intent: "reject",
       target: `achievement:${id}`,
       fieldErrors: { reason: ["workflow.reasonRequired"] },
@@ -380,7 +389,7 @@ describe("review queue", () => {
 
     const res = await call(h(review.action), args(post("/review", c(brokerSeller), { intent: "approve", kind: "achievement", id })));
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ target: `achievement:${id}`, formError: "workflow.notAllowed" });
+    expect(await refusalOf(res)).toMatchObject({ target: `achievement:${id}`, formError: "workflow.notAllowed" });
     expect(await statusOf(id)).toBe("submitted");
   });
 
@@ -415,7 +424,7 @@ describe("review queue", () => {
       args(post("/review", c(broker), { intent: "resolveObjection", objectionId: objection.id, decision: "dismiss", resolution: " " })),
     );
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ target: objection.id, fieldErrors: { resolution: ["errors.required"] } });
+    expect(await refusalOf(bad)).toMatchObject({ target: objection.id, fieldErrors: { resolution: ["errors.required"] } });
 
     const ok = await call(
       h(review.action),
@@ -508,12 +517,12 @@ describe("my items dashboards", () => {
     // Submitting again is the wrong status: a row error with 409, not a crash.
     const again = await call(h(myAchievements.action), args(post("/my/achievements", c(owner), { intent: "submit", id: draft })));
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ target: draft, formError: "workflow.wrongStatus" });
+    expect(await refusalOf(again)).toMatchObject({ target: draft, formError: "workflow.wrongStatus" });
 
     // Someone else's non-public item: it does not exist for them (404 on the row); nothing changes.
     const foreign = await call(h(myAchievements.action), args(post("/my/achievements", c(seller), { intent: "withdraw", id: draft })));
     expect(foreign.status).toBe(404);
-    expect(await foreign.json()).toMatchObject({ formError: "errors.notFound" });
+    expect(await refusalOf(foreign)).toMatchObject({ formError: "errors.notFound" });
     expect(await statusOf(draft)).toBe("submitted");
 
     const withdrawn = await call(h(myAchievements.action), args(post("/my/achievements", c(owner), { intent: "withdraw", id: draft })));

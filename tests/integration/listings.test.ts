@@ -3,20 +3,11 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import {
-  createAchievement,
-  createDemand,
-  expireOverdue,
-  fileObjection,
-  getListing,
-  listMine,
-  listPublic,
-  resolveObjection,
-  reviewQueue,
-  transitionListing,
-  updateListing,
-} from "~/services/listings.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { createAchievement, createDemand, fileObjection, resolveObjection, updateListing } from "~/services/listings/commands.server.ts";
+import { expireOverdue } from "~/services/listings/expiry.server.ts";
+import { getListing, listMine, listPublic, reviewQueue } from "~/services/listings/queries.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";

@@ -6,9 +6,10 @@ import { loader as demandMatchesApi } from "~/routes/api.v1.demands.$id.matches.
 import * as demandPage from "~/routes/demands.$id.tsx";
 import * as notificationsPage from "~/routes/notifications.tsx";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
-import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
-import { CLI_ISSUER, createApiToken } from "~/services/api-tokens.server.ts";
-import { createAchievement, createDemand, transitionListing, updateListing } from "~/services/listings.server.ts";
+import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { CLI_ISSUER, createApiToken } from "~/services/accounts/api-tokens.server.ts";
+import { createAchievement, createDemand, updateListing } from "~/services/listings/commands.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Notification } from "~/models/notification.server.ts";
 import * as notificationsPage from "~/routes/notifications.tsx";
 import type { ActionFailure } from "~/schemas/action-result.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import {
   listNotifications,
   markAllNotificationsRead,

@@ -6,9 +6,9 @@ import { Notification, type NotificationType } from "~/models/notification.serve
 import { Offer } from "~/models/offer.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { MakeOfferApiSchema, offerFieldErrors, OfferFormSchema, type OfferTerms } from "~/schemas/offers.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { tradingSummary } from "~/services/trading/summary.server.ts";
-import { createAchievement } from "~/services/listings.server.ts";
+import { createAchievement } from "~/services/listings/commands.server.ts";
 import { acceptOffer, counterOffer, makeOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
 import { expireOffers } from "~/services/trading/offers/expiry.server.ts";
 import { getOfferThread, listMyOffers } from "~/services/trading/offers/queries.server.ts";

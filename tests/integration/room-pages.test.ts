@@ -14,7 +14,7 @@ import * as roomPage from "~/routes/rooms.$id/route.tsx";
 import * as roomsPage from "~/routes/rooms._index.tsx";
 import * as newRoom from "~/routes/rooms.new.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { postMessage } from "~/services/rooms/messages.server.ts";
 import { createI18n } from "~/utils/i18n.ts";

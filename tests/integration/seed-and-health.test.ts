@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
-import { verifyLogin } from "~/services/accounts.server.ts";
+import { verifyLogin } from "~/services/accounts/accounts.server.ts";
 import { isValidUscc } from "~/utils/uscc.ts";
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from "../../seeds/demo.ts";
 import { checkHealth } from "../../server/health.ts";

@@ -15,7 +15,7 @@ import * as dealsPage from "~/routes/deals._index.tsx";
 import * as offersPage from "~/routes/offers._index.tsx";
 import * as threadPage from "~/routes/offers.$id.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { achievementContent, listingAt } from "../support/trading-fixtures.ts";
 

@@ -1,5 +1,5 @@
-import type { SessionUser } from "~/services/accounts.server.ts";
-import { createSession } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { createSession } from "~/services/accounts/accounts.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";

@@ -1,6 +1,7 @@
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import type { AuctionInput } from "~/services/auctions.server.ts";
-import { createAchievement, createDemand, transitionListing } from "~/services/listings.server.ts";
+import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";

@@ -10,7 +10,7 @@ import {
 } from "~/utils/listing-workflow.ts";
 
 /**
- * The workflow written out by hand from DESIGN.md, independently of TRANSITIONS: every
+ * The workflow written out by hand from docs/domain.md (The life of a listing), independently of TRANSITIONS: every
  * (status, action, who) that is allowed and where it leads. Everything not listed is refused.
  */
 const ALLOWED: [ListingStatus, ListingAction, Relation, ListingStatus][] = [

@@ -2,7 +2,7 @@ import { Form, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { TRANSITIONS, type ListingAction } from "~/utils/listing-workflow.ts";
-import { failureFor, type ActionFailure } from "./action-result.ts";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { FieldErrors, FormError } from "./messages.tsx";
 
 const QUIET: readonly ListingAction[] = ["withdraw", "reject", "upholdObjection"];
@@ -31,7 +31,7 @@ export function WorkflowActions({
   compact = false,
 }: {
   actions: readonly ListingAction[];
-  result?: ActionFailure | null;
+  result?: ActionResult | null;
   target?: string | null;
   hidden?: Record<string, string>;
   idPrefix?: string;
@@ -46,7 +46,7 @@ export function WorkflowActions({
     navigation.state === "submitting" &&
     navigation.formData?.get("intent") === a &&
     (target === null || Object.entries(hidden ?? {}).every(([k, v]) => navigation.formData?.get(k) === v));
-  const simpleFailure = failureFor(result, simple, target);
+  const simpleFailure = resultFor(result, simple, target);
   return (
     <div className={`workflow-actions${compact ? " workflow-actions--compact" : ""}`}>
       {simple.length ? (
@@ -71,7 +71,7 @@ export function WorkflowActions({
       ) : null}
       {simpleFailure ? <FormError message={simpleFailure.formError ?? Object.values(simpleFailure.fieldErrors).flat()[0]} /> : null}
       {withReason.map((a) => {
-        const failure = failureFor(result, a, target);
+        const failure = resultFor(result, a, target);
         const id = `${idPrefix}-${a}-reason`;
         const errors = failure?.fieldErrors.reason;
         return (

@@ -1,6 +1,6 @@
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import type { AchievementView, DemandView } from "~/services/listings.server.ts";
+import type { AchievementView, DemandView } from "~/services/listings/views.ts";
 import { Maturity } from "./maturity.tsx";
 import { ModesDisplay } from "./modes.tsx";
 import { BudgetDisplay, PriceDisplay } from "./price.tsx";

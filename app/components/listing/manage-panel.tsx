@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ListingKind } from "~/schemas/listing.ts";
 import type { ListingAction } from "~/utils/listing-workflow.ts";
 import { WorkflowActions } from "./action-forms.tsx";
-import { failureFor, type ActionFailure } from "./action-result.ts";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { FormError } from "./messages.tsx";
 
 /**
@@ -26,11 +26,11 @@ export function ManagePanel({
   canEdit: boolean;
   canFeature: boolean;
   featured: boolean;
-  result?: ActionFailure | null;
+  result?: ActionResult | null;
 }) {
   const { t } = useTranslation();
   if (!actions.length && !canEdit && !canFeature) return null;
-  const featureFailure = failureFor(result, "feature");
+  const featureFailure = resultFor(result, "feature");
   return (
     <section className="manage-panel" aria-labelledby="manage-title">
       <h2 id="manage-title">{t("detail.actionsTitle")}</h2>

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { LISTING_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { failureFor, type ActionFailure } from "./action-result.ts";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { DoneNotice } from "./done-notice.tsx";
 import { FormError } from "./messages.tsx";
 import { StatusBadge } from "./status-badge.tsx";
@@ -39,7 +39,7 @@ export function MyListings({
   total: number;
   status: ListingStatus | null;
   hasOrganization: boolean;
-  result?: ActionFailure | null;
+  result?: ActionResult | null;
 }) {
   const { t } = useTranslation();
   const base = kind === "achievement" ? "/achievements" : "/demands";
@@ -94,7 +94,8 @@ export function MyListings({
             </thead>
             <tbody>
               {rows.map(({ item, canEdit, actions }) => {
-                const failure = failureFor(result, actions, item.id) ?? (result?.target === item.id ? result : null);
+                const failure =
+                  resultFor(result, actions, item.id) ?? (result && !result.ok ? resultFor(result, result.intent, item.id) : null);
                 return (
                   <tr key={item.id} data-testid={`row-${item.id}`}>
                     <td data-label={t("my.colTitle")}>

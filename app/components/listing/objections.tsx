@@ -1,7 +1,7 @@
 import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
-import { failureFor, type ActionFailure } from "./action-result.ts";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { FieldErrors, FormError } from "./messages.tsx";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 
@@ -15,11 +15,11 @@ export function ResolveObjectionForm({
   hidden,
 }: {
   objectionId: string;
-  result?: ActionFailure | null;
+  result?: ActionResult | null;
   hidden?: Record<string, string>;
 }) {
   const { t } = useTranslation();
-  const failure = failureFor(result, "resolveObjection", objectionId);
+  const failure = resultFor(result, "resolveObjection", objectionId);
   const id = `resolution-${objectionId}`;
   const errors = failure?.fieldErrors.resolution;
   return (
@@ -74,7 +74,7 @@ export function ObjectionList({
 }: {
   objections: readonly ObjectionItem[];
   canResolve: boolean;
-  result?: ActionFailure | null;
+  result?: ActionResult | null;
 }) {
   const { t } = useTranslation();
   return (
@@ -112,9 +112,9 @@ export function ObjectionList({
 }
 
 /** 提出异议: any logged-in non-owner during the notice period. */
-export function FileObjectionForm({ noticeEndsAt, result }: { noticeEndsAt: string | null; result?: ActionFailure | null }) {
+export function FileObjectionForm({ noticeEndsAt, result }: { noticeEndsAt: string | null; result?: ActionResult | null }) {
   const { t } = useTranslation();
-  const failure = failureFor(result, "object");
+  const failure = resultFor(result, "object");
   const errors = failure?.fieldErrors.text;
   return (
     <section className="detail-section" aria-labelledby="file-objection-title">

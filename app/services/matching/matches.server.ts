@@ -3,11 +3,9 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { MATCH_LIMIT_DEFAULT, MATCH_LIMIT_MAX } from "~/schemas/matching.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
-import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
-import { seesAll } from "~/services/export.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import type { ApiPrincipal } from "../accounts/api-tokens.server.ts";
+import { canView, canViewViaApi } from "../listings/access.ts";
 import { DomainError, NotFoundError } from "~/utils/errors.ts";
-import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { logger } from "~/utils/logger.server.ts";
 import type { MatchReason } from "~/utils/match-reasons.ts";
 import { matchAchievement, matchDemand, type Match } from "../../../search/matching/index.ts";
@@ -58,14 +56,11 @@ export interface MatchView {
   reasons: MatchReason[];
 }
 
-// TODO(merge): use listings/visibility canView
+/** The listings module's visibility rule, for whoever asks: a page's viewer, an API token, or the system. */
 function mayView(viewer: MatchViewer | undefined, item: DemandRow | AchievementRow): boolean {
-  if (isPublic(item.status as ListingStatus)) return true;
-  if (!viewer) return false;
-  if (viewer.type === "system") return true;
-  if (viewer.type === "user") return relationsOf(viewer.actor, item).size > 0;
-  const reader = viewer.principal;
-  return seesAll(reader) || (!!reader.actor.id && relationsOf(reader.actor, item).has("owner"));
+  if (viewer?.type === "system") return true;
+  if (viewer?.type === "api") return canViewViaApi(viewer.principal, item);
+  return canView(viewer?.actor ?? null, item);
 }
 
 /** How long a page or an API call waits for Meilisearch before saying matching is unavailable. */

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { GridFSBucket, ObjectId } from "mongodb";
 import mongoose from "mongoose";
 import { RoomMessage } from "~/models/deal-room.server.ts";
-import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType, type AttachmentContentType } from "~/services/attachments.server.ts";
+import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType, type AttachmentContentType } from "~/services/files/file-types.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";

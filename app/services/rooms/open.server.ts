@@ -7,7 +7,7 @@ import { Offer } from "~/models/offer.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";

@@ -3,7 +3,7 @@ import type { BuyNowInput } from "~/schemas/offers.ts";
 import { type Actor, type Via } from "~/services/kernel/actor.ts";
 import { parseId } from "~/services/kernel/ids.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";

@@ -1,7 +1,7 @@
 import { Achievement } from "~/models/achievement.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { maybeId } from "~/services/kernel/ids.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { auctionOfListing } from "~/services/trading/auctions/queries.server.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";

@@ -1,8 +1,8 @@
 import type { i18n } from "i18next";
-import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
-import { authenticateApiToken } from "~/services/api-tokens.server.ts";
+import type { ApiPrincipal } from "~/services/accounts/api-tokens.server.ts";
+import { authenticateApiToken } from "~/services/accounts/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
-import type { SessionUser } from "~/services/accounts.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { getUser } from "~/web/auth.server.ts";
 import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { createI18n } from "~/utils/i18n.ts";

@@ -1,6 +1,6 @@
 import { Achievement } from "~/models/achievement.server.ts";
 import { Auction } from "~/models/auction.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";

@@ -5,7 +5,7 @@ import type { Actor, Via } from "~/services/kernel/actor.ts";
 import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";

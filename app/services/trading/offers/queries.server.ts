@@ -2,7 +2,7 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Offer } from "~/models/offer.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { maybeId, oid, parseId } from "~/services/kernel/ids.server.ts";
-import { relationsOf } from "~/services/listings.server.ts";
+import { relationsOf } from "~/services/listings/access.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";

@@ -5,13 +5,13 @@ import { Demand, type DemandDoc } from "~/models/demand.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import type { ExportQuery, ListQuery } from "~/schemas/api.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
-import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
-import { achievementView, demandView, relationsOf } from "~/services/listings.server.ts";
+import type { ApiPrincipal } from "../accounts/api-tokens.server.ts";
+import { canViewViaApi, seesAll } from "../listings/access.ts";
+import { achievementView, demandView } from "../listings/views.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { PUBLIC_STATUSES, isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
+import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
 import { fenToYuanOrNull } from "~/utils/money.ts";
-import { hasRole } from "~/utils/permissions.ts";
-import { isIdString, oid, parseId } from "./kernel/ids.server.ts";
+import { isIdString, oid, parseId } from "../kernel/ids.server.ts";
 
 /**
  * Reading side of the open data API: one item, pages for incremental sync, and the full export
@@ -20,11 +20,6 @@ import { isIdString, oid, parseId } from "./kernel/ids.server.ts";
  */
 
 export type Reader = Pick<ApiPrincipal, "roles" | "actor">;
-
-/** Admin and broker tokens see every status; other tokens only what the public sees. */
-export function seesAll(reader: Pick<ApiPrincipal, "roles">): boolean {
-  return hasRole(reader, "admin") || hasRole(reader, "broker");
-}
 
 const MATURITY_LABELS = {
   research: "正在研发",
@@ -134,9 +129,7 @@ const modelOf = (kind: ListingKind) => (kind === "achievement" ? Achievement : D
 export async function getApiItem(reader: Reader, kind: ListingKind, id: string): Promise<ApiItem> {
   const doc = await modelOf(kind).findById(parseId(id), { attachments: 0 }).lean();
   if (!doc) throw new NotFoundError();
-  const visible =
-    isPublic(doc.status as ListingStatus) || seesAll(reader) || (!!reader.actor.id && relationsOf(reader.actor, doc as never).has("owner"));
-  if (!visible) throw new NotFoundError();
+  if (!canViewViaApi(reader, doc as never)) throw new NotFoundError();
   const [item] = await toApiItems(kind, [doc as unknown as Record<string, unknown>]);
   return item!;
 }

@@ -6,11 +6,11 @@ import type { RegisterInput } from "~/schemas/account.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { normalizeUscc } from "~/utils/uscc.ts";
 import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
-import type { Actor } from "./kernel/actor.ts";
+import type { Actor } from "../kernel/actor.ts";
 import { SESSION_TTL_MS } from "~/utils/session.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
-import { maybeId } from "./kernel/ids.server.ts";
-import { isDuplicateKey } from "./kernel/mongo-errors.ts";
+import { maybeId } from "../kernel/ids.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations): about 30 ms here, slow enough for stolen hashes.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;

@@ -1,22 +1,19 @@
-import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
 import { DoneNotice } from "~/components/listing/done-notice.tsx";
-import { badInput, failureResponse, typedValues } from "~/components/listing/listing-route.server.ts";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
-import { LISTING_KINDS } from "~/schemas/listing.ts";
-import { resolveObjection, reviewQueue, transitionListing } from "~/services/listings.server.ts";
+import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
+import { reviewQueue } from "~/services/listings/queries.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { requirePermission } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
@@ -40,49 +37,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const ReviewIntentSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.enum(["approve", "reject"]),
-    kind: z.enum(LISTING_KINDS),
-    id: z.string().min(1).max(64),
-    reason: z.string().max(2000).optional(),
-  }),
-  z.object({
-    intent: z.literal("resolveObjection"),
-    objectionId: z.string().min(1).max(64),
-    decision: z.enum(["uphold", "dismiss"]),
-    resolution: z.string().max(2000).default(""),
-  }),
-]);
-
-export async function action({ request }: ActionFunctionArgs) {
-  const reviewer = await requirePermission(request, "listing:review");
-  const form = await readVerifiedForm(request);
-  const raw = Object.fromEntries([...form].filter(([, v]) => typeof v === "string")) as Record<string, string>;
-  const values = typedValues(form, ["reason", "resolution"]);
-  const intent = raw.intent ?? "";
-  const target = intent === "resolveObjection" ? (raw.objectionId ?? null) : `${raw.kind}:${raw.id}`;
-  const parsed = ReviewIntentSchema.safeParse(raw);
-  if (!parsed.success) return badInput(intent, target, values);
-  const input = parsed.data;
-  try {
-    if (input.intent === "resolveObjection") {
-      await resolveObjection(reviewer, input.objectionId, { uphold: input.decision === "uphold", resolution: input.resolution });
-    } else {
-      await transitionListing(reviewer, input.kind, input.id, input.intent, { reason: input.reason ?? null, via: "ui" });
-    }
-  } catch (e) {
-    // The queue stays on screen with the message next to the form (a vanished item included).
-    return failureResponse(e, { intent, target, values }, "show");
-  }
-  const done =
-    input.intent === "resolveObjection" ? (input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed") : input.intent;
-  return redirect(`/review?done=${done}`);
-}
+export { action } from "./action.server.ts";
 
 export default function ReviewQueue() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData() as ActionResult | undefined;
   const { t } = useTranslation();
   return (
     <div className="review-queue">
@@ -194,11 +153,12 @@ function QueueItem(p: {
   title: string;
   submittedAt: string | null;
   mine: boolean;
-  result: ReturnType<typeof useActionData<typeof action>>;
+  result: ActionResult | undefined;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
   const target = `${p.kind}:${p.id}`;
+  const ownRefused = p.mine && p.result ? resultFor(p.result, p.result.intent, target) : null;
   return (
     <li className="queue-item" data-testid={`queue-${target}`}>
       <div className="queue-item__body">
@@ -225,9 +185,7 @@ function QueueItem(p: {
             compact
           />
         )}
-        {p.mine && p.result && p.result.target === target ? (
-          <FormError message={p.result.formError ?? Object.values(p.result.fieldErrors).flat()[0]} />
-        ) : null}
+        {ownRefused ? <FormError message={ownRefused.formError ?? Object.values(ownRefused.fieldErrors).flat()[0]} /> : null}
       </div>
     </li>
   );

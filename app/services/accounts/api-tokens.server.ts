@@ -4,11 +4,11 @@ import { ApiToken, type ApiTokenDoc } from "~/models/api-token.server.ts";
 import { User } from "~/models/user.server.ts";
 import { CreateTokenSchema, TOKEN_PATTERN, type CreateTokenInput } from "~/schemas/api.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { AuthenticationError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
-import { isIdString, oid } from "./kernel/ids.server.ts";
+import { isIdString, oid } from "../kernel/ids.server.ts";
 
 /**
  * API tokens for the open data API. A token is `cg_` + 32 random bytes in base64url (43

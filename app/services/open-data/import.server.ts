@@ -16,16 +16,16 @@ import {
   type Warning,
 } from "~/schemas/api.ts";
 import { flattenZodErrors, type ListingKind } from "~/schemas/listing.ts";
-import type { ApiPrincipal } from "~/services/api-tokens.server.ts";
-import { achievementFields, demandFields } from "~/services/listings.server.ts";
+import type { ApiPrincipal } from "~/services/accounts/api-tokens.server.ts";
+import { achievementFields, demandFields } from "~/services/listings/content.server.ts";
 import { DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { NOTICE_DAYS, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
-import { recordAudit, type AuditEntry } from "./kernel/audit.server.ts";
-import { newId, oid } from "./kernel/ids.server.ts";
-import { isDuplicateKey } from "./kernel/mongo-errors.ts";
+import { recordAudit, type AuditEntry } from "../kernel/audit.server.ts";
+import { newId, oid } from "../kernel/ids.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 
 /**
  * 信息汇交 import: achievements and demands from another platform, upserted by (source,

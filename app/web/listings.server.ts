@@ -1,24 +1,14 @@
 /**
  * Route glue shared by the achievement and demand pages (browse, detail, "my items"): parse the
  * query or form with zod, call the listing service, and turn its typed errors into what the page
- * shows. The pages stay thin; the rules live in app/services/listings.server.ts.
+ * shows. The pages stay thin; the rules live in the listings service.
  */
-import { json, redirect, type TypedResponse } from "@remix-run/node";
 import { z } from "zod";
 import type { ListingKind } from "~/schemas/listing.ts";
-import {
-  fileObjection,
-  getListing,
-  listMine,
-  listPublic,
-  resolveObjection,
-  setFeatured,
-  transitionListing,
-  type AchievementView,
-  type DemandView,
-} from "~/services/listings.server.ts";
-import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+import { fileObjection, resolveObjection, setFeatured } from "~/services/listings/commands.server.ts";
+import { getListing, listMine, listPublic } from "~/services/listings/queries.server.ts";
+import { transitionListing } from "~/services/listings/workflow.server.ts";
+import { type AchievementView, type DemandView } from "~/services/listings/views.ts";
 import {
   availableActions,
   EDITABLE_STATUSES,
@@ -29,81 +19,25 @@ import {
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
-import type { ActionFailure } from "./action-result.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
+import { attempt, intentAction, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
+import { pageTitle, requestT } from "~/web/meta.server.ts";
 
 export const BROWSE_PAGE_SIZE = 12;
 
 const createPermission = (kind: ListingKind): "achievement:create" | "demand:create" =>
   kind === "achievement" ? "achievement:create" : "demand:create";
 
-/** A translator in the reader's language (the lng cookie), for meta titles made in loaders. */
-export function requestT(request: Request) {
-  const i18n = createI18n(localeFromCookieHeader(request.headers.get("Cookie")));
-  return i18n.t.bind(i18n);
-}
-
-/** "<part> · <part> · 成果": the meta title, most specific first. */
-export function pageTitle(t: ReturnType<typeof requestT>, ...parts: (string | null | undefined)[]): string {
-  return [...parts.filter(Boolean), t("app.name")].join(" · ");
-}
-
-/**
- * A refused action as the page shows it: field errors with 400, a form-level message with the
- * domain status (403 not allowed, 409 wrong status / notice period…). A missing item is the
- * 404 page when `notFound` is "throw", else a message on the form.
- */
-export function failureResponse(
-  e: unknown,
-  ctx: { intent: string; target?: string | null; values?: Record<string, string> },
-  notFound: "throw" | "show" = "throw",
-): TypedResponse<ActionFailure> {
-  const base = { ok: false as const, intent: ctx.intent, target: ctx.target ?? null, values: ctx.values ?? {} };
-  if (e instanceof ValidationError) {
-    const { "": general, ...fieldErrors } = e.fieldErrors;
-    return json({ ...base, fieldErrors, formError: general?.[0] ?? null }, { status: 400 });
-  }
-  if (e instanceof NotFoundError && notFound === "throw") throw errorResponse(e);
-  if (e instanceof DomainError) {
-    return json({ ...base, fieldErrors: {}, formError: e.message }, { status: e.status });
-  }
-  throw e;
-}
-
-export function badInput(intent: string, target: string | null, values: Record<string, string>) {
-  return json({ ok: false as const, intent, target, values, fieldErrors: {}, formError: "errors.invalidInput" } satisfies ActionFailure, {
-    status: 400,
-  });
-}
-
-/** The text fields of a form, to give back what was typed when the action refuses it. */
-export function typedValues(form: FormData, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = form.get(n);
-    if (typeof v === "string") out[n] = v;
-  }
-  return out;
-}
-
-function formObject(form: FormData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of form) if (typeof v === "string" && !(k in out)) out[k] = v;
-  return out;
-}
-
-/** Post/Redirect/Get: after a change, back to the page (GET) with a notice of what was done. */
-function doneRedirect(request: Request, done: string, keep: string[] = []) {
+/** Where a listing page's change lands (Post/Redirect/Get): the same page with `?done=<notice>`, keeping only `keep`'s query parameters. */
+function back(request: Request, notice: string, keep: string[] = []) {
   const url = new URL(request.url);
-  const next = new URLSearchParams();
+  const kept = new URLSearchParams();
   for (const k of keep) {
     const v = url.searchParams.get(k);
-    if (v) next.set(k, v);
+    if (v) kept.set(k, v);
   }
-  next.set("done", done);
-  return redirect(`${url.pathname}?${next}`);
+  return redirectDone(url.pathname, notice, { keep: kept });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,12 +94,7 @@ const DetailIntentSchema = z.discriminatedUnion("intent", [
  */
 export async function loadDetail<K extends ListingKind>(request: Request, kind: K, id: string) {
   const user = await getUser(request);
-  let detail: Awaited<ReturnType<typeof getListing>>;
-  try {
-    detail = await getListing(user, kind, id);
-  } catch (e) {
-    throw errorResponse(e);
-  }
+  const detail = await loadOrThrow(getListing(user, kind, id));
   const isOwner = detail.relations.includes("owner");
   const isReviewer = detail.relations.includes("reviewer");
   const item = detail.item as K extends "achievement" ? AchievementView : DemandView;
@@ -183,34 +112,42 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   };
 }
 
+/** Every form of the detail page, by intent. */
+const DETAIL_INTENTS = [...WORKFLOW_INTENTS, "object", "resolveObjection", "feature"] as const;
+
 export async function detailAction(request: Request, kind: ListingKind, id: string) {
   const user = await requireUser(request);
   const form = await readVerifiedForm(request);
-  const raw = formObject(form);
-  const values = typedValues(form, ["reason", "text", "resolution"]);
-  const parsed = DetailIntentSchema.safeParse(raw);
+  const raw = formValues(form);
+  const values = formValues(form, ["reason", "text", "resolution"]);
   const intent = raw.intent ?? "";
-  const target = intent === "resolveObjection" ? (raw.objectionId ?? null) : null;
-  if (!parsed.success) return badInput(intent, target, values);
-  const input = parsed.data;
-  try {
-    switch (input.intent) {
-      case "object":
-        await fileObjection(user, kind, id, input.text);
-        return doneRedirect(request, "objection");
-      case "resolveObjection":
-        await resolveObjection(user, input.objectionId, { uphold: input.decision === "uphold", resolution: input.resolution });
-        return doneRedirect(request, input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed");
-      case "feature":
-        await setFeatured(user, kind, id, input.featured === "true");
-        return doneRedirect(request, input.featured === "true" ? "featured" : "unfeatured");
-      default:
-        await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui" });
-        return doneRedirect(request, input.intent);
-    }
-  } catch (e) {
-    return failureResponse(e, { intent, target, values });
-  }
+  const ctx = { intent, target: intent === "resolveObjection" ? (raw.objectionId ?? null) : null, values };
+  const handle = async () => {
+    const parsed = DetailIntentSchema.safeParse(raw);
+    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    const input = parsed.data;
+    return attempt(
+      ctx,
+      async () => {
+        switch (input.intent) {
+          case "object":
+            await fileObjection(user, kind, id, input.text);
+            return "objection";
+          case "resolveObjection":
+            await resolveObjection(user, input.objectionId, { uphold: input.decision === "uphold", resolution: input.resolution });
+            return input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed";
+          case "feature":
+            await setFeatured(user, kind, id, input.featured === "true");
+            return input.featured === "true" ? "featured" : "unfeatured";
+          default:
+            await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui" });
+            return input.intent;
+        }
+      },
+      (notice) => back(request, notice),
+    );
+  };
+  return intentAction(raw, Object.fromEntries(DETAIL_INTENTS.map((i) => [i, handle])));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,15 +194,18 @@ export async function loadMine<K extends ListingKind>(request: Request, kind: K)
 export async function mineAction(request: Request, kind: ListingKind) {
   const user = await requirePermission(request, createPermission(kind));
   const form = await readVerifiedForm(request);
-  const raw = formObject(form);
-  const parsed = MineIntentSchema.safeParse(raw);
-  const intent = raw.intent ?? "";
-  const target = raw.id ?? null;
-  if (!parsed.success) return badInput(intent, target, {});
-  try {
-    await transitionListing(user, kind, parsed.data.id, parsed.data.intent, { via: "ui" });
-  } catch (e) {
-    return failureResponse(e, { intent, target }, "show");
-  }
-  return doneRedirect(request, parsed.data.intent, ["status"]);
+  const raw = formValues(form);
+  const ctx = { intent: raw.intent ?? "", target: raw.id ?? null };
+  const handle = async () => {
+    const parsed = MineIntentSchema.safeParse(raw);
+    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    const { id, intent } = parsed.data;
+    // A row that vanished meanwhile is a message on the dashboard, not the 404 page.
+    return attempt(
+      { ...ctx, notFound: "show" },
+      () => transitionListing(user, kind, id, intent, { via: "ui" }),
+      () => back(request, intent, ["status"]),
+    );
+  };
+  return intentAction(raw, Object.fromEntries(QUICK_ACTIONS.map((i) => [i, handle])));
 }

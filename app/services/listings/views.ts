@@ -1,0 +1,109 @@
+import type { Types } from "mongoose";
+import type { AchievementDoc } from "~/models/achievement.server.ts";
+import type { DemandDoc } from "~/models/demand.server.ts";
+import type { ListingKind } from "~/schemas/listing.ts";
+import type { ListingStatus } from "~/utils/listing-workflow.ts";
+import { maturityStage } from "~/utils/taxonomy.ts";
+
+/** What pages and the API see of a stored listing (plain data, dates as ISO strings). */
+
+export interface ObjectionView {
+  id: string;
+  byName: string;
+  text: string;
+  status: string;
+  resolution?: string;
+  createdAt: string;
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function achievementView(a: AchievementDoc & { _id: Types.ObjectId }) {
+  return {
+    kind: "achievement" as const,
+    id: String(a._id),
+    title: a.title,
+    summary: a.summary,
+    description: a.description,
+    field: a.field,
+    keywords: a.keywords ?? [],
+    ipType: a.ipType,
+    patentNumbers: a.patentNumbers ?? [],
+    trl: a.trl,
+    maturity: maturityStage(a.trl),
+    transactionModes: a.transactionModes ?? [],
+    licenseExclusivity: a.licenseExclusivity ?? [],
+    price: { mode: a.price?.mode ?? "negotiable", amount: a.price?.amount ?? null, currency: a.price?.currency ?? "CNY" },
+    owner: { id: String(a.owner), name: a.ownerName, type: a.ownerType },
+    createdBy: a.createdBy ? String(a.createdBy) : null,
+    inventors: (a.inventors ?? []).map((i) => ({ name: i.name, share: i.share ?? null })),
+    region: a.region,
+    regionName: a.regionName ?? a.region,
+    fiscalFunding: { funded: !!a.fiscalFunding?.funded, project: a.fiscalFunding?.project ?? null },
+    status: a.status as ListingStatus,
+    featured: !!a.featured,
+    source: a.source,
+    externalId: a.externalId ?? null,
+    attachments: (a.attachments ?? []).map((f) => ({
+      id: String(f._id),
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      kind: f.kind,
+    })),
+    rejectionReason: a.rejectionReason ?? null,
+    openObjections: a.openObjections ?? 0,
+    submittedAt: iso(a.submittedAt),
+    publishedAt: iso(a.publishedAt),
+    noticeEndsAt: iso(a.noticeEndsAt),
+    expiresAt: iso(a.expiresAt),
+    createdAt: iso(a.createdAt)!,
+    updatedAt: iso(a.updatedAt)!,
+  };
+}
+export type AchievementView = ReturnType<typeof achievementView>;
+
+export function demandView(d: DemandDoc & { _id: Types.ObjectId }) {
+  return {
+    kind: "demand" as const,
+    id: String(d._id),
+    title: d.title,
+    description: d.description,
+    field: d.field,
+    keywords: d.keywords ?? [],
+    budget: { min: d.budget?.min ?? null, max: d.budget?.max ?? null, currency: d.budget?.currency ?? "CNY" },
+    transactionModes: d.transactionModes ?? [],
+    minTrl: d.minTrl ?? null,
+    deadline: iso(d.deadline),
+    enterprise: { id: String(d.enterprise), name: d.enterpriseName },
+    createdBy: d.createdBy ? String(d.createdBy) : null,
+    region: d.region,
+    regionName: d.regionName ?? d.region,
+    status: d.status as ListingStatus,
+    featured: !!d.featured,
+    source: d.source,
+    externalId: d.externalId ?? null,
+    attachments: (d.attachments ?? []).map((f) => ({
+      id: String(f._id),
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      kind: f.kind,
+    })),
+    rejectionReason: d.rejectionReason ?? null,
+    openObjections: d.openObjections ?? 0,
+    submittedAt: iso(d.submittedAt),
+    publishedAt: iso(d.publishedAt),
+    noticeEndsAt: iso(d.noticeEndsAt),
+    createdAt: iso(d.createdAt)!,
+    updatedAt: iso(d.updatedAt)!,
+  };
+}
+export type DemandView = ReturnType<typeof demandView>;
+export type ListingView = AchievementView | DemandView;
+
+export function listingView(kind: ListingKind, doc: unknown): ListingView {
+  return kind === "achievement"
+    ? achievementView(doc as AchievementDoc & { _id: Types.ObjectId })
+    : demandView(doc as DemandDoc & { _id: Types.ObjectId });
+}
