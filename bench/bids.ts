@@ -71,7 +71,7 @@ async function main() {
     ...(await import("~/services/trading/auctions/errors.ts")),
   };
   const { Auction } = await import("~/models/auction.server.ts");
-  const { person, tradingAchievement } = await import("../tests/support/trading-fixtures.ts");
+  const { person, tradingAchievement } = await import("../seeds/trading-fixtures.ts");
 
   console.error(`[bench] starting mongod in ${dataDir}`);
   const services = await startServices(

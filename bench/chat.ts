@@ -85,7 +85,7 @@ async function main() {
   const { openRoom } = await import("~/services/rooms/open.server.ts");
   const { inviteBroker } = await import("~/services/rooms/brokers.server.ts");
   const { RoomMessage } = await import("~/models/deal-room.server.ts");
-  const { person, listingAt, achievementContent } = await import("../tests/support/trading-fixtures.ts");
+  const { person, listingAt, achievementContent } = await import("../seeds/trading-fixtures.ts");
 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-chat-"));
   console.error(`[bench] starting mongod + Meilisearch in ${dataDir}`);

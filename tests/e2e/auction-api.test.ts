@@ -10,7 +10,7 @@ import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { appEnv } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
-import { auctionInput, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 

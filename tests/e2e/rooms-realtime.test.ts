@@ -14,7 +14,7 @@ import { freePort } from "../../server/embedded/process.ts";
 import { appEnv, waitForHealthy } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
-import { person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 
 /**
  * 洽谈室 over socket.io against the running app (started like `npm start`), with real clients:

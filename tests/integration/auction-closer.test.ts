@@ -9,7 +9,7 @@ import { Payment } from "~/models/payment.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import mongoose from "mongoose";
 import { ROOT } from "../setup/tmp.ts";
-import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";

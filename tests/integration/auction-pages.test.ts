@@ -8,7 +8,7 @@ import type { ActionFailure, ActionSuccess } from "~/schemas/action-result.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { tradingAchievement } from "../support/trading-fixtures.ts";
+import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The auction pages through their real loaders and actions, as a browser without JavaScript uses

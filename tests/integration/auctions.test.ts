@@ -9,7 +9,7 @@ import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
-import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { extendedEnd, incrementAt } from "~/services/trading/auctions/rules.ts";
 import { AuctionError } from "~/services/trading/auctions/errors.ts";

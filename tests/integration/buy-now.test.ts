@@ -9,7 +9,7 @@ import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
 import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
-import { achievementContent, listingAt, person as fixturePerson } from "../support/trading-fixtures.ts";
+import { achievementContent, listingAt, person as fixturePerson } from "../../seeds/trading-fixtures.ts";
 
 /**
  * 挂牌 buy-now against the real replica set: a listing is sold exactly once however many buyers

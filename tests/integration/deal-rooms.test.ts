@@ -21,7 +21,7 @@ import {
   pngBytes,
   publishedDemand,
   tradingAchievement,
-} from "../support/trading-fixtures.ts";
+} from "../../seeds/trading-fixtures.ts";
 
 /**
  * 洽谈室 against the real replica set: who may see a room (nobody else learns it exists), the

@@ -9,7 +9,7 @@ import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts"
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";
 import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
-import { auctionInput, person, tradingAchievement } from "../support/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**

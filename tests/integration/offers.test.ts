@@ -13,7 +13,7 @@ import { acceptOffer, counterOffer, makeOffer, rejectOffer, withdrawOffer } from
 import { expireOffers } from "~/services/trading/offers/expiry.server.ts";
 import { getOfferThread, listMyOffers } from "~/services/trading/offers/queries.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { achievementContent, listingAt, person } from "../support/trading-fixtures.ts";
+import { achievementContent, listingAt, person } from "../../seeds/trading-fixtures.ts";
 
 /**
  * 报价/议价 against the real replica set: offers, counters and answers as a thread of versions,

@@ -19,7 +19,7 @@ import { openRoom } from "~/services/rooms/open.server.ts";
 import { postMessage } from "~/services/rooms/messages.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { pdfBytes, tradingAchievement } from "../support/trading-fixtures.ts";
+import { pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The 洽谈室 pages through their real loaders and actions, as a browser without JavaScript uses

@@ -17,7 +17,7 @@ import * as threadPage from "~/routes/offers.$id.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { achievementContent, listingAt } from "../support/trading-fixtures.ts";
+import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The trading pages through their real loaders and actions, as a browser without JavaScript uses

@@ -3,7 +3,7 @@ import { createSession } from "~/services/accounts/accounts.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { person as fixturePerson } from "./trading-fixtures.ts";
+import { person as fixturePerson } from "../../seeds/trading-fixtures.ts";
 import { csrfProtection } from "~/web/forms.server.ts";
 
 /**

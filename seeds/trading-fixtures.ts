@@ -1,14 +1,14 @@
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import type { AuctionInput } from "~/services/auctions.server.ts";
+import type { AuctionInput } from "~/services/trading/auctions/create.server.ts";
 import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
-import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
+import { upsertOrganization, upsertUser } from "./factories.ts";
 
 /**
- * People and listings for trading tests: real accounts and organisations (seed factories) and
+ * People and listings for the trading tests and benchmarks (bench/bids.ts, bench/chat.ts): real accounts and organisations (seed factories) and
  * achievements taken through the real workflow to `trading`.
  */
 export async function person(
