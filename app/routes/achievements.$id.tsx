@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
-import { DoneNotice } from "~/components/listing/done-notice.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -57,7 +57,7 @@ export default function AchievementDetail() {
         <Link to="/achievements">{t("detail.backToAchievements")}</Link>
       </p>
       <DetailHeader title={a.title} status={a.status} featured={a.featured} kindLabel={t("listing.achievement")} />
-      <DoneNotice />
+      <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <div className="detail-layout">
         <div className="detail-main">

@@ -1,9 +1,9 @@
-import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { openAttachment } from "~/services/files/open.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { getUser } from "~/web/auth.server.ts";
-import { contentDisposition } from "~/web/files.server.ts";
+import { fileResponse } from "~/web/files.server.ts";
 
 /**
  * GET /attachments/:id — the evidence file itself, for whoever may see the item it belongs to
@@ -25,16 +25,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
     throw e;
   }
-  const download = new URL(request.url).searchParams.get("download") === "1";
-  return new Response(createReadableStreamFromReadable(file.stream), {
-    status: 200,
-    headers: {
-      "Content-Type": file.contentType,
-      "Content-Length": String(file.size),
-      "Content-Disposition": contentDisposition(download ? "attachment" : "inline", file.filename),
-      "X-Content-Type-Options": "nosniff",
-      // Visibility can change (an item withdrawn); let browsers keep it briefly, and only for this user.
-      "Cache-Control": "private, max-age=300",
-    },
-  });
+  // Visibility can change (an item withdrawn); let browsers keep it briefly, and only for this user.
+  return fileResponse(request, file, "private, max-age=300");
 }

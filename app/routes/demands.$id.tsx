@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
-import { DoneNotice } from "~/components/listing/done-notice.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -50,7 +50,7 @@ export default function DemandDetail() {
         <Link to="/demands">{t("detail.backToDemands")}</Link>
       </p>
       <DetailHeader title={d.title} status={d.status} featured={d.featured} kindLabel={t("listing.demand")} />
-      <DoneNotice />
+      <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
       <div className="detail-layout">
         <div className="detail-main">

@@ -1,9 +1,9 @@
-import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { openRoomAttachment } from "~/services/rooms/attachments.server.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { contentDisposition } from "~/web/files.server.ts";
+import { fileResponse } from "~/web/files.server.ts";
 
 /**
  * GET /rooms/:id/attachments/:fileId — a file of a deal room, streamed from GridFS, for members
@@ -29,17 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
     throw e;
   }
-  const download = new URL(request.url).searchParams.get("download") === "1";
-  return new Response(createReadableStreamFromReadable(file.stream), {
-    status: 200,
-    headers: {
-      "Content-Type": file.contentType,
-      "Content-Length": String(file.size),
-      "Content-Disposition": contentDisposition(download ? "attachment" : "inline", file.filename),
-      "X-Content-Type-Options": "nosniff",
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return fileResponse(request, file, "private, no-store");
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

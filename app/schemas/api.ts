@@ -26,8 +26,7 @@ import { usccProblem, normalizeUscc } from "~/utils/uscc.ts";
  * the public field names with money in yuan; `prepareAchievement` / `prepareDemand` turn one
  * record into the core listing data (fen) and collect every problem at once, keyed by the
  * record's own field paths. Messages are i18n keys; the API answer resolves them (see
- * app/web/api/envelope.server.ts). Long because the record format is one contract with the
- * people who import: its names, limits and checks are read together and change together.
+ * app/web/api/envelope.server.ts).
  */
 
 // ---------------------------------------------------------------------------------------------

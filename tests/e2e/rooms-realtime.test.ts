@@ -19,7 +19,8 @@ import { person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 /**
  * 洽谈室 over socket.io against the running app (started like `npm start`), with real clients:
  * what members see, what outsiders do not, reconnecting without losing or doubling a message,
- * offer cards to a deal, limits, and a second instance sharing the same MongoDB.
+ * offer cards to a deal, limits, and a second instance sharing the same MongoDB. One long file
+ * because starting the app (twice) costs more than all the cases together.
  */
 const baseURL = inject("baseURL");
 const dataDir = inject("appDataDir");

@@ -27,7 +27,8 @@ import {
  * 洽谈室 against the real replica set: who may see a room (nobody else learns it exists), the
  * per-room sequence under concurrency, reconnect gap-fill and paging, offer cards through to the
  * deal, brokers acting for a party, the NDA gate on confidential files, invitations and unread
- * counts.
+ * counts. One long file because every case builds on the same parties, listing and rooms, and a
+ * room's life (messages → cards → deal) reads best in order.
  */
 
 let seller: SessionUser,

@@ -15,7 +15,8 @@ import { makeUscc, upsertOrganization } from "../../seeds/factories.ts";
 
 /**
  * The open data API through its route handlers (the exported loader/action functions, called
- * with real Requests), against the real MongoDB.
+ * with real Requests), against the real MongoDB. One long file because import, read and export
+ * are one round trip: what is imported here is what the reads and the export are checked against.
  */
 type Handler = (args: { request: Request; params: Record<string, string>; context: { clientIp: string } }) => Promise<Response>;
 

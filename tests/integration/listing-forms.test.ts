@@ -23,7 +23,8 @@ import { parseFormMessage } from "~/utils/messages.ts";
  * The create and edit pages through their real loaders and actions, as a browser without
  * JavaScript uses them: a signed session cookie, the CSRF token, urlencoded and multipart posts.
  * Asserted is what the person gets back: where they are sent, which errors show next to which
- * field, what is kept of what they typed, and what is stored.
+ * field, what is kept of what they typed, and what is stored. One long file because the create
+ * and edit pages of both kinds share one form and one set of people, and are tested side by side.
  */
 
 const BASE = "http://localhost";

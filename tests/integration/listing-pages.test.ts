@@ -29,7 +29,8 @@ import { csrfProtection } from "~/web/forms.server.ts";
 /**
  * The listing pages through their real loaders and actions: signed session cookie, real CSRF
  * token, real MongoDB. What is asserted is what the page would show (loader data, status codes,
- * error messages) and what a later visitor would see.
+ * error messages) and what a later visitor would see. One long file because the detail, my-items
+ * and review pages act on the same items through one workflow, whose steps follow each other here.
  */
 
 // ------------------------------------------------------------------------------------------------

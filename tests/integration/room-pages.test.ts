@@ -25,7 +25,8 @@ import { pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
  * The 洽谈室 pages through their real loaders and actions, as a browser without JavaScript uses
  * them: signed session cookie, CSRF token, urlencoded and multipart posts, and the room page
  * rendered to HTML by React Router's static handler (the same data flow Remix uses for a document
- * request), so what is asserted is what the person gets back.
+ * request), so what is asserted is what the person gets back. One long file because every form
+ * of the room page shares the same room and parties, and the page is rendered the same way for all.
  */
 
 type Args = { request: Request; params: Record<string, string>; context: Record<string, unknown> };

@@ -2,7 +2,7 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { ListingKind } from "~/schemas/listing.ts";
-import { DoneNotice } from "./done-notice.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { FieldFilter } from "./field-filter.tsx";
 import { Pagination } from "./pagination.tsx";
 
@@ -40,7 +40,7 @@ export function BrowseLayout({
           </Link>
         ) : null}
       </div>
-      <DoneNotice />
+      <DoneNotice ns="listingUi" />
       <FieldFilter basePath={basePath} current={field} />
       <p className="browse__count" role="status" data-testid="total">
         {field ? t("browse.totalInField", { count: total, field: t(`listing.fields.${field}`) }) : t("browse.total", { count: total })}

@@ -4,7 +4,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { LISTING_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
-import { DoneNotice } from "./done-notice.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { FormError } from "./messages.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 import { formatDate } from "~/utils/china-time.ts";
@@ -54,7 +54,7 @@ export function MyListings({
         </Link>
       </div>
       {!hasOrganization ? <p className="callout callout--warn">{t("my.noOrganization")}</p> : null}
-      <DoneNotice />
+      <DoneNotice ns="listingUi" />
       <nav className="status-filter" aria-label={t("my.filterByStatus")}>
         <ul>
           <li>

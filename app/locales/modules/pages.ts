@@ -1,4 +1,10 @@
+import { LISTING_ACTIONS } from "~/utils/listing-workflow.ts";
+
 /** Strings of the pages work; same keys in both languages (merged into `common` by app/utils/i18n.ts). */
+
+/** `?done=<workflow action>` notices: "已完成：提交审核" — the action's own name, nested ($t). */
+const actionsDone = (prefix: string) => Object.fromEntries(LISTING_ACTIONS.map((a) => [a, `${prefix}$t(listing.actions.${a})`]));
+
 const zh = {
   /** Shared by the listing components (cards, detail facts, prices, pager). */
   listingUi: {
@@ -41,8 +47,8 @@ const zh = {
     listSeparator: "、",
     inParens: "（{{text}}）",
     working: "处理中…",
-    doneAction: "已完成：{{action}}",
     done: {
+      ...actionsDone("已完成："),
       objection: "异议已提交，审核人员将尽快处理。",
       objectionUpheld: "已认定异议成立，条目已退回持有方。",
       objectionDismissed: "已认定异议不成立。",
@@ -181,8 +187,8 @@ const en: typeof zh = {
     listSeparator: ", ",
     inParens: "({{text}})",
     working: "Working…",
-    doneAction: "Done: {{action}}",
     done: {
+      ...actionsDone("Done: "),
       objection: "Your objection was filed; a reviewer will look at it.",
       objectionUpheld: "Objection upheld; the item went back to its owner.",
       objectionDismissed: "Objection dismissed.",

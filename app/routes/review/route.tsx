@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { WorkflowActions } from "~/components/listing/action-forms.tsx";
-import { DoneNotice } from "~/components/listing/done-notice.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
@@ -47,7 +47,7 @@ export default function ReviewQueue() {
     <div className="review-queue">
       <h1>{t("review.title")}</h1>
       <p className="muted">{t("review.intro")}</p>
-      <DoneNotice />
+      <DoneNotice ns="listingUi" />
       <nav className="review-summary" aria-label={t("review.summary")}>
         <a href="#queue-achievements">
           {t("review.achievementsTitle")} <span className="count">{data.achievements.length}</span>
