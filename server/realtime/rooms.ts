@@ -24,7 +24,7 @@ import { isMember } from "~/services/rooms/membership.server.ts";
 import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
-import { setRoomPublisher } from "~/services/rooms/events.server.ts";
+import { setRoomPublisher, type RoomEventName, type RoomPublisher } from "~/services/rooms/events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { ackOf, currentActor, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
@@ -136,13 +136,14 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
   let closed = false;
   const inTurn = roomQueue();
 
-  setRoomPublisher((roomId, event, payload) => {
+  const publish = (roomId: string, event: RoomEventName, payload: unknown) => {
     if (closed) return;
-    // The service publishes its views (MessageView, CardView, …), the payloads the event map in
-    // app/schemas/realtime.ts names for these events; an event name the map lacks does not compile.
+    // publishToRoom already typed event and payload from the one map in app/schemas/realtime.ts;
+    // socket.io cannot narrow a generic event name, hence the cast here only.
     io.to(dealRoom(roomId)).emit(event, payload as never);
     if (event === "room:members") void recheckMembers(roomId);
-  });
+  };
+  setRoomPublisher(publish as RoomPublisher);
 
   /** After a membership change: anyone connected to the room who is no longer a member leaves it. */
   async function recheckMembers(roomId: string) {

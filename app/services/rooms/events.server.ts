@@ -1,3 +1,4 @@
+import type { RoomServerToClientEvents } from "~/schemas/realtime.ts";
 import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 
 /**
@@ -7,13 +8,15 @@ import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
  * after the change is committed (store first, then emit). Without a publisher (tests, CLI) it is a
  * no-op.
  */
-export type RoomEventName = "room:message" | "room:card" | "room:read" | "room:nda" | "room:members";
-export type RoomPublisher = (roomId: string, event: RoomEventName, payload: unknown) => void;
+/** The events the service publishes (typing and presence come from the realtime layer itself), typed by the shared map. */
+export type RoomEventName = Exclude<keyof RoomServerToClientEvents, "room:typing" | "room:presence">;
+export type RoomEventPayload<E extends RoomEventName> = Parameters<RoomServerToClientEvents[E]>[0];
+export type RoomPublisher = <E extends RoomEventName>(roomId: string, event: E, payload: RoomEventPayload<E>) => void;
 
 export function setRoomPublisher(fn: RoomPublisher | null): void {
   setSingleton("roomPublisher", fn ?? undefined);
 }
 
-export function publishToRoom(roomId: string, event: RoomEventName, payload: unknown): void {
+export function publishToRoom<E extends RoomEventName>(roomId: string, event: E, payload: RoomEventPayload<E>): void {
   peekSingleton<RoomPublisher>("roomPublisher")?.(roomId, event, payload);
 }

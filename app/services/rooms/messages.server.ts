@@ -143,6 +143,6 @@ export async function markRead(actor: Actor, roomId: string, seq: number): Promi
     { $max: { lastReadSeq: upTo }, $set: { name: actor.name } },
     { upsert: true, returnDocument: "after" },
   ).lean();
-  publishToRoom(String(room._id), "room:read", { roomId: String(room._id), userId: actor.id, name: actor.name, seq: r!.lastReadSeq });
+  publishToRoom(String(room._id), "room:read", { roomId: String(room._id), userId: actor.id!, name: actor.name, seq: r!.lastReadSeq });
   return { seq: r!.lastReadSeq };
 }
