@@ -4,11 +4,14 @@ import { z } from "zod";
 import type { ListingFormResult } from "~/components/listing-form/form-result.ts";
 import type { CountyTowns, RegionGroupOption } from "~/components/region-select.tsx";
 import {
+  achievementFormDefaults,
   AchievementFormSchema,
   achievementFormToInput,
   DEFAULT_REGION,
+  demandFormDefaults,
   DemandFormSchema,
   demandFormToInput,
+  regionDefaults,
   serviceErrorsToForm,
 } from "~/schemas/listing-form.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
@@ -17,8 +20,10 @@ import { addAttachments, removeAttachment } from "~/services/files/attachments.s
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM } from "~/services/files/file-types.ts";
 import { createAchievement, createDemand, updateListing } from "~/services/listings/commands.server.ts";
 import { getListing } from "~/services/listings/queries.server.ts";
+import type { AchievementView, DemandView } from "~/services/listings/views.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { ConflictError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { EDITABLE_STATUSES } from "~/utils/listing-workflow.ts";
 import { isKnownRegion, townsOf, yunnanCounties } from "~/utils/regions.server.ts";
 import {
   errorResponse,
@@ -31,6 +36,7 @@ import {
   succeed,
   type RefusalContext,
 } from "~/web/actions.server.ts";
+import { requirePermission } from "~/web/auth.server.ts";
 import { formValues, isMultipart, readUpload, readVerifiedForm, uploadedFiles, type UploadLimits } from "~/web/forms.server.ts";
 
 /**
@@ -66,6 +72,42 @@ export async function loadOwnListing(user: SessionUser, kind: ListingKind, id: s
       return listing;
     }),
   );
+}
+
+/** The form's starting values of each kind. */
+type FormDefaultsOf<K extends ListingKind> = K extends "achievement"
+  ? ReturnType<typeof achievementFormDefaults>
+  : ReturnType<typeof demandFormDefaults>;
+
+/**
+ * The edit page's data, for both kinds: the owner's item (404 / 403 otherwise), whether its status
+ * still allows editing, the form's values, the region picker (`?county=` also serves the town
+ * picker's requests for another county's towns) and the notice the last redirect asked for.
+ */
+export async function editPageData<K extends ListingKind>(request: Request, kind: K, id: string) {
+  const user = await requirePermission(request, kind === "achievement" ? "achievement:create" : "demand:create");
+  const { item } = await loadOwnListing(user, kind, id);
+  const url = new URL(request.url);
+  const defaults = (
+    kind === "achievement" ? achievementFormDefaults(item as AchievementView) : demandFormDefaults(item as DemandView)
+  ) as FormDefaultsOf<K>;
+  return {
+    item: {
+      id: item.id,
+      title: item.title,
+      status: item.status,
+      rejectionReason: item.rejectionReason,
+      attachments: item.attachments,
+      detailPath: detailPath(kind, item.id),
+    },
+    editable: EDITABLE_STATUSES.includes(item.status),
+    defaults,
+    regions: regionOptions(),
+    towns: countyTowns(url.searchParams.get("county") ?? regionDefaults(item.region).region),
+    maxAttachments: MAX_ATTACHMENTS_PER_ITEM,
+    notice: url.searchParams.get("notice"),
+    reason: noticeReason(url.searchParams.get("reason")),
+  };
 }
 
 /** Only message keys are shown from the query string, never free text someone put in a link. */
