@@ -1,12 +1,13 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { LoginSchema } from "~/schemas/account.ts";
 import { createSession, verifyLogin } from "~/services/accounts/accounts.server.ts";
-import { RateLimitedError } from "~/utils/errors.ts";
+import { resultFor } from "~/schemas/action-result.ts";
+import { invalid, refusal, refuse } from "~/web/actions.server.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
 import { getUser, safeRedirect } from "~/web/auth.server.ts";
@@ -23,28 +24,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readVerifiedForm(request);
   const submission = parseWithZod(formData, { schema: LoginSchema });
-  if (submission.status !== "success") {
-    return json(submission.reply({ hideFields: ["password"] }), { status: 400 });
-  }
+  const form = { intent: "login", submission, hideFields: ["password"] };
+  if (submission.status !== "success") return invalid(submission, form);
   const { email, password, remember, redirectTo } = submission.value;
   const ip = context.clientIp ?? "unknown";
   try {
     await assertLoginAllowed(email, ip);
   } catch (e) {
-    if (e instanceof RateLimitedError) {
-      return json(submission.reply({ formErrors: [e.message], hideFields: ["password"] }), {
-        status: 429,
-        headers: { "Retry-After": String(e.retryAfterSeconds) },
-      });
-    }
-    throw e;
+    return refusal(e, form); // 429 with Retry-After
   }
   const user = await verifyLogin(email, password);
   if (!user) {
     await recordLoginFailure(email, ip);
-    return json(submission.reply({ formErrors: ["errors.invalidCredentials"], hideFields: ["password"] }), {
-      status: 400,
-    });
+    return refuse(400, { ...form, formError: "errors.invalidCredentials" });
   }
   await clearLoginFailures(email, ip);
   const sessionId = await createSession(user.id, request.headers.get("user-agent"));
@@ -62,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function LoginPage() {
-  const lastResult = useActionData<typeof action>();
+  const lastResult = resultFor(useActionData<typeof action>(), "login")?.reply;
   const [searchParams] = useSearchParams();
   const { t } = useTranslation();
   const navigation = useNavigation();

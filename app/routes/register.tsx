@@ -6,7 +6,8 @@ import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
 import { createSession, registerUser } from "~/services/accounts/accounts.server.ts";
-import { ValidationError } from "~/utils/errors.ts";
+import { resultFor } from "~/schemas/action-result.ts";
+import { attempt, invalid, refuse } from "~/web/actions.server.ts";
 import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
 import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
@@ -24,30 +25,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await readVerifiedForm(request);
   const submission = parseWithZod(formData, { schema: RegisterSchema });
-  const hideFields = ["password", "confirmPassword"];
-  if (submission.status !== "success") {
-    return json(submission.reply({ hideFields }), { status: 400 });
-  }
+  const form = { intent: "register", submission, hideFields: ["password", "confirmPassword"] };
+  if (submission.status !== "success") return invalid(submission, form);
   if (submission.value.region && !isKnownRegion(submission.value.region)) {
-    return json(submission.reply({ fieldErrors: { region: ["errors.region"] }, hideFields }), { status: 400 });
+    return refuse(400, { ...form, fieldErrors: { region: ["errors.region"] } });
   }
-  try {
-    const user = await registerUser(submission.value);
-    const storage = sessionStorage();
-    const session = await storage.getSession(request.headers.get("Cookie"));
-    session.set(SESSION_ID_KEY, await createSession(user.id, request.headers.get("user-agent")));
-    return redirect("/account?welcome=1", { headers: { "Set-Cookie": await storage.commitSession(session) } });
-  } catch (e) {
-    if (e instanceof ValidationError) {
-      return json(submission.reply({ fieldErrors: e.fieldErrors, hideFields }), { status: 400 });
-    }
-    throw e;
-  }
+  return attempt(
+    form,
+    async () => {
+      const user = await registerUser(submission.value);
+      const storage = sessionStorage();
+      const session = await storage.getSession(request.headers.get("Cookie"));
+      session.set(SESSION_ID_KEY, await createSession(user.id, request.headers.get("user-agent")));
+      return storage.commitSession(session);
+    },
+    (cookie) => redirect("/account?welcome=1", { headers: { "Set-Cookie": cookie } }),
+  );
 }
 
 export default function RegisterPage() {
   const { regions } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const lastResult = resultFor(useActionData<typeof action>(), "register")?.reply;
   const { t } = useTranslation();
   const navigation = useNavigation();
   const [form, fields] = useForm({

@@ -58,12 +58,14 @@ export interface RefusalContext {
   mapFields?: (fieldErrors: FieldErrors) => FieldErrors;
   /** NotFoundError: "throw" (the 404 page; default) or "show" (a message on the form, for lists). */
   notFound?: "throw" | "show";
+  /** Fields never sent back to the browser (passwords). */
+  hideFields?: string[];
 }
 
 function reply(ctx: RefusalContext, fieldErrors: FieldErrors, formError: string | null): FormReply {
   const { "": general, ...fields } = fieldErrors;
   const formErrors = [...(general ?? []), ...(formError ? [formError] : [])];
-  if (ctx.submission) return ctx.submission.reply({ fieldErrors: fields, formErrors });
+  if (ctx.submission) return ctx.submission.reply({ fieldErrors: fields, formErrors, hideFields: ctx.hideFields });
   const error: Record<string, string[]> = { ...fields };
   if (formErrors.length) error[""] = formErrors;
   return { status: "error", initialValue: ctx.values ?? {}, error };
@@ -91,7 +93,13 @@ export function refuse(
 
 /** The submission's own errors (conform's parse failed): 400, in the one shape. */
 export function invalid(submission: Submission<unknown>, ctx: Omit<RefusalContext, "submission">): TypedResponse<ActionFailure> {
-  return json({ ok: false, intent: ctx.intent, target: ctx.target ?? null, reply: submission.reply() } satisfies ActionFailure, {
+  const body: ActionFailure = {
+    ok: false,
+    intent: ctx.intent,
+    target: ctx.target ?? null,
+    reply: submission.reply({ hideFields: ctx.hideFields }),
+  };
+  return json(body, {
     status: 400,
   });
 }
