@@ -12,6 +12,7 @@ import {
 } from "~/schemas/listing.ts";
 import { EmailSchema } from "~/schemas/account.ts";
 import { yuanToFen } from "~/utils/money.ts";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { ORGANIZATION_TYPES, type OrganizationType } from "~/utils/organization.ts";
 import { normalizePatentNumber, patentCheckChar } from "~/utils/patent.ts";
 import { LISTING_STATUSES, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
@@ -199,10 +200,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * mistake gives one message.
  */
 class Problems {
-  errors: FieldErrors = {};
+  errors: FieldErrors = fieldErrors();
   warnings: Warning[] = [];
   add(path: string, key: string) {
-    (this.errors[path] ??= []).push(key);
+    fieldErrorList(this.errors, path).push(key);
   }
   warn(field: string, message: string, params?: Warning["params"]) {
     this.warnings.push(params ? { field, message, params } : { field, message });
@@ -345,14 +346,14 @@ const EXPECTED_TYPES = new Set(["string", "number", "boolean", "array", "object"
  * missing value or a value of the wrong JSON type get keys here too, so they read in both languages.
  */
 function coreErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
+  const out = fieldErrors();
   for (const issue of error.issues) {
     let message = issue.message;
     if (issue.code === "invalid_type" && !message.startsWith("errors.")) {
       if (issue.received === "undefined") message = "errors.required";
       else if (EXPECTED_TYPES.has(issue.expected)) message = `apiErrors.expected.${issue.expected}`;
     }
-    (out[issue.path.join(".")] ??= []).push(message);
+    fieldErrorList(out, issue.path.join(".")).push(message);
   }
   return out;
 }
