@@ -3,25 +3,27 @@ import { Deal } from "~/models/deal.server.ts";
 import { Offer } from "~/models/offer.server.ts";
 import * as offerPage from "~/routes/achievements.$id_.offer.tsx";
 
+import * as adminUsers from "~/routes/admin.users.tsx";
 import * as apiBuy from "~/routes/api.v1.achievements.$id.buy.ts";
 
 import * as apiOfferAction from "~/routes/api.v1.offers.$id.$action.ts";
 import * as apiOffers from "~/routes/api.v1.offers._index.ts";
-import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { listUsers, type SessionUser } from "~/services/accounts/accounts.server.ts";
 
 import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
 const pages = pageRequests({ orgType: "institute" });
-const { person, post, postJson, call } = pages;
+const { person, get, post, postJson, call } = pages;
 
-let seller: SessionUser, buyer: SessionUser, broker: SessionUser;
+let seller: SessionUser, buyer: SessionUser, broker: SessionUser, admin: SessionUser;
 
 beforeAll(async () => {
   await pages.init();
   seller = await person("seller@probe.cn", ["seller"], "文山学院");
   buyer = await person("buyer@probe.cn", ["buyer"], "兴街镇三七种植专业合作社");
   broker = await person("broker@probe.cn", ["broker"], "文山州科技成果转移转化服务中心");
+  admin = await person("admin@probe.cn", ["admin"], null);
 });
 
 const listing = (mode: "fixed" | "negotiable") =>
@@ -103,5 +105,36 @@ describe("issue 12 point 9: keys named like Object.prototype's members", () => {
     expect(form.error).toEqual({ amount: ["offers.errors.amount"] });
     expect(form.initialValue).toMatchObject({ amount: "12.345", transactionMode: "transfer" });
     expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+});
+
+describe("issue 12 point 12: the user list's search", () => {
+  const search = async (q: string) => {
+    const res = await call(adminUsers.loader, get(`/admin/users?q=${encodeURIComponent(q)}`, admin));
+    return { status: res.status, body: (await res.json()) as { users: { email: string }[]; errors: Record<string, string[]> | null } };
+  };
+
+  it("answers a search over 100 characters or with a control character with 400 naming q, and lists no one", async () => {
+    const long = await search("a".repeat(101));
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({ users: [], errors: { q: ["admin.searchTooLong"] } });
+    for (const q of ["a\u0000b", "\u0000", "probe\u001b"]) {
+      const bad = await search(q);
+      expect(bad.status, JSON.stringify(q)).toBe(400);
+      expect(bad.body).toMatchObject({ users: [], errors: { q: ["admin.searchControlChars"] } });
+    }
+  });
+
+  it("searches for 100 characters and for regular-expression characters literally", async () => {
+    expect((await search("a".repeat(100))).status).toBe(200);
+    for (const q of ["(", "[", "a.b", "*", "\\", "probe.cn"]) {
+      const res = await search(q);
+      expect(res.status, q).toBe(200);
+      expect(res.body.errors).toBeNull();
+    }
+    expect((await search("admin@probe.cn")).body.users.map((u) => u.email)).toEqual(["admin@probe.cn"]);
+    expect((await search("admin@probe?cn")).body.users).toEqual([]);
+    // The service itself matches any text literally, a NUL included (MongoDB refuses a raw NUL in a pattern).
+    await expect(listUsers(admin, { q: "a\u0000b", page: 1 })).resolves.toMatchObject({ total: 0 });
   });
 });
