@@ -12,6 +12,8 @@ import {
 } from "~/schemas/listing.ts";
 import { EmailSchema } from "~/schemas/account.ts";
 import { yuanToFen } from "~/utils/money.ts";
+import { tooDeepPath } from "~/utils/json-depth.ts";
+import { formMessage } from "~/utils/messages.ts";
 import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { ORGANIZATION_TYPES, type OrganizationType } from "~/utils/organization.ts";
 import { normalizePatentNumber, patentCheckChar } from "~/utils/patent.ts";
@@ -250,7 +252,23 @@ function readStatus(raw: Record<string, unknown>, p: Problems): { status: Import
   return { status: "published", statusGiven: false };
 }
 
-/** `null` means "not given" everywhere in a record (export lines write absent values as null). */
+/**
+ * The most levels of objects and arrays one record may nest (the record itself is level 1): a
+ * listing nests three at most (`inventors.0.name`), and the readers below walk records recursively.
+ */
+export const MAX_RECORD_DEPTH = 8;
+
+/** A record nested deeper than MAX_RECORD_DEPTH, refused naming where. */
+function tooDeep(record: unknown): Prepared<never> | null {
+  const path = tooDeepPath(record, MAX_RECORD_DEPTH);
+  if (path === null) return null;
+  const errors = fieldErrors();
+  fieldErrorList(errors, path).push(formMessage("apiErrors.tooDeep", { max: MAX_RECORD_DEPTH }));
+  const externalId = isObject(record) && typeof record.externalId === "string" ? record.externalId.trim().slice(0, 100) || null : null;
+  return { ok: false, externalId, errors, warnings: [] };
+}
+
+/** `null` means "not given" everywhere in a record (export lines write absent values as null). Records are depth-checked first. */
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (isObject(v))
@@ -372,6 +390,8 @@ function warnPatentChecks(numbers: readonly string[], p: Problems) {
 
 /** One achievement of an import call: the core data in fen, the owner, and what was wrong or assumed. */
 export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): Prepared<PreparedAchievement> {
+  const deep = tooDeep(record);
+  if (deep) return deep;
   const p = new Problems();
   const raw = dropNulls(record);
   if (!isObject(raw)) return { ok: false, externalId: null, errors: { "": ["apiErrors.recordNotObject"] }, warnings: [] };
@@ -435,6 +455,8 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
 
 /** One demand of an import call. The enterprise's type defaults to "enterprise". */
 export function prepareDemand(record: unknown, opts: PrepareOptions = {}): Prepared<PreparedDemand> {
+  const deep = tooDeep(record);
+  if (deep) return deep;
   const p = new Problems();
   const raw = dropNulls(record);
   if (!isObject(raw)) return { ok: false, externalId: null, errors: { "": ["apiErrors.recordNotObject"] }, warnings: [] };

@@ -138,3 +138,20 @@ describe("issue 12 point 12: the user list's search", () => {
     await expect(listUsers(admin, { q: "a\u0000b", page: 1 })).resolves.toMatchObject({ total: 0 });
   });
 });
+
+describe("issue 12 point 13: bodies nested too deeply", () => {
+  it("the trading API answers 400 naming the field for a value nested 7,000 levels deep (within its 16 KB body limit)", async () => {
+    const id = await listing("negotiable");
+    const deep = "[".repeat(7_000) + "]".repeat(7_000);
+    const res = await call(
+      apiOffers.action,
+      new Request(postJson("/api/v1/offers", buyer, {}), {
+        body: `{"listingId":"${id}","amount":${deep},"transactionMode":"transfer","expiresInDays":3}`,
+      }),
+    );
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(Object.keys(error.fields)).toEqual([["amount", ...Array.from({ length: 31 }, () => "0")].join(".")]);
+    expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+});

@@ -4,7 +4,9 @@ import { authenticateApiToken } from "~/services/accounts/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { getUser } from "~/web/auth.server.ts";
-import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { AuthenticationError, DomainError, fieldErrorList, fieldErrors, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { MAX_JSON_DEPTH, tooDeepPath } from "~/utils/json-depth.ts";
+import { formMessage, parseFormMessage } from "~/utils/messages.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
@@ -42,8 +44,19 @@ export function bilingual(key: string, params?: Record<string, unknown>): string
   return zh === en ? zh : `${zh} / ${en}`;
 }
 
+/** A field message: an i18n key, with its parameters when it carries them (`formMessage`), or plain text as it is. */
+function localizeFieldMessage(message: string): string {
+  const { key, params } = parseFormMessage(message);
+  return key !== message && !bilingualKnows(key) ? message : bilingual(key, params);
+}
+
+function bilingualKnows(key: string): boolean {
+  translators ??= { zh: createI18n("zh-CN"), en: createI18n("en") };
+  return translators.zh.exists(key);
+}
+
 export function localizeFieldErrors(errors: FieldErrors): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(errors).map(([path, list]) => [path, list.map((m) => bilingual(m))]));
+  return Object.fromEntries(Object.entries(errors).map(([path, list]) => [path, list.map(localizeFieldMessage)]));
 }
 
 export function localizeWarnings(warnings: readonly Warning[]): { field: string; message: string }[] {
@@ -192,9 +205,19 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
   if (size === 0) throw new ApiHttpError(400, "apiErrors.emptyBody");
   const text = Buffer.concat(chunks, size).toString("utf8");
+  let body: unknown;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new ApiHttpError(400, "apiErrors.invalidJson", { detail: (e as Error).message }, "invalid_json");
   }
+  // Whatever reads the body next (zod, the import's record readers) may walk it recursively: a
+  // body nested deeper than any real one is refused here, naming where.
+  const deep = tooDeepPath(body, MAX_JSON_DEPTH);
+  if (deep !== null) {
+    const fields = fieldErrors();
+    fieldErrorList(fields, deep).push(formMessage("apiErrors.tooDeep", { max: MAX_JSON_DEPTH }));
+    throw new ValidationError(fields);
+  }
+  return body;
 }
