@@ -13,6 +13,12 @@ import { listUsers, type SessionUser } from "~/services/accounts/accounts.server
 import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
+/**
+ * Malformed input found by the fault probe (issue 12, points 9, 12, 13), through the real routes:
+ * what a careless or hostile client sends gets a 4xx naming the field, never a 500, and nothing
+ * stored changes.
+ */
+
 const pages = pageRequests({ orgType: "institute" });
 const { person, get, post, postJson, call } = pages;
 
@@ -153,5 +159,30 @@ describe("issue 12 point 13: bodies nested too deeply", () => {
     const { error } = await res.json();
     expect(Object.keys(error.fields)).toEqual([["amount", ...Array.from({ length: 31 }, () => "0")].join(".")]);
     expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+});
+
+describe("every JSON endpoint against both classes", () => {
+  it("answers keys named like Object.prototype's members and bodies nested too deeply with a 4xx, never a 5xx", async () => {
+    const id = await listing("negotiable");
+    const modules = import.meta.glob<{ action?: unknown }>("../../app/routes/api.v1.*.ts", { eager: true });
+    const deep = `{"a":${"[".repeat(5_000)}${"]".repeat(5_000)}}`;
+    const bodies = [withKey({}, "__proto__", { a: 1 }), withKey({ amount: 1 }, "constructor"), withKey({}, "toString", [1])];
+    let tried = 0;
+    for (const [file, mod] of Object.entries(modules)) {
+      if (typeof mod.action !== "function") continue;
+      for (const action of ["accept", "counter", "reject", "withdraw"]) {
+        const params = { id, action, "*": "x" };
+        for (const body of bodies) {
+          const res = await call(mod.action, postJson("/api/v1/x", buyer, body), params);
+          expect(res.status, `${file} ${action} ${JSON.stringify(body)}`).toBeLessThan(500);
+          tried++;
+        }
+        const res = await call(mod.action, new Request(postJson("/api/v1/x", buyer, {}), { body: deep }), params);
+        expect(res.status, `${file} ${action} deep`).toBeLessThan(500);
+        if (res.status === 400) expect(JSON.stringify((await res.json()).error.fields ?? {})).toContain("a.0.0");
+      }
+    }
+    expect(tried).toBeGreaterThan(20);
   });
 });
