@@ -201,6 +201,25 @@ describe("when an embedded service dies under the running app", () => {
     expect(body.embedded.meilisearch).toMatchObject({ state: "up", restarts: 0 });
     // Point 14: the backlog is what is really there, not the stored count the crash left behind.
     await until("the backlog is empty", async () => ((await health()).body.searchBacklog?.pending === 0 ? true : undefined), 10_000);
+
+    // The background work resumed by itself: the job runner runs its 2-second job again, and the
+    // search outbox worker applies a new entry.
+    const again = new MongoClient(mongoUri);
+    await again.connect();
+    try {
+      const back = new Date();
+      await until("the job runner runs again", async () => {
+        const job = await again.db().collection("agendaJobs").findOne({ name: "auctions.close" });
+        return job?.lastRunAt && job.lastRunAt > back ? true : undefined;
+      });
+      const outbox = again.db().collection("searchoutboxes");
+      const { insertedId } = await outbox.insertOne({ kind: "achievement", listingId: new ObjectId(), dueAt: new Date(), attempts: 0 });
+      await until("the outbox worker applies a new entry", async () =>
+        (await outbox.countDocuments({ _id: insertedId })) === 0 ? true : undefined,
+      );
+    } finally {
+      await again.close();
+    }
     await annotate(
       `mongod killed: page 503 in ${pageSeconds}s, form 503 in ${loginSeconds}s, API 503 in ${apiSeconds}s; 200 again ${recoveredSeconds}s after the supervisor learnt of it (${seconds(killedAt)}s outage in all)`,
     );
