@@ -89,3 +89,17 @@ export class RateLimitedError extends DomainError {
     super(message);
   }
 }
+
+/**
+ * A service the request needs (MongoDB) cannot be reached right now: 503 with Retry-After. The
+ * edge maps the driver's connection errors to this one error (app/web/unavailable.server.ts).
+ */
+export class ServiceUnavailableError extends DomainError {
+  override readonly status = 503;
+  constructor(
+    public readonly retryAfterSeconds = 5,
+    message = "apiErrors.serviceUnavailable",
+  ) {
+    super(message);
+  }
+}

@@ -9,6 +9,7 @@ import { MAX_JSON_DEPTH, tooDeepPath } from "~/utils/json-depth.ts";
 import { formMessage, parseFormMessage } from "~/utils/messages.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { asServiceUnavailable, retryAfterHeaders } from "~/web/unavailable.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
@@ -31,6 +32,7 @@ export const API_ERROR_CODES = {
   415: "unsupported_media_type",
   429: "rate_limited",
   500: "internal_error",
+  503: "service_unavailable",
 } as const;
 
 let translators: { zh: i18n; en: i18n } | undefined;
@@ -157,6 +159,9 @@ export function apiErrorResponse(e: unknown, request?: Request): Response {
   if (e instanceof Response) return e;
   if (e instanceof ApiHttpError) return apiError(e.status, e.message, { params: e.params, code: e.code });
   if (e instanceof ValidationError) return apiError(400, e.message, { fields: e.fieldErrors });
+  // MongoDB unreachable (or a service saying so): 503 with Retry-After, never a 500.
+  const down = asServiceUnavailable(e);
+  if (down) return apiError(503, down.message, { headers: retryAfterHeaders(down) });
   if (e instanceof AuthenticationError) {
     // RFC 6750: say which scheme, and that the token was the problem when one was sent.
     const sent = !!request?.headers.get("Authorization");
