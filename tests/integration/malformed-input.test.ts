@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import { beforeAll, describe, expect, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
 import { Offer } from "~/models/offer.server.ts";
