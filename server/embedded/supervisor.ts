@@ -4,6 +4,7 @@ import type { GuardedProcess } from "./process.ts";
 /** What /healthz shows of one embedded service (server/health.ts). */
 export interface SupervisedStatus {
   state: "up" | "restarting" | "stopped";
+  /** The guard process (guard.cjs) of the running server. */
   pid: number;
   /** Restarts since the app started. */
   restarts: number;
