@@ -406,6 +406,47 @@ describe("the NDA and files", () => {
   });
 });
 
+describe("members act by their role and read confidential files by their own acceptance", () => {
+  it("refuses a confidential file to an invited broker and a colleague who never accepted the NDA, even once it is complete", async () => {
+    const { roomId } = await room();
+    const secret = await postAttachment(seller, roomId, { filename: "工艺参数.pdf", bytes: pdfBytes("secret"), confidential: true });
+    await inviteBroker(buyer, roomId, { email: "broker@agency.cn" });
+    await acceptNda(buyer, roomId);
+    expect((await acceptNda(seller, roomId)).complete).toBe(true);
+    expect(await text((await openRoomAttachment(buyer, roomId, secret.attachment!.id)).stream)).toContain("secret");
+    for (const who of [broker, colleague]) {
+      await expect(openRoomAttachment(who, roomId, secret.attachment!.id)).rejects.toMatchObject({ message: "rooms.errors.ndaRequired" });
+    }
+    await acceptNda(broker, roomId);
+    expect(await text((await openRoomAttachment(broker, roomId, secret.attachment!.id)).stream)).toContain("secret");
+  });
+
+  it("drops a broker whose broker role was removed, and a seller-side member without the seller role (a buyer-only token)", async () => {
+    const { roomId } = await room();
+    await inviteBroker(buyer, roomId, { email: "broker2@agency.cn" });
+    const exBroker = { ...broker2, roles: [] };
+    const buyerToken = { ...seller, roles: ["buyer" as const] };
+    const roleless = { ...colleague, roles: [] };
+    const card = await proposeCard(buyer, roomId, { terms: terms() });
+    for (const who of [exBroker, buyerToken, roleless]) {
+      await expect(getRoom(who, roomId)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(postMessage(who, roomId, { text: "还在吗" })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(roomHistory(who, roomId, { afterSeq: 0 })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        respondToCard(who, roomId, { action: "counter", cardId: card.id, terms: terms({ price: "150000" }) }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(acceptNda(who, roomId)).rejects.toBeInstanceOf(NotFoundError);
+      expect((await listMyRooms(who)).map((r) => r.id)).not.toContain(roomId);
+    }
+    await expect(openRoom(buyerToken, { from: "deal", dealId: "000000000000000000000000" })).rejects.toBeInstanceOf(NotFoundError);
+    // With their roles they are members again.
+    expect((await getRoom(broker2, roomId)).mySide).toBe("broker");
+    expect((await getRoom(colleague, roomId)).mySide).toBe("seller");
+    const counter = await respondToCard(seller, roomId, { action: "counter", cardId: card.id, terms: terms({ price: "150000" }) });
+    expect(counter.counter).toMatchObject({ status: "open" });
+  });
+});
+
 describe("brokers and unread counts", () => {
   it("invites only technology brokers, by email, who then see the room among theirs", async () => {
     const { roomId } = await room();

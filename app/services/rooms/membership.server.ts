@@ -5,7 +5,7 @@ import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { hasRole } from "~/utils/permissions.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import type { RoomRow } from "./views.ts";
 
 /**
@@ -25,13 +25,20 @@ export function validate<T>(
   return r.data;
 }
 
-/** How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker. */
+/**
+ * How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker.
+ * The seller side and brokers act by their role, so they need it now (a token's roles, too): the
+ * listing's organisation or author without the seller role, or an invited broker whose broker role
+ * was taken away, is no member.
+ */
 export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
   if (!actor?.id) return null;
   if (room.buyer?.user && String(room.buyer.user) === actor.id) return "buyer";
-  if (actor.organization && String(room.seller?.organization) === actor.organization.id) return "seller";
-  if (room.seller?.user && String(room.seller.user) === actor.id) return "seller";
-  if ((room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
+  const sellerSide =
+    (!!actor.organization && String(room.seller?.organization) === actor.organization.id) ||
+    (!!room.seller?.user && String(room.seller.user) === actor.id);
+  if (sellerSide && can(actor, "trading:sell")) return "seller";
+  if (hasRole(actor, "broker") && (room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
   return null;
 }
 
