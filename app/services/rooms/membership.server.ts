@@ -3,7 +3,7 @@ import type { ZodError } from "zod";
 import { DealRoom, type RoomSide } from "~/models/deal-room.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
-import { parseId } from "~/services/kernel/ids.server.ts";
+import { maybeId, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { RoomRow } from "./views.ts";
@@ -63,6 +63,13 @@ export async function isMember(actor: Actor | null, roomId: string): Promise<Roo
     if (e instanceof NotFoundError) return null;
     throw e;
   }
+}
+
+/** Who belongs to the room (for checking each delivery of its events), or null when there is no such room. */
+export async function roomMembers(roomId: string): Promise<Pick<RoomRow, "buyer" | "seller" | "brokers"> | null> {
+  const id = maybeId(roomId);
+  if (!id) return null;
+  return (await DealRoom.findById(id, { buyer: 1, seller: 1, brokers: 1 }).lean()) as Pick<RoomRow, "buyer" | "seller" | "brokers"> | null;
 }
 
 /** Whether someone may broker in rooms at all (for the invite form's hint). */
