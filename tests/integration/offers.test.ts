@@ -289,6 +289,9 @@ describe("the seller side acts by the seller role", () => {
       await expect(rejectOffer(who, o.id)).rejects.toBeInstanceOf(NotFoundError);
     }
     expect((await Offer.findById(o.id).lean())!.status).toBe("open");
+    // Nor how many offers wait on the listing's panel.
+    for (const who of [buyerToken, roleless]) expect((await tradingSummary(listing, who))!.incomingOffers).toBeNull();
+    expect((await tradingSummary(listing, seller))!.incomingOffers).toBe(1);
 
     // The seller (with the role) still sees and answers it; the sale is theirs, not the others'.
     expect((await listMyOffers(seller)).incoming.some((t) => t.thread === o.id)).toBe(true);
