@@ -34,17 +34,16 @@ import { ackOf, currentActor, currentUser, forgetUser, sessionEvent, type Realti
  * 洽谈室 over socket.io (docs/domain.md: deal rooms; docs/decisions/008-deal-rooms-realtime.md).
  *
  * The deal-room service stores first and then publishes through `publishToRoom`; this layer
- * installs the publisher (an emit to `dealroom:<id>` through the socket.io adapter, so members on
- * every instance hear it) and answers the client events. Every event: logged in → within the
- * rate limit → payload parsed with its zod schema → membership checked on the server (by the
- * service, or here for events that touch no service) → answer. A socket is put into a room's
- * socket.io room only after its membership was checked, so nobody else hears the room's events;
- * a socket whose membership check fails later is taken out of the room.
+ * installs the publisher (`deliver`: this instance and, through the adapter, every other one hand
+ * the event to those of their sockets in `dealroom:<id>` whose user is a member at that moment)
+ * and answers the client events. Every event: logged in → within the rate limit → payload parsed
+ * with its zod schema → membership checked on the server (by the service, or here for events that
+ * touch no service) → answer. A socket is put into a room's socket.io room only after its
+ * membership was checked, and every delivery checks it again, so nobody else hears the room's
+ * events; a socket whose membership check fails later is taken out of the room.
  */
 
 export const dealRoom = (roomId: string) => `dealroom:${roomId}`;
-/** Every socket of a user, on any instance: used to keep one's own typing from one's other tabs. */
-const userRoom = (userId: string) => `user:${userId}`;
 
 // The events and their payloads are in app/schemas/realtime.ts (for people: docs/api.md,
 // "Realtime: deal rooms").
@@ -210,9 +209,6 @@ export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): 
   };
 
   function register(socket: RealtimeSocket) {
-    const user = socket.data.user;
-    if (user) void socket.join(userRoom(user.id));
-
     /**
      * One event: login, rate limit, schema, then `run` (which checks membership — the services
      * do it in `requireMember`). Answers through the ack when the client gave one.
