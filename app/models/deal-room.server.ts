@@ -124,8 +124,11 @@ roomReadSchema.index({ user: 1 });
 export type RoomReadDoc = InferSchemaType<typeof roomReadSchema>;
 export const RoomRead = (mongoose.models.RoomRead as mongoose.Model<RoomReadDoc>) ?? mongoose.model("RoomRead", roomReadSchema);
 
-/** A structured offer (报价卡): versions in a thread; one open version at a time. */
-export const CARD_STATUSES = ["open", "accepted", "rejected", "countered", "withdrawn"] as const;
+/**
+ * A structured offer (报价卡): versions in a thread; one open version at a time. `closed`: the
+ * listing was sold (to this room's buyer on other terms, or to someone else) while it was open.
+ */
+export const CARD_STATUSES = ["open", "accepted", "rejected", "countered", "withdrawn", "closed"] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
 const offerCardSchema = new Schema(

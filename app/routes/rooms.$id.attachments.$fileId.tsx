@@ -8,7 +8,7 @@ import { fileResponse } from "~/web/files.server.ts";
 /**
  * GET /rooms/:id/attachments/:fileId — a file of a deal room, streamed from GridFS, for members
  * only (anyone else: 404, as if neither room nor file existed). A confidential file answers 403
- * until a buyer-side and a seller-side member have accepted the NDA. Never cached: access can
+ * until the NDA is complete (a buyer-side and a seller-side member accepted it) and the reader accepted it too. Never cached: access can
  * change, and the content is the parties' business. `?download=1` saves instead of showing.
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {

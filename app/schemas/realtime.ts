@@ -173,8 +173,24 @@ export interface RoomServerToClientEvents {
 
 export interface ServerToClientEvents extends ConnectionServerToClientEvents, AuctionServerToClientEvents, RoomServerToClientEvents {}
 export interface ClientToServerEvents extends AuctionClientToServerEvents, RoomClientToServerEvents {}
-/** Between server instances (`serverSideEmit`): none yet; the adapter carries the broadcasts. */
-export type InterServerEvents = Record<string, never>;
+/**
+ * A deal-room event on its way to the sockets of every instance (server/realtime/rooms.ts): each
+ * instance hands it to those of its sockets whose user is still a member, checked at delivery.
+ */
+export interface RoomDelivery {
+  roomId: string;
+  event: keyof RoomServerToClientEvents;
+  payload: unknown;
+  /** Not to this user's own sockets (their typing). */
+  exceptUser?: string;
+}
+
+/** Between server instances (`serverSideEmit`, through the adapter). */
+export interface InterServerEvents {
+  "room:deliver": (delivery: RoomDelivery) => void;
+  /** Someone's access changed (app/services/accounts/access-events.server.ts): a session ended, a user's roles changed. */
+  "access:changed": (change: { kind: "sessionEnded"; key: string } | { kind: "userChanged"; userId: string }) => void;
+}
 
 /**
  * The names of every server → client event, as a value (a test checks that whatever the server

@@ -53,6 +53,22 @@ export const envSchema = z.object({
     .optional(),
   STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
   EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+  // Other origins (scheme://host[:port], comma-separated) whose pages may open the site's socket.io
+  // connection; the site's own origin (the request's Host) always may, any other is refused.
+  ALLOWED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every((x) => URL.canParse(x) && /^https?:$/.test(new URL(x).protocol)),
+      "each must be a URL such as https://example.cn",
+    )
+    .transform((list) => list.map((x) => new URL(x).origin)),
   // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
   // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
   TRUST_PROXY: z

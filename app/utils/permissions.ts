@@ -15,6 +15,11 @@ export const PERMISSIONS = {
   "demand:create": ["buyer"],
   "listing:review": ["broker", "admin"],
   "offer:make": ["buyer"],
+  /**
+   * Acting for the seller side of one's organisation's (or one's own) listings: seeing the offers
+   * and sales on them, answering offers, speaking for the seller in their deal rooms.
+   */
+  "trading:sell": ["seller"],
   "auction:bid": ["buyer"],
   "auction:run": ["seller", "broker"],
   "deal:mediate": ["broker"],

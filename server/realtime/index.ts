@@ -1,11 +1,14 @@
 import type { Server as HttpServer } from "node:http";
 import mongoose from "mongoose";
 import { Server } from "socket.io";
+import { setAccessListener, type AccessChange } from "~/services/accounts/access-events.server.ts";
+import { env } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { mongoAdapter } from "./adapter.ts";
+import { allowOrigins } from "./origin.ts";
 import { registerAuctionHandlers, startAuctionFeed } from "./auctions.ts";
 import { createRoomRealtime } from "./rooms.ts";
-import { authenticate, sessionEvent, type RealtimeServer } from "./socket.ts";
+import { authenticate, openedWith, sessionEvent, type RealtimeServer } from "./socket.ts";
 
 /**
  * socket.io on the same HTTP server as the site, put together: the typed server (socket.ts), the
@@ -21,11 +24,35 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
     // Chat text and card terms only: files go over HTTP (the room's upload form), not the socket.
     maxHttpBufferSize: 64 * 1024,
     cors: { origin: false },
+    // Only pages of the site itself (or ALLOWED_ORIGINS) may open a socket: see origin.ts.
+    allowRequest: allowOrigins(env().ALLOWED_ORIGINS),
     ...(db ? { adapter: mongoAdapter(db, () => closing) as never } : {}),
   });
   if (!db) logger.warn("MongoDB is not connected: socket.io events stay on this instance");
   io.use(authenticate);
-  const rooms = createRoomRealtime(io);
+  const rooms = createRoomRealtime(io, !!db);
+
+  // Someone's access changed (a logout, new roles): this instance's sockets of that session are
+  // closed, those of that user re-checked — and every other instance is told to do the same.
+  const onAccessChange = (change: AccessChange) => {
+    for (const socket of io.of("/").sockets.values()) {
+      if (change.kind === "sessionEnded") {
+        if (!openedWith(socket, change.key)) continue;
+        socket.emit("session", sessionEvent(null));
+        socket.disconnect(true);
+      } else if (socket.data.user?.id === change.userId) {
+        void rooms.recheck(socket);
+      }
+    }
+  };
+  setAccessListener((change) => {
+    if (closing) return;
+    onAccessChange(change);
+    if (db) io.serverSideEmit("access:changed", change);
+  });
+  io.on("access:changed", (change) => {
+    if (!closing && (change?.kind === "sessionEnded" || change?.kind === "userChanged")) onAccessChange(change);
+  });
   io.on("connection", (socket) => {
     socket.emit("session", sessionEvent(socket.data.user));
     registerAuctionHandlers(socket);
@@ -38,6 +65,7 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
   const close = io.close.bind(io);
   io.close = (fn) => {
     closing = true;
+    setAccessListener(null);
     rooms.close();
     stopFeed();
     // Closes the sockets, then the adapter (its change stream and heartbeat), then the engine.

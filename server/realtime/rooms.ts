@@ -16,34 +16,34 @@ import {
   type JoinAnswer,
   type PresenceEntry,
   type RoomClientToServerEvents,
+  type RoomDelivery,
   type SocketFailure,
 } from "~/schemas/realtime.ts";
 import { acceptNda } from "~/services/rooms/nda.server.ts";
 import { getRoom } from "~/services/rooms/queries.server.ts";
-import { isMember } from "~/services/rooms/membership.server.ts";
+import { isMember, roomMembers, sideOf } from "~/services/rooms/membership.server.ts";
 import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { setRoomPublisher, type RoomEventName, type RoomPublisher } from "~/services/rooms/events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
-import { ackOf, currentActor, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
+import { ackOf, currentActor, currentUser, forgetUser, sessionEvent, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
 
 /**
  * 洽谈室 over socket.io (docs/domain.md: deal rooms; docs/decisions/008-deal-rooms-realtime.md).
  *
  * The deal-room service stores first and then publishes through `publishToRoom`; this layer
- * installs the publisher (an emit to `dealroom:<id>` through the socket.io adapter, so members on
- * every instance hear it) and answers the client events. Every event: logged in → within the
- * rate limit → payload parsed with its zod schema → membership checked on the server (by the
- * service, or here for events that touch no service) → answer. A socket is put into a room's
- * socket.io room only after its membership was checked, so nobody else hears the room's events;
- * a socket whose membership check fails later is taken out of the room.
+ * installs the publisher (`deliver`: this instance and, through the adapter, every other one hand
+ * the event to those of their sockets in `dealroom:<id>` whose user is a member at that moment)
+ * and answers the client events. Every event: logged in → within the rate limit → payload parsed
+ * with its zod schema → membership checked on the server (by the service, or here for events that
+ * touch no service) → answer. A socket is put into a room's socket.io room only after its
+ * membership was checked, and every delivery checks it again, so nobody else hears the room's
+ * events; a socket whose membership check fails later is taken out of the room.
  */
 
 export const dealRoom = (roomId: string) => `dealroom:${roomId}`;
-/** Every socket of a user, on any instance: used to keep one's own typing from one's other tabs. */
-const userRoom = (userId: string) => `user:${userId}`;
 
 // The events and their payloads are in app/schemas/realtime.ts (for people: docs/api.md,
 // "Realtime: deal rooms").
@@ -89,11 +89,6 @@ async function presenceOf(io: RealtimeServer, roomId: string): Promise<PresenceE
   return [...online.values()];
 }
 
-async function broadcastPresence(io: RealtimeServer, roomId: string): Promise<void> {
-  const online = await presenceOf(io, roomId);
-  io.to(dealRoom(roomId)).emit("room:presence", { roomId, online });
-}
-
 /**
  * Writes to one room, one after another in this process. Every message, card and NDA acceptance
  * takes the room's next seq in a transaction on the room document; two at once conflict and the
@@ -119,6 +114,11 @@ function roomQueue() {
 export interface RoomRealtime {
   /** Registers the deal-room events on a newly connected socket. */
   register(socket: RealtimeSocket): void;
+  /**
+   * The socket's user changed (roles, standing): read them again, and take the socket out of every
+   * room they no longer belong to; a user who is gone (disabled) loses the socket.
+   */
+  recheck(socket: RealtimeSocket): Promise<void>;
   /** Uninstalls the publisher; presence is no longer broadcast (the server is going down). */
   close(): void;
 }
@@ -127,7 +127,7 @@ export interface RoomRealtime {
  * Installs the room publisher on `io` (the service's events go out through the adapter to every
  * instance) and returns the per-socket handler registration.
  */
-export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
+export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): RoomRealtime {
   const limiters = {
     messages: new RateLimiterMemory({ keyPrefix: "room-messages", ...ROOM_RATE_LIMITS.messages }),
     typing: new RateLimiterMemory({ keyPrefix: "room-typing", ...ROOM_RATE_LIMITS.typing }),
@@ -135,15 +135,61 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
   };
   let closed = false;
   const inTurn = roomQueue();
+  /** Deliveries to one room, one after another on this instance, so its events reach each socket in order. */
+  const deliveries = roomQueue();
+
+  /**
+   * Hands a room event to this instance's sockets in the room whose user is — now — a member: the
+   * socket's session is still valid (re-read at most every few seconds, at once after a logout or
+   * a role change) and the room's current members include them. Anyone else is taken out of the
+   * socket.io room instead and hears nothing. If the room cannot be read, nobody hears (fail closed).
+   */
+  async function deliverHere(d: RoomDelivery): Promise<void> {
+    const room = dealRoom(d.roomId);
+    const ids = io.of("/").adapter.rooms.get(room);
+    if (!ids?.size) return;
+    const members = await roomMembers(d.roomId);
+    const sockets = [...ids].map((id) => io.of("/").sockets.get(id)).filter((s): s is RealtimeSocket => !!s);
+    const users = await Promise.all(sockets.map((s) => currentUser(s)));
+    const gone: RealtimeSocket[] = [];
+    sockets.forEach((socket, i) => {
+      const user = users[i];
+      if (!members || !user || !sideOf(actorOf(user), members)) gone.push(socket);
+      else if (user.id !== d.exceptUser) socket.emit(d.event, d.payload as never);
+    });
+    if (gone.length === 0) return;
+    await Promise.all(gone.map((s) => s.leave(room)));
+    if (d.event !== "room:presence") safePresence(d.roomId);
+  }
+
+  const deliverInTurn = (d: RoomDelivery) => {
+    if (closed) return;
+    deliveries(d.roomId, () => deliverHere(d)).catch((err) =>
+      logger.warn({ err: (err as Error).message, roomId: d.roomId, event: d.event }, "deal-room delivery failed"),
+    );
+  };
+
+  /** A room event to its members on every instance: here, and through the adapter to the others, each checking its own sockets. */
+  function deliver(d: RoomDelivery) {
+    if (closed) return;
+    deliverInTurn(d);
+    if (crossInstance) io.serverSideEmit("room:deliver", d);
+  }
+  io.on("room:deliver", (d) => {
+    if (typeof d?.roomId === "string" && typeof d.event === "string" && d.event.startsWith("room:")) deliverInTurn(d);
+  });
 
   const publish = (roomId: string, event: RoomEventName, payload: unknown) => {
     if (closed) return;
-    // publishToRoom already typed event and payload from the one map in app/schemas/realtime.ts;
-    // socket.io cannot narrow a generic event name, hence the cast here only.
-    io.to(dealRoom(roomId)).emit(event, payload as never);
+    deliver({ roomId, event, payload });
     if (event === "room:members") void recheckMembers(roomId);
   };
   setRoomPublisher(publish as RoomPublisher);
+
+  async function broadcastPresence(roomId: string): Promise<void> {
+    const online = await presenceOf(io, roomId);
+    deliver({ roomId, event: "room:presence", payload: { roomId, online } });
+  }
 
   /** After a membership change: anyone connected to the room who is no longer a member leaves it. */
   async function recheckMembers(roomId: string) {
@@ -159,13 +205,10 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
 
   const safePresence = (roomId: string) => {
     if (closed) return;
-    broadcastPresence(io, roomId).catch((err) => logger.warn({ err: (err as Error).message, roomId }, "presence broadcast failed"));
+    broadcastPresence(roomId).catch((err) => logger.warn({ err: (err as Error).message, roomId }, "presence broadcast failed"));
   };
 
   function register(socket: RealtimeSocket) {
-    const user = socket.data.user;
-    if (user) void socket.join(userRoom(user.id));
-
     /**
      * One event: login, rate limit, schema, then `run` (which checks membership — the services
      * do it in `requireMember`). Answers through the ack when the client gave one.
@@ -262,7 +305,7 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
         throw e;
       }
       const presence = await presenceOf(io, roomId);
-      io.to(dealRoom(roomId)).emit("room:presence", { roomId, online: presence });
+      deliver({ roomId, event: "room:presence", payload: { roomId, online: presence } });
       return { ...answer, presence };
     });
 
@@ -285,7 +328,7 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
 
     on("room:typing", TypingSchema, limiters.typing, async (actor, { roomId, typing }) => {
       await requireSide(actor, roomId);
-      socket.to(dealRoom(roomId)).except(userRoom(actor.id!)).emit("room:typing", { roomId, userId: actor.id!, name: actor.name, typing });
+      deliver({ roomId, event: "room:typing", payload: { roomId, userId: actor.id!, name: actor.name, typing }, exceptUser: actor.id! });
       return {};
     });
 
@@ -318,8 +361,30 @@ export function createRoomRealtime(io: RealtimeServer): RoomRealtime {
     });
   }
 
+  async function recheck(socket: RealtimeSocket) {
+    try {
+      forgetUser(socket);
+      const user = await currentUser(socket);
+      if (!user) {
+        socket.disconnect(true);
+        return;
+      }
+      socket.emit("session", sessionEvent(user));
+      for (const r of [...socket.rooms]) {
+        if (!r.startsWith("dealroom:")) continue;
+        const roomId = r.slice("dealroom:".length);
+        if (await isMember(actorOf(user), roomId)) continue;
+        await socket.leave(r);
+        safePresence(roomId);
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "re-checking a socket's rooms failed");
+    }
+  }
+
   return {
     register,
+    recheck,
     close() {
       closed = true;
       setRoomPublisher(null);

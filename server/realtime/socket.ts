@@ -1,6 +1,7 @@
 import type { Server, Socket } from "socket.io";
 import type { Ack, AnswerData, ClientToServerEvents, InterServerEvents, ServerToClientEvents, Untrusted } from "~/schemas/realtime.ts";
 import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { sessionKey } from "~/services/accounts/access-events.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
@@ -32,9 +33,16 @@ export async function userFromCookie(cookieHeader: string | undefined): Promise<
   return id ? getUserForSession(id) : null;
 }
 
-/** How stale a socket's idea of its user may be: a logout, a disabled account, a new organisation. */
+/**
+ * How stale a socket's idea of its user may be when nothing told us it changed (a disabled
+ * account, a new organisation set in the database). A logout or a role change through the app is
+ * announced (access-events.server.ts) and takes effect at once (`forgetUser`, `closeSession`).
+ */
 const USER_RECHECK_MS = 5_000;
-const sessionOf = new WeakMap<RealtimeSocket, { sessionId: string; checkedAt: number }>();
+const sessionOf = new WeakMap<
+  RealtimeSocket,
+  { sessionId: string; key: string; checkedAt: number; reading?: Promise<SessionUser | null> }
+>();
 
 /**
  * The middleware every connection passes first (`io.use(authenticate)`): the user of the
@@ -44,7 +52,7 @@ export async function authenticate(socket: RealtimeSocket, next: (err?: Error) =
   try {
     const sessionId = await sessionIdFromCookie(socket.handshake.headers.cookie);
     socket.data.user = sessionId ? await getUserForSession(sessionId) : null;
-    if (sessionId && socket.data.user) sessionOf.set(socket, { sessionId, checkedAt: Date.now() });
+    if (sessionId && socket.data.user) sessionOf.set(socket, { sessionId, key: sessionKey(sessionId), checkedAt: Date.now() });
     // The handshake travels to other instances with fetchSockets() (through MongoDB): keep the
     // session cookie out of it once it has served.
     const { cookie: _cookie, ...headers } = socket.handshake.headers;
@@ -64,11 +72,27 @@ export async function authenticate(socket: RealtimeSocket, next: (err?: Error) =
 export async function currentUser(socket: RealtimeSocket): Promise<SessionUser | null> {
   const s = sessionOf.get(socket);
   if (!s || !socket.data.user) return socket.data.user ?? null;
+  if (s.reading) return s.reading;
   if (Date.now() - s.checkedAt >= USER_RECHECK_MS) {
     s.checkedAt = Date.now();
-    socket.data.user = await getUserForSession(s.sessionId);
+    // One read at a time per socket: deliveries and events arriving together share it.
+    s.reading = getUserForSession(s.sessionId).finally(() => (s.reading = undefined));
+    socket.data.user = await s.reading;
   }
   return socket.data.user;
+}
+
+/** Whether the socket was opened with the session named `key` (`sessionKey` of its id). */
+export function openedWith(socket: RealtimeSocket, key: string): boolean {
+  return sessionOf.get(socket)?.key === key;
+}
+
+/** The socket's user is read again from its session at the next `currentUser` (their access changed). */
+export function forgetUser(socket: RealtimeSocket): void {
+  const s = sessionOf.get(socket);
+  if (!s) return;
+  s.checkedAt = 0;
+  s.reading = undefined; // a read begun before the change may answer the old user
 }
 
 /** The socket's user (re-checked as `currentUser` does) as the actor of a service call. */

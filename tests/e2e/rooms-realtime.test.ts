@@ -6,6 +6,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { roomHistory } from "~/services/rooms/messages.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
@@ -382,6 +383,121 @@ describe("deal rooms over socket.io", () => {
     expect(texts(cHeard.messages(roomId))).toEqual(["第一条"]);
   });
 
+  it("refuses a handshake from a foreign Origin, on either transport, and lets the site's own through", async () => {
+    const cookie = await cookieOf("buyer@demo.chengguo.cn");
+    for (const transports of [["websocket"], ["polling"]]) {
+      const foreign = io(baseURL, {
+        transports,
+        extraHeaders: { Cookie: cookie, Origin: "https://evil.example" },
+        reconnection: false,
+      });
+      sockets.push(foreign);
+      const outcome = await new Promise((resolve) => {
+        foreign.once("session", () => resolve("connected"));
+        foreign.once("connect_error", () => resolve("refused"));
+      });
+      expect(outcome, transports[0]).toBe("refused");
+      const own = io(baseURL, { transports, extraHeaders: { Cookie: cookie, Origin: new URL(baseURL).origin }, reconnection: false });
+      sockets.push(own);
+      const session = await new Promise<{ user: { id: string } | null }>((resolve, reject) => {
+        own.once("session", resolve);
+        own.once("connect_error", reject);
+      });
+      expect(session.user?.id, transports[0]).toBe(buyer.id);
+    }
+  });
+
+  it("a socket whose session logged out is closed and hears nothing more of the room", async () => {
+    const roomId = await freshRoom();
+    // Its own login: logging out must not end the session the other cases share.
+    const client = new HttpClient(baseURL);
+    expect((await client.login("buyer@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+    const b = await connect(baseURL, client.cookieHeader());
+    const bHeard = recorder(b);
+    const s = await as("seller@demo.chengguo.cn");
+    expect((await ask(b, "room:join", { roomId })).ok).toBe(true);
+    expect((await ask(s, "room:join", { roomId })).ok).toBe(true);
+    await ask(s, "room:send", { roomId, text: "登出前" });
+    await expect.poll(() => texts(bHeard.messages(roomId))).toEqual(["登出前"]);
+
+    const { csrf } = await client.page("/");
+    expect((await client.post("/logout", { csrf })).status).toBe(302);
+    await expect.poll(() => b.connected, { timeout: 5_000 }).toBe(false);
+    await ask(s, "room:send", { roomId, text: "登出后" });
+    await settle();
+    expect(texts(bHeard.messages(roomId))).toEqual(["登出前"]);
+  });
+
+  it("a member who lost the role that made them one (seller side, broker) hears nothing more, without sending anything", async () => {
+    const stamp = Date.now();
+    const colleague = await upsertUser({
+      email: `role-seller-${stamp}@e2e.chengguo.cn`,
+      name: "文山学院 王老师",
+      password: "Terraces2025",
+      roles: ["seller"],
+      organization: { _id: seller.organization!.id },
+    });
+    const agent = await upsertUser({
+      email: `role-broker-${stamp}@e2e.chengguo.cn`,
+      name: "经纪人 赵",
+      password: "Terraces2025",
+      roles: ["broker"],
+    });
+    const roomId = await freshRoom();
+    await inviteBroker(buyer, roomId, { email: agent.email! });
+    const c = await connect(baseURL, await cookieOf(colleague.email!, "Terraces2025"));
+    const k = await connect(baseURL, await cookieOf(agent.email!, "Terraces2025"));
+    const b = await as("buyer@demo.chengguo.cn");
+    const cHeard = recorder(c);
+    const kHeard = recorder(k);
+    for (const socket of [c, k, b]) expect((await ask(socket, "room:join", { roomId })).ok).toBe(true);
+    await ask(b, "room:send", { roomId, text: "大家好" });
+    await expect.poll(() => texts(cHeard.messages(roomId))).toEqual(["大家好"]);
+    await expect.poll(() => texts(kHeard.messages(roomId))).toEqual(["大家好"]);
+
+    // An administrator takes the roles away through the admin page: at once, not after a re-check.
+    const admin = new HttpClient(baseURL);
+    expect((await admin.login("admin@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+    const { csrf } = await admin.page("/admin/users");
+    for (const who of [colleague, agent]) {
+      const res = await admin.post("/admin/users", { csrf, intent: "set-roles", userId: String(who._id), roles: ["buyer"] });
+      expect(res.status).toBe(200);
+    }
+    await settle();
+    await ask(b, "room:send", { roomId, text: "角色变更后" });
+    await ask(b, "room:typing", { roomId, typing: true });
+    await settle();
+    expect(texts(cHeard.messages(roomId))).toEqual(["大家好"]);
+    expect(texts(kHeard.messages(roomId))).toEqual(["大家好"]);
+    expect(cHeard.of("room:typing")).toEqual([]);
+    expect(kHeard.of("room:typing")).toEqual([]);
+    expect(await ask(c, "room:join", { roomId })).toEqual({ ok: false, error: "errors.notFound" });
+  });
+
+  it("a member who silently stopped being one (changed in the database) hears nothing more, though they send nothing", async () => {
+    const colleague = await upsertUser({
+      email: `silent-${Date.now()}@e2e.chengguo.cn`,
+      name: "文山学院 赵老师",
+      password: "Terraces2025",
+      roles: ["seller"],
+      organization: { _id: seller.organization!.id },
+    });
+    const roomId = await freshRoom();
+    const c = await connect(baseURL, await cookieOf(colleague.email!, "Terraces2025"));
+    const cHeard = recorder(c);
+    const b = await as("buyer@demo.chengguo.cn");
+    expect((await ask(c, "room:join", { roomId })).ok).toBe(true);
+    expect((await ask(b, "room:join", { roomId })).ok).toBe(true);
+    await ask(b, "room:send", { roomId, text: "第一条" });
+    await expect.poll(() => texts(cHeard.messages(roomId))).toEqual(["第一条"]);
+
+    await User.updateOne({ _id: colleague._id }, { $unset: { organization: 1 } });
+    await settle(5_500); // nobody announced it: the socket's user is re-read at most every 5 s
+    await ask(b, "room:send", { roomId, text: "第二条" });
+    await settle();
+    expect(texts(cHeard.messages(roomId))).toEqual(["第一条"]);
+  });
+
   it("a burst beyond the rate limit is refused and nothing beyond it is stored", async () => {
     const stamp = Date.now();
     const eager = await person(`eager-${stamp}@e2e.chengguo.cn`, ["buyer"], null);
@@ -447,6 +563,26 @@ describe("deal rooms over socket.io", () => {
       const exited = new Promise((r) => second!.once("exit", r));
       second.kill("SIGTERM");
       await exited;
+    });
+
+    it("a logout on instance 1 closes the session's socket on instance 2, which hears nothing more", async () => {
+      const roomId = await freshRoom();
+      const client = new HttpClient(baseURL);
+      expect((await client.login("buyer@demo.chengguo.cn", DEMO_PASSWORD)).status).toBe(302);
+      const b = await connect(secondURL, client.cookieHeader());
+      const bHeard = recorder(b);
+      const s = await as("seller@demo.chengguo.cn", baseURL);
+      expect((await ask(b, "room:join", { roomId })).ok).toBe(true);
+      expect((await ask(s, "room:join", { roomId })).ok).toBe(true);
+      await ask(s, "room:send", { roomId, text: "实例一发出" });
+      await expect.poll(() => texts(bHeard.messages(roomId)), { timeout: 10_000 }).toEqual(["实例一发出"]);
+
+      const { csrf } = await client.page("/");
+      expect((await client.post("/logout", { csrf })).status).toBe(302);
+      await expect.poll(() => b.connected, { timeout: 10_000 }).toBe(false);
+      await ask(s, "room:send", { roomId, text: "登出之后" });
+      await settle(1_000);
+      expect(texts(bHeard.messages(roomId))).toEqual(["实例一发出"]);
     });
 
     it("the buyer on instance 1 and the seller on instance 2 see each other, their messages, typing and an accepted card", async () => {

@@ -152,6 +152,26 @@ describe("trading API over HTTP", () => {
     expect(bad.status).toBe(400);
     expect(Object.keys((await bad.json()).error.fields).sort()).toEqual(["amount", "transactionMode"]);
 
+    // A personal token of the seller limited to `buyer` has no seller-side power: it neither lists
+    // the organisation's incoming offers nor sees or answers one.
+    const sellerAsBuyer = await token([
+      "--name",
+      `e2e-trading-sanqi-buyer-${Date.now()}`,
+      "--user",
+      "sanqi@demo.chengguo.cn",
+      "--role",
+      "buyer",
+    ]);
+    const incoming = await (await asToken(sellerAsBuyer, "/api/v1/offers")).json();
+    expect(incoming.incoming.map((t: { thread: string }) => t.thread)).not.toContain(offer.thread);
+    expect((await asToken(sellerAsBuyer, `/api/v1/offers/${offer.id}`)).status).toBe(404);
+    const counterByToken = await asToken(sellerAsBuyer, `/api/v1/offers/${offer.id}/counter`, {
+      method: "POST",
+      body: { amount: 1, transactionMode: "license" },
+    });
+    expect(counterByToken.status).toBe(404);
+    expect((await asToken(sellerAsBuyer, `/api/v1/offers/${offer.id}/accept`, { method: "POST", body: {} })).status).toBe(404);
+
     // The seller side sees it and accepts: a deal at the offered amount, on the parties' deal pages.
     const seen = await (await asCookie(sanqi, `/api/v1/offers/${offer.id}`)).json();
     expect(seen).toMatchObject({ side: "seller", actions: { accept: true } });
@@ -162,6 +182,10 @@ describe("trading API over HTTP", () => {
     const page = await buyer.get(`/deals/${deal.id}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("合同签订将在下一步进行");
+    // The sale is the seller's, but not the buyer-only token's.
+    expect((await (await asCookie(sanqi, "/api/v1/deals")).json()).deals.map((d: { id: string }) => d.id)).toContain(deal.id);
+    expect((await (await asToken(sellerAsBuyer, "/api/v1/deals")).json()).deals.map((d: { id: string }) => d.id)).not.toContain(deal.id);
+    expect((await asToken(sellerAsBuyer, `/api/v1/deals/${deal.id}`)).status).toBe(404);
   });
 
   it("buys a fixed-price listing with the session cookie and JSON, exactly once", async () => {

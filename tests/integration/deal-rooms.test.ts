@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Achievement } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
-import { DealRoom, RoomMessage } from "~/models/deal-room.server.ts";
+import { DealRoom, OfferCard, RoomMessage } from "~/models/deal-room.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { acceptNda } from "~/services/rooms/nda.server.ts";
 import { getRoom, listMyRooms, unreadRoomMessages } from "~/services/rooms/queries.server.ts";
@@ -12,6 +12,8 @@ import { markRead, postMessage, roomHistory } from "~/services/rooms/messages.se
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { openRoomAttachment, postAttachment } from "~/services/rooms/attachments.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
+import { setRoomPublisher, type RoomPublisher } from "~/services/rooms/events.server.ts";
+import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
   achievementContent,
@@ -335,6 +337,56 @@ describe("offer cards", () => {
   });
 });
 
+describe("a listing sold", () => {
+  it("closes the open offer cards of its other rooms in the sale's commit, each with a system message, and takes no new card", async () => {
+    const heard: { roomId: string; event: string; payload: unknown }[] = [];
+    setRoomPublisher(((roomId: string, event: string, payload: unknown) => heard.push({ roomId, event, payload })) as RoomPublisher);
+    try {
+      const listingId = await listing();
+      const won = await openRoom(buyer, { from: "listing", listingId });
+      const lost = await openRoom(buyer2, { from: "listing", listingId });
+      const winning = await proposeCard(buyer, won, { terms: terms() });
+      const losing = await proposeCard(buyer2, lost, { terms: terms({ note: "另一家的报价" }) });
+      heard.length = 0;
+
+      const { dealId } = await respondToCard(seller, won, { action: "accept", cardId: winning.id });
+      expect(dealId).toBeTruthy();
+      const lostRoom = await getRoom(buyer2, lost);
+      expect(lostRoom.openCard).toBeNull();
+      const closedMessage = lostRoom.messages.find((m) => m.kind === "offer" && m.card?.id === losing.id);
+      expect(closedMessage?.card).toMatchObject({ id: losing.id, status: "closed" });
+      expect(lostRoom.messages.at(-1)).toMatchObject({ kind: "system", event: "rooms.system.card.closed", params: { version: "1" } });
+      // The accepted card stays accepted.
+      expect((await getRoom(buyer, won)).agreedTerms).toMatchObject({ cardId: winning.id });
+      // The losing room heard it, after the commit.
+      expect(heard.filter((h) => h.roomId === lost).map((h) => h.event)).toEqual(["room:message", "room:card"]);
+      expect(heard.find((h) => h.roomId === lost && h.event === "room:card")?.payload).toMatchObject({ id: losing.id, status: "closed" });
+      // The card cannot be answered, and no new card can be put on the table.
+      await expect(respondToCard(seller, lost, { action: "accept", cardId: losing.id })).rejects.toMatchObject({
+        message: "rooms.errors.cardNotOpen",
+      });
+      await expect(proposeCard(buyer2, lost, { terms: terms() })).rejects.toMatchObject({ message: "rooms.errors.listingNotTrading" });
+    } finally {
+      setRoomPublisher(null);
+    }
+  });
+
+  it("closes them too when the listing is bought outright", async () => {
+    const listingId = await listing({ price: { mode: "fixed", amount: 100_000_00 } });
+    const roomId = await openRoom(buyer2, { from: "listing", listingId });
+    const card = await proposeCard(buyer2, roomId, { terms: terms() });
+    const doc = (await Achievement.findById(listingId).lean())!;
+    const mode = doc.transactionModes![0]!;
+    await buyNow(buyer, listingId, {
+      expectedAmountFen: doc.price!.amount!,
+      transactionMode: mode as "license",
+      licenseExclusivity: mode === "license" ? ((doc.licenseExclusivity?.[0] as "exclusive" | undefined) ?? null) : null,
+    });
+    expect((await OfferCard.findById(card.id).lean())!.status).toBe("closed");
+    expect((await getRoom(buyer2, roomId)).openCard).toBeNull();
+  });
+});
+
 describe("the NDA and files", () => {
   it("keeps a confidential file closed until a buyer-side and a seller-side member accepted the NDA, and records who and when", async () => {
     const { roomId } = await room();
@@ -403,6 +455,47 @@ describe("the NDA and files", () => {
     // A file id from another room is not this room's.
     const other = await room();
     await expect(openRoomAttachment(buyer, other.roomId, png.attachment!.id)).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe("members act by their role and read confidential files by their own acceptance", () => {
+  it("refuses a confidential file to an invited broker and a colleague who never accepted the NDA, even once it is complete", async () => {
+    const { roomId } = await room();
+    const secret = await postAttachment(seller, roomId, { filename: "工艺参数.pdf", bytes: pdfBytes("secret"), confidential: true });
+    await inviteBroker(buyer, roomId, { email: "broker@agency.cn" });
+    await acceptNda(buyer, roomId);
+    expect((await acceptNda(seller, roomId)).complete).toBe(true);
+    expect(await text((await openRoomAttachment(buyer, roomId, secret.attachment!.id)).stream)).toContain("secret");
+    for (const who of [broker, colleague]) {
+      await expect(openRoomAttachment(who, roomId, secret.attachment!.id)).rejects.toMatchObject({ message: "rooms.errors.ndaRequired" });
+    }
+    await acceptNda(broker, roomId);
+    expect(await text((await openRoomAttachment(broker, roomId, secret.attachment!.id)).stream)).toContain("secret");
+  });
+
+  it("drops a broker whose broker role was removed, and a seller-side member without the seller role (a buyer-only token)", async () => {
+    const { roomId } = await room();
+    await inviteBroker(buyer, roomId, { email: "broker2@agency.cn" });
+    const exBroker = { ...broker2, roles: [] };
+    const buyerToken = { ...seller, roles: ["buyer" as const] };
+    const roleless = { ...colleague, roles: [] };
+    const card = await proposeCard(buyer, roomId, { terms: terms() });
+    for (const who of [exBroker, buyerToken, roleless]) {
+      await expect(getRoom(who, roomId)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(postMessage(who, roomId, { text: "还在吗" })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(roomHistory(who, roomId, { afterSeq: 0 })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(
+        respondToCard(who, roomId, { action: "counter", cardId: card.id, terms: terms({ price: "150000" }) }),
+      ).rejects.toBeInstanceOf(NotFoundError);
+      await expect(acceptNda(who, roomId)).rejects.toBeInstanceOf(NotFoundError);
+      expect((await listMyRooms(who)).map((r) => r.id)).not.toContain(roomId);
+    }
+    await expect(openRoom(buyerToken, { from: "deal", dealId: "000000000000000000000000" })).rejects.toBeInstanceOf(NotFoundError);
+    // With their roles they are members again.
+    expect((await getRoom(broker2, roomId)).mySide).toBe("broker");
+    expect((await getRoom(colleague, roomId)).mySide).toBe("seller");
+    const counter = await respondToCard(seller, roomId, { action: "counter", cardId: card.id, terms: terms({ price: "150000" }) });
+    expect(counter.counter).toMatchObject({ status: "open" });
   });
 });
 

@@ -12,6 +12,7 @@ import { createAchievement } from "~/services/listings/commands.server.ts";
 import { acceptOffer, counterOffer, makeOffer, rejectOffer, withdrawOffer } from "~/services/trading/offers/commands.server.ts";
 import { expireOffers } from "~/services/trading/offers/expiry.server.ts";
 import { getOfferThread, listMyOffers } from "~/services/trading/offers/queries.server.ts";
+import { getDeal, listDeals } from "~/services/trading/deals/queries.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { achievementContent, listingAt, person } from "../../seeds/trading-fixtures.ts";
 
@@ -269,6 +270,41 @@ describe("who sees an offer", () => {
     expect((await listMyOffers(seller)).incoming.some((t) => t.thread === o.id && t.awaitingMe)).toBe(true);
     expect((await listMyOffers(b1)).outgoing.some((t) => t.thread === o.id && !t.awaitingMe)).toBe(true);
     expect((await listMyOffers(b1)).incoming.some((t) => t.thread === o.id)).toBe(false);
+  });
+});
+
+describe("the seller side acts by the seller role", () => {
+  it("refuses a buyer-only token and a role-less colleague the organisation's offers and sales; the seller still answers", async () => {
+    const listing = await tradingListing();
+    const o = await makeOffer(b1, listing, terms(75_000));
+    // A personal token limited to `buyer` acts as its user with that role only; a colleague whose
+    // roles were all removed has none.
+    const buyerToken = { ...seller, roles: ["buyer" as const] };
+    const roleless = { ...colleague, roles: [] };
+    for (const who of [buyerToken, roleless]) {
+      expect((await listMyOffers(who)).incoming.some((t) => t.thread === o.id)).toBe(false);
+      await expect(getOfferThread(who, o.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(counterOffer(who, o.id, terms(90_000))).rejects.toBeInstanceOf(NotFoundError);
+      await expect(acceptOffer(who, o.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(rejectOffer(who, o.id)).rejects.toBeInstanceOf(NotFoundError);
+    }
+    expect((await Offer.findById(o.id).lean())!.status).toBe("open");
+    // Nor how many offers wait on the listing's panel.
+    for (const who of [buyerToken, roleless]) expect((await tradingSummary(listing, who))!.incomingOffers).toBeNull();
+    expect((await tradingSummary(listing, seller))!.incomingOffers).toBe(1);
+
+    // The seller (with the role) still sees and answers it; the sale is theirs, not the others'.
+    expect((await listMyOffers(seller)).incoming.some((t) => t.thread === o.id)).toBe(true);
+    const countered = await counterOffer(seller, o.id, terms(90_000));
+    const { dealId } = await acceptOffer(b1, countered.id);
+    expect((await listDeals(seller)).map((d) => d.id)).toContain(dealId);
+    expect((await listDeals(colleague)).map((d) => d.id)).toContain(dealId);
+    for (const who of [buyerToken, roleless]) {
+      expect((await listDeals(who)).map((d) => d.id)).not.toContain(dealId);
+      await expect(getDeal(who, dealId)).rejects.toBeInstanceOf(NotFoundError);
+    }
+    // The buyer keeps their purchase whatever roles they hold now.
+    expect((await listDeals({ ...b1, roles: [] })).map((d) => d.id)).toContain(dealId);
   });
 });
 

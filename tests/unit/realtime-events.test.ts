@@ -55,6 +55,8 @@ describe("the socket event maps", () => {
   // What reaches browsers: the realtime layer's emits and the room service's publishes.
   const emitted = [
     ...names(server, /\.emit/),
+    // The rooms' authorized deliveries: `deliver({ roomId, event: "…", … })`.
+    ...server.flatMap(({ file, text }) => [...text.matchAll(/deliver\(\{[^}]*?\bevent: "([^"]+)"/g)].map((m) => ({ name: m[1]!, file }))),
     ...services.flatMap(({ file, text }) =>
       [...text.matchAll(/publishToRoom\(\s*[^,()]+(?:\([^()]*\))?[^,()]*,\s*"([^"]+)"/g)].map((m) => ({ name: m[1]!, file })),
     ),

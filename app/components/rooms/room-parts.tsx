@@ -115,14 +115,15 @@ export function MessageItem({
   mine,
   read,
   roomId,
-  ndaComplete,
+  confidentialOpen,
 }: {
   m: MessageView;
   card: CardView | null;
   mine: boolean;
   read: boolean;
   roomId: string;
-  ndaComplete: boolean;
+  /** Whether this reader may open the room's confidential files (the NDA complete and accepted by them). */
+  confidentialOpen: boolean;
 }) {
   const { t } = useTranslation();
   if (m.kind === "system") {
@@ -154,7 +155,9 @@ export function MessageItem({
         </p>
       ) : null}
       {m.kind === "offer" && card ? <OfferCardBox card={card} /> : null}
-      {m.kind === "attachment" && m.attachment ? <AttachmentLine roomId={roomId} a={m.attachment} ndaComplete={ndaComplete} /> : null}
+      {m.kind === "attachment" && m.attachment ? (
+        <AttachmentLine roomId={roomId} a={m.attachment} confidentialOpen={confidentialOpen} />
+      ) : null}
       {mine && read ? (
         <span className="room-msg__read" data-testid="read-receipt">
           {t("rooms.page.read")}
@@ -164,10 +167,18 @@ export function MessageItem({
   );
 }
 
-function AttachmentLine({ roomId, a, ndaComplete }: { roomId: string; a: NonNullable<MessageView["attachment"]>; ndaComplete: boolean }) {
+function AttachmentLine({
+  roomId,
+  a,
+  confidentialOpen,
+}: {
+  roomId: string;
+  a: NonNullable<MessageView["attachment"]>;
+  confidentialOpen: boolean;
+}) {
   const { t } = useTranslation();
   const href = `/rooms/${roomId}/attachments/${a.id}`;
-  const locked = a.confidential && !ndaComplete;
+  const locked = a.confidential && !confidentialOpen;
   return (
     <div className="room-file" data-testid="room-attachment" data-confidential={a.confidential ? "true" : "false"}>
       <span aria-hidden="true">📎 </span>

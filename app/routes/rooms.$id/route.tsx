@@ -231,7 +231,7 @@ function RoomView() {
                     mine={mine}
                     read={mine && m.seq <= otherRead}
                     roomId={room.id}
-                    ndaComplete={live.nda.complete}
+                    confidentialOpen={live.nda.complete && live.nda.acceptances.some((a) => a.userId === me.id)}
                   />
                 );
               })}

@@ -12,6 +12,7 @@ import { SESSION_TTL_MS } from "~/utils/session.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { maybeId } from "../kernel/ids.server.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
+import { announceAccessChange, sessionKey } from "./access-events.server.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations): about 30 ms here, slow enough for stolen hashes.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -89,10 +90,12 @@ export async function createSession(userId: string, userAgent?: string | null): 
   return String(s._id);
 }
 
+/** Ends a session (logout); its open sockets, on every instance, are closed. */
 export async function endSession(sessionId: string): Promise<void> {
   const id = maybeId(sessionId);
   if (!id) return;
   await Session.deleteOne({ _id: id });
+  announceAccessChange({ kind: "sessionEnded", key: sessionKey(sessionId) });
 }
 
 export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
@@ -170,4 +173,6 @@ export async function setUserRoles(actor: Pick<Actor, "id" | "roles">, userId: s
   }
   const res = await User.updateOne({ _id: userId }, { $set: { roles: unique } });
   if (res.matchedCount === 0) throw new NotFoundError();
+  // Roles decide room membership (the seller side, brokers): their open sockets check again.
+  announceAccessChange({ kind: "userChanged", userId });
 }

@@ -15,12 +15,35 @@ export async function withTransaction<T>(fn: (session: ClientSession) => Promise
   try {
     let result!: T;
     await session.withTransaction(async () => {
+      committed.set(session, []); // a retried attempt starts over
       result = await fn(session);
     });
+    runAfterCommit(session);
     return result;
   } finally {
+    committed.delete(session);
     await session.endSession();
   }
+}
+
+/** What to do once each transaction committed (its hooks, `afterCommit`). */
+const committed = new WeakMap<ClientSession, (() => void)[]>();
+
+/**
+ * Runs `fn` once the transaction of `session` committed — never if it aborts (or for an attempt
+ * that is retried). For work inside a shared transaction (another module's) that must tell someone
+ * only what is stored: a room's events after a sale closed its offer cards. A session that is not
+ * one of ours runs it when the session ends.
+ */
+export function afterCommit(session: ClientSession, fn: () => void): void {
+  const hooks = committed.get(session);
+  if (hooks) hooks.push(fn);
+  else session.once("ended", fn);
+}
+
+function runAfterCommit(session: ClientSession) {
+  for (const fn of committed.get(session) ?? []) fn();
+  committed.delete(session);
 }
 
 /**
@@ -33,6 +56,7 @@ export async function withTransactionOnce<T>(fn: (session: ClientSession) => Pro
   const session = await mongoose.startSession();
   try {
     session.startTransaction({ readConcern: { level: "snapshot" }, writeConcern: { w: "majority" } });
+    committed.set(session, []);
     let result: T;
     try {
       result = await fn(session);
@@ -43,6 +67,7 @@ export async function withTransactionOnce<T>(fn: (session: ClientSession) => Pro
     for (let i = 0; ; i++) {
       try {
         await session.commitTransaction();
+        runAfterCommit(session);
         return result;
       } catch (e) {
         if (i < 3 && isUnknownCommitResult(e)) continue;
@@ -50,6 +75,7 @@ export async function withTransactionOnce<T>(fn: (session: ClientSession) => Pro
       }
     }
   } finally {
+    committed.delete(session);
     await session.endSession();
   }
 }

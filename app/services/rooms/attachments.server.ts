@@ -9,7 +9,7 @@ import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { requireMember } from "./membership.server.ts";
 import { announce, append, author } from "./messages.server.ts";
-import { ndaView, type MessageView } from "./views.ts";
+import { confidentialOpenTo, ndaView, type MessageView } from "./views.ts";
 
 /** Files in a room (GridFS bucket `room-attachments`); confidential ones open only behind the NDA. */
 
@@ -68,7 +68,10 @@ export async function postAttachment(
   }
 }
 
-/** Opens a file of the room for a member; confidential files only once both parties accepted the NDA. */
+/**
+ * Opens a file of the room for a member; a confidential file only for a reader who accepted the NDA
+ * themselves, once it is complete (both parties accepted).
+ */
 export async function openRoomAttachment(
   actor: Actor,
   roomId: string,
@@ -77,7 +80,7 @@ export async function openRoomAttachment(
   const { room } = await requireMember(actor, roomId);
   const m = await RoomMessage.findOne({ room: room._id, "attachment.fileId": parseId(fileId) }, { attachment: 1 }).lean();
   if (!m?.attachment?.fileId) throw new NotFoundError();
-  if (m.attachment.confidential && !ndaView(room).complete) throw new ForbiddenError("rooms.errors.ndaRequired");
+  if (m.attachment.confidential && !confidentialOpenTo(ndaView(room), actor.id)) throw new ForbiddenError("rooms.errors.ndaRequired");
   return {
     filename: m.attachment.filename ?? "file",
     contentType: m.attachment.contentType ?? "application/octet-stream",

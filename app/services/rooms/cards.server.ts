@@ -7,8 +7,10 @@ import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { agreeDealTerms, openDeal } from "~/services/trading/deals/open.server.ts";
+import { SOLD_STATUSES } from "~/services/trading/listing.server.ts";
 import { ANSWER_STATUS, mayAnswer, nextVersion, otherParty, type Party } from "~/services/trading/negotiation.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import type { ListingStatus } from "~/utils/listing-workflow.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
 import { requireMember, validate } from "./membership.server.ts";
 import { announce, append, author } from "./messages.server.ts";
@@ -56,6 +58,11 @@ export async function proposeCard(
   const data = validate(ProposeCardSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   const forSide = partyFor(side, data.onBehalfOf);
+  if (!room.deal) {
+    // Sold to someone else (its open cards were closed then): no new card can become a deal.
+    const listing = await Achievement.findById(room.listing, { status: 1 }).lean();
+    if (SOLD_STATUSES.includes(listing?.status as ListingStatus)) throw new ConflictError("rooms.errors.listingNotTrading");
+  }
   if (data.clientId) {
     // A retried proposal: the card it already made, not "another card is open".
     const sent = await RoomMessage.findOne({ room: room._id, "author.user": oid(actor.id!), clientId: data.clientId }, { card: 1 }).lean();

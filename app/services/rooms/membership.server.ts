@@ -3,9 +3,9 @@ import type { ZodError } from "zod";
 import { DealRoom, type RoomSide } from "~/models/deal-room.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
-import { parseId } from "~/services/kernel/ids.server.ts";
+import { maybeId, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { hasRole } from "~/utils/permissions.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import type { RoomRow } from "./views.ts";
 
 /**
@@ -25,13 +25,20 @@ export function validate<T>(
   return r.data;
 }
 
-/** How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker. */
+/**
+ * How the actor belongs to the room, or null: the buyer, the seller side, or an invited broker.
+ * The seller side and brokers act by their role, so they need it now (a token's roles, too): the
+ * listing's organisation or author without the seller role, or an invited broker whose broker role
+ * was taken away, is no member.
+ */
 export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
   if (!actor?.id) return null;
   if (room.buyer?.user && String(room.buyer.user) === actor.id) return "buyer";
-  if (actor.organization && String(room.seller?.organization) === actor.organization.id) return "seller";
-  if (room.seller?.user && String(room.seller.user) === actor.id) return "seller";
-  if ((room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
+  const sellerSide =
+    (!!actor.organization && String(room.seller?.organization) === actor.organization.id) ||
+    (!!room.seller?.user && String(room.seller.user) === actor.id);
+  if (sellerSide && can(actor, "trading:sell")) return "seller";
+  if (hasRole(actor, "broker") && (room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
   return null;
 }
 
@@ -56,6 +63,13 @@ export async function isMember(actor: Actor | null, roomId: string): Promise<Roo
     if (e instanceof NotFoundError) return null;
     throw e;
   }
+}
+
+/** Who belongs to the room (for checking each delivery of its events), or null when there is no such room. */
+export async function roomMembers(roomId: string): Promise<Pick<RoomRow, "buyer" | "seller" | "brokers"> | null> {
+  const id = maybeId(roomId);
+  if (!id) return null;
+  return (await DealRoom.findById(id, { buyer: 1, seller: 1, brokers: 1 }).lean()) as Pick<RoomRow, "buyer" | "seller" | "brokers"> | null;
 }
 
 /** Whether someone may broker in rooms at all (for the invite form's hint). */

@@ -49,7 +49,7 @@ export async function openRoom(actor: Actor, input: OpenRoomInput): Promise<stri
     const offer = await Offer.findById(parseId(input.offerId), { listing: 1, thread: 1, buyer: 1, seller: 1 }).lean();
     if (!offer) throw new NotFoundError();
     const isBuyer = String(offer.buyer?.user) === actor.id;
-    const isSeller = !!actor.organization && String(offer.seller?.organization) === actor.organization.id;
+    const isSeller = can(actor, "trading:sell") && !!actor.organization && String(offer.seller?.organization) === actor.organization.id;
     if (!isBuyer && !isSeller) throw new NotFoundError();
     listingId = String(offer.listing);
     buyer = {
@@ -64,7 +64,8 @@ export async function openRoom(actor: Actor, input: OpenRoomInput): Promise<stri
     if (!deal) throw new NotFoundError();
     const isBuyer = String(deal.buyer.user) === actor.id;
     const isSeller =
-      (!!actor.organization && String(deal.seller.organization) === actor.organization.id) || String(deal.seller.user ?? "") === actor.id;
+      can(actor, "trading:sell") &&
+      ((!!actor.organization && String(deal.seller.organization) === actor.organization.id) || String(deal.seller.user ?? "") === actor.id);
     if (!isBuyer && !isSeller) throw new NotFoundError();
     listingId = String(deal.listing);
     buyer = {

@@ -1,6 +1,7 @@
 import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomOrigin } from "~/models/deal-room.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid } from "~/services/kernel/ids.server.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import { requireMember, sideOf } from "./membership.server.ts";
 import { historyOf } from "./messages.server.ts";
 import { cardView, ndaView, termsView, type CardRow, type RoomRow, type RoomSummary, type RoomView } from "./views.ts";
@@ -11,12 +12,18 @@ import { cardView, ndaView, termsView, type CardRow, type RoomRow, type RoomSumm
 export async function listMyRooms(actor: Actor, opts: { limit?: number } = {}): Promise<RoomSummary[]> {
   if (!actor.id) return [];
   const me = oid(actor.id);
-  const or: Record<string, unknown>[] = [{ "buyer.user": me }, { "seller.user": me }, { "brokers.user": me }];
-  if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
-  const rooms = (await DealRoom.find({ $or: or })
+  // The same membership as `sideOf`: the seller side by the seller role, brokers by theirs.
+  const or: Record<string, unknown>[] = [{ "buyer.user": me }];
+  if (can(actor, "trading:sell")) {
+    or.push({ "seller.user": me });
+    if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
+  }
+  if (hasRole(actor, "broker")) or.push({ "brokers.user": me });
+  const found = (await DealRoom.find({ $or: or })
     .sort({ lastMessageAt: -1, _id: -1 })
     .limit(opts.limit ?? 100)
     .lean()) as RoomRow[];
+  const rooms = found.filter((r) => sideOf(actor, r));
   const reads = await RoomRead.find({ user: me, room: { $in: rooms.map((r) => r._id) } }, { room: 1, lastReadSeq: 1 }).lean();
   const readOf = new Map(reads.map((r) => [String(r.room), r.lastReadSeq ?? 0]));
   const unread = await Promise.all(

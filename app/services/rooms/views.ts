@@ -131,6 +131,15 @@ export interface NdaView {
   complete: boolean;
 }
 
+/**
+ * Whether the room's confidential files open to this reader: the NDA is complete (a buyer-side and
+ * a seller-side acceptance) and the reader accepted it themselves — an invited broker or a
+ * colleague who never accepted it reads none of them.
+ */
+export function confidentialOpenTo(nda: NdaView, userId: string | null): boolean {
+  return !!userId && nda.complete && nda.acceptances.some((a) => a.userId === userId);
+}
+
 export function ndaView(room: Pick<RoomRow, "nda">): NdaView {
   const acceptances = (room.nda?.acceptances ?? []).map((a) => ({
     userId: String(a.user),

@@ -60,7 +60,8 @@ export async function tradingSummary(listingId: string, actor: Actor | null, now
   const takesOffers = priceMode === "negotiable" || invited;
   const [myOpenOffer, incomingOffers, auction] = await Promise.all([
     actor && takesOffers && !isOwnerSide ? myOpenOfferOn(actor, listingId, now) : Promise.resolve(null),
-    isOwnerSide && priceMode !== "fixed" ? openOfferCount(listingId, now) : Promise.resolve(null),
+    // How many offers wait is the seller side's business (by the seller role, like the offers themselves).
+    isOwnerSide && can(actor, "trading:sell") && priceMode !== "fixed" ? openOfferCount(listingId, now) : Promise.resolve(null),
     priceMode === "auction" || state === "sold" ? auctionOfListing(listingId) : Promise.resolve(null),
   ]);
   const running = !!auction && (auction.status === "open" || auction.status === "closing");

@@ -10,6 +10,7 @@ import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
+import { closeCardsOnSale } from "~/services/rooms/sale.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
 
@@ -115,6 +116,8 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
     if (isDuplicateKey(e)) throw new ConflictError("trading.alreadySold");
     throw e;
   }
+  // The listing's rooms: their open offer cards can no longer be accepted (closed, with a message).
+  await closeCardsOnSale(session, listing._id, now);
   await recordAudit(session, {
     subjectType: "deal",
     subject: dealId,

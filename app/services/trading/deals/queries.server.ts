@@ -2,18 +2,24 @@ import { Deal } from "~/models/deal.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
-import { hasRole } from "~/utils/permissions.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import { dealView, type DealRow, type DealView } from "./views.ts";
 
 /** Reading deals: one's own list, and one deal for its parties. */
 
-/** Deals where the actor is the buyer or on the selling side; brokers and admins see all. */
+/**
+ * Deals where the actor is the buyer or on the selling side (the sales: with the seller role, which
+ * a token's roles limit too); brokers and admins see all.
+ */
 function dealScope(actor: Actor): Record<string, unknown> | null {
   if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
   const or: Record<string, unknown>[] = [];
-  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
-  if (actor.organization)
-    or.push({ "seller.organization": oid(actor.organization.id) }, { "buyer.organization": oid(actor.organization.id) });
+  if (actor.id) or.push({ "buyer.user": oid(actor.id) });
+  if (actor.organization) or.push({ "buyer.organization": oid(actor.organization.id) });
+  if (can(actor, "trading:sell")) {
+    if (actor.id) or.push({ "seller.user": oid(actor.id) });
+    if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
+  }
   return or.length ? { $or: or } : null;
 }
 

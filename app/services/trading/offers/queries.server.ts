@@ -15,11 +15,20 @@ import { offerView, summarize, type MyOffers, type OfferQuote, type OfferRow, ty
 
 /** Reading offers: a thread for its two sides, "my offers", the listing panel's counts, the make-offer page. */
 
-/** Offers the actor may see: as their buyer, or on the seller side. Ownership in the query. */
+/** The seller side's part of a scope: one's own and one's organisation's listings, for sellers only. */
+function sellerScope(actor: Actor): Record<string, unknown>[] {
+  if (!can(actor, "trading:sell")) return [];
+  const or: Record<string, unknown>[] = [];
+  if (actor.id) or.push({ "seller.user": oid(actor.id) });
+  if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
+  return or;
+}
+
+/** Offers the actor may see: as their buyer, or on the seller side (with the seller role). Ownership in the query. */
 export function offerScope(actor: Actor): Record<string, unknown> | null {
   const or: Record<string, unknown>[] = [];
-  if (actor.id) or.push({ "buyer.user": oid(actor.id) }, { "seller.user": oid(actor.id) });
-  if (actor.organization) or.push({ "seller.organization": oid(actor.organization.id) });
+  if (actor.id) or.push({ "buyer.user": oid(actor.id) });
+  or.push(...sellerScope(actor));
   return or.length ? { $or: or } : null;
 }
 
@@ -68,9 +77,7 @@ export async function getOfferThread(actor: Actor, id: string, opts: { now?: Dat
 export async function listMyOffers(actor: Actor, opts: { now?: Date; limit?: number } = {}): Promise<MyOffers> {
   const now = opts.now ?? new Date();
   const limit = opts.limit ?? 500;
-  const incomingScope: Record<string, unknown>[] = [];
-  if (actor.id) incomingScope.push({ "seller.user": oid(actor.id) });
-  if (actor.organization) incomingScope.push({ "seller.organization": oid(actor.organization.id) });
+  const incomingScope = sellerScope(actor);
   const outgoingScope = actor.id ? { "buyer.user": oid(actor.id) } : null;
   const scope = offerScope(actor);
   if (!scope) return { incoming: [], outgoing: [] };

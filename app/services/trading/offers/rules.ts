@@ -19,9 +19,13 @@ import type { OfferActions, OfferView } from "./views.ts";
 
 export const OFFER_LINK = (thread: Types.ObjectId | string) => `/offers/${thread}`;
 
-/** The side the actor is on for this offer, or null when they have nothing to do with it. */
+/**
+ * The side the actor is on for this offer, or null when they have nothing to do with it. The seller
+ * side (the listing's author or organisation) needs the seller role — a token's roles limit it too.
+ */
 export function sideOf(actor: Actor, offer: Pick<OfferDoc, "buyer" | "seller">): OfferSide | null {
   if (actor.id && String(offer.buyer.user) === actor.id) return "buyer";
+  if (!can(actor, "trading:sell")) return null;
   if (actor.id && offer.seller.user && String(offer.seller.user) === actor.id) return "seller";
   if (actor.organization && String(offer.seller.organization) === actor.organization.id) return "seller";
   return null;
