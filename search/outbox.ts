@@ -99,10 +99,18 @@ export async function drainOutbox(): Promise<number> {
   }
 }
 
-/** Entries waiting, and the oldest one's age: for health and the admin. */
+/** Counting stops here: a backlog this long says enough, and /healthz must stay cheap. */
+export const BACKLOG_COUNT_LIMIT = 100_000;
+
+/**
+ * Entries waiting (counted exactly, up to BACKLOG_COUNT_LIMIT), and the oldest one's age: for
+ * health and the admin. Not `estimatedDocumentCount`: that reads the collection's stored count,
+ * which an unclean mongod stop leaves wrong (entries applied and deleted just before the crash
+ * stay counted until the collection is validated), so /healthz showed a backlog that never drained.
+ */
 export async function outboxBacklog(): Promise<{ pending: number; oldestSeconds: number | null }> {
   const [pending, oldest] = await Promise.all([
-    SearchOutbox.estimatedDocumentCount(),
+    SearchOutbox.countDocuments({}, { limit: BACKLOG_COUNT_LIMIT }),
     SearchOutbox.findOne({}, { createdAt: 1 }).sort({ _id: 1 }).lean(),
   ]);
   const created = (oldest as { createdAt?: Date } | null)?.createdAt;

@@ -1,6 +1,7 @@
 import mongoose from "mongoose";
 import { meili } from "../search/client.ts";
 import { outboxBacklog } from "../search/outbox.ts";
+import { supervisedServices, type SupervisedStatus } from "./embedded/supervisor.ts";
 
 export interface Health {
   status: "ok" | "unavailable";
@@ -8,6 +9,8 @@ export interface Health {
   meilisearch: { ok: boolean; version?: string; error?: string };
   /** Listing changes not yet applied to the search index (the outbox). */
   searchBacklog?: { pending: number; oldestSeconds: number | null };
+  /** The embedded services this app runs and restarts (none when both are external). */
+  embedded?: Record<string, SupervisedStatus>;
   uptimeSeconds: number;
 }
 
@@ -38,11 +41,13 @@ export async function checkHealth(): Promise<Health> {
   const meilisearch =
     search.status === "fulfilled" ? { ok: true, version: search.value.pkgVersion } : { ok: false, error: (search.reason as Error).message };
   const searchBacklog = mongodb.ok ? await outboxBacklog().catch(() => undefined) : undefined;
+  const embedded = supervisedServices();
   return {
     status: mongodb.ok && meilisearch.ok ? "ok" : "unavailable",
     mongodb,
     meilisearch,
     ...(searchBacklog ? { searchBacklog } : {}),
+    ...(Object.keys(embedded).length ? { embedded } : {}),
     uptimeSeconds: Math.round(process.uptime()),
   };
 }

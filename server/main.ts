@@ -19,6 +19,7 @@ import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
+import { withServiceUnavailable } from "./remix-build.ts";
 
 installGlobals({ nativeFetch: true });
 
@@ -26,7 +27,7 @@ const BUILD_PATH = path.resolve("build/index.js");
 const started = Date.now();
 
 async function importBuild(): Promise<ServerBuild> {
-  return import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`);
+  return withServiceUnavailable(await import(`${pathToFileURL(BUILD_PATH).href}?t=${Date.now()}`));
 }
 
 async function main() {

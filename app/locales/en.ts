@@ -121,6 +121,8 @@ const en: Messages = {
     prev: "Previous",
     next: "Next",
     disabled: "Disabled",
+    searchTooLong: "A search holds at most {{max}} characters",
+    searchControlChars: "A search may not contain control characters",
   },
   errors: {
     required: "Required",

@@ -111,6 +111,8 @@ const zhCN = {
     prev: "上一页",
     next: "下一页",
     disabled: "已停用",
+    searchTooLong: "搜索词最多 {{max}} 个字符",
+    searchControlChars: "搜索词不能包含控制字符",
   },
   errors: {
     required: "此项必填",

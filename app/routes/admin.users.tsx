@@ -4,7 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
-import { SetRolesSchema, UserListQuerySchema } from "~/schemas/account.ts";
+import { SetRolesSchema, USER_SEARCH_MAX, UserListQuerySchema, type UserListQuery } from "~/schemas/account.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
 import { listUsers, setUserRoles } from "~/services/accounts/accounts.server.ts";
 import { DomainError } from "~/utils/errors.ts";
 import { ROLES } from "~/utils/permissions.ts";
@@ -16,8 +17,15 @@ export const meta: MetaFunction = () => [{ title: "用户管理 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requirePermission(request, "user:manage");
-  const query = UserListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return json({ ...(await listUsers(admin, query)), query, me: admin.id });
+  const parsed = UserListQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!parsed.success) {
+    // A search that cannot be one (too long, control characters) is named on the page, not widened to everyone.
+    const none: Awaited<ReturnType<typeof listUsers>> = { total: 0, page: 1, pageCount: 1, users: [] };
+    const query: UserListQuery = { page: 1 };
+    return json({ ...none, query, me: admin.id, errors: flattenZodErrors(parsed.error) }, { status: 400 });
+  }
+  const query = parsed.data;
+  return json({ ...(await listUsers(admin, query)), query, me: admin.id, errors: null });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -56,7 +64,16 @@ export default function AdminUsers() {
         <label className="sr-only" htmlFor="q">
           {t("admin.search")}
         </label>
-        <input id="q" name="q" type="search" defaultValue={data.query.q ?? ""} placeholder={t("admin.search")} />
+        <input
+          id="q"
+          name="q"
+          type="search"
+          maxLength={USER_SEARCH_MAX}
+          defaultValue={data.query.q ?? ""}
+          placeholder={t("admin.search")}
+          aria-invalid={data.errors?.q ? true : undefined}
+          aria-describedby={data.errors?.q ? "q-error" : undefined}
+        />
         <label className="sr-only" htmlFor="role">
           {t("admin.filterRole")}
         </label>
@@ -72,6 +89,11 @@ export default function AdminUsers() {
           {t("admin.apply")}
         </button>
         <span className="muted">{t("admin.total", { count: data.total })}</span>
+        {data.errors?.q ? (
+          <span id="q-error" className="field-errors" role="alert" data-testid="search-error">
+            {data.errors.q.map((m) => t(m, { max: USER_SEARCH_MAX })).join(" ")}
+          </span>
+        ) : null}
       </Form>
       <div className="table-wrap">
         <table>

@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { SuggestParamsSchema } from "~/schemas/search.ts";
 import { suggest } from "~/services/search/suggest.server.ts";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 
 /**
  * GET /search/suggest?kind=achievements&q=根腐 — as-you-type suggestions for the search box:
@@ -15,8 +16,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     q: url.searchParams.get("q") ?? undefined,
   });
   if (!parsed.success) {
-    const fields: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fields[String(issue.path[0])] ??= []).push(issue.message);
+    const fields = fieldErrors();
+    for (const issue of parsed.error.issues) fieldErrorList(fields, String(issue.path[0])).push(issue.message);
     return json({ items: [], errors: fields }, { status: 400, headers: { "Cache-Control": "no-store" } });
   }
   const result = await suggest(parsed.data.kind, parsed.data.q);

@@ -77,8 +77,17 @@ export const SetRolesSchema = z.object({
   roles: z.array(z.enum(ROLES)).default([]),
 });
 
+/** The most a search of the user list may hold. */
+export const USER_SEARCH_MAX = 100;
+
 export const UserListQuerySchema = z.object({
-  q: z.string().trim().max(100).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(USER_SEARCH_MAX, "admin.searchTooLong")
+    .refine((q) => !/\p{Cc}/u.test(q), "admin.searchControlChars")
+    .optional(),
   role: z.enum(ROLES).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
 });
+export type UserListQuery = z.output<typeof UserListQuerySchema>;

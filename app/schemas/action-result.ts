@@ -1,4 +1,5 @@
 import type { SubmissionResult } from "@conform-to/react";
+import { fieldErrorList, fieldErrors as newFieldErrors } from "~/utils/errors.ts";
 
 /**
  * The one shape a page's form action answers with when it does not redirect (app/web/actions.server.ts
@@ -46,9 +47,10 @@ export function resultFor(
   if (!intents.includes(result.intent)) return null;
   if ((result.target ?? null) !== target) return null;
   const { "": general, ...fields } = (result.reply.error ?? {}) as Record<string, string[] | null>;
-  const fieldErrors: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(fields)) if (v?.length) fieldErrors[k] = v;
-  const values: Record<string, string> = {};
+  // Keys are the form's field names: records without a prototype, so a field called "__proto__" is a field.
+  const fieldErrors = newFieldErrors();
+  for (const [k, v] of Object.entries(fields)) if (v?.length) fieldErrorList(fieldErrors, k).push(...v);
+  const values = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(result.reply.initialValue ?? {})) if (typeof v === "string") values[k] = v;
   return { fieldErrors, formError: general?.[0] ?? null, values, params: result.params ?? {}, reply: result.reply };
 }

@@ -12,6 +12,9 @@ import {
 } from "~/schemas/listing.ts";
 import { EmailSchema } from "~/schemas/account.ts";
 import { yuanToFen } from "~/utils/money.ts";
+import { tooDeepPath } from "~/utils/json-depth.ts";
+import { formMessage } from "~/utils/messages.ts";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { ORGANIZATION_TYPES, type OrganizationType } from "~/utils/organization.ts";
 import { normalizePatentNumber, patentCheckChar } from "~/utils/patent.ts";
 import { LISTING_STATUSES, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
@@ -199,10 +202,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * mistake gives one message.
  */
 class Problems {
-  errors: FieldErrors = {};
+  errors: FieldErrors = fieldErrors();
   warnings: Warning[] = [];
   add(path: string, key: string) {
-    (this.errors[path] ??= []).push(key);
+    fieldErrorList(this.errors, path).push(key);
   }
   warn(field: string, message: string, params?: Warning["params"]) {
     this.warnings.push(params ? { field, message, params } : { field, message });
@@ -249,7 +252,23 @@ function readStatus(raw: Record<string, unknown>, p: Problems): { status: Import
   return { status: "published", statusGiven: false };
 }
 
-/** `null` means "not given" everywhere in a record (export lines write absent values as null). */
+/**
+ * The most levels of objects and arrays one record may nest (the record itself is level 1): a
+ * listing nests three at most (`inventors.0.name`), and the readers below walk records recursively.
+ */
+export const MAX_RECORD_DEPTH = 8;
+
+/** A record nested deeper than MAX_RECORD_DEPTH, refused naming where. */
+function tooDeep(record: unknown): Prepared<never> | null {
+  const path = tooDeepPath(record, MAX_RECORD_DEPTH);
+  if (path === null) return null;
+  const errors = fieldErrors();
+  fieldErrorList(errors, path).push(formMessage("apiErrors.tooDeep", { max: MAX_RECORD_DEPTH }));
+  const externalId = isObject(record) && typeof record.externalId === "string" ? record.externalId.trim().slice(0, 100) || null : null;
+  return { ok: false, externalId, errors, warnings: [] };
+}
+
+/** `null` means "not given" everywhere in a record (export lines write absent values as null). Records are depth-checked first. */
 function dropNulls(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(dropNulls);
   if (isObject(v))
@@ -345,14 +364,14 @@ const EXPECTED_TYPES = new Set(["string", "number", "boolean", "array", "object"
  * missing value or a value of the wrong JSON type get keys here too, so they read in both languages.
  */
 function coreErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
+  const out = fieldErrors();
   for (const issue of error.issues) {
     let message = issue.message;
     if (issue.code === "invalid_type" && !message.startsWith("errors.")) {
       if (issue.received === "undefined") message = "errors.required";
       else if (EXPECTED_TYPES.has(issue.expected)) message = `apiErrors.expected.${issue.expected}`;
     }
-    (out[issue.path.join(".")] ??= []).push(message);
+    fieldErrorList(out, issue.path.join(".")).push(message);
   }
   return out;
 }
@@ -371,6 +390,8 @@ function warnPatentChecks(numbers: readonly string[], p: Problems) {
 
 /** One achievement of an import call: the core data in fen, the owner, and what was wrong or assumed. */
 export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): Prepared<PreparedAchievement> {
+  const deep = tooDeep(record);
+  if (deep) return deep;
   const p = new Problems();
   const raw = dropNulls(record);
   if (!isObject(raw)) return { ok: false, externalId: null, errors: { "": ["apiErrors.recordNotObject"] }, warnings: [] };
@@ -434,6 +455,8 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
 
 /** One demand of an import call. The enterprise's type defaults to "enterprise". */
 export function prepareDemand(record: unknown, opts: PrepareOptions = {}): Prepared<PreparedDemand> {
+  const deep = tooDeep(record);
+  if (deep) return deep;
   const p = new Problems();
   const raw = dropNulls(record);
   if (!isObject(raw)) return { ok: false, externalId: null, errors: { "": ["apiErrors.recordNotObject"] }, warnings: [] };

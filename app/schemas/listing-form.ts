@@ -1,5 +1,6 @@
 import { formMessage } from "~/utils/messages.ts";
 import { z } from "zod";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { patentCheckIssues, type AchievementDataInput, type DemandDataInput, type ListingKind } from "~/schemas/listing.ts";
 import { fenToYuanText, MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { normalizePatentNumber, patentProblem } from "~/utils/patent.ts";
@@ -390,17 +391,19 @@ export function regionDefaults(code: string): { region: string; town: string } {
 const ACHIEVEMENT_FIELDS = new Set(Object.keys(AchievementFormSchema.innerType().shape));
 const DEMAND_FIELDS = new Set(Object.keys(DemandFormSchema.innerType().shape));
 
-const SPECIAL_PATHS: Record<string, string> = {
-  "price.mode": "priceMode",
-  "price.amount": "priceAmount",
-  price: "priceAmount",
-  "fiscalFunding.project": "fiscalProject",
-  "fiscalFunding.funded": "fiscalFunded",
-  fiscalFunding: "fiscalProject",
-  "budget.min": "budgetMin",
-  "budget.max": "budgetMax",
-  budget: "budgetMax",
-};
+const SPECIAL_PATHS = new Map<string, string>(
+  Object.entries({
+    "price.mode": "priceMode",
+    "price.amount": "priceAmount",
+    price: "priceAmount",
+    "fiscalFunding.project": "fiscalProject",
+    "fiscalFunding.funded": "fiscalFunded",
+    fiscalFunding: "fiscalProject",
+    "budget.min": "budgetMin",
+    "budget.max": "budgetMax",
+    budget: "budgetMax",
+  }),
+);
 
 /**
  * The service reports errors by the core schema's paths (`price.amount`, `patentNumbers.1`,
@@ -409,13 +412,13 @@ const SPECIAL_PATHS: Record<string, string> = {
  */
 export function serviceErrorsToForm(kind: ListingKind, errors: Record<string, string[]>): Record<string, string[]> {
   const known = kind === "achievement" ? ACHIEVEMENT_FIELDS : DEMAND_FIELDS;
-  const out: Record<string, string[]> = {};
+  const out = fieldErrors();
   for (const [path, messages] of Object.entries(errors)) {
     const parts = path.split(".");
-    const special = SPECIAL_PATHS[parts.slice(0, 2).join(".")] ?? SPECIAL_PATHS[parts[0]!];
+    const special = SPECIAL_PATHS.get(parts.slice(0, 2).join(".")) ?? SPECIAL_PATHS.get(parts[0]!);
     let name = special && known.has(special) ? special : parts[0]!;
     if (!known.has(name)) name = "";
-    const list = (out[name] ??= []);
+    const list = fieldErrorList(out, name);
     for (const m of messages) if (!list.includes(m)) list.push(m);
   }
   return out;

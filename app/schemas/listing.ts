@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { MAX_YUAN } from "~/utils/money.ts";
 import { patentProblem } from "~/utils/patent.ts";
 import {
@@ -130,10 +131,9 @@ export type ListingKind = (typeof LISTING_KINDS)[number];
 
 /** Field errors keyed by dotted path (`price.amount`, `patentNumbers.1`), as forms and the API report them. */
 export function flattenZodErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = fieldErrors();
   for (const issue of error.issues) {
-    const key = issue.path.join(".") || "";
-    (out[key] ??= []).push(issue.message);
+    fieldErrorList(out, issue.path.join(".")).push(issue.message);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { MAX_FEN, yuanToFen } from "~/utils/money.ts";
 import { OBJECT_ID_PATTERN } from "./ids.ts";
 import { LICENSE_EXCLUSIVITY, TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
@@ -315,9 +316,9 @@ export interface BuyNowFormInput {
  * not know under that key's own name (not under "" for the whole body), so the answer names it.
  */
 export function offerFieldErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = fieldErrors();
   const add = (path: string, message: string) => {
-    const list = (out[path] ??= []);
+    const list = fieldErrorList(out, path);
     if (!list.includes(message)) list.push(message);
   };
   for (const issue of error.issues) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorList, fieldErrors, type FieldErrors } from "~/utils/errors.ts";
 import { MAX_YUAN } from "~/utils/money.ts";
 import { FIELDS, IP_TYPES, MATURITY_STAGES, TRANSACTION_MODES, TRL_MAX, TRL_MIN } from "~/utils/taxonomy.ts";
 
@@ -150,10 +151,9 @@ export function parseSearchParams(query: URLSearchParams): ParsedSearch {
   const raw = searchParamsObject(query);
   const parsed = SearchParamsSchema.safeParse(raw);
   if (parsed.success) return { success: true, data: parsed.data };
-  const errors: SearchParamErrors = {};
+  const errors: SearchParamErrors = fieldErrors();
   for (const issue of parsed.error.issues) {
-    const key = String(issue.path[0] ?? "");
-    (errors[key] ??= []).push(issue.message);
+    fieldErrorList(errors as FieldErrors, String(issue.path[0] ?? "")).push(issue.message);
   }
   const kind = (SEARCH_KINDS as readonly string[]).includes(String(raw.kind)) ? (raw.kind as SearchKind) : "achievements";
   const q = typeof raw.q === "string" ? raw.q.trim().slice(0, MAX_QUERY_LENGTH) : "";

@@ -5,6 +5,22 @@
  */
 export type FieldErrors = Record<string, string[]>;
 
+/**
+ * An empty record of field errors. Its keys are paths that may come from outside (a JSON body's
+ * own keys, a form's field names), so it has no prototype: "__proto__", "constructor" or
+ * "toString" are keys like any other, never Object.prototype's members.
+ */
+export function fieldErrors(): FieldErrors {
+  return Object.create(null) as FieldErrors;
+}
+
+/** The list of messages under `path`, created empty when there is none yet (an own key, whatever the record's prototype). */
+export function fieldErrorList(errors: FieldErrors, path: string): string[] {
+  if (!Object.hasOwn(errors, path))
+    Object.defineProperty(errors, path, { value: [], enumerable: true, writable: true, configurable: true });
+  return errors[path]!;
+}
+
 /** What a refusal may say beyond its message: the parameters of the message, the one field it is about, a machine code for the API. */
 export interface DomainErrorDetails {
   params?: Record<string, string | number>;
@@ -69,6 +85,20 @@ export class RateLimitedError extends DomainError {
   constructor(
     public readonly retryAfterSeconds: number,
     message = "errors.rateLimited",
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A service the request needs (MongoDB) cannot be reached right now: 503 with Retry-After. The
+ * edge maps the driver's connection errors to this one error (app/web/unavailable.server.ts).
+ */
+export class ServiceUnavailableError extends DomainError {
+  override readonly status = 503;
+  constructor(
+    public readonly retryAfterSeconds = 5,
+    message = "apiErrors.serviceUnavailable",
   ) {
     super(message);
   }

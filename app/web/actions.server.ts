@@ -2,6 +2,7 @@ import type { Submission } from "@conform-to/react";
 import { json, redirect, type HeadersFunction, type TypedResponse } from "@remix-run/node";
 import type { ActionFailure, ActionSuccess, FormReply } from "~/schemas/action-result.ts";
 import { DomainError, NotFoundError, RateLimitedError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
+import { asServiceUnavailable, serviceUnavailableResponse } from "~/web/unavailable.server.ts";
 
 export type { ActionFailure, ActionResult, ActionSuccess } from "~/schemas/action-result.ts";
 
@@ -10,6 +11,8 @@ export type { ActionFailure, ActionResult, ActionSuccess } from "~/schemas/actio
  * what a page shows:
  * - in a loader, `loadOrThrow(promise)` (or `throw errorResponse(e)`): a missing or forbidden
  *   object becomes the route's ErrorBoundary with the domain status (404, 403, 409);
+ * - MongoDB unreachable (web/unavailable.server.ts) is neither: a loader's or an action's request
+ *   answers 503 with Retry-After (the short bilingual page for a browser);
  * - in an action, `refusal(e, ctx)`: field errors with 400, a form-level message with the domain
  *   status (403, 409, 429 with Retry-After), always in the one ActionFailure shape — except a
  *   missing object, which stays the 404 page (an object one may not see looks like one that does
@@ -23,6 +26,9 @@ export type { ActionFailure, ActionResult, ActionSuccess } from "~/schemas/actio
 /** A thrown Response for the ErrorBoundary (loaders): the domain status with its message key. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof Response) return error;
+  // MongoDB unreachable: the 503 page with Retry-After (web/unavailable.server.ts), not a 500.
+  const down = asServiceUnavailable(error);
+  if (down) return serviceUnavailableResponse(down);
   if (error instanceof ValidationError) {
     return json({ status: "error" as const, error: error.fieldErrors }, { status: 400 });
   }
@@ -110,6 +116,8 @@ export function invalid(submission: Submission<unknown>, ctx: Omit<RefusalContex
  */
 export function refusal(e: unknown, ctx: RefusalContext): TypedResponse<ActionFailure> {
   if (e instanceof Response) throw e;
+  // Not a refusal of this form: the whole page answers 503.
+  if (asServiceUnavailable(e)) throw errorResponse(e);
   if (e instanceof ValidationError) {
     return refuse(400, { ...ctx, fieldErrors: ctx.mapFields ? ctx.mapFields(e.fieldErrors) : e.fieldErrors });
   }

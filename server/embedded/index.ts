@@ -5,6 +5,7 @@ import type { Env } from "~/utils/env.server.ts";
 import { startMeilisearch, type EmbeddedMeili } from "./meilisearch.ts";
 import { startMongod, type EmbeddedMongo } from "./mongod.ts";
 import { EmbeddedError } from "./process.ts";
+import { Supervisor } from "./supervisor.ts";
 
 export { EmbeddedError } from "./process.ts";
 
@@ -98,11 +99,11 @@ export async function startServices(
 
   const logDir = path.join(dataDir, "logs");
   onProgress?.(`starting embedded ${[needMongo && "MongoDB", needMeili && "Meilisearch"].filter(Boolean).join(" + ")} in ${dataDir}`);
+  const mongoStart = () => startMongod({ dataDir, port: e.EMBEDDED_MONGO_PORT, logDir });
+  const meiliStart = () => startMeilisearch({ dataDir, port: e.EMBEDDED_MEILI_PORT, logDir, masterKey: e.MEILI_MASTER_KEY });
   const [mongoR, meiliR] = await Promise.allSettled([
-    needMongo ? startMongod({ dataDir, port: e.EMBEDDED_MONGO_PORT, logDir }) : Promise.resolve(undefined),
-    needMeili
-      ? startMeilisearch({ dataDir, port: e.EMBEDDED_MEILI_PORT, logDir, masterKey: e.MEILI_MASTER_KEY })
-      : Promise.resolve(undefined),
+    needMongo ? mongoStart() : Promise.resolve(undefined),
+    needMeili ? meiliStart() : Promise.resolve(undefined),
   ]);
   const mongo: EmbeddedMongo | undefined = mongoR.status === "fulfilled" ? mongoR.value : undefined;
   const meili: EmbeddedMeili | undefined = meiliR.status === "fulfilled" ? meiliR.value : undefined;
@@ -120,6 +121,18 @@ export async function startServices(
   };
   await fs.writeFile(stateFile(dataDir), JSON.stringify(state, null, 2));
 
+  // The app keeps what it started running: a server that dies is restarted (with back-off) on the
+  // same port and data, so the app recovers without a restart of its own. Commands do not.
+  const supervised =
+    mode === "app"
+      ? [
+          mongo && new Supervisor("mongod", mongo.process, async () => (await mongoStart()).process),
+          meili && new Supervisor("meilisearch", meili.process, async () => (await meiliStart()).process),
+        ]
+      : [];
+  const stopProcesses = () =>
+    mode === "app" ? Promise.all(supervised.map((s) => s?.stop())) : Promise.all([mongo?.process.stop(), meili?.process.stop()]);
+
   let stopped: Promise<void> | undefined;
   return {
     mongoUri: e.MONGODB_URI ?? mongo!.uri,
@@ -128,7 +141,7 @@ export async function startServices(
     started: { mongo: !!mongo, meili: !!meili },
     stop() {
       stopped ??= (async () => {
-        await Promise.all([mongo?.process.stop(), meili?.process.stop()]);
+        await stopProcesses();
         await fs.rm(stateFile(dataDir), { force: true });
       })();
       return stopped;

@@ -51,7 +51,14 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
     defaultConcurrency: 1,
     defaultLockLimit: 1,
   });
-  agenda.on("error", (err) => logger.warn({ err: err.message }, "job runner: database error; will retry"));
+  // Agenda keeps polling through a MongoDB outage and picks up again by itself; one line per
+  // outage (and one per minute while it lasts) says so without a line per poll and job.
+  let lastErrorLogged = 0;
+  agenda.on("error", (err) => {
+    if (Date.now() - lastErrorLogged < 60_000) return;
+    lastErrorLogged = Date.now();
+    logger.warn({ err: err.message }, "job runner: database error; will retry");
+  });
 
   for (const job of jobs) {
     agenda.define(

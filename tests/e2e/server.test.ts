@@ -115,6 +115,17 @@ describe("the running server (started like `npm start`)", () => {
     expect(res.status).toBe(200);
     expect(html).toContain("broker@demo.chengguo.cn");
     expect(html).not.toContain("buyer@demo.chengguo.cn");
+
+    // A search that cannot be one is named on the page with 400 (issue 12 point 12), never a 500.
+    for (const [q, message] of [
+      ["a".repeat(101), "搜索词最多 100 个字符"],
+      ["a%00b", "搜索词不能包含控制字符"],
+    ]) {
+      const bad = await admin.page(`/admin/users?q=${q}`);
+      expect(bad.res.status).toBe(400);
+      expect(bad.html).toContain(message);
+      expect(bad.html).toContain('data-testid="search-error"');
+    }
   });
 
   it("an admin grants a role through the form and the user gets it on their next page", async () => {

@@ -330,6 +330,41 @@ describe("POST /api/v1/import", () => {
     expect(get.status).toBe(405);
     expect(get.headers.get("Allow")).toBe("POST");
   });
+
+  it("answers 400 naming where for a record nested 10,000 levels deep, and stores nothing (issue 12 point 13)", async () => {
+    const nested = (n: number) => "[".repeat(n) + "]".repeat(n);
+    for (const [field, body] of [
+      ["title", `{"source":"deep","achievements":[{"externalId":"D1","title":${nested(10_000)}}]}`],
+      [
+        "owner",
+        `{"source":"deep","demands":[${JSON.stringify(demand("D0"))},{"externalId":"D2","enterprise":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}]}`,
+      ],
+    ]) {
+      const res = await call(importAction as Handler, "/api/v1/import", { token: admin, method: "POST", body });
+      expect(res.status, field).toBe(400);
+      const { error } = await res.json();
+      expect(error.code).toBe("invalid_request");
+      const [path, ...others] = Object.keys(error.fields);
+      expect(others).toEqual([]);
+      expect(path).toMatch(field === "title" ? /^achievements\.0\.title(\.0)+$/ : /^demands\.1\.enterprise(\.a)+$/);
+      expect(error.fields[path!]).toEqual([
+        "嵌套过深：对象与数组最多嵌套 32 层 / Nested too deeply: objects and arrays nest at most 32 levels",
+      ]);
+    }
+    expect(await Achievement.countDocuments({ source: "deep" })).toBe(0);
+    expect(await Demand.countDocuments({ source: "deep" })).toBe(0);
+  });
+
+  it("refuses a record nested deeper than a listing ever is, naming its field, while the others land", async () => {
+    const deep = achievement("N2", { inventors: [{ name: JSON.parse(`${"[".repeat(12)}"x"${"]".repeat(12)}`) }] });
+    const { res, json } = await importJson(admin, { source: "nested", achievements: [achievement("N1"), deep] });
+    expect(res.status).toBe(200);
+    expect(json.achievements[0]).toMatchObject({ status: "created" });
+    expect(json.achievements[1]).toMatchObject({ externalId: "N2", status: "refused" });
+    expect(Object.keys(json.achievements[1].errors)).toEqual(["inventors.0.name.0.0.0.0.0"]);
+    expect(json.achievements[1].errors["inventors.0.name.0.0.0.0.0"][0]).toContain("8");
+    expect(await Achievement.countDocuments({ source: "nested" })).toBe(1);
+  });
 });
 
 describe("5,000 records in one call", () => {

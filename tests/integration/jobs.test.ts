@@ -64,12 +64,13 @@ describe("job runner", () => {
     let hungStarted = false;
     let tookOver = false;
     // Instance "a" takes the job and never finishes (hung, or killed without unlocking).
-    let hungAt = 0;
+    // The lock is taken after this instant, so it cannot expire before `lockedNotBefore + lockMs`.
+    const lockedNotBefore = Date.now();
     const hung: Job = {
       name: "test.lock",
       everyMs: 200,
       lockMs: 800,
-      run: () => ((hungStarted = true), (hungAt = Date.now()), new Promise(() => {})),
+      run: () => ((hungStarted = true), new Promise(() => {})),
     };
     const a = await startJobRunner([hung], { db, instance: "a", pollMs: 100 });
     await until(() => hungStarted);
@@ -83,7 +84,7 @@ describe("job runner", () => {
     await until(() => tookOver);
     expect(tookOver).toBe(true);
     // Not before the hung run's lock expired.
-    expect(tookAt - hungAt).toBeGreaterThanOrEqual(800);
+    expect(tookAt - lockedNotBefore).toBeGreaterThanOrEqual(800);
     void a.stop(); // its run never ends; stop() waits a bounded time
   });
 });

@@ -109,6 +109,37 @@ describe("/notifications", () => {
     expect(foreign.status).toBe(404);
   });
 
+  it("marks one read through the form (issue 12 point 8): the first reading time kept, an unknown, junk or foreign id a 404 that changes nothing", async () => {
+    await notify(null, [{ user: reader.id, type: "deal.created", subject: listing(), link: "/deals/p8" }]);
+    const n = (await listNotifications(reader.id)).items.find((x) => x.link === "/deals/p8")!;
+    expect(n.read).toBe(false);
+    const mark = () => pages.call(notificationsPage.action, pages.post("/notifications", reader, { intent: "markRead", id: n.id }));
+    expect((await mark()).status).toBe(302);
+    const first = (await Notification.findById(n.id).lean())!.readAt!;
+    expect(first).toBeInstanceOf(Date);
+    // Again: still fine, and the first reading time stays.
+    expect((await mark()).status).toBe(302);
+    expect((await Notification.findById(n.id).lean())!.readAt!.getTime()).toBe(first.getTime());
+
+    const before = await Notification.find({}).sort({ _id: 1 }).lean();
+    for (const id of [new mongoose.Types.ObjectId().toHexString(), "nope", "0".repeat(24), "abc'; db.drop()", "__proto__"]) {
+      const res = await pages.call(notificationsPage.action, pages.post("/notifications", reader, { intent: "markRead", id }));
+      expect(res.status, id).toBe(404);
+    }
+    const theirs = await Notification.findOne({ user: other.id }).lean();
+    const foreign = await pages.call(
+      notificationsPage.action,
+      pages.post("/notifications", reader, { intent: "markRead", id: String(theirs!._id) }),
+    );
+    expect(foreign.status).toBe(404);
+    expect(await Notification.find({}).sort({ _id: 1 }).lean()).toEqual(before);
+    const tooLong = await pages.call(
+      notificationsPage.action,
+      pages.post("/notifications", reader, { intent: "markRead", id: "a".repeat(65) }),
+    );
+    expect(tooLong.status).toBe(400);
+  });
+
   it("refuses a post without the CSRF token", async () => {
     const res = await pages.call(notificationsPage.action, pages.post("/notifications", other, { intent: "markAllRead" }, { csrf: false }));
     expect(res.status).toBe(403);

@@ -1,6 +1,7 @@
 import type { CardTermsInput } from "~/schemas/deal-rooms.ts";
 import type { CardTermsView } from "~/services/rooms/views.ts";
 import { fenToYuanText } from "~/utils/money.ts";
+import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 
 /**
  * The offer-card form as plain fields (so it works without JavaScript) and its mapping to the
@@ -58,13 +59,13 @@ export function cardTermsFromForm(values: Record<string, string | undefined>): {
 
 /** Schema or service error paths → the form's field names. */
 export function cardErrorsToForm(errors: Record<string, string[]>, rows: number[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = fieldErrors();
   for (const [rawKey, messages] of Object.entries(errors)) {
     let key = rawKey.replace(/^terms\./, "");
     const m = /^milestones\.(\d+)\.(\w+)$/.exec(key);
     if (m) key = milestoneField(rows[Number(m[1])] ?? Number(m[1]), m[2] as (typeof MILESTONE_FIELDS)[number]);
     else if (/^milestones\.\d+$/.test(key)) key = "milestones";
-    (out[key] ??= []).push(...messages);
+    fieldErrorList(out, key).push(...messages);
   }
   return out;
 }

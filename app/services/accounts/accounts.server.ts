@@ -5,6 +5,7 @@ import { User } from "~/models/user.server.ts";
 import type { RegisterInput } from "~/schemas/account.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { normalizeUscc } from "~/utils/uscc.ts";
+import { literalPattern } from "~/utils/regex.ts";
 import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { SESSION_TTL_MS } from "~/utils/session.server.ts";
@@ -127,7 +128,7 @@ export async function listUsers(actor: Pick<Actor, "id" | "roles">, query: { q?:
   const filter: Record<string, unknown> = {};
   if (query.role) filter.roles = query.role;
   if (query.q) {
-    const rx = new RegExp(query.q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i");
+    const rx = new RegExp(literalPattern(query.q), "i");
     const orgIds = await Organization.find({ name: rx }).select("_id").limit(200).lean();
     filter.$or = [{ email: rx }, { name: rx }, { organization: { $in: orgIds.map((o) => o._id) } }];
   }

@@ -4,7 +4,7 @@ import { ObjectId } from "mongodb";
 import type mongoose from "mongoose";
 import type { AchievementDoc } from "~/models/achievement.server.ts";
 import { LISTING_KINDS, type ListingKind } from "~/schemas/listing.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { ConflictError, fieldErrorList, fieldErrors, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { EDITABLE_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { formMessage } from "~/utils/messages.ts";
 import { ATTACHMENT_KINDS, type AttachmentKind } from "~/utils/taxonomy.ts";
@@ -91,9 +91,9 @@ export async function addAttachments(
   }
 
   const prepared: (AttachmentMeta & { fileId: ObjectId; bytes: Buffer })[] = [];
-  const errors: Record<string, string[]> = {};
+  const errors = fieldErrors();
   const fail = (field: string, message: string) => {
-    const list = (errors[field] ??= []);
+    const list = fieldErrorList(errors, field);
     if (!list.includes(message)) list.push(message);
   };
   for (const f of files) {

@@ -26,3 +26,51 @@ export function isUnknownCommitResult(e: unknown): boolean {
   const err = e as { hasErrorLabel?: (l: string) => boolean } | null;
   return !!err && typeof err.hasErrorLabel === "function" && err.hasErrorLabel("UnknownTransactionCommitResult");
 }
+
+/** The driver's (and mongoose's) names for "the server cannot be reached or the pool was reset". */
+const UNREACHABLE_NAMES = new Set([
+  "MongoServerSelectionError",
+  "MongooseServerSelectionError",
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoNotConnectedError",
+  "MongoPoolClearedError",
+  "MongoTopologyClosedError",
+  "MongoServerClosedError",
+]);
+
+/**
+ * Server codes that mean "not now" rather than "no": the node is shutting down, restarting, or not
+ * (yet) primary — what a restarted single-node replica set answers until it has elected itself.
+ */
+const NOT_NOW_CODES = new Set([
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * MongoDB cannot be reached right now (down, restarting, not yet primary). Read by name, not by
+ * class: the server and the Remix build each load their own copy of the driver's error classes.
+ * Looks through `cause` (mongoose and the driver wrap one another's errors).
+ */
+export function isMongoUnavailable(e: unknown): boolean {
+  for (let err = e as { name?: string; code?: unknown; message?: string; cause?: unknown } | null, depth = 0; err && depth < 5; depth++) {
+    if (typeof err !== "object") return false;
+    if (err.name && UNREACHABLE_NAMES.has(err.name)) return true;
+    if (typeof err.code === "number" && NOT_NOW_CODES.has(err.code) && /^Mongo/.test(err.name ?? "")) return true;
+    // mongoose, when a command could not even be handed to the driver.
+    if (
+      err.name === "MongooseError" &&
+      /buffering timed out|before initial connection|Connection was force closed/.test(err.message ?? "")
+    ) {
+      return true;
+    }
+    err = err.cause as typeof err;
+  }
+  return false;
+}

@@ -4,10 +4,13 @@ import { authenticateApiToken } from "~/services/accounts/api-tokens.server.ts";
 import type { FieldErrors, Warning } from "~/schemas/api.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { getUser } from "~/web/auth.server.ts";
-import { AuthenticationError, DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { AuthenticationError, DomainError, fieldErrorList, fieldErrors, ForbiddenError, ValidationError } from "~/utils/errors.ts";
+import { MAX_JSON_DEPTH, tooDeepPath } from "~/utils/json-depth.ts";
+import { formMessage, parseFormMessage } from "~/utils/messages.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { BodyTooLargeError, formatBytes, readBoundedBytes } from "~/web/body.server.ts";
+import { asServiceUnavailable, retryAfterHeaders } from "~/web/unavailable.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
 /**
@@ -30,6 +33,7 @@ export const API_ERROR_CODES = {
   415: "unsupported_media_type",
   429: "rate_limited",
   500: "internal_error",
+  503: "service_unavailable",
 } as const;
 
 let translators: { zh: i18n; en: i18n } | undefined;
@@ -43,8 +47,19 @@ export function bilingual(key: string, params?: Record<string, unknown>): string
   return zh === en ? zh : `${zh} / ${en}`;
 }
 
+/** A field message: an i18n key, with its parameters when it carries them (`formMessage`), or plain text as it is. */
+function localizeFieldMessage(message: string): string {
+  const { key, params } = parseFormMessage(message);
+  return key !== message && !bilingualKnows(key) ? message : bilingual(key, params);
+}
+
+function bilingualKnows(key: string): boolean {
+  translators ??= { zh: createI18n("zh-CN"), en: createI18n("en") };
+  return translators.zh.exists(key);
+}
+
 export function localizeFieldErrors(errors: FieldErrors): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(errors).map(([path, list]) => [path, list.map((m) => bilingual(m))]));
+  return Object.fromEntries(Object.entries(errors).map(([path, list]) => [path, list.map(localizeFieldMessage)]));
 }
 
 export function localizeWarnings(warnings: readonly Warning[]): { field: string; message: string }[] {
@@ -145,6 +160,9 @@ export function apiErrorResponse(e: unknown, request?: Request): Response {
   if (e instanceof Response) return e;
   if (e instanceof ApiHttpError) return apiError(e.status, e.message, { params: e.params, code: e.code });
   if (e instanceof ValidationError) return apiError(400, e.message, { fields: e.fieldErrors });
+  // MongoDB unreachable (or a service saying so): 503 with Retry-After, never a 500.
+  const down = asServiceUnavailable(e);
+  if (down) return apiError(503, down.message, { headers: retryAfterHeaders(down) });
   if (e instanceof AuthenticationError) {
     // RFC 6750: say which scheme, and that the token was the problem when one was sent.
     const sent = !!request?.headers.get("Authorization");
@@ -183,9 +201,19 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
   if (bytes.byteLength === 0) throw new ApiHttpError(400, "apiErrors.emptyBody");
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  let body: unknown;
   try {
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new ApiHttpError(400, "apiErrors.invalidJson", { detail: (e as Error).message }, "invalid_json");
   }
+  // Whatever reads the body next (zod, the import's record readers) may walk it recursively: a
+  // body nested deeper than any real one is refused here, naming where.
+  const deep = tooDeepPath(body, MAX_JSON_DEPTH);
+  if (deep !== null) {
+    const fields = fieldErrors();
+    fieldErrorList(fields, deep).push(formMessage("apiErrors.tooDeep", { max: MAX_JSON_DEPTH }));
+    throw new ValidationError(fields);
+  }
+  return body;
 }

@@ -1,18 +1,15 @@
 import { MatchingUnavailableError } from "~/services/matching/matches.server.ts";
-import { apiJson, bilingual } from "~/web/api/envelope.server.ts";
+import { apiError } from "~/web/api/envelope.server.ts";
 
 /**
- * The match endpoints' answer while Meilisearch is unavailable: 503 in the API's error envelope
- * (the shared envelope knows no 503, so it is built here), with a hint to retry.
+ * The match endpoints' answer while Meilisearch is unavailable: 503 in the API's error envelope,
+ * with a hint to retry (Meilisearch comes back more slowly than MongoDB, hence its own Retry-After).
  */
 export async function matchingUnavailable(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (e) {
     if (!(e instanceof MatchingUnavailableError)) throw e;
-    return apiJson(
-      { error: { status: 503, code: "service_unavailable", message: bilingual(e.message) } },
-      { status: 503, headers: { "Retry-After": "30" } },
-    );
+    return apiError(503, e.message, { headers: { "Retry-After": "30" } });
   }
 }

@@ -1,7 +1,7 @@
 import { Achievement } from "~/models/achievement.server.ts";
 import { Auction } from "~/models/auction.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { fieldErrorList, fieldErrors, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
 import type { Actor, Via } from "../../kernel/actor.ts";
@@ -45,8 +45,8 @@ export async function createAuction(
   if (listing.status !== "trading") throw new AuctionError(409, "listing_not_trading", "auction.errors.listingNotTrading");
   if (listing.price?.mode !== "auction") throw new AuctionError(409, "not_auction_priced", "auction.errors.notAuctionPriced");
 
-  const errors: Record<string, string[]> = {};
-  const add = (k: string, m: string) => (errors[k] ??= []).push(m);
+  const errors = fieldErrors();
+  const add = (k: string, m: string) => fieldErrorList(errors, k).push(m);
   const startsAt = input.startsAt && input.startsAt > now ? input.startsAt : now;
   if (input.reservePrice != null && input.reservePrice < input.startPrice) add("reservePrice", "auction.errors.reserveBelowStart");
   const tiers = [...input.increments].sort((a, b) => a.from - b.from);

@@ -3,7 +3,7 @@ import type { OfferDoc, OfferSide } from "~/models/offer.server.ts";
 import { expiryInstant, expiryProblem, OFFER_MESSAGE_MAX, type OfferTerms } from "~/schemas/offers.ts";
 import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
-import { ForbiddenError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
+import { fieldErrorList, fieldErrors, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { MAX_FEN } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
@@ -45,8 +45,8 @@ interface ResolvedTerms {
 
 /** Checks terms against the listing and the clock; every problem at once, by field. */
 export function resolveTerms(listing: TradingListing, terms: OfferTerms, now: Date): ResolvedTerms {
-  const errors: FieldErrors = {};
-  const add = (field: string, message: string) => (errors[field] ??= []).push(message);
+  const errors = fieldErrors();
+  const add = (field: string, message: string) => fieldErrorList(errors, field).push(message);
   const amount = terms.amountFen;
   if (!Number.isSafeInteger(amount) || amount <= 0) add("amount", "offers.errors.amountPositive");
   else if (amount > MAX_FEN) add("amount", "offers.errors.amountTooLarge");
