@@ -6,5 +6,7 @@ declare module "@remix-run/server-runtime" {
   interface AppLoadContext {
     /** The client's address as Express sees it (honours `trust proxy`). */
     clientIp: string;
+    /** This request's Content-Security-Policy nonce (server/security-headers.ts), for the page's inline scripts. */
+    cspNonce?: string;
   }
 }

@@ -16,6 +16,7 @@ import { useEffect, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput, AuthenticityTokenProvider } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { useNonce } from "~/components/nonce.tsx";
 import stylesheet from "~/styles/app.css";
 import { unreadCount } from "~/services/notifications/inbox.server.ts";
 import { localeFromCookieHeader, type Locale } from "~/utils/i18n.ts";
@@ -49,6 +50,7 @@ export function useOptionalUser() {
 }
 
 function Document({ locale, children }: { locale: Locale; children: ReactNode }) {
+  const nonce = useNonce(); // the CSP nonce for Remix's inline scripts
   return (
     <html lang={locale}>
       <head>
@@ -59,8 +61,8 @@ function Document({ locale, children }: { locale: Locale; children: ReactNode })
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

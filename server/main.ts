@@ -18,6 +18,7 @@ import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts
 import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { attachRealtime } from "./realtime/index.ts";
+import { securityHeaders } from "./security-headers.ts";
 import { withServiceUnavailable } from "./remix-build.ts";
 
 installGlobals({ nativeFetch: true });
@@ -101,6 +102,7 @@ async function main() {
   app.disable("x-powered-by");
   app.set("trust proxy", env().TRUST_PROXY);
   app.use(compression());
+  app.use(securityHeaders({ production: config.NODE_ENV === "production" }));
 
   app.get("/healthz", async (_req, res) => {
     const health = await checkHealth();
@@ -116,7 +118,10 @@ async function main() {
 
   const mode = config.NODE_ENV === "development" ? "development" : "production";
   let build = await importBuild();
-  const getLoadContext = (req: express.Request) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" });
+  const getLoadContext = (req: express.Request, res: express.Response) => ({
+    clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    cspNonce: String(res.locals.cspNonce ?? ""),
+  });
   if (mode === "development") {
     const { watch } = await import("chokidar");
     watch(path.resolve("build/version.txt"), { ignoreInitial: true }).on("all", async () => {

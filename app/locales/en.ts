@@ -143,6 +143,7 @@ const en: Messages = {
     },
     invalidCredentials: "Wrong email or password",
     rateLimited: "Too many failed logins; please try again later",
+    tooManyRegistrations: "Too many registration attempts from this network; please try again later",
     invalidInput: "Some fields need attention",
     invalidId: "Invalid id",
     forbidden: "You are not allowed to do this",

@@ -133,6 +133,7 @@ const zhCN = {
     },
     invalidCredentials: "邮箱或密码不正确",
     rateLimited: "登录失败次数过多，请稍后再试",
+    tooManyRegistrations: "注册尝试次数过多，请稍后再试",
     invalidInput: "输入有误，请检查标出的字段",
     invalidId: "无效的编号",
     forbidden: "您没有执行此操作的权限",

@@ -138,7 +138,7 @@ export default function NewAuctionPage() {
             <p className="hint">{t("auction.create.tiersHint")}</p>
             <div className="tiers">
               {[0, 1, 2, 3].map((i) => (
-                <div key={i} style={{ display: "contents" }}>
+                <div key={i} className="contents">
                   <input
                     aria-label={`${t("auction.create.tierFrom")} ${i + 1}`}
                     name={`tiers.${i}.from`}

@@ -119,7 +119,7 @@ export default function AdminTokens() {
               spellCheck={false}
               autoFocus
               onFocus={(e) => e.currentTarget.select()}
-              style={{ fontFamily: "monospace" }}
+              className="token-value"
             />
             <CopyButton text={result.created.token} />
           </div>
@@ -214,7 +214,7 @@ export default function AdminTokens() {
         </div>
       )}
 
-      <section className="form" style={{ marginTop: "2rem" }}>
+      <section className="form section-spaced">
         <h2>{t("tokens.createTitle")}</h2>
         {/* A new key after each creation empties the form for the next token. */}
         <Form method="post" className="form-card" noValidate key={result?.intent === "create" && result.ok ? result.created.prefix : "new"}>

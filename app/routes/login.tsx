@@ -7,7 +7,7 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { LoginSchema } from "~/schemas/account.ts";
 import { createSession, verifyLogin } from "~/services/accounts/accounts.server.ts";
 import { resultFor } from "~/schemas/action-result.ts";
-import { invalid, refusal, refuse } from "~/web/actions.server.ts";
+import { invalid, refusal, refusalHeaders, refuse } from "~/web/actions.server.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
 import { getUser, safeRedirect } from "~/web/auth.server.ts";
@@ -21,12 +21,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
+/** A throttled (no-JS) login keeps its Retry-After on the page's answer. */
+export const headers = refusalHeaders;
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readVerifiedForm(request);
   const submission = parseWithZod(formData, { schema: LoginSchema });
   const form = { intent: "login", submission, hideFields: ["password"] };
   if (submission.status !== "success") return invalid(submission, form);
   const { email, password, remember, redirectTo } = submission.value;
+  // Where to go next is settled before anything is written: safeRedirect answers an ASCII path of
+  // this site (CR/LF, 中文 and the like are encoded, not a failing Location header after the
+  // session row exists).
+  const next = safeRedirect(redirectTo);
   const ip = context.clientIp ?? "unknown";
   try {
     await assertLoginAllowed(email, ip);
@@ -43,7 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const storage = sessionStorage();
   const session = await storage.getSession(request.headers.get("Cookie"));
   session.set(SESSION_ID_KEY, sessionId);
-  return redirect(safeRedirect(redirectTo), {
+  return redirect(next, {
     headers: {
       "Set-Cookie": await storage.commitSession(session, {
         // Without "keep me logged in" the cookie lasts until the browser closes.

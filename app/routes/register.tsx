@@ -7,8 +7,9 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
 import { createSession, registerUser } from "~/services/accounts/accounts.server.ts";
 import { resultFor } from "~/schemas/action-result.ts";
-import { attempt, invalid, refuse } from "~/web/actions.server.ts";
+import { attempt, invalid, refuse, refusalHeaders } from "~/web/actions.server.ts";
 import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
+import { consumeRegistrationAttempt } from "~/utils/rate-limit.server.ts";
 import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { getUser } from "~/web/auth.server.ts";
@@ -22,7 +23,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ regions: yunnanCounties() });
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+/** A throttled (no-JS) registration keeps its Retry-After on the page's answer. */
+export const headers = refusalHeaders;
+
+export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await readVerifiedForm(request);
   const submission = parseWithZod(formData, { schema: RegisterSchema });
   const form = { intent: "register", submission, hideFields: ["password", "confirmPassword"] };
@@ -33,6 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return attempt(
     form,
     async () => {
+      await consumeRegistrationAttempt(context.clientIp ?? "unknown"); // 429 with Retry-After past the limit
       const user = await registerUser(submission.value);
       const storage = sessionStorage();
       const session = await storage.getSession(request.headers.get("Cookie"));

@@ -3,10 +3,19 @@ import { RateLimiterMongo, RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitedError } from "./errors.ts";
 
 /**
- * Login throttling, kept in MongoDB so every app instance counts the same attempts:
- * 5 failed logins per email+IP per 15 minutes, and 50 per IP (a password-spraying guard).
+ * Login and registration throttling, kept in MongoDB so every app instance counts the same
+ * attempts:
+ * - login: 5 failed logins per email+IP per 15 minutes, and 50 per IP (a password-spraying guard);
+ * - registration: 10 attempts per IP per hour (every well-formed registration form counts, taken
+ *   email or not: it bounds both mass sign-ups and probing which emails have accounts).
+ * Documented in docs/api.md (site forms).
  */
-let limiters: { pair: RateLimiterMongo; ip: RateLimiterMongo } | undefined;
+export const LOGIN_FAILURES_PER_PAIR = 5;
+export const LOGIN_FAILURES_PER_IP = 50;
+export const REGISTRATIONS_PER_IP = 10;
+const REGISTRATION_WINDOW_SECONDS = 60 * 60;
+
+let limiters: { pair: RateLimiterMongo; ip: RateLimiterMongo; register: RateLimiterMongo } | undefined;
 
 function get() {
   limiters ??= {
@@ -14,15 +23,22 @@ function get() {
       storeClient: mongoose.connection,
       tableName: "ratelimit_login",
       keyPrefix: "login_pair",
-      points: 5,
+      points: LOGIN_FAILURES_PER_PAIR,
       duration: 15 * 60,
     }),
     ip: new RateLimiterMongo({
       storeClient: mongoose.connection,
       tableName: "ratelimit_login",
       keyPrefix: "login_ip",
-      points: 50,
+      points: LOGIN_FAILURES_PER_IP,
       duration: 15 * 60,
+    }),
+    register: new RateLimiterMongo({
+      storeClient: mongoose.connection,
+      tableName: "ratelimit_register",
+      keyPrefix: "register_ip",
+      points: REGISTRATIONS_PER_IP,
+      duration: REGISTRATION_WINDOW_SECONDS,
     }),
   };
   return limiters;
@@ -48,4 +64,13 @@ export async function recordLoginFailure(email: string, ip: string): Promise<voi
 
 export async function clearLoginFailures(email: string, ip: string): Promise<void> {
   await get().pair.delete(`${email}|${ip}`);
+}
+
+/** Counts one registration attempt from `ip`; throws RateLimitedError once the IP has used up its attempts. */
+export async function consumeRegistrationAttempt(ip: string): Promise<void> {
+  try {
+    await get().register.consume(ip);
+  } catch (e) {
+    throw new RateLimitedError(retryAfter(e), "errors.tooManyRegistrations");
+  }
 }

@@ -1,5 +1,5 @@
 import type { Submission } from "@conform-to/react";
-import { json, redirect, type TypedResponse } from "@remix-run/node";
+import { json, redirect, type HeadersFunction, type TypedResponse } from "@remix-run/node";
 import type { ActionFailure, ActionSuccess, FormReply } from "~/schemas/action-result.ts";
 import { DomainError, NotFoundError, RateLimitedError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { asServiceUnavailable, serviceUnavailableResponse } from "~/web/unavailable.server.ts";
@@ -133,6 +133,18 @@ export function refusal(e: unknown, ctx: RefusalContext): TypedResponse<ActionFa
   }
   throw e;
 }
+
+/**
+ * A page's `headers` export for a form that can be refused with 429: Remix keeps only an action's
+ * cookies on a document (no-JS) answer unless the route passes headers on, so without this the
+ * page's 429 would lose its Retry-After (`export const headers = refusalHeaders;`).
+ */
+export const refusalHeaders: HeadersFunction = ({ actionHeaders, errorHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After") ?? errorHeaders?.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
 
 /** Runs a service call for a form; its refusal comes back in the one shape, its success is what `then` answers. */
 export async function attempt<T>(

@@ -32,9 +32,46 @@ export async function requirePermission(request: Request, permission: Permission
   return user;
 }
 
-/** Only same-site paths: never redirect a user off the site after login. */
+const REDIRECT_BASE = "http://chengguo.invalid";
+
+/** The path `to` leads to as a browser would read it, or null when it leaves the site. */
+function sameSitePath(to: string): string | null {
+  // Browsers drop tab, CR and LF anywhere in a URL and read "\" as "/" (WHATWG URL).
+  const cleaned = to.replace(/[\t\n\r]/g, "").replace(/\\/g, "/");
+  // Only an absolute path: not a scheme ("https:", "javascript:"), not protocol-relative ("//host").
+  if (!cleaned.startsWith("/") || cleaned.startsWith("//")) return null;
+  let url: URL;
+  try {
+    url = new URL(cleaned, REDIRECT_BASE);
+  } catch {
+    return null;
+  }
+  // "/.//evil.example" resolves to the path "//evil.example": a protocol-relative URL once repeated.
+  if (url.origin !== REDIRECT_BASE || url.pathname.startsWith("//")) return null;
+  return url.pathname + url.search + url.hash;
+}
+
+/**
+ * Where to send the browser after login or a language switch: only a path of this site, else
+ * `fallback`. The value is checked as it stands and at every level of percent-decoding (a
+ * "%5C" or "%09" that something decodes later must not lead off-site either), and the answer is
+ * the path as the URL parser serialises it — ASCII only, so a Location header can always hold it.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
   if (!to || typeof to !== "string") return fallback;
-  if (!to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  const path = sameSitePath(to);
+  if (path === null) return fallback;
+  let level = to;
+  for (let i = 0; i < 5; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(level);
+    } catch {
+      break; // a stray "%" (e.g. "/100%") decodes no further
+    }
+    if (decoded === level) break;
+    if (sameSitePath(decoded) === null) return fallback;
+    level = decoded;
+  }
+  return path;
 }

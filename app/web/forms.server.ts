@@ -7,6 +7,7 @@ import {
 } from "@remix-run/node";
 import { CSRF, CSRFError } from "remix-utils/csrf/server";
 import { ValidationError } from "~/utils/errors.ts";
+import { BodyTooLargeError, boundedRequest, formatBytes, MAX_FORM_BYTES } from "~/web/body.server.ts";
 import { secureCookies, sessionSecrets } from "~/utils/secrets.server.ts";
 import { singleton } from "~/utils/singleton.server.ts";
 
@@ -14,7 +15,9 @@ import { singleton } from "~/utils/singleton.server.ts";
  * Reading what a page's form posts, once: every form is CSRF-checked (a double-submit token: a
  * signed cookie plus the hidden `csrf` field that <AuthenticityTokenInput/> writes), and a
  * multipart upload is read with a bound on each part and on the number of parts, so one request
- * can never hold more than a known amount of memory.
+ * can never hold more than a known amount of memory. Every form body is bounded before it is
+ * read (web/body.server.ts): a form over its limit is a 413, a post that is not a form a 415, a
+ * body that cannot be parsed a 400 — never a 500, and never read whole first.
  */
 
 /** The double-submit CSRF protection (one per process). */
@@ -41,9 +44,58 @@ async function verify(form: FormData, request: Request): Promise<void> {
   }
 }
 
-/** Reads a posted form and checks its CSRF token. */
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+/** The media type of the request's body, lower case, without parameters ("" when none is declared). */
+function mediaType(request: Request): string {
+  return (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+function notAForm(request: Request): Response {
+  const type = mediaType(request);
+  return new Response(
+    `This address takes a form: send it as application/x-www-form-urlencoded or multipart/form-data (got ${type ? JSON.stringify(type) : "no Content-Type"}). / 此地址只接受表单提交（application/x-www-form-urlencoded 或 multipart/form-data）。`,
+    { status: 415, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+  );
+}
+
+function tooLarge(maxBytes: number): Response {
+  const limit = formatBytes(maxBytes);
+  return new Response(`The form is larger than the ${limit} limit. / 提交的内容超过 ${limit} 的上限。`, {
+    status: 413,
+    headers: { "Content-Type": "text/plain; charset=utf-8", Connection: "close" },
+  });
+}
+
+/**
+ * Parses a form body of at most `maxBytes` with `parse`: 415 when the post is not a form, 413
+ * past the limit (by Content-Length before reading, or at the first byte over it), 400 when the
+ * body is not a readable form. Errors `parse` maps itself (a ValidationError) pass through.
+ */
+async function readFormBody(request: Request, maxBytes: number, parse: (request: Request) => Promise<FormData>): Promise<FormData> {
+  if (!FORM_TYPES.includes(mediaType(request))) throw notAForm(request);
+  let bounded: ReturnType<typeof boundedRequest>;
+  try {
+    bounded = boundedRequest(request, maxBytes);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw tooLarge(maxBytes);
+    throw e;
+  }
+  try {
+    return await parse(bounded.request);
+  } catch (e) {
+    if (bounded.overLimit() || e instanceof BodyTooLargeError) throw tooLarge(maxBytes);
+    if (e instanceof Response || e instanceof ValidationError) throw e;
+    throw new Response(`The form could not be read (${(e as Error).message}). / 无法读取提交的表单。`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+}
+
+/** Reads a posted form (at most MAX_FORM_BYTES) and checks its CSRF token. */
 export async function readVerifiedForm(request: Request): Promise<FormData> {
-  const form = await request.formData();
+  const form = await readFormBody(request, MAX_FORM_BYTES, (r) => r.formData());
   await verify(form, request);
   return form;
 }
@@ -84,22 +136,30 @@ export function isMultipart(request: Request): boolean {
  * never a 500), and nothing has been stored.
  */
 export async function readUpload(request: Request, limits: UploadLimits): Promise<FormData> {
+  if (!isMultipart(request)) throw notAForm(request);
   const memory = unstable_createMemoryUploadHandler({ maxPartSize: limits.maxPartBytes });
   let parts = 0;
   const handler: UploadHandler = async (part) => {
     if (++parts > limits.maxParts) throw new TooManyPartsError();
     return memory(part);
   };
-  let form: FormData;
-  try {
-    form = await unstable_parseMultipartFormData(request, handler);
-  } catch (e) {
-    if (e instanceof MaxPartSizeExceededError) throw new ValidationError({ [limits.field]: [limits.tooLarge] });
-    if (e instanceof TooManyPartsError) throw new ValidationError({ [limits.field]: [limits.tooMany] });
-    throw e;
-  }
+  // The whole body: every part at its largest, plus the text fields and the multipart framing.
+  const form = await readFormBody(request, uploadBodyLimit(limits), async (bounded) => {
+    try {
+      return await unstable_parseMultipartFormData(bounded, handler);
+    } catch (e) {
+      if (e instanceof MaxPartSizeExceededError) throw new ValidationError({ [limits.field]: [limits.tooLarge] });
+      if (e instanceof TooManyPartsError) throw new ValidationError({ [limits.field]: [limits.tooMany] });
+      throw e;
+    }
+  });
   await verify(form, request);
   return form;
+}
+
+/** The largest body an upload form with `limits` may send. */
+export function uploadBodyLimit(limits: Pick<UploadLimits, "maxPartBytes" | "maxParts">): number {
+  return limits.maxParts * limits.maxPartBytes + MAX_FORM_BYTES;
 }
 
 /** The files of a field, without the empty part a file input left blank still sends. */

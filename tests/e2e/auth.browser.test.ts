@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
-const { baseURL, browser } = useBrowser();
+const { baseURL, browser, takeCspViolations } = useBrowser();
 
 describe("accounts in a real browser", () => {
   it("registers, logs out, logs in, switches language and logs out again", async () => {
@@ -94,6 +94,24 @@ describe("accounts in a real browser", () => {
     await page.getByRole("button", { name: "登录" }).click();
     await page.waitForURL((u) => u.pathname === "/");
     expect(await page.getByTestId("user-name").textContent()).toBe("合作社 杨社长");
+    await context.close();
+  });
+
+  it("runs under the site's Content-Security-Policy: Remix's own scripts run, an injected one is refused and reported", async () => {
+    const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+    const page = await context.newPage();
+    await page.goto("/search");
+    // Hydrated: the client-side router answers a link click without a full page load.
+    await page.waitForFunction(() => "__remixContext" in window && "__remixRouter" in window);
+    expect(await takeCspViolations(200)).toEqual([]);
+    await page.evaluate(() => {
+      const s = document.createElement("script");
+      s.textContent = "window.injected = true";
+      document.body.append(s);
+    });
+    expect(await page.evaluate(() => "injected" in window)).toBe(false);
+    const seen = await takeCspViolations();
+    expect(seen.join("\n")).toMatch(/script-src/);
     await context.close();
   });
 });

@@ -1,5 +1,5 @@
-import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, inject } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 
 /** Debian's Chromium, headless, with the flags this offline machine needs. */
@@ -19,8 +19,35 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Content-Security-Policy violations Chromium reports in a context, as "<directive> <blocked>"
+ * lines: the `securitypolicyviolation` events of every page (an init script reports them through
+ * a binding) and the console's "Refused to …" messages (also where JavaScript is disabled).
+ */
+export async function watchCsp(context: BrowserContext, into: string[]): Promise<BrowserContext> {
+  await context.exposeBinding("__reportCspViolation", ({ page }, line: string) => {
+    into.push(`${page?.url() ?? "?"}: ${line}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __reportCspViolation?: (line: string) => void }).__reportCspViolation;
+      report?.(`${e.effectiveDirective} ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  context.on("console", (msg) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(msg.text()))
+      into.push(`${msg.page()?.url() ?? "?"}: ${msg.text()}`);
+  });
+  return context;
+}
+
 /** A fresh browser context (zh-CN) logged in through the real login form as a demo account. */
-export async function loggedIn(browser: Browser, baseURL: string, email: string, password = DEMO_PASSWORD): Promise<Page> {
+export async function loggedIn(
+  browser: Pick<Browser, "newContext">,
+  baseURL: string,
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<Page> {
   const context = await browser.newContext({ baseURL, locale: "zh-CN" });
   const page = await context.newPage();
   await page.goto("/login");
@@ -34,12 +61,20 @@ export async function loggedIn(browser: Browser, baseURL: string, email: string,
 /**
  * One Chromium for the calling test file, launched before its tests and closed after them: the
  * app's base URL, `browser.newContext` for a fresh visitor, and `loggedIn(email)` for a demo user.
+ * Every context it makes is watched for CSP violations, and each test fails at its end if Chromium
+ * reported any (`takeCspViolations()` hands them over to a test that expects some).
  */
 export function useBrowser() {
   const baseURL = inject("baseURL");
   let launched: Browser | undefined;
+  const violations: string[] = []; // one array: every watched context pushes into it
   beforeAll(async () => {
     launched = await launchBrowser();
+  });
+  afterEach(async () => {
+    await new Promise((r) => setTimeout(r, 200)); // reports still on their way from the page
+    const seen = violations.splice(0);
+    expect(seen, "Content-Security-Policy violations reported by Chromium").toEqual([]);
   });
   afterAll(async () => {
     await launched?.close();
@@ -48,6 +83,17 @@ export function useBrowser() {
     if (!launched) throw new Error("the browser is launched in beforeAll; use it inside a test");
     return launched;
   };
-  const browser: Pick<Browser, "newContext"> = { newContext: (options) => current().newContext(options) };
-  return { baseURL, browser, loggedIn: (email: string) => loggedIn(current(), baseURL, email) };
+  const browser: Pick<Browser, "newContext"> = {
+    newContext: async (options) => watchCsp(await current().newContext(options), violations),
+  };
+  return {
+    baseURL,
+    browser,
+    loggedIn: (email: string) => loggedIn(browser, baseURL, email),
+    /** The violations reported so far (waiting up to `waitMs` for a first one), and forgets them. */
+    takeCspViolations: async (waitMs = 1_000): Promise<string[]> => {
+      for (const end = Date.now() + waitMs; violations.length === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+      return violations.splice(0);
+    },
+  };
 }

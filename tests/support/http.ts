@@ -4,7 +4,11 @@
  */
 export class HttpClient {
   private cookies = new Map<string, string>();
-  constructor(private readonly baseURL: string) {}
+  /** `headers` go with every request (e.g. X-Forwarded-For, to be another client IP behind the loopback proxy). */
+  constructor(
+    private readonly baseURL: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   /** The Cookie header this client would send (for socket.io handshakes). */
   cookieHeader() {
@@ -27,7 +31,7 @@ export class HttpClient {
   }
 
   async get(path: string): Promise<Response> {
-    const res = await fetch(this.baseURL + path, { headers: { Cookie: this.cookieHeader() }, redirect: "manual" });
+    const res = await fetch(this.baseURL + path, { headers: { ...this.headers, Cookie: this.cookieHeader() }, redirect: "manual" });
     this.remember(res);
     return res;
   }
@@ -45,7 +49,7 @@ export class HttpClient {
     for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
     const res = await fetch(this.baseURL + path, {
       method: "POST",
-      headers: { Cookie: this.cookieHeader(), "Content-Type": "application/x-www-form-urlencoded" },
+      headers: { ...this.headers, Cookie: this.cookieHeader(), "Content-Type": "application/x-www-form-urlencoded" },
       body,
       redirect: "manual",
     });

@@ -9,6 +9,7 @@ import { MAX_JSON_DEPTH, tooDeepPath } from "~/utils/json-depth.ts";
 import { formMessage, parseFormMessage } from "~/utils/messages.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { BodyTooLargeError, formatBytes, readBoundedBytes } from "~/web/body.server.ts";
 import { asServiceUnavailable, retryAfterHeaders } from "~/web/unavailable.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
@@ -191,25 +192,15 @@ export function methodNotAllowed(allow: string): Response {
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const type = request.headers.get("Content-Type");
   if (type && !/^application\/([\w.+-]*\+)?json\b/i.test(type)) throw new ApiHttpError(415, "apiErrors.contentType");
-  const limitMb = Math.round(maxBytes / 1024 / 1024);
-  const declared = Number(request.headers.get("Content-Length") ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new ApiHttpError(413, "apiErrors.bodyTooLarge", { limit: limitMb });
-  if (!request.body) throw new ApiHttpError(400, "apiErrors.emptyBody");
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new ApiHttpError(413, "apiErrors.bodyTooLarge", { limit: limitMb });
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedBytes(request, maxBytes);
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new ApiHttpError(413, "apiErrors.bodyTooLarge", { limit: formatBytes(maxBytes) });
+    throw e;
   }
-  if (size === 0) throw new ApiHttpError(400, "apiErrors.emptyBody");
-  const text = Buffer.concat(chunks, size).toString("utf8");
+  if (bytes.byteLength === 0) throw new ApiHttpError(400, "apiErrors.emptyBody");
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   let body: unknown;
   try {
     body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
