@@ -67,6 +67,21 @@ function tooLarge(maxBytes: number): Response {
   });
 }
 
+/** No form of the site names a field deeper than `milestones[0].amount`; conform walks names recursively. */
+export const MAX_FIELD_NAME_SEGMENTS = 16;
+export const MAX_FIELD_NAME_LENGTH = 200;
+
+/** The first field name nested deeper (or longer) than any form of the site has, if any. */
+function unreasonableFieldName(form: FormData): string | null {
+  for (const name of form.keys()) {
+    if (name.length > MAX_FIELD_NAME_LENGTH) return name;
+    let segments = 1;
+    for (const c of name) if (c === "." || c === "[") segments++;
+    if (segments > MAX_FIELD_NAME_SEGMENTS) return name;
+  }
+  return null;
+}
+
 /**
  * Parses a form body of at most `maxBytes` with `parse`: 415 when the post is not a form, 413
  * past the limit (by Content-Length before reading, or at the first byte over it), 400 when the
@@ -81,8 +96,9 @@ async function readFormBody(request: Request, maxBytes: number, parse: (request:
     if (e instanceof BodyTooLargeError) throw tooLarge(maxBytes);
     throw e;
   }
+  let form: FormData;
   try {
-    return await parse(bounded.request);
+    form = await parse(bounded.request);
   } catch (e) {
     if (bounded.overLimit() || e instanceof BodyTooLargeError) throw tooLarge(maxBytes);
     if (e instanceof Response || e instanceof ValidationError) throw e;
@@ -91,6 +107,15 @@ async function readFormBody(request: Request, maxBytes: number, parse: (request:
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  const badName = unreasonableFieldName(form);
+  if (badName !== null) {
+    const shown = JSON.stringify(badName.slice(0, 40) + (badName.length > 40 ? "…" : ""));
+    throw new Response(`A field name is nested too deeply or too long: ${shown}. / 表单字段名层级过深或过长：${shown}。`, {
+      status: 400,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
+  }
+  return form;
 }
 
 /** Reads a posted form (at most MAX_FORM_BYTES) and checks its CSRF token. */
@@ -102,9 +127,10 @@ export async function readVerifiedForm(request: Request): Promise<FormData> {
 
 /** The text fields of a form (the first value of each), without the CSRF token: what was typed, to give back on a refusal. */
 export function formValues(form: FormData, only?: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Without a prototype: a field named "constructor" or "__proto__" is a field like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const [k, v] of form) {
-    if (typeof v !== "string" || k === "csrf" || k in out) continue;
+    if (typeof v !== "string" || k === "csrf" || Object.hasOwn(out, k)) continue;
     if (only && !only.includes(k)) continue;
     out[k] = v;
   }

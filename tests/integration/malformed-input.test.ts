@@ -12,6 +12,7 @@ import * as apiOffers from "~/routes/api.v1.offers._index.ts";
 import { listUsers, type SessionUser } from "~/services/accounts/accounts.server.ts";
 
 import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { formValues } from "~/web/forms.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
 /**
@@ -112,6 +113,26 @@ describe("issue 12 point 9: keys named like Object.prototype's members", () => {
     expect(form.error).toEqual({ amount: ["offers.errors.amount"] });
     expect(form.initialValue).toMatchObject({ amount: "12.345", transactionMode: "transfer" });
     expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+});
+
+describe("form field names a site form never has", () => {
+  it("a field name nested thousands of levels deep is a 400 naming it, and nothing is stored", async () => {
+    const id = await listing("negotiable");
+    const deep = `a${".b".repeat(10_000)}`;
+    const res = await call(offerPage.action, post(`/achievements/${id}/offer`, buyer, { amount: "100", [deep]: "x" }), { id });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("a.b.b.b");
+    expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+
+  it("fields named like Object.prototype's members are kept as typed, not dropped", () => {
+    const form = new FormData();
+    for (const key of PROTO_KEYS) form.append(key, `value of ${key}`);
+    form.append("csrf", "token");
+    const values = formValues(form);
+    expect(Object.keys(values).sort()).toEqual([...PROTO_KEYS].sort());
+    expect(values.constructor).toBe("value of constructor");
   });
 });
 
