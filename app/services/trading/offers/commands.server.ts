@@ -38,6 +38,21 @@ export interface OfferOptions {
   now?: Date;
 }
 
+/** What a new open version says, whoever makes it: who, the terms, when it runs out. */
+function openVersion(actor: Actor, userId: string, t: ReturnType<typeof resolveTerms>) {
+  return {
+    byUser: oid(userId),
+    byName: actor.name,
+    amount: t.amount,
+    currency: "CNY",
+    transactionMode: t.transactionMode,
+    licenseExclusivity: t.licenseExclusivity ?? undefined,
+    message: t.message,
+    expiresAt: t.expiresAt,
+    status: "open" as const,
+  };
+}
+
 /** A buyer's first offer on a negotiable listing in `trading`. Returns the new offer. */
 export async function makeOffer(actor: Actor, listingId: string, terms: OfferTerms, opts: OfferOptions = {}): Promise<OfferView> {
   const now = opts.now ?? new Date();
@@ -82,15 +97,7 @@ export async function makeOffer(actor: Actor, listingId: string, terms: OfferTer
       thread: offerId,
       version: 1,
       by: "buyer" as const,
-      byUser: oid(userId),
-      byName: actor.name,
-      amount: t.amount,
-      currency: "CNY",
-      transactionMode: t.transactionMode,
-      licenseExclusivity: t.licenseExclusivity ?? undefined,
-      message: t.message,
-      expiresAt: t.expiresAt,
-      status: "open" as const,
+      ...openVersion(actor, userId, t),
     };
     try {
       await Offer.create([doc], { session });
@@ -259,15 +266,7 @@ export async function counterOffer(actor: Actor, id: string, terms: OfferTerms, 
             thread: offer.thread,
             version: nextVersion(offer),
             by: side,
-            byUser: oid(userId),
-            byName: actor.name,
-            amount: t.amount,
-            currency: "CNY",
-            transactionMode: t.transactionMode,
-            licenseExclusivity: t.licenseExclusivity ?? undefined,
-            message: t.message,
-            expiresAt: t.expiresAt,
-            status: "open",
+            ...openVersion(actor, userId, t),
           },
         ],
         { session },
