@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -6,7 +6,7 @@ import { MongoClient, ObjectId } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { appEnv, waitForHealthy } from "../setup/app.global.ts";
+import { appEnv, spawnApp, waitForHealthy } from "../setup/app.global.ts";
 import { ROOT, tmpDir } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
 
@@ -92,16 +92,12 @@ beforeAll(async () => {
   dataDir = await tmpDir("faults");
   const port = await freePort();
   baseURL = `http://localhost:${port}`;
-  app = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    cwd: ROOT,
-    env: appEnv({
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      EMBEDDED_MONGO_PORT: String(await freePort()),
-      EMBEDDED_MEILI_PORT: String(await freePort()),
-      EMBEDDED_STRIPE_PORT: String(await freePort()),
-    }),
-    stdio: ["ignore", "inherit", "inherit"],
+  app = spawnApp({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_MONGO_PORT: String(await freePort()),
+    EMBEDDED_MEILI_PORT: String(await freePort()),
+    EMBEDDED_STRIPE_PORT: String(await freePort()),
   });
   await waitForHealthy(baseURL, app);
   mongoUri = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8")).mongoUri;

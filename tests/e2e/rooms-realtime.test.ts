@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import mongoose from "mongoose";
@@ -12,8 +12,7 @@ import { roomHistory } from "~/services/rooms/messages.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { upsertUser } from "../../seeds/factories.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { appEnv, waitForHealthy } from "../setup/app.global.ts";
-import { ROOT } from "../setup/tmp.ts";
+import { spawnApp, waitForHealthy } from "../setup/app.global.ts";
 import { HttpClient } from "../support/http.ts";
 import { person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 
@@ -542,18 +541,14 @@ describe("deal rooms over socket.io", () => {
       const sessionSecret = (await fs.readFile(path.join(dataDir, "session-secret"), "utf8")).trim();
       const port = await freePort();
       secondURL = `http://localhost:${port}`;
-      second = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-        cwd: ROOT,
-        env: appEnv({
-          DATA_DIR: path.join(dataDir, "rooms-second"),
-          PORT: String(port),
-          MONGODB_URI: state.mongoUri,
-          MEILI_HOST: state.meiliHost,
-          MEILI_MASTER_KEY: meiliKey,
-          SESSION_SECRET: sessionSecret,
-          EMBEDDED_STRIPE_PORT: String(await freePort()),
-        }),
-        stdio: ["ignore", "inherit", "inherit"],
+      second = spawnApp({
+        DATA_DIR: path.join(dataDir, "rooms-second"),
+        PORT: String(port),
+        MONGODB_URI: state.mongoUri,
+        MEILI_HOST: state.meiliHost,
+        MEILI_MASTER_KEY: meiliKey,
+        SESSION_SECRET: sessionSecret,
+        EMBEDDED_STRIPE_PORT: String(await freePort()),
       });
       await waitForHealthy(secondURL, second);
     });

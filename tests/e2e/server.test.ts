@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { freePort } from "../../server/embedded/process.ts";
-import { appEnv, waitForHealthy } from "../setup/app.global.ts";
+import { appEnv, spawnApp, waitForHealthy } from "../setup/app.global.ts";
 import { ROOT } from "../setup/tmp.ts";
 import { HttpClient } from "../support/http.ts";
 
@@ -184,18 +184,17 @@ describe("the running server (started like `npm start`)", () => {
     const state = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
     const port = await freePort();
     const deadMeili = `http://127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-      cwd: ROOT,
-      env: appEnv({
+    const child = spawnApp(
+      {
         DATA_DIR: path.join(inject("appDataDir"), "second"),
         PORT: String(port),
         MONGODB_URI: state.mongoUri,
         MEILI_HOST: deadMeili,
         MEILI_MASTER_KEY: "0123456789abcdef0123",
         EMBEDDED_STRIPE_PORT: String(await freePort()),
-      }),
-      stdio: "ignore",
-    });
+      },
+      { quiet: true },
+    );
     try {
       let res: Response | undefined;
       for (let i = 0; i < 200 && !res; i++) {

@@ -29,6 +29,15 @@ export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...rest, LOG_LEVEL: "warn", ...extra } as unknown as NodeJS.ProcessEnv;
 }
 
+/** Starts the app like `npm start` (server/index.ts) with `appEnv(extra)`; its output to this terminal unless `quiet`. */
+export function spawnApp(extra: Record<string, string>, opts: { quiet?: boolean } = {}): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+    cwd: ROOT,
+    env: appEnv(extra),
+    stdio: opts.quiet ? "ignore" : ["ignore", "inherit", "inherit"],
+  });
+}
+
 export async function waitForHealthy(baseURL: string, child: ChildProcess, timeoutMs = 90_000): Promise<number> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -58,16 +67,12 @@ export default async function setup(project: TestProject) {
   const dataDir = await tmpDir("e2e");
   const port = await freePort();
   const baseURL = `http://localhost:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
-    cwd: ROOT,
-    env: appEnv({
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      EMBEDDED_MONGO_PORT: String(await freePort()),
-      EMBEDDED_MEILI_PORT: String(await freePort()),
-      EMBEDDED_STRIPE_PORT: String(await freePort()),
-    }),
-    stdio: ["ignore", "inherit", "inherit"],
+  const child = spawnApp({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_MONGO_PORT: String(await freePort()),
+    EMBEDDED_MEILI_PORT: String(await freePort()),
+    EMBEDDED_STRIPE_PORT: String(await freePort()),
   });
   await waitForHealthy(baseURL, child);
   project.provide("baseURL", baseURL);
