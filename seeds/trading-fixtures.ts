@@ -60,6 +60,19 @@ export function tradingAchievement(owner: SessionUser, broker: SessionUser, over
   return listingAt(owner, broker, "trading", achievementContent(over));
 }
 
+/** An achievement of `owner`'s organisation, published by `broker` just now: in its 公示 (notice period). */
+export async function inNoticeAchievement(
+  owner: SessionUser,
+  broker: SessionUser,
+  over: Partial<AchievementDataInput> = {},
+  now = new Date(),
+): Promise<string> {
+  const id = await createAchievement(owner, achievementContent(over));
+  await transitionListing(owner, "achievement", id, "submit", { now });
+  await transitionListing(broker, "achievement", id, "approve", { now });
+  return id;
+}
+
 /** Auction settings for tests: ¥100,000 start, +¥1,000, ¥10,000 deposit, live for an hour. */
 export function auctionInput(over: Partial<AuctionInput> = {}): AuctionInput {
   return {

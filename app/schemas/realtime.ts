@@ -29,6 +29,8 @@ import { MessageSchema, ProposeCardSchema, RespondCardSchema, RoomObjectIdSchema
 export interface SocketFailure {
   ok: false;
   error: string;
+  /** The message's parameters (the 公示's end date …), when it has any. */
+  params?: Record<string, string | number>;
   fields?: Record<string, string[]>;
 }
 /** An event's answer: `{ ok: true, …data }` or a refusal. */

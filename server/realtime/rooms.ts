@@ -65,7 +65,8 @@ type Limiter = RateLimiterMemory;
 /** A domain refusal as the client sees it; anything else is logged and answered as unexpected. */
 function failure(err: unknown, event: string): SocketFailure {
   if (err instanceof ValidationError) return { ok: false, error: err.message, fields: err.fieldErrors };
-  if (err instanceof DomainError) return { ok: false, error: err.message };
+  if (err instanceof DomainError)
+    return Object.keys(err.params).length ? { ok: false, error: err.message, params: err.params } : { ok: false, error: err.message };
   logger.error({ err, event }, "deal-room socket event failed");
   return { ok: false, error: "errors.unexpected" };
 }

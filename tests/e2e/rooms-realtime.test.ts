@@ -354,6 +354,17 @@ describe("deal rooms over socket.io", () => {
     const res = await fetch(`${baseURL}/api/v1/deals/${dealId}`, { headers: { Cookie: await cookieOf("buyer@demo.chengguo.cn") } });
     expect(res.status).toBe(200);
     expect((await res.json()).deal).toMatchObject({ id: dealId, price: { amount: 180000, currency: "CNY" } });
+
+    // The deal made, the room takes no new card, from either side, and says why (issue 13, point 1).
+    for (const sock of [b, s])
+      expect(
+        await ask(sock, "room:card:propose", { roomId, terms: { price: "200000", transactionMode: "transfer", territory: "全国" } }),
+      ).toEqual({
+        ok: false,
+        error: "rooms.errors.dealMade",
+      });
+    const after = await fetch(`${baseURL}/api/v1/deals/${dealId}`, { headers: { Cookie: await cookieOf("buyer@demo.chengguo.cn") } });
+    expect((await after.json()).deal).toMatchObject({ price: { amount: 180000 } });
   });
 
   it("a member who is no longer one is refused and stops hearing the room", async () => {

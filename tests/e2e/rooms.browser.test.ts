@@ -1,5 +1,14 @@
-import { describe, expect, it } from "vitest";
+import fs from "node:fs/promises";
+import path from "node:path";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Page } from "playwright-core";
+import { Achievement } from "~/models/achievement.server.ts";
+import { User } from "~/models/user.server.ts";
+import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
+import { openRoom } from "~/services/rooms/open.server.ts";
+import { chinaDate } from "~/utils/china-time.ts";
+import { inNoticeAchievement } from "../../seeds/trading-fixtures.ts";
 import { useBrowser } from "../support/browser.ts";
 
 /**
@@ -8,9 +17,20 @@ import { useBrowser } from "../support/browser.ts";
  * in a second browser context, finds the unread room in 我的洽谈 and opens it; they chat both
  * ways without reloads, each seeing the other typing and the other's messages arrive; the seller
  * puts an offer card on the table, the buyer sees it arrive and accepts it, and both see the
- * agreed terms and the deal.
+ * agreed terms and the deal — and from then on neither is offered a card form, but told why
+ * (issue 13, point 1). A room of a listing in its 公示 offers no card form but the notice's end
+ * date (point 4): that listing is made for the test, through the app's own database.
  */
 const { loggedIn } = useBrowser();
+
+beforeAll(async () => {
+  const { mongoUri } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
+  await mongoose.connect(mongoUri, { dbName: "chengguo" });
+});
+afterAll(async () => {
+  await mongoose.disconnect();
+});
+const demoUser = async (email: string) => (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
 const TITLE = "喀斯特石漠化区花椒—金银花复合植被恢复模式";
 const POLL = { timeout: 10_000 };
 
@@ -101,6 +121,13 @@ describe("a deal room in the browser", () => {
       await p.getByTestId("deal-link").waitFor();
     }
     expect(await seller.getByTestId("deal-link").getAttribute("href")).toBe(await buyer.getByTestId("deal-link").getAttribute("href"));
+    // The deal made, the room takes no more cards: no card form on either page, and the reason said.
+    for (const p of [buyer, seller]) {
+      await p.getByTestId("cards-closed").waitFor();
+      expect(await p.getByTestId("cards-closed").textContent()).toContain("该成果已成交，洽谈室不再接受报价卡");
+      expect(await p.getByTestId("propose-fold").count()).toBe(0);
+      expect(await p.getByTestId("agreed-terms").getByTestId("card-mode").textContent()).toBe("许可（普通许可）");
+    }
     // Everything above happened without reloading either page.
     for (const p of [buyer, seller])
       expect(await p.evaluate(() => (window as unknown as { __sameRoomPage?: boolean }).__sameRoomPage)).toBe(true);
@@ -110,4 +137,20 @@ describe("a deal room in the browser", () => {
     expect(await buyer.getByTestId("deal-price").textContent()).toBe("¥150,000");
     expect(await buyer.getByTestId("deal-page").textContent()).toContain("洽谈成交");
   }, 180_000);
+
+  it("offers no card form during the 公示, but the date it ends", async () => {
+    const [seller, broker, buyer] = await Promise.all(
+      ["seller@demo.chengguo.cn", "broker@demo.chengguo.cn", "buyer@demo.chengguo.cn"].map(demoUser),
+    );
+    const listingId = await inNoticeAchievement(seller!, broker!, { title: "高山茶园轻简化机械采摘技术（公示中）" });
+    const date = chinaDate((await Achievement.findById(listingId, { noticeEndsAt: 1 }).lean())!.noticeEndsAt!);
+    const roomId = await openRoom(buyer!, { from: "listing", listingId });
+    const page = await loggedIn("buyer@demo.chengguo.cn");
+    await page.goto(`/rooms/${roomId}`);
+    await page.getByTestId("cards-closed").waitFor();
+    expect(await page.getByTestId("cards-closed").textContent()).toBe(
+      `该成果正在公示，公示期至 ${date}，结束后方可交易；公示期内不能提出或接受报价卡`,
+    );
+    expect(await page.getByTestId("propose-fold").count()).toBe(0);
+  }, 60_000);
 });

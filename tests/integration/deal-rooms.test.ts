@@ -14,9 +14,11 @@ import { openRoomAttachment, postAttachment } from "~/services/rooms/attachments
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { setRoomPublisher, type RoomPublisher } from "~/services/rooms/events.server.ts";
 import { buyNow } from "~/services/trading/buy-now.server.ts";
+import { chinaDate } from "~/utils/china-time.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
   achievementContent,
+  inNoticeAchievement,
   listingAt,
   pdfBytes,
   person,
@@ -365,7 +367,7 @@ describe("a listing sold", () => {
       await expect(respondToCard(seller, lost, { action: "accept", cardId: losing.id })).rejects.toMatchObject({
         message: "rooms.errors.cardNotOpen",
       });
-      await expect(proposeCard(buyer2, lost, { terms: terms() })).rejects.toMatchObject({ message: "rooms.errors.listingNotTrading" });
+      await expect(proposeCard(buyer2, lost, { terms: terms() })).rejects.toMatchObject({ message: "rooms.errors.dealMade" });
     } finally {
       setRoomPublisher(null);
     }
@@ -384,6 +386,98 @@ describe("a listing sold", () => {
     });
     expect((await OfferCard.findById(card.id).lean())!.status).toBe("closed");
     expect((await getRoom(buyer2, roomId)).openCard).toBeNull();
+  });
+});
+
+describe("a listing with a deal (issue 13, point 1)", () => {
+  it("takes no new card in any of its rooms, the deal's own room too, and never rewrites the deal's terms", async () => {
+    const { roomId, listingId } = await room();
+    const other = await openRoom(buyer2, { from: "listing", listingId });
+    const card = await proposeCard(buyer, roomId, {
+      terms: terms({ price: "140000", transactionMode: "license", licenseExclusivity: "non-exclusive" }),
+    });
+    const { dealId } = await respondToCard(seller, roomId, { action: "accept", cardId: card.id });
+    const before = (await Deal.findById(dealId).lean())!;
+
+    // The deal's own room and another buyer's room: no new card, with the reason.
+    for (const [who, id] of [
+      [buyer, roomId],
+      [seller, roomId],
+      [buyer2, other],
+    ] as const) {
+      const err = await proposeCard(who, id, {
+        terms: terms({ price: "200000", transactionMode: "transfer", licenseExclusivity: "", territory: "全国" }),
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConflictError);
+      expect(err).toMatchObject({ message: "rooms.errors.dealMade" });
+    }
+    // Nothing changed on the deal; the room shows the deal's terms and says why it takes no card.
+    expect((await Deal.findById(dealId).lean())!.terms).toEqual(before.terms);
+    const view = await getRoom(buyer, roomId);
+    expect(view).toMatchObject({
+      dealId,
+      openCard: null,
+      cardsClosed: { reason: "rooms.errors.dealMade" },
+      agreedTerms: { price: 14_000_000, transactionMode: "license", licenseExclusivity: "non-exclusive", cardId: card.id },
+    });
+    // The other buyer's room holds no agreement of its own.
+    expect(await getRoom(buyer2, other)).toMatchObject({
+      dealId: null,
+      agreedTerms: null,
+      cardsClosed: { reason: "rooms.errors.dealMade" },
+    });
+  });
+
+  it("shows a deal made outside the room (buy-now) as the room's terms, and a room opened from the deal takes no card", async () => {
+    const listingId = await listing({ price: { mode: "fixed", amount: 140_000_00 } });
+    const roomId = await openRoom(buyer, { from: "listing", listingId });
+    const doc = (await Achievement.findById(listingId).lean())!;
+    const mode = doc.transactionModes![0]!;
+    const dealId = await buyNow(buyer, listingId, {
+      expectedAmountFen: doc.price!.amount!,
+      transactionMode: mode as "license",
+      licenseExclusivity: mode === "license" ? ((doc.licenseExclusivity?.[0] as "exclusive" | undefined) ?? null) : null,
+    });
+    expect(await openRoom(seller, { from: "deal", dealId })).toBe(roomId);
+    const deal = (await Deal.findById(dealId).lean())!;
+    const view = await getRoom(seller, roomId);
+    expect(view).toMatchObject({ dealId, cardsClosed: { reason: "rooms.errors.dealMade" } });
+    expect(view.agreedTerms).toMatchObject({ price: deal.terms.price, transactionMode: deal.terms.transactionMode, cardId: null });
+    await expect(proposeCard(seller, roomId, { terms: terms({ price: "200000" }) })).rejects.toMatchObject({
+      message: "rooms.errors.dealMade",
+    });
+    expect((await Deal.findById(dealId).lean())!.terms).toEqual(deal.terms);
+  });
+});
+
+describe("a listing in its 公示 (issue 13, point 4)", () => {
+  it("refuses a card with the notice's end date, and refuses to accept one left from before with the same reason", async () => {
+    const listingId = await inNoticeAchievement(seller, broker, { title: `公示中的成果 ${Math.random().toString(36).slice(2, 7)}` });
+    const { noticeEndsAt } = (await Achievement.findById(listingId, { noticeEndsAt: 1 }).lean())!;
+    const date = chinaDate(noticeEndsAt!);
+    const roomId = await openRoom(buyer, { from: "listing", listingId });
+    const err = await proposeCard(buyer, roomId, { terms: terms() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err).toMatchObject({ message: "rooms.errors.inNotice", params: { date } });
+    expect(await OfferCard.countDocuments({ room: roomId })).toBe(0);
+    expect((await getRoom(buyer, roomId)).cardsClosed).toEqual({ reason: "rooms.errors.inNotice", params: { date } });
+
+    // A card put on the table before this rule (written directly): accepting it says the same, and makes no deal.
+    const trading = await listing();
+    const tradingRoom = await openRoom(buyer, { from: "listing", listingId: trading });
+    const old = await proposeCard(buyer, tradingRoom, { terms: terms() });
+    await OfferCard.updateOne({ _id: old.id }, { $set: { room: roomId } });
+    await expect(respondToCard(seller, roomId, { action: "accept", cardId: old.id })).rejects.toMatchObject({
+      message: "rooms.errors.inNotice",
+      params: { date },
+    });
+    await expect(respondToCard(seller, roomId, { action: "counter", cardId: old.id, terms: terms() })).rejects.toMatchObject({
+      message: "rooms.errors.inNotice",
+    });
+    expect(await Deal.countDocuments({ listing: listingId })).toBe(0);
+    expect((await OfferCard.findById(old.id).lean())!.status).toBe("open");
+    // It can still be withdrawn.
+    expect((await respondToCard(buyer, roomId, { action: "withdraw", cardId: old.id })).card.status).toBe("withdrawn");
   });
 });
 

@@ -19,7 +19,9 @@ import { openRoom } from "~/services/rooms/open.server.ts";
 import { postMessage } from "~/services/rooms/messages.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { Achievement } from "~/models/achievement.server.ts";
+import { chinaDate } from "~/utils/china-time.ts";
+import { inNoticeAchievement, pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The 洽谈室 pages through their real loaders and actions, as a browser without JavaScript uses
@@ -376,11 +378,42 @@ describe("offer cards, the NDA and files by form", () => {
     expect(after.html).toContain(`href="/deals/${deal._id}"`);
     expect(after.html).toContain("已约定的条款");
     expect(after.html).toContain("已接受");
+    // The deal made, the room takes no card: no card form, and the reason said (issue 13, point 1).
+    expect(after.html).not.toContain('data-testid="propose-fold"');
+    expect(after.html).toContain('data-testid="cards-closed"');
+    expect(after.html).toContain("该成果已成交，洽谈室不再接受报价卡");
+    const again = await call(
+      roomPage.action,
+      post(roomPath(id), buyer, { intent: "propose", price: "200000", transactionMode: "transfer" }),
+      {
+        id,
+      },
+    );
+    expect(again.status).toBe(409);
+    expect(await refusalOf(again)).toMatchObject({ intent: "propose", formError: "rooms.errors.dealMade" });
     // The deal page offers the way back into the room, to the parties.
     const dealData = await (await call(dealPage.loader, get(`/deals/${deal._id}`, buyer), { id: String(deal._id) })).json();
     expect(dealData).toMatchObject({ isParty: true, deal: { source: "negotiation" } });
     const fromDeal = await call(newRoom.action, post("/rooms/new", seller, { from: "deal", dealId: String(deal._id) }));
     expect(fromDeal.headers.get("Location")).toBe(`/rooms/${id}#latest`);
+  });
+
+  it("during the 公示 shows no card form but the notice's end date, and refuses a posted card with it (issue 13, point 4)", async () => {
+    const listingId = await inNoticeAchievement(seller, broker, { title: `公示中的成果 ${Math.random().toString(36).slice(2, 7)}` });
+    const date = chinaDate((await Achievement.findById(listingId, { noticeEndsAt: 1 }).lean())!.noticeEndsAt!);
+    const id = await openByForm(listingId);
+    const page = await render(get(roomPath(id), buyer));
+    expect(page.html).not.toContain('data-testid="propose-fold"');
+    expect(page.html).toContain(`该成果正在公示，公示期至 ${date}，结束后方可交易`);
+    const res = await call(
+      roomPage.action,
+      post(roomPath(id), buyer, { intent: "propose", price: "120000", transactionMode: "transfer" }),
+      {
+        id,
+      },
+    );
+    expect(res.status).toBe(409);
+    expect(await refusalOf(res)).toMatchObject({ intent: "propose", formError: "rooms.errors.inNotice", params: { date } });
   });
 
   it("uploads by multipart and streams a confidential file only after both sides accepted the NDA", async () => {

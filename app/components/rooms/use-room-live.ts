@@ -196,8 +196,9 @@ export function useRoomLive({ initial, meId, enabled }: { initial: RoomLiveIniti
           noteCards([c]);
           if (c.status === "open") setOpenCard(c);
           else setOpenCard((prev) => (prev?.id === c.id ? null : prev));
-          // Accepted: the agreed terms and the deal come with the page data.
-          if (c.status === "accepted") revalidate.current();
+          // Accepted, or closed by a deal made elsewhere: the agreed terms, the deal and whether the
+          // room still takes cards come with the page data.
+          if (c.status === "accepted" || c.status === "closed") revalidate.current();
         });
         socket.on("room:read", (r) => {
           if (r?.roomId === roomId) mergeReads([r]);

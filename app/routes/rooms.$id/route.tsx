@@ -14,10 +14,11 @@ import { useRoomLive } from "~/components/rooms/use-room-live.ts";
 import tradingStyles from "~/components/trading/trading.css";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { FormErrors } from "~/components/ui/forms.tsx";
-import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
+import { resultFor, type ActionResult, type FormFeedback } from "~/schemas/action-result.ts";
 import { getRoom } from "~/services/rooms/queries.server.ts";
 import { markRead } from "~/services/rooms/messages.server.ts";
 import listingStyles from "~/styles/listings.css";
+import { formMessage } from "~/utils/messages.ts";
 import { loadOrThrow } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
@@ -135,11 +136,14 @@ function RoomView() {
 
   const pageLast = live.messages[live.messages.length - 1]?.seq ?? 0;
   const newerHref = pageLast + PAGE >= room.lastSeq ? `/rooms/${room.id}` : `/rooms/${room.id}?before=${pageLast + PAGE + 1}`;
-  const fail = (intent: string, target: string | null = null) => resultFor(result, intent, target);
+  // A refusal's message with its parameters (the 公示's end date …), as FormErrors reads it.
+  const withParams = (f: FormFeedback | null): FormFeedback | null =>
+    f?.formError ? { ...f, formError: formMessage(f.formError, f.params) } : f;
+  const fail = (intent: string, target: string | null = null) => withParams(resultFor(result, intent, target));
   // A refused answer to a card that is no longer the open one (answered meanwhile): said here.
   const staleCardError =
     result && !result.ok && ["accept", "reject", "withdraw", "counter"].includes(result.intent) && result.target !== card?.id
-      ? (resultFor(result, result.intent, result.target)?.formError ?? null)
+      ? (withParams(resultFor(result, result.intent, result.target))?.formError ?? null)
       : null;
 
   return (
@@ -275,6 +279,11 @@ function RoomView() {
           <section className="room-panel" aria-labelledby="card-title" data-testid="card-panel">
             <h2 id="card-title">{t("rooms.card.title")}</h2>
             <FormErrors errors={staleCardError ? [staleCardError] : null} />
+            {room.cardsClosed ? (
+              <p className="room-cards-closed" data-testid="cards-closed" role="status">
+                {t(room.cardsClosed.reason, room.cardsClosed.params)}
+              </p>
+            ) : null}
             {card ? (
               <>
                 <OfferCardBox card={card} />
@@ -291,7 +300,7 @@ function RoomView() {
                   }}
                 />
               </>
-            ) : (
+            ) : room.cardsClosed ? null : (
               <Fold summary={t("rooms.cardForm.proposeTitle")} open={!!fail("propose")} testId="propose-fold">
                 <p className="muted">{t("rooms.cardForm.proposeIntro")}</p>
                 <CardTermsForm intent="propose" mySide={mySide} failure={fail("propose")} />

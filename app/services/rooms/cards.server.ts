@@ -1,4 +1,6 @@
+import type { ClientSession, Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
+import { Deal } from "~/models/deal.server.ts";
 import { DealRoom, OfferCard, RoomMessage, type CardStatus, type OfferCardDoc, type RoomSide } from "~/models/deal-room.server.ts";
 import { ProposeCardSchema, RespondCardSchema, type CardTerms, type CardTermsInput, type RespondCardInput } from "~/schemas/deal-rooms.ts";
 import { normalizeTerms, type Terms } from "~/schemas/terms.ts";
@@ -6,9 +8,10 @@ import type { Actor } from "~/services/kernel/actor.ts";
 import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
-import { agreeDealTerms, openDeal } from "~/services/trading/deals/open.server.ts";
+import { openDeal } from "~/services/trading/deals/open.server.ts";
 import { SOLD_STATUSES } from "~/services/trading/listing.server.ts";
 import { ANSWER_STATUS, mayAnswer, nextVersion, otherParty, type Party } from "~/services/trading/negotiation.ts";
+import { chinaDate } from "~/utils/china-time.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { ListingStatus } from "~/utils/listing-workflow.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
@@ -20,9 +23,45 @@ import { cardView, type CardRow, type CardView, type MessageRow } from "./views.
  * Offer cards (报价卡): versioned terms in a room, one open card at a time, answered by the other
  * party (a broker may propose or counter for a party, never accept or reject), withdrawn by the
  * side that proposed it — the rules shared with offers are in trading/negotiation.ts (decision
- * 009). An accepted card becomes the room's agreed terms and the deal's: it opens the deal
- * (listing trading → deal) with those terms, or makes them the terms of the room's existing deal.
+ * 009). An accepted card opens the deal (listing trading → deal) with its terms. Cards are taken
+ * only while the listing is trading and has no open deal (`cardsClosedFor`): during the 公示 they are
+ * refused with its end date, and once a deal exists no room of the listing takes, counters or accepts
+ * one — so a room's agreed terms are always its deal's (issue 13, points 1 and 4).
  */
+
+/** Why a listing's rooms take no offer card now: an i18n key and its parameters. */
+export interface CardsClosed {
+  reason: string;
+  params: Record<string, string>;
+}
+
+/**
+ * Whether offer cards can be put on the table (or accepted) for a listing right now, and if not,
+ * the real reason: a deal exists (an open deal, or a sold status), the 公示 has not ended (with its
+ * end date, China time), not trading yet, or no longer trading.
+ */
+export async function cardsClosedFor(
+  listingId: Types.ObjectId,
+  now = new Date(),
+  session: ClientSession | null = null,
+): Promise<CardsClosed | null> {
+  // One after the other: a transaction's session runs one operation at a time.
+  const listing = await Achievement.findById(listingId, { status: 1, noticeEndsAt: 1 }).session(session).lean();
+  const deal = await Deal.exists({ listing: listingId, status: "open" }).session(session);
+  const status = listing?.status as ListingStatus | undefined;
+  if (deal || (status && SOLD_STATUSES.includes(status))) return { reason: "rooms.errors.dealMade", params: {} };
+  if (status === "trading") return null;
+  if (status === "published" && listing?.noticeEndsAt && listing.noticeEndsAt > now) {
+    return { reason: "rooms.errors.inNotice", params: { date: chinaDate(listing.noticeEndsAt) } };
+  }
+  if (status === "published") return { reason: "rooms.errors.notYetTrading", params: {} };
+  return { reason: "rooms.errors.listingNotTrading", params: {} };
+}
+
+async function assertCardsOpen(listingId: Types.ObjectId, now: Date, session: ClientSession | null = null): Promise<void> {
+  const closed = await cardsClosedFor(listingId, now, session);
+  if (closed) throw new ConflictError(closed.reason, { params: closed.params });
+}
 
 /** A card's terms as entered (the note aside) in the one terms shape. */
 function storedTerms(t: CardTerms): Terms {
@@ -58,17 +97,14 @@ export async function proposeCard(
   const data = validate(ProposeCardSchema, input);
   const { room, side } = await requireMember(actor, roomId);
   const forSide = partyFor(side, data.onBehalfOf);
-  if (!room.deal) {
-    // Sold to someone else (its open cards were closed then): no new card can become a deal.
-    const listing = await Achievement.findById(room.listing, { status: 1 }).lean();
-    if (SOLD_STATUSES.includes(listing?.status as ListingStatus)) throw new ConflictError("rooms.errors.listingNotTrading");
-  }
   if (data.clientId) {
     // A retried proposal: the card it already made, not "another card is open".
     const sent = await RoomMessage.findOne({ room: room._id, "author.user": oid(actor.id!), clientId: data.clientId }, { card: 1 }).lean();
     const card = sent?.card ? ((await OfferCard.findById(sent.card).lean()) as CardRow | null) : null;
     if (card) return cardView(card);
   }
+  // In 公示, or a deal made (in this room or another): no new card, with the real reason.
+  await assertCardsOpen(room.listing, now);
   const cardId = newId();
   let created: { card: CardRow; message: MessageRow };
   try {
@@ -110,8 +146,9 @@ export async function proposeCard(
 /**
  * Answers the open card: accept / reject / counter by the other party (a broker may counter for a
  * party, but only the parties themselves accept or reject); withdraw by the side that proposed it.
- * Accepting makes the card's terms the room's agreed terms and the deal's — opening the deal
- * (listing trading → deal) if there is none yet.
+ * Accepting opens the deal (listing trading → deal) with the card's terms, which become the room's
+ * agreed terms. Countering or accepting needs the listing open for cards (`cardsClosedFor`): never
+ * during the 公示, never once the listing has a deal (a deal's terms are not rewritten by a card).
  */
 export async function respondToCard(
   actor: Actor,
@@ -139,6 +176,9 @@ export async function respondToCard(
     } else if (!mayAnswer(side, forSide, data.action)) {
       throw new ForbiddenError(side === "broker" ? "rooms.errors.brokerCannotDecide" : "rooms.errors.answerOtherSide");
     }
+    // A counter or an acceptance needs the listing open for cards: not in 公示, no deal made (here or
+    // in another room) — read in the transaction, so a deal made meanwhile wins (and openDeal's index).
+    if (data.action === "counter" || data.action === "accept") await assertCardsOpen(room.listing, now, session);
     const newStatus: CardStatus = ANSWER_STATUS[data.action];
     const moved = await OfferCard.findOneAndUpdate(
       { _id: card._id, status: "open" },
@@ -156,7 +196,7 @@ export async function respondToCard(
     const messages: MessageRow[] = [];
     const cards: CardRow[] = [moved as CardRow];
     let counter: CardRow | null = null;
-    let dealId: string | null = room.deal ? String(room.deal) : null;
+    let dealId: string | null = null;
 
     if (data.action === "counter") {
       const [c] = await OfferCard.create(
@@ -194,30 +234,23 @@ export async function respondToCard(
 
     if (data.action === "accept") {
       const terms = card.terms!;
-      if (!dealId) {
-        const listing = await Achievement.findById(room.listing, { status: 1 }).session(session).lean();
-        if (listing?.status !== "trading") throw new ConflictError("rooms.errors.listingNotTrading");
-        dealId = await openDeal(session, {
-          listingId: String(room.listing),
-          buyer: {
-            userId: String(room.buyer!.user),
-            name: room.buyer!.name ?? "",
-            organization: room.buyer!.organization
-              ? { id: String(room.buyer!.organization), name: room.buyer!.organizationName ?? undefined }
-              : null,
-          },
-          source: "negotiation",
-          terms: cardTermsOf(terms),
-          cardId: String(card._id),
-          roomId: String(room._id),
-          actor,
-          via: "ui",
-          now,
-        });
-      } else {
-        // A room opened from an existing deal: the card's terms become the deal's.
-        await agreeDealTerms(session, dealId, { terms: cardTermsOf(terms), cardId: String(card._id), roomId: String(room._id), now });
-      }
+      dealId = await openDeal(session, {
+        listingId: String(room.listing),
+        buyer: {
+          userId: String(room.buyer!.user),
+          name: room.buyer!.name ?? "",
+          organization: room.buyer!.organization
+            ? { id: String(room.buyer!.organization), name: room.buyer!.organizationName ?? undefined }
+            : null,
+        },
+        source: "negotiation",
+        terms: cardTermsOf(terms),
+        cardId: String(card._id),
+        roomId: String(room._id),
+        actor,
+        via: "ui",
+        now,
+      });
       const agreed = { card: card._id, terms, acceptedAt: now };
       await DealRoom.updateOne(
         { _id: room._id },

@@ -1,7 +1,9 @@
+import { Deal } from "~/models/deal.server.ts";
 import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomOrigin } from "~/models/deal-room.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid } from "~/services/kernel/ids.server.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import { cardsClosedFor } from "./cards.server.ts";
 import { requireMember, sideOf } from "./membership.server.ts";
 import { historyOf } from "./messages.server.ts";
 import { cardView, ndaView, termsView, type CardRow, type RoomRow, type RoomSummary, type RoomView } from "./views.ts";
@@ -56,12 +58,23 @@ export async function unreadRoomMessages(actor: Actor): Promise<number> {
 /** The room as its page shows it: who is in it, the NDA, the open card, the agreed terms and a page of messages. */
 export async function getRoom(actor: Actor, roomId: string, opts: { beforeSeq?: number } = {}): Promise<RoomView> {
   const { room, side } = await requireMember(actor, roomId);
-  const [history, open, reads] = await Promise.all([
+  const [history, open, reads, deal, cardsClosed] = await Promise.all([
     historyOf(room, { beforeSeq: opts.beforeSeq }),
     OfferCard.findOne({ room: room._id, status: "open" }).lean(),
     RoomRead.find({ room: room._id }, { user: 1, name: 1, lastReadSeq: 1 }).lean(),
+    // The deal this room's buyer holds on the listing (made here, by an offer, buy-now or auction).
+    Deal.findOne({ listing: room.listing, "buyer.user": room.buyer!.user, status: "open" }, { terms: 1, termsSource: 1 }).lean(),
+    cardsClosedFor(room.listing),
   ]);
-  const agreed = room.agreedTerms?.card && room.agreedTerms.terms ? room.agreedTerms : null;
+  // The agreed terms are the deal's, read from the deal, so the room and the deal never disagree.
+  // Without a deal (cancelled since, or none) the room shows no agreement.
+  const agreed = deal?.terms
+    ? {
+        ...termsView(deal.terms),
+        cardId: deal.termsSource?.card ? String(deal.termsSource.card) : null,
+        acceptedAt: (deal.termsSource?.acceptedAt ?? deal._id.getTimestamp()).toISOString(),
+      }
+    : null;
   return {
     id: String(room._id),
     listing: { id: String(room.listing), title: room.listingTitle },
@@ -73,8 +86,9 @@ export async function getRoom(actor: Actor, roomId: string, opts: { beforeSeq?: 
     lastSeq: room.lastSeq,
     nda: ndaView(room),
     openCard: open ? cardView(open as CardRow) : null,
-    agreedTerms: agreed ? { ...termsView(agreed.terms!), cardId: String(agreed.card), acceptedAt: agreed.acceptedAt!.toISOString() } : null,
-    dealId: room.deal ? String(room.deal) : null,
+    agreedTerms: agreed,
+    dealId: deal ? String(deal._id) : null,
+    cardsClosed,
     reads: reads.map((r) => ({ userId: String(r.user), name: r.name ?? "", seq: r.lastReadSeq ?? 0 })),
     messages: history.messages,
     hasOlder: history.hasOlder,

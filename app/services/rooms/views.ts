@@ -176,8 +176,12 @@ export interface RoomView {
   lastSeq: number;
   nda: NdaView;
   openCard: CardView | null;
-  agreedTerms: (CardTermsView & { cardId: string; acceptedAt: string }) | null;
+  /** The terms of the room's deal (read from the deal; `cardId` when a card here agreed them). */
+  agreedTerms: (CardTermsView & { cardId: string | null; acceptedAt: string }) | null;
+  /** The open deal of the listing held by this room's buyer. */
   dealId: string | null;
+  /** Why no offer card can be proposed or accepted now (an i18n key and its params), or null. */
+  cardsClosed: { reason: string; params: Record<string, string> } | null;
   reads: { userId: string; name: string; seq: number }[];
   messages: MessageView[];
   hasOlder: boolean;

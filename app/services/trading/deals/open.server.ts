@@ -139,28 +139,6 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
   return String(dealId);
 }
 
-/**
- * Terms agreed on a room's offer card for a deal that already exists (a room opened from the deal):
- * they become the deal's terms, in the caller's transaction.
- */
-export async function agreeDealTerms(
-  session: ClientSession,
-  dealId: string,
-  input: { terms: OpenDealInput["terms"]; cardId: string; roomId: string; now: Date },
-): Promise<void> {
-  const terms = dealTerms(input.terms);
-  await Deal.updateOne(
-    { _id: oid(dealId) },
-    {
-      $set: {
-        terms,
-        termsSource: { kind: "negotiation", card: oid(input.cardId), room: oid(input.roomId), acceptedAt: input.now },
-      },
-    },
-    { session },
-  );
-}
-
 /** The people who act for the selling side: the listing's author and the owner organisation's sellers. */
 export async function sellerSideUsers(
   owner: Types.ObjectId | null | undefined,
