@@ -56,7 +56,13 @@ export default function AchievementDetail() {
       <p className="breadcrumb">
         <Link to="/achievements">{t("detail.backToAchievements")}</Link>
       </p>
-      <DetailHeader title={a.title} status={a.status} featured={a.featured} kindLabel={t("listing.achievement")} />
+      <DetailHeader
+        title={a.title}
+        status={a.status}
+        noticeEndsAt={data.inNotice ? a.noticeEndsAt : null}
+        featured={a.featured}
+        kindLabel={t("listing.achievement")}
+      />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <div className="detail-layout">

@@ -49,7 +49,13 @@ export default function DemandDetail() {
       <p className="breadcrumb">
         <Link to="/demands">{t("detail.backToDemands")}</Link>
       </p>
-      <DetailHeader title={d.title} status={d.status} featured={d.featured} kindLabel={t("listing.demand")} />
+      <DetailHeader
+        title={d.title}
+        status={d.status}
+        noticeEndsAt={data.inNotice ? d.noticeEndsAt : null}
+        featured={d.featured}
+        kindLabel={t("listing.demand")}
+      />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
       <div className="detail-layout">

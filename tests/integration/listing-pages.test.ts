@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NoticePeriod } from "~/components/listing/detail-parts.tsx";
+import { StatusBadge } from "~/components/listing/status-badge.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
@@ -203,6 +204,9 @@ describe("achievement detail page", () => {
       regionName: expect.stringContaining("西畴县"),
     });
     expect(data.item.noticeEndsAt).toBeTruthy();
+    // The 公示 runs: the page says so (badge) and tells buyers why they cannot buy yet.
+    expect(data.inNotice).toBe(true);
+    expect(data.trading).toMatchObject({ state: "closed", canBuy: false, noticeEndsAt: data.item.noticeEndsAt, objectionPending: false });
     expect(data.pageTitle).toMatch(/^三七种苗脱毒快繁技术 \d+ · 科技成果 · 成果$/);
     // Strangers see no history, no objections, no buttons.
     expect(data.audit).toEqual([]);
@@ -553,6 +557,14 @@ describe("what the components print", () => {
     expect(
       html(createElement(NoticePeriod, { publishedAt: "2026-11-23T16:30:00.000Z", noticeEndsAt: "2026-12-08T16:30:00.000Z" })),
     ).toContain("公示期至 2026-12-09");
+  });
+
+  it("the badge says 公示中 with the notice's end while it runs, and the plain status otherwise", () => {
+    expect(html(createElement(StatusBadge, { status: "published", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain(
+      "公示中 · 至 2026-12-09",
+    );
+    expect(html(createElement(StatusBadge, { status: "published", noticeEndsAt: null }))).toContain("已发布");
+    expect(html(createElement(StatusBadge, { status: "trading", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain("交易中");
   });
 
   it("page numbers keep the ends and the neighbourhood of the current page", () => {

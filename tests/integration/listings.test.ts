@@ -284,6 +284,10 @@ describe("demo data", () => {
     expect(first.demands).toBeGreaterThanOrEqual(6);
     const statuses = await Achievement.distinct("status", { source: "platform", externalId: /^demo-/ });
     expect(statuses.sort()).toEqual(["draft", "published", "submitted", "trading"]);
+    // The demo shows listings on 公示 with their end date (and none waiting past it).
+    const now = new Date();
+    expect(await Achievement.countDocuments({ externalId: /^demo-/, status: "published", noticeEndsAt: { $gt: now } })).toBeGreaterThan(0);
+    expect(await Achievement.countDocuments({ externalId: /^demo-/, status: "published", noticeEndsAt: { $lte: now } })).toBe(0);
     const again = await seedDemo();
     expect(again.achievements).toBe(first.achievements);
     expect(again.demands).toBe(first.demands);

@@ -25,6 +25,8 @@ const zh = {
       photo: "图片",
       other: "其他材料",
     },
+    /** The badge of a published item while its 公示 runs. */
+    inNotice: "公示中 · 至 {{date}}",
     statuses: {
       draft: "草稿",
       submitted: "待审核",
@@ -146,6 +148,7 @@ const en: typeof zh = {
       photo: "Photo",
       other: "Other",
     },
+    inNotice: "On public notice until {{date}}",
     statuses: {
       draft: "Draft",
       submitted: "Awaiting review",

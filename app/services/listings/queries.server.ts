@@ -27,6 +27,8 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
   const relations = relationsOf(viewer, doc as OwnedItem);
   const status = doc.status as ListingStatus;
   const insider = relations.has("owner") || relations.has("reviewer");
+  // The 公示 runs: objections may be filed, trading waits for its end.
+  const inNotice = status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now;
   const [auditLog, objections] = insider
     ? await Promise.all([auditTrail(kind, doc._id), Objection.find({ subjectType: kind, subject: doc._id }).sort({ createdAt: 1 }).lean()])
     : [[], []];
@@ -34,7 +36,8 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
     item: listingView(kind, doc),
     relations: [...relations],
     actions: availableActions(status, relations, { now, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
-    canObject: !!viewer?.id && !relations.has("owner") && status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now,
+    inNotice,
+    canObject: !!viewer?.id && !relations.has("owner") && inNotice,
     audit: auditLog,
     objections: objections.map((o): ObjectionView => ({
       id: String(o._id),
