@@ -153,7 +153,7 @@ export default function AchievementDetail() {
             featured={a.featured}
             result={result}
           />
-          {!data.loggedIn ? (
+          {!data.loggedIn && data.inNotice ? (
             <p className="muted">
               <Link to={`/login?redirectTo=${encodeURIComponent(`/achievements/${a.id}`)}`}>{t("detail.loginToAct")}</Link>
             </p>

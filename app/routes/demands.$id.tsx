@@ -116,7 +116,7 @@ export default function DemandDetail() {
             featured={d.featured}
             result={result}
           />
-          {!data.loggedIn ? (
+          {!data.loggedIn && data.inNotice ? (
             <p className="muted">
               <Link to={`/login?redirectTo=${encodeURIComponent(`/demands/${d.id}`)}`}>{t("detail.loginToAct")}</Link>
             </p>

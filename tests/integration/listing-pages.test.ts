@@ -226,7 +226,7 @@ describe("achievement detail page", () => {
     const draft = await createAchievement(seller, achievementInput());
     const d = await (await call(h(achievementDetail.loader), args(get(`/achievements/${draft}`, c(seller)), { id: draft }))).json();
     expect(d.canEdit).toBe(true);
-    expect(d.actions).toEqual(expect.arrayContaining(["submit", "withdraw"]));
+    expect(d.actions).toEqual(["submit"]); // no 撤回 on a draft (issue 13, point 17)
   });
 
   it("refuses a seller approving their own item with 403 and leaves it unchanged", async () => {
@@ -323,6 +323,30 @@ describe("achievement detail page", () => {
     expect(await statusOf(id)).toBe("rejected");
     // No longer public: the objector now gets the 404 page.
     expect((await call(h(achievementDetail.loader), args(get(`/achievements/${id}`, c(buyer)), { id }))).status).toBe(404);
+  });
+
+  it("invites anonymous visitors to object only while the 公示 runs (not after it, not once trading or sold)", async () => {
+    const running = await published(seller);
+    const ended = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    const trading = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    await transitionListing(seller, "achievement", trading, "startTrading");
+    const inNotice = async (id: string) =>
+      (await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`), { id }))).json()).inNotice;
+    expect(await inNotice(running)).toBe(true);
+    expect(await inNotice(ended)).toBe(false);
+    expect(await inNotice(trading)).toBe(false);
+  });
+
+  it("never offers 开始交易 on a demand, and refuses it when posted anyway", async () => {
+    const id = await createDemand(buyer, demandInput());
+    await transitionListing(buyer, "demand", id, "submit");
+    await transitionListing(broker, "demand", id, "approve", { now: new Date(Date.now() - 20 * 86_400_000) });
+    const data = await (await call(h(demandDetail.loader), args(get(`/demands/${id}`, c(buyer)), { id }))).json();
+    expect(data.inNotice).toBe(false);
+    expect(data.actions).toEqual(["withdraw"]);
+    const res = await call(h(demandDetail.action), args(post(`/demands/${id}`, c(buyer), { intent: "startTrading" }), { id }));
+    expect(res.status).toBe(409);
+    expect(await refusalOf(res)).toMatchObject({ formError: "workflow.demandNotTraded" });
   });
 
   it("lets an admin feature an item for the home page, and nobody else", async () => {
@@ -565,6 +589,12 @@ describe("what the components print", () => {
     );
     expect(html(createElement(StatusBadge, { status: "published", noticeEndsAt: null }))).toContain("已发布");
     expect(html(createElement(StatusBadge, { status: "trading", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain("交易中");
+  });
+
+  it("the demand form promises only the matching there is (achievements, no experts)", () => {
+    expect(i18n.t("listingForm.newDemandIntro")).toContain("匹配科技成果");
+    expect(i18n.t("listingForm.newDemandIntro")).not.toContain("专家");
+    expect(createI18n("en").t("listingForm.newDemandIntro")).not.toContain("expert");
   });
 
   it("page numbers keep the ends and the neighbourhood of the current page", () => {

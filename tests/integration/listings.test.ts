@@ -63,7 +63,7 @@ describe("achievements through the workflow", () => {
     const id = await createAchievement(seller, content());
     const draft = await getListing(seller, "achievement", id);
     expect(draft.item).toMatchObject({ status: "draft", regionName: "云南省文山壮族苗族自治州西畴县", maturity: "pilot" });
-    expect(draft.actions).toEqual(["submit", "withdraw"]);
+    expect(draft.actions).toEqual(["submit"]); // no 撤回 on a draft (issue 13, point 17)
 
     await transitionListing(seller, "achievement", id, "submit");
     const now = new Date("2026-11-24T08:00:00Z");

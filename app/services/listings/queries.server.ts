@@ -35,7 +35,7 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
   return {
     item: listingView(kind, doc),
     relations: [...relations],
-    actions: availableActions(status, relations, { now, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
+    actions: availableActions(status, relations, { now, kind, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
     inNotice,
     canObject: !!viewer?.id && !relations.has("owner") && inNotice,
     audit: auditLog,
