@@ -20,7 +20,7 @@ import * as review from "~/routes/review/route.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
+import { createAchievement, createDemand, fileObjection } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
@@ -335,6 +335,13 @@ describe("achievement detail page", () => {
     expect(await inNotice(running)).toBe(true);
     expect(await inNotice(ended)).toBe(false);
     expect(await inNotice(trading)).toBe(false);
+  });
+
+  it("tells buyers why a listing past its 公示 is not trading yet when an objection waits for a reviewer", async () => {
+    const id = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    await fileObjection(buyer, "achievement", id, "权属存在争议，请核实发明人信息。", new Date(Date.now() - 19 * 86_400_000));
+    const data = await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`), { id }))).json();
+    expect(data.trading).toMatchObject({ state: "closed", canBuy: false, noticeEndsAt: null, objectionPending: true });
   });
 
   it("never offers 开始交易 on a demand, and refuses it when posted anyway", async () => {
