@@ -71,7 +71,7 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
   {
     key: "demo-A02",
     by: "sanqi@demo.chengguo.cn",
-    stage: "published",
+    stage: "trading",
     featured: true,
     data: {
       title: "三七连作障碍土壤修复与轮作间隔缩短技术",
@@ -119,7 +119,7 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
   {
     key: "demo-A04",
     by: "seller2@demo.chengguo.cn",
-    stage: "published",
+    stage: "trading",
     featured: true,
     data: {
       title: "高山绿茶清洁化连续加工生产线工艺",
@@ -426,11 +426,14 @@ async function actor(email: string): Promise<Actor> {
 
 async function advance(kind: "achievement" | "demand", id: string, owner: Actor, broker: Actor, stage: Stage, index: number) {
   if (stage === "draft") return;
-  // Published some weeks ago, staggered, so lists have an order and trading items passed 公示.
+  // Submitted some weeks ago, staggered, so lists have an order. Trading items were published the
+  // next day and passed 公示 long ago; published items were approved in the last days and are on
+  // 公示 now (the demo shows 公示中 with its end date; the listings.notice-end job opens them when it ends).
   const submittedAt = new Date(Date.now() - (40 - index) * 86_400_000);
   await transitionListing(owner, kind, id, "submit", { now: submittedAt });
   if (stage === "submitted") return;
-  const publishedAt = new Date(submittedAt.getTime() + (stage === "trading" ? 86_400_000 : 20 * 86_400_000));
+  const publishedAt =
+    stage === "trading" ? new Date(submittedAt.getTime() + 86_400_000) : new Date(Date.now() - ((index % 10) + 1) * 86_400_000);
   await transitionListing(broker, kind, id, "approve", { now: publishedAt });
   if (stage === "trading") await transitionListing(owner, kind, id, "startTrading");
 }

@@ -56,7 +56,13 @@ export default function AchievementDetail() {
       <p className="breadcrumb">
         <Link to="/achievements">{t("detail.backToAchievements")}</Link>
       </p>
-      <DetailHeader title={a.title} status={a.status} featured={a.featured} kindLabel={t("listing.achievement")} />
+      <DetailHeader
+        title={a.title}
+        status={a.status}
+        noticeEndsAt={data.inNotice ? a.noticeEndsAt : null}
+        featured={a.featured}
+        kindLabel={t("listing.achievement")}
+      />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <div className="detail-layout">
@@ -147,7 +153,7 @@ export default function AchievementDetail() {
             featured={a.featured}
             result={result}
           />
-          {!data.loggedIn ? (
+          {!data.loggedIn && data.inNotice ? (
             <p className="muted">
               <Link to={`/login?redirectTo=${encodeURIComponent(`/achievements/${a.id}`)}`}>{t("detail.loginToAct")}</Link>
             </p>

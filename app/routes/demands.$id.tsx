@@ -49,7 +49,13 @@ export default function DemandDetail() {
       <p className="breadcrumb">
         <Link to="/demands">{t("detail.backToDemands")}</Link>
       </p>
-      <DetailHeader title={d.title} status={d.status} featured={d.featured} kindLabel={t("listing.demand")} />
+      <DetailHeader
+        title={d.title}
+        status={d.status}
+        noticeEndsAt={data.inNotice ? d.noticeEndsAt : null}
+        featured={d.featured}
+        kindLabel={t("listing.demand")}
+      />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
       <div className="detail-layout">
@@ -110,7 +116,7 @@ export default function DemandDetail() {
             featured={d.featured}
             result={result}
           />
-          {!data.loggedIn ? (
+          {!data.loggedIn && data.inNotice ? (
             <p className="muted">
               <Link to={`/login?redirectTo=${encodeURIComponent(`/demands/${d.id}`)}`}>{t("detail.loginToAct")}</Link>
             </p>

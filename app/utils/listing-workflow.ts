@@ -63,6 +63,8 @@ export interface TransitionRule {
 
 export interface TransitionContext {
   now: Date;
+  /** What the item is: demands are published and answered, never traded (startTrading is for achievements). */
+  kind?: "achievement" | "demand";
   noticeEndsAt?: Date | null;
   openObjections?: number;
   reason?: string | null;
@@ -72,8 +74,9 @@ export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
   submit: { from: ["draft", "rejected"], to: "submitted", by: ["owner"] },
   approve: { from: ["submitted"], to: "published", by: ["reviewer"] },
   reject: { from: ["submitted"], to: "rejected", by: ["reviewer"], needsReason: true },
+  // A draft is nobody's business but its owner's: there is nothing to withdraw it from.
   withdraw: {
-    from: ["draft", "submitted", "published", "rejected", "expired"],
+    from: ["submitted", "published", "rejected", "expired"],
     to: "withdrawn",
     by: ["owner", "reviewer"],
   },
@@ -83,6 +86,7 @@ export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
     to: "trading",
     by: ["owner", "system"],
     guard: (ctx) => {
+      if (ctx.kind === "demand") return "workflow.demandNotTraded";
       if (ctx.noticeEndsAt && ctx.noticeEndsAt > ctx.now) return "workflow.noticeNotOver";
       if ((ctx.openObjections ?? 0) > 0) return "workflow.openObjections";
       return null;

@@ -176,6 +176,7 @@ export async function loadMine<K extends ListingKind>(request: Request, kind: K)
       // The owner's own view of what they could do; the service decides again on submit.
       actions: availableActions(item.status, new Set(["owner"]), {
         now,
+        kind,
         noticeEndsAt: item.noticeEndsAt ? new Date(item.noticeEndsAt) : null,
         openObjections: item.openObjections,
       }).filter((a): a is (typeof QUICK_ACTIONS)[number] => (QUICK_ACTIONS as readonly string[]).includes(a)),

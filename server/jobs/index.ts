@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import type { Job } from "~/services/kernel/jobs.ts";
-import { listingsAttachmentsSweepJob, listingsExpireJob } from "~/services/listings/jobs.server.ts";
+import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } from "~/services/listings/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
@@ -13,6 +13,7 @@ export const JOBS: readonly Job[] = [
   offersExpireJob,
   matchNotifyJob,
   listingsExpireJob,
+  listingsNoticeEndJob,
   listingsAttachmentsSweepJob,
 ];
 

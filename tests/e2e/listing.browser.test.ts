@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
+import { formatDate } from "~/utils/china-time.ts";
 
 const { baseURL, browser, loggedIn } = useBrowser();
 
@@ -63,7 +64,19 @@ describe("an achievement from the seller's form to the public page", () => {
     await visitor.waitForURL(`**${detailPath}`);
     await visitor.getByText("挂牌价 ¥250,000").first().waitFor();
     await visitor.getByText("TRL 6 · 通过中试").first().waitFor();
-    await visitor.getByText("已发布").first().waitFor();
+    // On 公示: the badge says so with its end, and buyers are told why they cannot buy yet (issue 13, point 8).
+    const noticeEnd = formatDate(new Date(Date.now() + 15 * 86_400_000));
+    await visitor.locator(".detail-header").getByTestId("status-badge").getByText(`公示中 · 至 ${noticeEnd}`).waitFor();
+    await visitor.getByTestId("trading-wait").getByText(`公示期至 ${noticeEnd}，结束后可交易`).waitFor();
+    expect(await visitor.getByTestId("buy-now").count()).toBe(0);
+    await visitor.getByText("登录后可在公示期内提出异议").waitFor(); // objections are open: say how
+    // A listing already trading: its 公示 is long over, so no invitation to object (point 17).
+    await visitor.goto("/achievements");
+    const tradingCard = visitor.getByTestId("achievement-card").filter({ has: visitor.getByTestId("status-badge").getByText("交易中") });
+    await tradingCard.first().getByRole("link").first().click();
+    await visitor.waitForURL(/\/achievements\/[0-9a-f]{24}$/);
+    await visitor.locator(".detail-header").getByTestId("status-badge").getByText("交易中").waitFor();
+    expect(await visitor.getByText("登录后可在公示期内提出异议").count()).toBe(0);
     expect(await visitor.getByRole("heading", { name: "操作记录" }).count()).toBe(0); // the audit log is for insiders
     await visitor.screenshot({ path: `${ROOT}/tests/.tmp/listing-public.png`, fullPage: true });
 

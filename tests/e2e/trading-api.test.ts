@@ -12,9 +12,9 @@ import { HttpClient } from "../support/http.ts";
  * seller side accepts it, and a fixed-price listing is bought with the session cookie and JSON —
  * once. Visitors get 401, a role-only token 403.
  *
- * The demo has no negotiable listing in `trading`, so the owners move demo-A02 (面议, 三七研究院)
- * and demo-A04 (挂牌 ¥260,000, 农科院) from `published` to `trading` through the detail page's
- * form first; their 公示 ended days before the seed's "now".
+ * demo-A02 (面议, 三七研究院) and demo-A04 (挂牌 ¥260,000, 农科院) are seeded in `trading`; on an
+ * older database where they are still `published` after their 公示 (the listings.notice-end job
+ * opens them within a minute), the owners move them through the detail page's form first.
  */
 
 const baseURL = inject("baseURL");

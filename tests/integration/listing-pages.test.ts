@@ -3,6 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NoticePeriod } from "~/components/listing/detail-parts.tsx";
+import { StatusBadge } from "~/components/listing/status-badge.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
@@ -19,7 +20,7 @@ import * as review from "~/routes/review/route.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { createSession, getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
+import { createAchievement, createDemand, fileObjection } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
@@ -203,6 +204,9 @@ describe("achievement detail page", () => {
       regionName: expect.stringContaining("西畴县"),
     });
     expect(data.item.noticeEndsAt).toBeTruthy();
+    // The 公示 runs: the page says so (badge) and tells buyers why they cannot buy yet.
+    expect(data.inNotice).toBe(true);
+    expect(data.trading).toMatchObject({ state: "closed", canBuy: false, noticeEndsAt: data.item.noticeEndsAt, objectionPending: false });
     expect(data.pageTitle).toMatch(/^三七种苗脱毒快繁技术 \d+ · 科技成果 · 成果$/);
     // Strangers see no history, no objections, no buttons.
     expect(data.audit).toEqual([]);
@@ -222,7 +226,7 @@ describe("achievement detail page", () => {
     const draft = await createAchievement(seller, achievementInput());
     const d = await (await call(h(achievementDetail.loader), args(get(`/achievements/${draft}`, c(seller)), { id: draft }))).json();
     expect(d.canEdit).toBe(true);
-    expect(d.actions).toEqual(expect.arrayContaining(["submit", "withdraw"]));
+    expect(d.actions).toEqual(["submit"]); // no 撤回 on a draft (issue 13, point 17)
   });
 
   it("refuses a seller approving their own item with 403 and leaves it unchanged", async () => {
@@ -319,6 +323,37 @@ describe("achievement detail page", () => {
     expect(await statusOf(id)).toBe("rejected");
     // No longer public: the objector now gets the 404 page.
     expect((await call(h(achievementDetail.loader), args(get(`/achievements/${id}`, c(buyer)), { id }))).status).toBe(404);
+  });
+
+  it("invites anonymous visitors to object only while the 公示 runs (not after it, not once trading or sold)", async () => {
+    const running = await published(seller);
+    const ended = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    const trading = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    await transitionListing(seller, "achievement", trading, "startTrading");
+    const inNotice = async (id: string) =>
+      (await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`), { id }))).json()).inNotice;
+    expect(await inNotice(running)).toBe(true);
+    expect(await inNotice(ended)).toBe(false);
+    expect(await inNotice(trading)).toBe(false);
+  });
+
+  it("tells buyers why a listing past its 公示 is not trading yet when an objection waits for a reviewer", async () => {
+    const id = await published(seller, {}, new Date(Date.now() - 20 * 86_400_000));
+    await fileObjection(buyer, "achievement", id, "权属存在争议，请核实发明人信息。", new Date(Date.now() - 19 * 86_400_000));
+    const data = await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`), { id }))).json();
+    expect(data.trading).toMatchObject({ state: "closed", canBuy: false, noticeEndsAt: null, objectionPending: true });
+  });
+
+  it("never offers 开始交易 on a demand, and refuses it when posted anyway", async () => {
+    const id = await createDemand(buyer, demandInput());
+    await transitionListing(buyer, "demand", id, "submit");
+    await transitionListing(broker, "demand", id, "approve", { now: new Date(Date.now() - 20 * 86_400_000) });
+    const data = await (await call(h(demandDetail.loader), args(get(`/demands/${id}`, c(buyer)), { id }))).json();
+    expect(data.inNotice).toBe(false);
+    expect(data.actions).toEqual(["withdraw"]);
+    const res = await call(h(demandDetail.action), args(post(`/demands/${id}`, c(buyer), { intent: "startTrading" }), { id }));
+    expect(res.status).toBe(409);
+    expect(await refusalOf(res)).toMatchObject({ formError: "workflow.demandNotTraded" });
   });
 
   it("lets an admin feature an item for the home page, and nobody else", async () => {
@@ -553,6 +588,20 @@ describe("what the components print", () => {
     expect(
       html(createElement(NoticePeriod, { publishedAt: "2026-11-23T16:30:00.000Z", noticeEndsAt: "2026-12-08T16:30:00.000Z" })),
     ).toContain("公示期至 2026-12-09");
+  });
+
+  it("the badge says 公示中 with the notice's end while it runs, and the plain status otherwise", () => {
+    expect(html(createElement(StatusBadge, { status: "published", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain(
+      "公示中 · 至 2026-12-09",
+    );
+    expect(html(createElement(StatusBadge, { status: "published", noticeEndsAt: null }))).toContain("已发布");
+    expect(html(createElement(StatusBadge, { status: "trading", noticeEndsAt: "2026-12-08T16:30:00.000Z" }))).toContain("交易中");
+  });
+
+  it("the demand form promises only the matching there is (achievements, no experts)", () => {
+    expect(i18n.t("listingForm.newDemandIntro")).toContain("匹配科技成果");
+    expect(i18n.t("listingForm.newDemandIntro")).not.toContain("专家");
+    expect(createI18n("en").t("listingForm.newDemandIntro")).not.toContain("expert");
   });
 
   it("page numbers keep the ends and the neighbourhood of the current page", () => {

@@ -6,6 +6,8 @@ import type { AchievementDataInput } from "~/schemas/listing.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { createAchievement, createDemand, fileObjection, resolveObjection, updateListing } from "~/services/listings/commands.server.ts";
 import { expireOverdue } from "~/services/listings/expiry.server.ts";
+import { listingsNoticeEndJob } from "~/services/listings/jobs.server.ts";
+import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { getListing, listMine, listPublic, reviewQueue } from "~/services/listings/queries.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -61,7 +63,7 @@ describe("achievements through the workflow", () => {
     const id = await createAchievement(seller, content());
     const draft = await getListing(seller, "achievement", id);
     expect(draft.item).toMatchObject({ status: "draft", regionName: "云南省文山壮族苗族自治州西畴县", maturity: "pilot" });
-    expect(draft.actions).toEqual(["submit", "withdraw"]);
+    expect(draft.actions).toEqual(["submit"]); // no 撤回 on a draft (issue 13, point 17)
 
     await transitionListing(seller, "achievement", id, "submit");
     const now = new Date("2026-11-24T08:00:00Z");
@@ -189,6 +191,41 @@ describe("public notice, objections, expiry", () => {
     expect(seen.audit.map((e) => e.action)).toEqual(["create", "submit", "approve", "objection", "objectionDismissed", "startTrading"]);
   });
 
+  it("the listings.notice-end job opens an achievement for trading when its 公示 ends, not before and not with an open objection", async () => {
+    const t0 = new Date("2026-10-01T00:00:00Z");
+    const ended = await publishedBy(seller, t0);
+    const objected = await publishedBy(seller, t0);
+    await fileObjection(buyer, "achievement", objected, "该成果的权属材料与公开专利信息不一致。", new Date("2026-10-05"));
+    const running = await publishedBy(seller, new Date("2026-10-10T00:00:00Z"));
+    const demand = await createDemand(buyer, {
+      title: "坡地小型农机",
+      description: "合作社需要能在坡地开沟施肥的小型农机。",
+      field: "advanced-manufacturing",
+      keywords: ["农机"],
+      transactionModes: ["transfer"],
+      region: "532623",
+    });
+    await transitionListing(buyer, "demand", demand, "submit", { now: t0 });
+    await transitionListing(broker, "demand", demand, "approve", { now: t0 });
+
+    const justAfter = new Date(t0.getTime() + 15 * 86_400_000 + 1000); // the first run after the notice of `ended` ends
+    const outboxBefore = await SearchOutbox.countDocuments({ listingId: ended });
+    expect(listingsNoticeEndJob).toMatchObject({ name: "listings.notice-end", everyMs: 60_000 });
+    expect(await listingsNoticeEndJob.run(justAfter)).toBeGreaterThanOrEqual(1);
+    const status = async (kind: "achievement" | "demand", id: string) => (await getListing(admin, kind, id)).item.status;
+    expect(await status("achievement", ended)).toBe("trading");
+    expect(await status("achievement", objected)).toBe("published");
+    expect(await status("achievement", running)).toBe("published");
+    expect(await status("demand", demand)).toBe("published");
+    const audit = await AuditEvent.find({ subject: ended, action: "startTrading" }).lean();
+    expect(audit).toMatchObject([{ from: "published", to: "trading", via: "system", actorName: "系统" }]);
+    expect(await SearchOutbox.countDocuments({ listingId: ended })).toBe(outboxBefore + 1); // the index follows
+
+    // A second run (or a second instance) changes nothing.
+    await listingsNoticeEndJob.run(justAfter);
+    expect(await AuditEvent.countDocuments({ subject: ended, action: "startTrading" })).toBe(1);
+  });
+
   it("an upheld objection sends the item back to its owner with the reason", async () => {
     const id = await publishedBy(seller);
     const objectionId = await fileObjection(buyer, "achievement", id, "成果与我单位 2019 年专利重复。");
@@ -247,6 +284,10 @@ describe("demo data", () => {
     expect(first.demands).toBeGreaterThanOrEqual(6);
     const statuses = await Achievement.distinct("status", { source: "platform", externalId: /^demo-/ });
     expect(statuses.sort()).toEqual(["draft", "published", "submitted", "trading"]);
+    // The demo shows listings on 公示 with their end date (and none waiting past it).
+    const now = new Date();
+    expect(await Achievement.countDocuments({ externalId: /^demo-/, status: "published", noticeEndsAt: { $gt: now } })).toBeGreaterThan(0);
+    expect(await Achievement.countDocuments({ externalId: /^demo-/, status: "published", noticeEndsAt: { $lte: now } })).toBe(0);
     const again = await seedDemo();
     expect(again.achievements).toBe(first.achievements);
     expect(again.demands).toBe(first.demands);

@@ -18,12 +18,10 @@ const ALLOWED: [ListingStatus, ListingAction, Relation, ListingStatus][] = [
   ["rejected", "submit", "owner", "submitted"],
   ["submitted", "approve", "reviewer", "published"],
   ["submitted", "reject", "reviewer", "rejected"],
-  ["draft", "withdraw", "owner", "withdrawn"],
   ["submitted", "withdraw", "owner", "withdrawn"],
   ["published", "withdraw", "owner", "withdrawn"],
   ["rejected", "withdraw", "owner", "withdrawn"],
   ["expired", "withdraw", "owner", "withdrawn"],
-  ["draft", "withdraw", "reviewer", "withdrawn"],
   ["submitted", "withdraw", "reviewer", "withdrawn"],
   ["published", "withdraw", "reviewer", "withdrawn"],
   ["rejected", "withdraw", "reviewer", "withdrawn"],
@@ -98,9 +96,15 @@ describe("listing workflow", () => {
   });
 
   it("offers people only the buttons that would work, never the platform's own moves", () => {
-    expect(availableActions("draft", new Set(["owner"]), calm)).toEqual(["submit", "withdraw"]);
+    expect(availableActions("draft", new Set(["owner"]), calm)).toEqual(["submit"]); // no 撤回 on a draft
     expect(availableActions("submitted", new Set(["reviewer"]), calm)).toEqual(["approve", "reject", "withdraw"]);
     expect(availableActions("published", new Set(["owner"]), calm)).toEqual(["withdraw", "startTrading"]);
+    // Demands are not traded: no 开始交易 on a demand, and the server refuses it too.
+    expect(availableActions("published", new Set(["owner"]), { ...calm, kind: "demand" })).toEqual(["withdraw"]);
+    expect(decide("published", "startTrading", new Set(["system"]), { ...calm, kind: "demand" })).toMatchObject({
+      ok: false,
+      message: "workflow.demandNotTraded",
+    });
     expect(availableActions("published", new Set(["owner"]), { ...calm, noticeEndsAt: new Date("2026-07-01") })).toEqual(["withdraw"]);
     expect(availableActions("trading", new Set(["owner", "reviewer"]), calm)).toEqual([]);
     expect(availableActions("contracted", new Set(["bureau"]), calm)).toEqual(["register"]);

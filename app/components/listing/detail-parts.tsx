@@ -10,9 +10,12 @@ export function DetailHeader({
   status,
   featured,
   kindLabel,
+  noticeEndsAt,
 }: {
   title: string;
   status: ListingStatus;
+  /** Set while the 公示 runs: the badge says 公示中 with the end date. */
+  noticeEndsAt?: string | null;
   featured: boolean;
   kindLabel: string;
 }) {
@@ -22,7 +25,7 @@ export function DetailHeader({
       <p className="detail-kind muted">{kindLabel}</p>
       <h1>{title}</h1>
       <p className="detail-badges">
-        <StatusBadge status={status} />
+        <StatusBadge status={status} noticeEndsAt={noticeEndsAt} />
         {featured ? <span className="badge badge--featured">{t("listingUi.featured")}</span> : null}
       </p>
     </header>

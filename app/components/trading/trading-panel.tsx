@@ -6,7 +6,7 @@ import { OFFER_MAX_DAYS, OFFER_MIN_DAYS, OFFER_MESSAGE_MAX } from "~/schemas/off
 import type { TradingSummary } from "~/services/trading/summary.server.ts";
 import { isPublic } from "~/utils/listing-workflow.ts";
 import { formatYuan } from "~/utils/money.ts";
-import { formatDateTime } from "~/utils/china-time.ts";
+import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { ChoiceGroup, FormField } from "~/components/ui/forms.tsx";
 
 /**
@@ -33,10 +33,21 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
         <span className="muted"> {t("rooms.open.contactHint")}</span>
       </Form>
     ) : null;
+  // Published but not yet trading: say why nobody can buy yet (the 公示, or an objection under review).
+  const wait = s.noticeEndsAt ? (
+    <p className="callout" data-testid="trading-wait">
+      {t("tradingPanel.noticeWait", { date: formatDate(s.noticeEndsAt) })}
+    </p>
+  ) : s.objectionPending ? (
+    <p className="callout" data-testid="trading-wait">
+      {t("tradingPanel.objectionWait")}
+    </p>
+  ) : null;
   if (s.state === "closed") {
-    return chat ? (
+    return chat || wait ? (
       <section className="trading-panel" aria-labelledby="trading-title" data-testid="trading-panel">
         <h2 id="trading-title">{t("tradingPanel.title")}</h2>
+        {wait}
         {chat}
       </section>
     ) : null;

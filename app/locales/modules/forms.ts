@@ -9,7 +9,8 @@ const zh = {
     newAchievementIntro: "填写成果信息后可保存为草稿，随时修改；提交审核后由技术经纪人审核，通过后公示 15 天，公示期满即可交易。",
     editAchievementTitle: "修改科技成果",
     newDemandTitle: "发布技术需求",
-    newDemandIntro: "用您自己的话描述遇到的技术问题和期望的效果，平台会为您匹配成果和专家。提交审核通过后公开发布。",
+    newDemandIntro:
+      "用您自己的话描述遇到的技术问题和期望的效果，平台会按您要求的交易方式和成熟度为您匹配科技成果。提交审核通过后公开发布。",
     editDemandTitle: "修改技术需求",
     required: "必填",
     requiredNote: "带 * 的为必填项。",
@@ -159,7 +160,7 @@ const en: typeof zh = {
     editAchievementTitle: "Edit achievement",
     newDemandTitle: "Post a technology demand",
     newDemandIntro:
-      "Describe the technical problem and the result you want in your own words; the platform matches achievements and experts to it. It is published once the review approves it.",
+      "Describe the technical problem and the result you want in your own words; the platform matches achievements to it within the transaction modes and maturity you ask for. It is published once the review approves it.",
     editDemandTitle: "Edit demand",
     required: "required",
     requiredNote: "Fields marked * are required.",

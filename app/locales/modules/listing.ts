@@ -25,6 +25,8 @@ const zh = {
       photo: "图片",
       other: "其他材料",
     },
+    /** The badge of a published item while its 公示 runs. */
+    inNotice: "公示中 · 至 {{date}}",
     statuses: {
       draft: "草稿",
       submitted: "待审核",
@@ -66,6 +68,7 @@ const zh = {
     wrongStatus: "该条目当前状态不允许此操作",
     reasonRequired: "请填写理由",
     noticeNotOver: "公示期尚未结束",
+    demandNotTraded: "需求不进入交易，可在需求页联系或匹配成果",
     openObjections: "存在未处理的异议",
     notEditable: "只有草稿或被退回的条目可以修改",
     changedMeanwhile: "该条目刚被他人修改，请刷新后重试",
@@ -146,6 +149,7 @@ const en: typeof zh = {
       photo: "Photo",
       other: "Other",
     },
+    inNotice: "On public notice until {{date}}",
     statuses: {
       draft: "Draft",
       submitted: "Awaiting review",
@@ -187,6 +191,7 @@ const en: typeof zh = {
     wrongStatus: "The item's current status does not allow this",
     reasonRequired: "Please give a reason",
     noticeNotOver: "The public-notice period is not over yet",
+    demandNotTraded: "Demands are not traded; contact the enterprise or see the matching achievements on the demand page",
     openObjections: "There are open objections",
     notEditable: "Only drafts and returned items can be edited",
     changedMeanwhile: "Someone changed this item just now; reload and try again",

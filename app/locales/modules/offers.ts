@@ -22,6 +22,8 @@ const zh = {
   },
   tradingPanel: {
     title: "交易",
+    noticeWait: "公示期至 {{date}}，结束后可交易",
+    objectionWait: "公示期内有人提出异议，审核处理后方可交易",
     buyNow: "立即购买",
     buyNowHint: "按挂牌价购买，确认后即成交。",
     makeOffer: "我要报价",
@@ -272,6 +274,8 @@ const en: typeof zh = {
   },
   tradingPanel: {
     title: "Trading",
+    noticeWait: "On public notice until {{date}}; it can be traded when the notice ends",
+    objectionWait: "An objection was filed during the public notice; it can be traded once a reviewer has decided it",
     buyNow: "Buy now",
     buyNowHint: "Buy at the listed price; the deal is made when you confirm.",
     makeOffer: "Make an offer",

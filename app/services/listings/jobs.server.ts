@@ -1,6 +1,7 @@
 import { sweepOrphanAttachments } from "../files/sweep.server.ts";
 import type { Job } from "../kernel/jobs.ts";
 import { expireOverdue } from "./expiry.server.ts";
+import { startTradingAfterNotice } from "./notice-end.server.ts";
 
 /** The listings' periodic work (the runner in server/jobs schedules it). */
 
@@ -16,4 +17,11 @@ export const listingsAttachmentsSweepJob: Job = {
   name: "listings.attachments.sweep",
   everyMs: 10 * 60_000,
   run: () => sweepOrphanAttachments(),
+};
+
+/** Achievements whose 公示 ended with no open objection open for trading (within a minute of the end). */
+export const listingsNoticeEndJob: Job = {
+  name: "listings.notice-end",
+  everyMs: 60_000,
+  run: (now) => startTradingAfterNotice(now),
 };

@@ -27,14 +27,17 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
   const relations = relationsOf(viewer, doc as OwnedItem);
   const status = doc.status as ListingStatus;
   const insider = relations.has("owner") || relations.has("reviewer");
+  // The 公示 runs: objections may be filed, trading waits for its end.
+  const inNotice = status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now;
   const [auditLog, objections] = insider
     ? await Promise.all([auditTrail(kind, doc._id), Objection.find({ subjectType: kind, subject: doc._id }).sort({ createdAt: 1 }).lean()])
     : [[], []];
   return {
     item: listingView(kind, doc),
     relations: [...relations],
-    actions: availableActions(status, relations, { now, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
-    canObject: !!viewer?.id && !relations.has("owner") && status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now,
+    actions: availableActions(status, relations, { now, kind, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
+    inNotice,
+    canObject: !!viewer?.id && !relations.has("owner") && inNotice,
     audit: auditLog,
     objections: objections.map((o): ObjectionView => ({
       id: String(o._id),

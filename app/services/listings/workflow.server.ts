@@ -56,6 +56,7 @@ export async function transitionListingInSession(
     const relations = relationsOf(actor, item);
     const decision = decide(item.status as ListingStatus, action, relations, {
       now,
+      kind,
       noticeEndsAt: item.noticeEndsAt,
       openObjections: item.openObjections,
       reason: opts.reason,

@@ -34,6 +34,8 @@ export const LISTING_FIELDS = {
   price: 1,
   transactionModes: 1,
   licenseExclusivity: 1,
+  noticeEndsAt: 1,
+  openObjections: 1,
 };
 
 /** The listing's trading fields (404 when there is none). */

@@ -31,6 +31,10 @@ export interface TradingSummary {
   myOpenOffer: Pick<OfferView, "id" | "thread" | "amount" | "status" | "by" | "expiresAt"> | null;
   /** Live offers waiting on the listing (owner side only; else null). */
   incomingOffers: number | null;
+  /** Published, on 公示 until this date: trading opens when it ends (ISO; null otherwise). */
+  noticeEndsAt: string | null;
+  /** Published, 公示 over, but an objection waits for a reviewer: trading opens once it is decided. */
+  objectionPending: boolean;
   /** The latest auction of the listing, running or finished. */
   auction: { id: string; status: string; running: boolean } | null;
   /** The owner side or a broker may start an auction (auction listings without a running one). */
@@ -87,6 +91,8 @@ export async function tradingSummary(listingId: string, actor: Actor | null, now
         }
       : null,
     incomingOffers,
+    noticeEndsAt: status === "published" && doc.noticeEndsAt && doc.noticeEndsAt > now ? doc.noticeEndsAt.toISOString() : null,
+    objectionPending: status === "published" && (doc.openObjections ?? 0) > 0 && !(doc.noticeEndsAt && doc.noticeEndsAt > now),
     auction: auction && (auction.status !== "cancelled" || running) ? { id: auction.id, status: auction.status, running } : null,
     canStartAuction: state === "trading" && priceMode === "auction" && !running && (isOwnerSide || hasRole(actor, "broker")),
   };
