@@ -26,7 +26,7 @@ import {
  *    strategy keeps the first word of a query mandatory, so a document that matches only one
  *    decisive concept needs a query of its own), and the keywords as written. Words no
  *    achievement uses are left out. The hard constraints (a shared transaction mode, TRL ≥
- *    minTrl − 1) are Meilisearch filters. Before that, one `limit: 0` multi-search counts how many
+ *    minTrl, the demand form's hard rule; not sold) are Meilisearch filters. Before that, one `limit: 0` multi-search counts how many
  *    achievements use each concept (cached for half an hour), which gives its specificity.
  * 2. Scoring (in code, pure: terms.ts and score.ts): the demand's terms — dictionary words (synonym groups and the
  *    platform's keyword vocabulary), otherwise words of Intl.Segmenter — weighted by where they

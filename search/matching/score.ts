@@ -39,6 +39,8 @@ export interface MatchAchievement {
   transactionModes: string[];
   priceMode: string;
   price: number | null;
+  /** the listing's status when known: a sold achievement (see SOLD_STATUSES) matches nothing */
+  status?: string;
 }
 
 export interface PairScore {
@@ -59,13 +61,23 @@ export const MATCH_MIN_SCORE = 0.25;
 // ---------------------------------------------------------------------------------------------
 // Hard constraints
 
-/** The achievement offers a mode the demand accepts, and its TRL is at most one below minTrl. */
+/**
+ * Achievements already sold (a deal closed, a contract signed or registered): public, but no longer
+ * on offer, so never a match.
+ */
+export const SOLD_STATUSES: readonly string[] = ["deal", "contracted", "registered"];
+
+/**
+ * The achievement offers a mode the demand accepts, reaches the demand's minimum maturity (the
+ * demand form promises "只接受达到该成熟度的成果": a hard rule, no near misses) and is not sold.
+ */
 export function satisfiesHardConstraints(
   d: Pick<MatchDemand, "transactionModes" | "minTrl">,
-  a: Pick<MatchAchievement, "transactionModes" | "trl">,
+  a: Pick<MatchAchievement, "transactionModes" | "trl" | "status">,
 ): boolean {
   if (!a.transactionModes.some((m) => d.transactionModes.includes(m))) return false;
-  if (d.minTrl != null && a.trl < d.minTrl - 1) return false;
+  if (d.minTrl != null && a.trl < d.minTrl) return false;
+  if (a.status != null && SOLD_STATUSES.includes(a.status)) return false;
   return true;
 }
 
