@@ -285,8 +285,8 @@ function cachedTerms(
 
 /**
  * The score of one pair, 0–1, and why. It depends on the two listings and, through the bigram
- * weights, a little on the other candidates of the same query, so a pair can score slightly
- * differently seen from the demand and from the achievement.
+ * weights, a little on the other candidates of the demand's query: matching (index.ts) always
+ * scores a pair in its demand's context, so a pair has one score whichever side asks.
  */
 export function scorePair(pd: PreparedDemand, pa: PreparedAchievement, ctx: PairContext): PairScore {
   const d = pd.demand;

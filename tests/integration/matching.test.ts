@@ -20,7 +20,8 @@ import { csrfProtection } from "~/web/forms.server.ts";
 import { listNotifications, unreadCount } from "~/services/notifications/inbox.server.ts";
 import { runMatchNotifications } from "~/services/matching/sweep.server.ts";
 import { resetMatchingVocabulary } from "~/services/matching/vocabulary.server.ts";
-import { findMatchesForAchievement, findMatchesForDemand } from "~/services/matching/matches.server.ts";
+import { findMatchesForAchievement, findMatchesForDemand, matchesForPage } from "~/services/matching/matches.server.ts";
+import { scorePercent } from "~/utils/match-reasons.ts";
 import { clearMatchingCaches } from "../../search/matching/index.ts";
 
 /**
@@ -388,6 +389,31 @@ describe("notifications of new matches", () => {
     const second = await runMatchNotifications();
     expect(second).toMatchObject({ listings: 0, pairs: 0, notifications: 0 });
     expect(await Notification.countDocuments()).toBe(total);
+  });
+
+  it("shows one score per pair: the demand page, the achievement page and the notification agree (issue 13 point 15)", async () => {
+    const notified = await Notification.find({ type: "match.demand" }).lean();
+    expect(notified.length).toBeGreaterThanOrEqual(2);
+    for (const n of notified) {
+      const demandId = String(n.subject.id);
+      const achievementId = String(n.counterpart!.id);
+      const onDemandPage = await matchesForPage(coop, "demand", demandId, 50);
+      const onAchievementPage = await matchesForPage(lab, "achievement", achievementId, 50);
+      if (onDemandPage.status !== "ok" || onAchievementPage.status !== "ok") throw new Error("matching unavailable");
+      const fromDemand = onDemandPage.items.find((m) => m.id === achievementId);
+      const fromAchievement = onAchievementPage.items.find((m) => m.id === demandId);
+      expect(fromDemand, `${n.subject.title} → ${n.counterpart!.title}`).toBeDefined();
+      expect(fromAchievement, `${n.counterpart!.title} → ${n.subject.title}`).toBeDefined();
+      const percents = [scorePercent(n.score!), scorePercent(fromDemand!.score), scorePercent(fromAchievement!.score)];
+      expect(percents, `${n.subject.title} ↔ ${n.counterpart!.title}`).toEqual([percents[0], percents[0], percents[0]]);
+      // …and the notification's own counterpart says the same.
+      const other = await Notification.findOne({
+        type: "match.achievement",
+        "subject.id": n.counterpart!.id,
+        "counterpart.id": n.subject.id,
+      }).lean();
+      expect(scorePercent(other!.score!)).toBe(percents[0]);
+    }
   });
 
   it("looks at a listing again after it changes, without repeating pairs already announced", async () => {
