@@ -499,4 +499,32 @@ describe("notifications of new matches", () => {
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
   });
+
+  it("says a matched listing withdrawn since is no longer public instead of linking to its 404 (issue 13 point 13)", async () => {
+    const cookie = await sessionCookie(coop);
+    type Item = { type: string; subject: { id: string }; counterpart: { id: string } | null; link: string | null; gone: boolean };
+    const inbox = async () =>
+      (
+        (await (
+          await notificationsPage.loader({
+            request: new Request("http://localhost/notifications", { headers: { Cookie: cookie } }),
+            params: {},
+            context: { clientIp: "127.0.0.1" },
+          })
+        ).json()) as { items: Item[] }
+      ).items;
+    const aboutRot = (items: Item[]) => items.find((n) => n.subject.id === ids.farmer && n.counterpart?.id === ids.rot)!;
+    expect(aboutRot(await inbox()).gone).toBe(false);
+
+    await transitionListing(lab, "achievement", ids.rot!, "withdraw");
+    const items = await inbox();
+    expect(aboutRot(items).gone).toBe(true);
+    // Only that one: the other matches are still public.
+    expect(items.filter((n) => n.gone).every((n) => n.counterpart?.id === ids.rot)).toBe(true);
+    // Its owner still sees it (their own item), so their notifications about the demand stay links.
+    const forLab = await listNotifications(lab.id, { actor: lab });
+    expect(forLab.items.filter((n) => n.subject.id === ids.rot).every((n) => !n.gone)).toBe(true);
+    // The page it would have linked to is indeed a 404 for the demand's owner.
+    await expect(findMatchesForAchievement(ids.rot!, { viewer: { type: "user", actor: coop } })).rejects.toMatchObject({ status: 404 });
+  });
 });
