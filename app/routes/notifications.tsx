@@ -7,6 +7,7 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { Pagination } from "~/components/listing/pagination.tsx";
 import matchingStyles from "~/components/matching/matching.css";
+import { listingHref, NotificationText } from "~/components/matching/notification-text.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { listNotifications, markAllNotificationsRead, markNotificationRead } from "~/services/notifications/inbox.server.ts";
 import listingStyles from "~/styles/listings.css";
@@ -31,7 +32,7 @@ const PageQuerySchema = z.object({ page: z.coerce.number().int().min(1).max(100_
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { page } = PageQuerySchema.parse({ page: new URL(request.url).searchParams.get("page") ?? undefined });
-  const list = await loadOrThrow(listNotifications(user.id, { page }));
+  const list = await loadOrThrow(listNotifications(user.id, { page, actor: user }));
   const t = requestT(request);
   return json({ ...list, pageTitle: pageTitle(t, t("notifications.title")) });
 }
@@ -59,8 +60,6 @@ export async function action({ request }: ActionFunctionArgs) {
     },
   });
 }
-
-const hrefOf = (ref: { kind: string; id: string }) => `/${ref.kind === "demand" ? "demands" : "achievements"}/${ref.id}`;
 
 export default function NotificationsPage() {
   const data = useLoaderData<typeof loader>();
@@ -91,16 +90,11 @@ export default function NotificationsPage() {
           {data.items.map((n) => (
             <li key={n.id} className={`notification${n.read ? "" : " notification--unread"}`} data-testid="notification">
               <div>
-                <p className="notification__text">
-                  {n.read ? null : <span className="badge badge--featured">{t("notifications.new")}</span>}
-                  <Link to={n.link ?? hrefOf(n.counterpart ?? n.subject)}>
-                    {t(`notifications.types.${n.type}`, { ...n.params, subject: n.subject.title, counterpart: n.counterpart?.title ?? "" })}
-                  </Link>
-                </p>
+                <NotificationText n={n} />
                 <p className="notification__meta">
                   <time dateTime={n.createdAt}>{formatDateTime(n.createdAt)}</time>
                   {n.score != null ? <span>{t("notifications.score", { percent: scorePercent(n.score) })}</span> : null}
-                  <Link to={hrefOf(n.subject)}>{t("notifications.viewOwn")}</Link>
+                  <Link to={listingHref(n.subject)}>{t("notifications.viewOwn")}</Link>
                 </p>
               </div>
               {n.read ? null : (

@@ -1,4 +1,4 @@
-import type { MatchAchievement, MatchDemand, Specificity } from "./score.ts";
+import { SOLD_STATUSES, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
 import type { Term } from "./terms.ts";
 
 /**
@@ -13,8 +13,8 @@ const quote = (s: string) => JSON.stringify(s);
 
 /** The same constraints as a Meilisearch filter on the achievements index. */
 export function achievementFilter(d: Pick<MatchDemand, "transactionModes" | "minTrl">): string[] {
-  const f = [`transactionModes IN [${d.transactionModes.map(quote).join(", ")}]`];
-  if (d.minTrl != null) f.push(`trl >= ${d.minTrl - 1}`);
+  const f = [`transactionModes IN [${d.transactionModes.map(quote).join(", ")}]`, `status NOT IN [${SOLD_STATUSES.map(quote).join(", ")}]`];
+  if (d.minTrl != null) f.push(`trl >= ${d.minTrl}`);
   return f;
 }
 
@@ -22,7 +22,7 @@ export function achievementFilter(d: Pick<MatchDemand, "transactionModes" | "min
 export function demandFilter(a: Pick<MatchAchievement, "transactionModes" | "trl">): string[] {
   return [
     `transactionModes IN [${a.transactionModes.map(quote).join(", ")}]`,
-    `(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= ${a.trl + 1})`,
+    `(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= ${a.trl})`,
   ];
 }
 
@@ -42,6 +42,7 @@ export const ACHIEVEMENT_FIELDS = [
   "transactionModes",
   "priceMode",
   "price",
+  "status",
 ];
 export const DEMAND_FIELDS = ["id", "externalId", "title", "description", "keywords", "field", "transactionModes", "minTrl", "budgetMax"];
 
@@ -100,6 +101,7 @@ export function achievementFromHit(h: Hit): MatchAchievement {
     transactionModes: strs(h.transactionModes),
     priceMode: str(h.priceMode) || "negotiable",
     price: num(h.price),
+    status: str(h.status) || undefined,
   };
 }
 

@@ -39,6 +39,8 @@ export interface MatchAchievement {
   transactionModes: string[];
   priceMode: string;
   price: number | null;
+  /** the listing's status when known: a sold achievement (see SOLD_STATUSES) matches nothing */
+  status?: string;
 }
 
 export interface PairScore {
@@ -59,13 +61,23 @@ export const MATCH_MIN_SCORE = 0.25;
 // ---------------------------------------------------------------------------------------------
 // Hard constraints
 
-/** The achievement offers a mode the demand accepts, and its TRL is at most one below minTrl. */
+/**
+ * Achievements already sold (a deal closed, a contract signed or registered): public, but no longer
+ * on offer, so never a match.
+ */
+export const SOLD_STATUSES: readonly string[] = ["deal", "contracted", "registered"];
+
+/**
+ * The achievement offers a mode the demand accepts, reaches the demand's minimum maturity (the
+ * demand form promises "只接受达到该成熟度的成果": a hard rule, no near misses) and is not sold.
+ */
 export function satisfiesHardConstraints(
   d: Pick<MatchDemand, "transactionModes" | "minTrl">,
-  a: Pick<MatchAchievement, "transactionModes" | "trl">,
+  a: Pick<MatchAchievement, "transactionModes" | "trl" | "status">,
 ): boolean {
   if (!a.transactionModes.some((m) => d.transactionModes.includes(m))) return false;
-  if (d.minTrl != null && a.trl < d.minTrl - 1) return false;
+  if (d.minTrl != null && a.trl < d.minTrl) return false;
+  if (a.status != null && SOLD_STATUSES.includes(a.status)) return false;
   return true;
 }
 
@@ -273,8 +285,8 @@ function cachedTerms(
 
 /**
  * The score of one pair, 0–1, and why. It depends on the two listings and, through the bigram
- * weights, a little on the other candidates of the same query, so a pair can score slightly
- * differently seen from the demand and from the achievement.
+ * weights, a little on the other candidates of the demand's query: matching (index.ts) always
+ * scores a pair in its demand's context, so a pair has one score whichever side asks.
  */
 export function scorePair(pd: PreparedDemand, pa: PreparedAchievement, ctx: PairContext): PairScore {
   const d = pd.demand;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Achievement } from "~/models/achievement.server.ts";
 import { MatchRecord } from "~/models/match-record.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { loader as achievementMatchesApi } from "~/routes/api.v1.achievements.$id.matches.ts";
@@ -13,13 +14,14 @@ import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
-import { drainOutbox } from "../../search/outbox.ts";
+import { drainOutbox, syncListings } from "../../search/outbox.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { csrfProtection } from "~/web/forms.server.ts";
 import { listNotifications, unreadCount } from "~/services/notifications/inbox.server.ts";
 import { runMatchNotifications } from "~/services/matching/sweep.server.ts";
 import { resetMatchingVocabulary } from "~/services/matching/vocabulary.server.ts";
-import { findMatchesForAchievement, findMatchesForDemand } from "~/services/matching/matches.server.ts";
+import { findMatchesForAchievement, findMatchesForDemand, matchesForPage } from "~/services/matching/matches.server.ts";
+import { scorePercent } from "~/utils/match-reasons.ts";
 import { clearMatchingCaches } from "../../search/matching/index.ts";
 
 /**
@@ -123,8 +125,12 @@ beforeAll(async () => {
   });
   // Topically perfect, but still in the lab (TRL 3 < 6 − 1).
   await publishAchievement("trl3", { title: "三七根腐病拮抗菌株筛选", trl: 3, ...ROT });
-  // One below the demand's minimum TRL: allowed, ranked a little lower.
+  // One below the demand's minimum TRL: the form's hard rule (issue 13 point 2) refuses it too.
   await publishAchievement("trl5", { title: "三七根腐病复合菌剂小试技术", trl: 5, ...ROT });
+  // Topically perfect, but already sold (issue 13 point 3): public, no longer on offer.
+  await publishAchievement("sold", { title: "三七根腐病生物防治菌剂（已成交）", trl: 7, ...ROT });
+  await Achievement.updateOne({ _id: ids.sold }, { $set: { status: "deal" } });
+  await syncListings("achievement", [ids.sold!]);
   // Something else entirely.
   await publishAchievement("tea", {
     title: "高山绿茶清洁化连续加工生产线",
@@ -171,16 +177,21 @@ beforeAll(async () => {
 const matchIds = (list: { id: string }[]) => list.map((m) => m.id);
 
 describe("matching a demand with achievements", () => {
-  it("never breaks a hard constraint: a shared transaction mode, TRL ≥ minTrl − 1", async () => {
+  it("never breaks a hard constraint: a shared transaction mode, TRL ≥ minTrl (issue 13 point 2)", async () => {
     const matches = await findMatchesForDemand(ids.farmer!, { limit: 50 });
     const found = matchIds(matches);
+    expect(found).toContain(ids.rot);
     expect(found).not.toContain(ids.transferOnly); // transfer only; the demand wants a licence
     expect(found).not.toContain(ids.trl3); // TRL 3 vs minTrl 6
-    expect(found).toContain(ids.trl5); // TRL 5 vs minTrl 6: one below is allowed
-    const trl5 = matches.find((m) => m.id === ids.trl5)!;
-    const rot = matches.find((m) => m.id === ids.rot)!;
-    expect(rot.score).toBeGreaterThan(trl5.score); // …but meeting the minimum ranks higher
-    expect(trl5.reasons).toContainEqual({ code: "trlBelow", trl: 5, min: 6 });
+    expect(found).not.toContain(ids.trl5); // TRL 5 vs minTrl 6: the form says 只接受达到该成熟度的成果
+    for (const m of matches) expect(m.reasons.some((r) => r.code === "trlBelow")).toBe(false);
+    // …from the achievement's side too: the TRL 5 achievement serves no demand asking TRL ≥ 6.
+    expect(matchIds(await findMatchesForAchievement(ids.trl5!, { limit: 50 }))).not.toContain(ids.farmer);
+  });
+
+  it("never offers an achievement already sold (issue 13 point 3)", async () => {
+    expect(matchIds(await findMatchesForDemand(ids.farmer!, { limit: 50 }))).not.toContain(ids.sold);
+    expect(await findMatchesForAchievement(ids.sold!, { limit: 50 })).toEqual([]);
   });
 
   it("bridges the farmer's words to the researchers': 老地块 烂根 死苗 → 根腐病, 连作障碍", async () => {
@@ -370,12 +381,39 @@ describe("notifications of new matches", () => {
       expect(forLab[0]!.type).toBe("match.achievement");
     }
     // No pair breaks a hard constraint.
-    expect(await MatchRecord.countDocuments({ achievement: { $in: [ids.transferOnly, ids.trl3] } })).toBe(0);
+    expect(await MatchRecord.countDocuments({ achievement: { $in: [ids.transferOnly, ids.trl3, ids.trl5, ids.sold] } })).toBe(0);
+    expect(await Notification.countDocuments({ "counterpart.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
+    expect(await Notification.countDocuments({ "subject.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
 
     const total = await Notification.countDocuments();
     const second = await runMatchNotifications();
     expect(second).toMatchObject({ listings: 0, pairs: 0, notifications: 0 });
     expect(await Notification.countDocuments()).toBe(total);
+  });
+
+  it("shows one score per pair: the demand page, the achievement page and the notification agree (issue 13 point 15)", async () => {
+    const notified = await Notification.find({ type: "match.demand" }).lean();
+    expect(notified.length).toBeGreaterThanOrEqual(2);
+    for (const n of notified) {
+      const demandId = String(n.subject.id);
+      const achievementId = String(n.counterpart!.id);
+      const onDemandPage = await matchesForPage(coop, "demand", demandId, 50);
+      const onAchievementPage = await matchesForPage(lab, "achievement", achievementId, 50);
+      if (onDemandPage.status !== "ok" || onAchievementPage.status !== "ok") throw new Error("matching unavailable");
+      const fromDemand = onDemandPage.items.find((m) => m.id === achievementId);
+      const fromAchievement = onAchievementPage.items.find((m) => m.id === demandId);
+      expect(fromDemand, `${n.subject.title} → ${n.counterpart!.title}`).toBeDefined();
+      expect(fromAchievement, `${n.counterpart!.title} → ${n.subject.title}`).toBeDefined();
+      const percents = [scorePercent(n.score!), scorePercent(fromDemand!.score), scorePercent(fromAchievement!.score)];
+      expect(percents, `${n.subject.title} ↔ ${n.counterpart!.title}`).toEqual([percents[0], percents[0], percents[0]]);
+      // …and the notification's own counterpart says the same.
+      const other = await Notification.findOne({
+        type: "match.achievement",
+        "subject.id": n.counterpart!.id,
+        "counterpart.id": n.subject.id,
+      }).lean();
+      expect(scorePercent(other!.score!)).toBe(percents[0]);
+    }
   });
 
   it("looks at a listing again after it changes, without repeating pairs already announced", async () => {
@@ -460,5 +498,33 @@ describe("notifications of new matches", () => {
       .catch((e: unknown) => e as Response);
     expect(res.status).toBe(302);
     expect(res.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
+  });
+
+  it("says a matched listing withdrawn since is no longer public instead of linking to its 404 (issue 13 point 13)", async () => {
+    const cookie = await sessionCookie(coop);
+    type Item = { type: string; subject: { id: string }; counterpart: { id: string } | null; link: string | null; gone: boolean };
+    const inbox = async () =>
+      (
+        (await (
+          await notificationsPage.loader({
+            request: new Request("http://localhost/notifications", { headers: { Cookie: cookie } }),
+            params: {},
+            context: { clientIp: "127.0.0.1" },
+          })
+        ).json()) as { items: Item[] }
+      ).items;
+    const aboutRot = (items: Item[]) => items.find((n) => n.subject.id === ids.farmer && n.counterpart?.id === ids.rot)!;
+    expect(aboutRot(await inbox()).gone).toBe(false);
+
+    await transitionListing(lab, "achievement", ids.rot!, "withdraw");
+    const items = await inbox();
+    expect(aboutRot(items).gone).toBe(true);
+    // Only that one: the other matches are still public.
+    expect(items.filter((n) => n.gone).every((n) => n.counterpart?.id === ids.rot)).toBe(true);
+    // Its owner still sees it (their own item), so their notifications about the demand stay links.
+    const forLab = await listNotifications(lab.id, { actor: lab });
+    expect(forLab.items.filter((n) => n.subject.id === ids.rot).every((n) => !n.gone)).toBe(true);
+    // The page it would have linked to is indeed a 404 for the demand's owner.
+    await expect(findMatchesForAchievement(ids.rot!, { viewer: { type: "user", actor: coop } })).rejects.toMatchObject({ status: 404 });
   });
 });

@@ -55,10 +55,15 @@ const achievement = (over: Partial<MatchAchievement> = {}): MatchAchievement => 
 const score = (d: MatchDemand, a: MatchAchievement) => scorePair(prepareDemand(d, ctx), prepareAchievement(a, ctx), ctx);
 
 describe("hard constraints", () => {
-  it("needs a shared transaction mode and a TRL at most one below the minimum", () => {
+  it("needs a shared transaction mode, a TRL at the minimum (issue 13 point 2) and an achievement not sold (point 3)", () => {
     expect(satisfiesHardConstraints(demand(), achievement())).toBe(true);
     expect(satisfiesHardConstraints(demand(), achievement({ transactionModes: ["transfer"] }))).toBe(false);
-    expect(satisfiesHardConstraints(demand({ minTrl: 6 }), achievement({ trl: 5 }))).toBe(true);
+    expect(satisfiesHardConstraints(demand({ minTrl: 6 }), achievement({ trl: 6 }))).toBe(true);
+    expect(satisfiesHardConstraints(demand({ minTrl: 6 }), achievement({ trl: 5 }))).toBe(false);
+    for (const status of ["deal", "contracted", "registered"]) {
+      expect(satisfiesHardConstraints(demand(), achievement({ status }))).toBe(false);
+    }
+    expect(satisfiesHardConstraints(demand(), achievement({ status: "trading" }))).toBe(true);
     expect(satisfiesHardConstraints(demand({ minTrl: 6 }), achievement({ trl: 4 }))).toBe(false);
     expect(satisfiesHardConstraints(demand({ minTrl: null }), achievement({ trl: 1 }))).toBe(true);
   });
@@ -66,12 +71,16 @@ describe("hard constraints", () => {
   it("are Meilisearch filters on both indexes", () => {
     expect(achievementFilter(demand({ transactionModes: ["license", "equity"], minTrl: 6 }))).toEqual([
       'transactionModes IN ["license", "equity"]',
-      "trl >= 5",
+      'status NOT IN ["deal", "contracted", "registered"]',
+      "trl >= 6",
     ]);
-    expect(achievementFilter(demand({ minTrl: null }))).toEqual(['transactionModes IN ["license"]']);
+    expect(achievementFilter(demand({ minTrl: null }))).toEqual([
+      'transactionModes IN ["license"]',
+      'status NOT IN ["deal", "contracted", "registered"]',
+    ]);
     expect(demandFilter(achievement({ trl: 4 }))).toEqual([
       'transactionModes IN ["license", "transfer"]',
-      "(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= 5)",
+      "(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= 4)",
     ]);
   });
 });
@@ -192,6 +201,7 @@ describe("the quality harness's figures", () => {
     const d = { externalId: "D", transactionModes: ["license"], minTrl: 6 };
     expect(violates(d, { externalId: "A", transactionModes: ["transfer"], trl: 9 })).toBe(true);
     expect(violates(d, { externalId: "A", transactionModes: ["license"], trl: 4 })).toBe(true);
-    expect(violates(d, { externalId: "A", transactionModes: ["license"], trl: 5 })).toBe(false);
+    expect(violates(d, { externalId: "A", transactionModes: ["license"], trl: 5 })).toBe(true); // below minTrl: a hard rule
+    expect(violates(d, { externalId: "A", transactionModes: ["license"], trl: 6 })).toBe(false);
   });
 });

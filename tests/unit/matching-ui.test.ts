@@ -4,6 +4,7 @@ import { I18nextProvider } from "react-i18next";
 import { StaticRouter } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
+import { NotificationText } from "~/components/matching/notification-text.tsx";
 import { createI18n, type Locale } from "~/utils/i18n.ts";
 
 /** The matches section as the server renders it (no JavaScript needed to read it). */
@@ -48,5 +49,33 @@ describe("MatchesSection", () => {
       "暂时没有符合条件的匹配",
     );
     expect(render(createElement(MatchesSection, { kind: "demand", matches: { status: "hidden" } }))).toBe("");
+  });
+});
+
+describe("NotificationText (issue 13 point 13)", () => {
+  const n = {
+    type: "match.demand",
+    subject: { kind: "demand", id: "6b05e3d465b6ea7bfdd307db", title: "老地块种三七烂根死苗" },
+    counterpart: { kind: "achievement", id: "6b05e3d465b6ea7bfdd307da", title: "三七根腐病生物防治菌剂" },
+    link: null,
+    params: {},
+    read: true,
+    gone: false,
+  };
+
+  it("links to the matched listing while it is public", () => {
+    const html = render(createElement(NotificationText, { n }));
+    expect(html).toContain('href="/achievements/6b05e3d465b6ea7bfdd307da"');
+    expect(html).not.toContain("不再公开");
+  });
+
+  it("says a listing withdrawn or returned since is no longer public, without a link to its 404", () => {
+    const html = render(createElement(NotificationText, { n: { ...n, gone: true } }));
+    expect(html).not.toContain("href=");
+    expect(html).toContain("三七根腐病生物防治菌剂");
+    expect(html).toContain("该条目已撤回或不再公开。");
+    expect(render(createElement(NotificationText, { n: { ...n, gone: true } }), "en")).toContain(
+      "This listing has been withdrawn or is no longer public.",
+    );
   });
 });

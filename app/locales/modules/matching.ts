@@ -41,6 +41,7 @@ const zh = {
     view: "查看",
     viewOwn: "我的条目",
     score: "匹配度 {{percent}}%",
+    gone: "该条目已撤回或不再公开。",
     types: {
       "match.demand": "您的需求「{{subject}}」有新的匹配成果「{{counterpart}}」",
       "match.achievement": "您的成果「{{subject}}」匹配到需求「{{counterpart}}」",
@@ -103,6 +104,7 @@ const en: typeof zh = {
     view: "View",
     viewOwn: "My item",
     score: "Match {{percent}}%",
+    gone: "This listing has been withdrawn or is no longer public.",
     types: {
       "match.demand": "Your demand “{{subject}}” has a new matching achievement: “{{counterpart}}”",
       "match.achievement": "Your achievement “{{subject}}” matches the demand “{{counterpart}}”",

@@ -99,5 +99,6 @@ export function matchAchievementOf(a: AchievementRow): MatchAchievement {
     transactionModes: a.transactionModes ?? [],
     priceMode: a.price?.mode ?? "negotiable",
     price: fenToYuanOrNull(a.price?.amount),
+    status: a.status,
   };
 }

@@ -8,7 +8,7 @@ import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
-import { matchAchievement, matchDemand } from "../../../search/matching/index.ts";
+import { matchAchievement, matchDemand, SOLD_STATUSES } from "../../../search/matching/index.ts";
 import type { Job } from "../kernel/jobs.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { oid } from "../kernel/ids.server.ts";
@@ -168,7 +168,8 @@ async function matchAndNotify(
   const ids = matches.map((m) => oid(m.item.id));
   const Other = (kind === "demand" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
   const others = (await Other.find(
-    { _id: { $in: ids }, status: { $in: PUBLIC_STATUSES } },
+    // A sold achievement is no longer on offer (search/matching's SOLD_STATUSES).
+    { _id: { $in: ids }, status: { $in: kind === "demand" ? PUBLIC_STATUSES.filter((s) => !SOLD_STATUSES.includes(s)) : PUBLIC_STATUSES } },
     { title: 1, owner: 1, enterprise: 1, createdBy: 1 },
   ).lean()) as unknown as {
     _id: Types.ObjectId;

@@ -1,7 +1,12 @@
+import type { Types } from "mongoose";
+import { Achievement } from "~/models/achievement.server.ts";
+import { Demand } from "~/models/demand.server.ts";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { NotFoundError } from "~/utils/errors.ts";
+import type { Actor } from "../kernel/actor.ts";
 import { maybeId, parseId } from "../kernel/ids.server.ts";
+import { canView } from "../listings/access.ts";
 
 /** A user's in-app notifications: the list, the unread count of the header badge, marking them read. */
 
@@ -15,12 +20,44 @@ export interface NotificationView {
   score: number | null;
   read: boolean;
   createdAt: string;
+  /**
+   * The listing the notification leads to (the counterpart, else the subject; none when it has its
+   * own link) is gone for this reader: withdrawn, returned, deleted — its page would be a 404.
+   */
+  gone: boolean;
+}
+
+type ListingRef = { kind: ListingKind; id: string };
+
+/** The listings of these references the actor may no longer see (missing or not public to them). */
+async function goneFor(actor: Actor | null, refs: ListingRef[]): Promise<Set<string>> {
+  const gone = new Set<string>();
+  for (const kind of ["achievement", "demand"] as const) {
+    const ids = [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id))];
+    if (ids.length === 0) continue;
+    const Model = (kind === "achievement" ? Achievement : Demand) as unknown as typeof Achievement;
+    const rows = (await Model.find({ _id: { $in: ids.map((id) => parseId(id)) } }, { status: 1, owner: 1, enterprise: 1, createdBy: 1 })
+      .lean()
+      .exec()) as unknown as {
+      _id: Types.ObjectId;
+      status: string;
+      owner?: Types.ObjectId;
+      enterprise?: Types.ObjectId;
+      createdBy?: Types.ObjectId;
+    }[];
+    const visible = new Set(rows.filter((r) => canView(actor, r)).map((r) => String(r._id)));
+    for (const id of ids) if (!visible.has(id)) gone.add(`${kind}:${id}`);
+  }
+  return gone;
 }
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
 
-/** Newest first, a page at a time, with the number of unread ones. */
-export async function listNotifications(userId: string, opts: { page?: number } = {}) {
+/**
+ * Newest first, a page at a time, with the number of unread ones; each says whether the listing it
+ * leads to is still there for `actor` (the reader; without one, whether it is public).
+ */
+export async function listNotifications(userId: string, opts: { page?: number; actor?: Actor | null } = {}) {
   const user = parseId(userId);
   const [total, unread] = await Promise.all([Notification.countDocuments({ user }), unreadCount(userId)]);
   const pages = Math.max(1, Math.ceil(total / NOTIFICATIONS_PAGE_SIZE));
@@ -42,7 +79,17 @@ export async function listNotifications(userId: string, opts: { page?: number } 
     score: n.score ?? null,
     read: !!n.readAt,
     createdAt: (n.createdAt as Date).toISOString(),
+    gone: false,
   }));
+  const target = (n: NotificationView): ListingRef | null => (n.link ? null : (n.counterpart ?? n.subject));
+  const gone = await goneFor(
+    opts.actor ?? null,
+    items.map(target).filter((r): r is ListingRef => r != null),
+  );
+  for (const n of items) {
+    const t = target(n);
+    n.gone = !!t && gone.has(`${t.kind}:${t.id}`);
+  }
   return { items, total, unread, page, pages };
 }
 
