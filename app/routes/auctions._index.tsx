@@ -37,22 +37,31 @@ export default function AuctionsPage() {
       {ended.length ? (
         <section className="detail-section" aria-labelledby="ended-title">
           <h2 id="ended-title">{t("auction.listEnded")}</h2>
-          <AuctionList auctions={ended} testId="auction-list-ended" />
+          <AuctionList auctions={ended} testId="auction-list-ended" heading="h3" />
         </section>
       ) : null}
     </div>
   );
 }
 
-function AuctionList({ auctions, testId }: { auctions: SerializeFrom<typeof loader>["auctions"]; testId: string }) {
+function AuctionList({
+  auctions,
+  testId,
+  heading: Heading = "h2",
+}: {
+  auctions: SerializeFrom<typeof loader>["auctions"];
+  testId: string;
+  /** The items' heading level: h3 under the 已结束 section's own heading. */
+  heading?: "h2" | "h3";
+}) {
   const { t, i18n } = useTranslation();
   return (
     <ul className="auction-list" data-testid={testId}>
       {auctions.map((a) => (
         <li key={a.id} data-testid="auction-item" data-id={a.id}>
-          <h2>
+          <Heading>
             <Link to={`/auctions/${a.id}`}>{a.listing.title}</Link>
-          </h2>
+          </Heading>
           <p className="auction__meta">
             <span className={`badge auction-phase auction-phase--${a.phase}`}>{t(`auction.phase.${a.phase}`)}</span>
             <span>{a.sellerName}</span>
