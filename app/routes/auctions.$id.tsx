@@ -71,7 +71,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!parsed.success) return refuse(400, { intent: "bid", values, fieldErrors: flattenZodErrors(parsed.error) });
       return attempt(
         { intent: "bid", values },
-        () => placeBid(actor, id, parsed.data.amount, { via: "ui" }),
+        // The form asks to confirm a bid far above the minimum (a second submit with the box ticked).
+        () => placeBid(actor, id, parsed.data.amount, { via: "ui", confirmLarge: values.confirmLarge === "on" }),
         (bid) => succeed<BidPlaced>("bid", { seq: bid.seq, amount: bid.amount, extended: bid.extended }),
       );
     },
@@ -96,6 +97,7 @@ export default function AuctionPage() {
       extensions: auction.extensions,
       reserveMet: auction.reserveMet,
       outcome: auction.outcome ? { result: auction.outcome.result, price: auction.outcome.price, dealId: auction.outcome.dealId } : null,
+      settled: auction.settled,
     },
     bids: auction.bids,
   }));
@@ -105,6 +107,16 @@ export default function AuctionPage() {
   const endsIn = useCountdown(s.currentEndsAt, auction.serverTime);
   const phase = s.status === "closed" ? "closed" : s.status === "closing" || endsIn === 0 ? "ended" : startsIn > 0 ? "scheduled" : "live";
   const leader = live.bids[0]?.bidderNumber ?? null;
+  /** Bidding is still to come or under way; once ended, no minimum, no bid form, no "you can bid" banner. */
+  const open = phase === "live" || phase === "scheduled";
+  const myDeposit = auction.viewer.registration?.deposit.status ?? null;
+  // Ended with the deposit still held: the settlement releases it (or applies it to the price) right after the close.
+  const depositLabel =
+    myDeposit === "held" && !open
+      ? auction.viewer.isWinner
+        ? "auction.register.depositApplying"
+        : "auction.register.depositReleasing"
+      : `auction.register.depositStatusLabel.${myDeposit}`;
   const depositNotice = search.get("deposit");
   const submitting = navigation.state !== "idle" && navigation.formData?.get("intent") === "bid";
   const bidOk = successOf(actionData, "bid");
@@ -119,6 +131,8 @@ export default function AuctionPage() {
         ].map((m) => formMessage(m, r.params))
       : [];
   const bidErrors = messages(bidRefused, ["amount"]);
+  /** The last submit was a bid far above the minimum: the form asks to confirm it. */
+  const confirmLarge = !!bidRefused?.fieldErrors.amount?.includes("auction.errors.confirmLargeBid");
   const registerErrors = messages(registerRefused);
   const tt = (key: string, params?: Record<string, unknown>) => t(key, params ?? {});
 
@@ -148,7 +162,7 @@ export default function AuctionPage() {
         ) : null}
       </p>
 
-      {depositNotice === "held" ? (
+      {depositNotice === "held" && open ? (
         <p className="notice" role="status">
           {t("auction.register.held")}
         </p>
@@ -200,8 +214,12 @@ export default function AuctionPage() {
           ) : null}
         </div>
         <dl className="auction__facts">
-          <dt>{t("auction.nextMinimum")}</dt>
-          <dd data-testid="next-minimum">{formatYuan(s.nextMinimum, i18n.language)}</dd>
+          {open ? (
+            <>
+              <dt>{t("auction.nextMinimum")}</dt>
+              <dd data-testid="next-minimum">{formatYuan(s.nextMinimum, i18n.language)}</dd>
+            </>
+          ) : null}
           <dt>{t("auction.reserve")}</dt>
           <dd>
             {auction.reservePrice != null
@@ -273,7 +291,7 @@ export default function AuctionPage() {
         <p className="auction__me" data-testid="my-registration">
           {t("auction.register.yourNumber", { number: auction.viewer.registration.number })} ·{" "}
           {t("auction.register.depositStatus", {
-            status: t(`auction.register.depositStatusLabel.${auction.viewer.registration.deposit.status}`),
+            status: t(depositLabel),
           })}
         </p>
       ) : null}
@@ -305,6 +323,11 @@ export default function AuctionPage() {
               <div data-testid="bid-error">
                 <FieldErrors id="bid-errors" errors={bidErrors} />
               </div>
+            ) : null}
+            {confirmLarge ? (
+              <label className="checkbox">
+                <input type="checkbox" name="confirmLarge" value="on" data-testid="confirm-large" /> {t("auction.confirmLargeBid")}
+              </label>
             ) : null}
           </div>
           <button type="submit" className="button" disabled={submitting} data-testid="bid-submit">

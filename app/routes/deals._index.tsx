@@ -39,7 +39,7 @@ export default function DealsPage() {
         <p className="empty-state">{t("deals.empty")}</p>
       ) : (
         <div className="table-wrap">
-          <table className="deal-table">
+          <table className="deal-table my-table">
             <thead>
               <tr>
                 <th scope="col">{t("deals.columns.listing")}</th>
@@ -54,18 +54,20 @@ export default function DealsPage() {
             <tbody>
               {deals.map((d) => (
                 <tr key={d.id} data-testid="deal-row">
-                  <td>
+                  <td data-label={t("deals.columns.listing")}>
                     <Link to={`/deals/${d.id}`}>{d.listing.title}</Link>
                   </td>
-                  <td>{d.seller.name}</td>
-                  <td>
+                  <td data-label={t("deals.columns.seller")}>{d.seller.name}</td>
+                  <td data-label={t("deals.columns.buyer")}>
                     {d.buyer.name}
                     {d.buyer.organizationName ? <div className="muted">{d.buyer.organizationName}</div> : null}
                   </td>
-                  <td className="amount">{formatYuan(d.price.amount, i18n.language)}</td>
-                  <td>{t(`deals.sources.${d.source}`)}</td>
-                  <td>{formatDate(d.createdAt)}</td>
-                  <td>{t(`deals.statuses.${d.status}`)}</td>
+                  <td data-label={t("deals.columns.price")} className="amount">
+                    {formatYuan(d.price.amount, i18n.language)}
+                  </td>
+                  <td data-label={t("deals.columns.source")}>{t(`deals.sources.${d.source}`)}</td>
+                  <td data-label={t("deals.columns.date")}>{formatDate(d.createdAt)}</td>
+                  <td data-label={t("deals.columns.status")}>{t(`deals.statuses.${d.status}`)}</td>
                 </tr>
               ))}
             </tbody>

@@ -52,7 +52,7 @@ function OfferTable({ id, title, empty, rows }: { id: string; title: string; emp
         <p className="empty-state">{empty}</p>
       ) : (
         <div className="table-wrap">
-          <table className="offer-table">
+          <table className="offer-table my-table">
             <thead>
               <tr>
                 <th scope="col">{t("offers.columns.listing")}</th>
@@ -66,19 +66,21 @@ function OfferTable({ id, title, empty, rows }: { id: string; title: string; emp
             <tbody>
               {rows.map((r) => (
                 <tr key={r.thread} data-testid="offer-row">
-                  <td>
+                  <td data-label={t("offers.columns.listing")}>
                     <Link to={`/offers/${r.thread}`}>{r.listing.title}</Link>
                     <div className="muted">{t("offers.round", { version: r.latest.version })}</div>
                   </td>
-                  <td>
+                  <td data-label={t("offers.columns.counterpart")}>
                     {r.counterpart.name}
                     {r.counterpart.organizationName ? <div className="muted">{r.counterpart.organizationName}</div> : null}
                   </td>
-                  <td className="amount">{formatYuan(r.latest.amount, i18n.language)}</td>
-                  <td>
+                  <td data-label={t("offers.columns.amount")} className="amount">
+                    {formatYuan(r.latest.amount, i18n.language)}
+                  </td>
+                  <td data-label={t("offers.columns.mode")}>
                     <TermsText mode={r.latest.transactionMode} exclusivity={r.latest.licenseExclusivity} />
                   </td>
-                  <td>
+                  <td data-label={t("offers.columns.status")}>
                     <OfferStatusBadge status={r.latest.status} />
                     {r.latest.status === "open" ? (
                       <div className={r.awaitingMe ? "awaiting-me" : "muted"}>
@@ -86,7 +88,9 @@ function OfferTable({ id, title, empty, rows }: { id: string; title: string; emp
                       </div>
                     ) : null}
                   </td>
-                  <td>{r.latest.status === "open" ? formatDateTime(r.latest.expiresAt) : "—"}</td>
+                  <td data-label={t("offers.columns.expiresAt")}>
+                    {r.latest.status === "open" ? formatDateTime(r.latest.expiresAt) : "—"}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -91,6 +91,8 @@ export interface AuctionStateEvent {
   extensions: number;
   reserveMet: boolean | null;
   outcome: { result: string; price: number | null; dealId: string | null } | null;
+  /** After the close: whether the deposits have been settled (released / applied to the price). */
+  settled?: boolean;
 }
 
 export interface AuctionServerToClientEvents {

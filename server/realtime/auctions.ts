@@ -44,6 +44,7 @@ type AuctionLike = Parameters<typeof minimumBid>[0] &
     extensions: number;
     reservePrice?: number | null;
     outcome?: { result?: string | null; price?: number | null; deal?: unknown } | null;
+    settlement?: string | null;
   };
 
 export function stateEvent(a: AuctionLike): AuctionStateEvent {
@@ -62,6 +63,7 @@ export function stateEvent(a: AuctionLike): AuctionStateEvent {
     outcome: a.outcome?.result
       ? { result: a.outcome.result, price: a.outcome.price ?? null, dealId: a.outcome.deal ? String(a.outcome.deal) : null }
       : null,
+    settled: a.status === "closed" && a.settlement === "done",
   };
 }
 

@@ -70,6 +70,13 @@ describe("an auction in the browser", () => {
     await bob.getByTestId("bid-error").waitFor();
     expect(await bob.getByTestId("bid-error").textContent()).toContain("81,000");
 
+    // A digit too many is far above the minimum: the form asks to confirm it and places nothing.
+    await bob.getByLabel("出价金额（元）").fill("820000");
+    await bob.getByTestId("bid-submit").click();
+    await bob.getByTestId("confirm-large").waitFor();
+    expect(await bob.getByTestId("bid-error").textContent()).toContain("远高于最低应价");
+    expect(await bob.getByTestId("bid-count").textContent()).toBe("1");
+
     // Bob outbids; Alice and the seller see it live.
     await bob.getByLabel("出价金额（元）").fill("82000");
     await bob.getByTestId("bid-submit").click();
@@ -78,11 +85,25 @@ describe("an auction in the browser", () => {
     await expect.poll(() => alice.getByTestId("current-price").textContent()).toContain("82,000");
     await expect.poll(() => seller.getByTestId("bid-count").textContent()).toBe("2");
 
+    // While it runs: the deposit banner, the minimum next bid and the bid form.
+    expect(await alice.getByText("保证金已冻结，您可以出价了。").count()).toBe(1);
+    expect(await alice.getByTestId("next-minimum").textContent()).toContain("83,000");
+
     // The auction closes by itself; everyone sees the outcome arrive.
     for (const p of [alice, bob, seller]) await p.getByTestId("auction-outcome").waitFor({ timeout: 90_000 });
     expect(await alice.getByTestId("auction-outcome").textContent()).toContain("竞买人 2 号以 ¥82,000 竞得");
     await bob.getByTestId("you-won").waitFor();
     expect(await bob.getByTestId("auction-phase").textContent()).toBe("已结束");
+
+    // Without a reload, the closed page drops "you can bid", the minimum and the bid form, and the
+    // loser's deposit follows the settlement (released), never left at 已冻结.
+    for (const p of [alice, bob]) {
+      expect(await p.getByText("保证金已冻结，您可以出价了。").count()).toBe(0);
+      expect(await p.getByTestId("next-minimum").count()).toBe(0);
+      expect(await p.getByTestId("bid-form").count()).toBe(0);
+    }
+    await expect.poll(() => alice.getByTestId("my-registration").textContent(), { timeout: 30_000 }).toContain("已解冻退回");
+    await expect.poll(() => bob.getByTestId("my-registration").textContent(), { timeout: 30_000 }).toContain("已抵作价款");
 
     // Deposits: the loser's released, the winner's applied to the price.
     await expect

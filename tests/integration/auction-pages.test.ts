@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import * as newAuctionPage from "~/routes/achievements.$id_.auction.new.tsx";
+import { Auction } from "~/models/auction.server.ts";
 import * as auctionPage from "~/routes/auctions.$id.tsx";
+import * as auctionsPage from "~/routes/auctions._index.tsx";
 import * as depositReturn from "~/routes/auctions.$id_.deposit.tsx";
 import * as bidsApi from "~/routes/api.v1.auctions.$id.bids.ts";
 import * as registrationApi from "~/routes/api.v1.auctions.$id.registration.ts";
@@ -145,6 +147,41 @@ describe("the auction page", () => {
     expect(forged.status).toBe(403);
   });
 
+  it("asks to confirm a bid far above the minimum: refused with the question, placed on the second submit with the box ticked", async () => {
+    const id = await newAuction(); // minimum ¥100,000
+    await registerAndPay(rival, id);
+    // More than twice the minimum (a digit too many): refused on the amount, nothing placed, what was typed kept.
+    const big = await call(auctionPage.action, post(`/auctions/${id}`, rival, { intent: "bid", amount: "1000000" }), { id });
+    expect(big.status).toBe(409);
+    const asked = (await big.json()) as ActionFailure;
+    expect(asked).toMatchObject({
+      intent: "bid",
+      reply: { error: { amount: ["auction.errors.confirmLargeBid"] }, initialValue: { amount: "1000000" } },
+    });
+    expect(asked.params).toMatchObject({ minimumFen: 100_000_00 });
+    expect(String(asked.params!.amount)).toContain("1,000,000");
+    // ¥100,000 over the minimum is asked too; up to that it is an ordinary bid.
+    const over = await call(auctionPage.action, post(`/auctions/${id}`, rival, { intent: "bid", amount: "200001" }), { id });
+    expect(over.status).toBe(409);
+    let view = await (await call(auctionPage.loader, get(`/auctions/${id}`, rival), { id })).json();
+    expect(view.auction).toMatchObject({ bidCount: 0, currentPrice: null });
+
+    // Confirmed: placed.
+    const confirmed = await call(
+      auctionPage.action,
+      post(`/auctions/${id}`, rival, { intent: "bid", amount: "1000000", confirmLarge: "on" }),
+      { id },
+    );
+    expect(confirmed.status).toBe(200);
+    expect(((await confirmed.json()) as ActionSuccess).data).toMatchObject({ seq: 1, amount: 1_000_000_00 });
+    // An ordinary bid (the minimum) needs no confirmation.
+    await registerAndPay(buyer, id);
+    const ordinary = await call(auctionPage.action, post(`/auctions/${id}`, buyer, { intent: "bid", amount: "1010000" }), { id });
+    expect(ordinary.status).toBe(200);
+    view = await (await call(auctionPage.loader, get(`/auctions/${id}`, rival), { id })).json();
+    expect(view.auction).toMatchObject({ bidCount: 2, currentPrice: 1_010_000_00 });
+  });
+
   it("is a 404 for an auction that does not exist, for the page and the deposit return", async () => {
     expect((await call(auctionPage.loader, get("/auctions/nope", buyer), { id: "nope" })).status).toBe(404);
     expect((await call(depositReturn.loader, get("/auctions/nope/deposit", buyer), { id: "nope" })).status).toBe(404);
@@ -154,6 +191,28 @@ describe("the auction page", () => {
     const id = await newAuction();
     const res = await call(depositReturn.loader, get(`/auctions/${id}/deposit?session_id=cs_test_x`, rival), { id });
     expect(res.headers.get("Location")).toBe(`/auctions/${id}`);
+  });
+});
+
+describe("the auction list", () => {
+  it("lists running and upcoming auctions; ended ones only apart, under 已结束", async () => {
+    const running = await newAuction();
+    const ended = await newAuction();
+    const closed = await newAuction();
+    const past = new Date(Date.now() - 60_000);
+    await Auction.updateOne({ _id: ended }, { $set: { currentEndsAt: past } }); // ended, not yet closed by the job
+    await Auction.updateOne({ _id: closed }, { $set: { currentEndsAt: past, status: "closed" } });
+    const data = (await (await call(auctionsPage.loader, get("/auctions", buyer), {})).json()) as {
+      auctions: { id: string; phase: string }[];
+      ended: { id: string; phase: string }[];
+    };
+    const ids = data.auctions.map((a) => a.id);
+    expect(ids).toContain(running);
+    expect(ids).not.toContain(ended);
+    expect(ids).not.toContain(closed);
+    expect(data.auctions.every((a) => a.phase === "live" || a.phase === "scheduled")).toBe(true);
+    expect(data.ended.map((a) => a.id)).toEqual(expect.arrayContaining([ended, closed]));
+    expect(data.ended.every((a) => a.phase === "ended" || a.phase === "closed")).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   extendedEnd,
   genesisHash,
   incrementAt,
+  isLargeBid,
   lowestMinimumFrom,
   minimumBid,
   phaseOf,
@@ -149,5 +150,14 @@ describe("auction rules", () => {
     expect(phaseOf({ status: "open", startsAt, currentEndsAt }, new Date("2026-12-01T09:00:00Z"))).toBe("live");
     expect(phaseOf({ status: "open", startsAt, currentEndsAt }, currentEndsAt)).toBe("ended");
     expect(phaseOf({ status: "closed", startsAt, currentEndsAt }, new Date("2026-12-01T09:00:00Z"))).toBe("closed");
+  });
+
+  it("calls a bid large (to be confirmed) above twice the minimum or more than ¥100,000 over it", () => {
+    expect(isLargeBid(200_000_00, 100_000_00)).toBe(false); // exactly twice
+    expect(isLargeBid(200_000_01, 100_000_00)).toBe(true);
+    expect(isLargeBid(1_000_000_00, 100_000_00)).toBe(true); // a digit too many
+    expect(isLargeBid(600_000_00, 500_000_00)).toBe(false); // ¥100,000 over: not more
+    expect(isLargeBid(600_000_01, 500_000_00)).toBe(true);
+    expect(isLargeBid(1_000_00, 1_000_00)).toBe(false);
   });
 });

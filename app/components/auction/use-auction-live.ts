@@ -47,8 +47,10 @@ export function useAuctionLive<T>(auctionId: string, source: T, toInitial: (sour
         if (s.auctionId !== auctionId) return;
         setState((prev) => {
           if (s.lastSeq < prev.lastSeq && s.status === prev.status) return prev;
-          // A close brings the outcome: reload the page's data for the winner/deal details.
-          if (s.status === "closed" && prev.status !== "closed") setTimeout(() => revalidate.current(), 0);
+          // A close brings the outcome, the settlement after it the deposits' new status: reload
+          // the page's data for the winner, the deal and one's own registration.
+          if (s.status === "closed" && (prev.status !== "closed" || (s.settled && !prev.settled)))
+            setTimeout(() => revalidate.current(), 0);
           return s;
         });
       });

@@ -6,7 +6,7 @@ import { oid, parseId } from "../../kernel/ids.server.ts";
 import { isTransientTransactionError } from "../../kernel/mongo-errors.ts";
 import { withTransactionOnce } from "../../kernel/tx.server.ts";
 import { AuctionError } from "./errors.ts";
-import { bidHash, extendedEnd, incrementAt, isSellerSide, lowestMinimumFrom, minimumBid, phaseOf, type Tier } from "./rules.ts";
+import { bidHash, extendedEnd, incrementAt, isLargeBid, isSellerSide, lowestMinimumFrom, minimumBid, phaseOf, type Tier } from "./rules.ts";
 
 /**
  * The bid engine (docs/decisions/007-auctions.md). Bids are serialised on the auction document: a
@@ -43,7 +43,8 @@ export async function placeBid(
   auctionId: string,
   amountFen: number,
   /** `queue: false` skips the in-process queue, as if every bid came from another instance (tests). */
-  opts: { via?: "ui" | "api"; now?: () => Date; queue?: boolean } = {},
+  /** `confirmLarge: false` refuses a bid far above the minimum (isLargeBid) until it is confirmed (the site's form); unset, it is not asked (the API). */
+  opts: { via?: "ui" | "api"; now?: () => Date; queue?: boolean; confirmLarge?: boolean } = {},
 ): Promise<PlacedBid> {
   if (!Number.isInteger(amountFen) || amountFen < 1)
     throw new AuctionError(400, "invalid_amount", "auction.errors.amountNumber", {}, "amount");
@@ -79,6 +80,15 @@ export async function placeBid(
           const min = minimumBid(a);
           if (amountFen < min) {
             throw new AuctionError(409, "bid_too_low", "auction.errors.bidTooLow", { minimum: formatYuan(min), minimumFen: min }, "amount");
+          }
+          if (opts.confirmLarge === false && isLargeBid(amountFen, min)) {
+            throw new AuctionError(
+              409,
+              "bid_needs_confirmation",
+              "auction.errors.confirmLargeBid",
+              { minimum: formatYuan(min), minimumFen: min, amount: formatYuan(amountFen) },
+              "amount",
+            );
           }
           const seq = a.lastSeq + 1;
           const end = extendedEnd(a, now);

@@ -49,6 +49,8 @@ export interface AuctionView {
   leaderNumber: number | null;
   outcome: { result: AuctionResult; price: number | null; winnerNumber: number | null; dealId: string | null; closedAt: string } | null;
   bids: BidView[];
+  /** Closed and its deposits settled (the losers' released, the winner's applied to the price). */
+  settled: boolean;
   viewer: {
     sellerSide: boolean;
     canBid: boolean;
@@ -115,6 +117,7 @@ export async function getAuction(
           closedAt: (a.outcome.closedAt ?? now).toISOString(),
         }
       : null,
+    settled: a.status === "closed" && a.settlement === "done",
     bids: bids.map((b) => ({
       seq: b.seq,
       amount: b.amount,
@@ -150,14 +153,25 @@ export interface AuctionSummary {
   currentEndsAt: string;
 }
 
-/** Auctions to show in the list: running and upcoming first, then recently closed. */
-export async function listAuctions(opts: { now?: Date; limit?: number } = {}): Promise<AuctionSummary[]> {
+/**
+ * Auctions to show in the list, apart: `current` — running and upcoming, soonest end first; and
+ * `ended` — past their end (closing, closed, or about to be closed), most recent first.
+ */
+export async function listAuctions(
+  opts: { now?: Date; limit?: number; endedLimit?: number } = {},
+): Promise<{ current: AuctionSummary[]; ended: AuctionSummary[] }> {
   const now = opts.now ?? new Date();
-  const rows = (await Auction.find({ status: { $in: ["open", "closing", "closed"] } })
-    .sort({ status: -1, currentEndsAt: 1 })
-    .limit(opts.limit ?? 100)
-    .lean()) as AuctionRow[];
-  return rows.map((a) => ({
+  const [current, ended] = await Promise.all([
+    Auction.find({ status: "open", currentEndsAt: { $gt: now } })
+      .sort({ currentEndsAt: 1 })
+      .limit(opts.limit ?? 100)
+      .lean(),
+    Auction.find({ $or: [{ status: { $in: ["closing", "closed"] } }, { status: "open", currentEndsAt: { $lte: now } }] })
+      .sort({ currentEndsAt: -1 })
+      .limit(opts.endedLimit ?? 20)
+      .lean(),
+  ]);
+  const summary = (a: AuctionRow): AuctionSummary => ({
     id: String(a._id),
     listing: { id: String(a.listing), title: a.listingTitle },
     sellerName: a.sellerName,
@@ -167,7 +181,8 @@ export async function listAuctions(opts: { now?: Date; limit?: number } = {}): P
     bidCount: a.bidCount,
     startsAt: a.startsAt.toISOString(),
     currentEndsAt: a.currentEndsAt.toISOString(),
-  }));
+  });
+  return { current: (current as AuctionRow[]).map(summary), ended: (ended as AuctionRow[]).map(summary) };
 }
 
 /** The running (or last) auction of a listing, if any. */

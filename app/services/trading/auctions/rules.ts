@@ -33,6 +33,17 @@ export function lowestMinimumFrom(tiers: readonly Tier[], price: number): number
   return lowest;
 }
 
+/** A bid this far above the minimum is above it by more than ¥100,000. */
+export const LARGE_BID_MARGIN_FEN = 100_000_00;
+
+/**
+ * A bid far above the minimum — more than twice it, or more than ¥100,000 over it — is more
+ * likely a slip (a digit too many) than a wish; the site asks to confirm it before placing it.
+ */
+export function isLargeBid(amountFen: number, minimumFen: number): boolean {
+  return amountFen > 2 * minimumFen || amountFen - minimumFen > LARGE_BID_MARGIN_FEN;
+}
+
 /**
  * Anti-sniping: a bid inside the final window extends the end by the window, but never past the
  * scheduled end plus the cap. Returns the (possibly unchanged) end.
