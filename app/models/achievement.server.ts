@@ -35,6 +35,7 @@ const achievementSchema = new Schema(
   { timestamps: true },
 );
 addListingIndexes(achievementSchema, "owner");
+achievementSchema.index({ patentNumbers: 1 }); // another organisation claiming the same patent (review warning)
 
 export type AchievementDoc = InferSchemaType<typeof achievementSchema>;
 export const Achievement =

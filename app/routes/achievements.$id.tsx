@@ -10,6 +10,7 @@ import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
+import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
 import { PriceDisplay } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/web/matching.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
@@ -65,6 +66,7 @@ export default function AchievementDetail() {
       />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
+      <PatentConflicts conflicts={data.patentConflicts} audience={data.isOwner ? "owner" : "reviewer"} />
       <div className="detail-layout">
         <div className="detail-main">
           <p className="detail-summary">{a.summary}</p>

@@ -86,7 +86,7 @@ type FormDefaultsOf<K extends ListingKind> = K extends "achievement"
  */
 export async function editPageData<K extends ListingKind>(request: Request, kind: K, id: string) {
   const user = await requirePermission(request, kind === "achievement" ? "achievement:create" : "demand:create");
-  const { item } = await loadOwnListing(user, kind, id);
+  const { item, patentConflicts } = await loadOwnListing(user, kind, id);
   const url = new URL(request.url);
   const defaults = (
     kind === "achievement" ? achievementFormDefaults(item as AchievementView) : demandFormDefaults(item as DemandView)
@@ -101,6 +101,8 @@ export async function editPageData<K extends ListingKind>(request: Request, kind
       detailPath: detailPath(kind, item.id),
     },
     editable: EDITABLE_STATUSES.includes(item.status),
+    /** Other organisations' public achievements with the same patent numbers: a warning, never a refusal. */
+    patentConflicts,
     defaults,
     regions: regionOptions(),
     towns: countyTowns(url.searchParams.get("county") ?? regionDefaults(item.region).region),

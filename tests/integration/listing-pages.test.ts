@@ -11,6 +11,7 @@ import { pageWindow } from "~/components/listing/pagination.tsx";
 import { Achievement } from "~/models/achievement.server.ts";
 import * as home from "~/routes/_index.tsx";
 import * as achievementDetail from "~/routes/achievements.$id.tsx";
+import * as editAchievement from "~/routes/achievements.$id_.edit.tsx";
 import * as achievementsIndex from "~/routes/achievements._index.tsx";
 import * as demandDetail from "~/routes/demands.$id.tsx";
 import * as demandsIndex from "~/routes/demands._index.tsx";
@@ -23,6 +24,7 @@ import { createSession, getSessionUserById, type SessionUser } from "~/services/
 import { createAchievement, createDemand, fileObjection } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
+import { patentCheckChar } from "~/utils/patent.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { csrfProtection } from "~/web/forms.server.ts";
@@ -477,6 +479,73 @@ describe("review queue", () => {
     expect(await statusOf(achievement)).toBe("published");
     const after = await (await call(h(review.loader), args(get("/review", c(broker))))).json();
     expect(after.objections.find((o: { id: string }) => o.id === objection.id)).toBeUndefined();
+  });
+});
+
+describe("the same patent number on two organisations' achievements (issue 13, point 6)", () => {
+  /** A valid invention patent number of 2021 nobody else in this file uses. */
+  function patentNumber(serial: number) {
+    const digits = `20211${String(9_000_000 + serial).padStart(7, "0")}`;
+    return `ZL${digits}.${patentCheckChar(digits)}`;
+  }
+  type Row = { item: { id: string }; patentConflicts: unknown[] };
+  const rowOf = (queue: { achievements: Row[] }, id: string) => queue.achievements.find((r) => r.item.id === id)!;
+
+  it("warns the reviewer on the queue and the detail page, the second owner on theirs, and tells the public nothing", async () => {
+    const number = patentNumber(1);
+    const first = await published(seller, { ipType: "invention-patent", patentNumbers: [number] });
+    // Typed differently (lower case, spaces); stored normalised, so it is the same patent.
+    const typed = `${number.slice(0, 6).toLowerCase()} ${number.slice(6)}`;
+    const second = await submitted(seller2, { ipType: "invention-patent", patentNumbers: [typed] });
+
+    const queue = await (await call(h(review.loader), args(get("/review", c(broker))))).json();
+    expect(rowOf(queue, second).patentConflicts).toEqual([
+      { patentNumber: number, id: first, title: expect.any(String), ownerName: "文山学院（测试）", status: "published" },
+    ]);
+
+    const reviewerDetail = await (
+      await call(h(achievementDetail.loader), args(get(`/achievements/${second}`, c(broker)), { id: second }))
+    ).json();
+    expect(reviewerDetail.patentConflicts).toMatchObject([{ patentNumber: number, id: first, ownerName: "文山学院（测试）" }]);
+    // The reviewer sees the claim on the published one too, though the second is not public yet.
+    const reviewerFirst = await (
+      await call(h(achievementDetail.loader), args(get(`/achievements/${first}`, c(admin)), { id: first }))
+    ).json();
+    expect(reviewerFirst.patentConflicts).toMatchObject([{ id: second, ownerName: "云南省农业科学院（测试）", status: "submitted" }]);
+
+    // The second owner is warned (the first is public); nothing was refused: the item is in review.
+    const ownerDetail = await (
+      await call(h(achievementDetail.loader), args(get(`/achievements/${second}`, c(seller2)), { id: second }))
+    ).json();
+    expect(ownerDetail.patentConflicts).toMatchObject([{ id: first }]);
+    expect(await statusOf(second)).toBe("submitted");
+    // Withdrawn to edit it, the form warns too.
+    await transitionListing(seller2, "achievement", second, "withdraw");
+    const edit = await (
+      await call(h(editAchievement.loader), args(get(`/achievements/${second}/edit`, c(seller2)), { id: second }))
+    ).json();
+    expect(edit.patentConflicts).toMatchObject([{ patentNumber: number, id: first }]);
+
+    // The public, buyers and the first owner learn nothing of the unpublished second listing.
+    for (const cookie of [undefined, c(buyer), c(seller)]) {
+      const data = await (await call(h(achievementDetail.loader), args(get(`/achievements/${first}`, cookie), { id: first }))).json();
+      expect(data.patentConflicts).toEqual([]);
+      expect(JSON.stringify(data)).not.toContain(second);
+    }
+  });
+
+  it("shows no warning for a patent nobody else claims, nor for another listing of the same organisation", async () => {
+    const number = patentNumber(2);
+    const one = await published(seller, { ipType: "invention-patent", patentNumbers: [number] });
+    const two = await submitted(seller, { ipType: "invention-patent", patentNumbers: [number] });
+    const alone = await submitted(seller2, { ipType: "invention-patent", patentNumbers: [patentNumber(3)] });
+    const queue = await (await call(h(review.loader), args(get("/review", c(broker))))).json();
+    expect(rowOf(queue, two).patentConflicts).toEqual([]);
+    expect(rowOf(queue, alone).patentConflicts).toEqual([]);
+    for (const id of [one, two, alone]) {
+      const data = await (await call(h(achievementDetail.loader), args(get(`/achievements/${id}`, c(broker)), { id }))).json();
+      expect(data.patentConflicts).toEqual([]);
+    }
   });
 });
 

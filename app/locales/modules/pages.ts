@@ -34,6 +34,10 @@ const zh = {
     region: "所在地区",
     fiscalFunding: "财政资金项目",
     fiscalDuty: "本成果来自财政资金支持的项目，依规负有公开义务，须在平台公开发布。",
+    patentConflictTitle: "专利号重复",
+    patentConflictAlsoOn: "也登记在{{owner}}的成果",
+    patentConflictReviewer: "同一专利号被其他机构的成果声明，请在审核前核实专利权属（例如查询专利登记簿）。",
+    patentConflictOwner: "其他机构的成果也登记了该专利号。如专利归您所有，可照常提交，审核人员会核实权属；如有误请修改专利号。",
     attachments: "证明材料",
     noAttachments: "暂无附件",
     publishedAt: "发布日期",
@@ -174,6 +178,12 @@ const en: typeof zh = {
     region: "Region",
     fiscalFunding: "Fiscally funded project",
     fiscalDuty: "This result comes from a publicly funded project and carries a duty to be published.",
+    patentConflictTitle: "Patent number claimed twice",
+    patentConflictAlsoOn: "is also listed by {{owner}} on",
+    patentConflictReviewer:
+      "Another organisation's achievement claims the same patent number: check who holds the patent (e.g. the patent register) before approving.",
+    patentConflictOwner:
+      "Another organisation's achievement lists this patent number too. If the patent is yours you may submit as usual and the review will check who holds it; if it is a typo, correct the number.",
     attachments: "Evidence",
     noAttachments: "No attachments",
     publishedAt: "Published",

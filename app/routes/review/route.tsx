@@ -8,6 +8,7 @@ import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { FormError } from "~/components/listing/messages.tsx";
 import { ResolveObjectionForm } from "~/components/listing/objections.tsx";
+import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { reviewQueue } from "~/services/listings/queries.server.ts";
@@ -30,6 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     achievements: queue.achievements.map((item) => ({
       item,
       mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId),
+      patentConflicts: queue.patentConflicts[item.id] ?? [],
     })),
     demands: queue.demands.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.enterprise.id === orgId) })),
     objections: queue.objections.map((o) => ({ ...o, title: o.subjectTitle || null })),
@@ -66,7 +68,7 @@ export default function ReviewQueue() {
         </h2>
         {data.achievements.length === 0 ? <p className="empty-state">{t("review.empty")}</p> : null}
         <ol className="queue-list">
-          {data.achievements.map(({ item, mine }) => {
+          {data.achievements.map(({ item, mine, patentConflicts }) => {
             return (
               <QueueItem
                 key={item.id}
@@ -83,6 +85,7 @@ export default function ReviewQueue() {
                   <Maturity trl={item.trl} /> · <PriceDisplay price={item.price} />
                 </p>
                 <p className="queue-item__summary">{item.summary}</p>
+                <PatentConflicts conflicts={patentConflicts} audience="reviewer" />
               </QueueItem>
             );
           })}

@@ -4,7 +4,7 @@ import { Demand } from "~/models/demand.server.ts";
 import { Objection } from "~/models/objection.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
-import { availableActions, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
+import { availableActions, LISTING_STATUSES, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { auditTrail } from "../kernel/audit.server.ts";
@@ -29,6 +29,13 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
   const insider = relations.has("owner") || relations.has("reviewer");
   // The 公示 runs: objections may be filed, trading waits for its end.
   const inNotice = status === "published" && !!doc.noticeEndsAt && doc.noticeEndsAt > now;
+  // Reviewers and the bureau see every other claim on the item's patents; the owner only public ones
+  // (another organisation's unpublished listing is not theirs to see).
+  const conflictScope = relations.has("reviewer") || relations.has("bureau") ? "all" : relations.has("owner") ? "public" : null;
+  const conflicts =
+    kind === "achievement" && conflictScope
+      ? ((await patentConflicts([doc as ClaimingItem], conflictScope)).get(String(doc._id)) ?? [])
+      : [];
   const [auditLog, objections] = insider
     ? await Promise.all([auditTrail(kind, doc._id), Objection.find({ subjectType: kind, subject: doc._id }).sort({ createdAt: 1 }).lean()])
     : [[], []];
@@ -37,6 +44,7 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
     relations: [...relations],
     actions: availableActions(status, relations, { now, kind, noticeEndsAt: doc.noticeEndsAt, openObjections: doc.openObjections }),
     inNotice,
+    patentConflicts: conflicts,
     canObject: !!viewer?.id && !relations.has("owner") && inNotice,
     audit: auditLog,
     objections: objections.map((o): ObjectionView => ({
@@ -48,6 +56,52 @@ export async function getListing(viewer: Actor | null, kind: ListingKind, id: st
       createdAt: o.createdAt.toISOString(),
     })),
   };
+}
+
+/** Another organisation's achievement that lists one of the same patent numbers. */
+export interface PatentConflict {
+  patentNumber: string;
+  id: string;
+  title: string;
+  ownerName: string;
+  status: ListingStatus;
+}
+
+type ClaimingItem = { _id: mongoose.Types.ObjectId; owner: mongoose.Types.ObjectId; patentNumbers?: string[] | null };
+
+/** A listing claims its patents once it leaves the draft, until it is withdrawn or expires (a returned one still claims them). */
+const CLAIMING_STATUSES = LISTING_STATUSES.filter((s) => !["draft", "withdrawn", "expired"].includes(s));
+
+/**
+ * For each item, the other organisations' achievements that carry one of its patent numbers (one
+ * query on the patentNumbers index). `public` limits them to public listings, for the owner's eyes.
+ * A warning only: the second claimant may be the real owner, so nothing is refused for it.
+ */
+export async function patentConflicts(items: ClaimingItem[], scope: "all" | "public"): Promise<Map<string, PatentConflict[]>> {
+  const result = new Map<string, PatentConflict[]>();
+  const numbers = [...new Set(items.flatMap((i) => i.patentNumbers ?? []))];
+  if (numbers.length === 0) return result;
+  const statuses = scope === "public" ? PUBLIC_STATUSES : CLAIMING_STATUSES;
+  const others = await Achievement.find(
+    { patentNumbers: { $in: numbers }, status: { $in: statuses } },
+    { title: 1, ownerName: 1, owner: 1, status: 1, patentNumbers: 1 },
+  )
+    .sort({ submittedAt: 1, _id: 1 })
+    .limit(500)
+    .lean();
+  for (const item of items) {
+    const mine = new Set(item.patentNumbers ?? []);
+    const found: PatentConflict[] = [];
+    for (const o of others) {
+      if (String(o._id) === String(item._id) || String(o.owner) === String(item.owner)) continue;
+      for (const n of o.patentNumbers ?? []) {
+        if (mine.has(n))
+          found.push({ patentNumber: n, id: String(o._id), title: o.title, ownerName: o.ownerName, status: o.status as ListingStatus });
+      }
+    }
+    if (found.length) result.set(String(item._id), found);
+  }
+  return result;
 }
 
 export interface Page<T> {
@@ -128,6 +182,7 @@ export async function reviewQueue(actor: Actor) {
     Demand.find({ status: "submitted" }, { description: 0 }).sort({ submittedAt: 1 }).limit(200).lean(),
     Objection.find({ status: "open" }).sort({ createdAt: 1 }).limit(200).lean(),
   ]);
+  const conflicts = await patentConflicts(achievements as ClaimingItem[], "all");
   const titles = new Map<string, string>();
   for (const kind of ["achievement", "demand"] as const) {
     const ids = objections.filter((o) => o.subjectType === kind).map((o) => o.subject);
@@ -138,6 +193,8 @@ export async function reviewQueue(actor: Actor) {
   return {
     achievements: achievements.map((d) => achievementView({ ...d, description: "" })),
     demands: demands.map((d) => demandView({ ...d, description: "" })),
+    /** Per queued achievement id: other organisations' claims on its patent numbers. */
+    patentConflicts: Object.fromEntries(conflicts),
     objections: objections.map((o) => ({
       id: String(o._id),
       kind: o.subjectType as ListingKind,
