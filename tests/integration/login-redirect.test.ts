@@ -3,6 +3,7 @@ import { Session } from "~/models/session.server.ts";
 import { RateLimitedError } from "~/utils/errors.ts";
 import { consumeRegistrationAttempt, REGISTRATIONS_PER_IP } from "~/utils/rate-limit.server.ts";
 import * as loginRoute from "~/routes/login.tsx";
+import { isDemoMode, setDemoMode } from "~/utils/demo-mode.server.ts";
 import * as registerRoute from "~/routes/register.tsx";
 import { pageRequests } from "../support/page-requests.ts";
 
@@ -63,5 +64,21 @@ describe("registration with a weak password (issue 13, point 17)", () => {
         .flat()
         .filter((m) => m === "errors.passwordWeak"),
     ).toHaveLength(1);
+  });
+});
+
+describe("the login page's demo accounts (issue 13, point 17)", () => {
+  const demoOf = async () => ((await (await pages.call(loginRoute.loader, pages.get("/login", null))).json()) as { demo: boolean }).demo;
+
+  it("are mentioned only in demo mode (embedded, seeded database), never otherwise", async () => {
+    const before = isDemoMode();
+    try {
+      setDemoMode(false); // an external MONGODB_URI, or no demo data
+      expect(await demoOf()).toBe(false);
+      setDemoMode(true);
+      expect(await demoOf()).toBe(true);
+    } finally {
+      setDemoMode(before);
+    }
   });
 });
