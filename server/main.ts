@@ -7,6 +7,7 @@ import compression from "compression";
 import express from "express";
 import mongoose from "mongoose";
 import { connectDb, disconnectDb } from "~/utils/db.server.ts";
+import { setDemoMode } from "~/utils/demo-mode.server.ts";
 import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { isEmpty, seedDemo } from "../seeds/demo.ts";
@@ -86,6 +87,8 @@ async function main() {
   logger.info({ payments: payments.mode, apiBase: payments.apiBase ?? "api.stripe.com" }, "payments resolved");
 
   const seedOnEmpty = config.SEED_ON_EMPTY ?? (services.started.mongo && config.NODE_ENV !== "test");
+  // The demo accounts are advertised (login page) only on the embedded, seeded database.
+  setDemoMode(services.started.mongo && seedOnEmpty);
   if (seedOnEmpty && (await isEmpty())) {
     logger.info("empty database: loading demo data");
     await seedDemo((m) => logger.info(`seed: ${m}`));

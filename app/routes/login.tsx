@@ -1,13 +1,14 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { LoginSchema } from "~/schemas/account.ts";
 import { createSession, verifyLogin } from "~/services/accounts/accounts.server.ts";
 import { resultFor } from "~/schemas/action-result.ts";
 import { invalid, refusal, refusalHeaders, refuse } from "~/web/actions.server.ts";
+import { isDemoMode } from "~/utils/demo-mode.server.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
 import { getUser, safeRedirect } from "~/web/auth.server.ts";
@@ -18,7 +19,8 @@ export const meta: MetaFunction = () => [{ title: "登录 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect("/");
-  return null;
+  // The demo accounts exist (and may be named) only on the embedded, seeded database.
+  return json({ demo: isDemoMode() });
 }
 
 /** A throttled (no-JS) login keeps its Retry-After on the page's answer. */
@@ -61,6 +63,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function LoginPage() {
+  const { demo } = useLoaderData<typeof loader>();
   const lastResult = resultFor(useActionData<typeof action>(), "login")?.reply;
   const [searchParams] = useSearchParams();
   const { t } = useTranslation();
@@ -103,7 +106,7 @@ export default function LoginPage() {
         <p className="muted">
           {t("auth.noAccount")} <Link to="/register">{t("nav.register")}</Link>
         </p>
-        <p className="muted">{t("auth.demoHint")}</p>
+        {demo ? <p className="muted">{t("auth.demoHint")}</p> : null}
       </Form>
     </div>
   );

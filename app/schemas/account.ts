@@ -13,11 +13,16 @@ export const EmailSchema = z
   .email("errors.email")
   .transform((v) => v.toLowerCase());
 
+/**
+ * At least 8 characters with a letter and a digit, and one "weak" message whatever is missing:
+ * a short password without a digit used to break both checks and show the message twice.
+ */
 export const PasswordSchema = z
   .string({ required_error: "errors.required" })
   .min(8, "errors.passwordWeak")
   .max(128, "errors.tooLong")
-  .refine((v) => /[A-Za-z]/.test(v) && /\d/.test(v), "errors.passwordWeak");
+  // A short password has its message already (zod runs a refinement after a failed check).
+  .refine((v) => v.length < 8 || (/[A-Za-z]/.test(v) && /\d/.test(v)), "errors.passwordWeak");
 
 export const ACCOUNT_TYPES = ORGANIZATION_TYPES;
 

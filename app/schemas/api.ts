@@ -280,13 +280,12 @@ function dropNulls(v: unknown): unknown {
   return v;
 }
 
-/** Yuan (number or numeric string, ≥ 0, at most two decimals) → fen; undefined when absent. */
+/** Yuan (number or amount text as yuanToFen reads it: "1,234.5", "5万") → fen; undefined when absent. */
 function readYuan(v: unknown, path: string, p: Problems): number | undefined {
   if (v === undefined || v === null || v === "") return undefined;
   const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : typeof v === "string" ? v : "";
   try {
-    if (!/^\s*[\d,，\s]+(\.\d{1,2})?\s*$/.test(s)) throw new RangeError();
-    return yuanToFen(s);
+    return yuanToFen(s); // throws for anything that is not an amount; accepts "5万"
   } catch {
     p.add(path, "apiErrors.amount");
     return undefined;

@@ -22,11 +22,13 @@ export const yuan = (opts: { min?: number; required?: string } = {}) =>
         ctx.addIssue({ code: "custom", message: opts.required ?? "auction.errors.amountRequired" });
         return z.NEVER;
       }
-      if (!/^\d+(\.\d{1,2})?$/.test(s)) {
+      let fen: number;
+      try {
+        fen = yuanToFen(s); // also "5万", "1.5万元", full-width digits
+      } catch {
         ctx.addIssue({ code: "custom", message: "auction.errors.amountNumber" });
         return z.NEVER;
       }
-      const fen = yuanToFen(s);
       if (fen < (opts.min ?? 1)) {
         ctx.addIssue({ code: "custom", message: "auction.errors.amountPositive" });
         return z.NEVER;

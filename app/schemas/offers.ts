@@ -72,16 +72,17 @@ export function yuanAmount(requiredMessage = "offers.errors.amountRequired") {
       if (!Number.isFinite(v)) return fail("offers.errors.amount");
       text = String(v);
     } else if (typeof v === "string") {
-      text = v
-        .trim()
-        .replace(/^[¥￥]/, "")
-        .replace(/[,，\s]/g, "");
+      text = v.trim();
     } else {
       return fail("offers.errors.amount");
     }
     if (/^-/.test(text)) return fail("offers.errors.amountPositive");
-    if (!/^\d+(\.\d{1,2})?$/.test(text)) return fail("offers.errors.amount");
-    const fen = yuanToFen(text);
+    let fen: number;
+    try {
+      fen = yuanToFen(text); // also "5万", "1.5万元", full-width digits
+    } catch {
+      return fail("offers.errors.amount");
+    }
     if (fen <= 0) return fail("offers.errors.amountPositive");
     if (fen > MAX_FEN) return fail("offers.errors.amountTooLarge");
     return fen;

@@ -11,12 +11,30 @@ export const MAX_YUAN = 10_000_000_000;
 /** The same limit in fen. */
 export const MAX_FEN = MAX_YUAN * 100;
 
-/** Yuan (a number, or text as typed: "1,234.5", "３００") → fen. Throws RangeError for anything that is not an amount. */
+/** Fen per yuan, per 万 (10⁴ yuan) and per 亿 (10⁸ yuan), as powers of ten. */
+const UNIT_DIGITS: Record<string, number> = { "": 2, 万: 6, 萬: 6, 亿: 10, 億: 10 };
+
+/**
+ * Yuan (a number, or text as typed: "1,234.5", "３００", "¥300", "5万", "1.5万元", "2亿") → fen.
+ * Text is a number, optionally followed by 万 or 亿 (and 元); after scaling it may have at most
+ * two decimals of yuan ("1.2345678万" is refused). Exact: the digits are shifted as text, never
+ * multiplied as floating point. Throws RangeError for anything that is not an amount.
+ */
 export function yuanToFen(yuan: number | string): number {
-  const s = typeof yuan === "number" ? yuan.toFixed(2) : yuan.trim().replace(/[,，\s]/g, "");
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) throw new RangeError(`not an amount in yuan: ${yuan}`);
-  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  const s =
+    typeof yuan === "number"
+      ? yuan.toFixed(2)
+      : yuan
+          .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
+          .replace(/．/g, ".")
+          .replace(/[,，\s\u3000]/g, "")
+          .replace(/^[¥￥]/, "")
+          .replace(/元$/, "");
+  const m = /^(\d+)(?:\.(\d+))?([万萬亿億]?)$/.exec(s);
+  const digits = m ? UNIT_DIGITS[m[3]!]! : 0;
+  const decimals = m?.[2] ?? "";
+  if (!m || decimals.length > digits) throw new RangeError(`not an amount in yuan: ${yuan}`);
+  return Number(m[1]! + decimals.padEnd(digits, "0"));
 }
 
 /** Fen → yuan as a number with at most two decimals (the API's unit). */

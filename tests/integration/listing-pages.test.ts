@@ -375,6 +375,31 @@ describe("achievement detail page", () => {
     const page = await (await call(h(home.loader), args(get("/")))).json();
     expect(page.listings.featured.map((a: { title: string }) => a.title)).toContain("高原夏秋蔬菜避雨栽培技术");
   });
+
+  it("features on the home page only items still on offer, never sold ones (issue 13, point 17)", async () => {
+    const feature = async (title: string) => {
+      const id = await published(seller2, { title });
+      const res = await call(
+        h(achievementDetail.action),
+        args(post(`/achievements/${id}`, c(admin), { intent: "feature", featured: "true" }), { id }),
+      );
+      expect(res.headers.get("Location")).toBe(`/achievements/${id}?done=featured`);
+      return id;
+    };
+    await feature("三七种苗脱毒快繁技术（在售）");
+    const sold: string[] = [];
+    for (const status of ["deal", "contracted", "registered"] as const) {
+      const title = `三七种苗脱毒快繁技术（${status}）`;
+      const id = await feature(title);
+      await Achievement.updateOne({ _id: id }, { $set: { status } }); // sold since it was featured
+      sold.push(title);
+    }
+    const page = await (await call(h(home.loader), args(get("/")))).json();
+    const featured: string[] = page.listings.featured.map((a: { title: string }) => a.title);
+    expect(featured).toContain("三七种苗脱毒快繁技术（在售）");
+    for (const title of sold) expect(featured).not.toContain(title);
+    expect(page.listings.featured.every((a: { status: string }) => a.status === "published" || a.status === "trading")).toBe(true);
+  });
 });
 
 describe("review queue", () => {

@@ -3,6 +3,8 @@ import { Session } from "~/models/session.server.ts";
 import { RateLimitedError } from "~/utils/errors.ts";
 import { consumeRegistrationAttempt, REGISTRATIONS_PER_IP } from "~/utils/rate-limit.server.ts";
 import * as loginRoute from "~/routes/login.tsx";
+import { isDemoMode, setDemoMode } from "~/utils/demo-mode.server.ts";
+import * as registerRoute from "~/routes/register.tsx";
 import { pageRequests } from "../support/page-requests.ts";
 
 const pages = pageRequests({ context: { clientIp: "10.9.0.1" } });
@@ -37,5 +39,46 @@ describe("registration throttling (kept in MongoDB, per IP)", () => {
     expect(err.message).toBe("errors.tooManyRegistrations");
     expect(err.retryAfterSeconds).toBeGreaterThan(3000);
     await expect(consumeRegistrationAttempt(`${ip}9`)).resolves.toBeUndefined();
+  });
+});
+
+describe("registration with a weak password (issue 13, point 17)", () => {
+  it("answers 400 with the weak-password message once next to the password", async () => {
+    const email = `weak-${Date.now()}@example.cn`;
+    const res = await pages.call(
+      registerRoute.action,
+      pages.post("/register", null, {
+        email,
+        name: "王弱",
+        password: "abc",
+        confirmPassword: "abc",
+        roles: "buyer",
+        accountType: "individual",
+      }),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { reply: { error: Record<string, string[] | null> } };
+    expect(body.reply.error.password).toEqual(["errors.passwordWeak"]);
+    expect(
+      Object.values(body.reply.error)
+        .flat()
+        .filter((m) => m === "errors.passwordWeak"),
+    ).toHaveLength(1);
+  });
+});
+
+describe("the login page's demo accounts (issue 13, point 17)", () => {
+  const demoOf = async () => ((await (await pages.call(loginRoute.loader, pages.get("/login", null))).json()) as { demo: boolean }).demo;
+
+  it("are mentioned only in demo mode (embedded, seeded database), never otherwise", async () => {
+    const before = isDemoMode();
+    try {
+      setDemoMode(false); // an external MONGODB_URI, or no demo data
+      expect(await demoOf()).toBe(false);
+      setDemoMode(true);
+      expect(await demoOf()).toBe(true);
+    } finally {
+      setDemoMode(before);
+    }
   });
 });

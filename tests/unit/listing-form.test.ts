@@ -112,6 +112,8 @@ describe("achievement form", () => {
       ["1.1", 110],
       ["300000", 30_000_000],
       ["￥12,000.05", 1_200_005],
+      ["5万", 5_000_000],
+      ["1.5万", 1_500_000],
     ] as const) {
       const r = parseAchievement({ ...achievement, priceAmount: typed });
       expect(r.status).toBe("success");
@@ -292,7 +294,9 @@ describe("demand form", () => {
     expect(errorsOf(parseDemand({ ...demand, budgetMin: "500000", budgetMax: "300000" }))).toEqual({
       budgetMax: ["errors.budgetOrder"],
     });
-    expect(errorsOf(parseDemand({ ...demand, budgetMin: "5万" }))).toEqual({ budgetMin: ["errors.amount"] });
+    // 万 is read (issue 13, point 17): 50万 is above 300000.5; 5千 is still not an amount.
+    expect(errorsOf(parseDemand({ ...demand, budgetMin: "50万" }))).toEqual({ budgetMax: ["errors.budgetOrder"] });
+    expect(errorsOf(parseDemand({ ...demand, budgetMin: "5千" }))).toEqual({ budgetMin: ["errors.amount"] });
   });
 
   it("refuses a deadline in the past, no transaction mode and a missing description together", () => {

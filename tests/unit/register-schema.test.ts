@@ -40,6 +40,12 @@ describe("registration form schema", () => {
     expect(errors.roles).toEqual(["errors.rolesRequired"]);
   });
 
+  it("says a weak password is weak once, whatever it lacks (issue 13, point 17)", () => {
+    for (const password of ["abc", "1234", "password", "12345678", "x"]) {
+      expect(form({ ...good, password, confirmPassword: password }).reply().error?.password, password).toEqual(["errors.passwordWeak"]);
+    }
+  });
+
   it("says when the two passwords differ", () => {
     expect(form({ ...good, confirmPassword: "Terraces2026" }).reply().error).toEqual({
       confirmPassword: ["errors.passwordMismatch"],

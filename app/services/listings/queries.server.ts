@@ -135,10 +135,13 @@ export async function listPublic(kind: ListingKind, q: PublicListQuery = {}): Pr
   return { items: docs.map((d) => listingView(kind, { ...d, description: "" })), total, page, pageSize, pages };
 }
 
-/** Home page: featured first, then the latest. */
+/** Featured on the home page: still on offer (公示 or trading) — a sold item is no advertisement. */
+const FEATURABLE_STATUSES: readonly ListingStatus[] = ["published", "trading"];
+
+/** Home page: featured first (those still on offer), then the latest. */
 export async function homeListings(limit = 6) {
   const [featuredA, latestA, latestD] = await Promise.all([
-    Achievement.find({ status: { $in: PUBLIC_STATUSES }, featured: true })
+    Achievement.find({ status: { $in: FEATURABLE_STATUSES }, featured: true })
       .sort({ publishedAt: -1 })
       .limit(limit)
       .lean(),
