@@ -24,6 +24,23 @@ let nextIp = 1;
 const ownIp = () => new HttpClient(baseURL, { "X-Forwarded-For": `198.51.100.${nextIp++}` });
 
 /** The app's resident memory in MB (its pid is in the DATA_DIR's services.json). */
+/**
+ * A post the server refuses while the client is still sending: the server answers 413 and closes,
+ * and now and then the client's next write meets the closed socket (EPIPE / ECONNRESET) before it
+ * has read the answer. Known and left: the server does not yet linger to drain (see the closing
+ * note); the test retries that race, never a wrong status.
+ */
+async function postRefused(send: () => Promise<Response>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      const code = ((e as Error).cause as { code?: string } | undefined)?.code;
+      if (attempt >= 5 || (code !== "EPIPE" && code !== "ECONNRESET")) throw e;
+    }
+  }
+}
+
 async function appRssMb(): Promise<number> {
   const { pid } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
   const status = await fs.readFile(`/proc/${pid}/status`, "utf8");
@@ -195,11 +212,13 @@ describe("bounded bodies", () => {
     const before = await appRssMb();
     const big = Buffer.alloc(50 * 1024 * 1024, "a");
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${baseURL}/login`, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: big,
-      });
+      const res = await postRefused(() =>
+        fetch(`${baseURL}/login`, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: big,
+        }),
+      );
       expect(res.status).toBe(413);
       expect(await res.text()).toContain("1 MB");
     }
@@ -209,20 +228,22 @@ describe("bounded bodies", () => {
   it("a streamed (chunked) 50 MB form post is cut off at the limit with 413, for /login and /set-language", async () => {
     const before = await appRssMb();
     for (const target of ["/login", "/set-language"]) {
-      let sent = 0;
       const chunk = new Uint8Array(64 * 1024).fill(97);
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent >= 50 * 1024 * 1024) return controller.close();
-          sent += chunk.byteLength;
-          controller.enqueue(chunk);
-        },
-      });
-      const res = await fetch(baseURL + target, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body,
-        duplex: "half", // Node's fetch needs it for a streamed body
+      const res = await postRefused(() => {
+        let sent = 0;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent >= 50 * 1024 * 1024) return controller.close();
+            sent += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+        });
+        return fetch(baseURL + target, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body,
+          duplex: "half", // Node's fetch needs it for a streamed body
+        });
       });
       expect(res.status).toBe(413);
       expect(await res.text()).toContain("1 MB");
@@ -231,11 +252,13 @@ describe("bounded bodies", () => {
   });
 
   it("the Stripe webhook refuses a body over its limit with 413, by Content-Length, before the signature", async () => {
-    const res = await fetch(`${baseURL}/webhooks/stripe`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=x" },
-      body: Buffer.alloc(20 * 1024 * 1024, "a"),
-    });
+    const res = await postRefused(() =>
+      fetch(`${baseURL}/webhooks/stripe`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=x" },
+        body: Buffer.alloc(20 * 1024 * 1024, "a"),
+      }),
+    );
     expect(res.status).toBe(413);
     expect((await res.json()).error).toContain("512 KB");
   });

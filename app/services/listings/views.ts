@@ -18,6 +18,28 @@ export interface ObjectionView {
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
 
+/** What both kinds show of their place in the workflow: status, notice, review, evidence files. */
+function workflowView(l: (AchievementDoc | DemandDoc) & { _id: Types.ObjectId }) {
+  return {
+    status: l.status as ListingStatus,
+    featured: !!l.featured,
+    source: l.source,
+    externalId: l.externalId ?? null,
+    attachments: (l.attachments ?? []).map((f) => ({
+      id: String(f._id),
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.size,
+      kind: f.kind,
+    })),
+    rejectionReason: l.rejectionReason ?? null,
+    openObjections: l.openObjections ?? 0,
+    submittedAt: iso(l.submittedAt),
+    publishedAt: iso(l.publishedAt),
+    noticeEndsAt: iso(l.noticeEndsAt),
+  };
+}
+
 export function achievementView(a: AchievementDoc & { _id: Types.ObjectId }) {
   return {
     kind: "achievement" as const,
@@ -40,22 +62,7 @@ export function achievementView(a: AchievementDoc & { _id: Types.ObjectId }) {
     region: a.region,
     regionName: a.regionName ?? a.region,
     fiscalFunding: { funded: !!a.fiscalFunding?.funded, project: a.fiscalFunding?.project ?? null },
-    status: a.status as ListingStatus,
-    featured: !!a.featured,
-    source: a.source,
-    externalId: a.externalId ?? null,
-    attachments: (a.attachments ?? []).map((f) => ({
-      id: String(f._id),
-      filename: f.filename,
-      contentType: f.contentType,
-      size: f.size,
-      kind: f.kind,
-    })),
-    rejectionReason: a.rejectionReason ?? null,
-    openObjections: a.openObjections ?? 0,
-    submittedAt: iso(a.submittedAt),
-    publishedAt: iso(a.publishedAt),
-    noticeEndsAt: iso(a.noticeEndsAt),
+    ...workflowView(a),
     expiresAt: iso(a.expiresAt),
     createdAt: iso(a.createdAt)!,
     updatedAt: iso(a.updatedAt)!,
@@ -79,22 +86,7 @@ export function demandView(d: DemandDoc & { _id: Types.ObjectId }) {
     createdBy: d.createdBy ? String(d.createdBy) : null,
     region: d.region,
     regionName: d.regionName ?? d.region,
-    status: d.status as ListingStatus,
-    featured: !!d.featured,
-    source: d.source,
-    externalId: d.externalId ?? null,
-    attachments: (d.attachments ?? []).map((f) => ({
-      id: String(f._id),
-      filename: f.filename,
-      contentType: f.contentType,
-      size: f.size,
-      kind: f.kind,
-    })),
-    rejectionReason: d.rejectionReason ?? null,
-    openObjections: d.openObjections ?? 0,
-    submittedAt: iso(d.submittedAt),
-    publishedAt: iso(d.publishedAt),
-    noticeEndsAt: iso(d.noticeEndsAt),
+    ...workflowView(d),
     createdAt: iso(d.createdAt)!,
     updatedAt: iso(d.updatedAt)!,
   };
