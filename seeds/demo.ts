@@ -1,7 +1,8 @@
 import { seedDemoListings } from "./demo-listings.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
-import type { OrganizationType } from "~/utils/organization.ts";
+import { JoinRequest } from "~/models/join-request.server.ts";
+import type { OrganizationType, OrgRole } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { upsertOrganization, upsertUser } from "./factories.ts";
 
@@ -27,7 +28,8 @@ export const DEMO_ORGANIZATIONS: { key: string; name: string; type: Organization
   { key: "energy", name: "西畴县董马乡光伏新能源有限公司", type: "enterprise", region: "532623206" },
 ];
 
-export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: string | null }[] = [
+/** Each organisation's first person is its admin (decision 011); `orgRole: "member"` marks a colleague. */
+export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: string | null; orgRole?: OrgRole }[] = [
   { email: "admin@demo.chengguo.cn", name: "平台管理员 李文", roles: ["admin"], org: null },
   { email: "bureau@demo.chengguo.cn", name: "科技局 王芳", roles: ["bureau"], org: "bureau" },
   { email: "broker@demo.chengguo.cn", name: "技术经纪人 陈刚", roles: ["broker"], org: "agency" },
@@ -38,6 +40,15 @@ export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: stri
   { email: "tea@demo.chengguo.cn", name: "茶业公司 赵经理", roles: ["buyer", "seller"], org: "tea" },
   { email: "eco@demo.chengguo.cn", name: "生态科技 黄工", roles: ["buyer"], org: "eco" },
   { email: "food@demo.chengguo.cn", name: "食品公司 孙总", roles: ["buyer"], org: "food" },
+  // 文山学院 has two people: 张教授 (its admin) and a colleague.
+  { email: "seller3@demo.chengguo.cn", name: "文山学院 李老师", roles: ["seller"], org: "wsu", orgRole: "member" },
+  // Registered with the cooperative's credit code: a join request waits for 杨社长.
+  { email: "applicant@demo.chengguo.cn", name: "合作社 何明", roles: ["buyer"], org: null },
+];
+
+/** The pending join request of the demo: applicant → the cooperative. */
+export const DEMO_JOIN_REQUESTS: { email: string; org: string; message: string }[] = [
+  { email: "applicant@demo.chengguo.cn", org: "coop", message: "我是合作社新聘的技术员，负责三七种植技术引进。" },
 ];
 
 /** Loads the demo data. Idempotent: run it again and it updates rather than duplicates. */
@@ -46,7 +57,16 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   for (const o of DEMO_ORGANIZATIONS) orgs.set(o.key, await upsertOrganization(o));
   log(`organisations: ${DEMO_ORGANIZATIONS.length}`);
   for (const u of DEMO_USERS) {
-    await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null });
+    await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null, orgRole: u.orgRole ?? "admin" });
+  }
+  for (const r of DEMO_JOIN_REQUESTS) {
+    const user = await User.findOne({ email: r.email }).select("_id").lean();
+    const org = orgs.get(r.org)!;
+    await JoinRequest.updateOne(
+      { user: user!._id, status: "pending" },
+      { $setOnInsert: { organization: org._id, message: r.message } },
+      { upsert: true },
+    );
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
   const listings = await seedDemoListings(log);

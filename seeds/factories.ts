@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { hashPassword } from "~/services/accounts/accounts.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
-import type { OrganizationType } from "~/utils/organization.ts";
+import type { OrganizationType, OrgRole } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { usccCheckChar } from "~/utils/uscc.ts";
 
@@ -49,13 +49,22 @@ export async function upsertUser(u: {
   password: string;
   roles: Role[];
   organization?: { _id: unknown } | null;
+  /** The person's role in the organisation (decision 011); left as it is when not given. */
+  orgRole?: OrgRole;
 }) {
   if (cachedHash?.password !== u.password) cachedHash = { password: u.password, hash: hashPassword(u.password) };
   const passwordHash = await cachedHash.hash;
   const doc = await User.findOneAndUpdate(
     { email: u.email.toLowerCase() },
     {
-      $set: { name: u.name, roles: u.roles, organization: u.organization?._id, passwordHash, disabled: false },
+      $set: {
+        name: u.name,
+        roles: u.roles,
+        organization: u.organization?._id,
+        passwordHash,
+        disabled: false,
+        ...(u.orgRole && u.organization ? { orgRole: u.orgRole } : {}),
+      },
     },
     { upsert: true, returnDocument: "after", runValidators: true },
   ).lean();

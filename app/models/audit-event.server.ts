@@ -1,7 +1,7 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 
 /** What an audit entry can be about. */
-export const AUDIT_SUBJECT_TYPES = ["achievement", "demand", "auction", "offer", "deal", "room"] as const;
+export const AUDIT_SUBJECT_TYPES = ["achievement", "demand", "auction", "offer", "deal", "room", "organization", "user"] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
 
 /**

@@ -19,12 +19,16 @@ export const NOTIFICATION_TYPES = [
   "auction.lost",
   "auction.reserveNotMet",
   "auction.closedSeller",
+  // Organisation membership (issue 13, point 10): the subject is the organisation.
+  "org.joinRequested",
+  "org.joinApproved",
+  "org.joinRejected",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 const listingRefSchema = new Schema(
   {
-    kind: { type: String, enum: ["achievement", "demand"], required: true },
+    kind: { type: String, enum: ["achievement", "demand", "organization"], required: true },
     id: { type: Schema.Types.ObjectId, required: true },
     title: { type: String, required: true },
   },

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
+import { ORG_ROLES } from "~/utils/organization.ts";
 import { ROLES } from "~/utils/permissions.ts";
 
 const userSchema = new Schema(
@@ -9,6 +10,8 @@ const userSchema = new Schema(
     passwordHash: { type: String, required: true, select: false },
     roles: { type: [{ type: String, enum: ROLES }], default: [] },
     organization: { type: Schema.Types.ObjectId, ref: "Organization" },
+    /** The person's standing in their organisation: its admins approve join requests, invite and manage members. */
+    orgRole: { type: String, enum: ORG_ROLES },
     locale: { type: String, enum: ["zh-CN", "en"] },
     disabled: { type: Boolean, default: false },
     lastLoginAt: Date,

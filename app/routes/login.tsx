@@ -14,6 +14,7 @@ import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.
 import { getUser, safeRedirect } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
+import { DoneNotice } from "~/components/ui/done-notice.tsx";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 成果" }];
 
@@ -81,6 +82,7 @@ export default function LoginPage() {
   return (
     <div className="form">
       <h1>{t("auth.loginTitle")}</h1>
+      <DoneNotice ns="login" />
       <Form method="post" className="form-card" {...getFormProps(form)}>
         <AuthenticityTokenInput />
         <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
@@ -103,6 +105,9 @@ export default function LoginPage() {
         <button type="submit" className="button" disabled={busy}>
           {busy ? t("auth.submitting") : t("auth.submitLogin")}
         </button>
+        <p>
+          <Link to="/forgot-password">{t("auth.forgotPassword")}</Link>
+        </p>
         <p className="muted">
           {t("auth.noAccount")} <Link to="/register">{t("nav.register")}</Link>
         </p>

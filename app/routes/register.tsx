@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -8,6 +8,7 @@ import { ACCOUNT_TYPES, RegisterSchema } from "~/schemas/account.ts";
 import { createSession, registerUser } from "~/services/accounts/accounts.server.ts";
 import { resultFor } from "~/schemas/action-result.ts";
 import { attempt, invalid, refuse, refusalHeaders } from "~/web/actions.server.ts";
+import { ORG_EXISTS_JOIN } from "~/utils/organization.ts";
 import { SELF_SERVICE_ROLES } from "~/utils/permissions.ts";
 import { consumeRegistrationAttempt } from "~/utils/rate-limit.server.ts";
 import { isKnownRegion, yunnanCounties } from "~/utils/regions.server.ts";
@@ -42,9 +43,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const storage = sessionStorage();
       const session = await storage.getSession(request.headers.get("Cookie"));
       session.set(SESSION_ID_KEY, await createSession(user.id, request.headers.get("user-agent")));
-      return storage.commitSession(session);
+      return { cookie: await storage.commitSession(session), joining: !user.organization };
     },
-    (cookie) => redirect("/account?welcome=1", { headers: { "Set-Cookie": cookie } }),
+    // Registered with a join request: the account page says it waits for the organisation's admins.
+    ({ cookie, joining }) =>
+      redirect(joining ? "/account?welcome=1&done=welcomeJoin" : "/account?welcome=1", { headers: { "Set-Cookie": cookie } }),
   );
 }
 
@@ -63,6 +66,9 @@ export default function RegisterPage() {
     defaultValue: { accountType: "enterprise", roles: ["buyer"] },
   });
   const busy = navigation.state === "submitting";
+  // The credit code is registered already: offer to send its admins a join request instead.
+  const orgExists = fields.creditCode.errors?.some((e) => e.startsWith(ORG_EXISTS_JOIN)) ?? false;
+  const joining = orgExists || fields.joinExisting.value === "on";
   const accountType = fields.accountType.value ?? "enterprise";
   const roles = fields.roles.value;
   const selectedRoles = Array.isArray(roles) ? roles : roles ? [roles] : [];
@@ -123,6 +129,16 @@ export default function RegisterPage() {
             <Field id={fields.creditCode.id} label={t("auth.creditCode")} hint={t("auth.creditCodeHint")} errors={fields.creditCode.errors}>
               <input {...getInputProps(fields.creditCode, { type: "text" })} maxLength={18} spellCheck={false} />
             </Field>
+            {joining ? (
+              <div className="field" data-testid="join-existing">
+                <label className="choices">
+                  <input {...getInputProps(fields.joinExisting, { type: "checkbox" })} /> {t("auth.joinExisting")}
+                </label>
+                <Field id={fields.joinMessage.id} label={t("auth.joinMessage")} errors={fields.joinMessage.errors}>
+                  <textarea {...getTextareaProps(fields.joinMessage)} rows={2} maxLength={300} />
+                </Field>
+              </div>
+            ) : null}
           </>
         ) : null}
         <Field id={fields.region.id} label={t("auth.region")} errors={fields.region.errors}>

@@ -48,6 +48,9 @@ export const RegisterSchema = z
       .string()
       .regex(/^\d{6}$/, "errors.region")
       .optional(),
+    /** The credit code is registered already: send its admins a request to join instead. */
+    joinExisting: z.boolean().optional(),
+    joinMessage: z.string().trim().max(300, "errors.tooLong").optional(),
   })
   // Cross-field rules: zod runs these once every field above is valid.
   .superRefine((v, ctx) => {

@@ -6,3 +6,10 @@ export type OrganizationType = (typeof ORGANIZATION_TYPES)[number];
 export function needsCreditCode(type: OrganizationType): boolean {
   return type !== "individual";
 }
+
+/** A person's standing in their organisation (decision 011): admins approve joins, invite and manage members. */
+export const ORG_ROLES = ["admin", "member"] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+/** The registration form's answer to a credit code registered already: it offers a join request. */
+export const ORG_EXISTS_JOIN = "errors.orgExistsJoin";

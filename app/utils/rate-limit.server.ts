@@ -6,6 +6,7 @@ import { RateLimitedError } from "./errors.ts";
  * Login and registration throttling, kept in MongoDB so every app instance counts the same
  * attempts:
  * - login: 5 failed logins per email+IP per 15 minutes, and 50 per IP (a password-spraying guard);
+ * - password reset requests: 3 per email and 10 per IP per hour;
  * - registration: 10 attempts per IP per hour (every well-formed registration form counts, taken
  *   email or not: it bounds both mass sign-ups and probing which emails have accounts).
  * Documented in docs/api.md (site forms).
@@ -15,7 +16,12 @@ export const LOGIN_FAILURES_PER_IP = 50;
 export const REGISTRATIONS_PER_IP = 10;
 const REGISTRATION_WINDOW_SECONDS = 60 * 60;
 
-let limiters: { pair: RateLimiterMongo; ip: RateLimiterMongo; register: RateLimiterMongo } | undefined;
+export const PASSWORD_RESETS_PER_EMAIL = 3;
+export const PASSWORD_RESETS_PER_IP = 10;
+
+let limiters:
+  | { pair: RateLimiterMongo; ip: RateLimiterMongo; register: RateLimiterMongo; resetEmail: RateLimiterMongo; resetIp: RateLimiterMongo }
+  | undefined;
 
 function get() {
   limiters ??= {
@@ -39,6 +45,20 @@ function get() {
       keyPrefix: "register_ip",
       points: REGISTRATIONS_PER_IP,
       duration: REGISTRATION_WINDOW_SECONDS,
+    }),
+    resetEmail: new RateLimiterMongo({
+      storeClient: mongoose.connection,
+      tableName: "ratelimit_reset",
+      keyPrefix: "reset_email",
+      points: PASSWORD_RESETS_PER_EMAIL,
+      duration: 60 * 60,
+    }),
+    resetIp: new RateLimiterMongo({
+      storeClient: mongoose.connection,
+      tableName: "ratelimit_reset",
+      keyPrefix: "reset_ip",
+      points: PASSWORD_RESETS_PER_IP,
+      duration: 60 * 60,
     }),
   };
   return limiters;
@@ -72,5 +92,19 @@ export async function consumeRegistrationAttempt(ip: string): Promise<void> {
     await get().register.consume(ip);
   } catch (e) {
     throw new RateLimitedError(retryAfter(e), "errors.tooManyRegistrations");
+  }
+}
+
+/**
+ * Counts one "忘记密码" request: 3 per email and 10 per IP per hour, whether or not the address has
+ * an account (so the limit tells nothing either). Throws RateLimitedError past either.
+ */
+export async function consumePasswordResetAttempt(email: string, ip: string): Promise<void> {
+  const { resetEmail, resetIp } = get();
+  try {
+    await resetIp.consume(ip);
+    await resetEmail.consume(email);
+  } catch (e) {
+    throw new RateLimitedError(retryAfter(e), "passwordReset.errors.tooMany");
   }
 }

@@ -53,12 +53,12 @@ describe("registration", () => {
     expect(await Organization.countDocuments()).toBe(orgsBefore);
   });
 
-  it("refuses a credit code that is already registered", async () => {
+  it("answers a credit code that is already registered with the organisation's name and the offer to ask to join", async () => {
     const first = input();
     await registerUser(first);
     const err = await registerUser(input({ creditCode: first.creditCode })).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
-    expect(err.fieldErrors).toEqual({ creditCode: ["errors.orgExists"] });
+    expect(err.fieldErrors).toEqual({ creditCode: [`errors.orgExistsJoin?org=${encodeURIComponent(first.orgName!)}`] });
   });
 
   it("lets only one of two simultaneous registrations with the same email through", async () => {

@@ -14,7 +14,9 @@ export interface NotificationTextProps {
   };
 }
 
-export const listingHref = (ref: { kind: string; id: string }) => `/${ref.kind === "demand" ? "demands" : "achievements"}/${ref.id}`;
+export const listingHref = (ref: { kind: string; id: string }) =>
+  // An organisation's notifications (join requests) are about the reader's own organisation page.
+  ref.kind === "organization" ? "/account/organization" : `/${ref.kind === "demand" ? "demands" : "achievements"}/${ref.id}`;
 
 /**
  * One notification's sentence: a link to what it is about, or — when that listing was withdrawn,

@@ -4,6 +4,8 @@ import { Session } from "~/models/session.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { RegisterInput } from "~/schemas/account.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { formMessage } from "~/utils/messages.ts";
+import { ORG_EXISTS_JOIN, type OrgRole } from "~/utils/organization.ts";
 import { normalizeUscc } from "~/utils/uscc.ts";
 import { literalPattern } from "~/utils/regex.ts";
 import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
@@ -13,6 +15,7 @@ import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { maybeId } from "../kernel/ids.server.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { announceAccessChange, sessionKey } from "./access-events.server.ts";
+import { requestToJoin } from "./membership.server.ts";
 
 // OWASP's argon2id baseline (19 MiB, 2 iterations): about 30 ms here, slow enough for stolen hashes.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -27,20 +30,36 @@ export interface SessionUser {
   name: string;
   roles: Role[];
   organization: { id: string; name: string; type: string } | null;
+  /** Their standing in the organisation (null without one): admins manage its members. */
+  orgRole: OrgRole | null;
 }
 
-/** Creates the user and, for an organisation account, the organisation, in one transaction. */
+/**
+ * Creates the user and, for an organisation account, the organisation, in one transaction; its
+ * first person is its admin. A credit code that is registered already is refused with the
+ * organisation's name, unless the person asked to join it (`joinExisting`): then the account is
+ * created without an organisation and a join request goes to the organisation's admins
+ * (membership.server.ts), who are notified in-app and by email.
+ */
 export async function registerUser(input: RegisterInput): Promise<SessionUser> {
   if (await User.exists({ email: input.email })) {
     throw new ValidationError({ email: ["errors.emailTaken"] });
   }
   const creditCode = input.creditCode ? normalizeUscc(input.creditCode) : undefined;
-  if (input.accountType !== "individual" && creditCode && (await Organization.exists({ creditCode }))) {
-    throw new ValidationError({ creditCode: ["errors.orgExists"] });
+  const existing =
+    input.accountType !== "individual" && creditCode ? await Organization.findOne({ creditCode }).select("name").lean() : null;
+  if (existing && !input.joinExisting) {
+    // The form explains and offers to send a join request instead (register.tsx).
+    throw new ValidationError({ creditCode: [formMessage(ORG_EXISTS_JOIN, { org: existing.name })] });
   }
   const passwordHash = await hashPassword(input.password);
   try {
     const userId = await withTransaction(async (session) => {
+      if (existing) {
+        const [user] = await User.create([{ email: input.email, name: input.name, passwordHash, roles: input.roles }], { session });
+        await requestToJoin(session, { userId: user!._id, name: input.name, email: input.email }, existing._id, input.joinMessage);
+        return user!._id;
+      }
       const [org] = await Organization.create(
         [
           input.accountType === "individual"
@@ -50,7 +69,7 @@ export async function registerUser(input: RegisterInput): Promise<SessionUser> {
         { session },
       );
       const [user] = await User.create(
-        [{ email: input.email, name: input.name, passwordHash, roles: input.roles, organization: org!._id }],
+        [{ email: input.email, name: input.name, passwordHash, roles: input.roles, organization: org!._id, orgRole: "admin" }],
         { session },
       );
       return user!._id;
@@ -59,7 +78,7 @@ export async function registerUser(input: RegisterInput): Promise<SessionUser> {
   } catch (e) {
     // Two registrations racing past the checks above: the unique indexes decide.
     if (isDuplicateKey(e, "email")) throw new ValidationError({ email: ["errors.emailTaken"] });
-    if (isDuplicateKey(e, "creditCode")) throw new ValidationError({ creditCode: ["errors.orgExists"] });
+    if (isDuplicateKey(e, "creditCode")) throw new ValidationError({ creditCode: [ORG_EXISTS_JOIN] });
     throw e;
   }
 }
@@ -90,6 +109,21 @@ export async function createSession(userId: string, userAgent?: string | null): 
   return String(s._id);
 }
 
+/**
+ * Ends every session of a user but `except` (the one that changed the password keeps going); their
+ * open sockets, on every instance, are closed. Returns how many ended.
+ */
+export async function endUserSessions(userId: string, except?: string | null): Promise<number> {
+  const keep = except ? maybeId(except) : null;
+  const sessions = await Session.find({ user: userId, ...(keep ? { _id: { $ne: keep } } : {}) })
+    .select("_id")
+    .lean();
+  if (!sessions.length) return 0;
+  await Session.deleteMany({ _id: { $in: sessions.map((s) => s._id) } });
+  for (const s of sessions) announceAccessChange({ kind: "sessionEnded", key: sessionKey(String(s._id)) });
+  return sessions.length;
+}
+
 /** Ends a session (logout); its open sockets, on every instance, are closed. */
 export async function endSession(sessionId: string): Promise<void> {
   const id = maybeId(sessionId);
@@ -100,7 +134,7 @@ export async function endSession(sessionId: string): Promise<void> {
 
 export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
   const u = await User.findOne({ _id: userId, disabled: { $ne: true } })
-    .select("email name roles organization")
+    .select("email name roles organization orgRole")
     .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
     .lean();
   if (!u) return null;
@@ -110,6 +144,7 @@ export async function getSessionUserById(userId: string): Promise<SessionUser | 
     name: u.name,
     roles: [...u.roles] as Role[],
     organization: u.organization ? { id: String(u.organization._id), name: u.organization.name, type: u.organization.type } : null,
+    orgRole: u.organization ? ((u.orgRole as OrgRole | undefined) ?? "member") : null,
   };
 }
 

@@ -2,7 +2,7 @@ import type { ClientSession, Types } from "mongoose";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
 import { oid } from "../kernel/ids.server.ts";
 
-type ListingRef = { kind: "achievement" | "demand"; id: string | Types.ObjectId; title: string };
+type ListingRef = { kind: "achievement" | "demand" | "organization"; id: string | Types.ObjectId; title: string };
 
 /**
  * What a notification says: about which of the recipient's (or watched) listings, and where it
