@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "../support/browser.ts";
 import { linksIn, mailbox } from "../support/mailbox.ts";
+import { ROOT } from "../setup/tmp.ts";
 
 /**
  * Accounts for more than one person per organisation (issue 13, point 10), in Chromium against the
@@ -82,12 +83,16 @@ describe("accounts and organisation members in a real browser", () => {
     await page.getByLabel("确认密码").fill("Karst2025ok");
     await page.getByRole("button", { name: "注册并加入" }).click();
     await page.waitForURL("**/account?welcome=1");
+    await page.screenshot({ path: `${ROOT}/tests/.tmp/account-member-phone.png`, fullPage: true });
     const org = (await page.getByTestId("account-organization").textContent())!;
     expect(org).toContain(orgName);
     expect(org).toContain("成员");
 
     await admin.reload();
     await admin.getByTestId(`member-${colleague}`).waitFor();
+    await admin.setViewportSize({ width: 390, height: 900 });
+    expect(await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await admin.screenshot({ path: `${ROOT}/tests/.tmp/organization-phone.png`, fullPage: true });
     expect(await admin.getByTestId(`member-${colleague}`).textContent()).toContain("食品公司 新同事");
     await Promise.all([admin.context().close(), phone.close()]);
   });

@@ -12,6 +12,7 @@ import * as invitePage from "~/routes/invite.$token.tsx";
 import * as registerPage from "~/routes/register.tsx";
 import type { ActionFailure } from "~/schemas/action-result.ts";
 import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { listNotifications } from "~/services/notifications/inbox.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { orgAdmins } from "../../server/migrations/002-org-admins.ts";
 import { linksIn, mailbox } from "../support/mailbox.ts";
@@ -97,6 +98,9 @@ describe("a join request", () => {
 
     const note = await Notification.findOne({ user: admin.id, type: "org.joinRequested" }).lean();
     expect(note).toMatchObject({ link: "/account/organization", params: { person: "新同事", email } });
+    // The notifications page shows it with a link to the organisation page (not a listing).
+    const inbox = await listNotifications(admin.id, { actor: admin });
+    expect(inbox.items.find((n) => n.type === "org.joinRequested")).toMatchObject({ gone: false, link: "/account/organization" });
     const mail = await box.waitFor(admin.email, (m) => m.subject.includes("新同事"));
     expect(mail.subject).toBe(`新同事 申请加入「${org.name}」`);
     expect(linksIn(mail)[0]).toMatch(/\/account\/organization$/);
