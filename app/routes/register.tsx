@@ -53,7 +53,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function RegisterPage() {
   const { regions } = useLoaderData<typeof loader>();
-  const lastResult = resultFor(useActionData<typeof action>(), "register")?.reply;
+  const feedback = resultFor(useActionData<typeof action>(), "register");
+  const lastResult = feedback?.reply;
   const { t } = useTranslation();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -66,8 +67,9 @@ export default function RegisterPage() {
     defaultValue: { accountType: "enterprise", roles: ["buyer"] },
   });
   const busy = navigation.state === "submitting";
-  // The credit code is registered already: offer to send its admins a join request instead.
-  const orgExists = fields.creditCode.errors?.some((e) => e.startsWith(ORG_EXISTS_JOIN)) ?? false;
+  // The credit code is registered already: offer to send its admins a join request instead. Read
+  // from the server's answer, not the live field errors, so typing elsewhere does not hide it.
+  const orgExists = feedback?.fieldErrors.creditCode?.some((e) => e.startsWith(ORG_EXISTS_JOIN)) ?? false;
   const joining = orgExists || fields.joinExisting.value === "on";
   const accountType = fields.accountType.value ?? "enterprise";
   const roles = fields.roles.value;

@@ -96,4 +96,51 @@ describe("accounts and organisation members in a real browser", () => {
     expect(await admin.getByTestId(`member-${colleague}`).textContent()).toContain("食品公司 新同事");
     await Promise.all([admin.context().close(), phone.close()]);
   });
+
+  it.each([
+    ["with", true],
+    ["without", false],
+  ])(
+    "turns a second registration with an organisation's credit code into a join request its admin approves (%s JavaScript)",
+    async (_, javaScriptEnabled) => {
+      const admin = await loggedIn("eco@demo.chengguo.cn");
+      await admin.goto("/account/organization");
+      const orgName = (await admin.getByTestId("org-name").textContent())!;
+      const creditCode = (await admin
+        .locator("p", { has: admin.getByTestId("org-name") })
+        .locator(".muted")
+        .textContent())!.trim();
+
+      const email = `joiner-${Date.now()}@example.cn`;
+      const context = await browser.newContext({ baseURL, locale: "zh-CN", javaScriptEnabled });
+      const page = await context.newPage();
+      await page.goto("/register");
+      await page.getByLabel("电子邮箱").fill(email);
+      await page.getByLabel("姓名").fill("生态科技 新工程师");
+      await page.getByLabel("密码", { exact: true }).fill("Karst2025ok");
+      await page.getByLabel("确认密码").fill("Karst2025ok");
+      await page.getByLabel("机构名称").fill(orgName);
+      await page.getByLabel("统一社会信用代码").fill(creditCode);
+      await page.getByRole("button", { name: "注册" }).click();
+      await page.getByText(`该统一社会信用代码已由「${orgName}」注册`).waitFor();
+      await page.getByLabel("确认密码").fill("Karst2025ok");
+      await page.getByLabel("密码", { exact: true }).fill("Karst2025ok");
+      await page.getByRole("checkbox", { name: /申请加入该机构/ }).check();
+      await page.getByRole("button", { name: "注册" }).click();
+      await page.waitForURL("**/account?welcome=1&done=welcomeJoin");
+      await page.getByTestId("pending-join").waitFor();
+      expect(await page.getByTestId("account-organization").textContent()).toBe("无");
+
+      await box.waitFor("eco@demo.chengguo.cn", (m) => m.subject.includes(email) || m.text?.includes(email) === true);
+      await admin.reload();
+      await admin.getByTestId(`request-${email}`).getByRole("button", { name: "同意" }).click();
+      await admin.getByText("已同意加入申请。").waitFor();
+      await admin.getByTestId(`member-${email}`).waitFor();
+
+      await page.goto("/account");
+      expect(await page.getByTestId("account-organization").textContent()).toContain(orgName);
+      expect((await box.waitFor(email)).subject).toBe(`您已加入「${orgName}」`);
+      await Promise.all([admin.context().close(), context.close()]);
+    },
+  );
 });
