@@ -2,6 +2,7 @@ import { seedDemoListings } from "./demo-listings.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import { JoinRequest } from "~/models/join-request.server.ts";
+import { notify } from "~/services/notifications/notify.server.ts";
 import type { OrganizationType, OrgRole } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { upsertOrganization, upsertUser } from "./factories.ts";
@@ -60,13 +61,27 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null, orgRole: u.orgRole ?? "admin" });
   }
   for (const r of DEMO_JOIN_REQUESTS) {
-    const user = await User.findOne({ email: r.email }).select("_id").lean();
-    const org = orgs.get(r.org)!;
-    await JoinRequest.updateOne(
+    const user = await User.findOne({ email: r.email }).select("_id name email").lean();
+    const org = (await Organization.findById(orgs.get(r.org)!._id).select("name").lean())!;
+    const res = await JoinRequest.updateOne(
       { user: user!._id, status: "pending" },
       { $setOnInsert: { organization: org._id, message: r.message } },
       { upsert: true },
     );
+    // The organisation's admin finds it in their messages too (no mail from the demo data).
+    if (res.upsertedCount) {
+      const admins = await User.find({ organization: org._id, orgRole: "admin" }).select("_id").lean();
+      await notify(
+        null,
+        admins.map((a) => ({
+          user: a._id,
+          type: "org.joinRequested" as const,
+          subject: { kind: "organization" as const, id: String(org._id), title: org.name },
+          link: "/account/organization",
+          params: { person: user!.name, email: user!.email },
+        })),
+      );
+    }
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
   const listings = await seedDemoListings(log);

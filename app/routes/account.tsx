@@ -9,7 +9,7 @@ import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { resultFor } from "~/schemas/action-result.ts";
 import { ChangePasswordSchema, ProfileSchema } from "~/schemas/membership.ts";
 import { actorOf } from "~/services/kernel/actor.ts";
-import { organizationPage } from "~/services/accounts/membership.server.ts";
+import { pendingJoinRequestOf } from "~/services/accounts/membership.server.ts";
 import { changePassword, getProfile, updateProfile } from "~/services/accounts/profile.server.ts";
 import { LOCALE_COOKIE, LOCALES } from "~/utils/i18n.ts";
 import { attempt, intentAction, invalid, redirectDone } from "~/web/actions.server.ts";
@@ -20,8 +20,8 @@ export const meta: MetaFunction = () => [{ title: "我的账户 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const [profile, org] = await Promise.all([getProfile(user.id), organizationPage(actorOf(user))]);
-  return json({ user, profile, pendingJoin: org.myRequest?.organization ?? null });
+  const [profile, pending] = await Promise.all([getProfile(user.id), user.organization ? null : pendingJoinRequestOf(user.id)]);
+  return json({ user, profile, pendingJoin: pending?.organization ?? null });
 }
 
 /** Two forms: the profile (name, phone, language of mails) and the password (current one required; other sessions end). */

@@ -311,3 +311,27 @@ describe("002-org-admins", () => {
     expect(await roles()).toEqual({ first: "member", second: "admin", third: "member" });
   });
 });
+
+describe("the demo data", () => {
+  it("has an organisation with an admin and a member, and a join request waiting for the cooperative's admin", async () => {
+    const { seedDemo } = await import("../../seeds/demo.ts");
+    await seedDemo();
+    const wsu = (await Organization.findOne({ name: "文山学院" }).lean())!;
+    const people = await User.find({ organization: wsu._id }).sort({ email: 1 }).lean();
+    expect(people.map((p) => [p.email, p.orgRole])).toEqual([
+      ["seller3@demo.chengguo.cn", "member"],
+      ["seller@demo.chengguo.cn", "admin"],
+    ]);
+    const coop = (await Organization.findOne({ name: "西畴县兴街镇三七种植专业合作社" }).lean())!;
+    const applicant = (await User.findOne({ email: "applicant@demo.chengguo.cn" }).lean())!;
+    expect(applicant.organization).toBeUndefined();
+    expect(await JoinRequest.countDocuments({ user: applicant._id, organization: coop._id, status: "pending" })).toBe(1);
+    const coopAdmin = (await User.findOne({ email: "buyer@demo.chengguo.cn" }).lean())!;
+    expect(coopAdmin.orgRole).toBe("admin");
+    expect(await Notification.countDocuments({ user: coopAdmin._id, type: "org.joinRequested" })).toBe(1);
+    // Seeding again changes nothing.
+    await seedDemo();
+    expect(await JoinRequest.countDocuments({ user: applicant._id })).toBe(1);
+    expect(await Notification.countDocuments({ user: coopAdmin._id, type: "org.joinRequested" })).toBe(1);
+  });
+});

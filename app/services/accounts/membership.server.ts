@@ -402,6 +402,14 @@ export async function setMemberRole(actor: Actor, userId: string, role: OrgRole)
   announceAccessChange({ kind: "userChanged", userId: String(target) });
 }
 
+/** The organisation a person without one has asked to join and waits for, if any (the account page). */
+export async function pendingJoinRequestOf(userId: string): Promise<{ organization: string; createdAt: string } | null> {
+  const pending = await JoinRequest.findOne({ user: parseId(userId), status: "pending" })
+    .populate<{ organization: { name: string } | null }>("organization", "name")
+    .lean();
+  return pending?.organization ? { organization: pending.organization.name, createdAt: pending.createdAt.toISOString() } : null;
+}
+
 export interface OrganizationPage {
   organization: { id: string; name: string; type: string; creditCode: string | null } | null;
   myRole: OrgRole | null;
@@ -419,16 +427,13 @@ export async function organizationPage(actor: Actor): Promise<OrganizationPage> 
   const me = await User.findById(actor.id).select("organization orgRole").lean();
   if (!me) throw new NotFoundError();
   if (!me.organization) {
-    const pending = await JoinRequest.findOne({ user: me._id, status: "pending" })
-      .populate<{ organization: { name: string } | null }>("organization", "name")
-      .lean();
     return {
       organization: null,
       myRole: null,
       members: [],
       requests: [],
       invitations: [],
-      myRequest: pending?.organization ? { organization: pending.organization.name, createdAt: pending.createdAt.toISOString() } : null,
+      myRequest: await pendingJoinRequestOf(actor.id),
     };
   }
   const myRole: OrgRole = (me.orgRole as OrgRole | undefined) ?? "member";
