@@ -24,7 +24,7 @@ describe("project commands while the app is stopped", () => {
     dirs.push(dir);
     const env = { DATA_DIR: dir, EMBEDDED_MONGO_PORT: String(await freePort()), EMBEDDED_MEILI_PORT: String(await freePort()) };
     const first = await command("seeds/cli.ts", [], env);
-    expect(first.stdout).toMatch(/Seeded demo data: 12 organisations, 10 users, \d+ achievements, \d+ demands\./);
+    expect(first.stdout).toMatch(/Seeded demo data: 12 organisations, 12 users, \d+ achievements, \d+ demands\./);
     expect(await portAnswers(Number(env.EMBEDDED_MONGO_PORT))).toBe(false);
     expect(await portAnswers(Number(env.EMBEDDED_MEILI_PORT))).toBe(false);
     // The data stayed in DATA_DIR: a second run finds it and adds nothing.
