@@ -11,7 +11,9 @@ import * as orgPage from "~/routes/account_.organization.tsx";
 import * as invitePage from "~/routes/invite.$token.tsx";
 import * as registerPage from "~/routes/register.tsx";
 import type { ActionFailure } from "~/schemas/action-result.ts";
+import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { INVITATION_MAILS_PER_DAY } from "~/services/accounts/membership.server.ts";
 import { listNotifications } from "~/services/notifications/inbox.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
 import { orgAdmins } from "../../server/migrations/002-org-admins.ts";
@@ -220,6 +222,26 @@ describe("an invitation by email", () => {
     const late = await pages.call(invitePage.action, pages.post(`/invite/${token}`, null, { ...form, email }), { token });
     expect(late.status).toBe(409);
     expect(await User.exists({ email })).toBeNull();
+  });
+});
+
+describe("invitation mails", () => {
+  it("are limited per organisation and day; the form says so", async () => {
+    const { admin, org } = await orgAdmin();
+    await AccountToken.insertMany(
+      Array.from({ length: INVITATION_MAILS_PER_DAY }, (_, i) => ({
+        purpose: "invitation",
+        tokenHash: `earlier-${tag()}-${i}`,
+        organization: org._id,
+        email: `earlier-${i}@members.cn`,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      })),
+    );
+    const email = `one-too-many-${tag()}@members.cn`;
+    const refused = await pages.call(orgPage.action, pages.post("/account/organization", admin, { intent: "invite", email }));
+    expect(refused.status).toBe(409);
+    expect((await failure(refused)).reply.error![""]).toEqual([`membership.errors.tooManyInvitations?max=${INVITATION_MAILS_PER_DAY}`]);
+    expect(await OutgoingMail.countDocuments({ to: email })).toBe(0);
   });
 });
 

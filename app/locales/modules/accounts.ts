@@ -114,6 +114,7 @@ const zh = {
       alreadyMember: "该邮箱的用户已是本机构成员",
       invitationInvalid: "这个邀请已使用、已过期或已作废，请向机构管理员索取新的邀请",
       inviteEmailMismatch: "这个邀请是发给另一个邮箱的：请使用收到邀请的邮箱",
+      tooManyInvitations: "本机构 24 小时内已发出 {{max}} 封邀请邮件，请明天再试，或使用邀请链接",
     },
   },
   invite: {
@@ -291,6 +292,7 @@ const en: typeof zh = {
       alreadyMember: "The user with this email is already a member",
       invitationInvalid: "This invitation was used, has expired or was revoked; ask the organisation's admin for a new one",
       inviteEmailMismatch: "This invitation was sent to another address: use the address that received it",
+      tooManyInvitations: "This organisation sent {{max}} invitation mails in the last 24 hours; try tomorrow, or use an invitation link",
     },
   },
   invite: {

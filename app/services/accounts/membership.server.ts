@@ -4,6 +4,7 @@ import { JoinRequest } from "~/models/join-request.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { formMessage } from "~/utils/messages.ts";
 import { normalizeUscc } from "~/utils/uscc.ts";
 import type { OrgRole } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
@@ -28,6 +29,8 @@ type ObjectIdLike = string | Types.ObjectId;
 
 /** Invitations last a week. */
 export const INVITATION_TTL_MS = 7 * 24 * 3_600_000;
+/** At most this many invitation mails per organisation in 24 hours: the platform's mail is not a mass mailer. */
+export const INVITATION_MAILS_PER_DAY = 20;
 const MEMBERS_LIMIT = 500;
 
 const orgRef = (org: { _id: unknown; name: string }) => ({ kind: "organization" as const, id: String(org._id), title: org.name });
@@ -187,6 +190,15 @@ export async function inviteByEmail(actor: Actor, email: string, newToken: () =>
   const existing = await User.findOne({ email: address }).select("organization").lean();
   if (existing?.organization && String(existing.organization) === String(org._id)) {
     throw new ValidationError({ email: ["membership.errors.alreadyMember"] });
+  }
+  const sentToday = await AccountToken.countDocuments({
+    purpose: "invitation",
+    organization: org._id,
+    email: { $type: "string" },
+    createdAt: { $gt: new Date(Date.now() - 24 * 3_600_000) },
+  });
+  if (sentToday >= INVITATION_MAILS_PER_DAY) {
+    throw new ConflictError(formMessage("membership.errors.tooManyInvitations", { max: INVITATION_MAILS_PER_DAY }));
   }
   const { token, tokenHash } = newToken();
   await withTransaction(async (session) => {
