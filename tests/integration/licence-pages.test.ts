@@ -181,6 +181,8 @@ describe("the achievement and buy pages", () => {
     expect(text).toContain("独占许可 ¥200,000");
     expect(text).toContain("排他许可 面议");
     expect(text).toContain("普通许可 ¥50,000");
+    // The headline price is the lowest, marked as such.
+    expect(text).toContain("挂牌价 ¥50,000 起");
   });
 
   it("let one buyer after another take a non-exclusive licence at its price while the listing stays on offer", async () => {
