@@ -408,16 +408,19 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
   if (raw.prices !== undefined) {
     if (!Array.isArray(raw.prices)) p.add("prices", "apiErrors.pricesList");
     else {
-      prices = raw.prices.map((entry, i) => {
+      // An entry that is not an object is reported and left out, so the others are still checked.
+      prices = raw.prices.flatMap((entry, i) => {
         if (!isObject(entry)) {
           p.add(`prices.${i}`, "apiErrors.pricesList");
-          return {};
+          return [];
         }
-        return {
-          transactionMode: entry.transactionMode,
-          licenseExclusivity: entry.licenseExclusivity,
-          amount: readYuan(entry.amount, `prices.${i}.amount`, p),
-        };
+        return [
+          {
+            transactionMode: entry.transactionMode,
+            licenseExclusivity: entry.licenseExclusivity,
+            amount: readYuan(entry.amount, `prices.${i}.amount`, p),
+          },
+        ];
       });
     }
   }
