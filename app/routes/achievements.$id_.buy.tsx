@@ -147,7 +147,7 @@ export default function BuyNowPage() {
               <h2 id="buy-options-title" className="form-section-title">
                 {t("prices.buy.choose")}
               </h2>
-              <ul className="price-list">
+              <ul className="plain-list price-list">
                 {quote.options.map((o) => (
                   <li key={o.key} className={o.key === chosen?.key ? "price-list__item price-list__item--chosen" : "price-list__item"}>
                     <span>{t(`prices.options.${o.key}`)}</span> <strong>{money(o.amount)}</strong>{" "}
