@@ -20,6 +20,7 @@ import { clearMatchingCaches } from "../../search/matching/index.ts";
 import { drainOutbox } from "../../search/outbox.ts";
 import { achievementContent, publishedDemand, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
+import { seedDemo } from "../../seeds/demo.ts";
 
 /**
  * 推荐我的成果 and 已解决 (issue 13, point 9 and point 3) through the demand page's real loader and
@@ -277,5 +278,20 @@ describe("marking a demand solved (issue 13, point 3)", () => {
     // Solving twice is a conflict.
     const twice = await call(demandPage.action, post(`/demands/${demandId}`, owner, { intent: "solve" }), { id: demandId });
     expect(twice.status).toBe(409);
+  });
+});
+
+describe("the demo data", () => {
+  it("shows a recommended achievement on a demand, with its room, and seeding again adds nothing", async () => {
+    await seedDemo();
+    const d01 = await Demand.findOne({ externalId: "demo-D01" }).lean();
+    const recs = await Recommendation.find({ demand: d01!._id }).lean();
+    expect(recs.map((r) => r.achievementTitle)).toEqual(["三七根腐病生物防治菌剂及施用技术"]);
+    const room = await DealRoom.findById(recs[0]!.room).lean();
+    expect(room!.buyer!.name).toBe("合作社 杨社长");
+    expect(room!.seller!.organizationName).toBe("文山三七研究院");
+    expect(await RoomMessage.countDocuments({ room: room!._id, kind: "text" })).toBe(1);
+    await seedDemo();
+    expect(await Recommendation.countDocuments({ demand: d01!._id })).toBe(1);
   });
 });
