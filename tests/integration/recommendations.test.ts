@@ -270,7 +270,12 @@ describe("marking a demand solved (issue 13, point 3)", () => {
     clearMatchingCaches();
     expect(await findMatchesForDemand(demandId)).toEqual([]);
     expect((await findMatchesForAchievement(waiting)).map((m) => m.id)).not.toContain(demandId);
-    await runMatchNotifications({ maxListings: 1000 });
+    // An open twin of the demand is announced with the same achievements; the solved one is not.
+    const openTwin = await demand();
+    await drainOutbox();
+    clearMatchingCaches();
+    await runMatchNotifications({ maxListings: 1000, threshold: 0.1 });
+    expect(await MatchRecord.countDocuments({ demand: openTwin, achievement: waiting })).toBe(1);
     expect(await MatchRecord.countDocuments({ demand: demandId })).toBe(0);
     expect(await Notification.countDocuments({ type: { $in: ["match.demand", "match.achievement"] }, "subject.id": demandId })).toBe(0);
     expect(await Notification.countDocuments({ type: "match.achievement", "counterpart.id": demandId })).toBe(0);
