@@ -6,6 +6,8 @@ import { MatchRecord } from "~/models/match-record.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Recommendation } from "~/models/recommendation.server.ts";
 import * as demandPage from "~/routes/demands.$id.tsx";
+import * as recommendationsApi from "~/routes/api.v1.demands.$id.recommendations.ts";
+import { CLI_ISSUER, createApiToken } from "~/services/accounts/api-tokens.server.ts";
 import * as newRoom from "~/routes/rooms.new.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
@@ -30,7 +32,7 @@ import { seedDemo } from "../../seeds/demo.ts";
  */
 
 const pages = pageRequests({ orgType: "institute" });
-const { person, get, post, call } = pages;
+const { person, get, post, postJson, call } = pages;
 
 let seller: SessionUser, colleague: SessionUser, otherSeller: SessionUser, owner: SessionUser, ownerColleague: SessionUser;
 let broker: SessionUser, reviewer: SessionUser, buyerOnly: SessionUser, buyerSeller: SessionUser;
@@ -283,6 +285,51 @@ describe("marking a demand solved (issue 13, point 3)", () => {
     // Solving twice is a conflict.
     const twice = await call(demandPage.action, post(`/demands/${demandId}`, owner, { intent: "solve" }), { id: demandId });
     expect(twice.status).toBe(409);
+  });
+});
+
+describe("GET and POST /api/v1/demands/:id/recommendations", () => {
+  const bearer = (path: string, token: string | null, init: RequestInit = {}) =>
+    new Request(`http://localhost${path}`, {
+      ...init,
+      headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(init.body ? { "Content-Type": "application/json" } : {}) },
+    });
+
+  it("recommends as a person and lists the demand's recommendations for its owner, brokers and admins only", async () => {
+    const achievementId = await soilAchievement();
+    const demandId = await demand();
+    const path = `/api/v1/demands/${demandId}/recommendations`;
+    const created = await call(recommendationsApi.action, postJson(path, seller, { achievementId, note: "接口推荐" }), { id: demandId });
+    expect(created.status).toBe(201);
+    const { recommendation } = (await created.json()) as { recommendation: { id: string; roomId: string } };
+    expect(recommendation.roomId).toMatch(/^[0-9a-f]{24}$/);
+    const bad = await call(recommendationsApi.action, postJson(path, seller, { achievementId: "x" }), { id: demandId });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { fields: Record<string, string[]> } }).error.fields.achievementId).toBeDefined();
+
+    const ownerToken = (await createApiToken(CLI_ISSUER, { name: "合作社", userEmail: owner.email, roles: ["buyer"] })).token;
+    const adminToken = (await createApiToken(CLI_ISSUER, { name: "州平台", roles: ["admin"] })).token;
+    const buyerToken = (await createApiToken(CLI_ISSUER, { name: "只读", roles: ["buyer"] })).token;
+    const asOwner = await call(recommendationsApi.loader, bearer(path, ownerToken), { id: demandId });
+    expect(asOwner.status).toBe(200);
+    expect(await asOwner.json()).toEqual({
+      recommendations: [
+        {
+          id: recommendation.id,
+          achievement: { id: achievementId, title: expect.any(String), status: "trading" },
+          recommendedBy: { name: seller.name, organizationName: "文山三七研究院", side: "seller" },
+          note: "接口推荐",
+          createdAt: expect.any(String),
+          roomId: recommendation.roomId,
+        },
+      ],
+    });
+    const asAdmin = (await (await call(recommendationsApi.loader, bearer(path, adminToken), { id: demandId })).json()) as {
+      recommendations: { roomId: string | null }[];
+    };
+    expect(asAdmin.recommendations.map((r) => r.roomId)).toEqual([null]);
+    expect((await call(recommendationsApi.loader, bearer(path, buyerToken), { id: demandId })).status).toBe(403);
+    expect((await call(recommendationsApi.loader, bearer(path, null), { id: demandId })).status).toBe(401);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { Recommendation, type RecommenderSide } from "~/models/recommendation.server.ts";
+import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { CLOSED_DEMAND_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
 import type { Actor } from "../kernel/actor.ts";
@@ -68,8 +69,19 @@ async function loadDemand(actor: Actor | null, demandId: string): Promise<Demand
  * admins) and the bureau; null for anyone else (they see only their own, in `recommendPanel`).
  */
 export async function recommendationsOf(actor: Actor | null, demandId: string): Promise<RecommendationView[] | null> {
+  try {
+    return await listRecommendations(actor, demandId);
+  } catch (e) {
+    if (e instanceof NotFoundError || e instanceof ForbiddenError) return null;
+    throw e;
+  }
+}
+
+/** The same list for the API: 404 for a demand the reader may not see, 403 for one that is not theirs to follow. */
+export async function listRecommendations(actor: Actor | null, demandId: string): Promise<RecommendationView[]> {
   const demand = await loadDemand(actor, demandId);
-  if (!demand || relationsOf(actor, demand).size === 0) return null;
+  if (!demand) throw new NotFoundError();
+  if (relationsOf(actor, demand).size === 0) throw new ForbiddenError("recommendations.errors.listOwnerOnly");
   const rows = (await Recommendation.find({ demand: demand._id }).sort({ createdAt: -1, _id: -1 }).limit(200).lean()) as RecRow[];
   return views(actor, rows);
 }
