@@ -12,6 +12,7 @@ import { useBrowser } from "../support/browser.ts";
  * demand of the demo cooperative, picks one of their achievements on offer, writes a note and
  * recommends it; the cooperative's 杨社长 is notified, sees the recommendation beside the computed
  * matches on the demand's page, and opens the deal room, where the note is the first message.
+ * The owner then marks the demand 已解决 with that achievement (point 3), and the seller's form closes.
  * The demand and the achievement are made for the test through the app's own database (a topic
  * no other e2e test searches for).
  */
@@ -80,5 +81,17 @@ describe("recommending an achievement on a demand page", () => {
     await owner.locator('[data-testid="room-message"]').filter({ hasText: NOTE }).waitFor();
     expect(await owner.getByTestId("my-side").textContent()).toContain("买方");
     expect(await owner.locator("h1").first().textContent()).toContain(ACHIEVEMENT);
+
+    // Solved with it (issue 13, point 3): the demand says so, shows no matches and takes no more recommendations.
+    await owner.goto(`/demands/${demandId}`);
+    await owner.getByLabel("解决本需求的成果（选填）").selectOption(achievementId);
+    await owner.getByRole("button", { name: "标记为已解决" }).click();
+    await owner.getByTestId("demand-solved").waitFor();
+    expect(await owner.getByTestId("demand-solved").textContent()).toContain(ACHIEVEMENT);
+    expect(await owner.getByTestId("status-badge").first().textContent()).toBe("已解决");
+    expect(await owner.getByTestId("matches").count()).toBe(0);
+    await sellerPage.goto(`/demands/${demandId}`);
+    await sellerPage.getByTestId("recommend-closed").waitFor();
+    expect(await sellerPage.getByTestId("recommend-closed").textContent()).toBe("该需求已解决，不再接受推荐");
   }, 120_000);
 });

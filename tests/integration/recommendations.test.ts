@@ -16,6 +16,8 @@ import { findMatchesForAchievement, findMatchesForDemand } from "~/services/matc
 import { runMatchNotifications } from "~/services/matching/sweep.server.ts";
 import { resetMatchingVocabulary } from "~/services/matching/vocabulary.server.ts";
 import { recommendAchievement } from "~/services/recommendations/commands.server.ts";
+import { searchListings } from "~/services/search/search.server.ts";
+import { SearchParamsSchema } from "~/schemas/search.ts";
 import { isMember } from "~/services/rooms/membership.server.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
 import { clearMatchingCaches } from "../../search/matching/index.ts";
@@ -281,6 +283,12 @@ describe("marking a demand solved (issue 13, point 3)", () => {
     expect(await MatchRecord.countDocuments({ demand: demandId })).toBe(0);
     expect(await Notification.countDocuments({ type: { $in: ["match.demand", "match.achievement"] }, "subject.id": demandId })).toBe(0);
     expect(await Notification.countDocuments({ type: "match.achievement", "counterpart.id": demandId })).toBe(0);
+
+    // Search shows it as solved (the 已解决 badge), not as an open demand.
+    const title = (await Demand.findById(demandId, { title: 1 }).lean())!.title;
+    const found = await searchListings("demands", SearchParamsSchema.parse({ kind: "demands", q: title }));
+    if (!found.ok) throw new Error("search unavailable");
+    expect(found.hits.find((h) => h.id === demandId)?.status).toBe("solved");
 
     // Solving twice is a conflict.
     const twice = await call(demandPage.action, post(`/demands/${demandId}`, owner, { intent: "solve" }), { id: demandId });
