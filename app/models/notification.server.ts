@@ -19,6 +19,8 @@ export const NOTIFICATION_TYPES = [
   "auction.lost",
   "auction.reserveNotMet",
   "auction.closedSeller",
+  // A seller or broker recommended an achievement to the recipient's demand; `link` leads to the room.
+  "demand.recommended",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

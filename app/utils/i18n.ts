@@ -10,6 +10,7 @@ import payments from "~/locales/modules/payments.ts";
 import prices from "~/locales/modules/prices.ts";
 import rooms from "~/locales/modules/rooms.ts";
 import pages from "~/locales/modules/pages.ts";
+import recommendations from "~/locales/modules/recommendations.ts";
 import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
 import zhCN from "~/locales/zh-CN.ts";
@@ -32,7 +33,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices, recommendations] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },
