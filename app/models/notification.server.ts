@@ -19,6 +19,9 @@ export const NOTIFICATION_TYPES = [
   "auction.lost",
   "auction.reserveNotMet",
   "auction.closedSeller",
+  // Brokers' work (issue 13, point 12): a submission assigned for review; a broker offering help in a room.
+  "review.assigned",
+  "room.brokerOffer",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -11,6 +11,7 @@ import rooms from "~/locales/modules/rooms.ts";
 import pages from "~/locales/modules/pages.ts";
 import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
+import work from "~/locales/modules/work.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -31,7 +32,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, work] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },
