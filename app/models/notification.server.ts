@@ -21,6 +21,9 @@ export const NOTIFICATION_TYPES = [
   "auction.closedSeller",
   // A seller or broker recommended an achievement to the recipient's demand; `link` leads to the room.
   "demand.recommended",
+  // Brokers' work (issue 13, point 12): a submission assigned for review; a broker offering help in a room.
+  "review.assigned",
+  "room.brokerOffer",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -5,6 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { ReviewPanel } from "~/components/listing/review-panel.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -65,6 +66,7 @@ export default function DemandDetail() {
       />
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
+      {data.review ? <ReviewPanel review={data.review} kind="demand" /> : null}
       <div className="detail-layout">
         <div className="detail-main">
           <Facts>

@@ -13,6 +13,7 @@ import pages from "~/locales/modules/pages.ts";
 import recommendations from "~/locales/modules/recommendations.ts";
 import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
+import work from "~/locales/modules/work.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -33,7 +34,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices, recommendations] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices, recommendations, work] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

@@ -11,6 +11,7 @@ import { parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { canView, relationsOf } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
+import { openedSinceSubmission } from "./review.server.ts";
 
 /**
  * Moving a listing through the one workflow (app/utils/listing-workflow.ts decides; this writes the
@@ -21,6 +22,11 @@ export interface TransitionOptions {
   reason?: string | null;
   via?: Via;
   now?: Date;
+  /**
+   * Approving needs the reviewer to have opened the item's review page since its submission
+   * (review.server.ts, decision 014). The site's forms ask for it; seeds and fixtures do not.
+   */
+  requireOpened?: boolean;
 }
 
 /** Moves an item along the workflow if the state machine and the actor's relation allow it. */
@@ -54,6 +60,10 @@ export async function transitionListingInSession(
     // Someone with no business with a non-public item learns nothing about it.
     if (!canView(actor, item)) throw new NotFoundError();
     const relations = relationsOf(actor, item);
+    if (action === "approve" && opts.requireOpened && item.status === "submitted" && relations.has("reviewer")) {
+      if (!openedSinceSubmission(item as Parameters<typeof openedSinceSubmission>[0], actor.id))
+        throw new ConflictError("review.errors.openFirst");
+    }
     const decision = decide(item.status as ListingStatus, action, relations, {
       now,
       kind,
