@@ -19,6 +19,18 @@ export const NOTIFICATION_TYPES = [
   "auction.lost",
   "auction.reserveNotMet",
   "auction.closedSeller",
+  // The listing workflow (issue 13, point 7): to the owner, the objector, the reviewers.
+  "listing.submitted",
+  "listing.approved",
+  "listing.returned",
+  "listing.withdrawn",
+  "listing.tradingOpened",
+  "listing.expired",
+  "objection.filed",
+  "objection.upheld",
+  "objection.dismissed",
+  "objection.yoursUpheld",
+  "objection.yoursDismissed",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -12,6 +12,15 @@ const userSchema = new Schema(
     locale: { type: String, enum: ["zh-CN", "en"] },
     disabled: { type: Boolean, default: false },
     lastLoginAt: Date,
+    /**
+     * Which notifications also come by email (app/services/notifications/mail.server.ts): the
+     * listing workflow and trading by default, matches only when asked for. Unset = the default.
+     */
+    mailNotifications: {
+      listings: { type: Boolean },
+      trading: { type: Boolean },
+      matches: { type: Boolean },
+    },
   },
   { timestamps: true },
 );
