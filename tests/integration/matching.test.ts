@@ -383,7 +383,7 @@ describe("notifications of new matches", () => {
     // No pair breaks a hard constraint.
     expect(await MatchRecord.countDocuments({ achievement: { $in: [ids.transferOnly, ids.trl3, ids.trl5, ids.sold] } })).toBe(0);
     // (Their workflow notifications — approved, opened for trading — are not matches.)
-    const matches = { type: { $in: ["match.demand", "match.achievement"] } };
+    const matches = { type: { $in: ["match.demand" as const, "match.achievement" as const] } };
     expect(await Notification.countDocuments({ ...matches, "counterpart.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
     expect(await Notification.countDocuments({ ...matches, "subject.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
 

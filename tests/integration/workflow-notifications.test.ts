@@ -11,10 +11,11 @@ import { expireOverdue } from "~/services/listings/expiry.server.ts";
 import { startTradingAfterNotice } from "~/services/listings/notice-end.server.ts";
 import { transitionListing, transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
+import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { User } from "~/models/user.server.ts";
 import { formatDate } from "~/utils/china-time.ts";
 import { publicUrl } from "~/utils/env.server.ts";
-import { achievementContent } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 import { linksIn, mailbox, type CaughtMail } from "../support/mailbox.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
@@ -200,6 +201,40 @@ describe("the listing workflow tells the people concerned", () => {
       // Expired: only its owner sees it, and they do.
       link: `${publicUrl()}/demands/${id}`,
     });
+  });
+
+  it("tells the owner when a reviewer withdraws their listing, with the reason; not when they withdraw it themselves", async () => {
+    const title = uniqueTitle("重复挂牌");
+    const id = await published(owner, title);
+    await transitionListing(broker, "achievement", id, "withdraw", { reason: "与已有挂牌重复" });
+    expect(await inbox(owner, "listing.withdrawn", id)).toHaveLength(1);
+    expectMail(await mailAbout(owner, title, "撤回"), {
+      subject: `已被撤回：「${title}」`,
+      text: [title, "理由：与已有挂牌重复"],
+      link: listingUrl(id),
+    });
+    const mine = await published(owner, uniqueTitle("自行撤回"));
+    await transitionListing(owner, "achievement", mine, "withdraw");
+    expect(await inbox(owner, "listing.withdrawn", mine)).toHaveLength(0);
+  });
+
+  it("sends the trading notifications by email too (an offer received)", async () => {
+    const title = uniqueTitle("茶叶加工工艺");
+    const id = await listingAt(
+      owner,
+      broker,
+      "trading",
+      achievementContent({ title, price: { mode: "negotiable" }, transactionModes: ["license"] }),
+    );
+    await makeOffer(buyer, id, {
+      amountFen: 12_000_000,
+      transactionMode: "license",
+      licenseExclusivity: "non-exclusive",
+      message: "希望分期付款",
+    });
+    const mail = await box.waitFor(owner.email, (m) => m.subject.includes(title) && (m.text ?? "").includes("报价"));
+    expect(mail.text).toContain(`成果「${title}」收到 ${buyer.name} 的报价 ¥120,000`);
+    expect(linksIn(mail)[0]).toMatch(new RegExp(`^${publicUrl()}/`));
   });
 
   it("tells nobody, in-app or by email, about a move whose transaction rolls back", async () => {
