@@ -35,6 +35,8 @@ export interface WorkflowMove {
   reason?: string | null;
   /** The fields the move set (noticeEndsAt for approve). */
   set: Record<string, unknown>;
+  /** When it happened (the notifications are dated so). */
+  now: Date;
 }
 
 export async function tellAboutMove(session: ClientSession, move: WorkflowMove): Promise<void> {
@@ -60,7 +62,7 @@ export async function tellAboutMove(session: ClientSession, move: WorkflowMove):
   } else if (action === "expire") {
     items = toOwner("listing.expired");
   }
-  await notify(session, items);
+  await notify(session, items, { at: move.now });
 }
 
 /**

@@ -98,6 +98,7 @@ export async function transitionListingInSession(
       bySystem: !!actor.system,
       reason: opts.reason,
       set,
+      now,
     });
     return { from: decision.from, to: decision.to };
   }
