@@ -114,7 +114,7 @@ export default function NotificationsPage() {
                 <p className="notification__meta">
                   <time dateTime={n.createdAt}>{formatDateTime(n.createdAt)}</time>
                   {n.score != null ? <span>{t("notifications.score", { percent: scorePercent(n.score) })}</span> : null}
-                  <Link to={listingHref(n.subject)}>{t("notifications.viewOwn")}</Link>
+                  {n.own ? <Link to={listingHref(n.subject)}>{t("notifications.viewOwn")}</Link> : null}
                 </p>
               </div>
               {n.read ? null : (

@@ -141,6 +141,18 @@ describe("the listing workflow tells the people concerned", () => {
       text: [title, "处理意见：经核实权属存在争议，退回补充材料"],
       link: listingUrl(id),
     });
+    // On /notifications the owner's notice leads to their listing; the objector's says it is no longer public.
+    type Item = { type: string; subject: { id: string }; gone: boolean; own: boolean };
+    const itemsOf = async (u: SessionUser) =>
+      ((await (await pages.call(notificationsPage.loader, pages.get("/notifications", u))).json()) as { items: Item[] }).items;
+    expect((await itemsOf(owner)).find((n) => n.type === "objection.upheld" && n.subject.id === id)).toMatchObject({
+      gone: false,
+      own: true,
+    });
+    expect((await itemsOf(objector)).find((n) => n.type === "objection.yoursUpheld" && n.subject.id === id)).toMatchObject({
+      gone: true,
+      own: false,
+    });
     // The listing is no longer public: the objector's link goes to their inbox, not to a 404.
     expectMail(await mailAbout(objector, title), {
       subject: `您的异议成立：「${title}」`,
