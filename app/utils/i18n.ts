@@ -5,6 +5,7 @@ import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
+import notifications from "~/locales/modules/notifications.ts";
 import offers from "~/locales/modules/offers.ts";
 import payments from "~/locales/modules/payments.ts";
 import prices from "~/locales/modules/prices.ts";
@@ -34,7 +35,22 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices, recommendations, work] as const;
+const MODULES = [
+  listing,
+  forms,
+  pages,
+  api,
+  search,
+  matching,
+  trading,
+  offers,
+  payments,
+  rooms,
+  prices,
+  recommendations,
+  work,
+  notifications,
+] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

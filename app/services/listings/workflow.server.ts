@@ -12,6 +12,7 @@ import { withTransaction } from "../kernel/tx.server.ts";
 import { canView, relationsOf } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
 import { openedSinceSubmission } from "./review.server.ts";
+import { tellAboutMove } from "./workflow-notices.server.ts";
 
 /**
  * Moving a listing through the one workflow (app/utils/listing-workflow.ts decides; this writes the
@@ -98,6 +99,17 @@ export async function transitionListingInSession(
     });
     // The search index follows MongoDB: published items appear, everything else disappears.
     await enqueueIndexing(session, kind, [item._id]);
+    // The people concerned are told in the same transaction (in-app and by email).
+    await tellAboutMove(session, {
+      kind,
+      item,
+      action,
+      byOwner: relations.has("owner"),
+      bySystem: !!actor.system,
+      reason: opts.reason,
+      set,
+      now,
+    });
     return { from: decision.from, to: decision.to };
   }
 }
