@@ -11,6 +11,7 @@ import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
+import { ReviewPanel } from "~/components/listing/review-panel.tsx";
 import { PriceDisplay, PriceList } from "~/components/listing/price.tsx";
 import { severalPrices } from "~/schemas/listing-prices.ts";
 import { loadPageMatches } from "~/web/matching.server.ts";
@@ -68,6 +69,7 @@ export default function AchievementDetail() {
       <DoneNotice ns="listingUi" />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <PatentConflicts conflicts={data.patentConflicts} audience={data.isOwner ? "owner" : "reviewer"} />
+      {data.review ? <ReviewPanel review={data.review} kind="achievement" /> : null}
       <div className="detail-layout">
         <div className="detail-main">
           <p className="detail-summary">{a.summary}</p>

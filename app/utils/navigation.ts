@@ -17,6 +17,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/my/achievements", label: "nav.myAchievements", permission: "achievement:create" },
   { to: "/my/demands", label: "nav.myDemands", permission: "demand:create" },
   { to: "/review", label: "nav.review", permission: "listing:review" },
+  { to: "/work", label: "nav.work", permission: "deal:mediate" },
   { to: "/offers", label: "nav.offers", auth: true },
   { to: "/rooms", label: "rooms.nav", auth: true },
   { to: "/deals", label: "nav.deals", auth: true },

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { fileObjection, resolveObjection, setFeatured } from "~/services/listings/commands.server.ts";
 import { getListing, listMine, listPublic } from "~/services/listings/queries.server.ts";
+import { recordReviewOpened, reviewState } from "~/services/listings/review.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { type AchievementView, type DemandView } from "~/services/listings/views.ts";
 import {
@@ -98,10 +99,18 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   const isOwner = detail.relations.includes("owner");
   const isReviewer = detail.relations.includes("reviewer");
   const item = detail.item as K extends "achievement" ? AchievementView : DemandView;
+  // A reviewer opening a submission's page is what allows them to approve it (no one-click
+  // approve from the queue); they see its assignee and the warnings here.
+  let review = null;
+  if (isReviewer && item.status === "submitted") {
+    await recordReviewOpened(user, kind, id);
+    review = await reviewState(user, kind, id);
+  }
   const t = requestT(request);
   return {
     ...detail,
     item,
+    review,
     actions: detail.actions.filter((a) => a !== "upholdObjection"),
     isOwner,
     isReviewer,
@@ -140,7 +149,7 @@ export async function detailAction(request: Request, kind: ListingKind, id: stri
             await setFeatured(user, kind, id, input.featured === "true");
             return input.featured === "true" ? "featured" : "unfeatured";
           default:
-            await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui" });
+            await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui", requireOpened: true });
             return input.intent;
         }
       },

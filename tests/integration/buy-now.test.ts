@@ -97,7 +97,7 @@ describe("buy-now", () => {
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
     expect((await Achievement.findById(id).lean())!.status).toBe("trading");
     expect(await AuditEvent.countDocuments({ subject: id, action: "closeDeal" })).toBe(0);
-    expect(await Notification.countDocuments({ "subject.id": id })).toBe(0);
+    expect(await Notification.countDocuments({ "subject.id": id, type: "deal.created" })).toBe(0);
     // Confirming the new price works.
     const dealId = await buyNow(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
     expect((await Deal.findById(dealId).lean())!.terms!.price).toBe(40_000_000);

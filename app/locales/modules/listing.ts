@@ -38,6 +38,7 @@ const zh = {
       rejected: "已退回",
       withdrawn: "已撤回",
       expired: "已过期",
+      solved: "已解决",
     },
     actions: {
       create: "创建",
@@ -55,6 +56,7 @@ const zh = {
       cancelDeal: "取消成交",
       signContract: "签约",
       register: "合同登记",
+      solve: "标记为已解决",
       objection: "提出异议",
       objectionDismissed: "异议不成立",
       attachmentAdded: "上传证明材料",
@@ -76,6 +78,7 @@ const zh = {
     noticeOver: "公示期已结束，不能再提出异议",
     objectionResolved: "该异议已被处理",
     noOpenObjection: "没有待处理的异议",
+    onlyDemandsSolved: "只有技术需求可以标记为已解决",
   },
   errors: {
     field: "请选择技术领域",
@@ -161,6 +164,7 @@ const en: typeof zh = {
       rejected: "Returned",
       withdrawn: "Withdrawn",
       expired: "Expired",
+      solved: "Solved",
     },
     actions: {
       create: "Created",
@@ -178,6 +182,7 @@ const en: typeof zh = {
       cancelDeal: "Deal cancelled",
       signContract: "Contract signed",
       register: "Contract registered",
+      solve: "Mark as solved",
       objection: "Objection filed",
       objectionDismissed: "Objection dismissed",
       attachmentAdded: "Evidence added",
@@ -199,6 +204,7 @@ const en: typeof zh = {
     noticeOver: "The public-notice period is over; objections are closed",
     objectionResolved: "This objection has already been resolved",
     noOpenObjection: "There is no open objection",
+    onlyDemandsSolved: "Only a demand can be marked as solved",
   },
   errors: {
     field: "Choose a field",

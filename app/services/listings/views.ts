@@ -92,6 +92,13 @@ export function demandView(d: DemandDoc & { _id: Types.ObjectId }) {
     region: d.region,
     regionName: d.regionName ?? d.region,
     ...workflowView(d),
+    /** Once solved (已解决): when, and the achievement that solved it if its owner named one. */
+    solution: d.solution?.solvedAt
+      ? {
+          solvedAt: iso(d.solution.solvedAt)!,
+          achievement: d.solution.achievement ? { id: String(d.solution.achievement), title: d.solution.achievementTitle ?? "" } : null,
+        }
+      : null,
     createdAt: iso(d.createdAt)!,
     updatedAt: iso(d.updatedAt)!,
   };

@@ -7,6 +7,7 @@ import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
+import { publishOfferChange } from "./events.server.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
@@ -149,15 +150,19 @@ async function answer<T>(
   fn: (session: ClientSession, offer: OfferRow, side: OfferSide) => Promise<T>,
 ): Promise<T> {
   let expired = false;
+  let thread = null as string | null;
   const result = await withTransaction(async (session) => {
     expired = false;
     const found = await openVersionFor(session, actor, id, now);
+    thread = "expired" in found ? null : String(found.offer.thread);
     if ("expired" in found) {
       expired = true;
       return null;
     }
     return fn(session, found.offer, found.side);
   });
+  // Committed: the parties' open thread pages reload (server/realtime/offers.ts).
+  if (thread) publishOfferChange([thread]);
   if (expired) throw new ConflictError("offers.errors.status.expired");
   return result as T;
 }
@@ -192,6 +197,7 @@ function requireAnswering(side: OfferSide, offer: OfferRow, actor: Actor, buyerA
 export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions = {}): Promise<{ offer: OfferView; dealId: string }> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
+  let closedThreads: string[] = [];
   const dealId = await answer(actor, id, now, async (session, offer, side) => {
     requireAnswering(side, offer, actor, true);
     await closeVersion(session, offer, ANSWER_STATUS.accept, actor, now);
@@ -221,9 +227,11 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
         .session(session)
         .lean()) as OfferRow[];
       await closeOffers(session, others, "offers.reasons.soldToOther", now);
+      closedThreads = others.map((o) => String(o.thread));
     }
     return deal;
   });
+  publishOfferChange(closedThreads);
   const stored = (await Offer.findById(parseId(id)).lean()) as OfferRow;
   return { offer: offerView(stored, now), dealId };
 }
