@@ -408,19 +408,18 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
   if (raw.prices !== undefined) {
     if (!Array.isArray(raw.prices)) p.add("prices", "apiErrors.pricesList");
     else {
-      // An entry that is not an object is reported and left out, so the others are still checked.
-      prices = raw.prices.flatMap((entry, i) => {
+      // An entry that is not an object is reported under its own position (kept, so the others'
+      // positions stay right).
+      prices = raw.prices.map((entry, i) => {
         if (!isObject(entry)) {
           p.add(`prices.${i}`, "apiErrors.pricesList");
-          return [];
+          return {};
         }
-        return [
-          {
-            transactionMode: entry.transactionMode,
-            licenseExclusivity: entry.licenseExclusivity,
-            amount: readYuan(entry.amount, `prices.${i}.amount`, p),
-          },
-        ];
+        return {
+          transactionMode: entry.transactionMode,
+          licenseExclusivity: entry.licenseExclusivity,
+          amount: readYuan(entry.amount, `prices.${i}.amount`, p),
+        };
       });
     }
   }

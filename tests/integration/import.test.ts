@@ -546,11 +546,15 @@ describe("per-option prices (issue 13, point 5)", () => {
         achievement("P2", { licenseExclusivity: ["non-exclusive"] }),
         achievement("P3", {
           licenseExclusivity: ["non-exclusive"],
-          prices: [{ transactionMode: "equity", amount: 1 }, { transactionMode: "license", licenseExclusivity: "sole", amount: 2 }, 7],
+          prices: [
+            { transactionMode: "equity", amount: 1 },
+            { transactionMode: "license", licenseExclusivity: "sole", amount: 2 },
+          ],
         }),
+        achievement("P4", { prices: [7, { transactionMode: "transfer", amount: "abc" }] }),
       ],
     });
-    const [p1, p2, p3] = json.achievements;
+    const [p1, p2, p3, p4] = json.achievements;
     expect(p1.status).toBe("created");
     const read = async (id: string) =>
       (await call(getAchievement as Handler, `/api/v1/achievements/${id}`, { token: buyer, params: { id } })).json();
@@ -570,8 +574,10 @@ describe("per-option prices (issue 13, point 5)", () => {
     expect(p3.errors).toMatchObject({
       "prices.0.transactionMode": [expect.stringContaining("未提供此交易方式")],
       "prices.1.licenseExclusivity": [expect.stringContaining("未提供此许可方式")],
-      "prices.2": [expect.stringContaining("prices")],
     });
+    // Each entry named by its own position.
+    expect(p4.status).toBe("refused");
+    expect(p4.errors).toMatchObject({ "prices.0": [expect.stringContaining("prices")], "prices.1.amount": [expect.any(String)] });
     // The same record again is unchanged.
     const again = await importJson(admin, {
       source: "prices-test",
