@@ -186,7 +186,11 @@ export default function BuyNowPage() {
               <h2 className="form-section-title">{t("buyNow.termsTitle")}</h2>
               <ol className="trading-terms" data-testid="buy-terms">
                 <li>{t("buyNow.terms.price")}</li>
-                <li>{t("buyNow.terms.binding")}</li>
+                <li>
+                  {chosen.transactionMode === "license" && chosen.licenseExclusivity === "non-exclusive"
+                    ? t("prices.buy.bindingNonExclusive")
+                    : t("buyNow.terms.binding")}
+                </li>
                 <li>{t("buyNow.terms.contract")}</li>
                 <li>{t("buyNow.terms.registration")}</li>
               </ol>

@@ -28,6 +28,7 @@ const zh = {
       chooseThis: "选择",
       chosen: "已选",
       nonExclusiveNote: "普通许可：您取得实施许可，卖方仍可许可他人实施，该成果继续挂牌。",
+      bindingNonExclusive: "确认购买即表示您同意按所选交易方式与卖方成交；普通许可成交后该成果仍在交易中，卖方可继续许可他人。",
     },
     errors: {
       positive: "价格应大于 0",
@@ -79,6 +80,8 @@ const en: typeof zh = {
       chooseThis: "Choose",
       chosen: "Chosen",
       nonExclusiveNote: "Non-exclusive licence: you may use it, the seller may license others too, and the listing stays on the market.",
+      bindingNonExclusive:
+        "By confirming you agree to a deal with the seller in the chosen transaction mode; after a non-exclusive licence the achievement stays on the market and the seller may license others.",
     },
     errors: {
       positive: "The price must be above 0",
