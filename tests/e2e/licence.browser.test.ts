@@ -15,7 +15,7 @@ import { useBrowser } from "../support/browser.ts";
 const { baseURL, browser } = useBrowser();
 const dataDir = inject("appDataDir");
 let listingId = "";
-const title = `分项定价三七菌剂 ${Date.now()}`;
+const title = `分项定价茶园采摘机 ${Date.now()}`; // a topic no e2e search looks for
 
 beforeAll(async () => {
   const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
