@@ -65,18 +65,18 @@ describe("a non-exclusive licence on a phone", () => {
     await buyer.getByTestId("buy-now").click();
     await buyer.getByTestId("choose-license.non-exclusive").click();
     expect(await buyer.getByTestId("buy-price").innerText()).toBe("¥50,000");
-    expect(await buyer.getByTestId("non-exclusive-note").isVisible()).toBe(true);
+    await buyer.getByTestId("non-exclusive-note").waitFor();
     expect(await scrollsSideways(buyer)).toBe(false);
     await buyer.getByLabel("我已阅读并同意", { exact: false }).check();
     await buyer.getByTestId("confirm-buy").click();
     await buyer.waitForURL(/\/deals\/[0-9a-f]{24}\?done=bought/);
-    expect(await buyer.getByTestId("deal-non-exclusive").isVisible()).toBe(true);
+    await buyer.getByTestId("deal-non-exclusive").waitFor();
 
     // Another buyer still finds it on offer, with the licence counted.
     const next = await loggedIn("eco@demo.chengguo.cn");
     await next.goto(`/achievements/${listingId}`);
     expect(await next.getByTestId("licensees").innerText()).toContain("已授予 1 项普通许可");
-    expect(await next.getByTestId("buy-now").isVisible()).toBe(true);
+    await next.getByTestId("buy-now").waitFor();
   });
 
   it("lets the seller enter a price per mode on the form without sideways scrolling", async () => {
@@ -85,7 +85,7 @@ describe("a non-exclusive licence on a phone", () => {
     const fields = seller.getByTestId("price-list-fields");
     await fields.scrollIntoViewIfNeeded();
     for (const label of ["转让", "独占许可", "排他许可", "普通许可"]) {
-      expect(await fields.getByLabel(label, { exact: true }).isVisible()).toBe(true);
+      await fields.getByLabel(label, { exact: true }).waitFor();
     }
     expect(await scrollsSideways(seller)).toBe(false);
   });
