@@ -1,6 +1,7 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "~/locales/en.ts";
+import admin from "~/locales/modules/admin.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import listing from "~/locales/modules/listing.ts";
@@ -31,7 +32,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, admin] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

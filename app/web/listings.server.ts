@@ -18,6 +18,9 @@ import {
   type ListingStatus,
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import { localeFromCookieHeader } from "~/utils/i18n.ts";
+import { verifiedOrganizations } from "~/services/accounts/organizations.server.ts";
+import { platformSettings } from "~/services/settings/settings.server.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -99,9 +102,15 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   const isReviewer = detail.relations.includes("reviewer");
   const item = detail.item as K extends "achievement" ? AchievementView : DemandView;
   const t = requestT(request);
+  // The notice text (a platform setting) while the 公示 runs; the 已认证 mark of a verified owner.
+  const ownerId = "owner" in item ? item.owner.id : item.enterprise.id;
+  const [settings, verified] = await Promise.all([detail.inNotice ? platformSettings() : null, verifiedOrganizations([ownerId])]);
+  const english = localeFromCookieHeader(request.headers.get("Cookie")) === "en";
   return {
     ...detail,
     item,
+    noticeText: settings ? (english && settings.noticeText.en ? settings.noticeText.en : settings.noticeText.zh) : null,
+    ownerVerified: verified.has(ownerId),
     actions: detail.actions.filter((a) => a !== "upholdObjection"),
     isOwner,
     isReviewer,
