@@ -1,9 +1,10 @@
 import { parseWithZod } from "@conform-to/zod";
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import listingStyles from "~/styles/listings.css";
 import { SetDisabledSchema } from "~/schemas/admin.ts";
 import { resultFor, successOf, type ActionResult } from "~/schemas/action-result.ts";
 import { SetRolesSchema, USER_SEARCH_MAX, UserListQuerySchema, type UserListQuery } from "~/schemas/account.ts";
@@ -14,6 +15,9 @@ import { ROLES } from "~/utils/permissions.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { attempt, intentAction, invalid, refuse, succeed } from "~/web/actions.server.ts";
+
+// The table becomes cards on a phone (.my-table).
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 export const meta: MetaFunction = () => [{ title: "用户管理 · 成果" }];
 
@@ -110,7 +114,7 @@ export default function AdminUsers() {
         ) : null}
       </Form>
       <div className="table-wrap">
-        <table>
+        <table className="my-table">
           <thead>
             <tr>
               <th>{t("admin.name")}</th>
@@ -129,12 +133,12 @@ export default function AdminUsers() {
               const toggled = result?.target === u.id ? successOf(result as ActionResult<{ disabled: boolean }>, "set-disabled") : null;
               return (
                 <tr key={u.id} data-testid={`user-row-${u.email}`}>
-                  <td>
+                  <td data-label={t("admin.name")}>
                     {u.name}
                     {u.disabled ? <span className="badge">{t("admin.disabled")}</span> : null}
                   </td>
-                  <td>{u.email}</td>
-                  <td>
+                  <td data-label={t("admin.email")}>{u.email}</td>
+                  <td data-label={t("admin.organization")}>
                     {u.organization ? (
                       <>
                         {u.organization.name}
@@ -147,7 +151,7 @@ export default function AdminUsers() {
                       "—"
                     )}
                   </td>
-                  <td>
+                  <td data-label={t("admin.roles")}>
                     <Form method="post" className="role-form" preventScrollReset>
                       <AuthenticityTokenInput />
                       <input type="hidden" name="intent" value="set-roles" />
@@ -173,7 +177,7 @@ export default function AdminUsers() {
                       ) : null}
                     </Form>
                   </td>
-                  <td>
+                  <td data-label={t("admin.account")}>
                     {u.id === data.me ? null : (
                       <Form method="post" preventScrollReset>
                         <AuthenticityTokenInput />
