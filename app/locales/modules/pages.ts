@@ -276,7 +276,8 @@ const en: typeof zh = {
   },
   review: {
     title: "Review",
-    intro: "Submitted achievements and demands, oldest first, and open objections. Approved items enter a public notice (its length is a platform setting).",
+    intro:
+      "Submitted achievements and demands, oldest first, and open objections. Approved items enter a public notice (its length is a platform setting).",
     summary: "Queue summary",
     achievementsTitle: "Achievements to review",
     demandsTitle: "Demands to review",
