@@ -64,8 +64,12 @@ export async function loadBrowse<K extends ListingKind>(request: Request, kind: 
   ]);
   const t = requestT(request);
   const title = t(kind === "achievement" ? "browse.achievementsTitle" : "browse.demandsTitle");
+  // The 已认证 mark of owners an admin verified.
+  const ownerIds = (list.items as (AchievementView | DemandView)[]).map((i) => ("owner" in i ? i.owner.id : i.enterprise.id));
+  const verifiedOwners = [...(await verifiedOrganizations([...new Set(ownerIds)]))];
   return {
     ...list,
+    verifiedOwners,
     items: list.items as (K extends "achievement" ? AchievementView : DemandView)[],
     field: query.field ?? null,
     canCreate: can(user, createPermission(kind)),

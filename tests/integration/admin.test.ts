@@ -9,6 +9,7 @@ import { Session } from "~/models/session.server.ts";
 import { Settings } from "~/models/settings.server.ts";
 import { User } from "~/models/user.server.ts";
 import * as achievementPage from "~/routes/achievements.$id.tsx";
+import * as achievementsIndex from "~/routes/achievements._index.tsx";
 import * as adminAudit from "~/routes/admin.audit.tsx";
 import * as adminOrgs from "~/routes/admin.organizations.tsx";
 import * as adminSettings from "~/routes/admin.settings.tsx";
@@ -120,6 +121,9 @@ describe("organisations", () => {
     expect(String(stored!.verifiedBy)).toBe(admin.id);
     const after = await json<{ ownerVerified: boolean }>(await call(achievementPage.loader, get(`/achievements/${id}`, null), { id }));
     expect(after.ownerVerified).toBe(true);
+    // … and on the public list's cards.
+    const browse = await json<{ verifiedOwners: string[] }>(await call(achievementsIndex.loader, get("/achievements", null)));
+    expect(browse.verifiedOwners).toEqual([String(org!._id)]);
     const list = await json<{ organizations: { verifiedAt: string | null }[] }>(
       await call(adminOrgs.loader, get("/admin/organizations?verified=yes&q=文山学院", admin)),
     );
