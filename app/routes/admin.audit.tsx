@@ -40,6 +40,8 @@ const LINKS: Record<string, (id: string) => string> = {
 export default function AdminAudit() {
   const data = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  // An action's name: the admin's own, a listing workflow's, else its code.
+  const actionName = (a: string) => t(`admin.audit.actions.${a}`, { defaultValue: t(`listing.actions.${a}`, { defaultValue: a }) });
   const [params] = useSearchParams();
   const q = data.query;
   const pageLink = (page: number) => {
@@ -64,7 +66,8 @@ export default function AdminAudit() {
             <option value="">{t("admin.audit.anyAction")}</option>
             {data.actions.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {actionName(a)}
+                {actionName(a) !== a ? ` (${a})` : ""}
               </option>
             ))}
           </select>
@@ -114,7 +117,7 @@ export default function AdminAudit() {
           return (
             <li key={e.id} className="admin-card" data-testid="audit-entry">
               <p>
-                <time dateTime={e.at}>{formatDateTime(e.at)}</time> · <strong>{e.actorName}</strong> · <code>{e.action}</code>
+                <time dateTime={e.at}>{formatDateTime(e.at)}</time> · <strong>{e.actorName}</strong> · {actionName(e.action)}
               </p>
               <p className="muted">
                 {t(`admin.audit.subjectTypes.${e.subjectType}`)}{" "}
