@@ -5,6 +5,7 @@ import { Recommendation, type RecommenderSide } from "~/models/recommendation.se
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { CLOSED_DEMAND_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import type { Field } from "~/utils/taxonomy.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { oid, parseId } from "../kernel/ids.server.ts";
 import { canView, relationsOf } from "../listings/access.ts";
@@ -57,10 +58,10 @@ async function views(actor: Actor | null, rows: RecRow[]): Promise<Recommendatio
   );
 }
 
-type DemandRow = { _id: Types.ObjectId; status: string; enterprise: Types.ObjectId; createdBy?: Types.ObjectId | null };
+type DemandRow = { _id: Types.ObjectId; status: string; field: Field; enterprise: Types.ObjectId; createdBy?: Types.ObjectId | null };
 
 async function loadDemand(actor: Actor | null, demandId: string): Promise<DemandRow | null> {
-  const d = (await Demand.findById(parseId(demandId), { status: 1, enterprise: 1, createdBy: 1 }).lean()) as DemandRow | null;
+  const d = (await Demand.findById(parseId(demandId), { status: 1, field: 1, enterprise: 1, createdBy: 1 }).lean()) as DemandRow | null;
   return d && canView(actor, d) ? d : null;
 }
 
@@ -126,7 +127,19 @@ export async function recommendPanel(actor: Actor | null, demandId: string): Pro
           .limit(100)
           .lean()
       : [],
-    hasRole(actor, "broker") ? Achievement.find(base, projection).sort({ publishedAt: -1, _id: -1 }).limit(BROKER_OPTIONS).lean() : [],
+    // A broker may recommend any achievement on offer; the choice lists the demand's own field first.
+    hasRole(actor, "broker")
+      ? Promise.all([
+          Achievement.find({ ...base, field: demand.field }, projection)
+            .sort({ publishedAt: -1, _id: -1 })
+            .limit(BROKER_OPTIONS)
+            .lean(),
+          Achievement.find({ ...base, field: { $ne: demand.field } }, projection)
+            .sort({ publishedAt: -1, _id: -1 })
+            .limit(BROKER_OPTIONS)
+            .lean(),
+        ]).then(([same, other]) => [...same, ...other])
+      : [],
   ]);
   const seen = new Set<string>();
   const options = [...mineOnOffer, ...brokerOptions]
