@@ -11,7 +11,7 @@ import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
-import { PriceDisplay } from "~/components/listing/price.tsx";
+import { PriceDisplay, PriceList } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/web/matching.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
@@ -95,7 +95,7 @@ export default function AchievementDetail() {
               <ModesDisplay modes={a.transactionModes} exclusivity={a.licenseExclusivity} />
             </Fact>
             <Fact label={t("listingUi.price")}>
-              <PriceDisplay price={a.price} />
+              <PriceList listing={a} />
             </Fact>
             {a.inventors.length ? (
               <Fact label={t("listingUi.inventors")}>

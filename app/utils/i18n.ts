@@ -7,6 +7,7 @@ import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import offers from "~/locales/modules/offers.ts";
 import payments from "~/locales/modules/payments.ts";
+import prices from "~/locales/modules/prices.ts";
 import rooms from "~/locales/modules/rooms.ts";
 import pages from "~/locales/modules/pages.ts";
 import recommendations from "~/locales/modules/recommendations.ts";
@@ -32,7 +33,7 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, recommendations] as const;
+const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, prices, recommendations] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },
