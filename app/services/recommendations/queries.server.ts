@@ -93,7 +93,7 @@ export interface RecommendPanel {
   /** Why not, when the reader could recommend in general but not here (solved, no achievement left …). */
   reason: string | null;
   options: { id: string; title: string; status: ListingStatus }[];
-  /** What the reader already recommended to this demand. */
+  /** What the reader (or, for a seller, their organisation) already recommended to this demand. */
   mine: RecommendationView[];
 }
 
@@ -104,9 +104,10 @@ export async function recommendPanel(actor: Actor | null, demandId: string): Pro
   if (!actor || !mayRecommend(actor)) return null;
   const demand = await loadDemand(actor, demandId);
   if (!demand || relationsOf(actor, demand).has("owner")) return null;
-  const mineRows = (await Recommendation.find({ demand: demand._id, "recommendedBy.user": oid(actor.id!) })
-    .sort({ createdAt: -1 })
-    .lean()) as RecRow[];
+  // One's own, and (for a seller) those of one's organisation's achievements: a colleague's recommendation leads to the same room.
+  const ours: Record<string, unknown>[] = [{ "recommendedBy.user": oid(actor.id!) }];
+  if (can(actor, "trading:sell") && actor.organization) ours.push({ achievementOwner: oid(actor.organization.id) });
+  const mineRows = (await Recommendation.find({ demand: demand._id, $or: ours }).sort({ createdAt: -1 }).lean()) as RecRow[];
   const mine = await views(actor, mineRows);
   if (CLOSED_DEMAND_STATUSES.includes(demand.status as ListingStatus)) {
     return { open: false, reason: "recommendations.errors.demandSolved", options: [], mine };
