@@ -1,9 +1,11 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import mongoose from "mongoose";
+import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { useBrowser } from "../support/browser.ts";
+import { HttpClient } from "../support/http.ts";
 import { ROOT } from "../setup/tmp.ts";
 
 /**
@@ -16,12 +18,14 @@ const { baseURL, browser } = useBrowser();
 const dataDir = inject("appDataDir");
 const tag = `${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
 const email = `disable-me-${tag}@e2e.cn`;
+const socketEmail = `disable-socket-${tag}@e2e.cn`;
 
 beforeAll(async () => {
   const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
   await mongoose.connect(mongoUri, { dbName: "chengguo" });
   const org = await upsertOrganization({ name: `停用测试企业 ${tag}`, type: "enterprise", region: "532623" });
   await upsertUser({ email, name: `待停用 ${tag}`, password: "Terraces2025", roles: ["buyer"], organization: org });
+  await upsertUser({ email: socketEmail, name: `待停用实时 ${tag}`, password: "Terraces2025", roles: ["buyer"], organization: org });
 });
 
 afterAll(async () => {
@@ -88,5 +92,27 @@ describe("the admin pages on a phone", () => {
     await user.getByLabel("密码").fill("Terraces2025");
     await user.getByRole("button", { name: "登录" }).click();
     await expect.poll(() => user.getByText("邮箱或密码不正确").count()).toBe(1);
+  });
+
+  it("a disabled user's open socket is closed at once", async () => {
+    const user = new HttpClient(baseURL);
+    expect((await user.login(socketEmail, "Terraces2025")).status).toBe(302);
+    const socket = io(baseURL, { transports: ["websocket"], extraHeaders: { Cookie: user.cookieHeader() }, reconnection: false });
+    try {
+      const greeting = await new Promise<{ user: unknown }>((resolve, reject) => {
+        socket.once("session", resolve);
+        socket.once("connect_error", reject);
+      });
+      expect(greeting.user).toBeTruthy();
+      const admin = new HttpClient(baseURL);
+      expect((await admin.login("admin@demo.chengguo.cn", "Demo1234")).status).toBe(302);
+      const { html, csrf } = await admin.page(`/admin/users?q=${encodeURIComponent(socketEmail)}`);
+      const userId = /name="userId" value="([a-f0-9]{24})"/.exec(html)![1]!;
+      const res = await admin.post("/admin/users", { csrf, intent: "set-disabled", userId, disabled: "true" });
+      expect(res.status).toBe(200);
+      await expect.poll(() => socket.connected, { timeout: 5_000 }).toBe(false);
+    } finally {
+      socket.disconnect();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { Settings } from "~/models/settings.server.ts";
 import { User } from "~/models/user.server.ts";
 import * as achievementPage from "~/routes/achievements.$id.tsx";
 import * as achievementsIndex from "~/routes/achievements._index.tsx";
+import * as home from "~/routes/_index.tsx";
 import * as adminAudit from "~/routes/admin.audit.tsx";
 import * as adminOrgs from "~/routes/admin.organizations.tsx";
 import * as adminSettings from "~/routes/admin.settings.tsx";
@@ -124,6 +125,9 @@ describe("organisations", () => {
     // … and on the public list's cards.
     const browse = await json<{ verifiedOwners: string[] }>(await call(achievementsIndex.loader, get("/achievements", null)));
     expect(browse.verifiedOwners).toEqual([String(org!._id)]);
+    // … and among the organisations on the home page.
+    const front = await json<{ recentOrganizations: { name: string; verified: boolean }[] }>(await call(home.loader, get("/", null)));
+    expect(front.recentOrganizations.filter((o) => o.verified).map((o) => o.name)).toEqual(["文山学院"]);
     const list = await json<{ organizations: { verifiedAt: string | null }[] }>(
       await call(adminOrgs.loader, get("/admin/organizations?verified=yes&q=文山学院", admin)),
     );
