@@ -1,4 +1,5 @@
 import { seedDemoListings } from "./demo-listings.ts";
+import { seedDemoWork } from "./demo-work.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -50,6 +51,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
   const listings = await seedDemoListings(log);
+  await seedDemoWork(log);
   return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 
