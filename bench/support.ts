@@ -36,6 +36,8 @@ export async function startBenchApp(opts: {
       MEILI_HOST: opts.services.meiliHost,
       MEILI_MASTER_KEY: opts.services.meiliKey,
       EMBEDDED_STRIPE_PORT: String(await freePort()),
+      EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+      EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
       SEED_ON_EMPTY: "false",
       LOG_LEVEL: "warn",
       NODE_ENV: "production",

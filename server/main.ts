@@ -15,6 +15,7 @@ import { startJobs } from "./jobs/index.ts";
 import { ensureIndexes } from "../search/indexes.ts";
 import { startOutboxWorker } from "../search/outbox.ts";
 import { EmbeddedError, startServices, type Services } from "./embedded/index.ts";
+import { startMailGateway, type MailGateway } from "./embedded/mail.ts";
 import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts";
 import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
@@ -44,6 +45,7 @@ async function main() {
   let stopOutbox: (() => void) | undefined;
   let io: ReturnType<typeof attachRealtime> | undefined;
   let payments: PaymentsGateway | undefined;
+  let mail: MailGateway | undefined;
   /* eslint-enable prefer-const */
   let shuttingDown = false;
   const shutdown = async (why: string, code = 0) => {
@@ -62,6 +64,7 @@ async function main() {
     });
     await disconnectDb().catch(() => {});
     await payments?.stop().catch(() => {});
+    await mail?.stop().catch(() => {});
     await services.stop();
     process.exit(code);
   };
@@ -85,6 +88,13 @@ async function main() {
     throw e;
   });
   logger.info({ payments: payments.mode, apiBase: payments.apiBase ?? "api.stripe.com" }, "payments resolved");
+  mail = await startMailGateway(config).catch(async (e) => {
+    await payments?.stop();
+    await services.stop();
+    throw e;
+  });
+  if (mail.catcherUrl) logger.info(`mail: no SMTP_URL, so mail is caught locally; see what was sent at ${mail.catcherUrl}`);
+  else logger.info("mail: sent through SMTP_URL");
 
   const seedOnEmpty = config.SEED_ON_EMPTY ?? (services.started.mongo && config.NODE_ENV !== "test");
   // The demo accounts are advertised (login page) only on the embedded, seeded database.

@@ -18,6 +18,15 @@ const userSchema = new Schema(
       fields: { type: [{ type: String, enum: FIELDS }], default: undefined },
       regions: { type: [{ type: String, match: /^\d{4}$/ }], default: undefined },
     },
+    /**
+     * Which notifications also come by email (app/services/notifications/mail.server.ts): the
+     * listing workflow and trading by default, matches only when asked for. Unset = the default.
+     */
+    mailNotifications: {
+      listings: { type: Boolean },
+      trading: { type: Boolean },
+      matches: { type: Boolean },
+    },
   },
   { timestamps: true },
 );

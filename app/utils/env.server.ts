@@ -53,6 +53,21 @@ export const envSchema = z.object({
     .optional(),
   STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
   EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+  // Email. With SMTP_URL (nodemailer's connection URL, e.g. smtps://user:pass@smtp.example.cn:465)
+  // mail goes to that server. Without it `npm start` runs a local mail catcher (maildev) whose
+  // SMTP side listens on EMBEDDED_MAIL_SMTP_PORT and whose page on EMBEDDED_MAIL_WEB_PORT lists
+  // every mail sent; MAIL_CATCHER_URL is then set to that page.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("成果平台 <noreply@chengguo.localhost>"),
+  MAIL_CATCHER_URL: z.string().url().optional(),
+  EMBEDDED_MAIL_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
+  EMBEDDED_MAIL_WEB_PORT: z.coerce.number().int().min(1).max(65535).default(1080),
+  // The site's public address, for links in emails (password reset, invitations, notifications).
+  // Default: http://localhost:PORT.
+  APP_URL: z.string().url("must be a URL such as https://chengguo.example.cn").optional(),
   // Other origins (scheme://host[:port], comma-separated) whose pages may open the site's socket.io
   // connection; the site's own origin (the request's Host) always may, any other is refused.
   ALLOWED_ORIGINS: z
@@ -130,6 +145,20 @@ export function setPaymentEndpoints(p: { apiBase: string | null; secretKey: stri
   process.env.STRIPE_WEBHOOK_SECRET = p.webhookSecret;
   cached = parseEnv(process.env);
   return cached;
+}
+
+/** Sets the resolved mail endpoints (server/embedded/mail.ts: the local mail catcher; tests) and re-validates. */
+export function setMailEndpoints(p: { smtpUrl: string; catcherUrl?: string }) {
+  process.env.SMTP_URL = p.smtpUrl;
+  if (p.catcherUrl) process.env.MAIL_CATCHER_URL = p.catcherUrl;
+  else delete process.env.MAIL_CATCHER_URL;
+  cached = parseEnv(process.env);
+  return cached;
+}
+
+/** The site's public base URL (no trailing slash), for links that leave the site (emails). */
+export function publicUrl(e: Env = env()): string {
+  return (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
 }
 
 export function dataDir(e: Env = env()): string {

@@ -2,6 +2,7 @@ import mongoose from "mongoose";
 import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions/jobs.server.ts";
 import type { Job } from "~/services/kernel/jobs.ts";
 import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } from "~/services/listings/jobs.server.ts";
+import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
@@ -15,6 +16,7 @@ export const JOBS: readonly Job[] = [
   listingsExpireJob,
   listingsNoticeEndJob,
   listingsAttachmentsSweepJob,
+  mailDeliverJob,
 ];
 
 /** Starts this instance's runner on the app's database; resolves to its stop function. */

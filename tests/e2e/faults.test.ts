@@ -98,6 +98,8 @@ beforeAll(async () => {
     EMBEDDED_MONGO_PORT: String(await freePort()),
     EMBEDDED_MEILI_PORT: String(await freePort()),
     EMBEDDED_STRIPE_PORT: String(await freePort()),
+    EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+    EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
   });
   await waitForHealthy(baseURL, app);
   mongoUri = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8")).mongoUri;

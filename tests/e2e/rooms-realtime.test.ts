@@ -560,6 +560,8 @@ describe("deal rooms over socket.io", () => {
         MEILI_MASTER_KEY: meiliKey,
         SESSION_SECRET: sessionSecret,
         EMBEDDED_STRIPE_PORT: String(await freePort()),
+        EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+        EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
       });
       await waitForHealthy(secondURL, second);
     });

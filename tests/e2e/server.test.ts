@@ -192,6 +192,8 @@ describe("the running server (started like `npm start`)", () => {
         MEILI_HOST: deadMeili,
         MEILI_MASTER_KEY: "0123456789abcdef0123",
         EMBEDDED_STRIPE_PORT: String(await freePort()),
+        EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+        EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
       },
       { quiet: true },
     );
@@ -215,7 +217,14 @@ describe("the running server (started like `npm start`)", () => {
 
   it("`npm start` stops the app and both embedded services on SIGTERM, keeping the data", async () => {
     const dataDir = path.join(inject("appDataDir"), "via-npm");
-    const [port, mongoPort, meiliPort, stripePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [port, mongoPort, meiliPort, stripePort, mailPort, mailWebPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const start = () =>
       // --ignore-scripts skips only the prestart build, which the e2e setup has already done.
       spawn("npm", ["start", "--ignore-scripts", "--silent"], {
@@ -226,6 +235,8 @@ describe("the running server (started like `npm start`)", () => {
           EMBEDDED_MONGO_PORT: String(mongoPort),
           EMBEDDED_MEILI_PORT: String(meiliPort),
           EMBEDDED_STRIPE_PORT: String(stripePort),
+          EMBEDDED_MAIL_SMTP_PORT: String(mailPort),
+          EMBEDDED_MAIL_WEB_PORT: String(mailWebPort),
         }),
         stdio: "ignore",
       });

@@ -9,6 +9,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseURL: string;
     appDataDir: string;
+    mailCatcherUrl: string;
   }
 }
 
@@ -23,6 +24,9 @@ export function appEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     STRIPE_SECRET_KEY: _e,
     STRIPE_WEBHOOK_SECRET: _f,
     STRIPE_API_BASE: _g,
+    // Mail too: the app starts its own mail catcher, which the tests read.
+    SMTP_URL: _h,
+    MAIL_CATCHER_URL: _i,
     ...rest
   } = process.env;
   // NODE_ENV is left to the child (server/index.ts defaults it to production, like `npm start`).
@@ -67,16 +71,20 @@ export default async function setup(project: TestProject) {
   const dataDir = await tmpDir("e2e");
   const port = await freePort();
   const baseURL = `http://localhost:${port}`;
+  const mailWebPort = await freePort();
   const child = spawnApp({
     DATA_DIR: dataDir,
     PORT: String(port),
     EMBEDDED_MONGO_PORT: String(await freePort()),
     EMBEDDED_MEILI_PORT: String(await freePort()),
     EMBEDDED_STRIPE_PORT: String(await freePort()),
+    EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+    EMBEDDED_MAIL_WEB_PORT: String(mailWebPort),
   });
   await waitForHealthy(baseURL, child);
   project.provide("baseURL", baseURL);
   project.provide("appDataDir", dataDir);
+  project.provide("mailCatcherUrl", `http://localhost:${mailWebPort}`);
   return async () => {
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, inject } from "vitest";
-import { setPaymentEndpoints, setServiceEndpoints } from "../../app/utils/env.server.ts";
+import { mailPassesSettled } from "../../app/services/mail/outbox.server.ts";
+import { setMailEndpoints, setPaymentEndpoints, setServiceEndpoints } from "../../app/utils/env.server.ts";
 
 /**
  * Each test file gets its own database and Meilisearch index prefix on the shared real
@@ -22,12 +23,16 @@ beforeAll(async () => {
     secretKey: "sk_test_chengguo_local",
     webhookSecret: `whsec_unregistered${id}`,
   });
+  // Mail goes through nodemailer to the shared catcher; tests read it with tests/support/mailbox.ts.
+  setMailEndpoints({ smtpUrl: inject("smtpUrl"), catcherUrl: inject("mailCatcherUrl") });
   setServiceEndpoints({ mongoUri: inject("mongoUri"), meiliHost: inject("meiliHost"), meiliKey: inject("meiliKey") });
   await mongoose.connect(inject("mongoUri"), { dbName: TEST_DB });
   await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
 });
 
 afterAll(async () => {
+  // Notifications queue mail: the passes under way finish before their database goes.
+  await mailPassesSettled().catch(() => {});
   await mongoose.connection.dropDatabase().catch(() => {});
   await mongoose.disconnect();
 });

@@ -13,6 +13,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
 import { openDeal, sellerSideUsers } from "../deals/open.server.ts";
+import { dealEndsTrading } from "../deals/rules.ts";
 import { assertTrading, loadTradingListing } from "../listing.server.ts";
 import { ANSWER_STATUS, isExpired, mayAnswer, nextVersion, otherParty } from "../negotiation.ts";
 import { closeOffers, expireInSession } from "./expiry.server.ts";
@@ -26,7 +27,8 @@ import { offerView, type OfferRow, type OfferView } from "./views.ts";
  * listing's owner organisation or its author) accepts, rejects or counters; the buyer answers a
  * counter the same way, and whoever made the open version may withdraw it. Each counter is a new
  * version in the thread and the countered one is closed as `countered`. Accepting opens the deal
- * (../deals/open.server.ts `openDeal`, same transaction) and closes every other open offer on the listing.
+ * (../deals/open.server.ts `openDeal`, same transaction) and closes every other open offer on the listing
+ * (unless the deal is a non-exclusive licence, which leaves the listing trading).
  *
  * Every change is a conditional update (`status: "open"`, not yet expired) inside a transaction,
  * with its audit event and the other side's notification in the same commit. An offer past its
@@ -218,11 +220,15 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
     await Offer.updateOne({ _id: offer._id }, { $set: { deal: oid(deal) } }, { session });
     await audit(session, { offer: offer._id, action: "accept", from: "open", to: "accepted", actor, via, at: now });
     await notify(session, notice(offer, "offer.accepted", await usersOf(otherParty(side), offer, session)));
-    const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
-      .session(session)
-      .lean()) as OfferRow[];
-    await closeOffers(session, others, "offers.reasons.soldToOther", now);
-    closedThreads = others.map((o) => String(o.thread));
+    // A sale closes the other buyers' offers; a non-exclusive licence leaves them open (the
+    // listing stays trading for other licensees, issue 13 point 5).
+    if (dealEndsTrading({ source: "offer", ...offerTermsOf(offer) })) {
+      const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
+        .session(session)
+        .lean()) as OfferRow[];
+      await closeOffers(session, others, "offers.reasons.soldToOther", now);
+      closedThreads = others.map((o) => String(o.thread));
+    }
     return deal;
   });
   publishOfferChange(closedThreads);

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { inject, describe, expect, it } from "vitest";
+import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
+import { composeMail } from "~/services/mail/compose.ts";
+import { deliverDue, queueMail } from "~/services/mail/outbox.server.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { setMailEndpoints } from "~/utils/env.server.ts";
+import { linksIn, mailbox } from "../support/mailbox.ts";
+
+/**
+ * Mail goes through nodemailer over SMTP to the local mail catcher (maildev) that the global
+ * setup started, as `npm start` does without SMTP_URL; these tests read it back from the
+ * catcher's API. Mail is queued in the transaction that causes it and sent after the commit.
+ */
+
+const box = mailbox();
+const address = (name: string) => `${name}-${randomBytes(3).toString("hex")}@mail-test.cn`;
+
+describe("mail", () => {
+  it("sends a mail queued in a transaction once the transaction commits, with its text, HTML and link", async () => {
+    const to = address("commit");
+    const body = composeMail({
+      greeting: "王老师，您好：",
+      paragraphs: ["您的成果《三七根腐病生物防治菌剂》已通过审核 <公示>。"],
+      action: { label: "查看成果", url: "http://localhost:3000/achievements/abc" },
+      footer: "西畴县科技成果转移转化交易平台",
+    });
+    await withTransaction(async (session) => {
+      await queueMail(session, [{ to, subject: "成果已通过审核", kind: "notification", ...body }]);
+    });
+    const mail = await box.waitFor(to);
+    expect(mail.subject).toBe("成果已通过审核");
+    expect(mail.text).toContain("已通过审核 <公示>");
+    expect(mail.html).toContain("&lt;公示&gt;");
+    expect(linksIn(mail)).toEqual(["http://localhost:3000/achievements/abc"]);
+    const stored = await OutgoingMail.findOne({ to }).lean();
+    expect(stored).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("sends nothing for a transaction that rolls back", async () => {
+    const to = address("rollback");
+    await expect(
+      withTransaction(async (session) => {
+        await queueMail(session, [{ to, subject: "不该发出", text: "x", kind: "notification" }]);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    // A later mail to the same person arrives alone: the rolled-back one was never queued.
+    await queueMail(null, [{ to, subject: "应当发出", text: "y", kind: "notification" }]);
+    await box.waitFor(to);
+    expect((await box.to(to)).map((m) => m.subject)).toEqual(["应当发出"]);
+    expect(await OutgoingMail.countDocuments({ to })).toBe(1);
+  });
+
+  it("keeps a mail queued while SMTP is down and sends it once it is back", async () => {
+    const to = address("down");
+    setMailEndpoints({ smtpUrl: "smtp://127.0.0.1:9", catcherUrl: inject("mailCatcherUrl") });
+    try {
+      await queueMail(null, [{ to, subject: "重试", text: "z", kind: "notification" }]);
+      await expect.poll(async () => (await OutgoingMail.findOne({ to }).lean())?.attempts, { timeout: 10_000 }).toBe(1);
+      const waiting = await OutgoingMail.findOne({ to }).lean();
+      expect(waiting).toMatchObject({ status: "queued" });
+      expect(waiting!.lastError).toBeTruthy();
+      expect(waiting!.dueAt.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      setMailEndpoints({ smtpUrl: inject("smtpUrl"), catcherUrl: inject("mailCatcherUrl") });
+    }
+    // The job's next pass after the back-off sends it.
+    expect(await deliverDue(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(1);
+    expect((await box.waitFor(to)).subject).toBe("重试");
+    expect(await OutgoingMail.findOne({ to }).lean()).toMatchObject({ status: "sent", attempts: 2 });
+  });
+});
