@@ -1,5 +1,6 @@
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
+import { seedDemoWork } from "./demo-work.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -41,6 +42,9 @@ export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: stri
   { email: "food@demo.chengguo.cn", name: "食品公司 孙总", roles: ["buyer"], org: "food" },
 ];
 
+/** Demo organisations an admin has verified (the rest wait on /admin/organizations). */
+const DEMO_VERIFIED = ["yaas", "sanqi", "bureau"];
+
 /** Loads the demo data. Idempotent: run it again and it updates rather than duplicates. */
 export async function seedDemo(log: (msg: string) => void = () => {}) {
   const orgs = new Map<string, { _id: unknown }>();
@@ -50,8 +54,15 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null });
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
+  // Organisations the platform admin has checked show 已认证 on their listings (issue 13, point 11).
+  const admin = await User.findOne({ email: "admin@demo.chengguo.cn" }).select("_id").lean();
+  await Organization.updateMany(
+    { _id: { $in: DEMO_VERIFIED.map((k) => orgs.get(k)!._id) }, verifiedAt: { $exists: false } },
+    { $set: { verifiedAt: new Date(), verifiedBy: admin?._id } },
+  );
   const listings = await seedDemoListings(log);
   await seedDemoRecommendations(log);
+  await seedDemoWork(log);
   return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 

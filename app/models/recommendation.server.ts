@@ -13,6 +13,8 @@ const recommendationSchema = new Schema(
     demand: { type: Schema.Types.ObjectId, ref: "Demand", required: true },
     achievement: { type: Schema.Types.ObjectId, ref: "Achievement", required: true },
     achievementTitle: { type: String, required: true },
+    /** The achievement's owner organisation: its whole seller side sees the recommendation as theirs. */
+    achievementOwner: { type: Schema.Types.ObjectId, ref: "Organization" },
     recommendedBy: {
       user: { type: Schema.Types.ObjectId, ref: "User", required: true },
       name: { type: String, required: true },
@@ -28,6 +30,7 @@ const recommendationSchema = new Schema(
 recommendationSchema.index({ demand: 1, achievement: 1 }, { unique: true });
 recommendationSchema.index({ demand: 1, createdAt: -1 });
 recommendationSchema.index({ "recommendedBy.user": 1, createdAt: -1 });
+recommendationSchema.index({ achievementOwner: 1, demand: 1 });
 
 export type RecommendationDoc = InferSchemaType<typeof recommendationSchema>;
 export const Recommendation =

@@ -5,6 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -67,6 +68,7 @@ export default function AchievementDetail() {
         kindLabel={t("listing.achievement")}
       />
       <DoneNotice ns="listingUi" />
+      <NoticeText text={data.noticeText} />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <PatentConflicts conflicts={data.patentConflicts} audience={data.isOwner ? "owner" : "reviewer"} />
       {data.review ? <ReviewPanel review={data.review} kind="achievement" /> : null}
@@ -75,7 +77,7 @@ export default function AchievementDetail() {
           <p className="detail-summary">{a.summary}</p>
           <Facts>
             <Fact label={t("listingUi.owner")}>
-              {a.owner.name}
+              {a.owner.name} <VerifiedMark verified={data.ownerVerified} />
               {a.owner.type ? <span className="muted"> · {t(`orgTypes.${a.owner.type}`)}</span> : null}
             </Fact>
             <Fact label={t("listingUi.field")}>{t(`listing.fields.${a.field}`)}</Fact>

@@ -6,6 +6,7 @@ import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { ReviewPanel } from "~/components/listing/review-panel.tsx";
+import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -65,12 +66,15 @@ export default function DemandDetail() {
         kindLabel={t("listing.demand")}
       />
       <DoneNotice ns="listingUi" />
+      <NoticeText text={data.noticeText} />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
       {data.review ? <ReviewPanel review={data.review} kind="demand" /> : null}
       <div className="detail-layout">
         <div className="detail-main">
           <Facts>
-            <Fact label={t("listingUi.enterprise")}>{d.enterprise.name}</Fact>
+            <Fact label={t("listingUi.enterprise")}>
+              {d.enterprise.name} <VerifiedMark verified={data.ownerVerified} />
+            </Fact>
             <Fact label={t("listingUi.field")}>{t(`listing.fields.${d.field}`)}</Fact>
             <Fact label={t("listingUi.budget")}>
               <BudgetDisplay budget={d.budget} />

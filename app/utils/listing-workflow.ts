@@ -157,6 +157,3 @@ export function availableActions(
 export function isPublic(status: ListingStatus): boolean {
   return PUBLIC_STATUSES.includes(status);
 }
-
-/** 公示期: days between publication and the start of trading, during which objections may be filed. */
-export const NOTICE_DAYS = 15;

@@ -24,5 +24,8 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/notifications", label: "nav.notifications", auth: true },
   { to: "/account", label: "nav.account", auth: true },
   { to: "/admin/users", label: "nav.users", permission: "user:manage" },
+  { to: "/admin/organizations", label: "nav.organizations", permission: "organization:manage" },
+  { to: "/admin/audit", label: "nav.audit", permission: "audit:view" },
+  { to: "/admin/settings", label: "nav.settings", permission: "settings:manage" },
   { to: "/admin/tokens", label: "nav.tokens", permission: "token:manage" },
 ];

@@ -19,6 +19,9 @@ import {
   type ListingStatus,
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import { localeFromCookieHeader } from "~/utils/i18n.ts";
+import { verifiedOrganizations } from "~/services/accounts/organizations.server.ts";
+import { platformSettings } from "~/services/settings/settings.server.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -62,8 +65,12 @@ export async function loadBrowse<K extends ListingKind>(request: Request, kind: 
   ]);
   const t = requestT(request);
   const title = t(kind === "achievement" ? "browse.achievementsTitle" : "browse.demandsTitle");
+  // The 已认证 mark of owners an admin verified.
+  const ownerIds = (list.items as (AchievementView | DemandView)[]).map((i) => ("owner" in i ? i.owner.id : i.enterprise.id));
+  const verifiedOwners = [...(await verifiedOrganizations([...new Set(ownerIds)]))];
   return {
     ...list,
+    verifiedOwners,
     items: list.items as (K extends "achievement" ? AchievementView : DemandView)[],
     field: query.field ?? null,
     canCreate: can(user, createPermission(kind)),
@@ -107,10 +114,16 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
     review = await reviewState(user, kind, id);
   }
   const t = requestT(request);
+  // The notice text (a platform setting) while the 公示 runs; the 已认证 mark of a verified owner.
+  const ownerId = "owner" in item ? item.owner.id : item.enterprise.id;
+  const [settings, verified] = await Promise.all([detail.inNotice ? platformSettings() : null, verifiedOrganizations([ownerId])]);
+  const english = localeFromCookieHeader(request.headers.get("Cookie")) === "en";
   return {
     ...detail,
     item,
     review,
+    noticeText: settings ? (english && settings.noticeText.en ? settings.noticeText.en : settings.noticeText.zh) : null,
+    ownerVerified: verified.has(ownerId),
     actions: detail.actions.filter((a) => a !== "upholdObjection"),
     isOwner,
     isReviewer,

@@ -163,6 +163,8 @@ describe("recommending an achievement to a demand (issue 13, point 9)", () => {
     const again = await recommend(demandId, colleague, { achievementId });
     expect(again.status).toBe(409);
     expect((await refusalOf(again)).formError).toBe("recommendations.errors.duplicate");
+    // The colleague finds their organisation's recommendation, with the way into the room.
+    expect((await load(demandId, colleague)).recommendations.panel?.mine.map((r) => r.roomId)).toEqual([String(room!._id)]);
     expect(await Recommendation.countDocuments({ demand: demandId })).toBe(1);
   });
 

@@ -6,7 +6,8 @@
 const zh = {
   listingForm: {
     newAchievementTitle: "发布科技成果",
-    newAchievementIntro: "填写成果信息后可保存为草稿，随时修改；提交审核后由技术经纪人审核，通过后公示 15 天，公示期满即可交易。",
+    newAchievementIntro:
+      "填写成果信息后可保存为草稿，随时修改；提交审核后由技术经纪人审核，通过后进入公示期（天数以平台设置为准），公示期满即可交易。",
     editAchievementTitle: "修改科技成果",
     newDemandTitle: "发布技术需求",
     newDemandIntro:
@@ -157,7 +158,7 @@ const en: typeof zh = {
   listingForm: {
     newAchievementTitle: "List an achievement",
     newAchievementIntro:
-      "Save as a draft and edit it as often as you like. After you submit it, a technology broker reviews it; once approved it is on public notice for 15 days and can then be traded.",
+      "Save as a draft and edit it as often as you like. After you submit it, a technology broker reviews it; once approved it is on public notice (for as many days as the platform sets) and can then be traded.",
     editAchievementTitle: "Edit achievement",
     newDemandTitle: "Post a technology demand",
     newDemandIntro:

@@ -26,7 +26,7 @@ const zh = {
       submit: "推荐并发起洽谈",
     },
     mine: {
-      title: "我推荐的成果",
+      title: "我方已推荐的成果",
     },
     solve: {
       title: "需求已解决？",
@@ -95,7 +95,7 @@ const en: typeof zh = {
       submit: "Recommend and open a deal room",
     },
     mine: {
-      title: "My recommendations",
+      title: "Recommended by you or your organisation",
     },
     solve: {
       title: "Solved?",

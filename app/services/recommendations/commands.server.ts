@@ -146,6 +146,7 @@ export async function recommendAchievement(
               demand: demand._id,
               achievement: achievement._id,
               achievementTitle: achievement.title,
+              achievementOwner: achievement.owner,
               recommendedBy: { user: oid(actor.id!), name: actor.name, organizationName: actor.organization?.name ?? null, side },
               note,
               room: room.roomId,

@@ -5,6 +5,7 @@ import { Recommendation, type RecommenderSide } from "~/models/recommendation.se
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { CLOSED_DEMAND_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import type { Field } from "~/utils/taxonomy.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { oid, parseId } from "../kernel/ids.server.ts";
 import { canView, relationsOf } from "../listings/access.ts";
@@ -57,10 +58,10 @@ async function views(actor: Actor | null, rows: RecRow[]): Promise<Recommendatio
   );
 }
 
-type DemandRow = { _id: Types.ObjectId; status: string; enterprise: Types.ObjectId; createdBy?: Types.ObjectId | null };
+type DemandRow = { _id: Types.ObjectId; status: string; field: Field; enterprise: Types.ObjectId; createdBy?: Types.ObjectId | null };
 
 async function loadDemand(actor: Actor | null, demandId: string): Promise<DemandRow | null> {
-  const d = (await Demand.findById(parseId(demandId), { status: 1, enterprise: 1, createdBy: 1 }).lean()) as DemandRow | null;
+  const d = (await Demand.findById(parseId(demandId), { status: 1, field: 1, enterprise: 1, createdBy: 1 }).lean()) as DemandRow | null;
   return d && canView(actor, d) ? d : null;
 }
 
@@ -92,7 +93,7 @@ export interface RecommendPanel {
   /** Why not, when the reader could recommend in general but not here (solved, no achievement left …). */
   reason: string | null;
   options: { id: string; title: string; status: ListingStatus }[];
-  /** What the reader already recommended to this demand. */
+  /** What the reader (or, for a seller, their organisation) already recommended to this demand. */
   mine: RecommendationView[];
 }
 
@@ -103,9 +104,10 @@ export async function recommendPanel(actor: Actor | null, demandId: string): Pro
   if (!actor || !mayRecommend(actor)) return null;
   const demand = await loadDemand(actor, demandId);
   if (!demand || relationsOf(actor, demand).has("owner")) return null;
-  const mineRows = (await Recommendation.find({ demand: demand._id, "recommendedBy.user": oid(actor.id!) })
-    .sort({ createdAt: -1 })
-    .lean()) as RecRow[];
+  // One's own, and (for a seller) those of one's organisation's achievements: a colleague's recommendation leads to the same room.
+  const ours: Record<string, unknown>[] = [{ "recommendedBy.user": oid(actor.id!) }];
+  if (can(actor, "trading:sell") && actor.organization) ours.push({ achievementOwner: oid(actor.organization.id) });
+  const mineRows = (await Recommendation.find({ demand: demand._id, $or: ours }).sort({ createdAt: -1 }).lean()) as RecRow[];
   const mine = await views(actor, mineRows);
   if (CLOSED_DEMAND_STATUSES.includes(demand.status as ListingStatus)) {
     return { open: false, reason: "recommendations.errors.demandSolved", options: [], mine };
@@ -126,7 +128,19 @@ export async function recommendPanel(actor: Actor | null, demandId: string): Pro
           .limit(100)
           .lean()
       : [],
-    hasRole(actor, "broker") ? Achievement.find(base, projection).sort({ publishedAt: -1, _id: -1 }).limit(BROKER_OPTIONS).lean() : [],
+    // A broker may recommend any achievement on offer; the choice lists the demand's own field first.
+    hasRole(actor, "broker")
+      ? Promise.all([
+          Achievement.find({ ...base, field: demand.field }, projection)
+            .sort({ publishedAt: -1, _id: -1 })
+            .limit(BROKER_OPTIONS)
+            .lean(),
+          Achievement.find({ ...base, field: { $ne: demand.field } }, projection)
+            .sort({ publishedAt: -1, _id: -1 })
+            .limit(BROKER_OPTIONS)
+            .lean(),
+        ]).then(([same, other]) => [...same, ...other])
+      : [],
   ]);
   const seen = new Set<string>();
   const options = [...mineOnOffer, ...brokerOptions]
