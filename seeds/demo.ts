@@ -1,4 +1,6 @@
 import { seedDemoListings } from "./demo-listings.ts";
+import { seedDemoRecommendations } from "./demo-recommendations.ts";
+import { seedDemoWork } from "./demo-work.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import { JoinRequest } from "~/models/join-request.server.ts";
@@ -29,7 +31,7 @@ export const DEMO_ORGANIZATIONS: { key: string; name: string; type: Organization
   { key: "energy", name: "西畴县董马乡光伏新能源有限公司", type: "enterprise", region: "532623206" },
 ];
 
-/** Each organisation's first person is its admin (decision 011); `orgRole: "member"` marks a colleague. */
+/** Each organisation's first person is its admin (decision 015); `orgRole: "member"` marks a colleague. */
 export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: string | null; orgRole?: OrgRole }[] = [
   { email: "admin@demo.chengguo.cn", name: "平台管理员 李文", roles: ["admin"], org: null },
   { email: "bureau@demo.chengguo.cn", name: "科技局 王芳", roles: ["bureau"], org: "bureau" },
@@ -52,6 +54,9 @@ export const DEMO_JOIN_REQUESTS: { email: string; org: string; message: string }
   { email: "applicant@demo.chengguo.cn", org: "coop", message: "我是合作社新聘的技术员，负责三七种植技术引进。" },
 ];
 
+/** Demo organisations an admin has verified (the rest wait on /admin/organizations). */
+const DEMO_VERIFIED = ["yaas", "sanqi", "bureau"];
+
 /** Loads the demo data. Idempotent: run it again and it updates rather than duplicates. */
 export async function seedDemo(log: (msg: string) => void = () => {}) {
   const orgs = new Map<string, { _id: unknown }>();
@@ -68,7 +73,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
       { $setOnInsert: { organization: org._id, message: r.message } },
       { upsert: true },
     );
-    // The organisation's admin finds it in their messages too (no mail from the demo data).
+    // The organisation's admin finds it in their messages (and the mail catcher) too.
     if (res.upsertedCount) {
       const admins = await User.find({ organization: org._id, orgRole: "admin" }).select("_id").lean();
       await notify(
@@ -84,7 +89,15 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     }
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
+  // Organisations the platform admin has checked show 已认证 on their listings (issue 13, point 11).
+  const admin = await User.findOne({ email: "admin@demo.chengguo.cn" }).select("_id").lean();
+  await Organization.updateMany(
+    { _id: { $in: DEMO_VERIFIED.map((k) => orgs.get(k)!._id) }, verifiedAt: { $exists: false } },
+    { $set: { verifiedAt: new Date(), verifiedBy: admin?._id } },
+  );
   const listings = await seedDemoListings(log);
+  await seedDemoRecommendations(log);
+  await seedDemoWork(log);
   return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 

@@ -49,7 +49,7 @@ export async function upsertUser(u: {
   password: string;
   roles: Role[];
   organization?: { _id: unknown } | null;
-  /** The person's role in the organisation (decision 011); left as it is when not given. */
+  /** The person's role in the organisation (decision 015); left as it is when not given. */
   orgRole?: OrgRole;
 }) {
   if (cachedHash?.password !== u.password) cachedHash = { password: u.password, hash: hashPassword(u.password) };

@@ -1,3 +1,4 @@
+import { mailPassesSettled } from "~/services/mail/outbox.server.ts";
 import { connectDb, disconnectDb } from "~/utils/db.server.ts";
 import { env, EnvError, setServiceEndpoints } from "~/utils/env.server.ts";
 import { EmbeddedError, startServices } from "./embedded/index.ts";
@@ -26,6 +27,8 @@ export async function runCommand(name: string, fn: () => Promise<void>): Promise
       process.exitCode = 1;
     }
   } finally {
+    // Mail queued by the command (workflow notifications of seeded listings) is sent before the database goes.
+    await mailPassesSettled().catch(() => {});
     await disconnectDb().catch(() => {});
     await services?.stop();
   }

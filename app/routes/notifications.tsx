@@ -9,7 +9,9 @@ import { Pagination } from "~/components/listing/pagination.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import { listingHref, NotificationText } from "~/components/matching/notification-text.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { getMailPreferences, setMailPreferences } from "~/services/accounts/mail-preferences.server.ts";
 import { listNotifications, markAllNotificationsRead, markNotificationRead } from "~/services/notifications/inbox.server.ts";
+import { MAIL_CATEGORIES } from "~/services/notifications/mail-preferences.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { scorePercent } from "~/utils/match-reasons.ts";
@@ -18,7 +20,10 @@ import { requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 
-/** 消息: the user's in-app notifications (new matches), newest first, with "全部标为已读". */
+/**
+ * 消息: the user's in-app notifications (workflow, trading, matches), newest first, with
+ * "全部标为已读", and which of them also come by email (邮件通知).
+ */
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
@@ -32,14 +37,23 @@ const PageQuerySchema = z.object({ page: z.coerce.number().int().min(1).max(100_
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const { page } = PageQuerySchema.parse({ page: new URL(request.url).searchParams.get("page") ?? undefined });
-  const list = await loadOrThrow(listNotifications(user.id, { page, actor: user }));
+  const [list, mail] = await Promise.all([
+    loadOrThrow(listNotifications(user.id, { page, actor: user })),
+    loadOrThrow(getMailPreferences(user.id)),
+  ]);
   const t = requestT(request);
-  return json({ ...list, pageTitle: pageTitle(t, t("notifications.title")) });
+  return json({ ...list, mail, email: user.email, pageTitle: pageTitle(t, t("notifications.title")) });
 }
 
 const MarkReadSchema = z.object({ id: z.string().min(1).max(64) });
+/** Checkboxes: a ticked one is sent as "on", an unticked one not at all. */
+const checkbox = z.preprocess((v) => v === "on" || v === "true", z.boolean());
+const MailPreferencesSchema = z.object({ listings: checkbox, trading: checkbox, matches: checkbox });
 
-/** Two forms: 全部标为已读, and 标为已读 on each unread notification (someone else's id → 404). */
+/**
+ * Three forms: 全部标为已读, 标为已读 on each unread notification (someone else's id → 404), and
+ * the email settings.
+ */
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readVerifiedForm(request);
@@ -57,6 +71,12 @@ export async function action({ request }: ActionFunctionArgs) {
       if (submission.status !== "success") return invalid(submission, { intent: "markRead" });
       await markNotificationRead(user.id, submission.value.id);
       return redirectDone("/notifications", "read", { keep });
+    },
+    mailPreferences: async () => {
+      const submission = parseWithZod(form, { schema: MailPreferencesSchema });
+      if (submission.status !== "success") return invalid(submission, { intent: "mailPreferences" });
+      await setMailPreferences(user.id, submission.value);
+      return redirectDone("/notifications", "mailSaved", { keep, hash: "mail-settings" });
     },
   });
 }
@@ -94,7 +114,7 @@ export default function NotificationsPage() {
                 <p className="notification__meta">
                   <time dateTime={n.createdAt}>{formatDateTime(n.createdAt)}</time>
                   {n.score != null ? <span>{t("notifications.score", { percent: scorePercent(n.score) })}</span> : null}
-                  <Link to={listingHref(n.subject)}>{t("notifications.viewOwn")}</Link>
+                  {n.own ? <Link to={listingHref(n.subject)}>{t("notifications.viewOwn")}</Link> : null}
                 </p>
               </div>
               {n.read ? null : (
@@ -111,6 +131,25 @@ export default function NotificationsPage() {
         </ol>
       )}
       <Pagination page={data.page} pages={data.pages} />
+      <section className="notification-mail" id="mail-settings" aria-labelledby="mail-settings-title">
+        <h2 id="mail-settings-title">{t("notifications.mailSettings.title")}</h2>
+        <Form method="post" action={`/notifications${pageSuffix}`} data-testid="mail-settings">
+          <AuthenticityTokenInput />
+          <fieldset>
+            <legend>{t("notifications.mailSettings.intro", { email: data.email })}</legend>
+            {MAIL_CATEGORIES.map((c) => (
+              <div className="field field--checkbox" key={c}>
+                <label>
+                  <input type="checkbox" name={c} value="on" defaultChecked={data.mail[c]} /> {t(`notifications.mailSettings.${c}`)}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <button type="submit" name="intent" value="mailPreferences" className="button">
+            {t("notifications.mailSettings.save")}
+          </button>
+        </Form>
+      </section>
     </div>
   );
 }

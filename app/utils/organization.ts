@@ -7,7 +7,7 @@ export function needsCreditCode(type: OrganizationType): boolean {
   return type !== "individual";
 }
 
-/** A person's standing in their organisation (decision 011): admins approve joins, invite and manage members. */
+/** A person's standing in their organisation (decision 015): admins approve joins, invite and manage members. */
 export const ORG_ROLES = ["admin", "member"] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
 

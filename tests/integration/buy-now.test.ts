@@ -90,14 +90,14 @@ describe("buy-now", () => {
   it("refuses when the price changed after the buyer saw it, and stores nothing", async () => {
     const id = await tradingListing();
     // The price the buyer saw was ¥380,000; it is ¥400,000 now.
-    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 40_000_000 } });
+    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 40_000_000, "prices.$[].amount": 40_000_000 } });
     await expect(buyNow(buyers[0]!, id, confirm)).rejects.toSatisfy(
       (e) => e instanceof ConflictError && e.message === "trading.priceChanged",
     );
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
     expect((await Achievement.findById(id).lean())!.status).toBe("trading");
     expect(await AuditEvent.countDocuments({ subject: id, action: "closeDeal" })).toBe(0);
-    expect(await Notification.countDocuments({ "subject.id": id })).toBe(0);
+    expect(await Notification.countDocuments({ "subject.id": id, type: "deal.created" })).toBe(0);
     // Confirming the new price works.
     const dealId = await buyNow(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
     expect((await Deal.findById(dealId).lean())!.terms!.price).toBe(40_000_000);

@@ -382,8 +382,10 @@ describe("notifications of new matches", () => {
     }
     // No pair breaks a hard constraint.
     expect(await MatchRecord.countDocuments({ achievement: { $in: [ids.transferOnly, ids.trl3, ids.trl5, ids.sold] } })).toBe(0);
-    expect(await Notification.countDocuments({ "counterpart.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
-    expect(await Notification.countDocuments({ "subject.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
+    // (Their workflow notifications — approved, opened for trading — are not matches.)
+    const matches = { type: { $in: ["match.demand" as const, "match.achievement" as const] } };
+    expect(await Notification.countDocuments({ ...matches, "counterpart.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
+    expect(await Notification.countDocuments({ ...matches, "subject.id": { $in: [ids.trl5, ids.sold] } })).toBe(0);
 
     const total = await Notification.countDocuments();
     const second = await runMatchNotifications();
@@ -443,6 +445,7 @@ describe("notifications of new matches", () => {
     ]);
     expect(pairs).toEqual([]);
     const dupes = await Notification.aggregate([
+      { $match: { type: { $in: ["match.demand", "match.achievement"] } } },
       { $group: { _id: { u: "$user", s: "$subject.id", c: "$counterpart.id" }, n: { $sum: 1 } } },
       { $match: { n: { $gt: 1 } } },
     ]);

@@ -16,12 +16,12 @@ import { getUserForSession, type SessionUser } from "~/services/accounts/account
 import { INVITATION_MAILS_PER_DAY } from "~/services/accounts/membership.server.ts";
 import { listNotifications } from "~/services/notifications/inbox.server.ts";
 import { SESSION_ID_KEY, sessionStorage } from "~/utils/session.server.ts";
-import { orgAdmins } from "../../server/migrations/002-org-admins.ts";
+import { orgAdmins } from "../../server/migrations/003-org-admins.ts";
 import { linksIn, mailbox } from "../support/mailbox.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
 /**
- * Organisations with several people (issue 13, point 10; decision 011): a second person of an
+ * Organisations with several people (issue 13, point 10; decision 015): a second person of an
  * organisation asks to join and its admin approves; an admin invites by mail (a single-use link
  * that expires) or by a shareable link; admins manage members and an organisation never loses its
  * last admin. Driven through the pages' real loaders and actions; mails read from the catcher.
@@ -308,7 +308,7 @@ describe("managing members", () => {
   });
 });
 
-describe("002-org-admins", () => {
+describe("003-org-admins", () => {
   it("makes the earliest person of each organisation its admin and the others members, and changes nothing on a second run", async () => {
     const db = mongoose.connection.db!;
     const org = new mongoose.Types.ObjectId();

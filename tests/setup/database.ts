@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { afterAll, beforeAll, inject } from "vitest";
+import { mailPassesSettled } from "../../app/services/mail/outbox.server.ts";
 import { setMailEndpoints, setPaymentEndpoints, setServiceEndpoints } from "../../app/utils/env.server.ts";
 
 /**
@@ -30,6 +31,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Notifications queue mail: the passes under way finish before their database goes.
+  await mailPassesSettled().catch(() => {});
   await mongoose.connection.dropDatabase().catch(() => {});
   await mongoose.disconnect();
 });

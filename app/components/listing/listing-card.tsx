@@ -3,8 +3,10 @@ import { useTranslation } from "react-i18next";
 import type { AchievementView, DemandView } from "~/services/listings/views.ts";
 import { Maturity } from "./maturity.tsx";
 import { ModesDisplay } from "./modes.tsx";
+import { severalPrices } from "~/schemas/listing-prices.ts";
 import { BudgetDisplay, PriceDisplay } from "./price.tsx";
 import { StatusBadge } from "./status-badge.tsx";
+import { VerifiedMark } from "./admin-marks.tsx";
 import { formatDate } from "~/utils/china-time.ts";
 
 type AchievementCardItem = Pick<
@@ -22,14 +24,23 @@ type AchievementCardItem = Pick<
   | "publishedAt"
   | "status"
   | "featured"
->;
+> & { prices?: AchievementView["prices"] };
 type DemandCardItem = Pick<
   DemandView,
   "id" | "title" | "enterprise" | "field" | "minTrl" | "transactionModes" | "budget" | "regionName" | "publishedAt" | "deadline" | "status"
 >;
 
 /** A public achievement in a list: what a buyer scans before opening it. */
-export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementCardItem; headingLevel?: 2 | 3 }) {
+export function AchievementCard({
+  item,
+  headingLevel = 3,
+  verified = false,
+}: {
+  item: AchievementCardItem;
+  headingLevel?: 2 | 3;
+  /** The owner is an organisation an admin verified (已认证). */
+  verified?: boolean;
+}) {
   const { t } = useTranslation();
   const H = `h${headingLevel}` as const;
   return (
@@ -44,13 +55,13 @@ export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementC
       </H>
       <p className="listing-card__by">
         {item.owner.name}
-        {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null}
+        {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null} <VerifiedMark verified={verified} />
       </p>
       {item.summary ? <p className="listing-card__summary">{item.summary}</p> : null}
       <AchievementFacts trl={item.trl} modes={item.transactionModes} exclusivity={item.licenseExclusivity} regionName={item.regionName} />
       <div className="listing-card__bottom">
         <strong>
-          <PriceDisplay price={item.price} />
+          <PriceDisplay price={item.price} from={severalPrices(item.prices)} />
         </strong>
         <PublishedDate at={item.publishedAt} />
       </div>
@@ -59,7 +70,16 @@ export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementC
 }
 
 /** A public demand in a list. */
-export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; headingLevel?: 2 | 3 }) {
+export function DemandCard({
+  item,
+  headingLevel = 3,
+  verified = false,
+}: {
+  item: DemandCardItem;
+  headingLevel?: 2 | 3;
+  /** The enterprise is an organisation an admin verified (已认证). */
+  verified?: boolean;
+}) {
   const { t } = useTranslation();
   const H = `h${headingLevel}` as const;
   return (
@@ -71,7 +91,9 @@ export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; h
       <H className="listing-card__title">
         <Link to={`/demands/${item.id}`}>{item.title}</Link>
       </H>
-      <p className="listing-card__by">{item.enterprise.name}</p>
+      <p className="listing-card__by">
+        {item.enterprise.name} <VerifiedMark verified={verified} />
+      </p>
       <DemandFacts minTrl={item.minTrl} modes={item.transactionModes} regionName={item.regionName} deadline={item.deadline} />
       <div className="listing-card__bottom">
         <strong>

@@ -1,4 +1,5 @@
 import { useTranslation } from "react-i18next";
+import { offeredOptions, priceOptionKey, sameOption } from "~/schemas/listing-prices.ts";
 import { formatYuan } from "~/utils/money.ts";
 
 interface Price {
@@ -6,18 +7,59 @@ interface Price {
   amount: number | null;
 }
 
-/** 挂牌价 ¥300,000 · 面议 · 竞价 起拍价 ¥…; amounts arrive in fen. */
-export function PriceDisplay({ price }: { price: Price }) {
+/** 挂牌价 ¥300,000 (¥50,000 起 when the modes are priced apart) · 面议 · 竞价 起拍价 ¥…; amounts arrive in fen. */
+export function PriceDisplay({ price, from = false }: { price: Price; from?: boolean }) {
   const { t, i18n } = useTranslation();
   const amount = price.amount != null ? formatYuan(price.amount, i18n.language) : null;
   let text: string;
-  if (price.mode === "fixed" && amount) text = t("listingUi.priceFixed", { amount });
+  if (price.mode === "fixed" && amount && from) text = t("prices.from", { amount });
+  else if (price.mode === "fixed" && amount) text = t("listingUi.priceFixed", { amount });
   else if (price.mode === "auction" && amount) text = t("listingUi.priceAuction", { amount });
   else text = t(`listing.priceModes.${price.mode}`);
   return (
     <span className={`price price--${price.mode}`} data-testid="price">
       {text}
     </span>
+  );
+}
+
+interface Priced {
+  price: Price;
+  prices: readonly { transactionMode: string; licenseExclusivity: string | null; amount: number }[];
+  transactionModes: readonly string[];
+  licenseExclusivity: readonly string[];
+  nonExclusiveLicences?: number;
+}
+
+/**
+ * 分项挂牌价 on a listing's page: each offered mode and licence kind with its price, or 面议 when
+ * it has none (转让 ¥300,000 · 独占许可 ¥200,000 · 普通许可 ¥50,000 · 作价入股 面议). Listings that
+ * are not fixed-price show their one price line.
+ */
+export function PriceList({ listing: l }: { listing: Priced }) {
+  const { t, i18n } = useTranslation();
+  if (l.price.mode !== "fixed" || l.prices.length === 0) return <PriceDisplay price={l.price} />;
+  const options = offeredOptions(l.transactionModes, l.licenseExclusivity);
+  return (
+    <>
+      <ul className="plain-list price-list" data-testid="price-list">
+        {options.map((o) => {
+          const key = priceOptionKey(o);
+          const p = l.prices.find((x) => sameOption(o, x));
+          return (
+            <li key={key} data-testid={`price-${key}`}>
+              {t(`prices.options.${key}`)}{" "}
+              <strong className="price price--fixed">{p ? formatYuan(p.amount, i18n.language) : t("prices.negotiable")}</strong>
+            </li>
+          );
+        })}
+      </ul>
+      {l.nonExclusiveLicences ? (
+        <p className="muted" data-testid="licensees">
+          {t("prices.licensees", { count: l.nonExclusiveLicences })}
+        </p>
+      ) : null}
+    </>
   );
 }
 

@@ -150,27 +150,19 @@ const zh = {
       ],
       action: "接受邀请",
     },
-    joinRequested: {
-      subject: "{{person}} 申请加入「{{org}}」",
-      body: ["{{person}}（{{email}}）申请加入「{{org}}」。作为机构管理员，请在机构页面同意或拒绝。"],
-      action: "查看加入申请",
-    },
-    joinApproved: {
-      subject: "您已加入「{{org}}」",
-      body: ["「{{org}}」的管理员同意了您的加入申请，您现在是该机构的成员。"],
-      action: "查看机构",
-    },
-    joinRejected: {
-      subject: "加入「{{org}}」的申请未通过",
-      body: ["「{{org}}」的管理员没有同意您的加入申请。如有疑问，请直接联系该机构。"],
-      action: "查看账户",
-    },
   },
   notifications: {
     types: {
       "org.joinRequested": "{{person}}（{{email}}）申请加入「{{subject}}」，等待您审核",
       "org.joinApproved": "您加入「{{subject}}」的申请已通过",
       "org.joinRejected": "您加入「{{subject}}」的申请未通过",
+    },
+    mail: {
+      subjects: {
+        "org.joinRequested": "{{person}} 申请加入「{{subject}}」",
+        "org.joinApproved": "您已加入「{{subject}}」",
+        "org.joinRejected": "加入「{{subject}}」的申请未通过",
+      },
     },
   },
 };
@@ -328,27 +320,19 @@ const en: typeof zh = {
       ],
       action: "Accept the invitation",
     },
-    joinRequested: {
-      subject: "{{person}} asks to join “{{org}}”",
-      body: ["{{person}} ({{email}}) asks to join “{{org}}”. As its admin, approve or reject the request on the organisation page."],
-      action: "See the request",
-    },
-    joinApproved: {
-      subject: "You joined “{{org}}”",
-      body: ["An admin of “{{org}}” approved your request: you are now a member."],
-      action: "See the organisation",
-    },
-    joinRejected: {
-      subject: "Your request to join “{{org}}” was not approved",
-      body: ["An admin of “{{org}}” did not approve your request. Contact the organisation directly with any questions."],
-      action: "See your account",
-    },
   },
   notifications: {
     types: {
       "org.joinRequested": "{{person}} ({{email}}) asks to join “{{subject}}”: your decision",
       "org.joinApproved": "Your request to join “{{subject}}” was approved",
       "org.joinRejected": "Your request to join “{{subject}}” was not approved",
+    },
+    mail: {
+      subjects: {
+        "org.joinRequested": "{{person}} asks to join “{{subject}}”",
+        "org.joinApproved": "You joined “{{subject}}”",
+        "org.joinRejected": "Your request to join “{{subject}}” was not approved",
+      },
     },
   },
 };

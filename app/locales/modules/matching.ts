@@ -30,7 +30,7 @@ const zh = {
   },
   notifications: {
     title: "消息",
-    intro: "新的匹配会在这里通知您：您的需求有了合适的成果，或您的成果匹配到企业的需求。",
+    intro: "与您有关的事都会在这里通知您：成果和需求的审核、公示、异议与到期，报价和成交，以及新的匹配。",
     unread: "{{count}} 条未读",
     allReadNote: "没有未读消息",
     empty: "暂时没有消息。",
@@ -93,7 +93,8 @@ const en: typeof zh = {
   },
   notifications: {
     title: "Notifications",
-    intro: "New matches are announced here: a suitable achievement for your demand, or a demand your achievement could serve.",
+    intro:
+      "Everything that concerns you is announced here: the review, public notice, objections and expiry of your listings, offers and deals, and new matches.",
     unread: "{{count}} unread",
     allReadNote: "Nothing unread",
     empty: "No notifications yet.",

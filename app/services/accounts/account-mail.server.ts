@@ -4,8 +4,12 @@ import { publicUrl } from "~/utils/env.server.ts";
 import { composeMail } from "../mail/compose.ts";
 import { queueMail } from "../mail/outbox.server.ts";
 
-/** The account module's own mails (password reset, invitations, join requests), in the recipient's language. */
-export type AccountMailKind = "passwordReset" | "invitation" | "joinRequested" | "joinApproved" | "joinRejected";
+/**
+ * The account module's own mails — those with no in-app notification (a password reset, an
+ * invitation to an address that may have no account) — in the recipient's language. Join requests
+ * and their answers are notifications, which notify() also mails.
+ */
+export type AccountMailKind = "passwordReset" | "invitation";
 
 export interface AccountMailRecipient {
   email: string;

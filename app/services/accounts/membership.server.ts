@@ -18,7 +18,7 @@ import { announceAccessChange } from "./access-events.server.ts";
 import { queueAccountMail } from "./account-mail.server.ts";
 
 /**
- * Organisations and their people (decision 011). Every person belongs to at most one
+ * Organisations and their people (decision 015). Every person belongs to at most one
  * organisation, as its `admin` or a `member`. The person who registers an organisation is its
  * first admin; colleagues join by a request the admins approve, or by an invitation (a mail with a
  * single-use link, or a shareable link) an admin creates. Admins remove members and make others
@@ -93,6 +93,7 @@ export async function requestToJoin(
     if (isDuplicateKey(e)) throw new ConflictError("membership.errors.requestPending");
     throw e;
   }
+  // notify() mails them too (services/notifications/mail.server.ts), in each admin's language.
   const admins = await adminsOf(org._id, session);
   await notify(
     session,
@@ -104,15 +105,6 @@ export async function requestToJoin(
       params: { person: person.name, email: person.email },
     })),
   );
-  for (const a of admins) {
-    await queueAccountMail(
-      session,
-      a,
-      "joinRequested",
-      { person: person.name, email: person.email, org: org.name },
-      "/account/organization",
-    );
-  }
   await recordAudit(session, {
     subjectType: "organization",
     subject: org._id,
@@ -163,13 +155,6 @@ export async function decideJoinRequest(actor: Actor, requestId: string, decisio
     }
     const type = decision === "approve" ? "org.joinApproved" : "org.joinRejected";
     await notify(session, [{ user: person._id, type, subject: orgRef(org), link: "/account/organization", params: {} }]);
-    await queueAccountMail(
-      session,
-      person,
-      decision === "approve" ? "joinApproved" : "joinRejected",
-      { org: org.name },
-      "/account/organization",
-    );
     await recordAudit(session, {
       subjectType: "organization",
       subject: org._id,

@@ -19,10 +19,11 @@ import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { oid, parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
+import { notify } from "../notifications/notify.server.ts";
 import { relationsOf, type OwnedItem } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
 import { achievementFields, demandFields, validate } from "./content.server.ts";
-import { transitionListing } from "./workflow.server.ts";
+import { transitionListingInSession } from "./workflow.server.ts";
 
 /**
  * What people do to achievements and demands besides moving them along the workflow: create and
@@ -107,7 +108,7 @@ export async function fileObjection(actor: Actor, kind: ListingKind, id: string,
   if (body.length < 5 || body.length > 2000) throw new ValidationError({ text: ["errors.objectionLength"] });
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
   return withTransaction(async (session) => {
-    const item = await Model.findById(parseId(id), { status: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 })
+    const item = await Model.findById(parseId(id), { status: 1, title: 1, noticeEndsAt: 1, createdBy: 1, owner: 1, enterprise: 1 })
       .session(session)
       .lean();
     if (!item || !isPublic(item.status as ListingStatus)) throw new NotFoundError();
@@ -129,11 +130,31 @@ export async function fileObjection(actor: Actor, kind: ListingKind, id: string,
       via: "ui",
       reason: body,
     });
+    // The owner learns of it at once (the objection's gist; who filed it stays with the reviewers).
+    if (item.createdBy) {
+      await notify(session, [
+        {
+          user: item.createdBy,
+          type: "objection.filed",
+          subject: { kind, id: item._id, title: item.title },
+          params: { gist: gist(body) },
+        },
+      ]);
+    }
     return String(o!._id);
   });
 }
 
-/** A reviewer upholds (the item goes back to the owner as rejected) or dismisses an objection. */
+/** The start of an objection's text, for a notification. */
+const gist = (text: string) => {
+  const one = text.replace(/\s+/g, " ");
+  return one.length > 120 ? `${one.slice(0, 119)}…` : one;
+};
+
+/**
+ * A reviewer upholds (the item goes back to the owner as rejected) or dismisses an objection, in
+ * one transaction with the owner's and the objector's notifications.
+ */
 export async function resolveObjection(
   actor: Actor,
   objectionId: string,
@@ -146,12 +167,12 @@ export async function resolveObjection(
   if (!objection) throw new NotFoundError();
   const kind = objection.subjectType as ListingKind;
   const Model = modelOf(kind) as mongoose.Model<AchievementDoc>;
-  const item = await Model.findById(objection.subject, { createdBy: 1, owner: 1, enterprise: 1 }).lean();
+  const item = await Model.findById(objection.subject, { title: 1, createdBy: 1, owner: 1, enterprise: 1 }).lean();
   if (!item || !relationsOf(actor, item as OwnedItem).has("reviewer")) throw new ForbiddenError();
-  if (decision.uphold) {
-    await transitionListing(actor, kind, String(objection.subject), "upholdObjection", { reason: resolution });
-  }
   await withTransaction(async (session) => {
+    if (decision.uphold) {
+      await transitionListingInSession(session, actor, kind, String(objection.subject), "upholdObjection", { reason: resolution });
+    }
     const res = await Objection.updateOne(
       { _id: objection._id, status: "open" },
       { $set: { status: decision.uphold ? "upheld" : "dismissed", resolvedBy: actor.id, resolution, resolvedAt: new Date() } },
@@ -169,6 +190,25 @@ export async function resolveObjection(
         reason: resolution,
       });
     }
+    const subject = { kind, id: item._id, title: item.title };
+    await notify(session, [
+      ...(item.createdBy
+        ? [
+            {
+              user: item.createdBy,
+              type: decision.uphold ? ("objection.upheld" as const) : ("objection.dismissed" as const),
+              subject,
+              params: { resolution },
+            },
+          ]
+        : []),
+      {
+        user: objection.by,
+        type: decision.uphold ? "objection.yoursUpheld" : "objection.yoursDismissed",
+        subject,
+        params: { resolution },
+      },
+    ]);
   });
 }
 

@@ -53,9 +53,21 @@ export async function queueMail(session: ClientSession | null, mails: readonly M
   else deliverSoon();
 }
 
+const passes = new Set<Promise<unknown>>();
+
 /** Starts a delivery pass without waiting for it. */
 export function deliverSoon(): void {
-  void deliverDue().catch((err) => logger.warn({ err: (err as Error).message }, "mail delivery pass failed"));
+  const pass = deliverDue().catch((err) => logger.warn({ err: (err as Error).message }, "mail delivery pass failed"));
+  passes.add(pass);
+  void pass.finally(() => passes.delete(pass));
+}
+
+/**
+ * Waits for the delivery passes under way (a command that queued mail — seeding the demo's
+ * workflow notifications — lets them finish before it disconnects from the database).
+ */
+export async function mailPassesSettled(): Promise<void> {
+  while (passes.size) await Promise.allSettled([...passes]);
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ListingKind } from "~/schemas/listing.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { maybeId, parseId } from "../kernel/ids.server.ts";
-import { canView } from "../listings/access.ts";
+import { canView, relationsOf, type OwnedItem } from "../listings/access.ts";
 
 /** A user's in-app notifications: the list, the unread count of the header badge, marking them read. */
 
@@ -25,30 +25,26 @@ export interface NotificationView {
    * own link) is gone for this reader: withdrawn, returned, deleted — its page would be a 404.
    */
   gone: boolean;
+  /** The subject is the reader's own listing (an objector's or a buyer's notice is about someone else's). */
+  own: boolean;
 }
 
 type ListingRef = { kind: ListingKind; id: string };
+type ListingRow = OwnedItem & { _id: Types.ObjectId; status: string };
 
-/** The listings of these references the actor may no longer see (missing or not public to them). */
-async function goneFor(actor: Actor | null, refs: ListingRef[]): Promise<Set<string>> {
-  const gone = new Set<string>();
+/** The listings of these references that still exist, by `kind:id`. */
+async function listingRows(refs: ListingRef[]): Promise<Map<string, ListingRow>> {
+  const out = new Map<string, ListingRow>();
   for (const kind of ["achievement", "demand"] as const) {
     const ids = [...new Set(refs.filter((r) => r.kind === kind).map((r) => r.id))];
     if (ids.length === 0) continue;
     const Model = (kind === "achievement" ? Achievement : Demand) as unknown as typeof Achievement;
     const rows = (await Model.find({ _id: { $in: ids.map((id) => parseId(id)) } }, { status: 1, owner: 1, enterprise: 1, createdBy: 1 })
       .lean()
-      .exec()) as unknown as {
-      _id: Types.ObjectId;
-      status: string;
-      owner?: Types.ObjectId;
-      enterprise?: Types.ObjectId;
-      createdBy?: Types.ObjectId;
-    }[];
-    const visible = new Set(rows.filter((r) => canView(actor, r)).map((r) => String(r._id)));
-    for (const id of ids) if (!visible.has(id)) gone.add(`${kind}:${id}`);
+      .exec()) as unknown as ListingRow[];
+    for (const r of rows) out.set(`${kind}:${String(r._id)}`, r);
   }
-  return gone;
+  return out;
 }
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
@@ -80,15 +76,17 @@ export async function listNotifications(userId: string, opts: { page?: number; a
     read: !!n.readAt,
     createdAt: (n.createdAt as Date).toISOString(),
     gone: false,
+    own: false,
   }));
   const target = (n: NotificationView): ListingRef | null => (n.link ? null : (n.counterpart ?? n.subject));
-  const gone = await goneFor(
-    opts.actor ?? null,
-    items.map(target).filter((r): r is ListingRef => r != null),
-  );
+  const actor = opts.actor ?? null;
+  const rows = await listingRows([...items.map(target).filter((r): r is ListingRef => r != null), ...items.map((n) => n.subject)]);
   for (const n of items) {
     const t = target(n);
-    n.gone = !!t && gone.has(`${t.kind}:${t.id}`);
+    const row = t ? rows.get(`${t.kind}:${t.id}`) : undefined;
+    n.gone = !!t && (!row || !canView(actor, row));
+    const subject = rows.get(`${n.subject.kind}:${n.subject.id}`);
+    n.own = !!subject && relationsOf(actor, subject).has("owner");
   }
   return { items, total, unread, page, pages };
 }

@@ -1,6 +1,7 @@
 import type { ClientSession, Types } from "mongoose";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
 import { oid } from "../kernel/ids.server.ts";
+import { mailNotifications } from "./mail.server.ts";
 
 type ListingRef = { kind: "achievement" | "demand" | "organization"; id: string | Types.ObjectId; title: string };
 
@@ -22,8 +23,10 @@ export interface NotifyInput {
 }
 
 /**
- * Writes in-app notifications (in the caller's transaction when given), one per recipient. `at`
- * dates them (default: now), so a sweep's notifications carry the sweep's time.
+ * Writes in-app notifications (in the caller's transaction when given), one per recipient, and
+ * queues the same news by email to each recipient who takes that kind by email (mail.server.ts);
+ * a transaction that rolls back leaves neither. `at` dates them (default: now), so a sweep's
+ * notifications carry the sweep's time.
  */
 export async function notify(session: ClientSession | null, items: readonly NotifyInput[], opts: { at?: Date } = {}): Promise<void> {
   if (!items.length) return;
@@ -42,4 +45,5 @@ export async function notify(session: ClientSession | null, items: readonly Noti
     })),
     { session },
   );
+  await mailNotifications(session, items);
 }

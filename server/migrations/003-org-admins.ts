@@ -2,13 +2,13 @@ import type { Db, ObjectId } from "mongodb";
 import type { Migration } from "./runner.ts";
 
 /**
- * Decision 011: a person belongs to an organisation as its `admin` or a `member`. Before, there
+ * Decision 015: a person belongs to an organisation as its `admin` or a `member`. Before, there
  * was one person per organisation and no role. The earliest person of each organisation (by
  * `createdAt`, then `_id`) becomes its admin and anyone else a member; people with an `orgRole`
  * already are left alone, and an organisation that has an admin gets no second one.
  */
 export const orgAdmins: Migration = {
-  id: "002-org-admins",
+  id: "003-org-admins",
   description: "Organisation roles: the earliest person of each organisation becomes its admin, others members",
   async up(db: Db) {
     const users = db.collection<{ _id: ObjectId; organization?: ObjectId | null; orgRole?: string; createdAt?: Date }>("users");
