@@ -106,6 +106,8 @@ describe("a join request", () => {
     const mail = await box.waitFor(admin.email, (m) => m.subject.includes("新同事"));
     expect(mail.subject).toBe(`新同事 申请加入「${org.name}」`);
     expect(linksIn(mail)[0]).toMatch(/\/account\/organization$/);
+    // One mail per admin: the notification's own (notify() mails it), not a second copy.
+    expect(await OutgoingMail.countDocuments({ to: admin.email })).toBe(1);
 
     // The admin sees it on the organisation page and approves it.
     const page = await (await pages.call(orgPage.loader, pages.get("/account/organization", admin))).json();
