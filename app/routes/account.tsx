@@ -7,10 +7,10 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { resultFor } from "~/schemas/action-result.ts";
-import { ChangePasswordSchema, ProfileSchema } from "~/schemas/membership.ts";
+import { ChangeEmailSchema, ChangePasswordSchema, ProfileSchema } from "~/schemas/membership.ts";
 import { actorOf } from "~/services/kernel/actor.ts";
 import { pendingJoinRequestOf } from "~/services/accounts/membership.server.ts";
-import { changePassword, getProfile, updateProfile } from "~/services/accounts/profile.server.ts";
+import { changePassword, getProfile, requestEmailChange, updateProfile } from "~/services/accounts/profile.server.ts";
 import { LOCALE_COOKIE, LOCALES } from "~/utils/i18n.ts";
 import { attempt, intentAction, invalid, redirectDone } from "~/web/actions.server.ts";
 import { getSessionId, requireUser } from "~/web/auth.server.ts";
@@ -46,6 +46,16 @@ export async function action({ request }: ActionFunctionArgs) {
           }),
       );
     },
+    email: async () => {
+      const submission = parseWithZod(formData, { schema: ChangeEmailSchema });
+      const form = { intent: "email", submission, hideFields: ["currentPassword"] };
+      if (submission.status !== "success") return invalid(submission, form);
+      return attempt(
+        form,
+        () => requestEmailChange(actorOf(user), submission.value),
+        () => redirectDone("/account", "emailSent"),
+      );
+    },
     password: async () => {
       const submission = parseWithZod(formData, { schema: ChangePasswordSchema });
       const form = { intent: "password", submission, hideFields: ["currentPassword", "newPassword", "confirmPassword"] };
@@ -74,6 +84,13 @@ export default function AccountPage() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ProfileSchema }),
     shouldRevalidate: "onInput",
     defaultValue: { name: profile.name, phone: profile.phone ?? "", locale: profile.locale ?? "" },
+  });
+  const [emailForm, em] = useForm({
+    id: "email",
+    lastResult: resultFor(result, "email")?.reply,
+    constraint: getZodConstraint(ChangeEmailSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ChangeEmailSchema }),
+    shouldRevalidate: "onInput",
   });
   const [passwordForm, pw] = useForm({
     id: "password",
@@ -147,6 +164,27 @@ export default function AccountPage() {
         </Field>
         <button type="submit" className="button" disabled={busy("profile")}>
           {busy("profile") ? t("auth.submitting") : t("profile.save")}
+        </button>
+      </Form>
+
+      <h2>{t("profile.emailTitle")}</h2>
+      <Form method="post" className="form-card" {...getFormProps(emailForm)}>
+        <AuthenticityTokenInput />
+        <input type="hidden" name="intent" value="email" />
+        {emailForm.errors?.length ? (
+          <div className="form-error">
+            <FieldErrors errors={emailForm.errors} />
+          </div>
+        ) : null}
+        <p className="muted">{t("profile.emailNote")}</p>
+        <Field id={em.newEmail.id} label={t("profile.newEmail")} errors={em.newEmail.errors}>
+          <input {...getInputProps(em.newEmail, { type: "email" })} autoComplete="email" />
+        </Field>
+        <Field id={em.currentPassword.id} label={t("profile.currentPassword")} errors={em.currentPassword.errors}>
+          <input {...getInputProps(em.currentPassword, { type: "password" })} autoComplete="current-password" />
+        </Field>
+        <button type="submit" className="button" disabled={busy("email")}>
+          {busy("email") ? t("auth.submitting") : t("profile.changeEmail")}
         </button>
       </Form>
 

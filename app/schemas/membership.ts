@@ -50,6 +50,12 @@ export const ChangePasswordSchema = newPasswordPair({
   currentPassword: z.string({ required_error: "errors.required" }).min(1, "errors.required").max(128, "errors.tooLong"),
 });
 
+export const ChangeEmailSchema = z.object({
+  intent: z.literal("email"),
+  newEmail: EmailSchema,
+  currentPassword: z.string({ required_error: "errors.required" }).min(1, "errors.required").max(128, "errors.tooLong"),
+});
+
 export const ForgotPasswordSchema = z.object({ email: EmailSchema });
 
 export const ResetPasswordSchema = newPasswordPair({});

@@ -5,6 +5,7 @@ import { AuditEvent } from "~/models/audit-event.server.ts";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { User } from "~/models/user.server.ts";
 import * as accountPage from "~/routes/account.tsx";
+import * as confirmPage from "~/routes/confirm-email.$token.tsx";
 import * as forgotPage from "~/routes/forgot-password.tsx";
 import * as resetPage from "~/routes/reset-password.$token.tsx";
 import type { ActionFailure } from "~/schemas/action-result.ts";
@@ -84,6 +85,51 @@ describe("changing the password", () => {
     expect(await getUserForSession(mine.id)).toMatchObject({ id: user.id });
     expect(await verifyLogin(user.email, PASSWORD)).toBeNull();
     expect(await verifyLogin(user.email, "Karst2025new")).toMatchObject({ id: user.id });
+  });
+});
+
+describe("changing the email", () => {
+  it("needs the current password and a link mailed to the new address; then the account logs in with the new one, once", async () => {
+    const user = await pages.person(`old-${tag()}@self.cn`, ["buyer"], null);
+    const newEmail = `new-${tag()}@self.cn`;
+    const ask = (fields: Record<string, string>) =>
+      pages.call(accountPage.action, pages.post("/account", user, { intent: "email", ...fields }));
+
+    const wrong = await ask({ newEmail, currentPassword: "not-it-123" });
+    expect((await failure(wrong)).reply.error!.currentPassword).toEqual(["profile.errors.currentPasswordWrong"]);
+    const same = await ask({ newEmail: user.email.replace("old-", "OLD-"), currentPassword: PASSWORD });
+    expect((await failure(same)).reply.error!.newEmail).toEqual(["profile.errors.sameEmail"]);
+    const someoneElse = await pages.person(`taken-${tag()}@self.cn`, ["buyer"], null);
+    const taken = await ask({ newEmail: someoneElse.email, currentPassword: PASSWORD });
+    expect((await failure(taken)).reply.error!.newEmail).toEqual(["errors.emailTaken"]);
+    const bad = await ask({ newEmail: "not an email", currentPassword: PASSWORD });
+    expect((await failure(bad)).reply.error!.newEmail).toEqual(["errors.email"]);
+
+    const sent = await ask({ newEmail, currentPassword: PASSWORD });
+    expect(sent.headers.get("Location")).toBe("/account?done=emailSent");
+    // Nothing changes until the new address confirms.
+    expect(await User.findById(user.id).lean()).toMatchObject({ email: user.email });
+    const mail = await box.waitFor(newEmail);
+    expect(mail.subject).toBe("确认您的新邮箱");
+    const link = new URL(linksIn(mail)[0]!);
+    const token = link.pathname.split("/")[2]!;
+    expect(link.pathname).toBe(`/confirm-email/${token}`);
+
+    // Opening the link changes nothing (mail scanners fetch links); the button does.
+    const shown = await pages.call(confirmPage.loader, pages.get(link.pathname, null), { token });
+    expect(await shown.json()).toEqual({ email: newEmail });
+    expect(await User.findById(user.id).lean()).toMatchObject({ email: user.email });
+    const confirmed = await pages.call(confirmPage.action, pages.post(link.pathname, null, {}), { token });
+    expect(confirmed.headers.get("Location")).toBe("/login?done=emailChanged");
+    expect(await verifyLogin(newEmail, PASSWORD)).toMatchObject({ id: user.id });
+    expect(await verifyLogin(user.email, PASSWORD)).toBeNull();
+
+    expect((await pages.call(confirmPage.loader, pages.get(link.pathname, null), { token })).status).toBe(410);
+    const again = await pages.call(confirmPage.action, pages.post(link.pathname, null, {}), { token });
+    expect((await failure(again)).reply.error![""]).toEqual(["profile.errors.emailLinkInvalid"]);
+    expect(
+      await AuditEvent.exists({ subjectType: "user", subject: user.id, action: "emailChanged", from: user.email, to: newEmail }),
+    ).toBeTruthy();
   });
 });
 

@@ -18,6 +18,8 @@ const zh = {
       welcomeJoin: "注册成功。您加入该机构的申请已发送给其管理员，审核结果会通过邮件和站内消息通知您。",
       profile: "个人资料已保存。",
       password: "密码已修改，其他设备上的登录已退出。",
+      emailSent: "确认邮件已发送到新邮箱，请打开其中的链接完成更换。",
+      emailChanged: "邮箱已更换。",
       joinedOrg: "您已加入该机构。",
     },
   },
@@ -35,9 +37,19 @@ const zh = {
     confirmNewPassword: "确认新密码",
     changePassword: "修改密码",
     passwordNote: "修改后，您在其他设备上的登录会退出。",
+    emailTitle: "更换邮箱",
+    newEmail: "新邮箱",
+    emailNote: "我们会向新邮箱发送确认链接（24 小时内有效），确认后才会更换；在此之前继续使用原邮箱登录。",
+    changeEmail: "发送确认邮件",
+    confirmEmailTitle: "确认新邮箱",
+    confirmEmailText: "确认后，您的账户邮箱将改为 {{email}}，请用新邮箱登录。",
+    confirmEmail: "确认更换",
+    emailLinkInvalidTitle: "链接已失效",
     errors: {
       phone: "请填写有效的大陆手机号（11 位）或座机号（区号加号码）",
       currentPasswordWrong: "当前密码不正确",
+      sameEmail: "这就是您现在的邮箱",
+      emailLinkInvalid: "这个确认链接已使用、已过期或不正确，请重新更换",
     },
   },
   passwordReset: {
@@ -57,7 +69,7 @@ const zh = {
       tooMany: "重置请求过于频繁，请稍后再试",
     },
   },
-  login: { done: { passwordReset: "新密码已设置，请用新密码登录。" } },
+  login: { done: { passwordReset: "新密码已设置，请用新密码登录。", emailChanged: "邮箱已更换，请用新邮箱登录。" } },
   membership: {
     title: "机构与成员",
     members: "成员",
@@ -134,6 +146,14 @@ const zh = {
     greeting: "{{name}}，您好：",
     greetingAnonymous: "您好：",
     footer: "西畴县科技成果转移转化交易平台。这封邮件由系统自动发送，请勿直接回复。",
+    emailChange: {
+      subject: "确认您的新邮箱",
+      body: [
+        "您申请把平台账户的邮箱改为 {{email}}。点击下面的链接确认；链接 24 小时内有效，只能使用一次。",
+        "如果这不是您本人的操作，请忽略这封邮件。",
+      ],
+      action: "确认新邮箱",
+    },
     passwordReset: {
       subject: "重置您的密码",
       body: [
@@ -188,6 +208,8 @@ const en: typeof zh = {
         "You are registered. Your request to join was sent to the organisation's admins; you will hear by email and in your messages.",
       profile: "Profile saved.",
       password: "Password changed; you were logged out on your other devices.",
+      emailSent: "A confirmation link was sent to the new address; open it to finish.",
+      emailChanged: "Your email is changed.",
       joinedOrg: "You joined the organisation.",
     },
   },
@@ -205,9 +227,20 @@ const en: typeof zh = {
     confirmNewPassword: "Confirm new password",
     changePassword: "Change password",
     passwordNote: "Changing it logs you out on your other devices.",
+    emailTitle: "Change email",
+    newEmail: "New email",
+    emailNote:
+      "We send a confirmation link to the new address (valid 24 hours); the change happens once it is confirmed. Until then, log in with the current one.",
+    changeEmail: "Send confirmation",
+    confirmEmailTitle: "Confirm your new email",
+    confirmEmailText: "Once confirmed, your account's email becomes {{email}}; log in with it.",
+    confirmEmail: "Confirm",
+    emailLinkInvalidTitle: "This link no longer works",
     errors: {
       phone: "Enter a valid mainland mobile (11 digits) or landline (area code and number)",
       currentPasswordWrong: "The current password is not correct",
+      sameEmail: "This is your current email",
+      emailLinkInvalid: "The confirmation link was used, has expired or is not correct; ask again",
     },
   },
   passwordReset: {
@@ -227,7 +260,9 @@ const en: typeof zh = {
       tooMany: "Too many reset requests; try again later",
     },
   },
-  login: { done: { passwordReset: "Your new password is set; log in with it." } },
+  login: {
+    done: { passwordReset: "Your new password is set; log in with it.", emailChanged: "Your email is changed; log in with the new one." },
+  },
   membership: {
     title: "Organisation and members",
     members: "Members",
@@ -304,6 +339,14 @@ const en: typeof zh = {
     greeting: "Dear {{name}},",
     greetingAnonymous: "Hello,",
     footer: "Xichou technology transfer platform. This mail was sent automatically; please do not reply to it.",
+    emailChange: {
+      subject: "Confirm your new email",
+      body: [
+        "You asked to change your account's email to {{email}}. Follow the link below to confirm; it works for 24 hours, once.",
+        "If you did not ask for this, ignore this mail.",
+      ],
+      action: "Confirm the new email",
+    },
     passwordReset: {
       subject: "Reset your password",
       body: [

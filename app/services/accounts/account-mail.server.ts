@@ -9,7 +9,7 @@ import { queueMail } from "../mail/outbox.server.ts";
  * invitation to an address that may have no account) — in the recipient's language. Join requests
  * and their answers are notifications, which notify() also mails.
  */
-export type AccountMailKind = "passwordReset" | "invitation";
+export type AccountMailKind = "passwordReset" | "invitation" | "emailChange";
 
 export interface AccountMailRecipient {
   email: string;

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.t
 import type { Locale } from "~/utils/i18n.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { announceAccessChange } from "./access-events.server.ts";
 import { queueAccountMail } from "./account-mail.server.ts";
@@ -140,4 +141,86 @@ export async function resetPassword(token: string, newPassword: string): Promise
     return String(u._id);
   });
   await endUserSessions(userId);
+}
+
+/** A new address is confirmed within a day, by the link mailed to it. */
+export const EMAIL_CHANGE_TTL_MS = 24 * 3_600_000;
+
+/**
+ * Starts changing the account's email: the current password is required, and the new address
+ * receives a link that makes the change (so nobody can move an account to an address they do not
+ * read). The account keeps its old address until then.
+ */
+export async function requestEmailChange(actor: Actor, input: { newEmail: string; currentPassword: string }): Promise<void> {
+  if (!actor.id) throw new ForbiddenError();
+  const u = await User.findById(actor.id).select("+passwordHash email name locale").lean();
+  if (!u) throw new NotFoundError();
+  if (!(await verify(u.passwordHash, input.currentPassword).catch(() => false))) {
+    throw new ValidationError({ currentPassword: ["profile.errors.currentPasswordWrong"] });
+  }
+  const email = input.newEmail.toLowerCase();
+  if (email === u.email) throw new ValidationError({ newEmail: ["profile.errors.sameEmail"] });
+  if (await User.exists({ email })) throw new ValidationError({ newEmail: ["errors.emailTaken"] });
+  const { token, tokenHash } = newToken();
+  await withTransaction(async (session) => {
+    await AccountToken.updateMany(
+      { user: u._id, purpose: "email-change", usedAt: null, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+      { session },
+    );
+    await AccountToken.create(
+      [{ purpose: "email-change", tokenHash, user: u._id, email, expiresAt: new Date(Date.now() + EMAIL_CHANGE_TTL_MS) }],
+      { session },
+    );
+    await queueAccountMail(session, { email, name: u.name, locale: u.locale }, "emailChange", { email }, `/confirm-email/${token}`);
+    await recordAudit(session, { subjectType: "user", subject: u._id, action: "emailChangeRequested", to: email, actor, via: "ui" });
+  });
+}
+
+const openEmailChange = (tokenHash: string) => ({
+  purpose: "email-change" as const,
+  tokenHash,
+  usedAt: null,
+  revokedAt: null,
+  expiresAt: { $gt: new Date() },
+});
+
+/** The new address a confirmation link would set, or null when the link no longer works. */
+export async function emailChangeFor(token: string): Promise<string | null> {
+  const t = await AccountToken.findOne(openEmailChange(hashToken(token)))
+    .select("email")
+    .lean();
+  return t?.email ?? null;
+}
+
+/** Confirms a new address through its link, once: the account's email becomes it. */
+export async function confirmEmailChange(token: string): Promise<{ userId: string; email: string }> {
+  try {
+    return await withTransaction(async (session) => {
+      const t = await AccountToken.findOneAndUpdate(
+        openEmailChange(hashToken(token)),
+        { $set: { usedAt: new Date() } },
+        { session },
+      ).lean();
+      if (!t?.user || !t.email) throw new ValidationError({ "": ["profile.errors.emailLinkInvalid"] });
+      const before = await User.findOneAndUpdate({ _id: t.user, disabled: { $ne: true } }, { $set: { email: t.email } }, { session })
+        .select("email name roles")
+        .lean();
+      if (!before) throw new ValidationError({ "": ["profile.errors.emailLinkInvalid"] });
+      await recordAudit(session, {
+        subjectType: "user",
+        subject: before._id,
+        action: "emailChanged",
+        from: before.email,
+        to: t.email,
+        actor: { id: String(before._id), name: before.name, roles: [] },
+        via: "ui",
+      });
+      return { userId: String(before._id), email: t.email };
+    });
+  } catch (e) {
+    // Someone registered the address since the link was sent.
+    if (isDuplicateKey(e, "email")) throw new ValidationError({ "": ["errors.emailTaken"] });
+    throw e;
+  }
 }
