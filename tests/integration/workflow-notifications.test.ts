@@ -84,7 +84,10 @@ describe("the listing workflow tells the people concerned", () => {
     // The owner did that themselves: nothing for them.
     expect(await Notification.countDocuments({ user: owner.id, "subject.id": id })).toBe(0);
 
+    expect(forBroker!.readAt).toBeNull();
     await transitionListing(broker, "achievement", id, "approve");
+    // Handled: the review request no longer waits unread.
+    expect((await inbox(broker, "listing.submitted", id))[0]!.readAt).toBeInstanceOf(Date);
     const [approved] = await inbox(owner, "listing.approved", id);
     const noticeEnds = formatDate((await Achievement.findById(id).lean())!.noticeEndsAt);
     expect(noticeEnds).toMatch(/^\d{4}-\d{2}-\d{2}$/);

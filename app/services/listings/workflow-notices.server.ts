@@ -4,7 +4,7 @@ import type { ListingKind } from "~/schemas/listing.ts";
 import { formatDate } from "~/utils/china-time.ts";
 import type { ListingAction } from "~/utils/listing-workflow.ts";
 import { PERMISSIONS } from "~/utils/permissions.ts";
-import { notify, type NotifyInput } from "../notifications/notify.server.ts";
+import { notify, settleNotifications, type NotifyInput } from "../notifications/notify.server.ts";
 
 /**
  * Who is told about a workflow move (issue 13, point 7), in the move's transaction: the owner
@@ -61,6 +61,10 @@ export async function tellAboutMove(session: ClientSession, move: WorkflowMove):
     items = toOwner("listing.tradingOpened");
   } else if (action === "expire") {
     items = toOwner("listing.expired");
+  }
+  // A review request handled by one reviewer no longer waits in the others' inboxes as unread.
+  if (action === "approve" || action === "reject" || action === "withdraw") {
+    await settleNotifications(session, "listing.submitted", subject, move.now);
   }
   await notify(session, items, { at: move.now });
 }
