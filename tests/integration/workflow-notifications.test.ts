@@ -136,7 +136,18 @@ describe("the listing workflow tells the people concerned", () => {
       link: listingUrl(id),
     });
 
+    // The reviewers are asked to decide it, with who objected.
+    const [toReview] = await inbox(broker, "objection.toReview", id);
+    expect(toReview!.params).toMatchObject({ by: objector.name });
+    expectMail(await box.waitFor(broker.email, (m) => m.subject.includes(title) && m.subject.includes("待处理异议")), {
+      subject: `待处理异议：「${title}」`,
+      text: [title, `收到 ${objector.name} 的异议`, "该成果的核心技术是我单位"],
+      link: listingUrl(id),
+    });
+
     await resolveObjection(broker, objectionId, { uphold: true, resolution: "经核实权属存在争议，退回补充材料" });
+    // Decided: it no longer waits unread in the reviewers' inboxes.
+    expect((await inbox(broker, "objection.toReview", id))[0]!.readAt).toBeInstanceOf(Date);
     expect(await inbox(owner, "objection.upheld", id)).toHaveLength(1);
     expect(await inbox(objector, "objection.yoursUpheld", id)).toHaveLength(1);
     expectMail(await mailAbout(owner, title, "异议经审核成立"), {

@@ -11,7 +11,7 @@ import { notify, settleNotifications, type NotifyInput } from "../notifications/
  * when someone else decided about their listing (approved with its 公示 end, returned with the
  * reviewer's reason, withdrawn by a reviewer, opened for trading when the notice ended, expired),
  * and the reviewers when a listing waits for review. Objections are told by the objection
- * commands (commands.server.ts). Moves the owner made themselves, and the trading module's moves
+ * commands (commands.server.ts), to the owner and the reviewers, and when decided to both sides. Moves the owner made themselves, and the trading module's moves
  * (deal, contract: it tells the parties itself), notify nobody here.
  */
 
@@ -73,7 +73,7 @@ export async function tellAboutMove(session: ClientSession, move: WorkflowMove):
  * Who reviews it: every broker and admin (listing:review) who is not of the owner's organisation.
  * (Once listings are assigned to a reviewer, the assigned one.)
  */
-async function reviewersOf(session: ClientSession, item: MovedListing): Promise<Types.ObjectId[]> {
+export async function reviewersOf(session: ClientSession, item: Omit<MovedListing, "title">): Promise<Types.ObjectId[]> {
   const org = item.owner ?? item.enterprise ?? null;
   const rows = await User.find(
     {
