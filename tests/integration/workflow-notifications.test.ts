@@ -4,6 +4,7 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import * as notificationsPage from "~/routes/notifications.tsx";
+import * as setLanguage from "~/routes/set-language.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { createAchievement, createDemand, fileObjection, resolveObjection } from "~/services/listings/commands.server.ts";
@@ -36,7 +37,6 @@ beforeAll(async () => {
   await pages.init();
   owner = await pages.person(address("owner"), ["seller"], `文山三七研究所-${tag}`);
   englishOwner = await pages.person(address("owner-en"), ["seller"], `Lab-${tag}`);
-  await User.updateOne({ _id: englishOwner.id }, { $set: { locale: "en" } });
   broker = await pages.person(address("broker"), ["broker"], `技术转移中心-${tag}`);
   objector = await pages.person(address("objector"), ["buyer"], `合作社-${tag}`);
   buyer = await pages.person(address("buyer"), ["buyer"], `另一合作社-${tag}`);
@@ -113,7 +113,11 @@ describe("the listing workflow tells the people concerned", () => {
     });
   });
 
-  it("writes in the recipient's language", async () => {
+  it("writes in the language the recipient chose on the site", async () => {
+    // 语言 → English in the header, signed in: their emails follow.
+    const switched = await pages.call(setLanguage.action, pages.post("/set-language", englishOwner, { lng: "en", redirectTo: "/" }));
+    expect(switched.status).toBe(302);
+    expect((await User.findById(englishOwner.id).lean())!.locale).toBe("en");
     const title = uniqueTitle("Terrace tea picker ");
     const id = await submitted(englishOwner, title);
     await transitionListing(broker, "achievement", id, "reject", { reason: "Add the assignment record" });
