@@ -1,6 +1,7 @@
 import type { MultiSearchQuery } from "meilisearch";
 import {
   BUDGET_BUCKETS,
+  carriedTo,
   PRICE_BUCKETS,
   SEARCH_PAGE_SIZE,
   SUGGEST_LIMIT,
@@ -173,14 +174,14 @@ export interface SearchPlan {
   facetQueries: Partial<Record<FacetGroup, number>>;
   /** Bucket id → the query whose total is that bucket's count. */
   bucketQueries: { id: string; query: number }[];
-  /** Tab counts: the words alone in each index. */
+  /** Tab counts: in each index, the words with the filters the tab keeps (carriedTo). */
   kindQueries: Record<SearchKind, number>;
 }
 
 /**
  * Everything the search page needs in one multi-search: the page of hits with highlights and
  * the facet distribution, one count-only query per facet group that has a selection (so its
- * other values keep their counts), one per money bucket, and the words' totals for both tabs.
+ * other values keep their counts), one per money bucket, and both tabs' totals under the filters.
  */
 export function buildSearchPlan(kind: SearchKind, p: SearchParams, indexUids: Record<SearchKind, string>, page = p.page): SearchPlan {
   const groups = filterGroups(kind, p);
@@ -217,10 +218,10 @@ export function buildSearchPlan(kind: SearchKind, p: SearchParams, indexUids: Re
     query: add({ ...base, ...countOnly, filter: [...others, `(${bucketClause(b.id)})`] }),
   }));
 
-  const kindQueries = {
-    achievements: add({ indexUid: indexUids.achievements, q: p.q, locales: QUERY_LOCALES, ...countOnly }),
-    demands: add({ indexUid: indexUids.demands, q: p.q, locales: QUERY_LOCALES, ...countOnly }),
-  };
+  // Each tab counts what its link would show: this tab's filters, or those a switch keeps.
+  const tabCount = (k: SearchKind) =>
+    add({ indexUid: indexUids[k], q: p.q, locales: QUERY_LOCALES, ...countOnly, filter: combineFilter(filterGroups(k, carriedTo(p, k))) });
+  const kindQueries = { achievements: tabCount("achievements"), demands: tabCount("demands") };
   return { queries, main, facetQueries, bucketQueries, kindQueries };
 }
 

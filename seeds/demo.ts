@@ -1,4 +1,5 @@
 import { seedDemoListings } from "./demo-listings.ts";
+import { seedDemoRecommendations } from "./demo-recommendations.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -40,6 +41,9 @@ export const DEMO_USERS: { email: string; name: string; roles: Role[]; org: stri
   { email: "food@demo.chengguo.cn", name: "食品公司 孙总", roles: ["buyer"], org: "food" },
 ];
 
+/** Demo organisations an admin has verified (the rest wait on /admin/organizations). */
+const DEMO_VERIFIED = ["yaas", "sanqi", "bureau"];
+
 /** Loads the demo data. Idempotent: run it again and it updates rather than duplicates. */
 export async function seedDemo(log: (msg: string) => void = () => {}) {
   const orgs = new Map<string, { _id: unknown }>();
@@ -49,7 +53,14 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     await upsertUser({ ...u, password: DEMO_PASSWORD, organization: u.org ? orgs.get(u.org)! : null });
   }
   log(`users: ${DEMO_USERS.length} (password ${DEMO_PASSWORD})`);
+  // Organisations the platform admin has checked show 已认证 on their listings (issue 13, point 11).
+  const admin = await User.findOne({ email: "admin@demo.chengguo.cn" }).select("_id").lean();
+  await Organization.updateMany(
+    { _id: { $in: DEMO_VERIFIED.map((k) => orgs.get(k)!._id) }, verifiedAt: { $exists: false } },
+    { $set: { verifiedAt: new Date(), verifiedBy: admin?._id } },
+  );
   const listings = await seedDemoListings(log);
+  await seedDemoRecommendations(log);
   return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 

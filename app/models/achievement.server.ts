@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
-import { IP_TYPES, LICENSE_EXCLUSIVITY, PRICE_MODES } from "~/utils/taxonomy.ts";
+import { IP_TYPES, LICENSE_EXCLUSIVITY, PRICE_MODES, TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { addListingIndexes, listingCommon } from "./listing-common.server.ts";
 
 /** 科技成果: what a seller offers. Money in fen. */
@@ -17,6 +17,25 @@ const achievementSchema = new Schema(
       amount: { type: Number, min: 0 }, // fen
       currency: { type: String, default: "CNY" },
     },
+    /**
+     * 分项挂牌价 of a fixed-price listing: one price per mode and licence kind (fen); an offered
+     * option without one is 面议. `price.amount` is then the lowest. See ~/schemas/listing-prices.ts.
+     */
+    prices: {
+      type: [
+        new Schema(
+          {
+            transactionMode: { type: String, enum: TRANSACTION_MODES, required: true },
+            licenseExclusivity: { type: String, enum: LICENSE_EXCLUSIVITY },
+            amount: { type: Number, required: true, min: 0 },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    /** Open non-exclusive licence deals (普通许可): the listing stays trading; each one is counted here. */
+    nonExclusiveLicences: { type: Number, default: 0 },
     owner: { type: Schema.Types.ObjectId, ref: "Organization", required: true },
     ownerName: { type: String, required: true },
     ownerType: { type: String, required: true },

@@ -1,8 +1,7 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
+import { AUDIT_SUBJECT_TYPES, type AuditSubjectType } from "~/utils/audit-subjects.ts";
 
-/** What an audit entry can be about. */
-export const AUDIT_SUBJECT_TYPES = ["achievement", "demand", "auction", "offer", "deal", "room"] as const;
-export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
+export { AUDIT_SUBJECT_TYPES, type AuditSubjectType };
 
 /**
  * Append-only log of everything that happened to a listing, an auction, an offer, a deal or a
@@ -27,6 +26,10 @@ const auditEventSchema = new Schema(
   { versionKey: false },
 );
 auditEventSchema.index({ subjectType: 1, subject: 1, at: 1 });
+// The admin's search of the whole log, newest first (by date, by actor, by action).
+auditEventSchema.index({ at: -1, _id: -1 });
+auditEventSchema.index({ actor: 1, at: -1 });
+auditEventSchema.index({ action: 1, at: -1 });
 
 for (const op of ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "deleteOne", "deleteMany", "findOneAndDelete"] as const) {
   auditEventSchema.pre(op, function () {

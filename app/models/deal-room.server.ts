@@ -8,7 +8,7 @@ import { termsSchema } from "./terms.server.ts";
  */
 export const ROOM_SIDES = ["buyer", "seller", "broker"] as const;
 export type RoomSide = (typeof ROOM_SIDES)[number];
-export const ROOM_ORIGINS = ["listing", "match", "offer", "deal"] as const;
+export const ROOM_ORIGINS = ["listing", "match", "offer", "deal", "recommendation"] as const;
 export type RoomOrigin = (typeof ROOM_ORIGINS)[number];
 
 const personRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: String } as const;

@@ -48,11 +48,26 @@ const dealSchema = new Schema(
       amount: Number,
     },
     status: { type: String, enum: DEAL_STATUSES, default: "open", required: true },
+    /**
+     * Whether the deal took the listing off the market: false only for a non-exclusive licence
+     * (普通许可), which leaves it trading for other licensees (trading/deals/rules.ts). Deals from
+     * before issue 13 have no value and count as true (migration 002 sets it).
+     */
+    endsTrading: { type: Boolean, default: true, required: true },
   },
   { timestamps: true },
 );
-// A listing is sold once: at most one open deal per listing, enforced by MongoDB itself.
-dealSchema.index({ listing: 1 }, { unique: true, partialFilterExpression: { status: "open" } });
+// A listing is sold once: at most one open deal that ends its trading per listing, enforced by
+// MongoDB itself (the listing's trading → deal move is the first lock). Non-exclusive licences are
+// many, but one per buyer. Named: the unnamed `listing_1` of before is dropped by migration 002.
+dealSchema.index(
+  { listing: 1 },
+  { name: "one_open_sale_per_listing", unique: true, partialFilterExpression: { status: "open", endsTrading: true } },
+);
+dealSchema.index(
+  { listing: 1, "buyer.user": 1 },
+  { name: "one_open_licence_per_buyer", unique: true, partialFilterExpression: { status: "open", endsTrading: false } },
+);
 dealSchema.index({ "buyer.user": 1, createdAt: -1 });
 dealSchema.index({ "seller.organization": 1, createdAt: -1 });
 

@@ -15,6 +15,12 @@ const demandSchema = new Schema(
     deadline: Date,
     enterprise: { type: Schema.Types.ObjectId, ref: "Organization", required: true },
     enterpriseName: { type: String, required: true },
+    /** Once solved: when, and (optionally) the achievement that solved it. */
+    solution: {
+      solvedAt: Date,
+      achievement: { type: Schema.Types.ObjectId, ref: "Achievement" },
+      achievementTitle: String,
+    },
     ...listingCommon,
   },
   { timestamps: true },

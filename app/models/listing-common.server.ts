@@ -38,6 +38,24 @@ export const listingCommon = {
   rejectionReason: String,
   openObjections: { type: Number, default: 0 },
   attachments: { type: [attachmentSchema], default: [] },
+  /** The reviewer (a broker or admin) this submission is assigned to, if any. */
+  reviewAssignee: {
+    type: new Schema(
+      { user: { type: Schema.Types.ObjectId, ref: "User", required: true }, name: String, assignedBy: String, assignedAt: Date },
+      { _id: false },
+    ),
+    default: undefined,
+  },
+  /** Who opened the item's review page and when: approving needs an opening since the last submission. */
+  reviewOpenings: {
+    type: [
+      new Schema(
+        { user: { type: Schema.Types.ObjectId, ref: "User", required: true }, at: { type: Date, required: true } },
+        { _id: false },
+      ),
+    ],
+    default: undefined,
+  },
 } as const;
 
 /** Indexes for the queries the pages and the API make; applied to both collections. */

@@ -19,6 +19,11 @@ export const NOTIFICATION_TYPES = [
   "auction.lost",
   "auction.reserveNotMet",
   "auction.closedSeller",
+  // A seller or broker recommended an achievement to the recipient's demand; `link` leads to the room.
+  "demand.recommended",
+  // Brokers' work (issue 13, point 12): a submission assigned for review; a broker offering help in a room.
+  "review.assigned",
+  "room.brokerOffer",
   // The listing workflow (issue 13, point 7): to the owner, the objector, the reviewers.
   "listing.submitted",
   "listing.approved",

@@ -8,6 +8,9 @@ const organizationSchema = new Schema(
     creditCode: { type: String, uppercase: true, trim: true },
     /** GB/T 2260 code: 6 digits (county) or 9 (town). */
     region: { type: String, match: /^\d{6}(\d{3})?$/ },
+    /** Checked by a platform admin (已认证): when and by whom. */
+    verifiedAt: Date,
+    verifiedBy: { type: Schema.Types.ObjectId, ref: "User" },
   },
   { timestamps: true },
 );

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 import { ROLES } from "~/utils/permissions.ts";
+import { FIELDS } from "~/utils/taxonomy.ts";
 
 const userSchema = new Schema(
   {
@@ -12,6 +13,11 @@ const userSchema = new Schema(
     locale: { type: String, enum: ["zh-CN", "en"] },
     disabled: { type: Boolean, default: false },
     lastLoginAt: Date,
+    /** A broker's work preferences (/work): the fields and Yunnan prefectures (4-digit codes) they follow; empty = any. */
+    brokerProfile: {
+      fields: { type: [{ type: String, enum: FIELDS }], default: undefined },
+      regions: { type: [{ type: String, match: /^\d{4}$/ }], default: undefined },
+    },
     /**
      * Which notifications also come by email (app/services/notifications/mail.server.ts): the
      * listing workflow and trading by default, matches only when asked for. Unset = the default.

@@ -3,6 +3,7 @@ import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AchievementCard, DemandCard } from "~/components/listing/listing-card.tsx";
+import { VerifiedMark } from "~/components/listing/admin-marks.tsx";
 import { platformOverview } from "~/services/accounts/directory.server.ts";
 import { homeListings } from "~/services/listings/queries.server.ts";
 import listingStyles from "~/styles/listings.css";
@@ -160,7 +161,7 @@ export default function Home() {
       <div className="grid">
         {data.recentOrganizations.map((o) => (
           <div key={o.id} className="card" data-testid="org-card">
-            <strong>{o.name}</strong>
+            <strong>{o.name}</strong> <VerifiedMark verified={o.verified} />
             <p className="muted">
               {t(`orgTypes.${o.type}`)}
               {o.region ? ` · ${o.region}` : ""}

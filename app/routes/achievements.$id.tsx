@@ -5,13 +5,15 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
-import { PriceDisplay } from "~/components/listing/price.tsx";
+import { ReviewPanel } from "~/components/listing/review-panel.tsx";
+import { PriceDisplay, PriceList } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/web/matching.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
@@ -65,14 +67,16 @@ export default function AchievementDetail() {
         kindLabel={t("listing.achievement")}
       />
       <DoneNotice ns="listingUi" />
+      <NoticeText text={data.noticeText} />
       {insider ? <NoticeLine status={a.status} rejectionReason={a.rejectionReason} /> : null}
       <PatentConflicts conflicts={data.patentConflicts} audience={data.isOwner ? "owner" : "reviewer"} />
+      {data.review ? <ReviewPanel review={data.review} kind="achievement" /> : null}
       <div className="detail-layout">
         <div className="detail-main">
           <p className="detail-summary">{a.summary}</p>
           <Facts>
             <Fact label={t("listingUi.owner")}>
-              {a.owner.name}
+              {a.owner.name} <VerifiedMark verified={data.ownerVerified} />
               {a.owner.type ? <span className="muted"> · {t(`orgTypes.${a.owner.type}`)}</span> : null}
             </Fact>
             <Fact label={t("listingUi.field")}>{t(`listing.fields.${a.field}`)}</Fact>
@@ -95,7 +99,7 @@ export default function AchievementDetail() {
               <ModesDisplay modes={a.transactionModes} exclusivity={a.licenseExclusivity} />
             </Fact>
             <Fact label={t("listingUi.price")}>
-              <PriceDisplay price={a.price} />
+              <PriceList listing={a} />
             </Fact>
             {a.inventors.length ? (
               <Fact label={t("listingUi.inventors")}>

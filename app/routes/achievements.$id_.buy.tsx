@@ -1,4 +1,4 @@
-import { getCollectionProps, getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -16,13 +16,15 @@ import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
 import { errorResponse } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
-import { ChoiceGroup, FieldErrors, FormErrors, translateMessage } from "~/components/ui/forms.tsx";
+import { FieldErrors, FormErrors, translateMessage } from "~/components/ui/forms.tsx";
 
 /**
- * 立即购买: the confirmation page of a fixed-price listing — the price, the transaction mode (and
- * the licence kind when the listing offers several), the terms, the seller — then one POST that
- * makes the deal and goes to its page. A price changed meanwhile, or a listing sold to someone
- * else a moment earlier, comes back here as a message (409), never as a 500.
+ * 立即购买: the confirmation page of a fixed-price listing — the options it prices (a mode and,
+ * for a licence, its kind: 转让 ¥300,000 · 普通许可 ¥50,000 …; `?option=license.non-exclusive`
+ * picks one, a single option is picked by itself), the chosen option's price, the terms, the
+ * seller — then one POST that makes the deal and goes to its page. A price changed meanwhile, or
+ * a listing sold to someone else a moment earlier, comes back here as a message (409), never as a
+ * 500. Choosing is a link, so it all works without JavaScript.
  */
 
 export const links: LinksFunction = () => [
@@ -42,7 +44,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw errorResponse(e);
   }
   const t = requestT(request);
-  return json({ quote, pageTitle: pageTitle(t, t("buyNow.title"), quote.listing.title) });
+  const asked = new URL(request.url).searchParams.get("option");
+  const available = quote.options.filter((o) => !o.unavailable);
+  const chosen = quote.options.find((o) => o.key === asked && !o.unavailable) ?? (available.length === 1 ? available[0]! : null);
+  return json({ quote, chosen, pageTitle: pageTitle(t, t("buyNow.title"), quote.listing.title) });
 }
 
 export interface BuyActionData {
@@ -72,25 +77,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BuyNowPage() {
-  const { quote } = useLoaderData<typeof loader>();
+  const { quote, chosen } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const navigation = useNavigation();
   const l = quote.listing;
-  const single = <T,>(list: readonly T[]) => (list.length === 1 ? list[0] : undefined);
   const [form, fields] = useForm<BuyNowFormInput, BuyNowInput>({
-    id: "buy-now",
+    id: `buy-now-${chosen?.key ?? "none"}`,
     lastResult: actionData?.form,
     defaultValue: {
-      transactionMode: single(l.transactionModes),
-      licenseExclusivity: single(l.licenseExclusivity),
+      transactionMode: chosen?.transactionMode,
+      licenseExclusivity: chosen?.licenseExclusivity ?? undefined,
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: BuyNowFormSchema, disableAutoCoercion: true }),
     shouldRevalidate: "onInput",
   });
   const busy = navigation.state === "submitting";
   const listingHref = `/achievements/${l.id}`;
-  const showExclusivity = l.transactionModes.includes("license") && l.licenseExclusivity.length > 1;
+  const money = (fen: number) => formatYuan(fen, i18n.language);
 
   return (
     <div className="trading-page" data-testid="buy-now-page">
@@ -112,15 +116,21 @@ export default function BuyNowPage() {
             {l.seller.type ? <span className="muted"> · {t(`orgTypes.${l.seller.type}`)}</span> : null}
           </dd>
         </div>
-        {l.price.mode === "fixed" && l.price.amount ? (
-          <div className="facts__row">
-            <dt>{t("buyNow.price")}</dt>
-            <dd>
-              <strong className="trading-price" data-testid="buy-price">
-                {formatYuan(l.price.amount, i18n.language)}
-              </strong>
-            </dd>
-          </div>
+        {chosen ? (
+          <>
+            <div className="facts__row">
+              <dt>{t("buyNow.mode")}</dt>
+              <dd data-testid="buy-option">{t(`prices.options.${chosen.key}`)}</dd>
+            </div>
+            <div className="facts__row">
+              <dt>{t("buyNow.price")}</dt>
+              <dd>
+                <strong className="trading-price" data-testid="buy-price">
+                  {money(chosen.amount)}
+                </strong>
+              </dd>
+            </div>
+          </>
         ) : null}
       </dl>
 
@@ -131,56 +141,71 @@ export default function BuyNowPage() {
           <Link to={listingHref}>{t("buyNow.cancel")}</Link>
         </div>
       ) : (
-        <Form method="post" className="form-card" {...getFormProps(form)}>
-          <AuthenticityTokenInput />
-          <p className="muted">{t("buyNow.intro")}</p>
-          <FormErrors errors={form.errors} />
-          {/* The price the buyer saw; the server refuses the purchase if the listing's price differs now. */}
-          <input type="hidden" name="amount" value={fenToYuanText(l.price.amount ?? 0)} key={l.price.amount ?? 0} />
-          <FieldErrors errors={fields.amount.errors} />
-          <ChoiceGroup field={fields.transactionMode} legend={t("buyNow.mode")} required>
-            {getCollectionProps(fields.transactionMode, { type: "radio", options: l.transactionModes }).map(({ key, ...p }) => (
-              <label key={key} htmlFor={p.id}>
-                <input {...p} />
-                {t(`listing.modes.${p.value}`)}
-              </label>
-            ))}
-          </ChoiceGroup>
-          {showExclusivity ? (
-            <ChoiceGroup field={fields.licenseExclusivity} legend={t("buyNow.exclusivity")} hint={t("buyNow.exclusivityHint")}>
-              {getCollectionProps(fields.licenseExclusivity, { type: "radio", options: l.licenseExclusivity }).map(({ key, ...p }) => (
-                <label key={key} htmlFor={p.id}>
-                  <input {...p} />
-                  {t(`listing.exclusivity.${p.value}`)}
+        <>
+          {quote.options.length > 1 || !chosen ? (
+            <section className="form-card" aria-labelledby="buy-options-title" data-testid="buy-options">
+              <h2 id="buy-options-title" className="form-section-title">
+                {t("prices.buy.choose")}
+              </h2>
+              <ul className="price-list">
+                {quote.options.map((o) => (
+                  <li key={o.key} className={o.key === chosen?.key ? "price-list__item price-list__item--chosen" : "price-list__item"}>
+                    <span>{t(`prices.options.${o.key}`)}</span> <strong>{money(o.amount)}</strong>{" "}
+                    {o.unavailable ? (
+                      <span className="muted">{translateMessage(t as (k: string) => string, o.unavailable)}</span>
+                    ) : o.key === chosen?.key ? (
+                      <span className="badge">{t("prices.buy.chosen")}</span>
+                    ) : (
+                      <Link to={`?option=${encodeURIComponent(o.key)}`} data-testid={`choose-${o.key}`}>
+                        {t("prices.buy.chooseThis")}
+                      </Link>
+                    )}
+                  </li>
+                ))}
+              </ul>
+              {l.nonExclusiveLicences > 0 ? <p className="muted">{t("prices.licensees", { count: l.nonExclusiveLicences })}</p> : null}
+            </section>
+          ) : null}
+          {chosen ? (
+            <Form method="post" className="form-card" {...getFormProps(form)}>
+              <AuthenticityTokenInput />
+              <p className="muted">{t("buyNow.intro")}</p>
+              <FormErrors errors={form.errors} />
+              {/* The option and the price the buyer saw; the server refuses the purchase if that price differs now. */}
+              <input type="hidden" name="amount" value={fenToYuanText(chosen.amount)} key={chosen.key} />
+              <input type="hidden" name="transactionMode" value={chosen.transactionMode} />
+              {chosen.licenseExclusivity ? <input type="hidden" name="licenseExclusivity" value={chosen.licenseExclusivity} /> : null}
+              <FieldErrors errors={fields.amount.errors} />
+              <FieldErrors errors={fields.transactionMode.errors} />
+              <FieldErrors errors={fields.licenseExclusivity.errors} />
+              {chosen.transactionMode === "license" && chosen.licenseExclusivity === "non-exclusive" ? (
+                <p className="callout" data-testid="non-exclusive-note">
+                  {t("prices.buy.nonExclusiveNote")}
+                </p>
+              ) : null}
+              <h2 className="form-section-title">{t("buyNow.termsTitle")}</h2>
+              <ol className="trading-terms" data-testid="buy-terms">
+                <li>{t("buyNow.terms.price")}</li>
+                <li>{t("buyNow.terms.binding")}</li>
+                <li>{t("buyNow.terms.contract")}</li>
+                <li>{t("buyNow.terms.registration")}</li>
+              </ol>
+              <div className={`field field--checkbox${fields.agree.errors?.length ? " field--invalid" : ""}`}>
+                <label htmlFor={fields.agree.id}>
+                  <input {...getInputProps(fields.agree, { type: "checkbox", value: "on" })} />
+                  {t("buyNow.agree")}
                 </label>
-              ))}
-            </ChoiceGroup>
-          ) : l.transactionModes.includes("license") && l.licenseExclusivity.length === 1 ? (
-            <input type="hidden" name="licenseExclusivity" value={l.licenseExclusivity[0]} />
-          ) : (
-            <FieldErrors errors={fields.licenseExclusivity.errors} />
-          )}
-          <h2 className="form-section-title">{t("buyNow.termsTitle")}</h2>
-          <ol className="trading-terms" data-testid="buy-terms">
-            <li>{t("buyNow.terms.price")}</li>
-            <li>{t("buyNow.terms.binding")}</li>
-            <li>{t("buyNow.terms.contract")}</li>
-            <li>{t("buyNow.terms.registration")}</li>
-          </ol>
-          <div className={`field field--checkbox${fields.agree.errors?.length ? " field--invalid" : ""}`}>
-            <label htmlFor={fields.agree.id}>
-              <input {...getInputProps(fields.agree, { type: "checkbox", value: "on" })} />
-              {t("buyNow.agree")}
-            </label>
-            <FieldErrors id={fields.agree.errorId} errors={fields.agree.errors} />
-          </div>
-          <div className="trading-actions">
-            <button type="submit" className="button" disabled={busy} data-testid="confirm-buy">
-              {busy ? t("buyNow.confirming") : t("buyNow.confirm")}
-            </button>
-            <Link to={listingHref}>{t("buyNow.cancel")}</Link>
-          </div>
-        </Form>
+                <FieldErrors id={fields.agree.errorId} errors={fields.agree.errors} />
+              </div>
+              <div className="trading-actions">
+                <button type="submit" className="button" disabled={busy} data-testid="confirm-buy">
+                  {busy ? t("buyNow.confirming") : t("buyNow.confirm")}
+                </button>
+                <Link to={listingHref}>{t("buyNow.cancel")}</Link>
+              </div>
+            </Form>
+          ) : null}
+        </>
       )}
     </div>
   );

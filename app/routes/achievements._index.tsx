@@ -19,7 +19,7 @@ export default function AchievementsIndex() {
   return (
     <BrowseLayout kind="achievement" total={data.total} page={data.page} pages={data.pages} field={data.field} canCreate={data.canCreate}>
       {data.items.map((item) => (
-        <AchievementCard key={item.id} item={item} headingLevel={2} />
+        <AchievementCard key={item.id} item={item} headingLevel={2} verified={data.verifiedOwners.includes(item.owner.id)} />
       ))}
     </BrowseLayout>
   );

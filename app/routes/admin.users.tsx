@@ -1,17 +1,23 @@
 import { parseWithZod } from "@conform-to/zod";
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import listingStyles from "~/styles/listings.css";
+import { SetDisabledSchema } from "~/schemas/admin.ts";
+import { resultFor, successOf, type ActionResult } from "~/schemas/action-result.ts";
 import { SetRolesSchema, USER_SEARCH_MAX, UserListQuerySchema, type UserListQuery } from "~/schemas/account.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
-import { listUsers, setUserRoles } from "~/services/accounts/accounts.server.ts";
-import { DomainError } from "~/utils/errors.ts";
+import { listUsers, setUserDisabled, setUserRoles } from "~/services/accounts/accounts.server.ts";
+import { FieldErrors } from "~/components/ui/forms.tsx";
 import { ROLES } from "~/utils/permissions.ts";
 import { requirePermission } from "~/web/auth.server.ts";
-import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
+import { attempt, intentAction, invalid, refuse, succeed } from "~/web/actions.server.ts";
+
+// The table becomes cards on a phone (.my-table).
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 export const meta: MetaFunction = () => [{ title: "用户管理 · 成果" }];
 
@@ -31,24 +37,36 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requirePermission(request, "user:manage");
   const formData = await readVerifiedForm(request);
-  const submission = parseWithZod(formData, { schema: SetRolesSchema });
-  if (submission.status !== "success") {
-    return json({ ok: false as const, userId: String(formData.get("userId") ?? ""), errors: submission.error }, { status: 400 });
-  }
-  try {
-    await setUserRoles(admin, submission.value.userId, submission.value.roles);
-  } catch (e) {
-    if (e instanceof DomainError && e.status === 403) {
-      return json({ ok: false as const, userId: submission.value.userId, errors: { roles: [e.message] } }, { status: 403 });
-    }
-    throw errorResponse(e);
-  }
-  return json({ ok: true as const, userId: submission.value.userId, errors: null });
+  const values = formValues(formData);
+  const target = values.userId ?? null;
+  return intentAction(values, {
+    "set-roles": async () => {
+      const submission = parseWithZod(formData, { schema: SetRolesSchema });
+      if (submission.status !== "success") return invalid(submission, { intent: "set-roles", target });
+      const { userId, roles } = submission.value;
+      // A user is never left with no role: the service refuses it as a field error on `roles`.
+      return attempt(
+        { intent: "set-roles", target, submission },
+        () => setUserRoles(admin, userId, roles),
+        () => succeed("set-roles", null, userId),
+      );
+    },
+    "set-disabled": async () => {
+      const parsed = SetDisabledSchema.safeParse(values);
+      if (!parsed.success) return refuse(400, { intent: "set-disabled", target, fieldErrors: flattenZodErrors(parsed.error) });
+      const { userId, disabled } = parsed.data;
+      return attempt(
+        { intent: "set-disabled", target },
+        () => setUserDisabled(admin, userId, disabled),
+        () => succeed("set-disabled", { disabled }, userId),
+      );
+    },
+  });
 }
 
 export default function AdminUsers() {
   const data = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const navigation = useNavigation();
@@ -96,27 +114,31 @@ export default function AdminUsers() {
         ) : null}
       </Form>
       <div className="table-wrap">
-        <table>
+        <table className="my-table">
           <thead>
             <tr>
               <th>{t("admin.name")}</th>
               <th>{t("admin.email")}</th>
               <th>{t("admin.organization")}</th>
               <th>{t("admin.roles")}</th>
+              <th>{t("admin.account")}</th>
             </tr>
           </thead>
           <tbody>
             {data.users.map((u) => {
               const saving = navigation.formData?.get("userId") === u.id;
-              const mine = result?.userId === u.id ? result : null;
+              const rolesFailed = resultFor(result, "set-roles", u.id);
+              const rolesSaved = result?.ok && result.intent === "set-roles" && result.target === u.id;
+              const disableFailed = resultFor(result, "set-disabled", u.id);
+              const toggled = result?.target === u.id ? successOf(result as ActionResult<{ disabled: boolean }>, "set-disabled") : null;
               return (
                 <tr key={u.id} data-testid={`user-row-${u.email}`}>
-                  <td>
+                  <td data-label={t("admin.name")}>
                     {u.name}
                     {u.disabled ? <span className="badge">{t("admin.disabled")}</span> : null}
                   </td>
-                  <td>{u.email}</td>
-                  <td>
+                  <td data-label={t("admin.email")}>{u.email}</td>
+                  <td data-label={t("admin.organization")}>
                     {u.organization ? (
                       <>
                         {u.organization.name}
@@ -129,7 +151,7 @@ export default function AdminUsers() {
                       "—"
                     )}
                   </td>
-                  <td>
+                  <td data-label={t("admin.roles")}>
                     <Form method="post" className="role-form" preventScrollReset>
                       <AuthenticityTokenInput />
                       <input type="hidden" name="intent" value="set-roles" />
@@ -143,20 +165,40 @@ export default function AdminUsers() {
                       <button type="submit" className="button button--ghost" disabled={saving}>
                         {saving ? t("auth.submitting") : t("admin.save")}
                       </button>
-                      {mine?.ok ? (
+                      {rolesSaved ? (
                         <span className="notice" role="status">
                           {t("admin.saved", { name: u.name })}
                         </span>
                       ) : null}
-                      {mine && !mine.ok && mine.errors ? (
-                        <span className="field-errors" role="alert">
-                          {Object.values(mine.errors)
-                            .flat()
-                            .map((m) => (m && m.startsWith("errors.") ? t(m) : m))
-                            .join("；")}
-                        </span>
+                      {rolesFailed ? (
+                        <FieldErrors
+                          errors={[...(rolesFailed.fieldErrors.roles ?? []), ...(rolesFailed.formError ? [rolesFailed.formError] : [])]}
+                        />
                       ) : null}
                     </Form>
+                  </td>
+                  <td data-label={t("admin.account")}>
+                    {u.id === data.me ? null : (
+                      <Form method="post" preventScrollReset>
+                        <AuthenticityTokenInput />
+                        <input type="hidden" name="intent" value="set-disabled" />
+                        <input type="hidden" name="userId" value={u.id} />
+                        <input type="hidden" name="disabled" value={u.disabled ? "false" : "true"} />
+                        <button type="submit" className="button button--ghost" disabled={saving}>
+                          {u.disabled ? t("admin.enable") : t("admin.disable")}
+                        </button>
+                      </Form>
+                    )}
+                    {toggled ? (
+                      <span className="notice" role="status">
+                        {t(toggled.disabled ? "admin.disabledDone" : "admin.enabledDone", { name: u.name })}
+                      </span>
+                    ) : null}
+                    {disableFailed ? (
+                      <FieldErrors
+                        errors={disableFailed.formError ? [disableFailed.formError] : Object.values(disableFailed.fieldErrors).flat()}
+                      />
+                    ) : null}
                   </td>
                 </tr>
               );

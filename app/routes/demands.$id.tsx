@@ -5,6 +5,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { ReviewPanel } from "~/components/listing/review-panel.tsx";
+import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
 import { detailAction, loadDetail } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
@@ -12,6 +14,8 @@ import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { BudgetDisplay } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/web/matching.server.ts";
+import { isRecommendationIntent, loadRecommendations, recommendationAction } from "~/web/recommendations.server.ts";
+import { RecommendationsSection, RecommendForm, SolvedNote, SolveForm } from "~/components/recommendations/recommendations.tsx";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import listingStyles from "~/styles/listings.css";
@@ -27,14 +31,19 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.p
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   // The matches load beside the item; they never fail the page (Meilisearch down → "匹配暂不可用").
-  const [detail, matches] = await Promise.all([
+  const [detail, matches, recommendations] = await Promise.all([
     loadDetail(request, "demand", params.id ?? ""),
     loadPageMatches(request, "demand", params.id ?? ""),
+    loadRecommendations(request, params.id ?? ""),
   ]);
-  return json({ ...detail, matches });
+  // 标记为已解决 has its own form (SolveForm), which can name what solved the demand.
+  const canSolve = detail.actions.includes("solve");
+  return json({ ...detail, actions: detail.actions.filter((a) => a !== "solve"), canSolve, matches, recommendations });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  // 推荐我的成果 and 标记为已解决 have their own glue; every other form is the listing's.
+  if (await isRecommendationIntent(request)) return recommendationAction(request, params.id ?? "");
   return detailAction(request, "demand", params.id ?? "");
 }
 
@@ -57,11 +66,15 @@ export default function DemandDetail() {
         kindLabel={t("listing.demand")}
       />
       <DoneNotice ns="listingUi" />
+      <NoticeText text={data.noticeText} />
       {insider ? <NoticeLine status={d.status} rejectionReason={d.rejectionReason} /> : null}
+      {data.review ? <ReviewPanel review={data.review} kind="demand" /> : null}
       <div className="detail-layout">
         <div className="detail-main">
           <Facts>
-            <Fact label={t("listingUi.enterprise")}>{d.enterprise.name}</Fact>
+            <Fact label={t("listingUi.enterprise")}>
+              {d.enterprise.name} <VerifiedMark verified={data.ownerVerified} />
+            </Fact>
             <Fact label={t("listingUi.field")}>{t(`listing.fields.${d.field}`)}</Fact>
             <Fact label={t("listingUi.budget")}>
               <BudgetDisplay budget={d.budget} />
@@ -98,7 +111,15 @@ export default function DemandDetail() {
             <div className="prose">{d.description}</div>
           </section>
           <Attachments attachments={d.attachments} />
-          <MatchesSection kind="demand" matches={data.matches} negotiate={data.isOwner ? { demandId: d.id } : undefined} />
+          {d.status === "solved" ? (
+            <SolvedNote solution={d.solution} />
+          ) : (
+            <MatchesSection kind="demand" matches={data.matches} negotiate={data.isOwner ? { demandId: d.id } : undefined} />
+          )}
+          {data.recommendations.all ? <RecommendationsSection items={data.recommendations.all} /> : null}
+          {data.recommendations.panel ? (
+            <RecommendForm panel={data.recommendations.panel} broker={data.recommendations.broker} result={result} />
+          ) : null}
         </div>
         <aside className="detail-aside">
           <div className="price-box">
@@ -116,6 +137,7 @@ export default function DemandDetail() {
             featured={d.featured}
             result={result}
           />
+          {data.canSolve ? <SolveForm options={data.recommendations.solutions} result={result} /> : null}
           {!data.loggedIn && data.inNotice ? (
             <p className="muted">
               <Link to={`/login?redirectTo=${encodeURIComponent(`/demands/${d.id}`)}`}>{t("detail.loginToAct")}</Link>

@@ -19,7 +19,7 @@ export default function DemandsIndex() {
   return (
     <BrowseLayout kind="demand" total={data.total} page={data.page} pages={data.pages} field={data.field} canCreate={data.canCreate}>
       {data.items.map((item) => (
-        <DemandCard key={item.id} item={item} headingLevel={2} />
+        <DemandCard key={item.id} item={item} headingLevel={2} verified={data.verifiedOwners.includes(item.enterprise.id)} />
       ))}
     </BrowseLayout>
   );

@@ -9,6 +9,7 @@ import { createSession, verifyLogin } from "~/services/accounts/accounts.server.
 import { resultFor } from "~/schemas/action-result.ts";
 import { invalid, refusal, refusalHeaders, refuse } from "~/web/actions.server.ts";
 import { isDemoMode } from "~/utils/demo-mode.server.ts";
+import { platformSettings } from "~/services/settings/settings.server.ts";
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from "~/utils/rate-limit.server.ts";
 import { SESSION_ID_KEY, SESSION_TTL_MS, sessionStorage } from "~/utils/session.server.ts";
 import { getUser, safeRedirect } from "~/web/auth.server.ts";
@@ -19,8 +20,9 @@ export const meta: MetaFunction = () => [{ title: "登录 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getUser(request)) throw redirect("/");
-  // The demo accounts exist (and may be named) only on the embedded, seeded database.
-  return json({ demo: isDemoMode() });
+  // The demo accounts exist (and may be named) only on the embedded, seeded database, and only
+  // while the platform settings say so (/admin/settings).
+  return json({ demo: isDemoMode() && (await platformSettings()).showDemoAccounts });
 }
 
 /** A throttled (no-JS) login keeps its Retry-After on the page's answer. */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { objectIdString } from "~/schemas/ids.ts";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
+import { useOfferLive } from "~/components/trading/use-offer-live.ts";
 import { OfferStatusBadge, OfferTermsFields, TermsText, type OfferTermsFieldsInput } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
 import {
@@ -131,8 +132,10 @@ export default function OfferThreadPage() {
   const current = thread.current;
   const a = thread.actions;
   const sideLabel = t(`offers.sides.${thread.side}`);
+  // Either side sees the other's answer arrive without a reload.
+  const { live } = useOfferLive(thread.thread);
   return (
-    <div className="trading-page" data-testid="offer-thread">
+    <div className="trading-page" data-testid="offer-thread" data-live={live ? "true" : undefined}>
       <p className="breadcrumb">
         <Link to="/offers">{t("offers.thread.backToList")}</Link>
       </p>

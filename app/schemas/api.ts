@@ -154,6 +154,7 @@ const ACHIEVEMENT_KEYS = new Set([
   "transactionModes",
   "licenseExclusivity",
   "price",
+  "prices",
   "owner",
   "inventors",
   "region",
@@ -402,6 +403,24 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
   const price = isObject(raw.price) ? raw.price : undefined;
   if (raw.price !== undefined && !price) p.add("price", "apiErrors.priceObject");
   const amount = readYuan(price?.amount, "price.amount", p);
+  // 分项挂牌价: [{ transactionMode, licenseExclusivity?, amount (yuan) }]; an export line carries them too.
+  let prices: Record<string, unknown>[] | undefined;
+  if (raw.prices !== undefined) {
+    if (!Array.isArray(raw.prices)) p.add("prices", "apiErrors.pricesList");
+    else {
+      prices = raw.prices.map((entry, i) => {
+        if (!isObject(entry)) {
+          p.add(`prices.${i}`, "apiErrors.pricesList");
+          return {};
+        }
+        return {
+          transactionMode: entry.transactionMode,
+          licenseExclusivity: entry.licenseExclusivity,
+          amount: readYuan(entry.amount, `prices.${i}.amount`, p),
+        };
+      });
+    }
+  }
   const expiresAt = readDate(raw.expiresAt, "expiresAt", p);
 
   let summary = raw.summary;
@@ -436,6 +455,7 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
     transactionModes: modes,
     licenseExclusivity: licenseExclusivity ?? [],
     price: price ? { mode: price.mode, amount } : undefined,
+    prices: prices ?? [],
     inventors: raw.inventors ?? [],
     region: typeof raw.region === "number" ? String(raw.region) : raw.region,
     fiscalFunding: typeof fiscal === "boolean" ? { funded: fiscal } : (fiscal ?? undefined),

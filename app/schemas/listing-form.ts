@@ -2,6 +2,7 @@ import { formMessage } from "~/utils/messages.ts";
 import { z } from "zod";
 import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { patentCheckIssues, type AchievementDataInput, type DemandDataInput, type ListingKind } from "~/schemas/listing.ts";
+import { offeredOptions, PRICE_OPTIONS, priceOptionKey, type PriceOption } from "~/schemas/listing-prices.ts";
 import { fenToYuanText, MAX_YUAN, yuanToFen } from "~/utils/money.ts";
 import { normalizePatentNumber, patentProblem } from "~/utils/patent.ts";
 import { FIELDS, IP_TYPES, LICENSE_EXCLUSIVITY, PATENT_IP_TYPES, PRICE_MODES, TRANSACTION_MODES, type IpType } from "~/utils/taxonomy.ts";
@@ -157,6 +158,22 @@ function checkRegion(region: string, town: string, ctx: Ctx) {
   else if (town && (!/^\d{9}$/.test(town) || !town.startsWith(region))) issue(ctx, "town", "listingForm.errors.townMismatch");
 }
 
+/** 分项挂牌价: one form field per option (转让 · 独占/排他/普通许可 · 作价入股 · 合作), amounts in yuan. */
+export const PRICE_FIELDS = {
+  transfer: "priceTransfer",
+  "license.exclusive": "priceExclusive",
+  "license.sole": "priceSole",
+  "license.non-exclusive": "priceNonExclusive",
+  equity: "priceEquity",
+  cooperation: "priceCooperation",
+} as const;
+export type PriceField = (typeof PRICE_FIELDS)[keyof typeof PRICE_FIELDS];
+export const priceFieldOf = (o: PriceOption): PriceField => PRICE_FIELDS[priceOptionKey(o) as keyof typeof PRICE_FIELDS];
+const priceFieldShape = Object.fromEntries(Object.values(PRICE_FIELDS).map((f) => [f, z.string().trim().default("")])) as Record<
+  PriceField,
+  z.ZodDefault<z.ZodString>
+>;
+
 function checkModes(modes: string[], ctx: Ctx) {
   if (modes.length === 0) issue(ctx, "transactionModes", "errors.transactionModesRequired");
 }
@@ -178,6 +195,7 @@ export const AchievementFormSchema = z
     licenseExclusivity: choices(LICENSE_EXCLUSIVITY, "errors.transactionMode"),
     priceMode: choice(PRICE_MODES, "errors.priceMode"),
     priceAmount: z.string().trim().default(""),
+    ...priceFieldShape,
     inventors: text(3_000, false),
     region: z.string().trim().default(""),
     town: z.string().trim().default(""),
@@ -208,9 +226,22 @@ export const AchievementFormSchema = z
       issue(ctx, "licenseExclusivity", "errors.exclusivityRequired");
     }
 
+    // 分项挂牌价: each optional (blank = 面议), only for options the listing offers, only for 挂牌.
+    const offered = offeredOptions(v.transactionModes, v.licenseExclusivity).map(priceOptionKey);
+    let priced = 0;
+    for (const o of PRICE_OPTIONS) {
+      const name = priceFieldOf(o);
+      const raw = v[name];
+      if (!raw) continue;
+      if (v.priceMode !== "fixed") issue(ctx, name, "prices.errors.onlyFixed");
+      else if (!offered.includes(priceOptionKey(o))) issue(ctx, name, "prices.errors.optionNotOffered");
+      const fen = checkAmount(raw, name, ctx);
+      if (fen === 0) issue(ctx, name, "prices.errors.positive");
+      if (fen) priced++;
+    }
     const amount = checkAmount(v.priceAmount, "priceAmount", ctx);
     const amountError = v.priceAmount.trim() !== "" && amount === null;
-    if ((v.priceMode === "fixed" || v.priceMode === "auction") && !amountError && !amount) {
+    if ((v.priceMode === "fixed" || v.priceMode === "auction") && !amountError && !amount && !priced) {
       issue(ctx, "priceAmount", "errors.priceRequired");
     }
 
@@ -236,6 +267,13 @@ export type AchievementFormValue = z.output<typeof AchievementFormSchema>;
 export function achievementFormToInput(v: AchievementFormValue): AchievementDataInput {
   const amount = parseYuan(v.priceAmount);
   const modes = v.transactionModes as AchievementDataInput["transactionModes"];
+  const prices =
+    v.priceMode === "fixed"
+      ? PRICE_OPTIONS.flatMap((o) => {
+          const fen = parseYuan(v[priceFieldOf(o)]);
+          return fen ? [{ ...o, amount: fen }] : [];
+        })
+      : [];
   return {
     title: v.title,
     summary: v.summary,
@@ -251,6 +289,8 @@ export function achievementFormToInput(v: AchievementFormValue): AchievementData
       mode: v.priceMode as NonNullable<AchievementDataInput["price"]>["mode"],
       ...(amount !== null ? { amount } : {}),
     },
+    // A fixed price given per option; none given → the one amount for every option (as before).
+    ...(prices.length ? { prices } : {}),
     inventors: parseInventors(v.inventors).inventors,
     region: v.town || v.region,
     fiscalFunding: v.fiscalFunded ? { funded: true, project: v.fiscalProject || undefined } : { funded: false },
@@ -271,10 +311,31 @@ export interface AchievementLike {
   transactionModes: string[];
   licenseExclusivity: string[];
   price: { mode: string; amount: number | null };
+  prices: { transactionMode: string; licenseExclusivity: string | null; amount: number }[];
   inventors: { name: string; share: number | null }[];
   region: string;
   fiscalFunding: { funded: boolean; project: string | null };
   expiresAt: string | null;
+}
+
+/**
+ * The price fields of the edit form: one price for every offered option (as before per-option
+ * prices) in the one amount field; different prices, or some options 面议, per option.
+ */
+function priceDefaults(a: AchievementLike): Pick<AchievementFormInput, "priceAmount" | PriceField> {
+  const offered = offeredOptions(a.transactionModes, a.licenseExclusivity);
+  const amounts = new Set(a.prices.map((p) => p.amount));
+  const uniform = a.price.mode !== "fixed" || (a.prices.length === offered.length && amounts.size <= 1);
+  if (uniform) return { priceAmount: fenToYuanText(a.price.amount) };
+  return {
+    priceAmount: "",
+    ...Object.fromEntries(
+      PRICE_OPTIONS.map((o) => [
+        priceFieldOf(o),
+        fenToYuanText(a.prices.find((p) => priceOptionKey(p) === priceOptionKey(o))?.amount ?? null),
+      ]),
+    ),
+  };
 }
 
 export function achievementFormDefaults(a: AchievementLike): AchievementFormInput {
@@ -290,7 +351,7 @@ export function achievementFormDefaults(a: AchievementLike): AchievementFormInpu
     transactionModes: a.transactionModes,
     licenseExclusivity: a.licenseExclusivity,
     priceMode: a.price.mode,
-    priceAmount: fenToYuanText(a.price.amount),
+    ...priceDefaults(a),
     inventors: a.inventors.map((i) => (i.share === null ? i.name : `${i.name} ${i.share}%`)).join("\n"),
     ...regionDefaults(a.region),
     fiscalFunded: a.fiscalFunding.funded,
@@ -396,6 +457,7 @@ const SPECIAL_PATHS = new Map<string, string>(
     "price.mode": "priceMode",
     "price.amount": "priceAmount",
     price: "priceAmount",
+    prices: "priceAmount",
     "fiscalFunding.project": "fiscalProject",
     "fiscalFunding.funded": "fiscalFunded",
     fiscalFunding: "fiscalProject",

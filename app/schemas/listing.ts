@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ListingPriceSchema, listingPrices, normalizePrices, pricesProblems } from "~/schemas/listing-prices.ts";
 import { fieldErrorList, fieldErrors } from "~/utils/errors.ts";
 import { MAX_YUAN } from "~/utils/money.ts";
 import { patentProblem } from "~/utils/patent.ts";
@@ -68,14 +69,21 @@ export const AchievementDataSchema = z
       mode: z.enum(PRICE_MODES, { errorMap: () => ({ message: "errors.priceMode" }) }),
       amount: FenSchema.optional(),
     }),
+    /** 分项挂牌价 (fixed price only): a price per mode and licence kind; see ~/schemas/listing-prices.ts. */
+    prices: z.array(ListingPriceSchema).max(12).default([]),
     inventors: z.array(InventorSchema).max(30).default([]),
     region: RegionCodeSchema,
     fiscalFunding: z.object({ funded: z.boolean(), project: z.string().trim().max(200).optional() }).default({ funded: false }),
     expiresAt: z.date().optional(),
   })
   .superRefine((a, ctx) => {
-    if ((a.price.mode === "fixed" || a.price.mode === "auction") && !a.price.amount) {
+    const priced = a.price.mode === "fixed" && a.prices.length > 0;
+    if ((a.price.mode === "fixed" || a.price.mode === "auction") && !a.price.amount && !priced) {
       ctx.addIssue({ code: "custom", path: ["price", "amount"], message: "errors.priceRequired" });
+    }
+    for (const p of pricesProblems(a.price.mode, a.transactionModes, a.licenseExclusivity, a.prices)) {
+      const path = p.index === null ? ["prices"] : p.field ? ["prices", p.index, p.field] : ["prices", p.index];
+      ctx.addIssue({ code: "custom", path, message: p.message });
     }
     if (a.transactionModes.includes("license") && a.licenseExclusivity.length === 0) {
       ctx.addIssue({ code: "custom", path: ["licenseExclusivity"], message: "errors.exclusivityRequired" });
@@ -94,6 +102,14 @@ export const AchievementDataSchema = z
     });
     const shares = a.inventors.reduce((s, i) => s + (i.share ?? 0), 0);
     if (shares > 100) ctx.addIssue({ code: "custom", path: ["inventors"], message: "errors.sharesOver100" });
+  })
+  .transform((a) => {
+    // A fixed price is stored as its list (one amount for every offered option when only one was
+    // given, as before per-option prices); `price.amount` is then the lowest, for lists and search.
+    if (a.price.mode !== "fixed") return { ...a, prices: [] };
+    const prices = a.prices.length ? normalizePrices(a.prices) : listingPrices({ ...a, prices: [] });
+    const amount = prices.length ? Math.min(...prices.map((p) => p.amount)) : a.price.amount;
+    return { ...a, prices, price: { ...a.price, amount } };
   });
 export type AchievementData = z.infer<typeof AchievementDataSchema>;
 export type AchievementDataInput = z.input<typeof AchievementDataSchema>;

@@ -348,6 +348,8 @@ const TRADING_ERROR_CODES: Record<string, string> = {
   "trading.notTrading": "not_trading",
   "trading.notFixedPrice": "not_fixed_price",
   "trading.notNegotiable": "not_negotiable",
+  "trading.licenceHeld": "licence_held",
+  "trading.licenseesExist": "licensees_exist",
   "offers.errors.alreadyOpen": "offer_already_open",
   "offers.errors.status.expired": "offer_expired",
   "offers.errors.changedMeanwhile": "offer_changed",

@@ -173,10 +173,29 @@ export interface RoomServerToClientEvents {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Offer threads (private: the two sides only; the event says only that the thread changed, and the
+// page reloads its data through its loader, which checks access again)
+
+/** client → server `offer:watch` / `offer:unwatch`: the thread's id (the /offers/:id of the page). */
+export const WatchOfferSchema = z.object({ offerId: objectIdString() });
+
+export interface OfferClientToServerEvents {
+  /** Answers `{ ok: true }`, or `error`: "errors.invalidInput" | "errors.notFound" (not a party) | "errors.unexpected". */
+  "offer:watch": (payload: z.input<typeof WatchOfferSchema>, ack: Ack) => void;
+  "offer:unwatch": (payload: z.input<typeof WatchOfferSchema>) => void;
+}
+
+/** Pushed to the sockets of the thread's parties that watch it, after each committed change. */
+export interface OfferServerToClientEvents {
+  "offer:changed": (change: { threadId: string }) => void;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The site-wide maps (socket.io's ListenEvents / EmitEvents on each end)
 
-export interface ServerToClientEvents extends ConnectionServerToClientEvents, AuctionServerToClientEvents, RoomServerToClientEvents {}
-export interface ClientToServerEvents extends AuctionClientToServerEvents, RoomClientToServerEvents {}
+export interface ServerToClientEvents
+  extends ConnectionServerToClientEvents, AuctionServerToClientEvents, RoomServerToClientEvents, OfferServerToClientEvents {}
+export interface ClientToServerEvents extends AuctionClientToServerEvents, RoomClientToServerEvents, OfferClientToServerEvents {}
 /**
  * A deal-room event on its way to the sockets of every instance (server/realtime/rooms.ts): each
  * instance hands it to those of its sockets whose user is still a member, checked at delivery.
@@ -211,6 +230,7 @@ export const SERVER_TO_CLIENT_EVENTS = [
   "room:members",
   "room:typing",
   "room:presence",
+  "offer:changed",
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 
 /** The names of every client → server event, as a value. */
@@ -226,6 +246,8 @@ export const CLIENT_TO_SERVER_EVENTS = [
   "room:card:propose",
   "room:card:respond",
   "room:nda:accept",
+  "offer:watch",
+  "offer:unwatch",
 ] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 // Compile-time: each list names every event of its map (a new event must be added to both).

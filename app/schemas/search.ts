@@ -175,6 +175,34 @@ export function searchHref(p: Partial<SearchParams> & { kind: SearchKind }): str
   return `/search?${out}`;
 }
 
+/**
+ * What a switch to the other tab keeps of the current search: the words and the filters both
+ * kinds share (field, mode, maturity, region, TRL range); kind-only ones (ipType, price, budget,
+ * the money range) and the page go. The tab links and the tab counts both use it, so a tab's
+ * count is what the tab shows.
+ */
+export function carriedTo(p: SearchParams, kind: SearchKind): SearchParams {
+  if (kind === p.kind) return { ...p, page: 1 };
+  return {
+    kind,
+    q: p.q,
+    field: p.field,
+    mode: p.mode,
+    maturity: p.maturity,
+    prefecture: p.prefecture,
+    county: p.county,
+    trlMin: p.trlMin,
+    trlMax: p.trlMax,
+    ipType: [],
+    price: [],
+    budget: [],
+    priceMin: undefined,
+    priceMax: undefined,
+    sort: p.sort === "trlDesc" ? "relevance" : p.sort,
+    page: 1,
+  };
+}
+
 /** Schema of /search/suggest: the box's text and the tab it belongs to. */
 export const SuggestParamsSchema = z.object({
   kind: z.enum(SEARCH_KINDS, { errorMap: () => ({ message: "search.errors.kind" }) }).default("achievements"),

@@ -1,6 +1,7 @@
 import i18next, { type i18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "~/locales/en.ts";
+import admin from "~/locales/modules/admin.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import listing from "~/locales/modules/listing.ts";
@@ -8,10 +9,13 @@ import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
 import offers from "~/locales/modules/offers.ts";
 import payments from "~/locales/modules/payments.ts";
+import prices from "~/locales/modules/prices.ts";
 import rooms from "~/locales/modules/rooms.ts";
 import pages from "~/locales/modules/pages.ts";
+import recommendations from "~/locales/modules/recommendations.ts";
 import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
+import work from "~/locales/modules/work.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -32,7 +36,23 @@ function deepMerge(...trees: object[]): Tree {
 }
 
 /** The base messages plus one module per feature area (app/locales/modules), merged per language. */
-const MODULES = [listing, forms, pages, api, search, matching, trading, offers, payments, rooms, notifications] as const;
+const MODULES = [
+  listing,
+  forms,
+  pages,
+  api,
+  search,
+  matching,
+  trading,
+  offers,
+  payments,
+  rooms,
+  prices,
+  recommendations,
+  work,
+  notifications,
+  admin,
+] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
   en: { common: deepMerge(en, ...MODULES.map((m) => m.en)) },

@@ -8,6 +8,7 @@
  *     ▲               │reject              │ (公示 notice period, objections)        │signContract
  *     └─revise── rejected ◄─upholdObjection┘                              contracted ─register→ registered
  *   withdrawn / expired ─reopen→ draft
+ *   a demand: published ─solve→ solved (its owner found what it asked for; it leaves matching)
  */
 export const LISTING_STATUSES = [
   "draft",
@@ -20,11 +21,14 @@ export const LISTING_STATUSES = [
   "rejected",
   "withdrawn",
   "expired",
+  "solved",
 ] as const;
 export type ListingStatus = (typeof LISTING_STATUSES)[number];
 
 /** Statuses the public may see (and search may index). */
-export const PUBLIC_STATUSES: readonly ListingStatus[] = ["published", "trading", "deal", "contracted", "registered"];
+export const PUBLIC_STATUSES: readonly ListingStatus[] = ["published", "trading", "deal", "contracted", "registered", "solved"];
+/** A demand that was solved stays public (with its badge) but asks for nothing any more: no matches, no recommendations. */
+export const CLOSED_DEMAND_STATUSES: readonly ListingStatus[] = ["solved"];
 /** Statuses in which the owner may edit the content. */
 export const EDITABLE_STATUSES: readonly ListingStatus[] = ["draft", "rejected"];
 
@@ -41,6 +45,7 @@ export const LISTING_ACTIONS = [
   "cancelDeal",
   "signContract",
   "register",
+  "solve",
 ] as const;
 export type ListingAction = (typeof LISTING_ACTIONS)[number];
 
@@ -105,6 +110,13 @@ export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
   cancelDeal: { from: ["deal"], to: "trading", by: ["system"], needsReason: true },
   signContract: { from: ["deal"], to: "contracted", by: ["system"] },
   register: { from: ["contracted"], to: "registered", by: ["bureau"] },
+  // The demand's owner says it is solved (app/services/recommendations/solve.server.ts records what solved it).
+  solve: {
+    from: ["published"],
+    to: "solved",
+    by: ["owner"],
+    guard: (ctx) => (ctx.kind === "demand" ? null : "workflow.onlyDemandsSolved"),
+  },
 };
 
 export type Decision =
@@ -145,6 +157,3 @@ export function availableActions(
 export function isPublic(status: ListingStatus): boolean {
   return PUBLIC_STATUSES.includes(status);
 }
-
-/** 公示期: days between publication and the start of trading, during which objections may be filed. */
-export const NOTICE_DAYS = 15;

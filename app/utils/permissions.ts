@@ -29,6 +29,12 @@ export const PERMISSIONS = {
   "user:manage": ["admin"],
   "taxonomy:manage": ["admin"],
   "token:manage": ["admin"],
+  /** Organisations: verify, edit name and credit code, merge duplicates. */
+  "organization:manage": ["admin"],
+  /** Platform settings (公示 length, the notice text, demo hints). */
+  "settings:manage": ["admin"],
+  /** Reading the whole audit log. */
+  "audit:view": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { fileObjection, resolveObjection, setFeatured } from "~/services/listings/commands.server.ts";
 import { getListing, listMine, listPublic } from "~/services/listings/queries.server.ts";
+import { recordReviewOpened, reviewState } from "~/services/listings/review.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { type AchievementView, type DemandView } from "~/services/listings/views.ts";
 import {
@@ -18,6 +19,9 @@ import {
   type ListingStatus,
 } from "~/utils/listing-workflow.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import { localeFromCookieHeader } from "~/utils/i18n.ts";
+import { verifiedOrganizations } from "~/services/accounts/organizations.server.ts";
+import { platformSettings } from "~/services/settings/settings.server.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { getUser, requirePermission, requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -61,8 +65,12 @@ export async function loadBrowse<K extends ListingKind>(request: Request, kind: 
   ]);
   const t = requestT(request);
   const title = t(kind === "achievement" ? "browse.achievementsTitle" : "browse.demandsTitle");
+  // The 已认证 mark of owners an admin verified.
+  const ownerIds = (list.items as (AchievementView | DemandView)[]).map((i) => ("owner" in i ? i.owner.id : i.enterprise.id));
+  const verifiedOwners = [...(await verifiedOrganizations([...new Set(ownerIds)]))];
   return {
     ...list,
+    verifiedOwners,
     items: list.items as (K extends "achievement" ? AchievementView : DemandView)[],
     field: query.field ?? null,
     canCreate: can(user, createPermission(kind)),
@@ -98,10 +106,24 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   const isOwner = detail.relations.includes("owner");
   const isReviewer = detail.relations.includes("reviewer");
   const item = detail.item as K extends "achievement" ? AchievementView : DemandView;
+  // A reviewer opening a submission's page is what allows them to approve it (no one-click
+  // approve from the queue); they see its assignee and the warnings here.
+  let review = null;
+  if (isReviewer && item.status === "submitted") {
+    await recordReviewOpened(user, kind, id);
+    review = await reviewState(user, kind, id);
+  }
   const t = requestT(request);
+  // The notice text (a platform setting) while the 公示 runs; the 已认证 mark of a verified owner.
+  const ownerId = "owner" in item ? item.owner.id : item.enterprise.id;
+  const [settings, verified] = await Promise.all([detail.inNotice ? platformSettings() : null, verifiedOrganizations([ownerId])]);
+  const english = localeFromCookieHeader(request.headers.get("Cookie")) === "en";
   return {
     ...detail,
     item,
+    review,
+    noticeText: settings ? (english && settings.noticeText.en ? settings.noticeText.en : settings.noticeText.zh) : null,
+    ownerVerified: verified.has(ownerId),
     actions: detail.actions.filter((a) => a !== "upholdObjection"),
     isOwner,
     isReviewer,
@@ -140,7 +162,7 @@ export async function detailAction(request: Request, kind: ListingKind, id: stri
             await setFeatured(user, kind, id, input.featured === "true");
             return input.featured === "true" ? "featured" : "unfeatured";
           default:
-            await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui" });
+            await transitionListing(user, kind, id, input.intent, { reason: input.reason ?? null, via: "ui", requireOpened: true });
             return input.intent;
         }
       },

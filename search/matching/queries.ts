@@ -1,4 +1,4 @@
-import { SOLD_STATUSES, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
+import { SOLD_STATUSES, SOLVED_STATUSES, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
 import type { Term } from "./terms.ts";
 
 /**
@@ -23,6 +23,7 @@ export function demandFilter(a: Pick<MatchAchievement, "transactionModes" | "trl
   return [
     `transactionModes IN [${a.transactionModes.map(quote).join(", ")}]`,
     `(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= ${a.trl})`,
+    `status NOT IN [${SOLVED_STATUSES.map(quote).join(", ")}]`,
   ];
 }
 

@@ -67,6 +67,9 @@ export const MATCH_MIN_SCORE = 0.25;
  */
 export const SOLD_STATUSES: readonly string[] = ["deal", "contracted", "registered"];
 
+/** Demands already solved (已解决): public, but asking for nothing any more, so never a match. */
+export const SOLVED_STATUSES: readonly string[] = ["solved"];
+
 /**
  * The achievement offers a mode the demand accepts, reaches the demand's minimum maturity (the
  * demand form promises "只接受达到该成熟度的成果": a hard rule, no near misses) and is not sold.

@@ -7,13 +7,14 @@ import { logger } from "~/utils/logger.server.ts";
 import { mongoAdapter } from "./adapter.ts";
 import { allowOrigins } from "./origin.ts";
 import { registerAuctionHandlers, startAuctionFeed } from "./auctions.ts";
+import { createOfferRealtime } from "./offers.ts";
 import { createRoomRealtime } from "./rooms.ts";
 import { authenticate, openedWith, sessionEvent, type RealtimeServer } from "./socket.ts";
 
 /**
  * socket.io on the same HTTP server as the site, put together: the typed server (socket.ts), the
  * MongoDB adapter across instances (adapter.ts), socket authentication from the session cookie,
- * then each feature (auctions.ts, rooms.ts). Every payload is validated by its feature's handler.
+ * then each feature (auctions.ts, rooms.ts, offers.ts). Every payload is validated by its feature's handler.
  * Needs the mongoose connection to be open (the adapter lives in the app's MongoDB).
  */
 export function attachRealtime(httpServer: HttpServer): RealtimeServer {
@@ -31,6 +32,7 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
   if (!db) logger.warn("MongoDB is not connected: socket.io events stay on this instance");
   io.use(authenticate);
   const rooms = createRoomRealtime(io, !!db);
+  const offers = createOfferRealtime(io);
 
   // Someone's access changed (a logout, new roles): this instance's sockets of that session are
   // closed, those of that user re-checked — and every other instance is told to do the same.
@@ -57,6 +59,7 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
     socket.emit("session", sessionEvent(socket.data.user));
     registerAuctionHandlers(socket);
     rooms.register(socket);
+    offers.register(socket);
   });
   // Every instance follows the auction change stream itself, so the feed emits to this
   // instance's sockets only; through the adapter each bid would reach the others once per instance.
@@ -67,6 +70,7 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
     closing = true;
     setAccessListener(null);
     rooms.close();
+    offers.close();
     stopFeed();
     // Closes the sockets, then the adapter (its change stream and heartbeat), then the engine.
     return close(fn);

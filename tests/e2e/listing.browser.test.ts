@@ -51,12 +51,19 @@ describe("an achievement from the seller's form to the public page", () => {
     await seller.getByTestId("action-submit").click();
     await seller.getByText("已完成：提交审核").waitFor();
 
-    // A broker approves it from the review queue.
+    // A broker finds it in the review queue, opens it (no one-click approve there: issue 13,
+    // point 12), reads the warnings and approves it on its page.
     const broker = await loggedIn("broker@demo.chengguo.cn");
     await broker.goto("/review");
     const row = broker.locator("li.queue-item", { hasText: title });
-    await row.getByTestId("action-approve").click();
-    await broker.locator("li.queue-item", { hasText: title }).waitFor({ state: "detached" });
+    expect(await row.getByTestId("action-approve").count()).toBe(0);
+    await row.getByTestId("open-review").click();
+    await broker.waitForURL(`**${detailPath}`);
+    await broker.getByTestId("review-panel").waitFor();
+    await broker.getByTestId("action-approve").click();
+    await broker.getByText("已完成：审核通过并发布").waitFor();
+    await broker.goto("/review");
+    expect(await broker.locator("li.queue-item", { hasText: title }).count()).toBe(0);
 
     // The public finds it on the first page of the browse list and opens it.
     await visitor.goto("/achievements");

@@ -90,7 +90,7 @@ describe("buy-now", () => {
   it("refuses when the price changed after the buyer saw it, and stores nothing", async () => {
     const id = await tradingListing();
     // The price the buyer saw was ¥380,000; it is ¥400,000 now.
-    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 40_000_000 } });
+    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 40_000_000, "prices.$[].amount": 40_000_000 } });
     await expect(buyNow(buyers[0]!, id, confirm)).rejects.toSatisfy(
       (e) => e instanceof ConflictError && e.message === "trading.priceChanged",
     );

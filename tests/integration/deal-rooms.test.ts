@@ -393,8 +393,9 @@ describe("a listing with a deal (issue 13, point 1)", () => {
   it("takes no new card in any of its rooms, the deal's own room too, and never rewrites the deal's terms", async () => {
     const { roomId, listingId } = await room();
     const other = await openRoom(buyer2, { from: "listing", listingId });
+    // An exclusive licence sells the listing (a non-exclusive one would not: see point 5 below).
     const card = await proposeCard(buyer, roomId, {
-      terms: terms({ price: "140000", transactionMode: "license", licenseExclusivity: "non-exclusive" }),
+      terms: terms({ price: "140000", transactionMode: "license", licenseExclusivity: "exclusive" }),
     });
     const { dealId } = await respondToCard(seller, roomId, { action: "accept", cardId: card.id });
     const before = (await Deal.findById(dealId).lean())!;
@@ -418,7 +419,7 @@ describe("a listing with a deal (issue 13, point 1)", () => {
       dealId,
       openCard: null,
       cardsClosed: { reason: "rooms.errors.dealMade" },
-      agreedTerms: { price: 14_000_000, transactionMode: "license", licenseExclusivity: "non-exclusive", cardId: card.id },
+      agreedTerms: { price: 14_000_000, transactionMode: "license", licenseExclusivity: "exclusive", cardId: card.id },
     });
     // The other buyer's room holds no agreement of its own.
     expect(await getRoom(buyer2, other)).toMatchObject({

@@ -410,10 +410,16 @@ describe("review queue", () => {
     expect(anonymous.headers.get("Location")).toBe("/login?redirectTo=%2Freview");
   });
 
-  it("a broker approves from the queue: the item leaves the queue, becomes public and is on browse page 1", async () => {
+  it("a broker approves once they opened the item: it leaves the queue, becomes public and is on browse page 1", async () => {
     const id = await submitted(seller, { title: "文山三七皂苷提取纯化工艺" });
     const before = await (await call(h(review.loader), args(get("/review", c(broker))))).json();
     expect(before.achievements.map((r: { item: { id: string } }) => r.item.id)).toContain(id);
+
+    // No one-click approve: until the broker opened the item's page, approving is refused (issue 13, point 12).
+    const early = await call(h(review.action), args(post("/review", c(broker), { intent: "approve", kind: "achievement", id })));
+    expect(early.status).toBe(409);
+    expect(await refusalOf(early)).toMatchObject({ target: `achievement:${id}`, formError: "review.errors.openFirst" });
+    expect((await call(h(achievementDetail.loader), args(get(`/achievements/${id}`, c(broker)), { id }))).status).toBe(200);
 
     const res = await call(h(review.action), args(post("/review", c(broker), { intent: "approve", kind: "achievement", id })));
     expect(res.status).toBe(302);
@@ -460,6 +466,7 @@ describe("review queue", () => {
     const demand = await createDemand(buyer, demandInput({ title: "莲花塘乡魔芋深加工技术需求" }));
     await transitionListing(buyer, "demand", demand, "submit");
     expect((await call(h(demandDetail.loader), args(get(`/demands/${demand}`, c(seller)), { id: demand }))).status).toBe(404);
+    expect((await call(h(demandDetail.loader), args(get(`/demands/${demand}`, c(broker)), { id: demand }))).status).toBe(200);
     const approve = await call(h(review.action), args(post("/review", c(broker), { intent: "approve", kind: "demand", id: demand })));
     expect(approve.status).toBe(302);
     const detail = await (await call(h(demandDetail.loader), args(get(`/demands/${demand}`), { id: demand }))).json();

@@ -1,6 +1,7 @@
 import mongoose, { Types } from "mongoose";
 import { describe, expect, it } from "vitest";
 import { dealTerms } from "../../server/migrations/001-deal-terms.ts";
+import { listingPrices } from "../../server/migrations/002-listing-prices.ts";
 import { MIGRATIONS, migrate } from "../../server/migrations/index.ts";
 import { MIGRATIONS_COLLECTION, pendingMigrations } from "../../server/migrations/runner.ts";
 
@@ -130,5 +131,46 @@ describe("001-deal-terms", () => {
       .collection(MIGRATIONS_COLLECTION)
       .findOne({ _id: "001-deal-terms" as never });
     expect(record).toMatchObject({ description: dealTerms.description, appliedAt: expect.any(Date) });
+  });
+});
+
+describe("002-listing-prices", () => {
+  it("gives old fixed-price achievements their one price per offered option, marks old deals as sales and drops the old one-deal index", async () => {
+    const achievements = db().collection("achievements");
+    const fixed = new Types.ObjectId();
+    const negotiable = new Types.ObjectId();
+    const priced = new Types.ObjectId();
+    const keep = [{ transactionMode: "transfer", amount: 1_000 }];
+    await achievements.insertMany([
+      {
+        _id: fixed,
+        title: "旧挂牌",
+        transactionModes: ["license", "transfer"],
+        licenseExclusivity: ["non-exclusive", "exclusive"],
+        price: { mode: "fixed", amount: 80_000_00, currency: "CNY" },
+      },
+      { _id: negotiable, title: "旧面议", transactionModes: ["transfer"], price: { mode: "negotiable" } },
+      { _id: priced, title: "已分项", transactionModes: ["transfer"], price: { mode: "fixed", amount: 1_000 }, prices: keep },
+    ]);
+    const deals = db().collection("deals");
+    const deal = oldDeal({ source: "buy-now", terms: { price: 1, transactionMode: "license", licenseExclusivity: "non-exclusive" } });
+    await deals.insertOne(deal);
+    await deals.createIndex({ listing: 1 }, { name: "listing_1", unique: true, partialFilterExpression: { status: "open" } });
+
+    await listingPrices.up(db());
+    expect((await achievements.findOne({ _id: fixed }))!.prices).toEqual([
+      { transactionMode: "transfer", amount: 80_000_00 },
+      { transactionMode: "license", licenseExclusivity: "exclusive", amount: 80_000_00 },
+      { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: 80_000_00 },
+    ]);
+    expect(await achievements.findOne({ _id: negotiable })).not.toHaveProperty("prices");
+    expect((await achievements.findOne({ _id: priced }))!.prices).toEqual(keep);
+    // Every old deal ended its listing's trading, a non-exclusive licence too (its listing is in `deal`).
+    expect((await deals.findOne({ _id: deal._id }))!.endsTrading).toBe(true);
+    expect((await deals.indexes()).map((i) => i.name)).not.toContain("listing_1");
+
+    const before = await achievements.find({}).sort({ _id: 1 }).toArray();
+    await listingPrices.up(db());
+    expect(await achievements.find({}).sort({ _id: 1 }).toArray()).toEqual(before);
   });
 });

@@ -187,8 +187,9 @@ describe("accepting one offer", () => {
 
   it("opens one deal when the seller accepts two offers at the same moment", async () => {
     const listing = await tradingListing();
-    const o1 = await makeOffer(b1, listing, terms(100_000));
-    const o2 = await makeOffer(b2, listing, terms(101_000));
+    // Exclusive licences: the first sells the listing (a non-exclusive licence would leave it trading).
+    const o1 = await makeOffer(b1, listing, terms(100_000, { licenseExclusivity: "exclusive" }));
+    const o2 = await makeOffer(b2, listing, terms(101_000, { licenseExclusivity: "exclusive" }));
     const results = await Promise.allSettled([acceptOffer(seller, o1.id), acceptOffer(colleague, o2.id)]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected")!;

@@ -221,6 +221,18 @@ describe("Chinese words find listings", () => {
     expect(r.kindTotals.demands).toBe(1);
   });
 
+  it("counts each tab under the active filters, as the tab's link would show it (issue 13, point 17)", async () => {
+    // 三七 in biomedicine: one achievement; the one demand about 三七 is in plateau agriculture.
+    const r = await search({ q: "三七", field: ["biomedicine"] });
+    expect(r.total).toBe(1);
+    expect(r.kindTotals).toEqual({ achievements: 1, demands: 0 });
+    const d = await search({ kind: "demands", q: "三七", field: ["plateau-agriculture"] });
+    expect(d.kindTotals).toEqual({ achievements: 1, demands: 1 });
+    // A kind-only filter (the achievements' IP type) is not carried to the demands tab.
+    const ip = await search({ q: "三七", ipType: ["software-copyright"] });
+    expect(ip.kindTotals).toEqual({ achievements: 0, demands: 1 });
+  });
+
   it("suggests titles as one types, the typed words marked", async () => {
     const s = await suggest("achievements", "根腐");
     if (!s.ok) throw new Error("unavailable");

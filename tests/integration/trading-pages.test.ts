@@ -145,7 +145,8 @@ describe("buy-now pages", () => {
 
   it("answers a price changed meanwhile with 409 and shows the new price", async () => {
     const id = await tradingListing();
-    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 16_000_000 } });
+    // The seller's new price, on every priced option.
+    await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 16_000_000, "prices.$[].amount": 16_000_000 } });
     const res = await call(
       buyPage.action,
       post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }),
@@ -323,7 +324,7 @@ describe("trading API with the session cookie", () => {
 
     const res = await call(
       apiBuy.action,
-      postJson(path, buyer, { amount: 150000, transactionMode: "license", licenseExclusivity: "non-exclusive" }),
+      postJson(path, buyer, { amount: 150000, transactionMode: "license", licenseExclusivity: "exclusive" }),
       { id },
     );
     expect(res.status).toBe(201);

@@ -13,6 +13,7 @@ import { startTradingAfterNotice } from "~/services/listings/notice-end.server.t
 import { transitionListing, transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
+import { assignReview } from "~/services/listings/review.server.ts";
 import { User } from "~/models/user.server.ts";
 import { formatDate } from "~/utils/china-time.ts";
 import { publicUrl } from "~/utils/env.server.ts";
@@ -97,6 +98,23 @@ describe("the listing workflow tells the people concerned", () => {
       text: [`「${title}」已通过审核并发布，公示期至 ${noticeEnds}`, owner.name],
       link: listingUrl(id),
     });
+  });
+
+  it("tells only the assigned reviewer when an assigned listing is resubmitted", async () => {
+    const assignee = await pages.person(address("assignee"), ["broker"], `另一技术转移中心-${tag}`);
+    const title = uniqueTitle("分配复审");
+    const id = await submitted(owner, title);
+    await assignReview(broker, "achievement", id, assignee.id);
+    expect(await inbox(assignee, "review.assigned", id)).toHaveLength(1);
+    await box.waitFor(assignee.email, (m) => (m.text ?? "").includes(title));
+    await transitionListing(assignee, "achievement", id, "reject", { reason: "补充检测报告" });
+    // Handled: the assignment and the review request are read now.
+    expect((await inbox(assignee, "review.assigned", id))[0]!.readAt).toBeInstanceOf(Date);
+    await transitionListing(owner, "achievement", id, "submit");
+    // Both reviewers heard of the first submission; only the assignee of the second.
+    expect(await inbox(assignee, "listing.submitted", id)).toHaveLength(2);
+    expect(await inbox(broker, "listing.submitted", id)).toHaveLength(1);
+    await box.waitFor(assignee.email, (m) => m.subject === `待审核：「${title}」`);
   });
 
   it("tells the owner that the listing was returned, with the reviewer's reason", async () => {

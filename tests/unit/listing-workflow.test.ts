@@ -100,7 +100,12 @@ describe("listing workflow", () => {
     expect(availableActions("submitted", new Set(["reviewer"]), calm)).toEqual(["approve", "reject", "withdraw"]);
     expect(availableActions("published", new Set(["owner"]), calm)).toEqual(["withdraw", "startTrading"]);
     // Demands are not traded: no 开始交易 on a demand, and the server refuses it too.
-    expect(availableActions("published", new Set(["owner"]), { ...calm, kind: "demand" })).toEqual(["withdraw"]);
+    expect(availableActions("published", new Set(["owner"]), { ...calm, kind: "demand" })).toEqual(["withdraw", "solve"]);
+    // 已解决 (issue 13, point 3): only a demand, only by its owner, only once published.
+    expect(decide("published", "solve", new Set(["owner"]), calm)).toMatchObject({ ok: false, message: "workflow.onlyDemandsSolved" });
+    expect(decide("published", "solve", new Set(["reviewer"]), { ...calm, kind: "demand" })).toMatchObject({ ok: false });
+    expect(decide("expired", "solve", new Set(["owner"]), { ...calm, kind: "demand" })).toMatchObject({ ok: false });
+    expect(availableActions("solved", new Set(["owner"]), { ...calm, kind: "demand" })).toEqual([]);
     expect(decide("published", "startTrading", new Set(["system"]), { ...calm, kind: "demand" })).toMatchObject({
       ok: false,
       message: "workflow.demandNotTraded",

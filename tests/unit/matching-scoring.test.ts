@@ -81,6 +81,7 @@ describe("hard constraints", () => {
     expect(demandFilter(achievement({ trl: 4 }))).toEqual([
       'transactionModes IN ["license", "transfer"]',
       "(minTrl IS NULL OR minTrl NOT EXISTS OR minTrl <= 4)",
+      'status NOT IN ["solved"]',
     ]);
   });
 });

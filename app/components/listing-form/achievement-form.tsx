@@ -12,7 +12,8 @@ import { Form } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { RegionSelect, type CountyTowns, type RegionGroupOption } from "~/components/region-select.tsx";
-import { AchievementFormSchema, LIMITS, type AchievementFormInput } from "~/schemas/listing-form.ts";
+import { AchievementFormSchema, LIMITS, priceFieldOf, type AchievementFormInput } from "~/schemas/listing-form.ts";
+import { PRICE_OPTIONS, priceOptionKey } from "~/schemas/listing-prices.ts";
 import {
   FIELDS,
   IP_TYPES,
@@ -157,6 +158,23 @@ export function AchievementForm({
           </label>
         ))}
       </ChoiceGroup>
+      <fieldset className="price-list-fields" data-testid="price-list-fields">
+        <legend>{t("prices.form.legend")}</legend>
+        <p className="field-hint">{t("prices.form.hint")}</p>
+        {PRICE_OPTIONS.map((o) => {
+          const f = fields[priceFieldOf(o)];
+          return (
+            <FormField key={priceOptionKey(o)} field={f} label={t(`prices.options.${priceOptionKey(o)}`)}>
+              <input
+                {...getInputProps(f, { type: "text", ...described(f) })}
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder={t("prices.form.placeholder")}
+              />
+            </FormField>
+          );
+        })}
+      </fieldset>
       <FormField field={fields.priceAmount} label={t("listingForm.labels.priceAmount")} hint={t("listingForm.hints.priceAmount")}>
         <input
           {...getInputProps(fields.priceAmount, { type: "text", ...described(fields.priceAmount) })}

@@ -1,4 +1,4 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { ATTACHMENT_KINDS } from "~/utils/taxonomy.ts";
@@ -42,13 +42,17 @@ export function AttachmentsSection({
   const navigation = useNavigation();
   const uploading = navigation.state === "submitting" && navigation.formData?.get("intent") === "upload";
   const full = attachments.length >= max;
+  // The address keeps `?notice=` from an earlier upload while later forms post to it: once the
+  // page answers a post of its own (a refused upload), only that last result shows.
+  const answered = useActionData() !== undefined;
+  const shownNotice = answered ? null : notice;
   return (
     <section className="card listing-attachments" id="attachments" aria-labelledby="attachments-title">
       <h2 id="attachments-title">{t("listingForm.attachments.title")}</h2>
       <p className="muted">{t("listingForm.attachments.intro")}</p>
-      {notice === "attachmentAdded" || notice === "attachmentRemoved" ? (
-        <p className="notice" role="status">
-          {t(`listingForm.attachments.${notice}`)}
+      {shownNotice === "attachmentAdded" || shownNotice === "attachmentRemoved" ? (
+        <p className="notice" role="status" data-testid="attachments-notice">
+          {t(`listingForm.attachments.${shownNotice}`)}
         </p>
       ) : null}
       {attachments.length === 0 ? (

@@ -5,6 +5,7 @@ import { Maturity } from "./maturity.tsx";
 import { ModesDisplay } from "./modes.tsx";
 import { BudgetDisplay, PriceDisplay } from "./price.tsx";
 import { StatusBadge } from "./status-badge.tsx";
+import { VerifiedMark } from "./admin-marks.tsx";
 import { formatDate } from "~/utils/china-time.ts";
 
 type AchievementCardItem = Pick<
@@ -29,7 +30,16 @@ type DemandCardItem = Pick<
 >;
 
 /** A public achievement in a list: what a buyer scans before opening it. */
-export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementCardItem; headingLevel?: 2 | 3 }) {
+export function AchievementCard({
+  item,
+  headingLevel = 3,
+  verified = false,
+}: {
+  item: AchievementCardItem;
+  headingLevel?: 2 | 3;
+  /** The owner is an organisation an admin verified (已认证). */
+  verified?: boolean;
+}) {
   const { t } = useTranslation();
   const H = `h${headingLevel}` as const;
   return (
@@ -44,7 +54,7 @@ export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementC
       </H>
       <p className="listing-card__by">
         {item.owner.name}
-        {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null}
+        {item.owner.type ? <span className="muted"> · {t(`orgTypes.${item.owner.type}`)}</span> : null} <VerifiedMark verified={verified} />
       </p>
       {item.summary ? <p className="listing-card__summary">{item.summary}</p> : null}
       <AchievementFacts trl={item.trl} modes={item.transactionModes} exclusivity={item.licenseExclusivity} regionName={item.regionName} />
@@ -59,7 +69,16 @@ export function AchievementCard({ item, headingLevel = 3 }: { item: AchievementC
 }
 
 /** A public demand in a list. */
-export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; headingLevel?: 2 | 3 }) {
+export function DemandCard({
+  item,
+  headingLevel = 3,
+  verified = false,
+}: {
+  item: DemandCardItem;
+  headingLevel?: 2 | 3;
+  /** The enterprise is an organisation an admin verified (已认证). */
+  verified?: boolean;
+}) {
   const { t } = useTranslation();
   const H = `h${headingLevel}` as const;
   return (
@@ -71,7 +90,9 @@ export function DemandCard({ item, headingLevel = 3 }: { item: DemandCardItem; h
       <H className="listing-card__title">
         <Link to={`/demands/${item.id}`}>{item.title}</Link>
       </H>
-      <p className="listing-card__by">{item.enterprise.name}</p>
+      <p className="listing-card__by">
+        {item.enterprise.name} <VerifiedMark verified={verified} />
+      </p>
       <DemandFacts minTrl={item.minTrl} modes={item.transactionModes} regionName={item.regionName} deadline={item.deadline} />
       <div className="listing-card__bottom">
         <strong>

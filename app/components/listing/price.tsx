@@ -1,4 +1,5 @@
 import { useTranslation } from "react-i18next";
+import { offeredOptions, priceOptionKey, sameOption } from "~/schemas/listing-prices.ts";
 import { formatYuan } from "~/utils/money.ts";
 
 interface Price {
@@ -18,6 +19,46 @@ export function PriceDisplay({ price }: { price: Price }) {
     <span className={`price price--${price.mode}`} data-testid="price">
       {text}
     </span>
+  );
+}
+
+interface Priced {
+  price: Price;
+  prices: readonly { transactionMode: string; licenseExclusivity: string | null; amount: number }[];
+  transactionModes: readonly string[];
+  licenseExclusivity: readonly string[];
+  nonExclusiveLicences?: number;
+}
+
+/**
+ * 分项挂牌价 on a listing's page: each offered mode and licence kind with its price, or 面议 when
+ * it has none (转让 ¥300,000 · 独占许可 ¥200,000 · 普通许可 ¥50,000 · 作价入股 面议). Listings that
+ * are not fixed-price show their one price line.
+ */
+export function PriceList({ listing: l }: { listing: Priced }) {
+  const { t, i18n } = useTranslation();
+  if (l.price.mode !== "fixed" || l.prices.length === 0) return <PriceDisplay price={l.price} />;
+  const options = offeredOptions(l.transactionModes, l.licenseExclusivity);
+  return (
+    <>
+      <ul className="plain-list price-list" data-testid="price-list">
+        {options.map((o) => {
+          const key = priceOptionKey(o);
+          const p = l.prices.find((x) => sameOption(o, x));
+          return (
+            <li key={key} data-testid={`price-${key}`}>
+              {t(`prices.options.${key}`)}{" "}
+              <strong className="price price--fixed">{p ? formatYuan(p.amount, i18n.language) : t("prices.negotiable")}</strong>
+            </li>
+          );
+        })}
+      </ul>
+      {l.nonExclusiveLicences ? (
+        <p className="muted" data-testid="licensees">
+          {t("prices.licensees", { count: l.nonExclusiveLicences })}
+        </p>
+      ) : null}
+    </>
   );
 }
 

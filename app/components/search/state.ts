@@ -1,7 +1,7 @@
 import { useLocation, useNavigation } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useEffect, useRef } from "react";
-import { searchHref, type ListParam, type SearchKind, type SearchParams } from "~/schemas/search.ts";
+import { carriedTo, searchHref, type ListParam, type SearchKind, type SearchParams } from "~/schemas/search.ts";
 import { STAGE_TRL, type MaturityStage } from "~/utils/taxonomy.ts";
 
 /**
@@ -83,19 +83,7 @@ export function activeFilters(t: TFunction, p: SearchParams, regionLabels: Recor
 
 /** The same words (and the filters both kinds share) in the other tab. */
 export function kindHref(p: SearchParams, kind: SearchKind): string {
-  if (kind === p.kind) return searchHref({ ...p, page: 1 });
-  return searchHref({
-    kind,
-    q: p.q,
-    field: p.field,
-    mode: p.mode,
-    maturity: p.maturity,
-    prefecture: p.prefecture,
-    county: p.county,
-    trlMin: p.trlMin,
-    trlMax: p.trlMax,
-    sort: p.sort === "trlDesc" ? "relevance" : p.sort,
-  });
+  return searchHref(carriedTo(p, kind));
 }
 
 /**

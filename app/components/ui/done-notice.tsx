@@ -1,4 +1,4 @@
-import { useSearchParams } from "@remix-run/react";
+import { useActionData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 
 /**
@@ -11,7 +11,9 @@ export function DoneNotice({ ns, params }: { ns: string; params?: Record<string,
   const { t, i18n } = useTranslation();
   const [search] = useSearchParams();
   const done = search.get("done");
-  if (!done || !/^[\w-]+$/.test(done)) return null;
+  // A page answering a post of its own (a refusal) shows that last result, never the address's earlier success too.
+  const answered = useActionData() !== undefined;
+  if (answered || !done || !/^[\w-]+$/.test(done)) return null;
   const key = `${ns}.done.${done}`;
   if (!i18n.exists(key)) return null;
   return (

@@ -6,7 +6,8 @@
 const zh = {
   listingForm: {
     newAchievementTitle: "发布科技成果",
-    newAchievementIntro: "填写成果信息后可保存为草稿，随时修改；提交审核后由技术经纪人审核，通过后公示 15 天，公示期满即可交易。",
+    newAchievementIntro:
+      "填写成果信息后可保存为草稿，随时修改；提交审核后由技术经纪人审核，通过后进入公示期（天数以平台设置为准），公示期满即可交易。",
     editAchievementTitle: "修改科技成果",
     newDemandTitle: "发布技术需求",
     newDemandIntro:
@@ -62,7 +63,8 @@ const zh = {
       transactionModes: "可多选。",
       licenseExclusivity:
         "选择“许可”时必填，可多选：独占许可（仅被许可方可实施，许可方自己也不实施）、排他许可（许可方可自己实施，不再许可他人）、普通许可（可许可多家）。",
-      priceAmount: "挂牌价为成交价格，竞价为起拍价，二者必填；面议可不填或填写参考价。以元为单位，最多两位小数，如 300000 表示 30 万元。",
+      priceAmount:
+        "竞价为起拍价（必填）；面议可不填或填写参考价；挂牌请在上方按交易方式分别填写价格（只填此处则各方式同价）。以元为单位，最多两位小数，可写“30万”，如 300000 表示 30 万元。",
       expiresAt: "到期后自动下架；不填表示长期有效。",
       inventors: "每行一位，可写分配比例，如“张三 40%”；比例合计不超过 100%。用于成果转化收益分配。",
       fiscalFunded: "利用财政资金形成的科技成果负有公开义务，请如实勾选。",
@@ -156,7 +158,7 @@ const en: typeof zh = {
   listingForm: {
     newAchievementTitle: "List an achievement",
     newAchievementIntro:
-      "Save as a draft and edit it as often as you like. After you submit it, a technology broker reviews it; once approved it is on public notice for 15 days and can then be traded.",
+      "Save as a draft and edit it as often as you like. After you submit it, a technology broker reviews it; once approved it is on public notice (for as many days as the platform sets) and can then be traded.",
     editAchievementTitle: "Edit achievement",
     newDemandTitle: "Post a technology demand",
     newDemandIntro:
@@ -213,7 +215,7 @@ const en: typeof zh = {
       licenseExclusivity:
         "Required when a licence is offered; one or more: exclusive (only the licensee uses it, not even the licensor), sole (the licensor may use it but licenses no one else), non-exclusive (several licensees).",
       priceAmount:
-        "Fixed price: the price of the deal; auction: the starting price — both need an amount. Negotiable: leave empty or give a reference price. In yuan with at most two decimals; 300000 is ¥300,000.",
+        "Auction: the starting price (required). Negotiable: leave empty or give a reference price. Fixed price: give the prices per mode above (an amount here alone applies to every mode). In yuan with at most two decimals, “30万” allowed; 300000 is ¥300,000.",
       expiresAt: "Taken off the market after this date; leave empty for no end.",
       inventors:
         "One per line, optionally with a share, e.g. “Zhang San 40%”; shares add up to at most 100%. Used for the revenue distribution.",

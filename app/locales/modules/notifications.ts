@@ -43,8 +43,8 @@ const zh = {
     mailSettings: {
       title: "邮件通知",
       intro: "以下消息在站内通知的同时发送到您的邮箱 {{email}}：",
-      listings: "我的成果和需求：审核结果、公示、异议、开放交易、到期（审核人员：待审核的条目）",
-      trading: "交易：报价、还价、成交、竞价结果",
+      listings: "我的成果和需求：审核结果、公示、异议、开放交易、到期、收到的推荐（审核人员：待审核、分配给我的条目和待处理的异议）",
+      trading: "交易：报价、还价、成交、竞价结果、经纪人愿意协助洽谈",
       matches: "新的匹配（每个匹配一封邮件）",
       save: "保存邮件设置",
     },
@@ -94,8 +94,8 @@ const en: typeof zh = {
       title: "Email notifications",
       intro: "These notifications also go to your email address {{email}}:",
       listings:
-        "My achievements and demands: review results, public notice, objections, trading opened, expiry (reviewers: items to review)",
-      trading: "Trading: offers, counter-offers, deals, auction results",
+        "My achievements and demands: review results, public notice, objections, trading opened, expiry, recommendations received (reviewers: items to review or assigned to me, objections to decide)",
+      trading: "Trading: offers, counter-offers, deals, auction results, brokers offering to help",
       matches: "New matches (one email per match)",
       save: "Save email settings",
     },

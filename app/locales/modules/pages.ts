@@ -128,7 +128,7 @@ const zh = {
   },
   review: {
     title: "审核",
-    intro: "待审核的成果与需求按提交时间先后排列；公示期内的异议也在这里处理。审核通过后进入 15 天公示期。",
+    intro: "待审核的成果与需求按提交时间先后排列；公示期内的异议也在这里处理。审核通过后进入公示期（天数见平台设置）。",
     summary: "审核概况",
     achievementsTitle: "待审核成果",
     demandsTitle: "待审核需求",
@@ -276,7 +276,8 @@ const en: typeof zh = {
   },
   review: {
     title: "Review",
-    intro: "Submitted achievements and demands, oldest first, and open objections. Approved items enter a 15-day public notice.",
+    intro:
+      "Submitted achievements and demands, oldest first, and open objections. Approved items enter a public notice (its length is a platform setting).",
     summary: "Queue summary",
     achievementsTitle: "Achievements to review",
     demandsTitle: "Demands to review",

@@ -2,13 +2,16 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { LISTING_KINDS } from "~/schemas/listing.ts";
 import { resolveObjection } from "~/services/listings/commands.server.ts";
+import { assignReview } from "~/services/listings/review.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { attempt, intentAction, redirectDone, refuse } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 
 /**
- * The review queue's forms: approve or reject a submitted item, uphold or dismiss an objection.
+ * The review queue's forms: reject a submitted item, assign it to a reviewer, uphold or dismiss an
+ * objection. Approving is done on the item's own page once it was opened (decision 014); an
+ * approve posted here without that is refused with the reason.
  * Success goes back to the queue with `?done=<notice>`; a refusal stays on the queue, next to the
  * item's form (`target` is "<kind>:<id>" or the objection id), in the one action-result shape.
  */
@@ -19,6 +22,12 @@ const ReviewIntentSchema = z.discriminatedUnion("intent", [
     kind: z.enum(LISTING_KINDS),
     id: z.string().min(1).max(64),
     reason: z.string().max(2000).optional(),
+  }),
+  z.object({
+    intent: z.literal("assign"),
+    kind: z.enum(LISTING_KINDS),
+    id: z.string().min(1).max(64),
+    assignee: z.string().min(1, "review.errors.notAReviewer").max(64),
   }),
   z.object({
     intent: z.literal("resolveObjection"),
@@ -42,7 +51,10 @@ export async function action({ request }: ActionFunctionArgs) {
   };
   const handle = async () => {
     const parsed = ReviewIntentSchema.safeParse(raw);
-    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    if (!parsed.success) {
+      if (intent === "assign") return refuse(400, { ...ctx, fieldErrors: { assignee: ["review.errors.notAReviewer"] } });
+      return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    }
     const input = parsed.data;
     return attempt(
       ctx,
@@ -51,11 +63,27 @@ export async function action({ request }: ActionFunctionArgs) {
           await resolveObjection(reviewer, input.objectionId, { uphold: input.decision === "uphold", resolution: input.resolution });
           return input.decision === "uphold" ? "objectionUpheld" : "objectionDismissed";
         }
-        await transitionListing(reviewer, input.kind, input.id, input.intent, { reason: input.reason ?? null, via: "ui" });
+        if (input.intent === "assign") {
+          await assignReview(reviewer, input.kind, input.id, input.assignee);
+          return "assigned";
+        }
+        // Approving from here is refused until the reviewer opened the item's page (the queue offers no approve button).
+        await transitionListing(reviewer, input.kind, input.id, input.intent, {
+          reason: input.reason ?? null,
+          via: "ui",
+          requireOpened: true,
+        });
         return input.intent;
       },
-      (done) => redirectDone("/review", done),
+      (done) => redirectDone("/review", done, { keep: keptQuery(request) }),
     );
   };
-  return intentAction(raw, { approve: handle, reject: handle, resolveObjection: handle });
+  return intentAction(raw, { approve: handle, reject: handle, assign: handle, resolveObjection: handle });
+}
+
+/** The queue's own filter (?mine=1) survives a post. */
+function keptQuery(request: Request): URLSearchParams {
+  const kept = new URLSearchParams();
+  if (new URL(request.url).searchParams.get("mine") === "1") kept.set("mine", "1");
+  return kept;
 }

@@ -1,5 +1,6 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
@@ -12,6 +13,7 @@ import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
 import { BudgetDisplay, PriceDisplay } from "~/components/listing/price.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { reviewQueue } from "~/services/listings/queries.server.ts";
+import { reviewerChoices } from "~/services/listings/review.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { requirePermission } from "~/web/auth.server.ts";
@@ -23,17 +25,35 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.p
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const reviewer = await requirePermission(request, "listing:review");
-  const queue = await reviewQueue(reviewer);
+  const [queue, reviewers] = await Promise.all([reviewQueue(reviewer), reviewerChoices()]);
   const orgId = reviewer.organization?.id ?? null;
   const t = requestT(request);
+  // ?mine=1: only the items assigned to the reviewer.
+  const assignedOnly = new URL(request.url).searchParams.get("mine") === "1";
+  const assigneeOf = (id: string) => queue.assignees[id] ?? null;
+  const shown = (id: string) => !assignedOnly || assigneeOf(id)?.id === reviewer.id;
+  const assignedToMe = [...queue.achievements, ...queue.demands].filter((i) => assigneeOf(i.id)?.id === reviewer.id).length;
   return json({
     // A reviewer's own items are listed, but someone else must review them.
-    achievements: queue.achievements.map((item) => ({
-      item,
-      mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId),
-      patentConflicts: queue.patentConflicts[item.id] ?? [],
-    })),
-    demands: queue.demands.map((item) => ({ item, mine: item.createdBy === reviewer.id || (!!orgId && item.enterprise.id === orgId) })),
+    achievements: queue.achievements
+      .filter((item) => shown(item.id))
+      .map((item) => ({
+        item,
+        mine: item.createdBy === reviewer.id || (!!orgId && item.owner.id === orgId),
+        patentConflicts: queue.patentConflicts[item.id] ?? [],
+        assignee: assigneeOf(item.id),
+      })),
+    demands: queue.demands
+      .filter((item) => shown(item.id))
+      .map((item) => ({
+        item,
+        mine: item.createdBy === reviewer.id || (!!orgId && item.enterprise.id === orgId),
+        assignee: assigneeOf(item.id),
+      })),
+    me: reviewer.id,
+    reviewers,
+    assignedOnly,
+    assignedToMe,
     objections: queue.objections.map((o) => ({ ...o, title: o.subjectTitle || null })),
     pageTitle: pageTitle(t, t("review.title")),
   });
@@ -50,6 +70,17 @@ export default function ReviewQueue() {
       <h1>{t("review.title")}</h1>
       <p className="muted">{t("review.intro")}</p>
       <DoneNotice ns="listingUi" />
+      <p className="review-filter">
+        {data.assignedOnly ? (
+          <Link to="/review" data-testid="show-all">
+            {t("reviewWork.showAll")}
+          </Link>
+        ) : (
+          <Link to="/review?mine=1" data-testid="assigned-to-me">
+            {t("reviewWork.assignedToMe")} <span className="count">{data.assignedToMe}</span>
+          </Link>
+        )}
+      </p>
       <nav className="review-summary" aria-label={t("review.summary")}>
         <a href="#queue-achievements">
           {t("review.achievementsTitle")} <span className="count">{data.achievements.length}</span>
@@ -68,7 +99,7 @@ export default function ReviewQueue() {
         </h2>
         {data.achievements.length === 0 ? <p className="empty-state">{t("review.empty")}</p> : null}
         <ol className="queue-list">
-          {data.achievements.map(({ item, mine, patentConflicts }) => {
+          {data.achievements.map(({ item, mine, patentConflicts, assignee }) => {
             return (
               <QueueItem
                 key={item.id}
@@ -77,6 +108,9 @@ export default function ReviewQueue() {
                 title={item.title}
                 submittedAt={item.submittedAt}
                 mine={mine}
+                assignee={assignee}
+                me={data.me}
+                reviewers={data.reviewers}
                 result={result}
               >
                 <p className="muted">
@@ -98,7 +132,7 @@ export default function ReviewQueue() {
         </h2>
         {data.demands.length === 0 ? <p className="empty-state">{t("review.empty")}</p> : null}
         <ol className="queue-list">
-          {data.demands.map(({ item, mine }) => {
+          {data.demands.map(({ item, mine, assignee }) => {
             return (
               <QueueItem
                 key={item.id}
@@ -107,6 +141,9 @@ export default function ReviewQueue() {
                 title={item.title}
                 submittedAt={item.submittedAt}
                 mine={mine}
+                assignee={assignee}
+                me={data.me}
+                reviewers={data.reviewers}
                 result={result}
               >
                 <p className="muted">
@@ -149,19 +186,27 @@ export default function ReviewQueue() {
   );
 }
 
-/** One submitted item: what it is, when it came in, and approve / reject (unless it is the reviewer's own). */
+/**
+ * One submitted item: what it is, when it came in, who it is assigned to, and the way to review it —
+ * its own page (approving happens there, once opened), 退回 here, and assigning it to a reviewer.
+ * The reviewer's own items only say that someone else must review them.
+ */
 function QueueItem(p: {
   kind: "achievement" | "demand";
   id: string;
   title: string;
   submittedAt: string | null;
   mine: boolean;
+  assignee: { id: string; name: string } | null;
+  me: string;
+  reviewers: { id: string; name: string }[];
   result: ActionResult | undefined;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
   const target = `${p.kind}:${p.id}`;
-  const ownRefused = p.mine && p.result ? resultFor(p.result, p.result.intent, target) : null;
+  const refused = p.result ? resultFor(p.result, p.mine ? p.result.intent : ["approve", "assign"], target) : null;
+  const assignedToMe = p.assignee?.id === p.me;
   return (
     <li className="queue-item" data-testid={`queue-${target}`}>
       <div className="queue-item__body">
@@ -172,6 +217,19 @@ function QueueItem(p: {
         <p className="muted">
           {t("review.submittedAt")} <time dateTime={p.submittedAt ?? ""}>{formatDateTime(p.submittedAt)}</time>
         </p>
+        <p data-testid="assignee">
+          {p.assignee ? (
+            assignedToMe ? (
+              <span className="badge badge--featured" data-testid="assigned-to-me-badge">
+                {t("reviewWork.assignedToMeBadge")}
+              </span>
+            ) : (
+              t("reviewWork.assignedTo", { name: p.assignee.name })
+            )
+          ) : (
+            <span className="muted">{t("reviewWork.unassigned")}</span>
+          )}
+        </p>
       </div>
       <div className="queue-item__actions">
         {p.mine ? (
@@ -179,18 +237,52 @@ function QueueItem(p: {
             {t("review.ownItem")}
           </p>
         ) : (
-          <WorkflowActions
-            actions={["approve", "reject"]}
-            result={p.result}
-            target={target}
-            hidden={{ kind: p.kind, id: p.id }}
-            idPrefix={`${p.kind[0]}-${p.id}`}
-            compact
-          />
+          <>
+            <p>
+              <Link to={`/${p.kind}s/${p.id}`} className="button" data-testid="open-review">
+                {t("reviewWork.openToReview")}
+              </Link>
+            </p>
+            <WorkflowActions
+              actions={["reject"]}
+              result={p.result}
+              target={target}
+              hidden={{ kind: p.kind, id: p.id }}
+              idPrefix={`${p.kind[0]}-${p.id}`}
+              compact
+            />
+            <AssignForm kind={p.kind} id={p.id} reviewers={p.reviewers} current={p.assignee?.id ?? null} />
+          </>
         )}
-        {ownRefused ? <FormError message={ownRefused.formError ?? Object.values(ownRefused.fieldErrors).flat()[0]} /> : null}
+        {refused ? <FormError message={refused.formError ?? Object.values(refused.fieldErrors).flat()[0]} /> : null}
       </div>
     </li>
+  );
+}
+
+/** 分配审核: pick a reviewer (a broker or admin) for the item. */
+function AssignForm(p: { kind: "achievement" | "demand"; id: string; reviewers: { id: string; name: string }[]; current: string | null }) {
+  const { t } = useTranslation();
+  const selectId = `assign-${p.kind}-${p.id}`;
+  return (
+    <Form method="post" className="assign-form" preventScrollReset>
+      <AuthenticityTokenInput />
+      <input type="hidden" name="intent" value="assign" />
+      <input type="hidden" name="kind" value={p.kind} />
+      <input type="hidden" name="id" value={p.id} />
+      <label htmlFor={selectId}>{t("reviewWork.assignLabel")}</label>{" "}
+      <select id={selectId} name="assignee" defaultValue={p.current ?? ""} data-testid="assign-select">
+        <option value="">{t("reviewWork.choose")}</option>
+        {p.reviewers.map((r) => (
+          <option key={r.id} value={r.id}>
+            {r.name}
+          </option>
+        ))}
+      </select>{" "}
+      <button type="submit" className="button button--ghost button--small" data-testid="assign-submit">
+        {t("reviewWork.assign")}
+      </button>
+    </Form>
   );
 }
 

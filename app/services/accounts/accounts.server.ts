@@ -10,6 +10,7 @@ import { assertCan, ROLES, type Role } from "~/utils/permissions.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { SESSION_TTL_MS } from "~/utils/session.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { recordAudit } from "../kernel/audit.server.ts";
 import { maybeId } from "../kernel/ids.server.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { announceAccessChange, sessionKey } from "./access-events.server.ts";
@@ -164,15 +165,66 @@ export async function listUsers(actor: Pick<Actor, "id" | "roles">, query: { q?:
   };
 }
 
-/** Replaces a user's roles. An admin cannot remove their own admin role (no lock-out). */
-export async function setUserRoles(actor: Pick<Actor, "id" | "roles">, userId: string, roles: Role[]): Promise<void> {
+/**
+ * Replaces a user's roles. Nobody is left with no role (a field error), and an admin cannot remove
+ * their own admin role (no lock-out). Audited.
+ */
+export async function setUserRoles(
+  actor: Pick<Actor, "id" | "roles"> & Partial<Pick<Actor, "name">>,
+  userId: string,
+  roles: Role[],
+): Promise<void> {
   assertCan(actor, "user:manage");
   const unique = [...new Set(roles)].filter((r) => ROLES.includes(r));
+  if (unique.length === 0) throw new ValidationError({ roles: ["admin.errors.noRole"] });
   if (actor.id === userId && !unique.includes("admin")) {
     throw new ForbiddenError("errors.cannotDropOwnAdmin");
   }
-  const res = await User.updateOne({ _id: userId }, { $set: { roles: unique } });
-  if (res.matchedCount === 0) throw new NotFoundError();
+  const _id = maybeId(userId);
+  if (!_id) throw new NotFoundError();
+  await withTransaction(async (session) => {
+    const before = await User.findById(_id).select("roles").session(session).lean();
+    if (!before) throw new NotFoundError();
+    await User.updateOne({ _id }, { $set: { roles: unique } }, { session });
+    await recordAudit(session, {
+      subjectType: "user",
+      subject: _id,
+      action: "rolesChanged",
+      from: before.roles.join(","),
+      to: unique.join(","),
+      actor: { id: actor.id, name: actor.name ?? "管理员", roles: actor.roles },
+      via: "ui",
+    });
+  });
   // Roles decide room membership (the seller side, brokers): their open sockets check again.
+  announceAccessChange({ kind: "userChanged", userId });
+}
+
+/**
+ * Disables a user (they cannot log in, and every session they hold ends now, on every instance)
+ * or enables them again. An admin cannot disable themselves. Audited.
+ */
+export async function setUserDisabled(actor: Pick<Actor, "id" | "name" | "roles">, userId: string, disabled: boolean): Promise<void> {
+  assertCan(actor, "user:manage");
+  if (disabled && actor.id === userId) throw new ForbiddenError("admin.errors.cannotDisableSelf");
+  const _id = maybeId(userId);
+  if (!_id) throw new NotFoundError();
+  const ended = await withTransaction(async (session) => {
+    const user = await User.findById(_id).select("disabled").session(session).lean();
+    if (!user) throw new NotFoundError();
+    if (!!user.disabled === disabled) return [];
+    await User.updateOne({ _id }, { $set: { disabled } }, { session });
+    const sessions = disabled ? await Session.find({ user: _id }).select("_id").session(session).lean() : [];
+    if (disabled) await Session.deleteMany({ user: _id }, { session });
+    await recordAudit(session, {
+      subjectType: "user",
+      subject: _id,
+      action: disabled ? "userDisabled" : "userEnabled",
+      actor,
+      via: "ui",
+    });
+    return sessions.map((s) => String(s._id));
+  });
+  for (const id of ended) announceAccessChange({ kind: "sessionEnded", key: sessionKey(id) });
   announceAccessChange({ kind: "userChanged", userId });
 }

@@ -12,7 +12,7 @@ export async function platformOverview() {
     Organization.find({ type: { $ne: "individual" } })
       .sort({ createdAt: -1 })
       .limit(8)
-      .select("name type region")
+      .select("name type region verifiedAt")
       .lean(),
   ]);
   return {
@@ -23,6 +23,7 @@ export async function platformOverview() {
       name: o.name,
       type: o.type,
       region: o.region ? (regionName(o.region) ?? o.region) : null,
+      verified: !!o.verifiedAt,
     })),
     county: { code: XICHOU, name: regionName(XICHOU)!, towns: townsOf(XICHOU) },
   };

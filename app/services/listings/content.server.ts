@@ -35,6 +35,11 @@ export function achievementFields(d: AchievementData) {
     transactionModes: d.transactionModes,
     licenseExclusivity: d.transactionModes.includes("license") ? d.licenseExclusivity : [],
     price: { mode: d.price.mode, amount: d.price.amount, currency: "CNY" },
+    prices: d.prices.map((p) => ({
+      transactionMode: p.transactionMode,
+      ...(p.licenseExclusivity ? { licenseExclusivity: p.licenseExclusivity } : {}),
+      amount: p.amount,
+    })),
     inventors: d.inventors,
     region: d.region,
     regionName: regionOrError(d.region),

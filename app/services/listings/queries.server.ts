@@ -198,6 +198,12 @@ export async function reviewQueue(actor: Actor) {
     demands: demands.map((d) => demandView({ ...d, description: "" })),
     /** Per queued achievement id: other organisations' claims on its patent numbers. */
     patentConflicts: Object.fromEntries(conflicts),
+    /** Per queued item id: the reviewer it is assigned to (review.server.ts `assignReview`). */
+    assignees: Object.fromEntries(
+      [...achievements, ...demands]
+        .filter((d) => d.reviewAssignee?.user)
+        .map((d) => [String(d._id), { id: String(d.reviewAssignee!.user), name: d.reviewAssignee!.name ?? "" }]),
+    ),
     objections: objections.map((o) => ({
       id: String(o._id),
       kind: o.subjectType as ListingKind,

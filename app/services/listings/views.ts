@@ -1,3 +1,4 @@
+import { listingPrices } from "~/schemas/listing-prices.ts";
 import type { Types } from "mongoose";
 import type { AchievementDoc } from "~/models/achievement.server.ts";
 import type { DemandDoc } from "~/models/demand.server.ts";
@@ -56,6 +57,10 @@ export function achievementView(a: AchievementDoc & { _id: Types.ObjectId }) {
     transactionModes: a.transactionModes ?? [],
     licenseExclusivity: a.licenseExclusivity ?? [],
     price: { mode: a.price?.mode ?? "negotiable", amount: a.price?.amount ?? null, currency: a.price?.currency ?? "CNY" },
+    /** 分项挂牌价 (fen), in display order; an offered option not listed is 面议. */
+    prices: listingPrices(a),
+    /** Non-exclusive licences granted so far (the listing stays trading for other licensees). */
+    nonExclusiveLicences: a.nonExclusiveLicences ?? 0,
     owner: { id: String(a.owner), name: a.ownerName, type: a.ownerType },
     createdBy: a.createdBy ? String(a.createdBy) : null,
     inventors: (a.inventors ?? []).map((i) => ({ name: i.name, share: i.share ?? null })),
@@ -87,6 +92,13 @@ export function demandView(d: DemandDoc & { _id: Types.ObjectId }) {
     region: d.region,
     regionName: d.regionName ?? d.region,
     ...workflowView(d),
+    /** Once solved (已解决): when, and the achievement that solved it if its owner named one. */
+    solution: d.solution?.solvedAt
+      ? {
+          solvedAt: iso(d.solution.solvedAt)!,
+          achievement: d.solution.achievement ? { id: String(d.solution.achievement), title: d.solution.achievementTitle ?? "" } : null,
+        }
+      : null,
     createdAt: iso(d.createdAt)!,
     updatedAt: iso(d.updatedAt)!,
   };

@@ -23,6 +23,8 @@ export interface MovedListing {
   enterprise?: Types.ObjectId | null;
   ownerName?: string | null;
   enterpriseName?: string | null;
+  /** Review assignment (review.server.ts): kept across a resubmission. */
+  reviewAssignee?: { user?: Types.ObjectId | null } | null;
 }
 
 export interface WorkflowMove {
@@ -48,7 +50,10 @@ export async function tellAboutMove(session: ClientSession, move: WorkflowMove):
     owner ? [{ user: owner, type, subject, params }] : [];
   let items: NotifyInput[] = [];
   if (action === "submit") {
-    const reviewers = await reviewersOf(session, move.item);
+    // Assigned to a reviewer (a resubmission keeps its assignee): that one; otherwise every reviewer.
+    const assignee = item.reviewAssignee?.user;
+    const assigned = assignee ? await reviewersOf(session, item, assignee) : [];
+    const reviewers = assigned.length ? assigned : await reviewersOf(session, item);
     const ownerName = item.ownerName ?? item.enterpriseName ?? "";
     items = reviewers.map((user) => ({ user, type: "listing.submitted", subject, params: { owner: ownerName } }));
   } else if (action === "approve") {
@@ -65,21 +70,26 @@ export async function tellAboutMove(session: ClientSession, move: WorkflowMove):
   // A review request handled by one reviewer no longer waits in the others' inboxes as unread.
   if (action === "approve" || action === "reject" || action === "withdraw") {
     await settleNotifications(session, "listing.submitted", subject, move.now);
+    await settleNotifications(session, "review.assigned", subject, move.now);
   }
   await notify(session, items, { at: move.now });
 }
 
 /**
- * Who reviews it: every broker and admin (listing:review) who is not of the owner's organisation.
- * (Once listings are assigned to a reviewer, the assigned one.)
+ * Who reviews it: every broker and admin (listing:review) who is not of the owner's organisation
+ * and not disabled — or only `only` among them (the assignee).
  */
-export async function reviewersOf(session: ClientSession, item: Omit<MovedListing, "title">): Promise<Types.ObjectId[]> {
+export async function reviewersOf(
+  session: ClientSession,
+  item: Omit<MovedListing, "title">,
+  only?: Types.ObjectId,
+): Promise<Types.ObjectId[]> {
   const org = item.owner ?? item.enterprise ?? null;
   const rows = await User.find(
     {
       roles: { $in: [...PERMISSIONS["listing:review"]] },
       disabled: { $ne: true },
-      ...(item.createdBy ? { _id: { $ne: item.createdBy } } : {}),
+      ...(only || item.createdBy ? { _id: { ...(only ? { $eq: only } : {}), ...(item.createdBy ? { $ne: item.createdBy } : {}) } } : {}),
       ...(org ? { organization: { $ne: org } } : {}),
     },
     { _id: 1 },

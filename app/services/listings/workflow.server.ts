@@ -4,13 +4,16 @@ import type { AchievementDoc } from "~/models/achievement.server.ts";
 import { enqueueIndexing } from "~/models/search-outbox.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { decide, NOTICE_DAYS, type ListingAction, type ListingStatus } from "~/utils/listing-workflow.ts";
+import { decide, type ListingAction, type ListingStatus } from "~/utils/listing-workflow.ts";
 import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
+import { noticeEndFor } from "../settings/rules.ts";
+import { readSettings } from "../settings/settings.server.ts";
 import { canView, relationsOf } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
+import { openedSinceSubmission } from "./review.server.ts";
 import { tellAboutMove } from "./workflow-notices.server.ts";
 
 /**
@@ -22,6 +25,11 @@ export interface TransitionOptions {
   reason?: string | null;
   via?: Via;
   now?: Date;
+  /**
+   * Approving needs the reviewer to have opened the item's review page since its submission
+   * (review.server.ts, decision 014). The site's forms ask for it; seeds and fixtures do not.
+   */
+  requireOpened?: boolean;
 }
 
 /** Moves an item along the workflow if the state machine and the actor's relation allow it. */
@@ -55,6 +63,10 @@ export async function transitionListingInSession(
     // Someone with no business with a non-public item learns nothing about it.
     if (!canView(actor, item)) throw new NotFoundError();
     const relations = relationsOf(actor, item);
+    if (action === "approve" && opts.requireOpened && item.status === "submitted" && relations.has("reviewer")) {
+      if (!openedSinceSubmission(item as Parameters<typeof openedSinceSubmission>[0], actor.id))
+        throw new ConflictError("review.errors.openFirst");
+    }
     const decision = decide(item.status as ListingStatus, action, relations, {
       now,
       kind,
@@ -71,7 +83,9 @@ export async function transitionListingInSession(
     if (action === "submit") set.submittedAt = now;
     if (action === "approve") {
       set.publishedAt = now;
-      set.noticeEndsAt = new Date(now.getTime() + NOTICE_DAYS * 86_400_000);
+      // The 公示 length is a platform setting, read now in this transaction (never a stale cache).
+      const settings = await readSettings(session);
+      set.noticeEndsAt = noticeEndFor(settings, { kind, ownerType: item.ownerType, priceMode: item.price?.mode }, now);
       set.rejectionReason = null;
     }
     if (action === "reject" || action === "upholdObjection") set.rejectionReason = opts.reason!.trim();

@@ -6,6 +6,7 @@ import type { ListingKind } from "~/schemas/listing.ts";
 import type { ApiPrincipal } from "../accounts/api-tokens.server.ts";
 import { canView, canViewViaApi } from "../listings/access.ts";
 import { DomainError, NotFoundError } from "~/utils/errors.ts";
+import { CLOSED_DEMAND_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { logger } from "~/utils/logger.server.ts";
 import type { MatchReason } from "~/utils/match-reasons.ts";
 import { matchAchievement, matchDemand, type Match } from "../../../search/matching/index.ts";
@@ -109,6 +110,8 @@ const clampLimit = (limit: number | undefined) => Math.min(Math.max(Math.trunc(l
  */
 export async function findMatchesForDemand(id: string, opts: FindMatchesOptions = {}): Promise<MatchView[]> {
   const d = await loadDemand(id, opts.viewer);
+  // A solved demand asks for nothing any more.
+  if (CLOSED_DEMAND_STATUSES.includes(d.status as ListingStatus)) return [];
   const words = await keywordVocabulary();
   const matches = await guarded((signal) =>
     matchDemand(matchDemandOf(d), { limit: clampLimit(opts.limit), minScore: opts.minScore, vocabulary: words, signal }),

@@ -7,7 +7,7 @@ import type { NotificationType } from "~/models/notification.server.ts";
 import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
-import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
+import { CLOSED_DEMAND_STATUSES, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { matchAchievement, matchDemand, SOLD_STATUSES } from "../../../search/matching/index.ts";
 import type { Job } from "../kernel/jobs.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
@@ -60,6 +60,9 @@ export const matchNotifyJob: Job = {
   },
 };
 
+/** Demands still asking: public and not solved (a solved demand leaves matching). */
+const OPEN_DEMAND_STATUSES: readonly ListingStatus[] = PUBLIC_STATUSES.filter((s) => !CLOSED_DEMAND_STATUSES.includes(s));
+
 interface Owner {
   org: string | null;
   createdBy: string | null;
@@ -99,7 +102,10 @@ async function sweepKind(
   let after: { updatedAt: Date; id: Types.ObjectId } | null = null;
   try {
     for (;;) {
-      const filter: Record<string, unknown> = { status: { $in: PUBLIC_STATUSES }, updatedAt: { $gte: from } };
+      const filter: Record<string, unknown> = {
+        status: { $in: kind === "demand" ? OPEN_DEMAND_STATUSES : PUBLIC_STATUSES },
+        updatedAt: { $gte: from },
+      };
       if (after) {
         filter.$or = [{ updatedAt: { $gt: after.updatedAt } }, { updatedAt: after.updatedAt, _id: { $gt: after.id } }];
       }
@@ -169,7 +175,11 @@ async function matchAndNotify(
   const Other = (kind === "demand" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
   const others = (await Other.find(
     // A sold achievement is no longer on offer (search/matching's SOLD_STATUSES).
-    { _id: { $in: ids }, status: { $in: kind === "demand" ? PUBLIC_STATUSES.filter((s) => !SOLD_STATUSES.includes(s)) : PUBLIC_STATUSES } },
+    // A solved demand asks for nothing any more (OPEN_DEMAND_STATUSES).
+    {
+      _id: { $in: ids },
+      status: { $in: kind === "demand" ? PUBLIC_STATUSES.filter((s) => !SOLD_STATUSES.includes(s)) : OPEN_DEMAND_STATUSES },
+    },
     { title: 1, owner: 1, enterprise: 1, createdBy: 1 },
   ).lean()) as unknown as {
     _id: Types.ObjectId;

@@ -53,6 +53,11 @@ export function apiAchievement(doc: AchievementRow, creditCodes: ReadonlyMap<str
     transactionModes: v.transactionModes,
     licenseExclusivity: v.licenseExclusivity,
     price: { mode: v.price.mode, amount: fenToYuanOrNull(v.price.amount), currency: v.price.currency },
+    prices: v.prices.map((p) => ({
+      transactionMode: p.transactionMode,
+      licenseExclusivity: p.licenseExclusivity,
+      amount: fenToYuanOrNull(p.amount),
+    })),
     owner: { name: v.owner.name, type: v.owner.type, creditCode: creditCodes.get(v.owner.id) ?? null },
     inventors: v.inventors,
     fiscalFunding: v.fiscalFunding,

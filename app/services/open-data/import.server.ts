@@ -19,7 +19,9 @@ import { flattenZodErrors, type ListingKind } from "~/schemas/listing.ts";
 import type { ApiPrincipal } from "~/services/accounts/api-tokens.server.ts";
 import { achievementFields, demandFields } from "~/services/listings/content.server.ts";
 import { DomainError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
-import { NOTICE_DAYS, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
+import { PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
+import { noticeEndFor } from "../settings/rules.ts";
+import { readSettings } from "../settings/settings.server.ts";
 import { hasRole } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
@@ -286,7 +288,8 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
   const out: { kind: ListingKind; result: ImportRecordResult }[] = [];
   const audits: AuditEntry[] = [];
   const actorId = importer.actor.id ? oid(importer.actor.id) : undefined;
-  const noticeEndsAt = new Date(now.getTime() + NOTICE_DAYS * 86_400_000);
+  // The 公示 length is a platform setting, per item (协议定价 by a public institution may be longer).
+  const settings = await readSettings(session);
 
   for (const kind of ["achievement", "demand"] as const) {
     const mine = candidates.filter((c) => c.kind === kind);
@@ -308,6 +311,11 @@ async function writeBatch(session: ClientSession, importer: Importer, source: st
       const content: Record<string, unknown> =
         c.record.kind === "achievement" ? achievementContent(c.record, c.regionName, org) : demandContent(c.record, c.regionName, org);
       const old = existing.get(c.record.externalId);
+      const noticeEndsAt = noticeEndFor(
+        settings,
+        { kind, ownerType: org.type, priceMode: (content.price as { mode?: string } | undefined)?.mode },
+        now,
+      );
       const base = { index: c.index, externalId: c.record.externalId };
       const withWarnings = (r: ImportRecordResult): ImportRecordResult => (warnings.length ? { ...r, warnings } : r);
 

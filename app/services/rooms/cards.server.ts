@@ -26,7 +26,8 @@ import { cardView, type CardRow, type CardView, type MessageRow } from "./views.
  * 009). An accepted card opens the deal (listing trading → deal) with its terms. Cards are taken
  * only while the listing is trading and has no open deal (`cardsClosedFor`): during the 公示 they are
  * refused with its end date, and once a deal exists no room of the listing takes, counters or accepts
- * one — so a room's agreed terms are always its deal's (issue 13, points 1 and 4).
+ * one — so a room's agreed terms are always its deal's (issue 13, points 1 and 4). A non-exclusive
+ * licence closes only its licensee's rooms; the listing's other rooms go on (point 5).
  */
 
 /** Why a listing's rooms take no offer card now: an i18n key and its parameters. */
@@ -36,20 +37,27 @@ export interface CardsClosed {
 }
 
 /**
- * Whether offer cards can be put on the table (or accepted) for a listing right now, and if not,
- * the real reason: a deal exists (an open deal, or a sold status), the 公示 has not ended (with its
- * end date, China time), not trading yet, or no longer trading.
+ * Whether offer cards can be put on the table (or accepted) in a room right now, and if not, the
+ * real reason: a deal exists (a sale of the listing — an open deal that ended its trading, or a
+ * sold status — or, in this room, the non-exclusive licence its buyer took), the 公示 has not ended
+ * (with its end date, China time), not trading yet, or no longer trading. A non-exclusive licence
+ * leaves the listing's other rooms open for further licences (issue 13, point 5).
  */
 export async function cardsClosedFor(
-  listingId: Types.ObjectId,
+  room: { listing: Types.ObjectId; buyer?: { user?: Types.ObjectId | null } | null },
   now = new Date(),
   session: ClientSession | null = null,
 ): Promise<CardsClosed | null> {
+  const listingId = room.listing;
   // One after the other: a transaction's session runs one operation at a time.
   const listing = await Achievement.findById(listingId, { status: 1, noticeEndsAt: 1 }).session(session).lean();
-  const deal = await Deal.exists({ listing: listingId, status: "open" }).session(session);
+  const sale = await Deal.exists({ listing: listingId, status: "open", endsTrading: { $ne: false } }).session(session);
   const status = listing?.status as ListingStatus | undefined;
-  if (deal || (status && SOLD_STATUSES.includes(status))) return { reason: "rooms.errors.dealMade", params: {} };
+  if (sale || (status && SOLD_STATUSES.includes(status))) return { reason: "rooms.errors.dealMade", params: {} };
+  const buyer = room.buyer?.user;
+  if (buyer && (await Deal.exists({ listing: listingId, "buyer.user": buyer, status: "open" }).session(session))) {
+    return { reason: "rooms.errors.licenceMade", params: {} };
+  }
   if (status === "trading") return null;
   if (status === "published" && listing?.noticeEndsAt && listing.noticeEndsAt > now) {
     return { reason: "rooms.errors.inNotice", params: { date: chinaDate(listing.noticeEndsAt) } };
@@ -58,8 +66,8 @@ export async function cardsClosedFor(
   return { reason: "rooms.errors.listingNotTrading", params: {} };
 }
 
-async function assertCardsOpen(listingId: Types.ObjectId, now: Date, session: ClientSession | null = null): Promise<void> {
-  const closed = await cardsClosedFor(listingId, now, session);
+async function assertCardsOpen(room: Parameters<typeof cardsClosedFor>[0], now: Date, session: ClientSession | null = null): Promise<void> {
+  const closed = await cardsClosedFor(room, now, session);
   if (closed) throw new ConflictError(closed.reason, { params: closed.params });
 }
 
@@ -104,7 +112,7 @@ export async function proposeCard(
     if (card) return cardView(card);
   }
   // In 公示, or a deal made (in this room or another): no new card, with the real reason.
-  await assertCardsOpen(room.listing, now);
+  await assertCardsOpen(room, now);
   const cardId = newId();
   let created: { card: CardRow; message: MessageRow };
   try {
@@ -178,7 +186,7 @@ export async function respondToCard(
     }
     // A counter or an acceptance needs the listing open for cards: not in 公示, no deal made (here or
     // in another room) — read in the transaction, so a deal made meanwhile wins (and openDeal's index).
-    if (data.action === "counter" || data.action === "accept") await assertCardsOpen(room.listing, now, session);
+    if (data.action === "counter" || data.action === "accept") await assertCardsOpen(room, now, session);
     const newStatus: CardStatus = ANSWER_STATUS[data.action];
     const moved = await OfferCard.findOneAndUpdate(
       { _id: card._id, status: "open" },

@@ -64,7 +64,7 @@ export async function getRoom(actor: Actor, roomId: string, opts: { beforeSeq?: 
     RoomRead.find({ room: room._id }, { user: 1, name: 1, lastReadSeq: 1 }).lean(),
     // The deal this room's buyer holds on the listing (made here, by an offer, buy-now or auction).
     Deal.findOne({ listing: room.listing, "buyer.user": room.buyer!.user, status: "open" }, { terms: 1, termsSource: 1 }).lean(),
-    cardsClosedFor(room.listing),
+    cardsClosedFor(room),
   ]);
   // The agreed terms are the deal's, read from the deal, so the room and the deal never disagree.
   // Without a deal (cancelled since, or none) the room shows no agreement.

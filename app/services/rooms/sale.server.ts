@@ -1,5 +1,6 @@
 import type { ClientSession, Types } from "mongoose";
 import { DealRoom, OfferCard } from "~/models/deal-room.server.ts";
+import { oid } from "~/services/kernel/ids.server.ts";
 import { afterCommit } from "~/services/kernel/tx.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { announce, append } from "./messages.server.ts";
@@ -11,9 +12,17 @@ import type { CardRow, MessageRow } from "./views.ts";
  * closed (`closed`) with a system message in its room (`rooms.system.card.closed`), in the sale's
  * own transaction (`openDeal` calls this), and the rooms hear it once that transaction committed.
  * The card accepted in the room that made the deal is no longer open by then, so it stays accepted.
+ * A non-exclusive licence leaves the listing trading: only the licensee's rooms close their cards
+ * (`buyerUserId`); the others go on negotiating.
  */
-export async function closeCardsOnSale(session: ClientSession, listingId: Types.ObjectId, now: Date): Promise<number> {
-  const rooms = await DealRoom.find({ listing: listingId }, { _id: 1 }).session(session).lean();
+export async function closeCardsOnSale(
+  session: ClientSession,
+  listingId: Types.ObjectId,
+  now: Date,
+  opts: { buyerUserId?: string } = {},
+): Promise<number> {
+  const filter = opts.buyerUserId ? { listing: listingId, "buyer.user": oid(opts.buyerUserId) } : { listing: listingId };
+  const rooms = await DealRoom.find(filter, { _id: 1 }).session(session).lean();
   if (rooms.length === 0) return 0;
   const open = (await OfferCard.find({ room: { $in: rooms.map((r) => r._id) }, status: "open" })
     .session(session)

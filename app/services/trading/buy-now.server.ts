@@ -1,7 +1,10 @@
+import type { ClientSession, Types } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
+import { Deal } from "~/models/deal.server.ts";
+import { listingPrices, priceOf, priceOptionKey, type ListingPrice } from "~/schemas/listing-prices.ts";
 import type { BuyNowInput } from "~/schemas/offers.ts";
 import { type Actor, type Via } from "~/services/kernel/actor.ts";
-import { parseId } from "~/services/kernel/ids.server.ts";
+import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
@@ -9,14 +12,18 @@ import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
 import { openDeal } from "./deals/open.server.ts";
+import { excludedByLicensees, isNonExclusiveLicence } from "./deals/rules.ts";
 import { assertTrading, LISTING_FIELDS, resolveExclusivity, SOLD_STATUSES } from "./listing.server.ts";
 
 /**
  * 挂牌 buy-now: a fixed-price listing in `trading` is sold to the first buyer who confirms its
- * price. The price is the listing's at that moment; the buyer states the amount they saw, and a
- * price changed meanwhile is refused rather than charged. Two buyers at the same moment: both
- * transactions move the listing trading → deal (openDeal), MongoDB lets one commit, the other
- * retries, finds the listing sold and is told so.
+ * price. The buyer chooses an option (a mode and, for a licence, its exclusivity) among those the
+ * listing prices (分项挂牌价, ~/schemas/listing-prices.ts); the price is that option's at that
+ * moment; the buyer states the amount they saw, and a price changed meanwhile is refused rather
+ * than charged. Two buyers at the same moment: both transactions move the listing trading → deal
+ * (openDeal), MongoDB lets one commit, the other retries, finds the listing sold and is told so.
+ * A non-exclusive licence (普通许可) leaves the listing trading: other buyers can take one too,
+ * each buyer once (issue 13, point 5).
  */
 
 export interface BuyNowQuote {
@@ -28,9 +35,26 @@ export interface BuyNowQuote {
     price: { mode: PriceMode; amount: number | null; currency: string };
     transactionModes: TransactionMode[];
     licenseExclusivity: LicenseExclusivity[];
+    /** Non-exclusive licences granted so far. */
+    nonExclusiveLicences: number;
   };
+  /** The options the buyer may buy at their listed price (fen), in display order. */
+  options: (ListingPrice & { key: string; unavailable: string | null })[];
   /** Why this person cannot buy it now (an i18n key), or null when they can. */
   problem: string | null;
+}
+
+/** Why this option cannot be bought by this buyer now (an i18n key), or null. */
+function optionProblem(option: ListingPrice, licensees: number, holdsLicence: boolean): string | null {
+  if (excludedByLicensees(option, licensees)) return "trading.licenseesExist";
+  if (holdsLicence && isNonExclusiveLicence(option)) return "trading.licenceHeld";
+  return null;
+}
+
+/** Whether the buyer already holds an open non-exclusive licence of this listing. */
+async function holdsLicence(listingId: Types.ObjectId, userId: string | null | undefined, session: ClientSession | null = null) {
+  if (!userId) return false;
+  return !!(await Deal.exists({ listing: listingId, "buyer.user": oid(userId), status: "open", endsTrading: false }).session(session));
 }
 
 /**
@@ -47,8 +71,15 @@ export async function buyNowQuote(actor: Actor, listingId: string): Promise<BuyN
   if (relations.has("owner")) problem = "trading.ownListing";
   else if (SOLD_STATUSES.includes(status)) problem = "trading.alreadySold";
   else if (status !== "trading") problem = "trading.notTrading";
-  else if (doc.price?.mode !== "fixed" || !doc.price?.amount) problem = "trading.notFixedPrice";
-  else if (!can(actor, "offer:make")) problem = "trading.buyerRoleRequired";
+  const prices = listingPrices(doc);
+  const licensees = doc.nonExclusiveLicences ?? 0;
+  const held = await holdsLicence(doc._id, actor.id);
+  const options = prices.map((p) => ({ ...p, key: priceOptionKey(p), unavailable: optionProblem(p, licensees, held) }));
+  if (!problem) {
+    if (doc.price?.mode !== "fixed" || prices.length === 0) problem = "trading.notFixedPrice";
+    else if (!can(actor, "offer:make")) problem = "trading.buyerRoleRequired";
+    else if (options.every((o) => o.unavailable)) problem = options[0]!.unavailable;
+  }
   return {
     listing: {
       id: String(doc._id),
@@ -62,7 +93,9 @@ export async function buyNowQuote(actor: Actor, listingId: string): Promise<BuyN
       },
       transactionModes: (doc.transactionModes ?? []) as TransactionMode[],
       licenseExclusivity: (doc.licenseExclusivity ?? []) as LicenseExclusivity[],
+      nonExclusiveLicences: licensees,
     },
+    options,
     problem,
   };
 }
@@ -85,8 +118,7 @@ export async function buyNow(actor: Actor, listingId: string, input: BuyNowInput
     if (!isPublic(listing.status as ListingStatus) && relations.size === 0) throw new NotFoundError();
     if (relations.has("owner")) throw new ForbiddenError("trading.ownListing");
     assertTrading(listing.status);
-    if (listing.price?.mode !== "fixed" || !listing.price.amount) throw new ConflictError("trading.notFixedPrice");
-    if (listing.price.amount !== expected) throw new ConflictError("trading.priceChanged");
+    if (listing.price?.mode !== "fixed" || listingPrices(listing).length === 0) throw new ConflictError("trading.notFixedPrice");
     const errors: FieldErrors = {};
     const mode = input.transactionMode;
     if (!TRANSACTION_MODES.includes(mode)) errors.transactionMode = ["offers.errors.transactionMode"];
@@ -94,6 +126,18 @@ export async function buyNow(actor: Actor, listingId: string, input: BuyNowInput
     const exclusivity = resolveExclusivity(listing as { licenseExclusivity?: string[] }, mode, input.licenseExclusivity);
     if (exclusivity.error) errors.licenseExclusivity = [exclusivity.error];
     if (Object.keys(errors).length) throw new ValidationError(errors);
+    // The chosen option's listed price: an option without one is 面议 (negotiated, not bought).
+    const option = { transactionMode: mode, licenseExclusivity: exclusivity.value };
+    const price = priceOf(listing, option);
+    if (price === null)
+      throw new ValidationError({ [mode === "license" ? "licenseExclusivity" : "transactionMode"]: ["trading.optionNotPriced"] });
+    if (price !== expected) throw new ConflictError("trading.priceChanged");
+    const problem = optionProblem(
+      { ...option, amount: price },
+      listing.nonExclusiveLicences ?? 0,
+      await holdsLicence(listing._id, buyerId, session),
+    );
+    if (problem) throw new ConflictError(problem);
     return openDeal(session, {
       listingId: String(listing._id),
       buyer: {
@@ -102,7 +146,7 @@ export async function buyNow(actor: Actor, listingId: string, input: BuyNowInput
         organization: actor.organization ? { id: actor.organization.id, name: actor.organization.name } : null,
       },
       source: "buy-now",
-      terms: { price: listing.price.amount, transactionMode: mode, licenseExclusivity: exclusivity.value },
+      terms: { price, transactionMode: mode, licenseExclusivity: exclusivity.value },
       actor,
       via: opts.via ?? "ui",
       now,

@@ -23,6 +23,8 @@ export interface TradingListing {
   price?: { mode?: string | null; amount?: number | null; currency?: string | null } | null;
   transactionModes?: string[] | null;
   licenseExclusivity?: string[] | null;
+  prices?: { transactionMode: string; licenseExclusivity?: string | null; amount: number }[] | null;
+  nonExclusiveLicences?: number | null;
 }
 
 export const LISTING_FIELDS = {
@@ -32,6 +34,8 @@ export const LISTING_FIELDS = {
   createdBy: 1,
   status: 1,
   price: 1,
+  prices: 1,
+  nonExclusiveLicences: 1,
   transactionModes: 1,
   licenseExclusivity: 1,
   noticeEndsAt: 1,

@@ -8,6 +8,7 @@ import type { Actor, Via } from "../../kernel/actor.ts";
 import { recordAudit } from "../../kernel/audit.server.ts";
 import { isDuplicateKey } from "../../kernel/mongo-errors.ts";
 import { newId, oid, parseId } from "../../kernel/ids.server.ts";
+import { excludedByLicensees } from "../deals/rules.ts";
 import { AuctionError } from "./errors.ts";
 import { genesisHash, type Tier } from "./rules.ts";
 
@@ -63,6 +64,7 @@ export async function createAuction(
   if (input.transactionMode === "license") {
     const offered = listing.licenseExclusivity ?? [];
     if (!input.licenseExclusivity || !offered.includes(input.licenseExclusivity)) add("licenseExclusivity", "auction.errors.exclusivity");
+    else if (excludedByLicensees(input, listing.nonExclusiveLicences ?? 0)) add("licenseExclusivity", "trading.licenseesExist");
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
 

@@ -6,18 +6,22 @@ import { normalizeTerms, termsProblems, type Terms } from "~/schemas/terms.ts";
 import { SYSTEM_ACTOR, type Actor, type Via } from "~/services/kernel/actor.ts";
 import { recordAudit } from "~/services/kernel/audit.server.ts";
 import { oid } from "~/services/kernel/ids.server.ts";
-import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
+import { isDuplicateKey, isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { closeCardsOnSale } from "~/services/rooms/sale.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
+import { dealEndsTrading, excludedByLicensees } from "./rules.ts";
 
 /**
  * 成交: every way of trading (buy-now, an accepted offer, a won auction) ends here. `openDeal`
  * runs inside the caller's transaction and moves the listing trading → deal in the same commit;
  * the partial unique index on open deals per listing is the second lock. So a listing is sold once.
+ * A non-exclusive licence (普通许可) is the exception (./rules.ts): the listing stays trading and
+ * counts the licence (`nonExclusiveLicences`, a write on the listing, so a concurrent sale and
+ * licence conflict and one retries), one per buyer (a second unique index).
  * Whatever the source, the deal stores the full agreed terms (`terms`, decision 009) and where they
  * were agreed (`termsSource`).
  */
@@ -56,7 +60,14 @@ function dealTerms(input: OpenDealInput["terms"]): Terms {
 export async function openDeal(session: ClientSession, input: OpenDealInput): Promise<string> {
   const now = input.now ?? new Date();
   const terms = dealTerms(input.terms);
-  const listing = await Achievement.findById(oid(input.listingId), { title: 1, owner: 1, ownerName: 1, createdBy: 1, status: 1 })
+  const listing = await Achievement.findById(oid(input.listingId), {
+    title: 1,
+    owner: 1,
+    ownerName: 1,
+    createdBy: 1,
+    status: 1,
+    nonExclusiveLicences: 1,
+  })
     .session(session)
     .lean();
   if (!listing) throw new NotFoundError();
@@ -69,11 +80,26 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
   };
   if (relationsOf(buyerActor, listing).has("owner")) throw new ForbiddenError("trading.ownListing");
   if (listing.status !== "trading") throw new ConflictError("trading.notTrading");
-  try {
-    await transitionListingInSession(session, SYSTEM_ACTOR, "achievement", input.listingId, "closeDeal", { now, via: "system" });
-  } catch (e) {
-    if (e instanceof ConflictError) throw new ConflictError("trading.alreadySold");
-    throw e;
+  const endsTrading = dealEndsTrading({ source: input.source, ...terms });
+  if (input.source !== "auction" && excludedByLicensees(terms, listing.nonExclusiveLicences ?? 0)) {
+    throw new ConflictError("trading.licenseesExist");
+  }
+  if (endsTrading) {
+    try {
+      await transitionListingInSession(session, SYSTEM_ACTOR, "achievement", input.listingId, "closeDeal", { now, via: "system" });
+    } catch (e) {
+      if (e instanceof ConflictError) throw new ConflictError("trading.alreadySold");
+      throw e;
+    }
+  } else {
+    // The listing stays trading; counting the licence writes it, so a sale committing meanwhile
+    // conflicts with this transaction (retried: it then finds the listing sold).
+    const counted = await Achievement.updateOne(
+      { _id: listing._id, status: "trading" },
+      { $inc: { nonExclusiveLicences: 1 } },
+      { session },
+    );
+    if (counted.matchedCount === 0) throw new ConflictError("trading.alreadySold");
   }
   let dealId: Types.ObjectId;
   try {
@@ -107,17 +133,20 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
             acceptedAt: now,
           },
           deposit: input.deposit ? { payment: oid(input.deposit.paymentId), amount: input.deposit.amountFen } : undefined,
+          endsTrading,
         },
       ],
       { session },
     );
     dealId = deal!._id;
   } catch (e) {
+    if (isDuplicateKeyOn(e, ["listing", "buyer.user"])) throw new ConflictError("trading.licenceHeld");
     if (isDuplicateKey(e)) throw new ConflictError("trading.alreadySold");
     throw e;
   }
-  // The listing's rooms: their open offer cards can no longer be accepted (closed, with a message).
-  await closeCardsOnSale(session, listing._id, now);
+  // The listing's rooms (after a licence, only the licensee's): their open offer cards can no
+  // longer be accepted (closed, with a message).
+  await closeCardsOnSale(session, listing._id, now, endsTrading ? {} : { buyerUserId: input.buyer.userId });
   await recordAudit(session, {
     subjectType: "deal",
     subject: dealId,

@@ -7,11 +7,13 @@ import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
+import { publishOfferChange } from "./events.server.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
 import { openDeal, sellerSideUsers } from "../deals/open.server.ts";
+import { dealEndsTrading } from "../deals/rules.ts";
 import { assertTrading, loadTradingListing } from "../listing.server.ts";
 import { ANSWER_STATUS, isExpired, mayAnswer, nextVersion, otherParty } from "../negotiation.ts";
 import { closeOffers, expireInSession } from "./expiry.server.ts";
@@ -25,7 +27,8 @@ import { offerView, type OfferRow, type OfferView } from "./views.ts";
  * listing's owner organisation or its author) accepts, rejects or counters; the buyer answers a
  * counter the same way, and whoever made the open version may withdraw it. Each counter is a new
  * version in the thread and the countered one is closed as `countered`. Accepting opens the deal
- * (../deals/open.server.ts `openDeal`, same transaction) and closes every other open offer on the listing.
+ * (../deals/open.server.ts `openDeal`, same transaction) and closes every other open offer on the listing
+ * (unless the deal is a non-exclusive licence, which leaves the listing trading).
  *
  * Every change is a conditional update (`status: "open"`, not yet expired) inside a transaction,
  * with its audit event and the other side's notification in the same commit. An offer past its
@@ -147,15 +150,19 @@ async function answer<T>(
   fn: (session: ClientSession, offer: OfferRow, side: OfferSide) => Promise<T>,
 ): Promise<T> {
   let expired = false;
+  let thread = null as string | null;
   const result = await withTransaction(async (session) => {
     expired = false;
     const found = await openVersionFor(session, actor, id, now);
+    thread = "expired" in found ? null : String(found.offer.thread);
     if ("expired" in found) {
       expired = true;
       return null;
     }
     return fn(session, found.offer, found.side);
   });
+  // Committed: the parties' open thread pages reload (server/realtime/offers.ts).
+  if (thread) publishOfferChange([thread]);
   if (expired) throw new ConflictError("offers.errors.status.expired");
   return result as T;
 }
@@ -190,6 +197,7 @@ function requireAnswering(side: OfferSide, offer: OfferRow, actor: Actor, buyerA
 export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions = {}): Promise<{ offer: OfferView; dealId: string }> {
   const now = opts.now ?? new Date();
   const via = opts.via ?? "ui";
+  let closedThreads: string[] = [];
   const dealId = await answer(actor, id, now, async (session, offer, side) => {
     requireAnswering(side, offer, actor, true);
     await closeVersion(session, offer, ANSWER_STATUS.accept, actor, now);
@@ -212,12 +220,18 @@ export async function acceptOffer(actor: Actor, id: string, opts: OfferOptions =
     await Offer.updateOne({ _id: offer._id }, { $set: { deal: oid(deal) } }, { session });
     await audit(session, { offer: offer._id, action: "accept", from: "open", to: "accepted", actor, via, at: now });
     await notify(session, notice(offer, "offer.accepted", await usersOf(otherParty(side), offer, session)));
-    const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
-      .session(session)
-      .lean()) as OfferRow[];
-    await closeOffers(session, others, "offers.reasons.soldToOther", now);
+    // A sale closes the other buyers' offers; a non-exclusive licence leaves them open (the
+    // listing stays trading for other licensees, issue 13 point 5).
+    if (dealEndsTrading({ source: "offer", ...offerTermsOf(offer) })) {
+      const others = (await Offer.find({ listing: offer.listing, status: "open", _id: { $ne: offer._id } })
+        .session(session)
+        .lean()) as OfferRow[];
+      await closeOffers(session, others, "offers.reasons.soldToOther", now);
+      closedThreads = others.map((o) => String(o.thread));
+    }
     return deal;
   });
+  publishOfferChange(closedThreads);
   const stored = (await Offer.findById(parseId(id)).lean()) as OfferRow;
   return { offer: offerView(stored, now), dealId };
 }

@@ -1,0 +1,23 @@
+import mongoose, { Schema, type InferSchemaType } from "mongoose";
+
+/**
+ * The platform's settings: one document (`key: "platform"`), written by services/settings/ only.
+ * Fields left unset fall back to the defaults in app/schemas/settings.ts, so a new setting needs no
+ * migration.
+ */
+const settingsSchema = new Schema(
+  {
+    key: { type: String, required: true, default: "platform" },
+    noticeDays: { type: Number, min: 1 },
+    publicAgreementNoticeDays: { type: Number, min: 15 },
+    noticeText: { zh: String, en: String },
+    showDemoAccounts: Boolean,
+    updatedBy: { type: Schema.Types.ObjectId, ref: "User" },
+    updatedByName: String,
+  },
+  { timestamps: true, collection: "settings" },
+);
+settingsSchema.index({ key: 1 }, { unique: true });
+
+export type SettingsDoc = InferSchemaType<typeof settingsSchema>;
+export const Settings = (mongoose.models.Settings as mongoose.Model<SettingsDoc>) ?? mongoose.model("Settings", settingsSchema);

@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+/**
+ * Platform settings an admin edits at /admin/settings (issue 13, point 11). They were constants;
+ * they live in one MongoDB document now (services/settings/). Messages are i18n keys.
+ */
+
+/**
+ * 协议定价 by a public institution (a university, a research institute, a government body) must be
+ * announced for at least 15 days before the deal (促进科技成果转化法 and its rules on 公示): the
+ * floor of `publicAgreementNoticeDays`, enforced here, whatever an admin types.
+ */
+export const PUBLIC_AGREEMENT_NOTICE_MIN_DAYS = 15;
+export const NOTICE_MAX_DAYS = 90;
+export const NOTICE_TEXT_MAX = 500;
+
+export interface PlatformSettings {
+  /** 公示 length in days for every listing not covered below. */
+  noticeDays: number;
+  /** 公示 length in days for a public institution's achievement priced by agreement (面议 / 协议定价). */
+  publicAgreementNoticeDays: number;
+  /** The text shown on a listing while its 公示 runs, in each language. */
+  noticeText: { zh: string; en: string };
+  /** In demo mode only: whether the login page names the demo accounts. */
+  showDemoAccounts: boolean;
+}
+
+export const DEFAULT_SETTINGS: PlatformSettings = {
+  noticeDays: 15,
+  publicAgreementNoticeDays: 15,
+  noticeText: {
+    zh: "本条目正在公示。对其真实性、权属或拟交易价格有异议的，请在公示期内登录后提出，平台审核人员将核实处理。",
+    en: "This item is in its public notice period. If you dispute its accuracy, ownership or asking price, log in and file an objection before the notice ends; the platform's reviewers will look into it.",
+  },
+  showDemoAccounts: true,
+};
+
+const days = (min: number) =>
+  z.coerce
+    .number({ invalid_type_error: "settings.errors.days", required_error: "errors.required" })
+    .int("settings.errors.days")
+    .min(min, min === PUBLIC_AGREEMENT_NOTICE_MIN_DAYS ? "settings.errors.publicAgreementFloor" : "settings.errors.days")
+    .max(NOTICE_MAX_DAYS, "settings.errors.days");
+
+const text = (required: boolean) =>
+  z
+    .string({ required_error: "errors.required" })
+    .trim()
+    .max(NOTICE_TEXT_MAX, "errors.tooLong")
+    .refine((v) => !required || v.length > 0, "errors.required")
+    // Control characters other than line breaks have no place in a notice.
+    .refine((v) => !/\p{Cc}/u.test(v.replace(/\r?\n/g, "")), "errors.invalidInput");
+
+/** The settings form (checkbox: present = on). */
+export const SettingsFormSchema = z.object({
+  noticeDays: days(1),
+  publicAgreementNoticeDays: days(PUBLIC_AGREEMENT_NOTICE_MIN_DAYS),
+  noticeTextZh: text(true),
+  noticeTextEn: text(false),
+  showDemoAccounts: z
+    .string()
+    .optional()
+    .transform((v) => v === "on" || v === "true"),
+});
+export type SettingsFormInput = z.output<typeof SettingsFormSchema>;
+
+export function settingsFromForm(v: SettingsFormInput): PlatformSettings {
+  return {
+    noticeDays: v.noticeDays,
+    publicAgreementNoticeDays: v.publicAgreementNoticeDays,
+    noticeText: { zh: v.noticeTextZh, en: v.noticeTextEn },
+    showDemoAccounts: v.showDemoAccounts,
+  };
+}

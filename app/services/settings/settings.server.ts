@@ -1,0 +1,119 @@
+import { Settings } from "~/models/settings.server.ts";
+import { DEFAULT_SETTINGS, PUBLIC_AGREEMENT_NOTICE_MIN_DAYS, type PlatformSettings } from "~/schemas/settings.ts";
+import { ValidationError } from "~/utils/errors.ts";
+import { assertCan } from "~/utils/permissions.ts";
+import { singleton } from "~/utils/singleton.server.ts";
+import type { Actor } from "../kernel/actor.ts";
+import { recordAudit } from "../kernel/audit.server.ts";
+import { withTransaction, type ClientSession } from "../kernel/tx.server.ts";
+
+/**
+ * The platform settings (one MongoDB document, defaults for whatever is unset). Two ways to read
+ * them (docs/decisions/013-platform-settings.md):
+ * - `readSettings(session)`: from MongoDB, now. Whatever decides a date with legal weight — the end
+ *   of a 公示 — reads this way, inside its own transaction, so no instance ever uses a stale length.
+ * - `platformSettings()`: through a short per-process cache (SETTINGS_TTL_MS), for what pages show
+ *   (the notice text, the demo hints). Another instance sees a change within the TTL; this
+ *   instance at once (the write clears its cache).
+ */
+export const SETTINGS_TTL_MS = 10_000;
+const KEY = "platform";
+
+type Cache = { value: PlatformSettings; until: number } | null;
+const cache = () => singleton<{ entry: Cache }>("settingsCache", () => ({ entry: null }));
+
+function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
+  return {
+    noticeDays: doc?.noticeDays ?? DEFAULT_SETTINGS.noticeDays,
+    // The floor holds even for a document written by hand.
+    publicAgreementNoticeDays: Math.max(
+      PUBLIC_AGREEMENT_NOTICE_MIN_DAYS,
+      doc?.publicAgreementNoticeDays ?? DEFAULT_SETTINGS.publicAgreementNoticeDays,
+    ),
+    noticeText: {
+      zh: doc?.noticeText?.zh || DEFAULT_SETTINGS.noticeText.zh,
+      en: doc?.noticeText?.en ?? DEFAULT_SETTINGS.noticeText.en,
+    },
+    showDemoAccounts: doc?.showDemoAccounts ?? DEFAULT_SETTINGS.showDemoAccounts,
+  };
+}
+
+/** The settings as stored now (inside `session` when given). */
+export async function readSettings(session: ClientSession | null = null): Promise<PlatformSettings> {
+  const doc = await Settings.findOne({ key: KEY })
+    .session(session)
+    .lean<Partial<PlatformSettings> & { noticeText?: { zh?: string; en?: string } }>();
+  return withDefaults(doc as Partial<PlatformSettings> | null);
+}
+
+/** The settings for display, at most SETTINGS_TTL_MS old. */
+export async function platformSettings(now = Date.now()): Promise<PlatformSettings> {
+  const c = cache();
+  if (c.entry && c.entry.until > now) return c.entry.value;
+  const value = await readSettings();
+  c.entry = { value, until: now + SETTINGS_TTL_MS };
+  return value;
+}
+
+/** Forgets this process's cached copy (after a write; tests). */
+export function forgetCachedSettings(): void {
+  cache().entry = null;
+}
+
+/** What an admin may see of the settings, with who changed them last. */
+export async function settingsForAdmin(actor: Pick<Actor, "roles">) {
+  assertCan(actor, "settings:manage");
+  const [settings, doc] = await Promise.all([readSettings(), Settings.findOne({ key: KEY }).select("updatedAt updatedByName").lean()]);
+  return { settings, updatedAt: doc?.updatedAt?.toISOString() ?? null, updatedByName: doc?.updatedByName ?? null };
+}
+
+function describeChanges(before: PlatformSettings, after: PlatformSettings): string {
+  const out: string[] = [];
+  if (before.noticeDays !== after.noticeDays) out.push(`noticeDays ${before.noticeDays} → ${after.noticeDays}`);
+  if (before.publicAgreementNoticeDays !== after.publicAgreementNoticeDays)
+    out.push(`publicAgreementNoticeDays ${before.publicAgreementNoticeDays} → ${after.publicAgreementNoticeDays}`);
+  if (before.noticeText.zh !== after.noticeText.zh || before.noticeText.en !== after.noticeText.en) out.push("noticeText");
+  if (before.showDemoAccounts !== after.showDemoAccounts)
+    out.push(`showDemoAccounts ${before.showDemoAccounts} → ${after.showDemoAccounts}`);
+  return out.join("; ");
+}
+
+/** Stores new settings (validated again here: the 15-day floor holds for every caller), with an audit entry. */
+export async function updateSettings(actor: Actor, next: PlatformSettings): Promise<PlatformSettings> {
+  assertCan(actor, "settings:manage");
+  const errors: Record<string, string[]> = {};
+  if (!Number.isInteger(next.noticeDays) || next.noticeDays < 1) errors.noticeDays = ["settings.errors.days"];
+  if (!Number.isInteger(next.publicAgreementNoticeDays) || next.publicAgreementNoticeDays < PUBLIC_AGREEMENT_NOTICE_MIN_DAYS)
+    errors.publicAgreementNoticeDays = ["settings.errors.publicAgreementFloor"];
+  if (!next.noticeText.zh.trim()) errors.noticeTextZh = ["errors.required"];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  const saved = await withTransaction(async (session) => {
+    const before = await readSettings(session);
+    const doc = await Settings.findOneAndUpdate(
+      { key: KEY },
+      {
+        $set: {
+          noticeDays: next.noticeDays,
+          publicAgreementNoticeDays: next.publicAgreementNoticeDays,
+          noticeText: { zh: next.noticeText.zh, en: next.noticeText.en },
+          showDemoAccounts: next.showDemoAccounts,
+          ...(actor.id ? { updatedBy: actor.id } : {}),
+          updatedByName: actor.name,
+        },
+      },
+      { upsert: true, returnDocument: "after", session },
+    ).lean();
+    const after = withDefaults(doc as Partial<PlatformSettings>);
+    await recordAudit(session, {
+      subjectType: "settings",
+      subject: doc!._id,
+      action: "settingsChanged",
+      actor,
+      via: "ui",
+      reason: describeChanges(before, after) || null,
+    });
+    return after;
+  });
+  forgetCachedSettings();
+  return saved;
+}

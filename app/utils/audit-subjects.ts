@@ -1,0 +1,14 @@
+/** What an audit entry can be about (app/models/audit-event.server.ts; the admin's search of the log). */
+export const AUDIT_SUBJECT_TYPES = [
+  "achievement",
+  "demand",
+  "auction",
+  "offer",
+  "deal",
+  "room",
+  // The platform's own administration (issue 13, point 11).
+  "user",
+  "organization",
+  "settings",
+] as const;
+export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
