@@ -10,9 +10,10 @@ import { notify, settleNotifications, type NotifyInput } from "../notifications/
  * Who is told about a workflow move (issue 13, point 7), in the move's transaction: the owner
  * when someone else decided about their listing (approved with its 公示 end, returned with the
  * reviewer's reason, withdrawn by a reviewer, opened for trading when the notice ended, expired),
- * and the reviewers when a listing waits for review. Objections are told by the objection
- * commands (commands.server.ts), to the owner and the reviewers, and when decided to both sides. Moves the owner made themselves, and the trading module's moves
- * (deal, contract: it tells the parties itself), notify nobody here.
+ * and the reviewers (or the assignee) when a listing waits for review. Objections are told by the
+ * objection commands (commands.server.ts): to the owner and the reviewers, and when decided to
+ * both sides. Moves the owner made themselves, and the trading module's moves (deal, contract: it
+ * tells the parties itself), notify nobody here.
  */
 
 export interface MovedListing {
