@@ -58,7 +58,13 @@ export const DEMO_ACHIEVEMENTS: SeedAchievement[] = [
       trl: 7,
       transactionModes: ["license", "transfer"],
       licenseExclusivity: ["exclusive", "non-exclusive"],
-      price: { mode: "fixed", amount: yuan(380_000) },
+      // 分项挂牌价 (issue 13, point 5): a non-exclusive licence can be bought by many cooperatives.
+      price: { mode: "fixed" },
+      prices: [
+        { transactionMode: "transfer", amount: yuan(380_000) },
+        { transactionMode: "license", licenseExclusivity: "exclusive", amount: yuan(260_000) },
+        { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: yuan(80_000) },
+      ],
       inventors: [
         { name: "周博士", share: 40 },
         { name: "李红梅", share: 30 },

@@ -1,5 +1,6 @@
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
+import { seedDemoWork } from "./demo-work.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
@@ -61,6 +62,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   );
   const listings = await seedDemoListings(log);
   await seedDemoRecommendations(log);
+  await seedDemoWork(log);
   return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
 }
 

@@ -14,6 +14,7 @@ import { FileObjectionForm, ObjectionList } from "~/components/listing/objection
 import { PatentConflicts } from "~/components/listing/patent-conflicts.tsx";
 import { ReviewPanel } from "~/components/listing/review-panel.tsx";
 import { PriceDisplay, PriceList } from "~/components/listing/price.tsx";
+import { severalPrices } from "~/schemas/listing-prices.ts";
 import { loadPageMatches } from "~/web/matching.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
@@ -146,7 +147,7 @@ export default function AchievementDetail() {
           <div className="price-box">
             <span className="muted">{t("listingUi.price")}</span>
             <strong>
-              <PriceDisplay price={a.price} />
+              <PriceDisplay price={a.price} from={severalPrices(a.prices)} />
             </strong>
           </div>
           {data.trading ? <TradingPanel summary={data.trading} /> : null}

@@ -147,7 +147,7 @@ export default function BuyNowPage() {
               <h2 id="buy-options-title" className="form-section-title">
                 {t("prices.buy.choose")}
               </h2>
-              <ul className="price-list">
+              <ul className="plain-list price-list">
                 {quote.options.map((o) => (
                   <li key={o.key} className={o.key === chosen?.key ? "price-list__item price-list__item--chosen" : "price-list__item"}>
                     <span>{t(`prices.options.${o.key}`)}</span> <strong>{money(o.amount)}</strong>{" "}
@@ -186,7 +186,11 @@ export default function BuyNowPage() {
               <h2 className="form-section-title">{t("buyNow.termsTitle")}</h2>
               <ol className="trading-terms" data-testid="buy-terms">
                 <li>{t("buyNow.terms.price")}</li>
-                <li>{t("buyNow.terms.binding")}</li>
+                <li>
+                  {chosen.transactionMode === "license" && chosen.licenseExclusivity === "non-exclusive"
+                    ? t("prices.buy.bindingNonExclusive")
+                    : t("buyNow.terms.binding")}
+                </li>
                 <li>{t("buyNow.terms.contract")}</li>
                 <li>{t("buyNow.terms.registration")}</li>
               </ol>

@@ -89,6 +89,11 @@ export default function DealPage() {
           <dt>{t("deals.detail.mode")}</dt>
           <dd>
             <TermsText mode={d.terms.transactionMode} exclusivity={d.terms.licenseExclusivity} />
+            {d.endsTrading ? null : (
+              <p className="muted" data-testid="deal-non-exclusive">
+                {t("prices.deal.nonExclusive")}
+              </p>
+            )}
           </dd>
         </div>
         <div className="facts__row">

@@ -142,7 +142,7 @@ export default function OfferThreadPage() {
       <h1>
         {t("offers.thread.title")} <OfferStatusBadge status={current.status} />
       </h1>
-      {done && DONE.includes(done) ? (
+      {done && DONE.includes(done) && !actionData ? (
         <p className="notice" role="status" data-testid="done-notice">
           {t(`offers.done.${done}`)}
         </p>

@@ -408,6 +408,8 @@ export function prepareAchievement(record: unknown, opts: PrepareOptions = {}): 
   if (raw.prices !== undefined) {
     if (!Array.isArray(raw.prices)) p.add("prices", "apiErrors.pricesList");
     else {
+      // An entry that is not an object is reported under its own position (kept, so the others'
+      // positions stay right).
       prices = raw.prices.map((entry, i) => {
         if (!isObject(entry)) {
           p.add(`prices.${i}`, "apiErrors.pricesList");

@@ -76,6 +76,11 @@ export function listingPrices(l: PricedListing): ListingPrice[] {
   return amount ? offered.map((o) => ({ ...o, amount })) : [];
 }
 
+/** Whether the options are priced apart (the lowest is then shown as "… 起"). */
+export function severalPrices(prices: readonly { amount: number }[] | null | undefined): boolean {
+  return new Set((prices ?? []).map((p) => p.amount)).size > 1;
+}
+
 /** The listed price of one option (fen), or null: 面议 or not offered. */
 export function priceOf(l: PricedListing, option: { transactionMode: string; licenseExclusivity?: string | null }): number | null {
   return listingPrices(l).find((p) => sameOption(p, option))?.amount ?? null;

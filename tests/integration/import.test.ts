@@ -529,3 +529,60 @@ describe("organisations", () => {
     expect(await Organization.countDocuments({ creditCode: good })).toBe(1);
   });
 });
+
+describe("per-option prices (issue 13, point 5)", () => {
+  it("imports prices per mode and licence kind in yuan, reads one amount as every option's price, and refuses a bad list naming the entry", async () => {
+    const { json } = await importJson(admin, {
+      source: "prices-test",
+      achievements: [
+        achievement("P1", {
+          licenseExclusivity: ["exclusive", "non-exclusive"],
+          price: { mode: "fixed" },
+          prices: [
+            { transactionMode: "transfer", amount: 300000 },
+            { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: "5万" },
+          ],
+        }),
+        achievement("P2", { licenseExclusivity: ["non-exclusive"] }),
+        achievement("P3", {
+          licenseExclusivity: ["non-exclusive"],
+          prices: [
+            { transactionMode: "equity", amount: 1 },
+            { transactionMode: "license", licenseExclusivity: "sole", amount: 2 },
+          ],
+        }),
+        achievement("P4", { prices: [7, { transactionMode: "transfer", amount: "abc" }] }),
+      ],
+    });
+    const [p1, p2, p3, p4] = json.achievements;
+    expect(p1.status).toBe("created");
+    const read = async (id: string) =>
+      (await call(getAchievement as Handler, `/api/v1/achievements/${id}`, { token: buyer, params: { id } })).json();
+    expect(await read(p1.id)).toMatchObject({
+      price: { mode: "fixed", amount: 50000 },
+      prices: [
+        { transactionMode: "transfer", licenseExclusivity: null, amount: 300000 },
+        { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: 50000 },
+      ],
+    });
+    // One amount, as before: the price of every offered option.
+    expect((await read(p2.id)).prices).toEqual([
+      { transactionMode: "transfer", licenseExclusivity: null, amount: 300000 },
+      { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: 300000 },
+    ]);
+    expect(p3.status).toBe("refused");
+    expect(p3.errors).toMatchObject({
+      "prices.0.transactionMode": [expect.stringContaining("未提供此交易方式")],
+      "prices.1.licenseExclusivity": [expect.stringContaining("未提供此许可方式")],
+    });
+    // Each entry named by its own position.
+    expect(p4.status).toBe("refused");
+    expect(p4.errors).toMatchObject({ "prices.0": [expect.stringContaining("prices")], "prices.1.amount": [expect.any(String)] });
+    // The same record again is unchanged.
+    const again = await importJson(admin, {
+      source: "prices-test",
+      achievements: [achievement("P2", { licenseExclusivity: ["non-exclusive"] })],
+    });
+    expect(again.json.achievements[0].status).toBe("unchanged");
+  });
+});

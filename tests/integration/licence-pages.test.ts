@@ -11,6 +11,8 @@ import * as achievementPage from "~/routes/achievements.$id.tsx";
 import * as editAchievement from "~/routes/achievements.$id_.edit.tsx";
 import * as buyPage from "~/routes/achievements.$id_.buy.tsx";
 import * as newAchievement from "~/routes/achievements.new.tsx";
+import * as roomPage from "~/routes/rooms.$id/route.tsx";
+import { openRoom } from "~/services/rooms/open.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
@@ -35,7 +37,7 @@ const { person, get, post, call } = pages;
 interface PageModule {
   loader: unknown;
   action?: unknown;
-  default: () => ReturnType<typeof achievementPage.default>;
+  default: () => ReturnType<typeof achievementPage.default> | ReturnType<typeof roomPage.default>;
   ErrorBoundary: () => ReturnType<typeof achievementPage.ErrorBoundary>;
 }
 
@@ -181,6 +183,8 @@ describe("the achievement and buy pages", () => {
     expect(text).toContain("独占许可 ¥200,000");
     expect(text).toContain("排他许可 面议");
     expect(text).toContain("普通许可 ¥50,000");
+    // The headline price is the lowest, marked as such.
+    expect(text).toContain("挂牌价 ¥50,000 起");
   });
 
   it("let one buyer after another take a non-exclusive licence at its price while the listing stays on offer", async () => {
@@ -231,5 +235,40 @@ describe("the achievement and buy pages", () => {
     expect(sold.html).toContain('data-testid="sold-badge"');
     const late = await render(get(`/achievements/${id}/buy?option=license.non-exclusive`, buyerC), buyPage, "/achievements/:id/buy");
     expect(late.html).toContain('data-testid="buy-problem"');
+  });
+});
+
+describe("the deal rooms of a listing with a non-exclusive licence", () => {
+  it("show the licensee's room its deal's terms and no card form, while another buyer's room still takes cards", async () => {
+    const id = await priced({ price: { mode: "negotiable" }, prices: [] });
+    const mine = await openRoom(buyerA, { from: "listing", listingId: id });
+    const theirs = await openRoom(buyerB, { from: "listing", listingId: id });
+    const roomPath = (room: string) => `/rooms/${room}`;
+    const propose = (who: SessionUser, room: string, fields: Record<string, string>) =>
+      call(roomPage.action, post(roomPath(room), who, { intent: "propose", ...fields }), { id: room });
+    expect((await propose(buyerA, mine, { price: "45000", transactionMode: "license", licenseExclusivity: "non-exclusive" })).status).toBe(
+      302,
+    );
+    const room = await render(get(roomPath(mine), seller), roomPage, "/rooms/:id");
+    const cardId = /name="cardId" value="([0-9a-f]{24})"/.exec(room.html)![1]!;
+    const accepted = await call(roomPage.action, post(roomPath(mine), seller, { intent: "accept", cardId }), { id: mine });
+    expect(accepted.headers.get("Location")).toBe(`/rooms/${mine}?done=accepted`);
+
+    const after = await render(get(roomPath(mine), buyerA), roomPage, "/rooms/:id");
+    expect(after.html).toContain('data-testid="agreed-terms"');
+    expect(textOf(after.html)).toContain("许可（普通许可）");
+    expect(after.html).not.toContain('data-testid="propose-fold"');
+    expect(textOf(after.html)).toContain("本洽谈室的普通许可已成交，不再接受报价卡");
+    const again = await propose(buyerA, mine, { price: "300000", transactionMode: "transfer" });
+    expect(again.status).toBe(409);
+
+    // The other buyer's room: no agreement, the card form offered, and a card taken.
+    const other = await render(get(roomPath(theirs), buyerB), roomPage, "/rooms/:id");
+    expect(other.html).not.toContain('data-testid="cards-closed"');
+    expect(other.html).toContain('data-testid="propose-fold"');
+    expect(
+      (await propose(buyerB, theirs, { price: "50000", transactionMode: "license", licenseExclusivity: "non-exclusive" })).status,
+    ).toBe(302);
+    expect(await Deal.countDocuments({ listing: id })).toBe(1);
   });
 });

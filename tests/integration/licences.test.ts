@@ -202,6 +202,9 @@ describe("offers and cards by licence kind", () => {
     // An exclusive licence over a licensee is refused; the offer stays open for the seller to answer.
     await expect(acceptOffer(seller, theirs.id)).rejects.toSatisfy(conflict("trading.licenseesExist"));
     expect((await Offer.findById(theirs.id).lean())!.status).toBe("open");
+    // A new offer for one is refused up front, naming the field.
+    const late = await makeOffer(buyers[2]!, id, terms(160_000, "exclusive")).catch((e: unknown) => e);
+    expect((late as ValidationError).fieldErrors).toEqual({ licenseExclusivity: ["trading.licenseesExist"] });
   });
 
   it("a non-exclusive licence agreed in one room closes that room only; other rooms take cards and licences until a transfer ends it", async () => {

@@ -6,6 +6,7 @@ import * as demandDetail from "~/routes/demands.$id.tsx";
 import * as review from "~/routes/review/route.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { setOrganizationVerified } from "~/services/accounts/organizations.server.ts";
 import { addAttachments } from "~/services/files/attachments.server.ts";
 import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
@@ -175,18 +176,26 @@ describe("the review page's warnings", () => {
     });
     await openDetail(broker, id);
     const state = (await json(await openDetail(broker, id))).review as { warnings: { code: string; medianFen?: number }[] };
-    expect(state.warnings.map((w) => w.code).sort()).toEqual(["highTrlNoReport", "noEvidence", "priceFarAbove", "sameTitle"]);
+    expect(state.warnings.map((w) => w.code).sort()).toEqual([
+      "highTrlNoReport",
+      "noEvidence",
+      "ownerUnverified",
+      "priceFarAbove",
+      "sameTitle",
+    ]);
     expect(state.warnings.find((w) => w.code === "priceFarAbove")?.medianFen).toBe(100_000_00);
     const html = await detailHtml(broker, id);
     expect(html).toContain("未上传任何证明材料");
     expect(html).toContain("与另一条目同名");
     expect(html).toContain("没有上传检测报告或中试报告");
     expect(html).toContain("挂牌价高于本领域公开成果挂牌价中位数（¥100,000）的 10 倍以上");
+    expect(html).toContain("所属机构尚未经平台认证");
     // Only reviewers see them; the owner does not.
     expect(await detailHtml(seller, id)).not.toContain('data-testid="review-panel"');
   });
 
-  it("shows none for a sound submission, and warns of a demand past its deadline", async () => {
+  it("shows none for a sound submission of a verified organisation, and warns of a demand past its deadline", async () => {
+    await setOrganizationVerified(admin, seller.organization!.id, true);
     const id = await createAchievement(
       seller,
       achievementContent({

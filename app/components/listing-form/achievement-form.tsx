@@ -158,7 +158,7 @@ export function AchievementForm({
           </label>
         ))}
       </ChoiceGroup>
-      <fieldset className="price-list-fields" data-testid="price-list-fields">
+      <fieldset className="fieldset price-list-fields" data-testid="price-list-fields">
         <legend>{t("prices.form.legend")}</legend>
         <p className="field-hint">{t("prices.form.hint")}</p>
         {PRICE_OPTIONS.map((o) => {

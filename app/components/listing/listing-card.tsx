@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import type { AchievementView, DemandView } from "~/services/listings/views.ts";
 import { Maturity } from "./maturity.tsx";
 import { ModesDisplay } from "./modes.tsx";
+import { severalPrices } from "~/schemas/listing-prices.ts";
 import { BudgetDisplay, PriceDisplay } from "./price.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 import { VerifiedMark } from "./admin-marks.tsx";
@@ -23,7 +24,7 @@ type AchievementCardItem = Pick<
   | "publishedAt"
   | "status"
   | "featured"
->;
+> & { prices?: AchievementView["prices"] };
 type DemandCardItem = Pick<
   DemandView,
   "id" | "title" | "enterprise" | "field" | "minTrl" | "transactionModes" | "budget" | "regionName" | "publishedAt" | "deadline" | "status"
@@ -60,7 +61,7 @@ export function AchievementCard({
       <AchievementFacts trl={item.trl} modes={item.transactionModes} exclusivity={item.licenseExclusivity} regionName={item.regionName} />
       <div className="listing-card__bottom">
         <strong>
-          <PriceDisplay price={item.price} />
+          <PriceDisplay price={item.price} from={severalPrices(item.prices)} />
         </strong>
         <PublishedDate at={item.publishedAt} />
       </div>

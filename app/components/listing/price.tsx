@@ -7,12 +7,13 @@ interface Price {
   amount: number | null;
 }
 
-/** 挂牌价 ¥300,000 · 面议 · 竞价 起拍价 ¥…; amounts arrive in fen. */
-export function PriceDisplay({ price }: { price: Price }) {
+/** 挂牌价 ¥300,000 (¥50,000 起 when the modes are priced apart) · 面议 · 竞价 起拍价 ¥…; amounts arrive in fen. */
+export function PriceDisplay({ price, from = false }: { price: Price; from?: boolean }) {
   const { t, i18n } = useTranslation();
   const amount = price.amount != null ? formatYuan(price.amount, i18n.language) : null;
   let text: string;
-  if (price.mode === "fixed" && amount) text = t("listingUi.priceFixed", { amount });
+  if (price.mode === "fixed" && amount && from) text = t("prices.from", { amount });
+  else if (price.mode === "fixed" && amount) text = t("listingUi.priceFixed", { amount });
   else if (price.mode === "auction" && amount) text = t("listingUi.priceAuction", { amount });
   else text = t(`listing.priceModes.${price.mode}`);
   return (

@@ -12,6 +12,7 @@ const zh = {
       cooperation: "合作开发",
     },
     negotiable: "面议",
+    from: "挂牌价 {{amount}} 起",
     listTitle: "分项价格",
     licensees: "已授予 {{count}} 项普通许可，仍可继续许可",
     form: {
@@ -19,11 +20,15 @@ const zh = {
       hint: "选择“挂牌价”时，按已勾选的交易方式和许可方式分别填写，可写“30万”；留空的为面议（买方可在洽谈室商谈）。普通许可可多次授予：成交后成果仍在交易中；转让、独占或排他许可成交后即下架。",
       placeholder: "面议",
     },
+    deal: {
+      nonExclusive: "普通许可：该成果仍在交易中，卖方可继续许可他人实施。",
+    },
     buy: {
       choose: "选择购买方式",
       chooseThis: "选择",
       chosen: "已选",
       nonExclusiveNote: "普通许可：您取得实施许可，卖方仍可许可他人实施，该成果继续挂牌。",
+      bindingNonExclusive: "确认购买即表示您同意按所选交易方式与卖方成交；普通许可成交后该成果仍在交易中，卖方可继续许可他人。",
     },
     errors: {
       positive: "价格应大于 0",
@@ -59,6 +64,7 @@ const en: typeof zh = {
       cooperation: "Joint development",
     },
     negotiable: "Negotiable",
+    from: "Listed from {{amount}}",
     listTitle: "Prices",
     licensees: "{{count}} non-exclusive licence(s) granted; more can be",
     form: {
@@ -66,11 +72,16 @@ const en: typeof zh = {
       hint: "With a fixed price, give a price for each mode and licence kind you ticked (“30万” allowed); a blank one is negotiable (buyers talk to you in a deal room). A non-exclusive licence can be granted many times: the listing stays on the market; a transfer, an exclusive or a sole licence takes it off.",
       placeholder: "Negotiable",
     },
+    deal: {
+      nonExclusive: "Non-exclusive licence: the achievement stays on offer, and the seller may license others too.",
+    },
     buy: {
       choose: "Choose what you buy",
       chooseThis: "Choose",
       chosen: "Chosen",
       nonExclusiveNote: "Non-exclusive licence: you may use it, the seller may license others too, and the listing stays on the market.",
+      bindingNonExclusive:
+        "By confirming you agree to a deal with the seller in the chosen transaction mode; after a non-exclusive licence the achievement stays on the market and the seller may license others.",
     },
     errors: {
       positive: "The price must be above 0",

@@ -36,6 +36,7 @@ const zh = {
       priceFarAbove: "挂牌价高于本领域公开成果挂牌价中位数（{{median}}）的 10 倍以上，请核实。",
       priceFarBelow: "挂牌价不到本领域公开成果挂牌价中位数（{{median}}）的十分之一，请核实。",
       deadlinePassed: "需求的截止日期已过。",
+      ownerUnverified: "所属机构尚未经平台认证，请核实其身份和权属。",
     },
   },
   brokerWork: {
@@ -104,6 +105,7 @@ const en: typeof zh = {
       priceFarAbove: "The price is more than 10 times the median fixed price of public achievements in its field ({{median}}); check it.",
       priceFarBelow: "The price is less than a tenth of the median fixed price of public achievements in its field ({{median}}); check it.",
       deadlinePassed: "The demand's deadline has passed.",
+      ownerUnverified: "The owning organisation has not been verified by the platform; check who they are and what they own.",
     },
   },
   brokerWork: {

@@ -35,11 +35,16 @@ export function achievementFields(d: AchievementData) {
     transactionModes: d.transactionModes,
     licenseExclusivity: d.transactionModes.includes("license") ? d.licenseExclusivity : [],
     price: { mode: d.price.mode, amount: d.price.amount, currency: "CNY" },
-    prices: d.prices.map((p) => ({
-      transactionMode: p.transactionMode,
-      ...(p.licenseExclusivity ? { licenseExclusivity: p.licenseExclusivity } : {}),
-      amount: p.amount,
-    })),
+    // Only a fixed price has a list; left out otherwise, so a re-import of an unchanged record
+    // from before per-option prices still reads as unchanged (a stale list is never read: see
+    // listingPrices).
+    prices: d.prices.length
+      ? d.prices.map((p) => ({
+          transactionMode: p.transactionMode,
+          ...(p.licenseExclusivity ? { licenseExclusivity: p.licenseExclusivity } : {}),
+          amount: p.amount,
+        }))
+      : undefined,
     inventors: d.inventors,
     region: d.region,
     regionName: regionOrError(d.region),

@@ -10,6 +10,7 @@ import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { maybeId, oid, parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
+import { verifiedOrganizations } from "../accounts/organizations.server.ts";
 import { notify } from "../notifications/notify.server.ts";
 import { canView, relationsOf, type OwnedItem } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
@@ -140,7 +141,7 @@ export async function assignReview(actor: Actor, kind: ListingKind, id: string, 
 
 /** Something a reviewer should look at before deciding (a message key under `review.warnings`, with its values). */
 export interface ReviewWarning {
-  code: "noEvidence" | "sameTitle" | "highTrlNoReport" | "priceFarAbove" | "priceFarBelow" | "deadlinePassed";
+  code: "noEvidence" | "sameTitle" | "highTrlNoReport" | "priceFarAbove" | "priceFarBelow" | "deadlinePassed" | "ownerUnverified";
   /** Another listing the warning is about (sameTitle). */
   other?: { id: string; title: string; ownerName: string; status: string };
   /** Amounts in fen (the price warnings: the field's median fixed price). */
@@ -161,6 +162,8 @@ function median(values: number[]): number {
 
 type WarnedItem = {
   _id: Types.ObjectId;
+  owner?: Types.ObjectId | null;
+  enterprise?: Types.ObjectId | null;
   title: string;
   field?: string | null;
   trl?: number | null;
@@ -171,7 +174,8 @@ type WarnedItem = {
 
 /**
  * The warnings on a submission, besides other organisations' claims on its patents (shown apart,
- * queries.server.ts `patentConflicts`): no evidence at all; another listing of the same kind with
+ * queries.server.ts `patentConflicts`): no evidence at all; an owner organisation no admin has
+ * verified (已认证); another listing of the same kind with
  * the same title; a mature technology (TRL 7+) without a test or pilot report; a fixed price ten
  * times above or below the median fixed price of public achievements in its field; a demand whose
  * deadline has passed. Warnings only — the reviewer decides.
@@ -180,6 +184,9 @@ export async function reviewWarnings(kind: ListingKind, item: WarnedItem, now = 
   const warnings: ReviewWarning[] = [];
   const files = item.attachments ?? [];
   if (files.length === 0) warnings.push({ code: "noEvidence" });
+  // The owning organisation has not been checked by an admin (已认证) yet.
+  const org = String(item.owner ?? item.enterprise ?? "");
+  if (org && !(await verifiedOrganizations([org])).has(org)) warnings.push({ code: "ownerUnverified" });
 
   // Titles are stored trimmed (the schema's `trim`), so the same title is an equal string.
   const twin = await model(kind)

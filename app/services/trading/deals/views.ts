@@ -18,6 +18,8 @@ export interface DealView {
   price: { amount: number; currency: string };
   terms: { transactionMode: TransactionMode; licenseExclusivity: LicenseExclusivity | null };
   deposit: { amount: number } | null;
+  /** False for a non-exclusive licence: the listing stayed on offer for other licensees. */
+  endsTrading: boolean;
   status: string;
   createdAt: string;
 }
@@ -39,6 +41,7 @@ export function dealView(d: DealRow): DealView {
       licenseExclusivity: (d.terms?.licenseExclusivity as LicenseExclusivity | undefined) ?? null,
     },
     deposit: d.deposit?.amount ? { amount: d.deposit.amount } : null,
+    endsTrading: d.endsTrading !== false,
     status: d.status,
     createdAt: d.createdAt.toISOString(),
   };

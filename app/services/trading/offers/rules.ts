@@ -7,6 +7,7 @@ import { fieldErrorList, fieldErrors, ForbiddenError, ValidationError } from "~/
 import { MAX_FEN } from "~/utils/money.ts";
 import { can } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type TransactionMode } from "~/utils/taxonomy.ts";
+import { excludedByLicensees } from "../deals/rules.ts";
 import { resolveExclusivity, type TradingListing } from "../listing.server.ts";
 import { mayAnswer } from "../negotiation.ts";
 import type { OfferActions, OfferView } from "./views.ts";
@@ -59,6 +60,10 @@ export function resolveTerms(listing: TradingListing, terms: OfferTerms, now: Da
   else if (!(listing.transactionModes ?? []).includes(mode)) add("transactionMode", "trading.modeNotOffered");
   const exclusivity = resolveExclusivity(listing, mode, terms.licenseExclusivity);
   if (exclusivity.error) add("licenseExclusivity", exclusivity.error);
+  // Non-exclusive licensees rule out an exclusive or sole licence (../deals/rules.ts).
+  else if (excludedByLicensees({ transactionMode: mode, licenseExclusivity: exclusivity.value }, listing.nonExclusiveLicences ?? 0)) {
+    add("licenseExclusivity", "trading.licenseesExist");
+  }
   const message = (terms.message ?? "").trim();
   if (message.length > OFFER_MESSAGE_MAX) add("message", "offers.errors.messageTooLong");
   const problem = terms.expiry ? expiryProblem(terms.expiry, now) : null;

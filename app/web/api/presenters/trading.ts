@@ -66,6 +66,7 @@ export function apiDeal(d: DealView) {
     price: { amount: Math.round(d.price.amount) / 100, currency: d.price.currency },
     terms: d.terms,
     deposit: d.deposit ? { amount: Math.round(d.deposit.amount) / 100 } : null,
+    endsTrading: d.endsTrading,
     status: d.status,
     createdAt: d.createdAt,
   };

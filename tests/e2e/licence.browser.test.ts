@@ -1,0 +1,92 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import mongoose from "mongoose";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { User } from "~/models/user.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { useBrowser } from "../support/browser.ts";
+
+/**
+ * Issue 13, point 5 in Chromium on a phone (390 px): a listing priced per mode and licence kind
+ * shows its prices; a buyer chooses 普通许可 on the buy page, confirms, and the listing stays on
+ * offer for the next licensee; the seller's form takes the prices without sideways scrolling.
+ */
+const { baseURL, browser } = useBrowser();
+const dataDir = inject("appDataDir");
+let listingId = "";
+const title = `分项定价茶园采摘机 ${Date.now()}`; // a topic no e2e search looks for
+
+beforeAll(async () => {
+  const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
+  await mongoose.connect(mongoUri, { dbName: "chengguo" });
+  const byEmail = async (email: string): Promise<SessionUser> =>
+    (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
+  const seller = await byEmail("seller@demo.chengguo.cn");
+  const broker = await byEmail("broker@demo.chengguo.cn");
+  listingId = await tradingAchievement(seller, broker, {
+    title,
+    transactionModes: ["transfer", "license"],
+    licenseExclusivity: ["exclusive", "non-exclusive"],
+    price: { mode: "fixed" },
+    prices: [
+      { transactionMode: "transfer", amount: 300_000_00 },
+      { transactionMode: "license", licenseExclusivity: "exclusive", amount: 200_000_00 },
+      { transactionMode: "license", licenseExclusivity: "non-exclusive", amount: 50_000_00 },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await mongoose.disconnect();
+});
+
+async function loggedIn(email: string) {
+  const context = await browser.newContext({ baseURL, locale: "zh-CN", viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill("Demo1234");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL((u) => u.pathname === "/");
+  return page;
+}
+
+const scrollsSideways = (page: Awaited<ReturnType<typeof loggedIn>>) =>
+  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+
+describe("a non-exclusive licence on a phone", () => {
+  it("is chosen on the buy page and bought, and the listing stays on offer for the next licensee", async () => {
+    const buyer = await loggedIn("buyer@demo.chengguo.cn");
+    await buyer.goto(`/achievements/${listingId}`);
+    const prices = buyer.getByTestId("price-list");
+    expect(await prices.innerText()).toContain("普通许可 ¥50,000");
+    expect(await prices.innerText()).toContain("转让 ¥300,000");
+    await buyer.getByTestId("buy-now").click();
+    await buyer.getByTestId("choose-license.non-exclusive").click();
+    expect(await buyer.getByTestId("buy-price").innerText()).toBe("¥50,000");
+    await buyer.getByTestId("non-exclusive-note").waitFor();
+    expect(await scrollsSideways(buyer)).toBe(false);
+    await buyer.getByLabel("我已阅读并同意", { exact: false }).check();
+    await buyer.getByTestId("confirm-buy").click();
+    await buyer.waitForURL(/\/deals\/[0-9a-f]{24}\?done=bought/);
+    await buyer.getByTestId("deal-non-exclusive").waitFor();
+
+    // Another buyer still finds it on offer, with the licence counted.
+    const next = await loggedIn("eco@demo.chengguo.cn");
+    await next.goto(`/achievements/${listingId}`);
+    expect(await next.getByTestId("licensees").innerText()).toContain("已授予 1 项普通许可");
+    await next.getByTestId("buy-now").waitFor();
+  });
+
+  it("lets the seller enter a price per mode on the form without sideways scrolling", async () => {
+    const seller = await loggedIn("seller@demo.chengguo.cn");
+    await seller.goto("/achievements/new");
+    const fields = seller.getByTestId("price-list-fields");
+    await fields.scrollIntoViewIfNeeded();
+    for (const label of ["转让", "独占许可", "排他许可", "普通许可"]) {
+      await fields.getByLabel(label, { exact: true }).waitFor();
+    }
+    expect(await scrollsSideways(seller)).toBe(false);
+  });
+});
