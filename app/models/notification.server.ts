@@ -32,6 +32,7 @@ export const NOTIFICATION_TYPES = [
   "listing.tradingOpened",
   "listing.expired",
   "objection.filed",
+  "objection.toReview",
   "objection.upheld",
   "objection.dismissed",
   "objection.yoursUpheld",

@@ -121,10 +121,11 @@ describe("a deal room in the browser", () => {
       await p.getByTestId("deal-link").waitFor();
     }
     expect(await seller.getByTestId("deal-link").getAttribute("href")).toBe(await buyer.getByTestId("deal-link").getAttribute("href"));
-    // The deal made, the room takes no more cards: no card form on either page, and the reason said.
+    // The deal made, the room takes no more cards: no card form on either page, and the reason said
+    // (a non-exclusive licence: this room closes, the listing stays on the market — point 5).
     for (const p of [buyer, seller]) {
       await p.getByTestId("cards-closed").waitFor();
-      expect(await p.getByTestId("cards-closed").textContent()).toContain("该成果已成交，洽谈室不再接受报价卡");
+      expect(await p.getByTestId("cards-closed").textContent()).toContain("本洽谈室的普通许可已成交，不再接受报价卡");
       expect(await p.getByTestId("propose-fold").count()).toBe(0);
       expect(await p.getByTestId("agreed-terms").getByTestId("card-mode").textContent()).toBe("许可（普通许可）");
     }

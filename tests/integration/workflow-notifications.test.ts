@@ -4,6 +4,7 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Notification, type NotificationType } from "~/models/notification.server.ts";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import * as notificationsPage from "~/routes/notifications.tsx";
+import * as setLanguage from "~/routes/set-language.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { createAchievement, createDemand, fileObjection, resolveObjection } from "~/services/listings/commands.server.ts";
@@ -12,6 +13,7 @@ import { startTradingAfterNotice } from "~/services/listings/notice-end.server.t
 import { transitionListing, transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
+import { assignReview } from "~/services/listings/review.server.ts";
 import { User } from "~/models/user.server.ts";
 import { formatDate } from "~/utils/china-time.ts";
 import { publicUrl } from "~/utils/env.server.ts";
@@ -36,7 +38,6 @@ beforeAll(async () => {
   await pages.init();
   owner = await pages.person(address("owner"), ["seller"], `文山三七研究所-${tag}`);
   englishOwner = await pages.person(address("owner-en"), ["seller"], `Lab-${tag}`);
-  await User.updateOne({ _id: englishOwner.id }, { $set: { locale: "en" } });
   broker = await pages.person(address("broker"), ["broker"], `技术转移中心-${tag}`);
   objector = await pages.person(address("objector"), ["buyer"], `合作社-${tag}`);
   buyer = await pages.person(address("buyer"), ["buyer"], `另一合作社-${tag}`);
@@ -84,7 +85,10 @@ describe("the listing workflow tells the people concerned", () => {
     // The owner did that themselves: nothing for them.
     expect(await Notification.countDocuments({ user: owner.id, "subject.id": id })).toBe(0);
 
+    expect(forBroker!.readAt).toBeNull();
     await transitionListing(broker, "achievement", id, "approve");
+    // Handled: the review request no longer waits unread.
+    expect((await inbox(broker, "listing.submitted", id))[0]!.readAt).toBeInstanceOf(Date);
     const [approved] = await inbox(owner, "listing.approved", id);
     const noticeEnds = formatDate((await Achievement.findById(id).lean())!.noticeEndsAt);
     expect(noticeEnds).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -94,6 +98,23 @@ describe("the listing workflow tells the people concerned", () => {
       text: [`「${title}」已通过审核并发布，公示期至 ${noticeEnds}`, owner.name],
       link: listingUrl(id),
     });
+  });
+
+  it("tells only the assigned reviewer when an assigned listing is resubmitted", async () => {
+    const assignee = await pages.person(address("assignee"), ["broker"], `另一技术转移中心-${tag}`);
+    const title = uniqueTitle("分配复审");
+    const id = await submitted(owner, title);
+    await assignReview(broker, "achievement", id, assignee.id);
+    expect(await inbox(assignee, "review.assigned", id)).toHaveLength(1);
+    await box.waitFor(assignee.email, (m) => (m.text ?? "").includes(title));
+    await transitionListing(assignee, "achievement", id, "reject", { reason: "补充检测报告" });
+    // Handled: the assignment and the review request are read now.
+    expect((await inbox(assignee, "review.assigned", id))[0]!.readAt).toBeInstanceOf(Date);
+    await transitionListing(owner, "achievement", id, "submit");
+    // Both reviewers heard of the first submission; only the assignee of the second.
+    expect(await inbox(assignee, "listing.submitted", id)).toHaveLength(2);
+    expect(await inbox(broker, "listing.submitted", id)).toHaveLength(1);
+    await box.waitFor(assignee.email, (m) => m.subject === `待审核：「${title}」`);
   });
 
   it("tells the owner that the listing was returned, with the reviewer's reason", async () => {
@@ -110,7 +131,11 @@ describe("the listing workflow tells the people concerned", () => {
     });
   });
 
-  it("writes in the recipient's language", async () => {
+  it("writes in the language the recipient chose on the site", async () => {
+    // 语言 → English in the header, signed in: their emails follow.
+    const switched = await pages.call(setLanguage.action, pages.post("/set-language", englishOwner, { lng: "en", redirectTo: "/" }));
+    expect(switched.status).toBe(302);
+    expect((await User.findById(englishOwner.id).lean())!.locale).toBe("en");
     const title = uniqueTitle("Terrace tea picker ");
     const id = await submitted(englishOwner, title);
     await transitionListing(broker, "achievement", id, "reject", { reason: "Add the assignment record" });
@@ -133,7 +158,18 @@ describe("the listing workflow tells the people concerned", () => {
       link: listingUrl(id),
     });
 
+    // The reviewers are asked to decide it, with who objected.
+    const [toReview] = await inbox(broker, "objection.toReview", id);
+    expect(toReview!.params).toMatchObject({ by: objector.name });
+    expectMail(await box.waitFor(broker.email, (m) => m.subject.includes(title) && m.subject.includes("待处理异议")), {
+      subject: `待处理异议：「${title}」`,
+      text: [title, `收到 ${objector.name} 的异议`, "该成果的核心技术是我单位"],
+      link: listingUrl(id),
+    });
+
     await resolveObjection(broker, objectionId, { uphold: true, resolution: "经核实权属存在争议，退回补充材料" });
+    // Decided: it no longer waits unread in the reviewers' inboxes.
+    expect((await inbox(broker, "objection.toReview", id))[0]!.readAt).toBeInstanceOf(Date);
     expect(await inbox(owner, "objection.upheld", id)).toHaveLength(1);
     expect(await inbox(objector, "objection.yoursUpheld", id)).toHaveLength(1);
     expectMail(await mailAbout(owner, title, "异议经审核成立"), {

@@ -19,10 +19,11 @@ import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { oid, parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
-import { notify } from "../notifications/notify.server.ts";
+import { notify, settleNotifications } from "../notifications/notify.server.ts";
 import { relationsOf, type OwnedItem } from "./access.ts";
 import { modelOf } from "./collections.server.ts";
 import { achievementFields, demandFields, validate } from "./content.server.ts";
+import { reviewersOf } from "./workflow-notices.server.ts";
 import { transitionListingInSession } from "./workflow.server.ts";
 
 /**
@@ -130,17 +131,16 @@ export async function fileObjection(actor: Actor, kind: ListingKind, id: string,
       via: "ui",
       reason: body,
     });
-    // The owner learns of it at once (the objection's gist; who filed it stays with the reviewers).
-    if (item.createdBy) {
-      await notify(session, [
-        {
-          user: item.createdBy,
-          type: "objection.filed",
-          subject: { kind, id: item._id, title: item.title },
-          params: { gist: gist(body) },
-        },
-      ]);
-    }
+    // The owner learns of it at once (the objection's gist; who filed it stays with the reviewers),
+    // and the reviewers, who must decide it before the listing can trade.
+    const subject = { kind, id: item._id, title: item.title };
+    const reviewers = await reviewersOf(session, item);
+    await notify(session, [
+      ...(item.createdBy ? [{ user: item.createdBy, type: "objection.filed" as const, subject, params: { gist: gist(body) } }] : []),
+      ...reviewers
+        .filter((r) => String(r) !== actorId)
+        .map((user) => ({ user, type: "objection.toReview" as const, subject, params: { gist: gist(body), by: actor.name } })),
+    ]);
     return String(o!._id);
   });
 }
@@ -180,6 +180,9 @@ export async function resolveObjection(
     );
     if (res.modifiedCount === 0) throw new ConflictError("workflow.objectionResolved");
     await Model.updateOne({ _id: objection.subject, openObjections: { $gt: 0 } }, { $inc: { openObjections: -1 } }, { session });
+    const left = await Model.findById(objection.subject, { openObjections: 1 }).session(session).lean();
+    // The last open objection decided: nothing about it waits for the reviewers any more.
+    if (!left?.openObjections) await settleNotifications(session, "objection.toReview", { kind, id: item._id });
     if (!decision.uphold) {
       await recordAudit(session, {
         subjectType: kind,

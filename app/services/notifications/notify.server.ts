@@ -47,3 +47,20 @@ export async function notify(session: ClientSession | null, items: readonly Noti
   );
   await mailNotifications(session, items);
 }
+
+/**
+ * Marks the unread notifications of `type` about a listing read for everyone: a review request
+ * someone already handled (approved, returned, withdrawn) asks nothing of the other reviewers.
+ */
+export async function settleNotifications(
+  session: ClientSession | null,
+  type: NotificationType,
+  subject: { kind: "achievement" | "demand"; id: string | Types.ObjectId },
+  at = new Date(),
+): Promise<void> {
+  await Notification.updateMany(
+    { type, "subject.kind": subject.kind, "subject.id": oid(subject.id), readAt: null },
+    { $set: { readAt: at } },
+    { session: session ?? undefined },
+  );
+}
