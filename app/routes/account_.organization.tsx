@@ -179,6 +179,8 @@ export default function OrganizationPage() {
   });
   const newLink = result?.ok && result.intent === "createLink" ? (result.data as { url: string }).url : null;
   const isAdmin = data.myRole === "admin";
+  // An individual's own account has no colleagues to invite.
+  const canInvite = isAdmin && data.organization?.type !== "individual";
   const adminCount = data.members.filter((m) => m.orgRole === "admin").length;
 
   if (!data.organization) {
@@ -329,61 +331,67 @@ export default function OrganizationPage() {
             </ul>
           )}
 
-          <h2>{t("membership.invite")}</h2>
-          <Form method="post" className="form-card" {...getFormProps(inviteForm)}>
-            <AuthenticityTokenInput />
-            <input type="hidden" name="intent" value="invite" />
-            <p className="muted">{t("membership.inviteIntro")}</p>
-            {inviteForm.errors?.length ? (
-              <div className="form-error">
-                <FieldErrors errors={inviteForm.errors} />
-              </div>
-            ) : null}
-            <Field id={inviteFields.email.id} label={t("membership.inviteEmail")} errors={inviteFields.email.errors}>
-              <input {...getInputProps(inviteFields.email, { type: "email" })} autoComplete="off" />
-            </Field>
-            <button type="submit" className="button" disabled={busy}>
-              {t("membership.sendInvite")}
-            </button>
-          </Form>
-
-          <h2>{t("membership.linkTitle")}</h2>
-          <div className="form-card">
-            <p className="muted">{t("membership.linkIntro")}</p>
-            {newLink ? (
-              <p className="notice" role="status">
-                {t("membership.newLink")} <code data-testid="invitation-link">{newLink}</code>
-              </p>
-            ) : null}
-            <Form method="post">
-              <AuthenticityTokenInput />
-              <button type="submit" name="intent" value="createLink" className="button button--ghost" disabled={busy}>
-                {t("membership.createLink")}
-              </button>
-            </Form>
-          </div>
-
-          {data.invitations.length ? (
+          {canInvite ? (
             <>
-              <h3>{t("membership.openInvitations")}</h3>
-              <ul className="card-list" data-testid="invitations">
-                {data.invitations.map((i) => (
-                  <li key={i.id} className="card">
-                    <p>
-                      {i.email ? t("membership.invitationByEmail", { email: i.email }) : t("membership.invitationLink", { count: i.uses })}{" "}
-                      <span className="muted">{t("membership.expires", { date: formatDateTime(i.expiresAt) })}</span>
-                    </p>
-                    <Form method="post" preventScrollReset>
-                      <AuthenticityTokenInput />
-                      <input type="hidden" name="invitationId" value={i.id} />
-                      <button type="submit" name="intent" value="revoke" className="button button--ghost" disabled={busy}>
-                        {t("membership.revoke")}
-                      </button>
-                    </Form>
-                    <RowError intent="revoke" target={i.id} />
-                  </li>
-                ))}
-              </ul>
+              <h2>{t("membership.invite")}</h2>
+              <Form method="post" className="form-card" {...getFormProps(inviteForm)}>
+                <AuthenticityTokenInput />
+                <input type="hidden" name="intent" value="invite" />
+                <p className="muted">{t("membership.inviteIntro")}</p>
+                {inviteForm.errors?.length ? (
+                  <div className="form-error">
+                    <FieldErrors errors={inviteForm.errors} />
+                  </div>
+                ) : null}
+                <Field id={inviteFields.email.id} label={t("membership.inviteEmail")} errors={inviteFields.email.errors}>
+                  <input {...getInputProps(inviteFields.email, { type: "email" })} autoComplete="off" />
+                </Field>
+                <button type="submit" className="button" disabled={busy}>
+                  {t("membership.sendInvite")}
+                </button>
+              </Form>
+
+              <h2>{t("membership.linkTitle")}</h2>
+              <div className="form-card">
+                <p className="muted">{t("membership.linkIntro")}</p>
+                {newLink ? (
+                  <p className="notice" role="status">
+                    {t("membership.newLink")} <code data-testid="invitation-link">{newLink}</code>
+                  </p>
+                ) : null}
+                <Form method="post">
+                  <AuthenticityTokenInput />
+                  <button type="submit" name="intent" value="createLink" className="button button--ghost" disabled={busy}>
+                    {t("membership.createLink")}
+                  </button>
+                </Form>
+              </div>
+
+              {data.invitations.length ? (
+                <>
+                  <h3>{t("membership.openInvitations")}</h3>
+                  <ul className="card-list" data-testid="invitations">
+                    {data.invitations.map((i) => (
+                      <li key={i.id} className="card">
+                        <p>
+                          {i.email
+                            ? t("membership.invitationByEmail", { email: i.email })
+                            : t("membership.invitationLink", { count: i.uses })}{" "}
+                          <span className="muted">{t("membership.expires", { date: formatDateTime(i.expiresAt) })}</span>
+                        </p>
+                        <Form method="post" preventScrollReset>
+                          <AuthenticityTokenInput />
+                          <input type="hidden" name="invitationId" value={i.id} />
+                          <button type="submit" name="intent" value="revoke" className="button button--ghost" disabled={busy}>
+                            {t("membership.revoke")}
+                          </button>
+                        </Form>
+                        <RowError intent="revoke" target={i.id} />
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
             </>
           ) : null}
         </>

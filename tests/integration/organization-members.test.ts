@@ -247,6 +247,20 @@ describe("invitation mails", () => {
   });
 });
 
+describe("an individual's account", () => {
+  it("has no colleagues to invite", async () => {
+    const me = await pages.person(`individual-${tag()}@members.cn`, ["seller"], null);
+    const org = await Organization.create({ name: "个人 王老师", type: "individual" });
+    await User.updateOne({ _id: me.id }, { $set: { organization: org._id, orgRole: "admin" } });
+    for (const fields of <Record<string, string>[]>[{ intent: "invite", email: `friend-${tag()}@members.cn` }, { intent: "createLink" }]) {
+      const refused = await pages.call(orgPage.action, pages.post("/account/organization", me, fields));
+      expect(refused.status).toBe(403);
+      expect((await failure(refused)).reply.error![""]).toEqual(["membership.errors.individualAccount"]);
+    }
+    expect(await AccountToken.countDocuments({ organization: org._id })).toBe(0);
+  });
+});
+
 describe("an invitation link", () => {
   it("lets several colleagues join (a new one registers, a signed-in one without an organisation accepts) until it is revoked", async () => {
     const { admin, org } = await orgAdmin();

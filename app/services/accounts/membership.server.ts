@@ -59,6 +59,11 @@ async function ownOrganization(actor: Actor): Promise<{ _id: Types.ObjectId; nam
   return { _id: me.organization, name: "" };
 }
 
+/** An individual's own account (type `individual`) is one person: nobody is invited into it. */
+function assertCanHaveMembers(org: { type: string }): void {
+  if (org.type === "individual") throw new ForbiddenError("membership.errors.individualAccount");
+}
+
 /**
  * Touches the organisation in the transaction, so two membership changes of one organisation
  * conflict (and one retries) instead of both passing the last-admin check on their own snapshot.
@@ -171,6 +176,7 @@ export async function decideJoinRequest(actor: Actor, requestId: string, decisio
 /** An org admin invites a colleague by email: a mail with a link for them alone, valid for a week and used once. */
 export async function inviteByEmail(actor: Actor, email: string, newToken: () => { token: string; tokenHash: string }): Promise<void> {
   const org = await requireOrgAdmin(actor);
+  assertCanHaveMembers(org);
   const address = email.toLowerCase();
   const existing = await User.findOne({ email: address }).select("organization").lean();
   if (existing?.organization && String(existing.organization) === String(org._id)) {
@@ -208,6 +214,7 @@ export async function inviteByEmail(actor: Actor, email: string, newToken: () =>
 /** An org admin creates a link colleagues can share: usable by several people for a week, until revoked. Returns the token (shown once). */
 export async function createInvitationLink(actor: Actor, newToken: () => { token: string; tokenHash: string }): Promise<string> {
   const org = await requireOrgAdmin(actor);
+  assertCanHaveMembers(org);
   const { token, tokenHash } = newToken();
   await withTransaction(async (session) => {
     await AccountToken.create(
