@@ -1,9 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AccountToken } from "~/models/account-token.server.ts";
 import { Achievement } from "~/models/achievement.server.ts";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { DealRoom } from "~/models/deal-room.server.ts";
 import { Demand } from "~/models/demand.server.ts";
+import { JoinRequest } from "~/models/join-request.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { Session } from "~/models/session.server.ts";
 import { Settings } from "~/models/settings.server.ts";
@@ -208,6 +210,20 @@ describe("organisations", () => {
     expect(unconfirmed.status).toBe(400);
     expect(await Organization.exists({ _id: dup._id })).toBeTruthy();
 
+    // Each organisation's first person is its admin (as registration makes them).
+    await User.updateMany({ _id: { $in: [keepSeller.id, dupSeller.id] } }, { $set: { orgRole: "admin" } });
+    // Membership work in progress: a pending request to join the duplicate, an open invitation into it.
+    const applicant = await User.create({ email: "applicant@dup.cn", name: "申请人", passwordHash: "x", roles: ["buyer"] });
+    await JoinRequest.create({ organization: dup._id, user: applicant._id, status: "pending" });
+    await AccountToken.create({
+      purpose: "invitation",
+      tokenHash: "merge-test-hash",
+      organization: dup._id,
+      email: "colleague@dup.cn",
+      createdBy: dupSeller.id,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+
     // By the surviving organisation's credit code, as the admin reads it off the list.
     const res = await call(
       adminOrgs.action,
@@ -216,6 +232,12 @@ describe("organisations", () => {
     expect(res.status).toBe(302);
     expect(await Organization.exists({ _id: dup._id })).toBeNull();
     expect(String((await User.findById(dupSeller.id).lean())!.organization)).toBe(String(keep._id));
+    // The organisation that stays keeps its admin; the duplicate's admin joins it as a member.
+    expect((await User.findById(dupSeller.id).lean())!.orgRole).toBe("member");
+    expect((await User.findById(keepSeller.id).lean())!.orgRole).toBe("admin");
+    // The pending request and the invitation now lead into the organisation that stays.
+    expect(String((await JoinRequest.findOne({ user: applicant._id }).lean())!.organization)).toBe(String(keep._id));
+    expect(String((await AccountToken.findOne({ tokenHash: "merge-test-hash" }).lean())!.organization)).toBe(String(keep._id));
     for (const a of [sold, draft]) {
       expect(await Achievement.findById(a).lean()).toMatchObject({ owner: keep._id, ownerName: "西畴县农业科学研究所" });
     }
@@ -225,6 +247,8 @@ describe("organisations", () => {
     // Nothing anywhere points to the removed organisation.
     for (const [model, filter] of [
       [User, { organization: dup._id }],
+      [JoinRequest, { organization: dup._id }],
+      [AccountToken, { organization: dup._id }],
       [Achievement, { owner: dup._id }],
       [Demand, { enterprise: dup._id }],
       [Deal, { $or: [{ "seller.organization": dup._id }, { "buyer.organization": dup._id }] }],

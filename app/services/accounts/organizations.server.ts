@@ -1,3 +1,5 @@
+import { AccountToken } from "~/models/account-token.server.ts";
+import { JoinRequest } from "~/models/join-request.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import { ConflictError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -173,7 +175,18 @@ export async function mergeOrganizations(actor: Actor, fromId: string, intoRef: 
     if (!keep) throw new ValidationError({ into: ["admin.orgs.mergeTargetMissing"] });
     if (keep.type === "individual" && dup.type !== "individual") throw new ConflictError("admin.orgs.mergeIntoIndividual");
     const members = await User.find({ organization: from }).select("_id").session(session).lean();
-    await User.updateMany({ organization: from }, { $set: { organization: into } }, { session });
+    // The organisation that stays keeps its admins: the duplicate's people join it as members
+    // (its admins stay admins only when the one that stays had none).
+    const keepHasAdmin =
+      (await User.countDocuments({ organization: into, orgRole: "admin", disabled: { $ne: true } }).session(session)) > 0;
+    await User.updateMany(
+      { organization: from },
+      { $set: { organization: into, ...(keepHasAdmin ? { orgRole: "member" } : {}) } },
+      { session },
+    );
+    // Membership work in progress follows: pending join requests and open invitations.
+    await JoinRequest.updateMany({ organization: from }, { $set: { organization: into } }, { session });
+    await AccountToken.updateMany({ organization: from, purpose: "invitation" }, { $set: { organization: into } }, { session });
     const listings = await moveListingsToOrganization(session, from, { _id: into, name: keep.name, type: keep.type });
     const trading = await moveTradingToOrganization(session, from, into);
     const rooms = await moveRoomsToOrganization(session, from, into);
