@@ -1,5 +1,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Pager } from "~/components/ui/pager.tsx";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { FieldErrors } from "~/components/ui/forms.tsx";
@@ -42,13 +43,7 @@ export default function AdminAudit() {
   const { t } = useTranslation();
   // An action's name: the admin's own, a listing workflow's, else its code.
   const actionName = (a: string) => t(`admin.audit.actions.${a}`, { defaultValue: t(`listing.actions.${a}`, { defaultValue: a }) });
-  const [params] = useSearchParams();
   const q = data.query;
-  const pageLink = (page: number) => {
-    const p = new URLSearchParams(params);
-    p.set("page", String(page));
-    return `?${p}`;
-  };
   const errs = (name: string) => data.errors?.[name];
   return (
     <div>
@@ -135,11 +130,7 @@ export default function AdminAudit() {
           );
         })}
       </ol>
-      <nav className="pager" aria-label="pagination">
-        {data.page > 1 ? <Link to={pageLink(data.page - 1)}>{t("admin.prev")}</Link> : null}
-        <span>{t("admin.page", { page: data.page, pageCount: data.pageCount })}</span>
-        {data.page < data.pageCount ? <Link to={pageLink(data.page + 1)}>{t("admin.next")}</Link> : null}
-      </nav>
+      <Pager page={data.page} pageCount={data.pageCount} />
     </div>
   );
 }

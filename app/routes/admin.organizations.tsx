@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Pager } from "~/components/ui/pager.tsx";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
@@ -68,13 +69,6 @@ export default function AdminOrganizations() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const { t } = useTranslation();
-  const [params] = useSearchParams();
-  const pageLink = (page: number) => {
-    const p = new URLSearchParams(params);
-    p.set("page", String(page));
-    p.delete("done");
-    return `?${p}`;
-  };
   return (
     <div>
       <h1>{t("admin.orgs.title")}</h1>
@@ -189,11 +183,7 @@ export default function AdminOrganizations() {
           );
         })}
       </ul>
-      <nav className="pager" aria-label="pagination">
-        {data.page > 1 ? <Link to={pageLink(data.page - 1)}>{t("admin.prev")}</Link> : null}
-        <span>{t("admin.page", { page: data.page, pageCount: data.pageCount })}</span>
-        {data.page < data.pageCount ? <Link to={pageLink(data.page + 1)}>{t("admin.next")}</Link> : null}
-      </nav>
+      <Pager page={data.page} pageCount={data.pageCount} />
     </div>
   );
 }

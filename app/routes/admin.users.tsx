@@ -1,6 +1,7 @@
 import { parseWithZod } from "@conform-to/zod";
+import { Pager } from "~/components/ui/pager.tsx";
 import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
@@ -68,13 +69,7 @@ export default function AdminUsers() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const { t } = useTranslation();
-  const [params] = useSearchParams();
   const navigation = useNavigation();
-  const pageLink = (page: number) => {
-    const p = new URLSearchParams(params);
-    p.set("page", String(page));
-    return `?${p}`;
-  };
   return (
     <div>
       <h1>{t("admin.usersTitle")}</h1>
@@ -206,11 +201,7 @@ export default function AdminUsers() {
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="pagination">
-        {data.page > 1 ? <Link to={pageLink(data.page - 1)}>{t("admin.prev")}</Link> : null}
-        <span>{t("admin.page", { page: data.page, pageCount: data.pageCount })}</span>
-        {data.page < data.pageCount ? <Link to={pageLink(data.page + 1)}>{t("admin.next")}</Link> : null}
-      </nav>
+      <Pager page={data.page} pageCount={data.pageCount} />
     </div>
   );
 }

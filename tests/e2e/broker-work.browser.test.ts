@@ -1,11 +1,7 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
+import { describe, expect, it } from "vitest";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { useAppDatabase } from "../support/app-database.ts";
 import { useBrowser } from "../support/browser.ts";
 
 /**
@@ -16,14 +12,7 @@ import { useBrowser } from "../support/browser.ts";
  */
 const { loggedIn } = useBrowser();
 
-beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-});
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-const demoUser = async (email: string) => (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
+const { demoUser } = useAppDatabase();
 const TITLE = "三七药材自动切片烘干生产线（经纪测试）";
 
 describe("the broker work page in the browser", () => {

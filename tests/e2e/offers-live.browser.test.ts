@@ -1,13 +1,9 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
 import { io } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
+import { describe, expect, inject, it } from "vitest";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { useAppDatabase } from "../support/app-database.ts";
 import { useBrowser } from "../support/browser.ts";
 import { HttpClient } from "../support/http.ts";
 
@@ -20,14 +16,7 @@ import { HttpClient } from "../support/http.ts";
  */
 const { loggedIn } = useBrowser();
 
-beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-});
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-const demoUser = async (email: string) => (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
+const { demoUser } = useAppDatabase();
 const POLL = { timeout: 10_000 };
 
 describe("an offer thread in the browser", () => {

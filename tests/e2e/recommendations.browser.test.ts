@@ -1,10 +1,6 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
+import { describe, expect, it } from "vitest";
 import { publishedDemand, tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { useAppDatabase } from "../support/app-database.ts";
 import { useBrowser } from "../support/browser.ts";
 
 /**
@@ -18,14 +14,7 @@ import { useBrowser } from "../support/browser.ts";
  */
 const { loggedIn } = useBrowser();
 
-beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-});
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-const demoUser = async (email: string) => (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
+const { demoUser } = useAppDatabase();
 
 const ACHIEVEMENT = "魔芋软腐病综合防控与种芋处理技术";
 const DEMAND = "魔芋种植软腐病严重，求防治办法";

@@ -1,14 +1,10 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { Achievement } from "~/models/achievement.server.ts";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { chinaDate } from "~/utils/china-time.ts";
 import { inNoticeAchievement } from "../../seeds/trading-fixtures.ts";
+import { useAppDatabase } from "../support/app-database.ts";
 import { useBrowser } from "../support/browser.ts";
 
 /**
@@ -23,14 +19,7 @@ import { useBrowser } from "../support/browser.ts";
  */
 const { loggedIn } = useBrowser();
 
-beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-});
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-const demoUser = async (email: string) => (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
+const { demoUser } = useAppDatabase();
 const TITLE = "喀斯特石漠化区花椒—金银花复合植被恢复模式";
 const POLL = { timeout: 10_000 };
 
