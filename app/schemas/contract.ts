@@ -4,7 +4,9 @@ import { z } from "zod";
  * Technology contracts (技术合同, issue 14): the five categories of the Civil Code and their
  * sub-categories, and what the drafting, editing and signing forms may contain. Money in fen.
  */
-import { CONTRACT_CATEGORIES } from "~/utils/contracts.ts";
+import { CONTRACT_CATEGORIES, type ContractCategory } from "~/utils/contracts.ts";
+import type { FieldErrors } from "~/utils/errors.ts";
+import { yuanToFen } from "~/utils/money.ts";
 
 export {
   CONTRACT_CATEGORIES,
@@ -68,3 +70,66 @@ export const DistributionShareSchema = z.object({
 });
 export const DistributionSchema = z.array(DistributionShareSchema).max(30);
 export type DistributionShare = z.output<typeof DistributionShareSchema>;
+
+/** The edit form's field names: one select for category and sub-category, amounts in yuan, items, free clauses. */
+export const KIND_FIELD = "kind";
+export const itemLabelField = (i: number) => `item${i}Label`;
+export const itemAmountField = (i: number) => `item${i}Amount`;
+export const clauseField = (key: string) => `clause_${key}`;
+export const distNameField = (i: number) => `dist${i}Name`;
+export const distPercentField = (i: number) => `dist${i}Percent`;
+export const MAX_DIST_ROWS = 8;
+
+function fen(v: string | undefined, field: string, errors: FieldErrors): number {
+  try {
+    return yuanToFen((v ?? "").trim());
+  } catch {
+    errors[field] = ["contracts.errors.amount"];
+    return 0;
+  }
+}
+
+/** The edit form as the service's input (amounts yuan → fen), or the fields that are not readable. */
+export function contractFormToInput(v: Record<string, string>): { input: ContractDraftInput } | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const [category, subCategory] = (v[KIND_FIELD] ?? "").split(".");
+  if (!category || !(CONTRACT_CATEGORIES as readonly string[]).includes(category) || !subCategory)
+    errors[KIND_FIELD] = ["contracts.errors.subCategory"];
+  const contractAmount = fen(v.contractAmount, "contractAmount", errors);
+  const technologyAmount = fen(v.technologyAmount, "technologyAmount", errors);
+  const nonTechItems: { label: string; amount: number }[] = [];
+  for (let i = 0; i < MAX_NON_TECH_ITEMS; i++) {
+    const label = (v[itemLabelField(i)] ?? "").trim();
+    const amount = (v[itemAmountField(i)] ?? "").trim();
+    if (!label && !amount) continue;
+    if (!label) errors[itemLabelField(i)] = ["errors.required"];
+    const a = fen(amount, itemAmountField(i), errors);
+    nonTechItems.push({ label: label.slice(0, 60), amount: a });
+  }
+  const clauses: Record<string, string> = {};
+  for (const key of EDITABLE_CLAUSES) {
+    const text = v[clauseField(key)];
+    if (text === undefined) continue;
+    if (text.length > CLAUSE_MAX) errors[clauseField(key)] = ["errors.tooLong"];
+    clauses[key] = text.replace(/\r\n?/g, "\n");
+  }
+  if (Object.keys(errors).length) return { errors };
+  return {
+    input: { category: category as ContractCategory, subCategory: subCategory!, contractAmount, technologyAmount, nonTechItems, clauses },
+  };
+}
+
+/** The signing form's distribution rows (empty rows skipped); an unreadable percentage names its row. */
+export function distributionFromForm(v: Record<string, string>): { shares: DistributionShare[] } | { errors: FieldErrors } {
+  const shares: DistributionShare[] = [];
+  for (let i = 0; i < MAX_DIST_ROWS; i++) {
+    const name = (v[distNameField(i)] ?? "").trim();
+    const raw = (v[distPercentField(i)] ?? "").trim();
+    if (!name && !raw) continue;
+    const percent = Number(raw);
+    if (!name || raw === "" || !Number.isFinite(percent) || percent < 0 || percent > 100)
+      return { errors: { distribution: ["contracts.errors.distributionInvalid"] } };
+    shares.push({ name, percent });
+  }
+  return { shares };
+}
