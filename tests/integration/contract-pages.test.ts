@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Deal } from "~/models/deal.server.ts";
-import * as contractEdit from "~/routes/deals.$id_.contract.edit.tsx";
-import * as contractPrint from "~/routes/deals.$id_.contract.print.tsx";
+import * as contractEdit from "~/routes/deals.$id_.contract_.edit.tsx";
+import * as contractPrint from "~/routes/deals.$id_.contract_.print.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import * as dealPage from "~/routes/deals.$id.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
