@@ -41,6 +41,9 @@ export const NOTIFICATION_TYPES = [
   "org.joinRequested",
   "org.joinApproved",
   "org.joinRejected",
+  // Contracts (issue 14): an edit voided the signatures; both sides signed.
+  "contract.signatureVoided",
+  "contract.signed",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

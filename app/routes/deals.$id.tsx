@@ -5,7 +5,11 @@ import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { TermsText } from "~/components/trading/trading-panel.tsx";
 import tradingStyles from "~/components/trading/trading.css";
+import { ContractFacts, SignatureList } from "~/components/contract/contract-parts.tsx";
+import contractStyles from "~/components/contract/contract.css";
+import { getContractPage } from "~/services/contracts/queries.server.ts";
 import { getDeal } from "~/services/trading/deals/queries.server.ts";
+import { NotFoundError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
@@ -22,6 +26,7 @@ import { pageTitle, requestT } from "~/web/meta.server.ts";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
   { rel: "stylesheet", href: tradingStyles },
+  { rel: "stylesheet", href: contractStyles },
 ];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "成交详情 · 成果" }];
@@ -29,21 +34,27 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.p
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   let deal: Awaited<ReturnType<typeof getDeal>>;
+  let contract: Awaited<ReturnType<typeof getContractPage>> | null;
   try {
     deal = await getDeal(user, params.id ?? "");
+    // The contract: for the parties, their broker, admins and the bureau; other brokers see the deal only.
+    contract = await getContractPage(user, deal.id).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
   } catch (e) {
     throw errorResponse(e);
   }
   const t = requestT(request);
   // The deal room is for the two parties (brokers and the bureau may see the deal, not open its room).
   const isParty = deal.buyer.userId === user.id || (!!user.organization && deal.seller.organizationId === user.organization.id);
-  return json({ deal, isParty, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
+  return json({ deal, isParty, contract, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
 }
 
 const DONE = ["bought", "accepted"];
 
 export default function DealPage() {
-  const { deal: d, isParty } = useLoaderData<typeof loader>();
+  const { deal: d, isParty, contract } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
   const done = params.get("done");
@@ -147,11 +158,60 @@ export default function DealPage() {
           </button>
         </Form>
       ) : null}
+      {contract ? <ContractSection page={contract} /> : null}
       <aside className="trading-note" data-testid="contract-next">
         <h2>{t("deals.detail.nextStep")}</h2>
         <p>{t("deals.detail.nextStepText")}</p>
       </aside>
     </div>
+  );
+}
+
+function ContractSection({ page }: { page: Awaited<ReturnType<typeof getContractPage>> }) {
+  const { t } = useTranslation();
+  const c = page.contract;
+  const base = `/deals/${page.dealId}/contract`;
+  return (
+    <section className="contract-section" data-testid="deal-contract">
+      <h2>{t("contracts.section")}</h2>
+      {c ? (
+        <>
+          <ContractFacts c={c} />
+          <p className="muted">
+            {t("contracts.versionLine", {
+              n: c.version,
+              author: c.versions[c.versions.length - 1]?.authorName ?? "",
+              at: formatDateTime(c.versions[c.versions.length - 1]?.at ?? c.signedAt ?? ""),
+            })}
+          </p>
+          <SignatureList signatures={c.signatures} voided={c.voidedSignatures} />
+        </>
+      ) : (
+        <p data-testid="contract-none">{t("contracts.none")}</p>
+      )}
+      <p className="contract-actions">
+        {c ? (
+          <Link className="button button--ghost" to={base} data-testid="contract-view-link">
+            {t("contracts.view")}
+          </Link>
+        ) : null}
+        {page.canEdit ? (
+          <Link className="button button--ghost" to={`${base}/edit`} data-testid="contract-edit-link">
+            {c ? t("contracts.edit") : t("contracts.draft")}
+          </Link>
+        ) : null}
+        {page.signAs ? (
+          <Link className="button" to={`${base}#sign`} data-testid="contract-sign-link">
+            {t("contracts.sign")}
+          </Link>
+        ) : null}
+        {c ? (
+          <Link className="button button--ghost" to={`${base}/print`} data-testid="contract-print-link">
+            {t("contracts.print")}
+          </Link>
+        ) : null}
+      </p>
+    </section>
   );
 }
 

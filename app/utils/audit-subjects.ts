@@ -10,5 +10,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "user",
   "organization",
   "settings",
+  // Technology contracts (issue 14).
+  "contract",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

@@ -1,0 +1,16 @@
+import type { ClientSession, Types } from "mongoose";
+import { DealRoom } from "~/models/deal-room.server.ts";
+
+/**
+ * The brokers of a deal: those invited into the deal room of its listing and buyer (or the room
+ * opened from the deal). The contracts module lets them draft and edit the deal's contract.
+ */
+export async function dealBrokerIds(
+  deal: { _id: Types.ObjectId; listing: Types.ObjectId; buyer: { user?: Types.ObjectId | null } },
+  session: ClientSession | null = null,
+): Promise<string[]> {
+  const or: Record<string, unknown>[] = [{ deal: deal._id }];
+  if (deal.buyer.user) or.push({ listing: deal.listing, "buyer.user": deal.buyer.user });
+  const rooms = await DealRoom.find({ $or: or }, { brokers: 1 }).session(session).lean();
+  return [...new Set(rooms.flatMap((r) => (r.brokers ?? []).map((b) => String(b.user))))];
+}
