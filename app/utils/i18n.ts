@@ -5,6 +5,7 @@ import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
+import ledger from "~/locales/modules/ledger.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -54,6 +55,7 @@ const MODULES = [
   notifications,
   admin,
   accounts,
+  ledger,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
