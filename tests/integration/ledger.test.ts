@@ -83,9 +83,11 @@ describe("posting", () => {
 
     const deal2 = oid();
     const q = stageDue(deal2, "buyer-2", "seller-2", 50_000_00);
-    const both = await Promise.all([withTransaction((s) => post(s, q)), withTransaction((s) => post(s, q))]);
-    expect(both.map((r) => r.posted).sort()).toEqual([false, true]);
-    expect(both[0]!.journalId).toBe(both[1]!.journalId);
+    // Five at once (a webhook delivered while the return page syncs, twice): one writes, four find it.
+    const all = await Promise.all(Array.from({ length: 5 }, () => withTransaction((s) => post(s, q))));
+    expect(all.filter((r) => r.posted)).toHaveLength(1);
+    expect(new Set(all.map((r) => r.journalId)).size).toBe(1);
+    expect(await LedgerKey.countDocuments({ _id: q.key })).toBe(1);
     for (const d of [deal, deal2]) {
       expect(await ledgerLines().countDocuments({ "meta.deal": d })).toBe(2);
     }
