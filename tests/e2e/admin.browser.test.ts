@@ -46,7 +46,7 @@ async function phoneLogin(who: string, password: string) {
 describe("the admin pages on a phone", () => {
   it("fit 390 px; the settings form refuses a 协议定价 notice under 15 days; an organisation is verified and unverified", async () => {
     const page = await phoneLogin("admin@demo.chengguo.cn", "Demo1234");
-    for (const url of ["/admin/users", "/admin/organizations", "/admin/audit", "/admin/settings"]) {
+    for (const url of ["/admin/users", "/admin/organizations", "/admin/audit", "/admin/settings", "/admin/ledger"]) {
       await page.goto(url);
       await page.locator("h1").waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -4,6 +4,7 @@ import { AuctionRegistration } from "~/models/auction.server.ts";
 import { LedgerKey } from "~/models/ledger-key.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import * as adminLedger from "~/routes/admin.ledger.tsx";
+import * as myCommissions from "~/routes/my.commissions.tsx";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { initLedger, ledgerLines } from "~/services/ledger/book.server.ts";
 import { post, type Posting } from "~/services/ledger/post.server.ts";
@@ -277,5 +278,45 @@ describe("/admin/ledger", () => {
     const data = (await res.json()) as Awaited<ReturnType<typeof reconciliation>>;
     expect(data.platform.map((a) => a.account)).toContain("cashStripe");
     expect(data.deals.length).toBeGreaterThan(0);
+  });
+});
+
+describe("/my/commissions", () => {
+  it("shows a broker their own commissions owed and paid, per deal and in total; nobody else's", async () => {
+    const broker = await pages.person("ledger-broker@chengguo.cn", ["broker"], null);
+    const other = await pages.person("ledger-broker2@chengguo.cn", ["broker"], null);
+    const seller = await pages.person("ledger-seller@chengguo.cn", ["seller"], "某研究所");
+    const deal = oid();
+    await withTransaction(async (s) => {
+      await post(s, {
+        key: `commission:${deal}:page`,
+        memo: "经纪佣金 Commission",
+        movement: "commission",
+        deal,
+        lines: [
+          { account: "sellerPayable", debit: 3_000_00, party: "seller" },
+          { account: "brokerPayable", credit: 3_000_00, party: broker.id },
+        ],
+      });
+      await post(s, {
+        key: `payout:${deal}:page`,
+        memo: "佣金付出 Commission paid",
+        movement: "payout",
+        deal,
+        lines: [
+          { account: "brokerPayable", debit: 1_000_00, party: broker.id },
+          { account: "cashBank", credit: 1_000_00 },
+        ],
+      });
+    });
+    const res = await pages.call(myCommissions.loader, pages.get("/my/commissions", broker));
+    expect(res.status).toBe(200);
+    const mine = (await res.json()) as Awaited<ReturnType<typeof brokerCommissions>>;
+    expect(mine.deals).toEqual([{ deal, owedFen: 3_000_00, reversedFen: 0, paidFen: 1_000_00, outstandingFen: 2_000_00 }]);
+    expect(mine.total.outstandingFen).toBe(2_000_00);
+
+    const theirs = (await (await pages.call(myCommissions.loader, pages.get("/my/commissions", other))).json()) as typeof mine;
+    expect(theirs.deals).toEqual([]);
+    expect((await pages.call(myCommissions.loader, pages.get("/my/commissions", seller))).status).toBe(403);
   });
 });

@@ -96,6 +96,13 @@ export async function brokerCommissions(brokerId: string): Promise<{ deals: Brok
   return { deals, total };
 }
 
+/** A broker's own commissions (or any broker's, for an admin); nobody else's. */
+export function commissionsOf(actor: RoleHolder & { id: string | null }, brokerId: string) {
+  const own = actor.id === brokerId && can(actor, "deal:mediate");
+  if (!own && !can(actor, "ledger:view")) throw new ForbiddenError();
+  return brokerCommissions(brokerId);
+}
+
 /** The platform's balance in every account it has used. */
 export async function platformBalances(): Promise<AccountBalance[]> {
   return balances(await sumLines({}, []));
