@@ -7,6 +7,7 @@ import * as adminLedger from "~/routes/admin.ledger.tsx";
 import * as myCommissions from "~/routes/my.commissions.tsx";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { initLedger, ledgerLines } from "~/services/ledger/book.server.ts";
+import { postDepositForfeited } from "~/services/ledger/deposits.server.ts";
 import { post, type Posting } from "~/services/ledger/post.server.ts";
 import { accountBalance, brokerCommissions, dealBooks, platformBalances, reconciliation } from "~/services/ledger/queries.server.ts";
 import { move } from "~/services/payments/records.server.ts";
@@ -74,7 +75,7 @@ describe("posting", () => {
     expect({ journals: await journals(), lines: await lines(), keys: await LedgerKey.countDocuments() }).toEqual(before);
   });
 
-  it("posts once per key: a retry and two concurrent calls write one journal", async () => {
+  it("posts once per key: a retry and five concurrent calls write one journal", async () => {
     const deal = oid();
     const p = stageDue(deal, "buyer-1", "seller-1", 300_000_00);
     const first = await withTransaction((s) => post(s, p));
@@ -226,7 +227,7 @@ describe("reads", () => {
 });
 
 describe("auction deposits in the books", () => {
-  it("a capture posts to deposits held with the payment's change; a refund posts back; a replay posts nothing", async () => {
+  it("a capture posts to deposits held with the payment's change; a refund posts back; a forfeit goes to platform income; a replay posts nothing", async () => {
     const user = new mongoose.Types.ObjectId();
     const payment = await Payment.create({
       purpose: "auction-deposit",
@@ -259,6 +260,14 @@ describe("auction deposits in the books", () => {
     await move(payment._id, ["captured"], "refunded", { source: "refund" }, { refundedAmount: 2_000_00 });
     expect(await held()).toBe(3_000_00);
     expect((await reconciliation(ADMIN)).cashDifferences.find((c) => c.payment === payment.id)).toBeUndefined();
+
+    // The winner lets the deal lapse: the rest is forfeited to the platform, once.
+    const forfeitsBefore = await accountBalance("depositForfeits");
+    const money = { paymentId: payment.id, registrationId: String(payment.subject!.id), payerId: String(user), amountFen: 3_000_00 };
+    expect((await withTransaction((s) => postDepositForfeited(s, money))).posted).toBe(true);
+    expect((await withTransaction((s) => postDepositForfeited(s, money))).posted).toBe(false);
+    expect(await held()).toBe(0);
+    expect((await accountBalance("depositForfeits")) - forfeitsBefore).toBe(3_000_00);
   });
 });
 
