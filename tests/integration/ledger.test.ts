@@ -7,6 +7,7 @@ import * as adminLedger from "~/routes/admin.ledger.tsx";
 import * as myCommissions from "~/routes/my.commissions.tsx";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { initLedger, ledgerLines } from "~/services/ledger/book.server.ts";
+import { postPaymentReceived, postPayout, postStageDue, postStageShares } from "~/services/ledger/deals.server.ts";
 import { postDepositForfeited } from "~/services/ledger/deposits.server.ts";
 import { post, type Posting } from "~/services/ledger/post.server.ts";
 import { accountBalance, brokerCommissions, dealBooks, platformBalances, reconciliation } from "~/services/ledger/queries.server.ts";
@@ -223,6 +224,52 @@ describe("reads", () => {
     report = await reconciliation(ADMIN);
     expect(report.unbalancedDeals).toContain(deal);
     expect(report.cashDifferences).toContainEqual({ payment: payment.id, ledgerFen: 400_00, recordedFen: 500_00 });
+  });
+});
+
+describe("a deal's movements", () => {
+  it("a stage due, paid by Checkout, shared with the broker and the platform, and paid out leaves the deal's books balanced and reconciled", async () => {
+    const [deal, buyer, seller, broker] = [oid(), oid(), oid(), oid()];
+    const payment = await Payment.create({
+      purpose: "contract-stage",
+      kind: "checkout",
+      gateway: "stripe",
+      status: "succeeded",
+      amount: 100_000_00,
+      payer: buyer,
+      subject: { kind: "deal", id: deal },
+    });
+    const flow = (s: mongoose.ClientSession) =>
+      (async () => {
+        await postStageDue(s, { deal, stage: "1", buyer, seller, amountFen: 100_000_00 });
+        await postPaymentReceived(s, { deal, receipt: payment.id, payment: payment.id, buyer, amountFen: 100_000_00, via: "stripe" });
+        await postStageShares(s, { deal, stage: "1", seller, broker, commissionFen: 5_000_00, feeFen: 1_000_00 });
+        await postPayout(s, { deal, payout: "bank-1", to: "seller", party: seller, amountFen: 94_000_00, via: "bank" });
+        await postPayout(s, { deal, payout: "bank-2", to: "broker", party: broker, amountFen: 5_000_00, via: "bank" });
+      })();
+    await withTransaction(flow);
+    await withTransaction(flow); // a retried click or webhook: nothing twice
+    const books = await dealBooks(deal);
+    expect(books.balanced).toBe(true);
+    expect(Object.fromEntries(books.accounts.map((a) => [a.account, a.balanceFen]))).toEqual({
+      buyerReceivable: 0,
+      cashStripe: 100_000_00,
+      cashBank: -99_000_00, // paid out from the bank; moving the Stripe balance there is not this deal's posting
+      sellerPayable: 0,
+      brokerPayable: 0,
+      platformFees: 1_000_00,
+    });
+    const report = await reconciliation(ADMIN);
+    expect(report.deals.find((d) => d.deal === deal)).toMatchObject({
+      receivableFen: 0,
+      receivedFen: 100_000_00,
+      payableFen: 0,
+      paidOutFen: 99_000_00,
+      commissionFen: 5_000_00,
+      balanced: true,
+    });
+    expect(report.cashDifferences.find((c) => c.payment === payment.id)).toBeUndefined();
+    expect((await brokerCommissions(broker)).total).toEqual({ owedFen: 5_000_00, reversedFen: 0, paidFen: 5_000_00, outstandingFen: 0 });
   });
 });
 
