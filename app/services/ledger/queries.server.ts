@@ -1,7 +1,7 @@
 import { Payment } from "~/models/payment.server.ts";
 import { ForbiddenError } from "~/utils/errors.ts";
 import { can, type RoleHolder } from "~/utils/permissions.ts";
-import { accountOfPath, CASH_ACCOUNTS, LEDGER_ACCOUNT_NAMES, normalBalance, type LedgerAccount } from "./accounts.ts";
+import { accountOfPath, CASH_ACCOUNTS, LEDGER_ACCOUNT_NAMES, LEDGER_ACCOUNTS, normalBalance, type LedgerAccount } from "./accounts.ts";
 import { BOOK_NAME, ledgerLines } from "./book.server.ts";
 
 /**
@@ -204,7 +204,7 @@ export async function reconciliation(actor: RoleHolder): Promise<Reconciliation>
   for (const d of deals) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += d[k];
 
   // Cash per payment: the ledger's lines that name a payment, against the payment records.
-  const cashPaths = CASH_ACCOUNTS.map((a) => `Assets:Cash:${a === "cashStripe" ? "Stripe" : "Bank"}`);
+  const cashPaths = CASH_ACCOUNTS.map((a) => LEDGER_ACCOUNTS[a].path);
   const cashRows = await sumLines({ accounts: { $in: cashPaths }, "meta.payment": { $type: "string" } }, ["payment"]);
   const ledgerCash = new Map<string, number>();
   for (const r of cashRows) ledgerCash.set(r._id.payment!, (ledgerCash.get(r._id.payment!) ?? 0) + r.debit - r.credit);
