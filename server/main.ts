@@ -19,6 +19,7 @@ import { startMailGateway, type MailGateway } from "./embedded/mail.ts";
 import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts";
 import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
+import { initLedger } from "~/services/ledger/book.server.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { withServiceUnavailable } from "./remix-build.ts";
@@ -82,6 +83,8 @@ async function main() {
   await connectDb(services.mongoUri);
   // Pending data migrations (server/migrations/), before anything reads or serves the data.
   await migrate(mongoose.connection.db!, (m) => logger.info(m));
+  // The ledger's collections and indexes (medici's and ours) before the first posting (decision 017).
+  await initLedger();
   // Before the Remix build loads, so every copy of env() sees the resolved STRIPE_* settings.
   payments = await startPaymentsGateway(config, config.PORT).catch(async (e) => {
     await services.stop();

@@ -69,6 +69,9 @@ export default function BrokerWorkPage() {
     <div className="broker-work" data-testid="broker-work">
       <h1>{t("brokerWork.title")}</h1>
       <p className="muted">{t("brokerWork.intro")}</p>
+      <p>
+        <Link to="/my/commissions">{t("ledger.commissions.link")}</Link>
+      </p>
       <DoneNotice ns="brokerWork" />
 
       <section aria-labelledby="rooms-title">

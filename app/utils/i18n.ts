@@ -6,6 +6,7 @@ import accounts from "~/locales/modules/accounts.ts";
 import contracts from "~/locales/modules/contracts.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
+import ledger from "~/locales/modules/ledger.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -56,6 +57,7 @@ const MODULES = [
   admin,
   accounts,
   contracts,
+  ledger,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   "settings:manage": ["admin"],
   /** Reading the whole audit log. */
   "audit:view": ["admin"],
+  /** The platform's ledger: balances and the reconciliation report (decision 017). */
+  "ledger:view": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

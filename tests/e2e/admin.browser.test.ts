@@ -3,6 +3,8 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { post } from "~/services/ledger/post.server.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { useBrowser } from "../support/browser.ts";
 import { HttpClient } from "../support/http.ts";
@@ -26,6 +28,20 @@ beforeAll(async () => {
   const org = await upsertOrganization({ name: `停用测试企业 ${tag}`, type: "enterprise", region: "532623" });
   await upsertUser({ email, name: `待停用 ${tag}`, password: "Terraces2025", roles: ["buyer"], organization: org });
   await upsertUser({ email: socketEmail, name: `待停用实时 ${tag}`, password: "Terraces2025", roles: ["buyer"], organization: org });
+  // One deal in the books, so /admin/ledger shows its cards at 390 px (a random deal: nobody else reads it).
+  const deal = String(new mongoose.Types.ObjectId());
+  await withTransaction((s) =>
+    post(s, {
+      key: `e2e:${tag}`,
+      memo: "首付款到期 First stage due",
+      movement: "stage-due",
+      deal,
+      lines: [
+        { account: "buyerReceivable", debit: 123_456_78, party: "buyer" },
+        { account: "sellerPayable", credit: 123_456_78, party: "seller" },
+      ],
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -46,7 +62,7 @@ async function phoneLogin(who: string, password: string) {
 describe("the admin pages on a phone", () => {
   it("fit 390 px; the settings form refuses a 协议定价 notice under 15 days; an organisation is verified and unverified", async () => {
     const page = await phoneLogin("admin@demo.chengguo.cn", "Demo1234");
-    for (const url of ["/admin/users", "/admin/organizations", "/admin/audit", "/admin/settings"]) {
+    for (const url of ["/admin/users", "/admin/organizations", "/admin/audit", "/admin/settings", "/admin/ledger"]) {
       await page.goto(url);
       await page.locator("h1").waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

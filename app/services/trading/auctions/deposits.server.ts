@@ -1,4 +1,5 @@
 import { AuctionRegistration, DEPOSIT_STATUSES, type DepositStatus } from "~/models/auction.server.ts";
+import { postDepositCaptured, postDepositRefunded } from "~/services/ledger/deposits.server.ts";
 import { capturePayment, releasePayment } from "~/services/payments/holds.server.ts";
 import { registerPaymentPurpose } from "~/services/payments/purposes.server.ts";
 import { getPayment } from "~/services/payments/queries.server.ts";
@@ -24,6 +25,13 @@ registerPaymentPurpose("auction-deposit", {
       { $set: { "deposit.status": to as DepositStatus } },
       { session },
     );
+    // The money in the books, in the same transaction (decision 017): a hold moves none, a capture does.
+    const money = { paymentId: payment.id, registrationId: payment.subject.id, payerId: payment.payerId };
+    if (to === "captured") {
+      await postDepositCaptured(session, { ...money, amountFen: payment.capturedAmountFen ?? payment.amountFen });
+    } else if (to === "refunded") {
+      await postDepositRefunded(session, { ...money, refundedTotalFen: payment.refundedAmountFen ?? 0 });
+    }
   },
 });
 
