@@ -143,7 +143,29 @@ export type TransferObject = Pick<
   | "source_transaction"
   | "source_type"
   | "transfer_group"
-> & { destination: string; reversals: { object: "list"; data: never[]; has_more: false; total_count: 0; url: string } };
+> & {
+  destination: string;
+  reversals: { object: "list"; data: TransferReversalObject[]; has_more: boolean; total_count: number; url: string };
+};
+
+export type TransferReversalObject = Pick<
+  Stripe.TransferReversal,
+  "id" | "object" | "amount" | "balance_transaction" | "created" | "currency" | "destination_payment_refund" | "metadata" | "source_refund"
+> & { transfer: string };
+
+export type AccountLinkObject = Pick<Stripe.AccountLink, "object" | "created" | "expires_at" | "url">;
+
+export type BalanceObject = Pick<Stripe.Balance, "object" | "available" | "pending" | "livemode">;
+
+/** An account link's token: single use, until expires_at; an expired one sends the person to refresh_url. */
+export interface AccountLinkRecord {
+  account: string;
+  type: "account_onboarding" | "account_update";
+  refreshUrl: string;
+  returnUrl: string;
+  expiresAt: number;
+  used: boolean;
+}
 
 export type WebhookEndpointObject = Pick<
   Stripe.WebhookEndpoint,
@@ -165,7 +187,8 @@ export type WebhookEndpointObject = Pick<
 };
 
 export type EventObject = Pick<Stripe.Event, "id" | "object" | "api_version" | "created" | "livemode" | "pending_webhooks"> & {
-  data: { object: Json };
+  /** previous_attributes: the changed fields' values before an `*.updated` change, as on Stripe. */
+  data: { object: Json; previous_attributes?: Json };
   request: { id: string | null; idempotency_key: string | null };
   type: string;
 };
@@ -201,6 +224,7 @@ export interface State {
   refunds: Record<string, RefundObject>;
   accounts: Record<string, AccountObject>;
   transfers: Record<string, TransferObject>;
+  accountLinks: Record<string, AccountLinkRecord>;
   endpoints: Record<string, WebhookEndpointObject>;
   events: EventObject[];
   idempotency: Record<string, IdempotencyRecord>;
@@ -245,9 +269,15 @@ export const EVENT_TYPES = [
   "payment_intent.succeeded",
   "payment_intent.canceled",
   "payment_intent.payment_failed",
+  "charge.succeeded",
+  "charge.failed",
+  "charge.captured",
   "charge.refunded",
   "refund.created",
+  "refund.updated",
+  "account.updated",
   "transfer.created",
+  "transfer.reversed",
 ] as const;
 
 export type TestCard = { ok: true } | { ok: false; code: string; decline: string; message: string };

@@ -128,7 +128,9 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
   // Test tokens (pm_card_visa, card numbers) stand for a fresh PaymentMethod each time, as on Stripe.
   const pmId = randomId("pm_");
   if (!card.ok) {
-    const charge = newCharge(core, pi, pmId, { code: card.code, message: card.message }).id;
+    const failed = newCharge(core, pi, pmId, { code: card.code, message: card.message });
+    emit(ctx, "charge.failed", failed);
+    const charge = failed.id;
     pi.status = "requires_payment_method";
     pi.latest_charge = charge;
     pi.last_payment_error = {
@@ -153,7 +155,8 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
   }
   pi.payment_method = pmId;
   pi.last_payment_error = null;
-  pi.latest_charge = newCharge(core, pi, pmId, null).id;
+  const charge = newCharge(core, pi, pmId, null);
+  pi.latest_charge = charge.id;
   if (pi.capture_method === "manual") {
     pi.status = "requires_capture";
     pi.amount_capturable = pi.amount;
@@ -164,6 +167,8 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
     emit(ctx, "payment_intent.succeeded", pi);
     markSessionPaid(core, pi.id);
   }
+  // Stripe sends charge.succeeded for an authorisation too (captured: false).
+  emit(ctx, "charge.succeeded", charge);
 }
 
 export function intentView(pi: PaymentIntentObject, expand: string[]): unknown {
@@ -257,6 +262,7 @@ export const captureIntent: Handler = (core, ctx, params, id) => {
   }
   markSessionPaid(core, pi.id);
   core.events.emit(ctx, "payment_intent.succeeded", pi);
+  if (charge) core.events.emit(ctx, "charge.captured", charge);
   return { body: intentView(pi, expandList(params)) };
 };
 

@@ -22,6 +22,7 @@ export function emptyState(): State {
     refunds: {},
     accounts: {},
     transfers: {},
+    accountLinks: {},
     endpoints: {},
     events: [],
     idempotency: {},
