@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Core, Handler } from "./core.ts";
+import { accountDefaults } from "./defaults.ts";
 import { ApiError, invalid, missing, noSuch } from "./errors.ts";
 import type {
   AccountLinkObject,
@@ -85,8 +86,10 @@ export const createAccount: Handler = (core, _ctx, params) => {
     if (requested === undefined) throw missing(`capabilities[${name}][requested]`);
     if (requested) capabilities[name] = onboarded ? "active" : "inactive";
   }
+  const id = randomId("acct_", 16);
   const account: AccountObject = {
-    id: randomId("acct_", 16),
+    ...accountDefaults(id, onboarded),
+    id,
     object: "account",
     business_type: businessType as AccountObject["business_type"],
     capabilities: capabilities as Stripe.Account.Capabilities,
@@ -321,6 +324,7 @@ export function completeOnboarding(core: Core, ctx: Ctx, account: AccountObject)
     charges_enabled: account.charges_enabled,
     details_submitted: account.details_submitted,
     payouts_enabled: account.payouts_enabled,
+    requirements: clone(account.requirements),
   };
   const caps = (account.capabilities ?? {}) as Record<string, string>;
   for (const name of Object.keys(caps)) caps[name] = "active";
@@ -328,6 +332,9 @@ export function completeOnboarding(core: Core, ctx: Ctx, account: AccountObject)
   account.charges_enabled = true;
   account.details_submitted = true;
   account.payouts_enabled = true;
+  const done = accountDefaults(account.id, true);
+  account.requirements = done.requirements;
+  account.tos_acceptance = done.tos_acceptance;
   core.events.emit(ctx, "account.updated", account, previous);
 }
 
@@ -343,6 +350,7 @@ export const retrieveBalance: Handler = (core, _ctx, params) => {
     object: "balance",
     available: available_,
     pending: [...currencies].map((currency) => ({ amount: 0, currency, source_types: { card: 0 } })),
+    connect_reserved: [...currencies].map((currency) => ({ amount: 0, currency })),
     livemode: false,
   };
   return { body: balance };

@@ -139,7 +139,16 @@ export async function payPage(
     }
     s.status = "complete";
     s.url = null;
-    s.customer_details = { email: s.customer_email };
+    s.customer_details = {
+      address: null,
+      business_name: null,
+      email: s.customer_email,
+      individual_name: null,
+      name: null,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
+    };
     // With manual capture the funds are only authorised, so the session stays "unpaid" until capture.
     s.payment_status = pi.status === "succeeded" ? "paid" : "unpaid";
     core.events.emit(ctx, "checkout.session.completed", s);

@@ -1,4 +1,5 @@
 import type { Core, Handler } from "./core.ts";
+import { refundDefaults } from "./defaults.ts";
 import { invalid, missing, noSuch } from "./errors.ts";
 import type { ChargeObject, RefundObject } from "./objects.ts";
 import { allowOnly, clone, expandList, formatAmount, int, listOf, metadata, now, randomId, str } from "./params.ts";
@@ -82,6 +83,7 @@ export const createRefund: Handler = (core, ctx, params) => {
     throw invalid(`Invalid reason: must be one of ${REASONS.join(", ")}`, { param: "reason" });
   }
   const refund: RefundObject = {
+    ...refundDefaults(typeof charge.payment_method === "string" ? charge.payment_method : null),
     id: randomId("re_"),
     object: "refund",
     amount,

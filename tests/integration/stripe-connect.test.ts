@@ -152,7 +152,11 @@ describe("Checkout in payment mode (the buyer pays at once)", () => {
     });
     const failed = await until(() => deliveredFor(failedPi.id).find((e) => e.type === "payment_intent.payment_failed"), "payment_failed");
     expect((failed.data.object as Stripe.PaymentIntent).metadata).toEqual({ paymentId: "pay1" });
-    await until(() => deliveredFor(failedPi.latest_charge as string).some((e) => e.type === "charge.failed"), "charge.failed");
+    const chargeFailed = await until(
+      () => deliveredFor(failedPi.latest_charge as string).find((e) => e.type === "charge.failed"),
+      "charge.failed",
+    );
+    expect((chargeFailed.data.object as Stripe.Charge).outcome).toMatchObject({ type: "issuer_declined", reason: "insufficient_funds" });
 
     expect((await payCheckout(session.url!)).status).toBe(303);
     const paid = await stripe.checkout.sessions.retrieve(session.id);
@@ -205,6 +209,8 @@ describe("Connect: accounts, onboarding, transfers, reversals, balance", () => {
       payouts_enabled: false,
       capabilities: { transfers: "inactive" },
     });
+    // What the app shows as "still to do" before the account can be paid.
+    expect(account.requirements?.currently_due).toContain("external_account");
     expect((await stripe.accounts.list({ limit: 100 })).data.map((a) => a.id)).toContain(account.id);
 
     const link = await stripe.accountLinks.create(
@@ -222,6 +228,7 @@ describe("Connect: accounts, onboarding, transfers, reversals, balance", () => {
       charges_enabled: true,
       payouts_enabled: true,
       capabilities: { transfers: "active" },
+      requirements: { currently_due: [], disabled_reason: null },
     });
     const updated = await until(() => deliveredFor(account.id).find((e) => e.type === "account.updated"), "account.updated");
     expect(updated.data.previous_attributes).toMatchObject({ details_submitted: false, payouts_enabled: false });
