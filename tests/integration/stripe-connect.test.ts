@@ -1,9 +1,12 @@
+import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { startStripeServer, type StripeServer } from "../../server/stripe-local/index.ts";
+import { tmpDir } from "../setup/tmp.ts";
 
 /**
  * The local Stripe-compatible server's payment-mode Checkout, refunds, Connect (accounts, account
@@ -348,6 +351,80 @@ describe("events and webhook test controls", () => {
       expect(res.status).toBe(403);
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe("state files from before", () => {
+  it("objects stored without Stripe's newer fields get them when the file is read", async () => {
+    const dir = await tmpDir("stripe-old");
+    const file = path.join(dir, "stripe-local.json");
+    // What the server wrote before this change: a held PaymentIntent and an account created onboarded.
+    const old = {
+      version: 1,
+      sessions: {},
+      intents: {
+        pi_old: {
+          id: "pi_old",
+          object: "payment_intent",
+          amount: 500,
+          amount_capturable: 500,
+          amount_received: 0,
+          canceled_at: null,
+          cancellation_reason: null,
+          capture_method: "manual",
+          client_secret: "pi_old_secret_x",
+          confirmation_method: "automatic",
+          created: 1_700_000_000,
+          currency: "cny",
+          customer: null,
+          description: null,
+          last_payment_error: null,
+          latest_charge: null,
+          livemode: false,
+          metadata: {},
+          payment_method: "pm_x",
+          payment_method_types: ["card"],
+          receipt_email: null,
+          status: "requires_capture",
+        },
+      },
+      charges: {},
+      refunds: {},
+      accounts: {
+        acct_old: {
+          id: "acct_old",
+          object: "account",
+          business_type: null,
+          capabilities: { transfers: "active" },
+          charges_enabled: false,
+          country: "CN",
+          created: 1_700_000_000,
+          default_currency: "cny",
+          details_submitted: true,
+          email: null,
+          metadata: {},
+          payouts_enabled: true,
+          type: "express",
+        },
+      },
+      transfers: {},
+      endpoints: {},
+      events: [],
+      idempotency: {},
+    };
+    await fs.writeFile(file, JSON.stringify(old));
+    const restarted = await startStripeServer({ port: 0, stateFile: file });
+    try {
+      const client = sdk(restarted.url);
+      const pi = await client.paymentIntents.retrieve("pi_old");
+      expect(pi).toMatchObject({ status: "requires_capture", next_action: null, transfer_group: null, amount_details: { tip: {} } });
+      const account = await client.accounts.retrieve("acct_old");
+      expect(account.requirements).toMatchObject({ currently_due: [], disabled_reason: null });
+      expect(account.external_accounts).toMatchObject({ object: "list", data: [] });
+    } finally {
+      await restarted.close();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 });
