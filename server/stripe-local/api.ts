@@ -1,14 +1,27 @@
 import type http from "node:http";
 import qs from "qs";
 import { createSession, expireSessionRoute, retrieveSession } from "./checkout.ts";
-import { createAccount, createTransfer, retrieveAccount, retrieveBalance, retrieveTransfer } from "./connect.ts";
+import {
+  createAccount,
+  createAccountLink,
+  createReversal,
+  createTransfer,
+  listAccounts,
+  listReversals,
+  listTransfers,
+  retrieveAccount,
+  retrieveBalance,
+  retrieveReversal,
+  retrieveTransfer,
+} from "./connect.ts";
+import { listEvents, retrieveEvent } from "./events-api.ts";
 import type { Core, Handler } from "./core.ts";
 import { ApiError } from "./errors.ts";
 import { fingerprintOf, priorOf, prune, remember } from "./idempotency.ts";
 import type { Ctx, Json, RequestLogEntry } from "./objects.ts";
 import { randomId } from "./params.ts";
 import { cancelIntent, captureIntent, confirmIntentRoute, createIntent, retrieveIntent } from "./payment-intents.ts";
-import { createRefund, retrieveCharge, retrieveRefund } from "./refunds.ts";
+import { createRefund, listRefunds, retrieveCharge, retrieveRefund, updateRefund } from "./refunds.ts";
 import { createEndpoint, deleteEndpoint, listEndpoints, retrieveEndpoint } from "./webhook-endpoints.ts";
 
 /**
@@ -30,11 +43,21 @@ const routes: Array<[string, RegExp, Handler]> = [
   ["POST", /^\/v1\/payment_intents\/([^/]+)\/cancel$/, cancelIntent],
   ["GET", /^\/v1\/charges\/([^/]+)$/, retrieveCharge],
   ["POST", /^\/v1\/refunds$/, createRefund],
+  ["GET", /^\/v1\/refunds$/, listRefunds],
   ["GET", /^\/v1\/refunds\/([^/]+)$/, retrieveRefund],
+  ["POST", /^\/v1\/refunds\/([^/]+)$/, updateRefund],
   ["POST", /^\/v1\/accounts$/, createAccount],
+  ["GET", /^\/v1\/accounts$/, listAccounts],
   ["GET", /^\/v1\/accounts\/([^/]+)$/, retrieveAccount],
+  ["POST", /^\/v1\/account_links$/, createAccountLink],
   ["POST", /^\/v1\/transfers$/, createTransfer],
+  ["GET", /^\/v1\/transfers$/, listTransfers],
   ["GET", /^\/v1\/transfers\/([^/]+)$/, retrieveTransfer],
+  ["POST", /^\/v1\/transfers\/([^/]+)\/reversals$/, createReversal],
+  ["GET", /^\/v1\/transfers\/([^/]+)\/reversals$/, listReversals],
+  ["GET", /^\/v1\/transfers\/([^/]+\/reversals\/[^/]+)$/, retrieveReversal],
+  ["GET", /^\/v1\/events$/, listEvents],
+  ["GET", /^\/v1\/events\/([^/]+)$/, retrieveEvent],
   ["GET", /^\/v1\/balance$/, retrieveBalance],
   ["POST", /^\/v1\/webhook_endpoints$/, createEndpoint],
   ["GET", /^\/v1\/webhook_endpoints$/, listEndpoints],

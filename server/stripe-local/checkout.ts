@@ -1,4 +1,6 @@
+import type Stripe from "stripe";
 import type { Core, Handler } from "./core.ts";
+import { sessionDefaults } from "./defaults.ts";
 import { invalid, missing, noSuch } from "./errors.ts";
 import type { CaptureMethod, Ctx, LineItem, SessionRecord } from "./objects.ts";
 import {
@@ -149,8 +151,11 @@ export const createSession: Handler = (core, _ctx, params) => {
   }
   const id = randomId("cs_test_", 58);
   const total = lineItems.reduce((s, li) => s + li.unitAmount * li.quantity, 0);
+  const locale = str(params, "locale") ?? null;
+  if (locale !== null && !/^(auto|[a-z]{2}(-[A-Z]{2})?)$/.test(locale)) throw invalid(`Invalid locale: ${locale}`, { param: "locale" });
   const rec: SessionRecord = {
     session: {
+      ...sessionDefaults(),
       id,
       object: "checkout.session",
       amount_subtotal: total,
@@ -164,6 +169,7 @@ export const createSession: Handler = (core, _ctx, params) => {
       customer_email: email,
       expires_at: expiresAt,
       livemode: false,
+      locale: locale as Stripe.Checkout.Session.Locale | null,
       metadata: metadata(params),
       mode: "payment",
       // Stripe creates the PaymentIntent when the customer pays, not with the session.

@@ -7,6 +7,8 @@ export interface Core {
   events: Events;
   /** http://host:port, known once the server listens. */
   baseUrl(): string;
+  /** Test controls armed through /_local/ (in memory only). */
+  controls: { failTransfers: Record<string, number> };
   /** The state changed: write it to the state file soon. */
   save(): void;
 }

@@ -14,11 +14,15 @@ const MAX_DELIVERY_LOG = 5000;
 
 export interface Events {
   /** Records an event of `type` about `object` (a copy of it as it is now); `ctx` delivers it after the answer. */
-  emit(ctx: Ctx, type: string, object: object): EventObject;
+  emit(ctx: Ctx, type: string, object: object, previousAttributes?: Json): EventObject;
   /** Queues the events for delivery. */
   dispatch(events: EventObject[]): void;
   /** Forgets the queue of a deleted endpoint. */
   forget(endpointId: string): void;
+  /** Test control: the next `count` events of `type` are held back `ms` per endpoint (later events overtake them). */
+  delay(type: string, ms: number, count?: number): void;
+  /** Test control: the next `count` events of `type` are delivered twice to each endpoint. */
+  duplicate(type: string, count?: number): void;
   deliveries: DeliveryLogEntry[];
   close(): void;
 }
@@ -45,14 +49,25 @@ export function events(state: State, opts: { retryDelaysMs: number[]; log: (m: s
       timers.add(t);
     });
 
-  function emit(ctx: Ctx, type: string, object: object): EventObject {
+  const delays: Array<{ type: string; ms: number; left: number }> = [];
+  const duplicates: Array<{ type: string; left: number }> = [];
+  /** Events a delay rule already held back once: when they come out, they go straight to the queue. */
+  const released = new Set<string>();
+
+  function take<R extends { type: string; left: number }>(rules: R[], type: string): R | undefined {
+    const rule = rules.find((r) => r.type === type && r.left > 0);
+    if (rule) rule.left -= 1;
+    return rule;
+  }
+
+  function emit(ctx: Ctx, type: string, object: object, previousAttributes?: Json): EventObject {
     const targets = Object.values(state.endpoints).filter((e) => matches(e, type));
     const event: EventObject = {
       id: randomId("evt_"),
       object: "event",
       api_version: ctx.apiVersion,
       created: now(),
-      data: { object: clone(object) as Json },
+      data: { object: clone(object) as Json, ...(previousAttributes ? { previous_attributes: clone(previousAttributes) } : {}) },
       livemode: false,
       pending_webhooks: targets.length,
       request: { id: ctx.requestId, idempotency_key: ctx.idempotencyKey },
@@ -66,13 +81,30 @@ export function events(state: State, opts: { retryDelaysMs: number[]; log: (m: s
 
   function dispatch(list: EventObject[]) {
     for (const event of list) {
-      for (const endpoint of Object.values(state.endpoints)) {
-        if (!matches(endpoint, event.type)) continue;
-        let q = queues.get(endpoint.id);
-        if (!q) queues.set(endpoint.id, (q = { events: [], running: false }));
-        q.events.push(event);
-        if (!q.running) void drain(endpoint.id, q);
+      if (!released.delete(event.id)) {
+        const held = take(delays, event.type);
+        if (held) {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            released.add(event.id);
+            dispatch([event]);
+          }, held.ms);
+          timers.add(t);
+          continue;
+        }
+        if (take(duplicates, event.type)) enqueue(event);
       }
+      enqueue(event);
+    }
+  }
+
+  function enqueue(event: EventObject) {
+    for (const endpoint of Object.values(state.endpoints)) {
+      if (!matches(endpoint, event.type)) continue;
+      let q = queues.get(endpoint.id);
+      if (!q) queues.set(endpoint.id, (q = { events: [], running: false }));
+      q.events.push(event);
+      if (!q.running) void drain(endpoint.id, q);
     }
   }
 
@@ -140,6 +172,8 @@ export function events(state: State, opts: { retryDelaysMs: number[]; log: (m: s
     emit,
     dispatch,
     forget: (endpointId) => void queues.delete(endpointId),
+    delay: (type, ms, count = 1) => void delays.push({ type, ms, left: count }),
+    duplicate: (type, count = 1) => void duplicates.push({ type, left: count }),
     deliveries,
     close() {
       closed = true;

@@ -8,11 +8,16 @@
  * Implemented:
  *   POST/GET  /v1/checkout/sessions[/:id], POST /v1/checkout/sessions/:id/expire   (checkout.ts)
  *   POST/GET  /v1/payment_intents[/:id] + /confirm, /capture, /cancel              (payment-intents.ts)
- *   POST/GET  /v1/refunds[/:id], GET /v1/charges/:id                                (refunds.ts)
- *   POST/GET  /v1/accounts[/:id], POST/GET /v1/transfers[/:id], GET /v1/balance     (connect.ts)
+ *   POST/GET  /v1/refunds[/:id] (list, update), GET /v1/charges/:id                 (refunds.ts)
+ *   POST/GET  /v1/accounts[/:id] (list), POST /v1/account_links,
+ *   POST/GET  /v1/transfers[/:id] (list) + /reversals[/:id], GET /v1/balance        (connect.ts)
+ *   GET       /v1/events[/:id]                                                      (events-api.ts)
  *   POST/GET  /v1/webhook_endpoints, GET/DELETE /v1/webhook_endpoints/:id           (webhook-endpoints.ts)
  *   GET/POST  /pay/:cs_id   the hosted payment page with test cards                 (pay-page.ts)
+ *   GET/POST  /connect/onboarding/:token   the onboarding page an account link opens   (onboarding-page.ts)
  *   GET       /_local/events, /_local/requests, /_local/deliveries   debug views for tests
+ *   POST      /_local/webhooks/delay|duplicate, /_local/events/:id/resend, /_local/transfers/fail
+ *             test controls (only with testControls; see control() below)
  *
  * Runs standalone too:
  *   node --import tsx server/stripe-local/index.ts --port 12111 --state .data/stripe-local.json
@@ -26,6 +31,7 @@ import { api } from "./api.ts";
 import { expireOverdue } from "./checkout.ts";
 import { backgroundCtx, type Core } from "./core.ts";
 import { events as eventsOf } from "./events.ts";
+import { onboardingPage } from "./onboarding-page.ts";
 import { payPage } from "./pay-page.ts";
 import { emptyState, loadState, persistence } from "./state.ts";
 
@@ -41,6 +47,12 @@ export interface StripeServerOptions {
   log?: (message: string) => void;
   /** Delays between webhook delivery attempts, in ms (the first attempt is immediate). */
   retryDelaysMs?: number[];
+  /**
+   * Allow the test controls under /_local/ that change behaviour (delay or duplicate a webhook,
+   * fail the next transfer, resend an event); refused with 403 otherwise. Default: under tests
+   * (NODE_ENV=test) only.
+   */
+  testControls?: boolean;
 }
 
 export interface StripeServer {
@@ -58,15 +70,17 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
   const store = persistence(state, opts.stateFile, log);
   const events = eventsOf(state, { retryDelaysMs: opts.retryDelaysMs ?? [100, 300, 1000, 2000, 4000], log });
   let baseUrl = "";
-  const core: Core = { state, events, baseUrl: () => baseUrl, save: store.save };
+  const core: Core = { state, events, baseUrl: () => baseUrl, save: store.save, controls: { failTransfers: {} } };
+  const testControls = opts.testControls ?? process.env.NODE_ENV === "test";
   const v1 = api(core, { apiVersion: API_VERSION, log });
 
   // --- debug views ----------------------------------------------------------------------------
-  function local(res: http.ServerResponse, url: URL) {
-    const jsonOut = (body: unknown) => {
-      res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+  function local(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawBody: string) {
+    const jsonOut = (body: unknown, status = 200) => {
+      res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
       res.end(JSON.stringify(body));
     };
+    if (req.method === "POST") return control(url, rawBody, jsonOut);
     const type = url.searchParams.get("type");
     const object = url.searchParams.get("object");
     switch (url.pathname) {
@@ -82,6 +96,58 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
       default:
         res.writeHead(404, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ error: "not found" }));
+    }
+  }
+
+  /**
+   * Test controls (POST, JSON or form body), refused unless testControls:
+   *   /_local/webhooks/delay      { type, ms, count? }  the next `count` (1) events of `type` are held back `ms`
+   *   /_local/webhooks/duplicate  { type, count? }      the next `count` (1) events of `type` are delivered twice
+   *   /_local/events/:id/resend                         delivers a recorded event again (late or duplicate delivery)
+   *   /_local/transfers/fail      { destination, count? }  the next `count` (1) transfers to it are refused
+   */
+  function control(url: URL, rawBody: string, out: (body: unknown, status?: number) => void) {
+    if (!testControls) return out({ error: "test controls are off (start the server with testControls: true)" }, 403);
+    let body: Record<string, unknown> = {};
+    try {
+      body = rawBody.trim().startsWith("{")
+        ? (JSON.parse(rawBody) as Record<string, unknown>)
+        : Object.fromEntries(new URLSearchParams(rawBody));
+    } catch {
+      return out({ error: "body: JSON or form" }, 400);
+    }
+    const text = (name: string) => (typeof body[name] === "string" && body[name] ? (body[name] as string) : undefined);
+    const count = body.count === undefined ? 1 : Number(body.count);
+    if (!Number.isInteger(count) || count < 1) return out({ error: "count: a positive integer" }, 400);
+    const resend = /^\/_local\/events\/([^/]+)\/resend$/.exec(url.pathname);
+    if (resend) {
+      const event = state.events.find((e) => e.id === resend[1]);
+      if (!event) return out({ error: `no such event ${resend[1]}` }, 404);
+      events.dispatch([event]);
+      return out({ ok: true, event: event.id });
+    }
+    switch (url.pathname) {
+      case "/_local/webhooks/delay": {
+        const type = text("type");
+        const ms = Number(body.ms);
+        if (!type || !Number.isFinite(ms) || ms < 0 || ms > 600_000) return out({ error: "type and ms (0–600000) required" }, 400);
+        events.delay(type, ms, count);
+        return out({ ok: true });
+      }
+      case "/_local/webhooks/duplicate": {
+        const type = text("type");
+        if (!type) return out({ error: "type required" }, 400);
+        events.duplicate(type, count);
+        return out({ ok: true });
+      }
+      case "/_local/transfers/fail": {
+        const destination = text("destination");
+        if (!destination || !state.accounts[destination]) return out({ error: "destination: an existing account id" }, 400);
+        core.controls.failTransfers[destination] = (core.controls.failTransfers[destination] ?? 0) + count;
+        return out({ ok: true });
+      }
+      default:
+        return out({ error: "not found" }, 404);
     }
   }
 
@@ -103,7 +169,9 @@ export async function startStripeServer(opts: StripeServerOptions = {}): Promise
         if (url.pathname.startsWith("/v1/")) return v1.handle(req, res, url, rawBody);
         const pay = /^\/pay\/([^/]+)$/.exec(url.pathname);
         if (pay) return payPage(core, API_VERSION, req, res, decodeURIComponent(pay[1]!), rawBody);
-        if (url.pathname.startsWith("/_local/")) return local(res, url);
+        const onboarding = /^\/connect\/onboarding\/([^/]+)$/.exec(url.pathname);
+        if (onboarding) return onboardingPage(core, API_VERSION, req, res, decodeURIComponent(onboarding[1]!));
+        if (url.pathname.startsWith("/_local/")) return local(req, res, url, rawBody);
         if (url.pathname === "/" || url.pathname === "/healthz") {
           res.writeHead(200, { "Content-Type": "application/json" });
           return res.end(JSON.stringify({ ok: true, server: "local-stripe", api_version: API_VERSION }));

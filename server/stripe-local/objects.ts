@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import type { AccountDefaults, ChargeDefaults, IntentDefaults, RefundDefaults, SessionDefaults } from "./defaults.ts";
 
 /**
  * The objects of the local Stripe-compatible server, typed from the `stripe` SDK's own types: each
@@ -36,7 +37,8 @@ export type PaymentIntentObject = Pick<
   | "payment_method_types"
   | "receipt_email"
   | "status"
-> & { latest_charge: string | null; payment_method: string | null };
+> &
+  IntentDefaults & { latest_charge: string | null; payment_method: string | null };
 
 /** The charge behind a confirmed PaymentIntent: what was taken, and how much of it went back. */
 export type ChargeObject = Pick<
@@ -62,7 +64,8 @@ export type ChargeObject = Pick<
   | "receipt_email"
   | "refunded"
   | "status"
-> & { payment_intent: string };
+> &
+  ChargeDefaults & { payment_intent: string };
 
 export type CheckoutSessionObject = Pick<
   Stripe.Checkout.Session,
@@ -75,6 +78,7 @@ export type CheckoutSessionObject = Pick<
   | "customer_email"
   | "expires_at"
   | "livemode"
+  | "locale"
   | "metadata"
   | "mode"
   | "payment_method_types"
@@ -83,14 +87,14 @@ export type CheckoutSessionObject = Pick<
   | "success_url"
   | "ui_mode"
   | "url"
-> & {
-  amount_subtotal: number;
-  amount_total: number;
-  currency: string;
-  /** Stripe's has the address, name, phone … too; the payer's email is all a test card gives. */
-  customer_details: { email: string | null } | null;
-  payment_intent: string | null;
-};
+> &
+  SessionDefaults & {
+    amount_subtotal: number;
+    amount_total: number;
+    currency: string;
+    customer_details: Stripe.Checkout.Session.CustomerDetails | null;
+    payment_intent: string | null;
+  };
 
 export type RefundObject = Pick<
   Stripe.Refund,
@@ -106,7 +110,8 @@ export type RefundObject = Pick<
   | "reason"
   | "receipt_number"
   | "status"
-> & { charge: string; payment_intent: string };
+> &
+  RefundDefaults & { charge: string; payment_intent: string };
 
 export type AccountObject = Pick<
   Stripe.Account,
@@ -123,7 +128,8 @@ export type AccountObject = Pick<
   | "metadata"
   | "payouts_enabled"
   | "type"
->;
+> &
+  AccountDefaults;
 
 export type TransferObject = Pick<
   Stripe.Transfer,
@@ -143,7 +149,30 @@ export type TransferObject = Pick<
   | "source_transaction"
   | "source_type"
   | "transfer_group"
-> & { destination: string; reversals: { object: "list"; data: never[]; has_more: false; total_count: 0; url: string } };
+> & {
+  destination: string;
+  reversals: { object: "list"; data: TransferReversalObject[]; has_more: boolean; total_count: number; url: string };
+};
+
+export type TransferReversalObject = Pick<
+  Stripe.TransferReversal,
+  "id" | "object" | "amount" | "balance_transaction" | "created" | "currency" | "destination_payment_refund" | "metadata" | "source_refund"
+> & { transfer: string };
+
+export type AccountLinkObject = Pick<Stripe.AccountLink, "object" | "created" | "expires_at" | "url">;
+
+export type BalanceObject = Pick<Stripe.Balance, "object" | "available" | "pending" | "livemode"> &
+  Required<Pick<Stripe.Balance, "connect_reserved">>;
+
+/** An account link's token: single use, until expires_at; an expired one sends the person to refresh_url. */
+export interface AccountLinkRecord {
+  account: string;
+  type: "account_onboarding" | "account_update";
+  refreshUrl: string;
+  returnUrl: string;
+  expiresAt: number;
+  used: boolean;
+}
 
 export type WebhookEndpointObject = Pick<
   Stripe.WebhookEndpoint,
@@ -165,7 +194,8 @@ export type WebhookEndpointObject = Pick<
 };
 
 export type EventObject = Pick<Stripe.Event, "id" | "object" | "api_version" | "created" | "livemode" | "pending_webhooks"> & {
-  data: { object: Json };
+  /** previous_attributes: the changed fields' values before an `*.updated` change, as on Stripe. */
+  data: { object: Json; previous_attributes?: Json };
   request: { id: string | null; idempotency_key: string | null };
   type: string;
 };
@@ -201,6 +231,7 @@ export interface State {
   refunds: Record<string, RefundObject>;
   accounts: Record<string, AccountObject>;
   transfers: Record<string, TransferObject>;
+  accountLinks: Record<string, AccountLinkRecord>;
   endpoints: Record<string, WebhookEndpointObject>;
   events: EventObject[];
   idempotency: Record<string, IdempotencyRecord>;
@@ -245,9 +276,15 @@ export const EVENT_TYPES = [
   "payment_intent.succeeded",
   "payment_intent.canceled",
   "payment_intent.payment_failed",
+  "charge.succeeded",
+  "charge.failed",
+  "charge.captured",
   "charge.refunded",
   "refund.created",
+  "refund.updated",
+  "account.updated",
   "transfer.created",
+  "transfer.reversed",
 ] as const;
 
 export type TestCard = { ok: true } | { ok: false; code: string; decline: string; message: string };

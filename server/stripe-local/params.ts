@@ -123,3 +123,34 @@ export function formatAmount(amount: number, currency: string): string {
   const major = (amount / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return currency === "cny" ? `¥${major}` : `${major} ${currency.toUpperCase()}`;
 }
+
+/**
+ * A Stripe list answer: newest first, `limit` (1–100, default 10), cursors `starting_after` /
+ * `ending_before` (ids of objects in the list), `has_more`.
+ */
+export function listOf<T extends { id: string; created?: number }>(
+  params: Json,
+  items: T[],
+  url: string,
+  view: (item: T) => unknown = clone,
+): { object: "list"; data: unknown[]; has_more: boolean; url: string } {
+  const limit = int(params, "limit") ?? 10;
+  if (limit < 1 || limit > 100) throw invalid("This value must be between 1 and 100.", { param: "limit" });
+  // Stable newest-first: by created, then by insertion order reversed.
+  let sorted = items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (b.item.created ?? 0) - (a.item.created ?? 0) || b.i - a.i)
+    .map((x) => x.item);
+  const after = str(params, "starting_after");
+  const before = str(params, "ending_before");
+  if (after !== undefined) {
+    const at = sorted.findIndex((x) => x.id === after);
+    if (at < 0) throw invalid(`No such object: '${after}'`, { param: "starting_after", code: "resource_missing" });
+    sorted = sorted.slice(at + 1);
+  } else if (before !== undefined) {
+    const at = sorted.findIndex((x) => x.id === before);
+    if (at < 0) throw invalid(`No such object: '${before}'`, { param: "ending_before", code: "resource_missing" });
+    sorted = sorted.slice(Math.max(0, at - limit), at);
+  }
+  return { object: "list", data: sorted.slice(0, limit).map(view), has_more: sorted.length > limit, url };
+}

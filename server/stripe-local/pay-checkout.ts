@@ -7,6 +7,7 @@
 export const PAGE_TEST_CARDS = {
   success: "4242424242424242",
   decline: "4000000000000002",
+  insufficient: "4000000000009995",
 } as const;
 
 export async function payCheckout(

@@ -1,5 +1,6 @@
 import type http from "node:http";
 import { expireOverdue } from "./checkout.ts";
+import { ApiError } from "./errors.ts";
 import { backgroundCtx, type Core } from "./core.ts";
 import { TEST_CARDS, type SessionRecord } from "./objects.ts";
 import { confirmIntent, newIntent } from "./payment-intents.ts";
@@ -7,9 +8,11 @@ import { formatAmount } from "./params.ts";
 
 /**
  * The hosted payment page, /pay/:cs_id, in Chinese and English: what is paid for and how much,
- * the two test cards (4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined), 支付 / Pay.
+ * the test cards (4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has
+ * insufficient funds), 支付 / Pay.
  * Paying creates and confirms the session's PaymentIntent and sends the payer to success_url.
- * A declined card re-renders the page (HTTP 402): the session stays open for another card.
+ * A declined card fails the session's PaymentIntent (payment_intent.payment_failed, charge.failed) and
+ * re-renders the page (HTTP 402): the session stays open for another card on the same PaymentIntent.
  */
 
 function escapeHtml(s: string): string {
@@ -32,6 +35,8 @@ function page(rec: SessionRecord, opts: { error?: string; notice?: string } = {}
             成功卡 / Succeeds · <span class="pan">4242 4242 4242 4242</span></label>
           <label><input type="radio" name="card" value="4000000000000002" data-testid="stripe-card-decline">
             拒付卡 / Declined · <span class="pan">4000 0000 0000 0002</span></label>
+          <label><input type="radio" name="card" value="4000000000009995" data-testid="stripe-card-insufficient">
+            余额不足 / Insufficient funds · <span class="pan">4000 0000 0000 9995</span></label>
         </fieldset>
         ${s.customer_email ? `<p class="muted">付款人 / Payer: ${escapeHtml(s.customer_email)}</p>` : ""}
         <button type="submit" data-testid="stripe-pay">支付 / Pay ${escapeHtml(amount)}</button>
@@ -110,25 +115,40 @@ export async function payPage(
     if (!outcome) {
       return html(400, page(rec, { error: "请选择一张测试卡。/ Choose one of the test cards." }));
     }
-    if (!outcome.ok) {
-      // The session stays open: the payer may try another card, as on Stripe's page.
+    const s = rec.session;
+    // Like Stripe's page: the first attempt creates the PaymentIntent, a declined card fails it
+    // (payment_intent.payment_failed) and leaves the session open for another card on the same intent.
+    let pi = s.payment_intent ? core.state.intents[s.payment_intent] : undefined;
+    if (!pi || pi.status !== "requires_payment_method") {
+      pi = newIntent(core, {
+        amount: s.amount_total,
+        currency: s.currency,
+        captureMethod: rec.intentData.captureMethod,
+        metadata: rec.intentData.metadata,
+        description: rec.intentData.description ?? rec.lineItems.map((li) => li.name).join(", "),
+        receiptEmail: s.customer_email,
+      });
+      core.events.emit(ctx, "payment_intent.created", pi);
+      s.payment_intent = pi.id;
+    }
+    try {
+      confirmIntent(core, ctx, pi, card);
+    } catch (e) {
+      if (!(e instanceof ApiError) || outcome.ok) throw e;
       return html(402, page(rec, { error: `付款被拒绝：您的银行卡被拒付。/ ${escapeHtml(outcome.message)}` }));
     }
-    const s = rec.session;
-    const pi = newIntent(core, {
-      amount: s.amount_total,
-      currency: s.currency,
-      captureMethod: rec.intentData.captureMethod,
-      metadata: rec.intentData.metadata,
-      description: rec.intentData.description ?? rec.lineItems.map((li) => li.name).join(", "),
-      receiptEmail: s.customer_email,
-    });
-    core.events.emit(ctx, "payment_intent.created", pi);
-    s.payment_intent = pi.id;
-    confirmIntent(core, ctx, pi, card);
     s.status = "complete";
     s.url = null;
-    s.customer_details = { email: s.customer_email };
+    s.customer_details = {
+      address: null,
+      business_name: null,
+      email: s.customer_email,
+      individual_name: null,
+      name: null,
+      phone: null,
+      tax_exempt: "none",
+      tax_ids: [],
+    };
     // With manual capture the funds are only authorised, so the session stays "unpaid" until capture.
     s.payment_status = pi.status === "succeeded" ? "paid" : "unpaid";
     core.events.emit(ctx, "checkout.session.completed", s);

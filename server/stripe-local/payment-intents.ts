@@ -1,3 +1,4 @@
+import { chargeDefaults, intentDefaults } from "./defaults.ts";
 import { ApiError, docUrl, invalid, missing, noSuch } from "./errors.ts";
 import type { Core, Handler } from "./core.ts";
 import {
@@ -39,6 +40,7 @@ export function newIntent(
 ): PaymentIntentObject {
   const id = randomId("pi_");
   const pi: PaymentIntentObject = {
+    ...intentDefaults(),
     id,
     object: "payment_intent",
     amount: p.amount,
@@ -71,9 +73,10 @@ function newCharge(
   core: Core,
   pi: PaymentIntentObject,
   paymentMethod: string,
-  failure: { code: string; message: string } | null,
+  failure: { code: string; decline: string; message: string } | null,
 ): ChargeObject {
   const charge: ChargeObject = {
+    ...chargeDefaults({ email: pi.receipt_email, decline: failure?.decline ?? null }),
     id: randomId("ch_"),
     object: "charge",
     amount: pi.amount,
@@ -128,7 +131,9 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
   // Test tokens (pm_card_visa, card numbers) stand for a fresh PaymentMethod each time, as on Stripe.
   const pmId = randomId("pm_");
   if (!card.ok) {
-    const charge = newCharge(core, pi, pmId, { code: card.code, message: card.message }).id;
+    const failed = newCharge(core, pi, pmId, { code: card.code, decline: card.decline, message: card.message });
+    emit(ctx, "charge.failed", failed);
+    const charge = failed.id;
     pi.status = "requires_payment_method";
     pi.latest_charge = charge;
     pi.last_payment_error = {
@@ -153,7 +158,8 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
   }
   pi.payment_method = pmId;
   pi.last_payment_error = null;
-  pi.latest_charge = newCharge(core, pi, pmId, null).id;
+  const charge = newCharge(core, pi, pmId, null);
+  pi.latest_charge = charge.id;
   if (pi.capture_method === "manual") {
     pi.status = "requires_capture";
     pi.amount_capturable = pi.amount;
@@ -164,6 +170,8 @@ export function confirmIntent(core: Core, ctx: Ctx, pi: PaymentIntentObject, pay
     emit(ctx, "payment_intent.succeeded", pi);
     markSessionPaid(core, pi.id);
   }
+  // Stripe sends charge.succeeded for an authorisation too (captured: false).
+  emit(ctx, "charge.succeeded", charge);
 }
 
 export function intentView(pi: PaymentIntentObject, expand: string[]): unknown {
@@ -257,6 +265,7 @@ export const captureIntent: Handler = (core, ctx, params, id) => {
   }
   markSessionPaid(core, pi.id);
   core.events.emit(ctx, "payment_intent.succeeded", pi);
+  if (charge) core.events.emit(ctx, "charge.captured", charge);
   return { body: intentView(pi, expandList(params)) };
 };
 

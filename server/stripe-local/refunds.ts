@@ -1,7 +1,8 @@
 import type { Core, Handler } from "./core.ts";
+import { refundDefaults } from "./defaults.ts";
 import { invalid, missing, noSuch } from "./errors.ts";
 import type { ChargeObject, RefundObject } from "./objects.ts";
-import { allowOnly, clone, expandList, formatAmount, int, metadata, now, randomId, str } from "./params.ts";
+import { allowOnly, clone, expandList, formatAmount, int, listOf, metadata, now, randomId, str } from "./params.ts";
 import { getIntent } from "./payment-intents.ts";
 
 /**
@@ -82,6 +83,7 @@ export const createRefund: Handler = (core, ctx, params) => {
     throw invalid(`Invalid reason: must be one of ${REASONS.join(", ")}`, { param: "reason" });
   }
   const refund: RefundObject = {
+    ...refundDefaults(typeof charge.payment_method === "string" ? charge.payment_method : null),
     id: randomId("re_"),
     object: "refund",
     amount,
@@ -115,4 +117,32 @@ export const retrieveCharge: Handler = (core, _ctx, params, id) => {
   const c = getCharge(core, id!);
   for (const field of expandList(params)) throw invalid(`This property cannot be expanded (${field}).`, { param: "expand" });
   return { body: clone(c) };
+};
+
+export const listRefunds: Handler = (core, _ctx, params) => {
+  allowOnly(params, ["charge", "payment_intent", "limit", "starting_after", "ending_before", "created", "expand"]);
+  const charge = str(params, "charge");
+  const intent = str(params, "payment_intent");
+  const items = Object.values(core.state.refunds).filter(
+    (r) => (!charge || r.charge === charge) && (!intent || r.payment_intent === intent),
+  );
+  return { body: listOf(params, items, "/v1/refunds") };
+};
+
+/** Only the metadata of a refund can change (refund.updated with the previous metadata). */
+export const updateRefund: Handler = (core, ctx, params, id) => {
+  allowOnly(params, ["metadata", "expand"]);
+  const r = core.state.refunds[id!];
+  if (!r) throw noSuch("refund", id!, "id");
+  if (params.metadata !== undefined) {
+    const previous = { metadata: clone(r.metadata) };
+    const next: Record<string, string> = { ...r.metadata };
+    const given = params.metadata;
+    if (given && typeof given === "object") {
+      for (const [k, v] of Object.entries(given as Record<string, unknown>)) if (v === "") delete next[k];
+    }
+    r.metadata = { ...next, ...metadata(params) };
+    core.events.emit(ctx, "refund.updated", r, previous);
+  }
+  return { body: refundView(core, r, expandList(params)) };
 };

@@ -1,5 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
+import { accountDefaults, chargeDefaults, intentDefaults, refundDefaults, sessionDefaults } from "./defaults.ts";
 import type { State } from "./objects.ts";
 
 /**
@@ -22,10 +23,23 @@ export function emptyState(): State {
     refunds: {},
     accounts: {},
     transfers: {},
+    accountLinks: {},
     endpoints: {},
     events: [],
     idempotency: {},
   };
+}
+
+/** Objects written before the server filled in every field of Stripe's get the fixed ones (defaults.ts) now. */
+function withDefaults(s: State): State {
+  for (const rec of Object.values(s.sessions)) rec.session = { ...sessionDefaults(), ...rec.session };
+  for (const [id, pi] of Object.entries(s.intents)) s.intents[id] = { ...intentDefaults(), ...pi };
+  for (const [id, c] of Object.entries(s.charges)) {
+    s.charges[id] = { ...chargeDefaults({ email: c.receipt_email, decline: c.status === "failed" ? c.failure_code : null }), ...c };
+  }
+  for (const [id, r] of Object.entries(s.refunds)) s.refunds[id] = { ...refundDefaults(null), ...r };
+  for (const [id, a] of Object.entries(s.accounts)) s.accounts[id] = { ...accountDefaults(id, a.details_submitted ?? true), ...a };
+  return s;
 }
 
 /** The state in `file`, or undefined on a first start. An unreadable file is moved aside (for a person to look at) and the server starts empty. */
@@ -40,7 +54,7 @@ export async function loadState(file: string, log: (m: string) => void): Promise
     const s = JSON.parse(text) as State;
     if (s.version !== 1) throw new Error(`unknown state version ${String(s.version)}`);
     // Files written before refunds and Connect lack those collections: they start empty.
-    return { ...emptyState(), ...s };
+    return withDefaults({ ...emptyState(), ...s });
   } catch (e) {
     // Keep the unreadable file for a person to look at instead of silently overwriting it.
     const aside = `${file}.unreadable-${Date.now()}`;

@@ -274,7 +274,7 @@ describe("refunds", () => {
 describe("transfers to a connected account", () => {
   it("sends money once under the caller's key, with transfer.created; a refusal fails the transfer", async () => {
     await paidCheckout(50_000_00); // money in the platform's balance
-    const account = await stripe.accounts.create({ type: "express", country: "CN", capabilities: { transfers: { requested: true } } });
+    const account = await stripe.accounts.create({ type: "custom", country: "CN", capabilities: { transfers: { requested: true } } });
     const input = {
       purpose: ORDER,
       payee: { id: String(new mongoose.Types.ObjectId()), name: "西畴县农业科学研究所" },

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
   project.provide("mongoUri", services.mongoUri);
   project.provide("meiliHost", services.meiliHost);
   project.provide("meiliKey", services.meiliKey!);
-  const stripe = await startStripeServer({ port: 0, stateFile: `${dataDir}/stripe-local.json` });
+  const stripe = await startStripeServer({ port: 0, stateFile: `${dataDir}/stripe-local.json`, testControls: true });
   project.provide("stripeApiBase", stripe.url);
   const catcher = await startMailCatcher({ smtpPort: await freePort(), webPort: await freePort() });
   project.provide("smtpUrl", catcher.smtpUrl);
