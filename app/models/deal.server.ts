@@ -9,8 +9,23 @@ import { termsSchema } from "./terms.server.ts";
  */
 export const DEAL_SOURCES = ["buy-now", "offer", "auction", "negotiation"] as const;
 export type DealSource = (typeof DEAL_SOURCES)[number];
-export const DEAL_STATUSES = ["open", "cancelled"] as const;
+/**
+ * open: trading ended in this deal, the contract is being drafted, signed and paid; cancelled: by
+ * agreement before performance, or by an admin after a dispute (paid stages refunded); lapsed: not
+ * signed by `signBy` (its listing returned to trading; an auction winner's deposit forfeited).
+ */
+export const DEAL_STATUSES = ["open", "cancelled", "lapsed"] as const;
 export type DealStatus = (typeof DEAL_STATUSES)[number];
+/** Where the deal's contract stands (kept in step by services/contracts, for lists and API filters). */
+export const DEAL_CONTRACT_STATES = ["none", "draft", "signed"] as const;
+export type DealContractState = (typeof DEAL_CONTRACT_STATES)[number];
+/**
+ * Where the deal's money stands (kept in step by services/settlement): none (no schedule yet: not
+ * signed), due (nothing paid), partly-paid, paid (every fixed stage paid in full), paid-out (paid,
+ * and every payout made), refunded (cancelled after money came in, all of it given back).
+ */
+export const DEAL_PAYMENT_STATES = ["none", "due", "partly-paid", "paid", "paid-out", "refunded"] as const;
+export type DealPaymentState = (typeof DEAL_PAYMENT_STATES)[number];
 
 const partySchema = new Schema(
   {
@@ -54,6 +69,22 @@ const dealSchema = new Schema(
      * before issue 13 have no value and count as true (migration 002 sets it).
      */
     endsTrading: { type: Boolean, default: true, required: true },
+    /** The signing deadline (setting `signingDeadlineDays` after the deal; issue 14, point 8). Deals from before have none. */
+    signBy: Date,
+    contractState: { type: String, enum: DEAL_CONTRACT_STATES, default: "none", required: true },
+    paymentState: { type: String, enum: DEAL_PAYMENT_STATES, default: "none", required: true },
+    /** The broker of record, who earns the commission (fixed when the schedule is made: the deal's first room broker, or set by an admin). */
+    broker: { user: { type: Schema.Types.ObjectId, ref: "User" }, name: String },
+    /** The broker's commission and the platform's fee on each paid stage, in basis points (1% = 100); defaults from the settings. */
+    commissionBps: { type: Number, min: 0, max: 10_000 },
+    feeBps: { type: Number, min: 0, max: 10_000 },
+    /** How the deal ended, when cancelled or lapsed. */
+    ended: {
+      at: Date,
+      by: { type: Schema.Types.ObjectId, ref: "User" },
+      byName: String,
+      reason: String,
+    },
   },
   { timestamps: true },
 );
@@ -70,6 +101,7 @@ dealSchema.index(
 );
 dealSchema.index({ "buyer.user": 1, createdAt: -1 });
 dealSchema.index({ "seller.organization": 1, createdAt: -1 });
+dealSchema.index({ status: 1, contractState: 1, signBy: 1 });
 
 export type DealDoc = InferSchemaType<typeof dealSchema>;
 export const Deal = (mongoose.models.Deal as mongoose.Model<DealDoc>) ?? mongoose.model("Deal", dealSchema);

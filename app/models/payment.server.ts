@@ -15,7 +15,7 @@ import mongoose, { Schema, type InferSchemaType } from "mongoose";
  * What a payment is for. The module that owns a purpose registers how it reacts to the payment's
  * state changes (services/payments/purposes.server.ts); a new purpose adds its name here.
  */
-export const PAYMENT_PURPOSES = ["auction-deposit"] as const;
+export const PAYMENT_PURPOSES = ["auction-deposit", "deal-stage", "payout", "buy-now-deposit"] as const;
 export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
 
 /** The gateways a payment can go through; a bank transfer confirmed by an administrator joins Stripe here. */

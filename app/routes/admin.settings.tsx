@@ -14,7 +14,7 @@ import {
   SettingsFormSchema,
   settingsFromForm,
 } from "~/schemas/settings.ts";
-import { settingsForAdmin, updateSettings } from "~/services/settings/settings.server.ts";
+import { readSettings, settingsForAdmin, updateSettings } from "~/services/settings/settings.server.ts";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { attempt, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
@@ -37,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return refuse(400, { ...ctx, fieldErrors: flattenZodErrors(parsed.error) });
   return attempt(
     ctx,
-    () => updateSettings(admin, settingsFromForm(parsed.data)),
+    async () => updateSettings(admin, settingsFromForm(parsed.data, await readSettings())),
     () => redirectDone("/admin/settings", "saved"),
   );
 }

@@ -23,6 +23,18 @@ export interface PlatformSettings {
   noticeText: { zh: string; en: string };
   /** In demo mode only: whether the login page names the demo accounts. */
   showDemoAccounts: boolean;
+  /** Contracts and settlement (issue 14). Days after a deal by which its contract must be signed, or the deal lapses. */
+  signingDeadlineDays: number;
+  /** The broker's commission on each paid stage, in basis points (300 = 3%), unless the deal sets its own. */
+  commissionBps: number;
+  /** The platform's fee on each paid stage, in basis points (default 0). */
+  platformFeeBps: number;
+  /** Buy-now: the deposit the buyer pays to take the listing off the market, in percent of the price. */
+  buyNowDepositPercent: number;
+  /** Buy-now without a deposit: hours the seller has to confirm before the listing returns to trading. */
+  buyNowConfirmHours: number;
+  /** The platform's bank account shown for bank transfers (对公转账). */
+  bankAccount: { name: string; bank: string; number: string };
 }
 
 export const DEFAULT_SETTINGS: PlatformSettings = {
@@ -33,6 +45,12 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
     en: "This item is in its public notice period. If you dispute its accuracy, ownership or asking price, log in and file an objection before the notice ends; the platform's reviewers will look into it.",
   },
   showDemoAccounts: true,
+  signingDeadlineDays: 10,
+  commissionBps: 300,
+  platformFeeBps: 0,
+  buyNowDepositPercent: 10,
+  buyNowConfirmHours: 48,
+  bankAccount: { name: "县科技成果转移转化服务平台（演示）", bank: "中国农业银行文山分行（演示）", number: "6228 0000 0000 0000 000" },
 };
 
 const days = (min: number) =>
@@ -64,8 +82,10 @@ export const SettingsFormSchema = z.object({
 });
 export type SettingsFormInput = z.output<typeof SettingsFormSchema>;
 
-export function settingsFromForm(v: SettingsFormInput): PlatformSettings {
+/** The form's fields over `base` (the stored settings: what the form does not carry stays). */
+export function settingsFromForm(v: SettingsFormInput, base: PlatformSettings): PlatformSettings {
   return {
+    ...base,
     noticeDays: v.noticeDays,
     publicAgreementNoticeDays: v.publicAgreementNoticeDays,
     noticeText: { zh: v.noticeTextZh, en: v.noticeTextEn },

@@ -35,6 +35,16 @@ function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
       en: doc?.noticeText?.en ?? DEFAULT_SETTINGS.noticeText.en,
     },
     showDemoAccounts: doc?.showDemoAccounts ?? DEFAULT_SETTINGS.showDemoAccounts,
+    signingDeadlineDays: doc?.signingDeadlineDays ?? DEFAULT_SETTINGS.signingDeadlineDays,
+    commissionBps: doc?.commissionBps ?? DEFAULT_SETTINGS.commissionBps,
+    platformFeeBps: doc?.platformFeeBps ?? DEFAULT_SETTINGS.platformFeeBps,
+    buyNowDepositPercent: doc?.buyNowDepositPercent ?? DEFAULT_SETTINGS.buyNowDepositPercent,
+    buyNowConfirmHours: doc?.buyNowConfirmHours ?? DEFAULT_SETTINGS.buyNowConfirmHours,
+    bankAccount: {
+      name: doc?.bankAccount?.name || DEFAULT_SETTINGS.bankAccount.name,
+      bank: doc?.bankAccount?.bank || DEFAULT_SETTINGS.bankAccount.bank,
+      number: doc?.bankAccount?.number || DEFAULT_SETTINGS.bankAccount.number,
+    },
   };
 }
 
