@@ -1,6 +1,7 @@
 import type { ClientSession } from "mongoose";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Contract } from "~/models/contract.server.ts";
+import { Deal } from "~/models/deal.server.ts";
 import {
   ContractDraftSchema,
   DistributionSchema,
@@ -19,6 +20,7 @@ import { oid } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { transitionListingInSession } from "../listings/workflow.server.ts";
 import { notify } from "../notifications/notify.server.ts";
+import { createSchedule } from "../settlement/schedule.server.ts";
 import { sellerSideUsers } from "../trading/deals/open.server.ts";
 import { canWrite, loadDealFor, partySideOf, type DealRow } from "./access.server.ts";
 import {
@@ -200,6 +202,7 @@ export async function saveContract(actor: Actor, dealId: string, input: Contract
         ],
         { session },
       );
+      await Deal.updateOne({ _id: deal._id }, { $set: { contractState: "draft" } }, { session });
       const created = await Contract.findOne({ deal: deal._id }, { _id: 1 }).session(session).lean();
       await recordAudit(session, {
         subjectType: "contract",
@@ -314,6 +317,9 @@ export async function signContract(
       at: now,
     });
     if (both) {
+      await Deal.updateOne({ _id: deal._id }, { $set: { contractState: "signed" } }, { session });
+      // What the buyer owes and when, from the signed contract's stages (services/settlement).
+      await createSchedule(session, String(deal._id), now);
       // A non-exclusive licence left the listing trading: there is nothing to move.
       if (deal.endsTrading !== false) {
         await transitionListingInSession(session, SYSTEM_ACTOR, "achievement", String(deal.listing), "signContract", {

@@ -10,6 +10,7 @@ import { isDuplicateKey, isDuplicateKeyOn } from "~/services/kernel/mongo-errors
 import { relationsOf } from "~/services/listings/access.ts";
 import { transitionListingInSession } from "~/services/listings/workflow.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
+import { readSettings } from "~/services/settings/settings.server.ts";
 import { closeCardsOnSale } from "~/services/rooms/sale.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -134,6 +135,9 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
           },
           deposit: input.deposit ? { payment: oid(input.deposit.paymentId), amount: input.deposit.amountFen } : undefined,
           endsTrading,
+          signBy: new Date(now.getTime() + (await readSettings(session)).signingDeadlineDays * 86_400_000),
+          contractState: "none",
+          paymentState: "none",
         },
       ],
       { session },
