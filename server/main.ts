@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -98,6 +99,9 @@ async function main() {
   });
   if (mail.catcherUrl) logger.info(`mail: no SMTP_URL, so mail is caught locally; see what was sent at ${mail.catcherUrl}`);
   else logger.info("mail: sent through SMTP_URL");
+  // Contract PDFs embed a CJK font (services/contracts/pdf.server.ts); say at start when it is missing.
+  if (!existsSync(config.CJK_FONT_PATH))
+    logger.warn(`contract PDFs unavailable: no CJK font at ${config.CJK_FONT_PATH} (install Debian's fonts-noto-cjk or set CJK_FONT_PATH)`);
 
   const seedOnEmpty = config.SEED_ON_EMPTY ?? (services.started.mongo && config.NODE_ENV !== "test");
   // The demo accounts are advertised (login page) only on the embedded, seeded database.

@@ -9,6 +9,7 @@ import tradingStyles from "~/components/trading/trading.css";
 import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 import { distNameField, distPercentField, distributionFromForm, MAX_DIST_ROWS } from "~/schemas/contract.ts";
 import { signContract } from "~/services/contracts/commands.server.ts";
+import { cjkFontAvailable } from "~/services/contracts/pdf.server.ts";
 import { contractDiff, getContractPage } from "~/services/contracts/queries.server.ts";
 import type { DiffLine } from "~/services/contracts/rules.ts";
 import listingStyles from "~/styles/listings.css";
@@ -49,7 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw errorResponse(e);
   }
   const t = requestT(request);
-  return json({ page, diff, pageTitle: pageTitle(t, t("contracts.title"), page.listing.title) });
+  return json({ page, diff, pdfAvailable: cjkFontAvailable(), pageTitle: pageTitle(t, t("contracts.title"), page.listing.title) });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -77,7 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function ContractPage() {
-  const { page, diff } = useLoaderData<typeof loader>();
+  const { page, diff, pdfAvailable } = useLoaderData<typeof loader>();
   const failure = useActionData<ActionFailure>();
   const { t } = useTranslation();
   const [params] = useSearchParams();
@@ -121,7 +122,17 @@ export default function ContractPage() {
             <Link className="button button--ghost" to={`/deals/${page.dealId}/contract/print`} data-testid="contract-print-link">
               {t("contracts.print")}
             </Link>
+            {pdfAvailable ? (
+              <a className="button button--ghost" href={`/deals/${page.dealId}/contract.pdf`} data-testid="contract-pdf-link">
+                {t(c.status === "signed" ? "contractPdf.link" : "contractPdf.linkDraft")}
+              </a>
+            ) : null}
           </p>
+          {pdfAvailable ? null : (
+            <p className="notice" data-testid="contract-pdf-missing">
+              {t("contractPdf.fontMissing")}
+            </p>
+          )}
           {c.status === "signed" ? <p className="notice">{t("contracts.frozen")}</p> : null}
 
           <section className="contract-section">

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { SignatureList } from "~/components/contract/contract-parts.tsx";
 import contractStyles from "~/components/contract/contract.css";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { cjkFontAvailable } from "~/services/contracts/pdf.server.ts";
 import { getContractPage } from "~/services/contracts/queries.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -27,16 +28,28 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     throw errorResponse(e);
   }
   const t = requestT(request);
-  return json({ page, contract: page.contract, pageTitle: pageTitle(t, t("contracts.title"), page.listing.title) });
+  return json({
+    page,
+    contract: page.contract,
+    pdfAvailable: cjkFontAvailable(),
+    pageTitle: pageTitle(t, t("contracts.title"), page.listing.title),
+  });
 }
 
 export default function ContractPrint() {
-  const { page, contract: c } = useLoaderData<typeof loader>();
+  const { page, contract: c, pdfAvailable } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   return (
     <article className="contract-print" data-testid="contract-print">
       <p className="contract-actions">
         <Link to={`/deals/${page.dealId}/contract`}>{t("contracts.view")}</Link>
+        {pdfAvailable ? (
+          <a href={`/deals/${page.dealId}/contract.pdf`} data-testid="contract-pdf-link">
+            {t(c.status === "signed" ? "contractPdf.link" : "contractPdf.linkDraft")}
+          </a>
+        ) : (
+          <span data-testid="contract-pdf-missing">{t("contractPdf.fontMissing")}</span>
+        )}
       </p>
       <p data-testid="contract-status">
         {t("contracts.status")}：{t(`contracts.statuses.${c.status}`)} · {t("contracts.version", { n: c.version })} ·{" "}

@@ -84,6 +84,17 @@ export const envSchema = z.object({
       "each must be a URL such as https://example.cn",
     )
     .transform((list) => list.map((x) => new URL(x).origin)),
+  // The CJK font embedded in contract PDFs (services/contracts/pdf.server.ts): Noto Sans CJK from
+  // Debian's fonts-noto-cjk by default. A .ttc collection is read by its face's PostScript name
+  // (CJK_FONT_NAME); a .ttf/.otf file needs none. Missing file: the PDF answers 503 with a notice.
+  CJK_FONT_PATH: z
+    .string()
+    .regex(/\.(ttc|ttf|otf)$/i, "must be a .ttc, .ttf or .otf font file")
+    .default("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+  CJK_FONT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be a font's PostScript name such as NotoSansCJKsc-Regular")
+    .default("NotoSansCJKsc-Regular"),
   // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
   // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
   TRUST_PROXY: z

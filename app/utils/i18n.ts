@@ -4,6 +4,7 @@ import en from "~/locales/en.ts";
 import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
 import contracts from "~/locales/modules/contracts.ts";
+import contractPdf from "~/locales/modules/contract-pdf.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import ledger from "~/locales/modules/ledger.ts";
@@ -57,6 +58,7 @@ const MODULES = [
   admin,
   accounts,
   contracts,
+  contractPdf,
   ledger,
 ] as const;
 export const resources = {
