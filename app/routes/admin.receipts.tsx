@@ -152,6 +152,14 @@ export default function AdminReceipts() {
               })}
               {r.bankRef ? ` · ${t("settlement.bankRef")} ${r.bankRef}` : ""}
               {r.recordedBy ? ` · ${r.recordedBy}` : ""}
+              {r.proofFile ? (
+                <>
+                  {" · "}
+                  <a href={`/admin/receipts/proof/${r.proofFile}`} data-testid="receipt-proof">
+                    {t("settlement.proof")}
+                  </a>
+                </>
+              ) : null}
             </li>
           ))}
         </ol>

@@ -2,6 +2,7 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
 import * as adminReceipts from "~/routes/admin.receipts.tsx";
+import * as adminProof from "~/routes/admin.receipts_.proof.$fileId.ts";
 import * as apiCheckout from "~/routes/api.v1.deals.$id.stages.$number.checkout.ts";
 import * as apiRoyalty from "~/routes/api.v1.deals.$id.stages.$number.royalty-reports.ts";
 import * as apiStages from "~/routes/api.v1.deals.$id.stages.ts";
@@ -166,8 +167,21 @@ describe("the admin's receipts page", () => {
     expect(after.found).toMatchObject({ status: "partly-paid", paidFen: 20_000_00, shortFen: 100_000_00 });
     expect(after.recent[0]).toMatchObject({ bankRef: `P-${id}`, hasProof: true, dealId: id });
     expect((await dealBooks(id)).balanced).toBe(true);
+    const slip = await call(adminProof.loader, get(`/admin/receipts/proof/${after.recent[0].proofFile}`, admin), {
+      fileId: after.recent[0].proofFile,
+    });
+    expect(slip.status).toBe(200);
+    expect(slip.headers.get("Content-Type")).toBe("image/png");
+    expect(new Uint8Array(await slip.arrayBuffer())).toEqual(PNG);
 
     for (const who of [buyer, seller, broker]) {
+      expect(
+        (
+          await call(adminProof.loader, get(`/admin/receipts/proof/${after.recent[0].proofFile}`, who), {
+            fileId: after.recent[0].proofFile,
+          })
+        ).status,
+      ).toBe(403);
       expect((await call(adminReceipts.loader, get("/admin/receipts", who))).status).toBe(403);
       expect(
         (await call(adminReceipts.action, uploadReceipt(who, { reference, amount: "1", receivedOn: "2026-11-20", bankRef: "x" }, PNG)))

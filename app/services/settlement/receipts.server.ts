@@ -240,7 +240,11 @@ export async function startStageCheckout(
   }
   const started = await startCheckout({
     purpose: "deal-stage",
-    payer: { id: actor.id!, name: actor.name },
+    payer: {
+      id: actor.id!,
+      name: actor.name,
+      ...((actor as { email?: string }).email ? { email: (actor as { email?: string }).email } : {}),
+    },
     amountFen: due,
     subject: { kind: "deal-stage", id: String(stage._id) },
     description: `第 ${stage.number} 期 ${stage.title} · ${deal.listingTitle}`.slice(0, 200),
