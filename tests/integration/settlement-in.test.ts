@@ -9,7 +9,7 @@ import { Payment } from "~/models/payment.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
-import { accountBalance, dealBooks } from "~/services/ledger/queries.server.ts";
+import { accountBalance, dealBooks, reconciliation } from "~/services/ledger/queries.server.ts";
 import { paymentGateway, resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import { refundPayment } from "~/services/payments/refunds.server.ts";
 import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
@@ -209,6 +209,8 @@ describe("paying a stage by Stripe Checkout", () => {
     expect((await stagesOf(id))[0]!.receipts).toHaveLength(1);
     expect((await actions(id)).filter((a) => a === "receipt.recorded")).toHaveLength(1);
     await balanced(id);
+    // The ledger's cash for the payment is what the payment record says it took.
+    expect((await reconciliation(admin)).cashDifferences.map((c) => c.payment)).not.toContain(started.paymentId);
     await refused(startStageCheckout(buyer, id, 1, urls), ConflictError);
   });
 
