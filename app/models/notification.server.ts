@@ -44,6 +44,10 @@ export const NOTIFICATION_TYPES = [
   // Contracts (issue 14): an edit voided the signatures; both sides signed.
   "contract.signatureVoided",
   "contract.signed",
+  // The payment schedule (issue 14, point 5): money arrived on a stage; a stage is paid; sales reported for a royalty.
+  "stage.received",
+  "stage.paid",
+  "royalty.reported",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

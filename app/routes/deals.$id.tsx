@@ -210,6 +210,11 @@ function ContractSection({ page }: { page: Awaited<ReturnType<typeof getContract
             {t("contracts.print")}
           </Link>
         ) : null}
+        {c?.status === "signed" ? (
+          <Link className="button" to={`/deals/${page.dealId}/stages`} data-testid="stages-link">
+            {t("settlement.stagesTitle")}
+          </Link>
+        ) : null}
       </p>
     </section>
   );

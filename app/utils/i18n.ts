@@ -8,6 +8,7 @@ import contractPdf from "~/locales/modules/contract-pdf.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import ledger from "~/locales/modules/ledger.ts";
+import settlement from "~/locales/modules/settlement.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -60,6 +61,7 @@ const MODULES = [
   contracts,
   contractPdf,
   ledger,
+  settlement,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   "audit:view": ["admin"],
   /** The platform's ledger: balances and the reconciliation report (decision 017). */
   "ledger:view": ["admin"],
+  /** Recording money that arrived by bank transfer (对公转账) on a deal's stage (issue 14, point 5). */
+  "settlement:record": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -32,11 +32,15 @@ export function postStageDue(
 /**
  * Money from the buyer arrived (Checkout paid, a bank receipt recorded): `receipt` is its id;
  * `payment` the Payment record when a gateway moved the money (the reconciliation compares them).
+ * `excessFen` (of `amountFen`) is more than the stage was owed: the platform owes it back to the
+ * buyer (Cr refunds payable), so only the rest settles the receivable.
  */
 export function postPaymentReceived(
   session: ClientSession,
-  r: { deal: string; receipt: string; buyer: string; amountFen: number; via: Cash; payment?: string | null },
+  r: { deal: string; receipt: string; buyer: string; amountFen: number; via: Cash; payment?: string | null; excessFen?: number },
 ): Promise<PostResult> {
+  const excess = Math.min(Math.max(0, r.excessFen ?? 0), r.amountFen);
+  const due = r.amountFen - excess;
   return post(session, {
     key: `deal:${r.deal}:received:${r.receipt}`,
     memo: r.via === "stripe" ? "在线收款 Paid online" : "对公转账到账 Bank transfer received",
@@ -44,7 +48,8 @@ export function postPaymentReceived(
     deal: r.deal,
     lines: [
       { account: cashAccount(r.via), debit: r.amountFen, payment: r.payment ?? null },
-      { account: "buyerReceivable", credit: r.amountFen, party: r.buyer },
+      ...(due > 0 ? [{ account: "buyerReceivable" as const, credit: due, party: r.buyer }] : []),
+      ...(excess > 0 ? [{ account: "refundsPayable" as const, credit: excess, party: r.buyer }] : []),
     ],
   });
 }

@@ -76,3 +76,23 @@ export function postDepositForfeited(
     ],
   });
 }
+
+/**
+ * A captured deposit counts toward the deal's stages (services/settlement/schedule.server.ts):
+ * Dr deposits held / Cr buyer receivable, once per stage it is applied to.
+ */
+export function postDepositApplied(
+  session: ClientSession,
+  d: { paymentId: string; deal: string; stage: string; payerId: string | null; amountFen: number },
+): Promise<PostResult> {
+  return post(session, {
+    key: `deal:${d.deal}:stage:${d.stage}:deposit-applied`,
+    memo: "保证金抵作合同款 Deposit applied to the contract",
+    movement: "deposit-applied",
+    deal: d.deal,
+    lines: [
+      { account: "depositsHeld", debit: d.amountFen, party: d.payerId, payment: d.paymentId },
+      { account: "buyerReceivable", credit: d.amountFen, party: d.payerId },
+    ],
+  });
+}
