@@ -505,7 +505,8 @@ const en: typeof zh = {
       viewOffer: "See the offers",
       viewAuction: "See the auction",
       nextStep: "The contract comes next",
-      nextStepText: "Both sides draft and sign the technology contract on the platform (see “Technology contract” above); a deal not signed by its deadline lapses.",
+      nextStepText:
+        "Both sides draft and sign the technology contract on the platform (see “Technology contract” above); a deal not signed by its deadline lapses.",
     },
     done: {
       bought: "Bought: the deal with the seller is made.",
