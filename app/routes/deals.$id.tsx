@@ -95,10 +95,12 @@ export default function DealPage() {
         </p>
         {wd.ended ? (
           <p data-testid="deal-ended">
-            {t(wd.status === "lapsed" ? "workspace.ended.lapsed" : "workspace.ended.cancelled", {
-              at: wd.ended.at ? formatDateTime(wd.ended.at) : "",
-              by: wd.ended.byName ?? t("workspace.system"),
-            })}
+            {wd.ended.at
+              ? t(wd.status === "lapsed" ? "workspace.ended.lapsed" : "workspace.ended.cancelled", {
+                  at: formatDateTime(wd.ended.at),
+                  by: wd.ended.byName ?? t("workspace.system"),
+                })
+              : t(`deals.statuses.${wd.status}`)}
             {wd.ended.reason ? <span> · {wd.ended.reason}</span> : null}
           </p>
         ) : null}
