@@ -156,6 +156,15 @@ const yuanToFenField = z.unknown().transform((v, ctx): number => {
 });
 
 export const ContractApiSchema = ContractDraftSchema.extend({
+  // Only the free clauses: the parties and the price are written from the deal and the amounts.
+  clauses: z
+    .record(z.string().max(CLAUSE_MAX, "errors.tooLong"))
+    .superRefine((clauses, ctx) => {
+      for (const key of Object.keys(clauses))
+        if (!(EDITABLE_CLAUSES as readonly string[]).includes(key))
+          ctx.addIssue({ code: "custom", path: [key], message: "contracts.errors.clauseNotEditable" });
+    })
+    .default({}),
   contractAmount: yuanToFenField,
   technologyAmount: yuanToFenField,
   nonTechItems: z

@@ -187,10 +187,11 @@ describe("the contract over the API", () => {
       subCategory: "patent",
       contractAmount: "abc",
       technologyAmount: 0.1 + 0.2,
+      clauses: { price: "一元", disputes: "仲裁" },
       extra: 1,
     });
     expect(bad.status).toBe(400);
-    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["category", "contractAmount", "extra", "technologyAmount"]);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["category", "clauses.price", "contractAmount", "extra", "technologyAmount"]);
 
     const mismatch = await api(apiContract, "PUT", contractPath(id), "seller", id, await draftBody(id, { technologyAmount: 80000 }));
     expect(mismatch.status).toBe(400);

@@ -13,6 +13,7 @@ const zh = {
     errors: {
       dealCancelled: "该成交已取消，合同不能再起草、修改或签署",
       dealLapsed: "该成交已逾期失效（未在签约期限内签署），合同不能再起草、修改或签署",
+      clauseNotEditable: "没有可修改的这一条款（当事人和价款条款由成交和金额生成）",
     },
   },
   workspace: {
@@ -139,6 +140,7 @@ const en: typeof zh = {
     errors: {
       dealCancelled: "This deal was cancelled; its contract can no longer be drafted, edited or signed",
       dealLapsed: "This deal lapsed (not signed by its deadline); its contract can no longer be drafted, edited or signed",
+      clauseNotEditable: "No such editable clause (the parties and price clauses are written from the deal and the amounts)",
     },
   },
   workspace: {
