@@ -22,7 +22,7 @@ import {
 import { saveContract } from "~/services/contracts/commands.server.ts";
 import { getContractPage } from "~/services/contracts/queries.server.ts";
 import listingStyles from "~/styles/listings.css";
-import { ForbiddenError } from "~/utils/errors.ts";
+import { ConflictError, ForbiddenError } from "~/utils/errors.ts";
 import { fenToYuanText } from "~/utils/money.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { attempt, errorResponse, intentAction, redirectDone, refuse, type ActionFailure } from "~/web/actions.server.ts";
@@ -49,8 +49,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   let page: Awaited<ReturnType<typeof getContractPage>>;
   try {
     page = await getContractPage(user, params.id ?? "");
-    if (!page.canEdit)
+    if (!page.canEdit) {
+      // A cancelled or lapsed deal says so (issue 14, point 3).
+      if (page.dealStatus !== "open" && page.access !== "bureau")
+        throw new ConflictError(page.dealStatus === "lapsed" ? "contracts.errors.dealLapsed" : "contracts.errors.dealCancelled");
       throw new ForbiddenError(page.contract?.status === "signed" ? "contracts.errors.frozen" : "contracts.errors.readOnly");
+    }
   } catch (e) {
     throw errorResponse(e);
   }

@@ -6,7 +6,7 @@ import { z } from "zod";
  */
 import { CONTRACT_CATEGORIES, type ContractCategory } from "~/utils/contracts.ts";
 import type { FieldErrors } from "~/utils/errors.ts";
-import { yuanToFen } from "~/utils/money.ts";
+import { MAX_FEN, yuanToFen } from "~/utils/money.ts";
 
 export {
   CONTRACT_CATEGORIES,
@@ -133,3 +133,66 @@ export function distributionFromForm(v: Record<string, string>): { shares: Distr
   }
   return { shares };
 }
+
+/**
+ * The API's body for drafting or saving a version (`PUT|POST /api/v1/deals/:id/contract`): the
+ * form's schema (ContractDraftSchema, which the service checks again) with money in yuan, as
+ * everywhere in the API, and unknown fields refused. Amounts leave it in fen.
+ */
+const yuanToFenField = z.unknown().transform((v, ctx): number => {
+  const fail = () => {
+    ctx.addIssue({ code: "custom", message: "contracts.errors.amount" });
+    return z.NEVER;
+  };
+  if (typeof v !== "number" && typeof v !== "string") return fail();
+  if (typeof v === "number" && !Number.isFinite(v)) return fail();
+  try {
+    // Numbers through their shortest decimal form: 0.1 + 0.2 is refused, not rounded.
+    const fen = yuanToFen(typeof v === "number" ? String(v) : v.trim());
+    return fen > MAX_FEN ? fail() : fen;
+  } catch {
+    return fail();
+  }
+});
+
+export const ContractApiSchema = ContractDraftSchema.extend({
+  // Only the free clauses: the parties and the price are written from the deal and the amounts.
+  clauses: z
+    .record(z.string().max(CLAUSE_MAX, "errors.tooLong"))
+    .superRefine((clauses, ctx) => {
+      for (const key of Object.keys(clauses))
+        if (!(EDITABLE_CLAUSES as readonly string[]).includes(key))
+          ctx.addIssue({ code: "custom", path: [key], message: "contracts.errors.clauseNotEditable" });
+    })
+    .default({}),
+  contractAmount: yuanToFenField,
+  technologyAmount: yuanToFenField,
+  nonTechItems: z
+    .array(NonTechItemSchema.extend({ amount: yuanToFenField }).strict())
+    .max(MAX_NON_TECH_ITEMS)
+    .default([]),
+}).strict();
+
+/** The API's body for signing (`POST /api/v1/deals/:id/contract/signatures`). */
+export const SignApiSchema = z
+  .object({
+    /** The version read and signed; an older one is refused (409 stale_version). */
+    version: z.number().int().min(1),
+    /** The seller's plan of the conversion income, when the seller is a university or institute. */
+    distribution: DistributionSchema.nullish(),
+  })
+  .strict();
+
+/** Machine-readable API codes for the contract's conflicts. */
+const CONTRACT_ERROR_CODES: Record<string, string> = {
+  "contracts.errors.dealCancelled": "deal_cancelled",
+  "contracts.errors.dealLapsed": "deal_lapsed",
+  "contracts.errors.dealClosed": "deal_closed",
+  "contracts.errors.frozen": "contract_signed",
+  "contracts.errors.staleVersion": "stale_version",
+  "contracts.errors.alreadySigned": "already_signed",
+  "contracts.errors.changedMeanwhile": "contract_changed",
+  "contracts.errors.notParty": "not_a_party",
+  "contracts.errors.readOnly": "read_only",
+};
+export const contractErrorCode = (message: string): string | undefined => CONTRACT_ERROR_CODES[message];

@@ -9,6 +9,7 @@ import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import ledger from "~/locales/modules/ledger.ts";
 import settlement from "~/locales/modules/settlement.ts";
+import workspace from "~/locales/modules/workspace.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -62,6 +63,7 @@ const MODULES = [
   contractPdf,
   ledger,
   settlement,
+  workspace,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

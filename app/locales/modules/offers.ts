@@ -246,7 +246,7 @@ const zh = {
       viewOffer: "查看报价记录",
       viewAuction: "查看竞价记录",
       nextStep: "合同签订将在下一步进行",
-      nextStepText: "双方将在平台上签订技术合同；合同功能上线后，我们会通知双方继续办理。",
+      nextStepText: "双方在平台上起草并签署技术合同（见上方“技术合同”）；签约期限前未签署的，成交失效。",
     },
     done: {
       bought: "购买成功，已与卖方成交。",
@@ -505,7 +505,8 @@ const en: typeof zh = {
       viewOffer: "See the offers",
       viewAuction: "See the auction",
       nextStep: "The contract comes next",
-      nextStepText: "Both sides will sign a technology contract on the platform; we will let you both know when contracts are available.",
+      nextStepText:
+        "Both sides draft and sign the technology contract on the platform (see “Technology contract” above); a deal not signed by its deadline lapses.",
     },
     done: {
       bought: "Bought: the deal with the seller is made.",

@@ -60,6 +60,16 @@ export async function listingFacts(deal: DealRow, session: ClientSession | null 
   };
 }
 
+/**
+ * Only an open deal's contract may be drafted, edited or signed: a cancelled or lapsed deal's is
+ * closed for good, and the message says which (issue 14, point 3).
+ */
+export function assertDealOpen(deal: Pick<DealRow, "status">): void {
+  if (deal.status === "cancelled") throw new ConflictError("contracts.errors.dealCancelled");
+  if (deal.status === "lapsed") throw new ConflictError("contracts.errors.dealLapsed");
+  if (deal.status !== "open") throw new ConflictError("contracts.errors.dealClosed");
+}
+
 export interface ContractFields {
   category: ContractCategory;
   subCategory: string;
@@ -144,7 +154,7 @@ export async function saveContract(actor: Actor, dealId: string, input: Contract
   return withTransaction(async (session) => {
     const { deal, access } = await loadDealFor(actor, dealId, session);
     if (!canWrite(access)) throw new ForbiddenError("contracts.errors.readOnly");
-    if (deal.status !== "open") throw new ConflictError("contracts.errors.dealClosed");
+    assertDealOpen(deal);
     const facts = await listingFacts(deal, session);
     const existing = await Contract.findOne({ deal: deal._id }).session(session);
     if (existing?.status === "signed") throw new ConflictError("contracts.errors.frozen");
@@ -268,6 +278,7 @@ export async function signContract(
     const { deal } = await loadDealFor(actor, dealId, session);
     const side = partySideOf(actor, deal);
     if (!side) throw new ForbiddenError("contracts.errors.notParty");
+    assertDealOpen(deal);
     const contract = await Contract.findOne({ deal: deal._id }).session(session);
     if (!contract) throw new NotFoundError();
     if (contract.status === "signed") throw new ConflictError("contracts.errors.frozen");

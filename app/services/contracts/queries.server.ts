@@ -46,6 +46,8 @@ export interface ContractPage {
   seller: { name: string; organizationName: string | null };
   buyer: { name: string; organizationName: string | null };
   access: ContractAccess;
+  /** The deal's status: a cancelled or lapsed deal's contract is closed (issue 14, point 3). */
+  dealStatus: string;
   canEdit: boolean;
   /** The side the actor signs for, when they may sign now. */
   signAs: ContractSide | null;
@@ -112,13 +114,17 @@ export async function getContractPage(actor: Actor, dealId: string): Promise<Con
     };
   }
   const side = partySideOf(actor, deal);
-  const signAs = contract && contract.status === "draft" && side && !contract.signatures.some((s) => s.side === side) ? side : null;
+  const signAs =
+    deal.status === "open" && contract && contract.status === "draft" && side && !contract.signatures.some((s) => s.side === side)
+      ? side
+      : null;
   return {
     dealId: String(deal._id),
     listing: { id: String(deal.listing), title: deal.listingTitle },
     seller: { name: deal.seller.name, organizationName: deal.seller.organizationName ?? null },
     buyer: { name: deal.buyer.name, organizationName: deal.buyer.organizationName ?? null },
     access,
+    dealStatus: deal.status,
     canEdit: canWrite(access) && deal.status === "open" && contract?.status !== "signed",
     signAs,
     contract,

@@ -63,3 +63,40 @@ export async function getPayment(paymentId: string, opts: { payerId?: string } =
     history: (p.history ?? []).map((h) => ({ at: new Date(h.at).toISOString(), status: h.status ?? "", source: h.source ?? "" })),
   };
 }
+
+/** One status change of a payment, with what it was for (a deal's timeline). */
+export interface PaymentEvent {
+  payment: string;
+  purpose: string;
+  kind: PaymentKind;
+  amountFen: number;
+  subjectId: string;
+  payerName: string | null;
+  at: string;
+  status: string;
+  source: string;
+}
+
+/** Every history entry of the payments made for these subjects (stages, payouts …), oldest first. */
+export async function paymentEventsFor(subjectIds: readonly string[]): Promise<PaymentEvent[]> {
+  if (!subjectIds.length) return [];
+  const rows = await Payment.find(
+    { "subject.id": { $in: subjectIds.map((s) => parseId(s)) } },
+    { purpose: 1, kind: 1, amount: 1, subject: 1, payerName: 1, history: 1 },
+  ).lean();
+  return rows
+    .flatMap((p) =>
+      (p.history ?? []).map((h) => ({
+        payment: String(p._id),
+        purpose: p.purpose,
+        kind: kindOf(p),
+        amountFen: p.amount,
+        subjectId: String(p.subject?.id ?? ""),
+        payerName: p.payerName ?? null,
+        at: new Date(h.at).toISOString(),
+        status: h.status ?? "",
+        source: h.source ?? "",
+      })),
+    )
+    .sort((a, b) => a.at.localeCompare(b.at));
+}

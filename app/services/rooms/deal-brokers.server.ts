@@ -14,3 +14,16 @@ export async function dealBrokerIds(
   const rooms = await DealRoom.find({ $or: or }, { brokers: 1 }).session(session).lean();
   return [...new Set(rooms.flatMap((r) => (r.brokers ?? []).map((b) => String(b.user))))];
 }
+
+/** The same brokers with their names, for the deal's workspace page. */
+export async function dealBrokers(
+  deal: { _id: Types.ObjectId; listing: Types.ObjectId; buyer: { user?: Types.ObjectId | null } },
+  session: ClientSession | null = null,
+): Promise<{ id: string; name: string }[]> {
+  const or: Record<string, unknown>[] = [{ deal: deal._id }];
+  if (deal.buyer.user) or.push({ listing: deal.listing, "buyer.user": deal.buyer.user });
+  const rooms = await DealRoom.find({ $or: or }, { brokers: 1 }).session(session).lean();
+  const out = new Map<string, string>();
+  for (const b of rooms.flatMap((r) => r.brokers ?? [])) out.set(String(b.user), b.name ?? "");
+  return [...out].map(([id, name]) => ({ id, name }));
+}

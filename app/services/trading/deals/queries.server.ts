@@ -1,4 +1,4 @@
-import { Deal } from "~/models/deal.server.ts";
+import { Deal, type DealContractState, type DealPaymentState } from "~/models/deal.server.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
@@ -23,10 +23,21 @@ function dealScope(actor: Actor): Record<string, unknown> | null {
   return or.length ? { $or: or } : null;
 }
 
-export async function listDeals(actor: Actor, opts: { limit?: number } = {}): Promise<DealView[]> {
+export interface DealFilters {
+  /** Only deals whose contract is in this state (issue 14). */
+  contractState?: DealContractState;
+  /** Only deals whose money is in this state (issue 14). */
+  paymentState?: DealPaymentState;
+}
+
+export async function listDeals(actor: Actor, opts: { limit?: number } & DealFilters = {}): Promise<DealView[]> {
   const scope = dealScope(actor);
   if (!scope) return [];
-  const rows = await Deal.find(scope)
+  const filter: Record<string, unknown> = { ...scope };
+  // Deals from before issue 14 carry no state: they read as "none".
+  if (opts.contractState) filter.contractState = opts.contractState === "none" ? { $in: ["none", null] } : opts.contractState;
+  if (opts.paymentState) filter.paymentState = opts.paymentState === "none" ? { $in: ["none", null] } : opts.paymentState;
+  const rows = await Deal.find(filter)
     .sort({ createdAt: -1 })
     .limit(opts.limit ?? 100)
     .lean();

@@ -1,5 +1,5 @@
 import type { Types } from "mongoose";
-import type { DealDoc, DealSource } from "~/models/deal.server.ts";
+import type { DealContractState, DealDoc, DealPaymentState, DealSource } from "~/models/deal.server.ts";
 import type { LicenseExclusivity, TransactionMode } from "~/utils/taxonomy.ts";
 
 /**
@@ -21,6 +21,11 @@ export interface DealView {
   /** False for a non-exclusive licence: the listing stayed on offer for other licensees. */
   endsTrading: boolean;
   status: string;
+  /** Where the contract and the money stand (issue 14): kept by contracts and settlement. */
+  contractState: DealContractState;
+  paymentState: DealPaymentState;
+  /** The signing deadline, while it matters. */
+  signBy: string | null;
   createdAt: string;
 }
 
@@ -43,6 +48,9 @@ export function dealView(d: DealRow): DealView {
     deposit: d.deposit?.amount ? { amount: d.deposit.amount } : null,
     endsTrading: d.endsTrading !== false,
     status: d.status,
+    contractState: (d.contractState ?? "none") as DealContractState,
+    paymentState: (d.paymentState ?? "none") as DealPaymentState,
+    signBy: d.signBy ? d.signBy.toISOString() : null,
     createdAt: d.createdAt.toISOString(),
   };
 }

@@ -68,6 +68,9 @@ export function apiDeal(d: DealView) {
     deposit: d.deposit ? { amount: Math.round(d.deposit.amount) / 100 } : null,
     endsTrading: d.endsTrading,
     status: d.status,
+    contractState: d.contractState,
+    paymentState: d.paymentState,
+    signBy: d.signBy,
     createdAt: d.createdAt,
   };
 }
