@@ -5,5 +5,6 @@
  * first. Contracts, refunds, payouts and commissions add their line here.
  */
 import "./trading/auctions/deposits.server.ts"; // "auction-deposit"
+import "./settlement/payouts.server.ts"; // "payout"
 
 export { applyGatewayEvent } from "./payments/webhooks.server.ts";

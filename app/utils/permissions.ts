@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   "audit:view": ["admin"],
   /** The platform's ledger: balances and the reconciliation report (decision 017). */
   "ledger:view": ["admin"],
+  /** Paying out sellers and brokers (Connect transfers, recorded bank payouts), setting a deal's commission (issue 14). */
+  "settlement:payout": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
