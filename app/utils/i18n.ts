@@ -7,6 +7,7 @@ import contracts from "~/locales/modules/contracts.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
 import ledger from "~/locales/modules/ledger.ts";
+import payouts from "~/locales/modules/payouts.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -58,6 +59,7 @@ const MODULES = [
   accounts,
   contracts,
   ledger,
+  payouts,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

@@ -1,0 +1,213 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { AuditEvent } from "~/models/audit-event.server.ts";
+import { Payout } from "~/models/payout.server.ts";
+import { User } from "~/models/user.server.ts";
+import * as accountPayouts from "~/routes/account_.payouts.tsx";
+import * as adminPayouts from "~/routes/admin.payouts.tsx";
+import * as adminSettings from "~/routes/admin.settings.tsx";
+import { bpsToPercent, percentToBps } from "~/schemas/settings.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { initLedger } from "~/services/ledger/book.server.ts";
+import { dealBooks } from "~/services/ledger/queries.server.ts";
+import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
+import "~/services/payment-purposes.server.ts";
+import { readSettings } from "~/services/settings/settings.server.ts";
+import { setPaymentEndpoints } from "~/utils/env.server.ts";
+import { pdfBytes } from "../../seeds/trading-fixtures.ts";
+import { pageRequests } from "../support/page-requests.ts";
+import { openDealFixture, paidStage } from "../support/paid-stage.ts";
+import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+
+/**
+ * Issue 14, points 4 and 6 through the pages: the settlement settings on /admin/settings,
+ * /admin/payouts (a bank payout recorded with its slip; non-admins refused), and /account/payouts
+ * (an org admin onboards through the account link and sees the state; a plain member cannot).
+ */
+const pages = pageRequests();
+const { get, post, call } = pages;
+let admin: SessionUser, seller: SessionUser, member: SessionUser, buyer: SessionUser, broker: SessionUser;
+let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+
+beforeAll(async () => {
+  await pages.init();
+  await initLedger();
+  const apiBase = inject("stripeApiBase");
+  const u = new URL(apiBase);
+  const stripe = new Stripe("sk_test_chengguo_local", { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
+  webhooks = await listenForStripeWebhooks(stripe);
+  setPaymentEndpoints({ apiBase, secretKey: "sk_test_chengguo_local", webhookSecret: webhooks.webhookSecret });
+  resetPaymentGateway();
+  admin = await pages.person("admin@chengguo.cn", ["admin"], null);
+  seller = await pages.person("seller@wsu.cn", ["seller"], "文山学院");
+  member = await pages.person("member@wsu.cn", ["seller"], "文山学院");
+  await User.updateOne({ _id: seller.id }, { $set: { orgRole: "admin" } });
+  await User.updateOne({ _id: member.id }, { $set: { orgRole: "member" } });
+  buyer = await pages.person("buyer@coop.cn", ["buyer"], "兴街镇合作社");
+  broker = await pages.person("broker@agency.cn", ["broker"], "服务中心");
+});
+
+afterAll(async () => {
+  await webhooks.close();
+  resetPaymentGateway();
+});
+
+const json = async <T>(res: Response) => (await res.json()) as T;
+type Refusal = { reply: { error: Record<string, string[]> } };
+
+describe("settlement settings", () => {
+  it("percent with two decimals ↔ basis points, exactly", () => {
+    expect(percentToBps("2.75")).toBe(275);
+    expect(percentToBps("3")).toBe(300);
+    expect(percentToBps("0.5")).toBe(50);
+    expect(percentToBps("1.234")).toBeNull();
+    expect(percentToBps("-1")).toBeNull();
+    expect(bpsToPercent(275)).toBe("2.75");
+    expect(bpsToPercent(250)).toBe("2.5");
+    expect(bpsToPercent(300)).toBe("3");
+  });
+
+  it("an admin edits deadline, commission, fee, buy-now deposit and hours and the bank account; stored as bps, audited; bad input names the field", async () => {
+    const base = { noticeDays: "15", publicAgreementNoticeDays: "15", noticeTextZh: "公示说明", noticeTextEn: "" };
+    const bad = await call(
+      adminSettings.action,
+      post("/admin/settings", admin, {
+        ...base,
+        signingDeadlineDays: "0",
+        commissionPercent: "3.333",
+        platformFeePercent: "60",
+        buyNowDepositPercent: "0",
+        buyNowConfirmHours: "x",
+        bankName: "",
+        bankBank: "农行",
+        bankNumber: "abc",
+      }),
+    );
+    expect(bad.status).toBe(400);
+    expect((await json<Refusal>(bad)).reply.error).toMatchObject({
+      signingDeadlineDays: ["settlementSettings.errors.days"],
+      commissionPercent: ["settlementSettings.errors.percent"],
+      platformFeePercent: ["settlementSettings.errors.percent"],
+      buyNowDepositPercent: ["settlementSettings.errors.wholePercent"],
+      buyNowConfirmHours: ["settlementSettings.errors.hours"],
+      bankName: ["settlementSettings.errors.account"],
+      bankNumber: ["settlementSettings.errors.accountNumber"],
+    });
+    const ok = await call(
+      adminSettings.action,
+      post("/admin/settings", admin, {
+        ...base,
+        signingDeadlineDays: "14",
+        commissionPercent: "2.75",
+        platformFeePercent: "0.5",
+        buyNowDepositPercent: "20",
+        buyNowConfirmHours: "72",
+        bankName: "西畴县科技成果转化服务平台",
+        bankBank: "中国农业银行西畴支行",
+        bankNumber: "6228 4800 1234 5678 901",
+      }),
+    );
+    expect(ok.status).toBe(302);
+    const s = await readSettings();
+    expect(s).toMatchObject({
+      signingDeadlineDays: 14,
+      commissionBps: 275,
+      platformFeeBps: 50,
+      buyNowDepositPercent: 20,
+      buyNowConfirmHours: 72,
+      bankAccount: { name: "西畴县科技成果转化服务平台", bank: "中国农业银行西畴支行", number: "6228 4800 1234 5678 901" },
+    });
+    const entry = await AuditEvent.findOne({ subjectType: "settings", action: "settingsChanged" }).sort({ at: -1 }).lean();
+    expect(entry!.reason).toContain("commissionBps 300 → 275");
+    expect(entry!.reason).toContain("bankAccount.number");
+    // The form shows them back as percent.
+    const page = await json<{ settings: { commissionBps: number } }>(await call(adminSettings.loader, get("/admin/settings", admin)));
+    expect(bpsToPercent(page.settings.commissionBps)).toBe("2.75");
+
+    // A deal paid now takes the new rates: 2.75% commission, 0.5% fee.
+    const deal = await openDealFixture({ seller, buyer, broker });
+    await paidStage(deal, 10_000_00);
+    expect((await Payout.find({ deal }).sort({ to: -1 }).lean()).map((p) => p.amount)).toEqual([10_000_00 - 275_00 - 50_00, 275_00]);
+  });
+});
+
+describe("/admin/payouts", () => {
+  it("lists owed payouts with the payee's account state; an admin records a bank payout with its slip; others are refused", async () => {
+    const deal = await openDealFixture({ seller, buyer, broker, commissionBps: 300, feeBps: 0 });
+    await paidStage(deal, 40_000_00);
+    const payout = (await Payout.findOne({ deal, to: "seller" }).lean())!;
+    for (const who of [seller, broker, buyer]) {
+      expect((await call(adminPayouts.loader, get("/admin/payouts", who))).status).toBe(403);
+    }
+    const list = await json<{ open: { id: string; account: string; status: string }[] }>(
+      await call(adminPayouts.loader, get("/admin/payouts", admin)),
+    );
+    expect(list.open.find((p) => p.id === String(payout._id))).toMatchObject({ status: "owed", account: "none" });
+
+    const missing = await call(
+      adminPayouts.action,
+      pages.upload("/admin/payouts", admin, null, { intent: "bank", payoutId: String(payout._id), bankRef: "", paidAt: "2026-12-04" }),
+    );
+    expect(missing.status).toBe(400);
+    expect((await json<Refusal>(missing)).reply.error).toMatchObject({ bankRef: ["errors.required"], proof: ["errors.required"] });
+
+    const res = await call(
+      adminPayouts.action,
+      pages.upload(
+        "/admin/payouts",
+        admin,
+        { name: "回单.pdf", bytes: pdfBytes("slip") },
+        { intent: "bank", payoutId: String(payout._id), bankRef: "ABC-1204", paidAt: "2026-12-04" },
+      ),
+    );
+    // The upload helper names its file field "file"; the page's is "proof".
+    expect(res.status).toBe(400);
+    expect((await json<Refusal>(res)).reply.error).toMatchObject({ proof: ["errors.required"] });
+
+    const form = new FormData();
+    form.set("csrf", pages.csrf.token);
+    form.set("intent", "bank");
+    form.set("payoutId", String(payout._id));
+    form.set("bankRef", "ABC-1204");
+    form.set("paidAt", "2026-12-04");
+    form.set("proof", new File([new Uint8Array(pdfBytes("slip"))], "回单.pdf", { type: "application/pdf" }));
+    const base = pages.get("/admin/payouts", admin);
+    const done = await call(
+      adminPayouts.action,
+      new Request(base.url, { method: "POST", headers: { Cookie: base.headers.get("Cookie")! }, body: form }),
+    );
+    expect(done.status).toBe(302);
+    expect(done.headers.get("Location")).toBe("/admin/payouts?done=bank");
+    expect(await Payout.findById(payout._id).lean()).toMatchObject({ status: "paid", via: "bank", bankRef: "ABC-1204" });
+    expect((await dealBooks(deal)).balanced).toBe(true);
+  });
+});
+
+describe("/account/payouts", () => {
+  it("an org admin starts onboarding (redirect to the account link), returns, and sees the account enabled; a member sees no org account to open", async () => {
+    const before = await json<{ accounts: { ownerKind: string; state: string }[] }>(
+      await call(accountPayouts.loader, get("/account/payouts", seller)),
+    );
+    expect(before.accounts).toEqual([expect.objectContaining({ ownerKind: "organization", state: "none" })]);
+    expect((await json<{ accounts: unknown[] }>(await call(accountPayouts.loader, get("/account/payouts", member)))).accounts).toEqual([]);
+    const refused = await call(
+      accountPayouts.action,
+      post("/account/payouts", member, { intent: "onboard", ownerKind: "organization", owner: seller.organization!.id }),
+    );
+    expect(refused.status).toBe(403);
+
+    const started = await call(
+      accountPayouts.action,
+      post("/account/payouts", seller, { intent: "onboard", ownerKind: "organization", owner: seller.organization!.id }),
+    );
+    expect(started.status).toBe(302);
+    const link = started.headers.get("Location")!;
+    const onboarding = await fetch(link, { method: "POST", redirect: "manual" });
+    const back = new URL(onboarding.headers.get("Location")!);
+    expect(back.pathname).toBe("/account/payouts");
+    const after = await json<{ accounts: { state: string }[]; returned: boolean }>(
+      await call(accountPayouts.loader, get(`/account/payouts${back.search}`, seller)),
+    );
+    expect(after).toMatchObject({ returned: true, accounts: [{ state: "enabled" }] });
+  });
+});
