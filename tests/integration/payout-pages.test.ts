@@ -6,6 +6,10 @@ import { User } from "~/models/user.server.ts";
 import * as accountPayouts from "~/routes/account_.payouts.tsx";
 import * as adminPayouts from "~/routes/admin.payouts.tsx";
 import * as adminSettings from "~/routes/admin.settings.tsx";
+import * as apiOnboarding from "~/routes/api.v1.account.payouts.onboarding-link.ts";
+import * as apiCommission from "~/routes/api.v1.deals.$id.commission.ts";
+import * as apiDealPayouts from "~/routes/api.v1.deals.$id.payouts.ts";
+import * as apiPayoutAction from "~/routes/api.v1.payouts.$id.$action.ts";
 import { bpsToPercent, percentToBps } from "~/schemas/settings.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { initLedger } from "~/services/ledger/book.server.ts";
@@ -15,6 +19,7 @@ import "~/services/payment-purposes.server.ts";
 import { readSettings } from "~/services/settings/settings.server.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { pdfBytes } from "../../seeds/trading-fixtures.ts";
+import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { openDealFixture, paidStage } from "../support/paid-stage.ts";
 import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
@@ -38,6 +43,14 @@ beforeAll(async () => {
   webhooks = await listenForStripeWebhooks(stripe);
   setPaymentEndpoints({ apiBase, secretKey: "sk_test_chengguo_local", webhookSecret: webhooks.webhookSecret });
   resetPaymentGateway();
+  // The platform's balance at the local server, so transfers have money to send.
+  const funding = await stripe.checkout.sessions.create({
+    mode: "payment",
+    line_items: [{ quantity: 1, price_data: { currency: "cny", unit_amount: 1_000_000_00, product_data: { name: "平台余额" } } }],
+    success_url: "http://127.0.0.1:9/ok",
+    cancel_url: "http://127.0.0.1:9/no",
+  });
+  expect((await payCheckout(funding.url!)).status).toBe(303);
   admin = await pages.person("admin@chengguo.cn", ["admin"], null);
   seller = await pages.person("seller@wsu.cn", ["seller"], "文山学院");
   member = await pages.person("member@wsu.cn", ["seller"], "文山学院");
@@ -209,5 +222,62 @@ describe("/account/payouts", () => {
       await call(accountPayouts.loader, get(`/account/payouts${back.search}`, seller)),
     );
     expect(after).toMatchObject({ returned: true, accounts: [{ state: "enabled" }] });
+  });
+});
+
+describe("API v1", () => {
+  it("reads a deal's payouts by who may see them, pays (admins only), records a bank payout, sets a commission, answers an onboarding link", async () => {
+    const deal = await openDealFixture({ seller, buyer, broker, feeBps: 0 });
+    const commission = (who: SessionUser, v: unknown) =>
+      call(apiCommission.action, pages.postJson(`/api/v1/deals/${deal}/commission`, who, { commissionPercent: v }), { id: deal });
+    expect((await commission(broker, 1)).status).toBe(403);
+    expect((await commission(admin, "abc")).status).toBe(400);
+    expect(await json(await commission(admin, 2.5))).toEqual({ commissionBps: 250 });
+    await paidStage(deal, 20_000_00);
+    expect((await commission(admin, 3)).status).toBe(409);
+
+    const read = (who: SessionUser) => call(apiDealPayouts.loader, get(`/api/v1/deals/${deal}/payouts`, who), { id: deal });
+    const all = await json<{ payouts: { id: string; to: string; amount: number; status: string }[] }>(await read(admin));
+    expect(all.payouts.map((p) => [p.to, p.amount, p.status])).toEqual([
+      ["seller", 19_500, "owed"],
+      ["broker", 500, "owed"],
+    ]);
+    expect((await json<{ payouts: unknown[] }>(await read(buyer))).payouts).toEqual([]);
+    expect((await json<{ payouts: unknown[] }>(await read(seller))).payouts).toHaveLength(2);
+
+    const [sellerPayout, brokerPayout] = all.payouts.map((p) => p.id);
+    const act = (who: SessionUser, id: string, what: string, body: unknown) =>
+      call(apiPayoutAction.action, pages.postJson(`/api/v1/payouts/${id}/${what}`, who, body), { id, action: what });
+    expect((await act(seller, sellerPayout!, "transfer", {})).status).toBe(403);
+    // The seller's organisation was onboarded above (/account/payouts): paid by transfer.
+    const transferred = await act(admin, sellerPayout!, "transfer", {});
+    expect(transferred.status).toBe(200);
+    expect((await json<{ payout: unknown }>(transferred)).payout).toMatchObject({ status: "paid", via: "connect", amount: 19_500 });
+    // The broker has no enabled account: a transfer is refused (409); a bank payout is recorded.
+    expect((await act(admin, brokerPayout!, "transfer", {})).status).toBe(409);
+    const bad = await act(admin, brokerPayout!, "bank-payout", { bankRef: "R1", paidAt: "2026-13-01" });
+    expect(bad.status).toBe(400);
+    expect((await json<{ error: { fields: Record<string, string[]> } }>(bad)).error.fields).toHaveProperty("paidAt");
+    const paid = await act(admin, brokerPayout!, "bank-payout", {
+      bankRef: "API-REF-1",
+      paidAt: "2026-12-03",
+      proof: { filename: "slip.pdf", contentBase64: Buffer.from(pdfBytes("slip")).toString("base64") },
+    });
+    expect(paid.status).toBe(200);
+    expect((await json<{ payout: unknown }>(paid)).payout).toMatchObject({
+      status: "paid",
+      via: "bank",
+      bankRef: "API-REF-1",
+      hasProof: true,
+    });
+    expect((await dealBooks(deal)).balanced).toBe(true);
+
+    const link = (who: SessionUser, body: unknown) =>
+      call(apiOnboarding.action, pages.postJson("/api/v1/account/payouts/onboarding-link", who, body));
+    expect((await link(member, { ownerKind: "organization", owner: seller.organization!.id })).status).toBe(403);
+    expect((await link(broker, { ownerKind: "user", owner: "nope" })).status).toBe(400);
+    const ok = await link(broker, { ownerKind: "user", owner: broker.id });
+    expect(ok.status).toBe(200);
+    expect((await json<{ url: string; accountRef: string }>(ok)).accountRef).toMatch(/^acct_/);
   });
 });
