@@ -244,6 +244,10 @@ describe("API v1", () => {
     ]);
     expect((await json<{ payouts: unknown[] }>(await read(buyer))).payouts).toEqual([]);
     expect((await json<{ payouts: unknown[] }>(await read(seller))).payouts).toHaveLength(2);
+    // The broker of record (not in the deal's rooms) sees their own commission only; another broker nothing.
+    expect((await json<{ payouts: { to: string }[] }>(await read(broker))).payouts.map((p) => p.to)).toEqual(["broker"]);
+    const stranger = await pages.person("stranger@agency.cn", ["broker"], "服务中心");
+    expect((await read(stranger)).status).toBe(404);
 
     const [sellerPayout, brokerPayout] = all.payouts.map((p) => p.id);
     const act = (who: SessionUser, id: string, what: string, body: unknown) =>

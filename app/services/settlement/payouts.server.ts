@@ -7,7 +7,7 @@ import { Payment } from "~/models/payment.server.ts";
 import { Payout, type PayoutStatus, type PayoutTo } from "~/models/payout.server.ts";
 import { ConflictError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
-import { assertCan } from "~/utils/permissions.ts";
+import { assertCan, hasRole } from "~/utils/permissions.ts";
 import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { newId, parseId } from "../kernel/ids.server.ts";
@@ -197,7 +197,19 @@ async function views(rows: PayoutRow[]): Promise<PayoutView[]> {
  * beyond what the schedule shows — simplest rule: the buyer sees none.
  */
 export async function payoutsOfDeal(actor: Actor, dealId: string): Promise<PayoutView[]> {
-  const { deal, access } = await loadDealFor(actor, dealId);
+  let found: { deal: { _id: Types.ObjectId }; access: string };
+  try {
+    found = await loadDealFor(actor, dealId);
+  } catch (e) {
+    // The broker of record earns the commission even when no longer in the deal's rooms: their own payouts only.
+    const deal =
+      e instanceof NotFoundError && actor.id
+        ? await Deal.findOne({ _id: parseId(dealId), "broker.user": parseId(actor.id) }, { _id: 1 }).lean()
+        : null;
+    if (!deal || !hasRole(actor, "broker")) throw e;
+    found = { deal, access: "broker" };
+  }
+  const { deal, access } = found;
   if (access === "buyer") return [];
   const rows = (await Payout.find({ deal: deal._id }).sort({ createdAt: 1, to: -1 }).lean()) as PayoutRow[];
   const visible = access === "broker" ? rows.filter((r) => r.to === "broker" && r.party === actor.id) : rows;
