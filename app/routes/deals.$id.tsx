@@ -8,6 +8,8 @@ import tradingStyles from "~/components/trading/trading.css";
 import { ContractFacts, SignatureList } from "~/components/contract/contract-parts.tsx";
 import contractStyles from "~/components/contract/contract.css";
 import { getContractPage } from "~/services/contracts/queries.server.ts";
+import { PayoutList } from "~/components/settlement/payout-list.tsx";
+import { payoutsOfDeal } from "~/services/settlement/payouts.server.ts";
 import { getDeal } from "~/services/trading/deals/queries.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -48,13 +50,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = requestT(request);
   // The deal room is for the two parties (brokers and the bureau may see the deal, not open its room).
   const isParty = deal.buyer.userId === user.id || (!!user.organization && deal.seller.organizationId === user.organization.id);
-  return json({ deal, isParty, contract, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
+  // Payouts (issue 14, point 6): for whoever may see them (a broker only their own commission, the buyer none).
+  const payouts = await payoutsOfDeal(user, deal.id).catch((): Awaited<ReturnType<typeof payoutsOfDeal>> => []);
+  return json({ deal, isParty, contract, payouts, pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title) });
 }
 
 const DONE = ["bought", "accepted"];
 
 export default function DealPage() {
-  const { deal: d, isParty, contract } = useLoaderData<typeof loader>();
+  const { deal: d, isParty, contract, payouts } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
   const done = params.get("done");
@@ -159,6 +163,7 @@ export default function DealPage() {
         </Form>
       ) : null}
       {contract ? <ContractSection page={contract} /> : null}
+      <PayoutList payouts={payouts} />
       <aside className="trading-note" data-testid="contract-next">
         <h2>{t("deals.detail.nextStep")}</h2>
         <p>{t("deals.detail.nextStepText")}</p>

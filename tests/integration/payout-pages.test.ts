@@ -6,6 +6,10 @@ import { User } from "~/models/user.server.ts";
 import * as accountPayouts from "~/routes/account_.payouts.tsx";
 import * as adminPayouts from "~/routes/admin.payouts.tsx";
 import * as adminSettings from "~/routes/admin.settings.tsx";
+import * as dealPage from "~/routes/deals.$id.tsx";
+import { ConnectedAccount } from "~/models/connected-account.server.ts";
+import { actorOf } from "~/services/kernel/actor.ts";
+import { payByTransfer } from "~/services/settlement/payouts.server.ts";
 import * as apiOnboarding from "~/routes/api.v1.account.payouts.onboarding-link.ts";
 import * as apiCommission from "~/routes/api.v1.deals.$id.commission.ts";
 import * as apiDealPayouts from "~/routes/api.v1.deals.$id.payouts.ts";
@@ -222,6 +226,31 @@ describe("/account/payouts", () => {
       await call(accountPayouts.loader, get(`/account/payouts${back.search}`, seller)),
     );
     expect(after).toMatchObject({ returned: true, accounts: [{ state: "enabled" }] });
+  });
+});
+
+describe("the deal page", () => {
+  it("shows a failed transfer with its reason to the seller and the admin, and no payouts to the buyer", async () => {
+    const deal = await openDealFixture({ seller, buyer, broker, feeBps: 0, commissionBps: 300 });
+    await paidStage(deal, 30_000_00);
+    const sellerPayout = (await Payout.findOne({ deal, to: "seller" }).lean())!;
+    // The seller's organisation was onboarded above; the local server refuses its next transfer (decision 018).
+    const account = (await ConnectedAccount.findOne({ owner: seller.organization!.id }).lean())!;
+    await fetch(`${inject("stripeApiBase")}/_local/transfers/fail`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ destination: account.accountRef }),
+    });
+    expect((await payByTransfer(actorOf(admin), String(sellerPayout._id))).status).toBe("failed");
+    type Page = { payouts: { to: string; status: string; failureReason: string | null }[] };
+    const load = async (who: SessionUser) => json<Page>(await call(dealPage.loader, get(`/deals/${deal}`, who), { id: deal }));
+    for (const who of [seller, admin]) {
+      expect((await load(who)).payouts.find((p) => p.to === "seller")).toMatchObject({
+        status: "failed",
+        failureReason: expect.stringContaining("transfers_not_allowed"),
+      });
+    }
+    expect((await load(buyer)).payouts).toEqual([]);
   });
 });
 
