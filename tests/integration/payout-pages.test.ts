@@ -26,6 +26,7 @@ import { pdfBytes } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { openDealFixture, paidStage } from "../support/paid-stage.ts";
+import { renderPage } from "../support/render-page.ts";
 import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 
 /**
@@ -312,5 +313,24 @@ describe("API v1", () => {
     const ok = await link(broker, { ownerKind: "user", owner: broker.id });
     expect(ok.status).toBe(200);
     expect((await json<{ url: string; accountRef: string }>(ok)).accountRef).toMatch(/^acct_/);
+  });
+});
+
+describe("the pages as rendered", () => {
+  it("the admin's list offers a retry for the failed transfer and the bank form; the payee sees the account state; the settings show percent", async () => {
+    const admin_ = await renderPage(get("/admin/payouts", admin), adminPayouts, "/admin/payouts", pages.csrf.token);
+    expect(admin_.status).toBe(200);
+    expect(admin_.html).toContain("付款管理");
+    expect(admin_.html).toContain("转账失败");
+    expect(admin_.html).toContain("重试转账");
+    expect(admin_.html).toContain("transfers_not_allowed");
+    expect(admin_.html).toContain("记录银行付款");
+    const mine = await renderPage(get("/account/payouts", seller), accountPayouts, "/account/payouts", pages.csrf.token);
+    expect(mine.html).toContain("收款账户已开通");
+    const memberPage = await renderPage(get("/account/payouts", member), accountPayouts, "/account/payouts", pages.csrf.token);
+    expect(memberPage.html).toContain("您无需开通收款账户");
+    const settings = await renderPage(get("/admin/settings", admin), adminSettings, "/admin/settings", pages.csrf.token);
+    expect(settings.html).toContain("经纪佣金比例（%）");
+    expect(settings.html).toContain('value="2.75"');
   });
 });
