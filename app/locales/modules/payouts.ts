@@ -1,5 +1,6 @@
 /** Payouts, commissions and Connect onboarding (issue 14, point 6): /account/payouts, /admin/payouts, settlement settings. */
 const zh = {
+  nav: { payouts: "付款管理" },
   payouts: {
     to: { seller: "卖方", broker: "经纪人" },
     status: { owed: "待支付", pending: "转账处理中", paid: "已支付", failed: "转账失败", reversed: "已冲回" },
@@ -82,6 +83,7 @@ const zh = {
 };
 
 const en: typeof zh = {
+  nav: { payouts: "Payouts" },
   payouts: {
     to: { seller: "Seller", broker: "Broker" },
     status: { owed: "Owed", pending: "Transfer in progress", paid: "Paid", failed: "Transfer failed", reversed: "Reversed" },
