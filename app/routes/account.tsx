@@ -134,6 +134,9 @@ export default function AccountPage() {
         <p>
           <Link to="/account/organization">{t("account.organizationLink")}</Link>
         </p>
+        <p>
+          <Link to="/account/payouts">{t("payouts.mine.title")}</Link>
+        </p>
         <p className="muted">{t("account.requestRole")}</p>
       </div>
 

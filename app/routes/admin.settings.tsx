@@ -8,6 +8,10 @@ import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import {
+  BANK_FIELD_MAX,
+  bpsToPercent,
+  BUY_NOW_CONFIRM_MAX_HOURS,
+  SIGNING_DEADLINE_MAX_DAYS,
   NOTICE_MAX_DAYS,
   NOTICE_TEXT_MAX,
   PUBLIC_AGREEMENT_NOTICE_MIN_DAYS,
@@ -140,6 +144,49 @@ export default function AdminSettings() {
             {t("admin.settings.showDemoAccountsHint")}
           </p>
         </div>
+        <fieldset className="fieldset" data-testid="settlement-settings">
+          <legend>{t("settlementSettings.legend")}</legend>
+          {(
+            [
+              ["signingDeadlineDays", settings.signingDeadlineDays, { min: 1, max: SIGNING_DEADLINE_MAX_DAYS, step: 1 }],
+              ["commissionPercent", bpsToPercent(settings.commissionBps), { min: 0, max: 50, step: 0.01 }],
+              ["platformFeePercent", bpsToPercent(settings.platformFeeBps), { min: 0, max: 50, step: 0.01 }],
+              ["buyNowDepositPercent", settings.buyNowDepositPercent, { min: 1, max: 100, step: 1 }],
+              ["buyNowConfirmHours", settings.buyNowConfirmHours, { min: 1, max: BUY_NOW_CONFIRM_MAX_HOURS, step: 1 }],
+            ] as const
+          ).map(([name, current, range]) => (
+            <Field key={name} id={name} label={t(`settlementSettings.${name}`)} errors={errors(name)}>
+              <input
+                id={name}
+                name={name}
+                type="number"
+                inputMode="decimal"
+                {...range}
+                required
+                defaultValue={value(name, current)}
+                aria-describedby={`${name}-error`}
+              />
+            </Field>
+          ))}
+          {(
+            [
+              ["bankName", settings.bankAccount.name],
+              ["bankBank", settings.bankAccount.bank],
+              ["bankNumber", settings.bankAccount.number],
+            ] as const
+          ).map(([name, current]) => (
+            <Field key={name} id={name} label={t(`settlementSettings.${name}`)} errors={errors(name)}>
+              <input
+                id={name}
+                name={name}
+                maxLength={BANK_FIELD_MAX}
+                required
+                defaultValue={value(name, current)}
+                aria-describedby={`${name}-error`}
+              />
+            </Field>
+          ))}
+        </fieldset>
         <button type="submit" className="button" disabled={busy}>
           {busy ? t("auth.submitting") : t("admin.settings.save")}
         </button>

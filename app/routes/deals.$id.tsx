@@ -58,6 +58,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     isParty: workspace.isParty,
     contract: workspace.contract,
     workspace,
+    // Payouts as this reader may see them (the workspace applies payouts' visibility rule).
+    payouts: workspace.stages.flatMap((s) => s.payouts),
     pageTitle: pageTitle(t, t("deals.detail.title"), deal.listing.title),
   });
 }

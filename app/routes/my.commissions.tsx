@@ -35,6 +35,9 @@ export default function MyCommissions() {
     <div>
       <h1>{t("ledger.commissions.title")}</h1>
       <p className="muted">{t("ledger.commissions.intro")}</p>
+      <p>
+        <Link to="/account/payouts">{t("payouts.mine.title")}</Link>
+      </p>
       <dl className="facts" data-testid="commission-total">
         <div className="facts__row">
           <dt>{t("ledger.totals")}</dt>

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { applyGatewayEvent } from "~/services/payment-purposes.server.ts";
 import { paymentGateway } from "~/services/payments/gateway.server.ts";
+import { applyAccountEvent } from "~/services/settlement/connect.server.ts";
 import { PaymentSignatureError } from "~/services/payments/types.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { BodyTooLargeError, formatBytes, MAX_WEBHOOK_BYTES, readBoundedBytes } from "~/web/body.server.ts";
@@ -42,7 +43,8 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     throw e;
   }
-  const result = await applyGatewayEvent(event);
+  // Connected accounts' events: the local server (and a Stripe account set up with one endpoint) sends them here too.
+  const result = event.type === "account.updated" ? await applyAccountEvent(event) : await applyGatewayEvent(event);
   if (result !== "ignored") logger.info({ event: event.id, type: event.gatewayType, result }, "stripe webhook");
   return json({ received: true, result });
 }

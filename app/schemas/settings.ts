@@ -69,8 +69,70 @@ const text = (required: boolean) =>
     // Control characters other than line breaks have no place in a notice.
     .refine((v) => !/\p{Cc}/u.test(v.replace(/\r?\n/g, "")), "errors.invalidInput");
 
+/** The percent → basis points of a percentage typed with at most two decimals ("2.75" → 275), exactly (no floating point). */
+export function percentToBps(v: string): number | null {
+  const m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(v.trim());
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+}
+
+/** Basis points as the form shows them: 275 → "2.75", 300 → "3". */
+export function bpsToPercent(bps: number): string {
+  const whole = Math.floor(bps / 100);
+  const rest = bps % 100;
+  return rest ? `${whole}.${String(rest).padStart(2, "0").replace(/0$/, "")}` : String(whole);
+}
+
+/** Highest commission or fee an admin may set: half of each stage. */
+export const MAX_SHARE_BPS = 5_000;
+export const SIGNING_DEADLINE_MAX_DAYS = 90;
+export const BUY_NOW_CONFIRM_MAX_HOURS = 720;
+export const BANK_FIELD_MAX = 100;
+
+/**
+ * The settlement fields (issue 14). Each is optional in the form's shape: a form (or an older
+ * client) that does not send it keeps the stored value; one that sends it empty or wrong is refused.
+ */
+const optionalOf = <T extends z.ZodTypeAny>(t: T) => t.optional();
+const share = optionalOf(
+  z.string().transform((v, ctx) => {
+    const bps = percentToBps(v);
+    if (bps === null || bps > MAX_SHARE_BPS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "settlementSettings.errors.percent" });
+      return z.NEVER;
+    }
+    return bps;
+  }),
+);
+const wholeIn = (min: number, max: number, message: string) =>
+  optionalOf(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,4}$/, message)
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, message),
+  );
+const bankText = (pattern: RegExp | null, message: string) =>
+  optionalOf(
+    z
+      .string()
+      .trim()
+      .min(1, message)
+      .max(BANK_FIELD_MAX, message)
+      .refine((v) => !/\p{Cc}/u.test(v) && (!pattern || pattern.test(v)), message),
+  );
+
 /** The settings form (checkbox: present = on). */
 export const SettingsFormSchema = z.object({
+  signingDeadlineDays: wholeIn(1, SIGNING_DEADLINE_MAX_DAYS, "settlementSettings.errors.days"),
+  commissionPercent: share,
+  platformFeePercent: share,
+  buyNowDepositPercent: wholeIn(1, 100, "settlementSettings.errors.wholePercent"),
+  buyNowConfirmHours: wholeIn(1, BUY_NOW_CONFIRM_MAX_HOURS, "settlementSettings.errors.hours"),
+  bankName: bankText(null, "settlementSettings.errors.account"),
+  bankBank: bankText(null, "settlementSettings.errors.account"),
+  bankNumber: bankText(/^\d[\d -]{5,40}$/, "settlementSettings.errors.accountNumber"),
   noticeDays: days(1),
   publicAgreementNoticeDays: days(PUBLIC_AGREEMENT_NOTICE_MIN_DAYS),
   noticeTextZh: text(true),
@@ -90,5 +152,15 @@ export function settingsFromForm(v: SettingsFormInput, base: PlatformSettings): 
     publicAgreementNoticeDays: v.publicAgreementNoticeDays,
     noticeText: { zh: v.noticeTextZh, en: v.noticeTextEn },
     showDemoAccounts: v.showDemoAccounts,
+    signingDeadlineDays: v.signingDeadlineDays ?? base.signingDeadlineDays,
+    commissionBps: v.commissionPercent ?? base.commissionBps,
+    platformFeeBps: v.platformFeePercent ?? base.platformFeeBps,
+    buyNowDepositPercent: v.buyNowDepositPercent ?? base.buyNowDepositPercent,
+    buyNowConfirmHours: v.buyNowConfirmHours ?? base.buyNowConfirmHours,
+    bankAccount: {
+      name: v.bankName ?? base.bankAccount.name,
+      bank: v.bankBank ?? base.bankAccount.bank,
+      number: v.bankNumber ?? base.bankAccount.number,
+    },
   };
 }

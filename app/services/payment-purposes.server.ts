@@ -6,5 +6,6 @@
  */
 import "./trading/auctions/deposits.server.ts"; // "auction-deposit"
 import "./settlement/receipts.server.ts"; // "deal-stage"
+import "./settlement/payouts.server.ts"; // "payout"
 
 export { applyGatewayEvent } from "./payments/webhooks.server.ts";

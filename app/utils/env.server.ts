@@ -51,6 +51,12 @@ export const envSchema = z.object({
     .string()
     .regex(/^whsec_\w+$/, "must look like whsec_…")
     .optional(),
+  // The Connect endpoint's (/webhooks/stripe/connect) signing secret; unset = STRIPE_WEBHOOK_SECRET
+  // (the local server signs every delivery with the one endpoint's secret).
+  STRIPE_CONNECT_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_\w+$/, "must look like whsec_…")
+    .optional(),
   STRIPE_API_BASE: z.string().url("must be a URL such as http://127.0.0.1:12111").optional(),
   EMBEDDED_STRIPE_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
   // Email. With SMTP_URL (nodemailer's connection URL, e.g. smtps://user:pass@smtp.example.cn:465)

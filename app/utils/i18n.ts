@@ -10,6 +10,7 @@ import forms from "~/locales/modules/forms.ts";
 import ledger from "~/locales/modules/ledger.ts";
 import settlement from "~/locales/modules/settlement.ts";
 import workspace from "~/locales/modules/workspace.ts";
+import payouts from "~/locales/modules/payouts.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -64,6 +65,7 @@ const MODULES = [
   ledger,
   settlement,
   workspace,
+  payouts,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

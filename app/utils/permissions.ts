@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   "ledger:view": ["admin"],
   /** Recording money that arrived by bank transfer (对公转账) on a deal's stage (issue 14, point 5). */
   "settlement:record": ["admin"],
+  /** Paying out sellers and brokers (Connect transfers, recorded bank payouts), setting a deal's commission (issue 14). */
+  "settlement:payout": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

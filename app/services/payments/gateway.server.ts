@@ -20,6 +20,7 @@ export function paymentGateway(): PaymentGateway {
   const gateway = new StripeGateway({
     secretKey: e.STRIPE_SECRET_KEY,
     webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: e.STRIPE_CONNECT_WEBHOOK_SECRET ?? null,
     apiBase: e.STRIPE_API_BASE ?? null,
   });
   setSingleton("paymentGateway", gateway);

@@ -3,6 +3,9 @@ import {
   PaymentGatewayError,
   PaymentSignatureError,
   type CheckoutState,
+  type ConnectedAccountState,
+  type NewConnectedAccount,
+  type OnboardingLinkRequest,
   type GatewayEvent,
   type HoldState,
   type PageRequest,
@@ -24,6 +27,8 @@ import {
 export interface StripeGatewayOptions {
   secretKey: string;
   webhookSecret: string;
+  /** The Connect endpoint's signing secret; unset = webhookSecret (the local server signs every delivery with one). */
+  connectWebhookSecret?: string | null;
   /** A Stripe-compatible server (http://127.0.0.1:12111); unset = api.stripe.com. */
   apiBase?: string | null;
   timeoutMs?: number;
@@ -36,6 +41,7 @@ export class StripeGateway implements PaymentGateway {
   readonly name = "stripe" as const;
   private readonly stripe: Stripe;
   private readonly webhookSecret: string;
+  private readonly connectWebhookSecret: string;
 
   constructor(opts: StripeGatewayOptions) {
     const config: Stripe.StripeConfig = {
@@ -55,6 +61,7 @@ export class StripeGateway implements PaymentGateway {
     }
     this.stripe = new Stripe(opts.secretKey, config);
     this.webhookSecret = opts.webhookSecret;
+    this.connectWebhookSecret = opts.connectWebhookSecret || opts.webhookSecret;
   }
 
   private async page(req: PageRequest, captureMethod: "manual" | "automatic", keyPrefix: string): Promise<PageStarted> {
@@ -193,14 +200,60 @@ export class StripeGateway implements PaymentGateway {
   }
 
   parseWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent {
+    return toGatewayEvent(this.verified(rawBody, signatureHeader, this.webhookSecret));
+  }
+
+  parseConnectWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent {
+    return toGatewayEvent(this.verified(rawBody, signatureHeader, this.connectWebhookSecret));
+  }
+
+  private verified(rawBody: string, signatureHeader: string | null, secret: string): Stripe.Event {
     if (!signatureHeader) throw new PaymentSignatureError("missing Stripe-Signature header");
-    let event: Stripe.Event;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, this.webhookSecret);
+      return this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret);
     } catch (e) {
       throw new PaymentSignatureError((e as Error).message);
     }
-    return toGatewayEvent(event);
+  }
+
+  async createConnectedAccount(req: NewConnectedAccount): Promise<ConnectedAccountState> {
+    try {
+      const account = await this.stripe.accounts.create(
+        {
+          type: "express",
+          country: req.country,
+          ...(req.email ? { email: req.email } : {}),
+          capabilities: { transfers: { requested: true } },
+          metadata: { ownerKind: req.ownerKind, owner: req.owner },
+        },
+        { idempotencyKey: req.idempotencyKey },
+      );
+      return accountStateOf(account);
+    } catch (e) {
+      throw toGatewayError(e);
+    }
+  }
+
+  async onboardingLink(req: OnboardingLinkRequest): Promise<{ url: string; expiresAt: Date }> {
+    try {
+      const link = await this.stripe.accountLinks.create({
+        account: req.accountRef,
+        type: "account_onboarding",
+        refresh_url: req.refreshUrl,
+        return_url: req.returnUrl,
+      });
+      return { url: link.url, expiresAt: new Date(link.expires_at * 1000) };
+    } catch (e) {
+      throw toGatewayError(e);
+    }
+  }
+
+  async connectedAccountState(accountRef: string): Promise<ConnectedAccountState> {
+    try {
+      return accountStateOf(await this.stripe.accounts.retrieve(accountRef));
+    } catch (e) {
+      throw toGatewayError(e);
+    }
   }
 }
 
@@ -235,6 +288,16 @@ function holdStateOf(session: Stripe.Checkout.Session): HoldState {
 function refundedOfCaptured(charge: Pick<Stripe.Charge, "amount" | "amount_captured" | "amount_refunded" | "captured">): number {
   if (!charge.captured) return 0;
   return Math.max(0, charge.amount_refunded - (charge.amount - charge.amount_captured));
+}
+
+function accountStateOf(a: Stripe.Account): ConnectedAccountState {
+  return {
+    accountRef: a.id,
+    detailsSubmitted: !!a.details_submitted,
+    chargesEnabled: !!a.charges_enabled,
+    payoutsEnabled: !!a.payouts_enabled,
+    requirementsDue: [...(a.requirements?.currently_due ?? [])],
+  };
 }
 
 /** Stripe's event → what the platform acts on. Everything else is acknowledged and ignored. */
@@ -292,6 +355,8 @@ export function toGatewayEvent(event: Stripe.Event): GatewayEvent {
       const t = event.data.object;
       return { ...base, type: "transfer.created", paymentId: t.metadata?.paymentId ?? null, transferRef: t.id, amountFen: t.amount };
     }
+    case "account.updated":
+      return { ...base, type: "account.updated", account: accountStateOf(event.data.object) };
     default:
       return { ...base, type: "ignored" };
   }

@@ -76,6 +76,35 @@ export interface TransferRequest {
   idempotencyKey: string;
 }
 
+/** A connected account at the gateway as the platform shows it (Stripe Connect Express). */
+export interface ConnectedAccountState {
+  /** Stripe: acct_… */
+  accountRef: string;
+  detailsSubmitted: boolean;
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  /** What the gateway still asks for (Stripe: requirements.currently_due). */
+  requirementsDue: string[];
+}
+
+export interface NewConnectedAccount {
+  email?: string | null;
+  /** ISO country of the payee (CN). */
+  country: string;
+  /** Our owner of the account, sent as metadata. */
+  ownerKind: "organization" | "user";
+  owner: string;
+  idempotencyKey: string;
+}
+
+export interface OnboardingLinkRequest {
+  accountRef: string;
+  /** Where the gateway sends the person when the link has expired or was used (we make a new one). */
+  refreshUrl: string;
+  /** Where the gateway sends the person after onboarding. */
+  returnUrl: string;
+}
+
 /** A verified gateway notification, reduced to what the platform acts on. */
 export interface GatewayEvent {
   id: string;
@@ -84,7 +113,8 @@ export interface GatewayEvent {
    * hold.failed: the page expired unpaid, or a card was declined on it; captured / released: a hold
    * settled; refunded: money given back; transfer.created: a transfer went out; ignored: nothing for us.
    */
-  type: "hold.succeeded" | "hold.failed" | "paid" | "captured" | "released" | "refunded" | "transfer.created" | "ignored";
+  type:
+    "hold.succeeded" | "hold.failed" | "paid" | "captured" | "released" | "refunded" | "transfer.created" | "account.updated" | "ignored";
   /** Our Payment id from the metadata, when the event carries it. */
   paymentId: string | null;
   checkoutRef: string | null;
@@ -99,6 +129,8 @@ export interface GatewayEvent {
   amountFen?: number | null;
   /** For refunded: all the payment has had refunded, when the event says so. */
   refundedTotalFen?: number | null;
+  /** For account.updated: the connected account's state (services/settlement applies it, not payments). */
+  account?: ConnectedAccountState | null;
 }
 
 export interface PaymentGateway {
@@ -127,6 +159,14 @@ export interface PaymentGateway {
   transfer(req: TransferRequest): Promise<{ transferRef: string }>;
   /** Verifies the signature on the raw body; throws PaymentSignatureError when it does not verify. */
   parseWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent;
+  /** Connect: opens a connected account (Stripe: an Express account) for a payee. */
+  createConnectedAccount(req: NewConnectedAccount): Promise<ConnectedAccountState>;
+  /** Connect: a one-time onboarding page for the account (Stripe: an account link). */
+  onboardingLink(req: OnboardingLinkRequest): Promise<{ url: string; expiresAt: Date }>;
+  /** Connect: the account's state now. */
+  connectedAccountState(accountRef: string): Promise<ConnectedAccountState>;
+  /** The Connect endpoint's deliveries (its own signing secret). */
+  parseConnectWebhook(rawBody: string, signatureHeader: string | null): GatewayEvent;
 }
 
 export class PaymentSignatureError extends Error {

@@ -1,5 +1,13 @@
 import { Settings } from "~/models/settings.server.ts";
-import { DEFAULT_SETTINGS, PUBLIC_AGREEMENT_NOTICE_MIN_DAYS, type PlatformSettings } from "~/schemas/settings.ts";
+import {
+  BANK_FIELD_MAX,
+  BUY_NOW_CONFIRM_MAX_HOURS,
+  DEFAULT_SETTINGS,
+  MAX_SHARE_BPS,
+  PUBLIC_AGREEMENT_NOTICE_MIN_DAYS,
+  SIGNING_DEADLINE_MAX_DAYS,
+  type PlatformSettings,
+} from "~/schemas/settings.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
 import { singleton } from "~/utils/singleton.server.ts";
@@ -85,6 +93,12 @@ function describeChanges(before: PlatformSettings, after: PlatformSettings): str
   if (before.noticeText.zh !== after.noticeText.zh || before.noticeText.en !== after.noticeText.en) out.push("noticeText");
   if (before.showDemoAccounts !== after.showDemoAccounts)
     out.push(`showDemoAccounts ${before.showDemoAccounts} → ${after.showDemoAccounts}`);
+  for (const k of ["signingDeadlineDays", "commissionBps", "platformFeeBps", "buyNowDepositPercent", "buyNowConfirmHours"] as const) {
+    if (before[k] !== after[k]) out.push(`${k} ${before[k]} → ${after[k]}`);
+  }
+  for (const k of ["name", "bank", "number"] as const) {
+    if (before.bankAccount[k] !== after.bankAccount[k]) out.push(`bankAccount.${k} ${before.bankAccount[k]} → ${after.bankAccount[k]}`);
+  }
   return out.join("; ");
 }
 
@@ -96,6 +110,16 @@ export async function updateSettings(actor: Actor, next: PlatformSettings): Prom
   if (!Number.isInteger(next.publicAgreementNoticeDays) || next.publicAgreementNoticeDays < PUBLIC_AGREEMENT_NOTICE_MIN_DAYS)
     errors.publicAgreementNoticeDays = ["settings.errors.publicAgreementFloor"];
   if (!next.noticeText.zh.trim()) errors.noticeTextZh = ["errors.required"];
+  const intIn = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+  if (!intIn(next.signingDeadlineDays, 1, SIGNING_DEADLINE_MAX_DAYS)) errors.signingDeadlineDays = ["settlementSettings.errors.days"];
+  if (!intIn(next.commissionBps, 0, MAX_SHARE_BPS)) errors.commissionPercent = ["settlementSettings.errors.percent"];
+  if (!intIn(next.platformFeeBps, 0, MAX_SHARE_BPS)) errors.platformFeePercent = ["settlementSettings.errors.percent"];
+  if (!intIn(next.buyNowDepositPercent, 1, 100)) errors.buyNowDepositPercent = ["settlementSettings.errors.wholePercent"];
+  if (!intIn(next.buyNowConfirmHours, 1, BUY_NOW_CONFIRM_MAX_HOURS)) errors.buyNowConfirmHours = ["settlementSettings.errors.hours"];
+  const bank = { bankName: next.bankAccount.name, bankBank: next.bankAccount.bank, bankNumber: next.bankAccount.number };
+  for (const [k, v] of Object.entries(bank)) {
+    if (!v.trim() || v.length > BANK_FIELD_MAX) errors[k] = ["settlementSettings.errors.account"];
+  }
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const saved = await withTransaction(async (session) => {
     const before = await readSettings(session);
@@ -107,6 +131,12 @@ export async function updateSettings(actor: Actor, next: PlatformSettings): Prom
           publicAgreementNoticeDays: next.publicAgreementNoticeDays,
           noticeText: { zh: next.noticeText.zh, en: next.noticeText.en },
           showDemoAccounts: next.showDemoAccounts,
+          signingDeadlineDays: next.signingDeadlineDays,
+          commissionBps: next.commissionBps,
+          platformFeeBps: next.platformFeeBps,
+          buyNowDepositPercent: next.buyNowDepositPercent,
+          buyNowConfirmHours: next.buyNowConfirmHours,
+          bankAccount: { name: next.bankAccount.name.trim(), bank: next.bankAccount.bank.trim(), number: next.bankAccount.number.trim() },
           ...(actor.id ? { updatedBy: actor.id } : {}),
           updatedByName: actor.name,
         },

@@ -159,6 +159,10 @@ export async function getDealWorkspace(actor: Actor, dealId: string, now = new D
 
   const commissionBps = deal.commissionBps ?? null;
   const feeBps = deal.feeBps ?? null;
+  // Who is paid what is for the seller's side, admins and the bureau; a broker sees their own
+  // commission, the buyer only the totals (the rule of services/settlement/payouts.server.ts payoutsOfDeal).
+  const shown = (p: (typeof payoutRows)[number]) =>
+    access === "buyer" ? false : access === "broker" ? p.to === "broker" && p.party === actor.id : true;
   const stages: WorkspaceStage[] = stageRows.map((s) => {
     const own = payoutRows.filter((p) => String(p.stage) === String(s._id));
     const broker = own.find((p) => p.to === "broker");
@@ -179,7 +183,7 @@ export async function getDealWorkspace(actor: Actor, dealId: string, now = new D
       paidOutFen: own.filter((p) => p.status === "paid").reduce((sum, p) => sum + p.amount, 0),
       commissionFen: broker ? broker.amount : deal.broker?.user && commissionBps ? bpsOf(s.amount, commissionBps) : 0,
       feeFen: feeBps ? bpsOf(s.amount, feeBps) : 0,
-      payouts: own.map((p) => ({
+      payouts: own.filter(shown).map((p) => ({
         id: String(p._id),
         to: p.to as PayoutTo,
         partyName: p.partyName,
