@@ -1,3 +1,4 @@
+import { clearSchedule } from "../support/hand-schedule.ts";
 import mongoose from "mongoose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Contract } from "~/models/contract.server.ts";
@@ -148,6 +149,8 @@ describe("the deal's workspace page", () => {
     const day = 86_400_000;
     const now = Date.now();
     const ref = () => `CG${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
+    // Signing made the schedule from the terms; this test writes its own stages in its place.
+    await clearSchedule(id);
     const [first, second] = await DealStage.create([
       {
         deal: id,

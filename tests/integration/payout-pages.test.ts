@@ -1,3 +1,4 @@
+import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
@@ -232,7 +233,8 @@ describe("/account/payouts", () => {
 
 describe("the deal page", () => {
   it("shows a failed transfer with its reason to the seller and the admin, and no payouts to the buyer", async () => {
-    const deal = await openDealFixture({ seller, buyer, broker, feeBps: 0, commissionBps: 300 });
+    const listing = await tradingAchievement(seller, broker);
+    const deal = await openDealFixture({ seller, buyer, broker, feeBps: 0, commissionBps: 300, listing });
     await paidStage(deal, 30_000_00);
     const sellerPayout = (await Payout.findOne({ deal, to: "seller" }).lean())!;
     // The seller's organisation was onboarded above; the local server refuses its next transfer (decision 018).

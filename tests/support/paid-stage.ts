@@ -20,9 +20,11 @@ export async function openDealFixture(opts: {
   commissionBps?: number;
   feeBps?: number;
   priceFen?: number;
+  /** A real listing, for the pages that read it (the deal page); else an id of none. */
+  listing?: string;
 }): Promise<string> {
   const deal = await Deal.create({
-    listing: new mongoose.Types.ObjectId(),
+    listing: opts.listing ?? new mongoose.Types.ObjectId(),
     listingTitle: `三七连作障碍消减技术 ${++n}`,
     seller: {
       user: opts.seller.id,
