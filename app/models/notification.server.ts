@@ -44,6 +44,14 @@ export const NOTIFICATION_TYPES = [
   // Contracts (issue 14): an edit voided the signatures; both sides signed.
   "contract.signatureVoided",
   "contract.signed",
+  // Cancellation and the signing deadline (issue 14, point 8).
+  "deal.cancellationProposed",
+  "deal.cancellationWithdrawn",
+  "deal.cancellationDeclined",
+  "deal.cancelled",
+  "deal.lapsed",
+  "deal.signReminder",
+  "deal.refunded",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

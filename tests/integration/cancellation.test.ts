@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Achievement } from "~/models/achievement.server.ts";
+import { AuditEvent } from "~/models/audit-event.server.ts";
+import { Deal } from "~/models/deal.server.ts";
+import { DealRefund } from "~/models/deal-refund.server.ts";
+import { DealStage } from "~/models/deal-stage.server.ts";
+import { Notification } from "~/models/notification.server.ts";
+import { Payment } from "~/models/payment.server.ts";
+import { Payout } from "~/models/payout.server.ts";
+import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { actorOf } from "~/services/kernel/actor.ts";
+import { accountBalance, dealBooks } from "~/services/ledger/queries.server.ts";
+import {
+  adminCancelDeal,
+  confirmCancellation,
+  proposeCancellation,
+  recordBankRefund,
+  withdrawCancellation,
+} from "~/services/settlement/cancel.server.ts";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { person } from "../../seeds/trading-fixtures.ts";
+import { openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from "../support/settlement-fixture.ts";
+
+/**
+ * Issue 14, point 8: cancelling a deal before it is performed — by agreement (one side proposes,
+ * the other confirms) or by an admin — refunds the paid stages (a Stripe refund through the SDK, a
+ * bank refund an admin records), reverses the broker's commission, returns the listing to
+ * trading, and keeps the deal's books balanced at every step.
+ */
+
+let seller: SessionUser, buyer: SessionUser, broker: SessionUser, bureau: SessionUser, admin: SessionUser, stranger: SessionUser;
+let stripeEnv: Awaited<ReturnType<typeof useLocalStripe>>;
+
+beforeAll(async () => {
+  stripeEnv = await useLocalStripe();
+  seller = await person("cancel-seller@wsu.cn", ["seller"], "文山学院", "university");
+  buyer = await person("cancel-buyer@coop.cn", ["buyer"], "兴街镇三七种植专业合作社");
+  broker = await person("cancel-broker@agency.cn", ["broker"], "文山州科技成果转移转化服务中心", "service-agency");
+  bureau = await person("cancel-bureau@kjj.gov.cn", ["bureau"], "文山县科技局", "government");
+  admin = await person("cancel-admin@chengguo.cn", ["admin"], null);
+  stranger = await person("cancel-stranger@tea.cn", ["buyer"], "茶业公司");
+});
+
+afterAll(async () => {
+  await stripeEnv.close();
+});
+
+const sellerParty = () => seller.organization!.id;
+const as = (u: SessionUser) => actorOf(u);
+
+async function refused<T extends Error>(p: Promise<unknown>, type: new (...a: never[]) => T): Promise<T> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(type);
+  return e as T;
+}
+
+async function expectBalanced(dealId: string) {
+  const books = await dealBooks(dealId);
+  expect(books.balanced).toBe(true);
+  return books;
+}
+const balanceOf = (books: Awaited<ReturnType<typeof dealBooks>>, account: string) =>
+  books.accounts.find((a) => a.account === account)?.balanceFen ?? 0;
+
+describe("cancellation by agreement", () => {
+  it("refunds a Stripe-paid stage through the SDK and a bank-paid stage when the admin records it, reverses the commission and returns the listing to trading", async () => {
+    const { dealId, listingId } = await openTestDeal(seller, buyer, broker);
+    const first = await stageWithReceipts(dealId, buyer, sellerParty(), 1, 100_000_00, [{ via: "stripe", amount: 100_000_00 }]);
+    await stageWithReceipts(dealId, buyer, sellerParty(), 2, 200_000_00, [{ via: "bank", amount: 50_000_00 }]);
+    await stagePayouts(dealId, first, { party: sellerParty(), name: seller.organization!.name }, broker, 100_000_00, 3_000_00);
+    await expectBalanced(dealId);
+    expect(await accountBalance("brokerPayable", { deal: dealId, party: broker.id })).toBe(3_000_00);
+
+    // The buyer proposes; the seller is told and confirms.
+    await proposeCancellation(as(buyer), dealId, "技术指标无法达到合同约定");
+    expect((await Deal.findById(dealId).lean())!.cancellation).toMatchObject({ side: "buyer", reason: "技术指标无法达到合同约定" });
+    expect(await Notification.countDocuments({ user: seller.id, type: "deal.cancellationProposed" })).toBe(1);
+    // The proposer cannot confirm their own proposal.
+    await refused(confirmCancellation(as(buyer), dealId), ConflictError);
+    await confirmCancellation(as(seller), dealId);
+
+    const deal = (await Deal.findById(dealId).lean())!;
+    expect(deal.status).toBe("cancelled");
+    expect(deal.ended).toMatchObject({ byName: seller.name });
+    expect(deal.ended!.reason).toContain("技术指标无法达到合同约定");
+    expect((await Achievement.findById(listingId).lean())!.status).toBe("trading");
+    expect((await DealStage.find({ deal: dealId }).lean()).map((s) => s.status)).toEqual(["cancelled", "cancelled"]);
+    expect((await Payout.find({ deal: dealId }).lean()).map((p) => p.status)).toEqual(["reversed", "reversed"]);
+    expect(await accountBalance("brokerPayable", { deal: dealId, party: broker.id })).toBe(0);
+    expect(await AuditEvent.countDocuments({ subject: deal._id, action: "deal.cancelled" })).toBe(1);
+    expect(await Notification.countDocuments({ user: buyer.id, type: "deal.cancelled" })).toBe(1);
+    expect(await Notification.countDocuments({ user: seller.id, type: "deal.cancelled" })).toBe(1);
+
+    // The Stripe receipt went back through the gateway at once; the bank one waits for the admin.
+    const refunds = await DealRefund.find({ deal: dealId }).sort({ stageNumber: 1 }).lean();
+    expect(refunds.map((r) => [r.via, r.amount, r.status])).toEqual([
+      ["stripe", 100_000_00, "paid"],
+      ["bank", 50_000_00, "due"],
+    ]);
+    const payment = (await Payment.findById(refunds[0]!.payment).lean())!;
+    expect(payment).toMatchObject({ status: "refunded", refundedAmount: 100_000_00 });
+    const atGateway = await stripeEnv.stripe.refunds.list({ payment_intent: payment.intentRef! });
+    expect(atGateway.data.map((r) => r.amount)).toEqual([100_000_00]);
+    let books = await expectBalanced(dealId);
+    expect(balanceOf(books, "refundsPayable")).toBe(50_000_00);
+    expect((await Deal.findById(dealId).lean())!.paymentState).not.toBe("refunded");
+
+    // Only an admin records a bank refund; the reference and the date are required.
+    await refused(recordBankRefund(as(seller), String(refunds[1]!._id), { bankRef: "X", paidOn: "2026-12-01" }), ForbiddenError);
+    const bad = await refused(
+      recordBankRefund(as(admin), String(refunds[1]!._id), { bankRef: " ", paidOn: "not a date" }),
+      ValidationError,
+    );
+    expect(Object.keys(bad.fieldErrors)).toEqual(["bankRef", "paidOn"]);
+    await recordBankRefund(as(admin), String(refunds[1]!._id), { bankRef: "ICBC-20261204-0042", paidOn: "2026-12-04" });
+    await refused(recordBankRefund(as(admin), String(refunds[1]!._id), { bankRef: "again", paidOn: "2026-12-04" }), ConflictError);
+
+    books = await expectBalanced(dealId);
+    for (const a of ["buyerReceivable", "sellerPayable", "brokerPayable", "refundsPayable", "cashStripe", "cashBank"]) {
+      expect(balanceOf(books, a), a).toBe(0);
+    }
+    expect((await Deal.findById(dealId).lean())!.paymentState).toBe("refunded");
+    expect(await AuditEvent.countDocuments({ subject: deal._id, action: "refund.paid" })).toBe(2);
+    expect(await Notification.countDocuments({ user: buyer.id, type: "deal.refunded" })).toBe(1);
+  });
+
+  it("lets the proposer withdraw and the other side decline; a proposal needs a reason", async () => {
+    const { dealId } = await openTestDeal(seller, buyer, broker);
+    await refused(proposeCancellation(as(seller), dealId, "  "), ValidationError);
+    await proposeCancellation(as(seller), dealId, "买方未按约定提供场地");
+    await refused(proposeCancellation(as(buyer), dealId, "我也想取消"), ConflictError);
+    expect(await withdrawCancellation(as(seller), dealId)).toBe("withdrawn");
+    await refused(confirmCancellation(as(buyer), dealId), ConflictError);
+    await proposeCancellation(as(seller), dealId, "买方未按约定提供场地");
+    expect(await withdrawCancellation(as(buyer), dealId)).toBe("declined");
+    const deal = (await Deal.findById(dealId).lean())!;
+    expect(deal.status).toBe("open");
+    expect(deal.cancellation?.side).toBeUndefined();
+    expect(await AuditEvent.countDocuments({ subject: deal._id, action: "deal.cancellationDeclined" })).toBe(1);
+  });
+
+  it("refuses once money went out to the seller or the broker", async () => {
+    const { dealId, listingId } = await openTestDeal(seller, buyer, broker);
+    const stage = await stageWithReceipts(dealId, buyer, sellerParty(), 1, 300_000_00, [{ via: "bank", amount: 300_000_00 }]);
+    await stagePayouts(dealId, stage, { party: sellerParty(), name: seller.organization!.name }, broker, 300_000_00, 9_000_00);
+    await Payout.updateOne({ stage, to: "seller" }, { $set: { status: "paid", paidAt: new Date() } });
+    const e = await refused(proposeCancellation(as(buyer), dealId, "不想要了"), ConflictError);
+    expect(e.message).toBe("settlement.cancel.errors.performed");
+    await refused(adminCancelDeal(as(admin), dealId, "争议裁决"), ConflictError);
+    expect((await Deal.findById(dealId).lean())!.status).toBe("open");
+    expect((await Achievement.findById(listingId).lean())!.status).toBe("deal");
+    expect(await DealRefund.countDocuments({ deal: dealId })).toBe(0);
+    await expectBalanced(dealId);
+  });
+});
+
+describe("admin cancellation and who may cancel", () => {
+  it("an admin cancels directly after a dispute, with a reason; the stage's Stripe money goes back", async () => {
+    const { dealId, listingId } = await openTestDeal(seller, buyer, broker);
+    await stageWithReceipts(dealId, buyer, sellerParty(), 1, 60_000_00, [{ via: "stripe", amount: 60_000_00 }]);
+    await refused(adminCancelDeal(as(admin), dealId, ""), ValidationError);
+    await adminCancelDeal(as(admin), dealId, "经调解，双方争议无法解决");
+    const deal = (await Deal.findById(dealId).lean())!;
+    expect(deal).toMatchObject({
+      status: "cancelled",
+      paymentState: "refunded",
+      ended: { byName: admin.name, reason: "经调解，双方争议无法解决" },
+    });
+    expect((await Achievement.findById(listingId).lean())!.status).toBe("trading");
+    const books = await expectBalanced(dealId);
+    expect(balanceOf(books, "cashStripe")).toBe(0);
+    expect(balanceOf(books, "buyerReceivable")).toBe(0);
+    // A cancelled deal cannot be cancelled again.
+    await refused(adminCancelDeal(as(admin), dealId, "again"), ConflictError);
+  });
+
+  it("a stranger learns nothing (404); the bureau, the broker and a party acting alone cannot cancel", async () => {
+    const { dealId } = await openTestDeal(seller, buyer, broker);
+    await refused(proposeCancellation(as(stranger), dealId, "x"), NotFoundError);
+    await refused(adminCancelDeal(as(stranger), dealId, "x"), NotFoundError);
+    await refused(proposeCancellation(as(bureau), dealId, "x"), ForbiddenError);
+    await refused(adminCancelDeal(as(bureau), dealId, "x"), ForbiddenError);
+    await refused(adminCancelDeal(as(seller), dealId, "x"), ForbiddenError);
+    expect((await Deal.findById(dealId).lean())!.status).toBe("open");
+  });
+});
