@@ -162,6 +162,13 @@ export default function DealPage() {
       <aside className="trading-note" data-testid="contract-next">
         <h2>{t("deals.detail.nextStep")}</h2>
         <p>{t("deals.detail.nextStepText")}</p>
+        {contract ? (
+          <p>
+            <Link to={`/deals/${d.id}/cancel`} data-testid="cancel-link">
+              {t("settlement.cancel.link")}
+            </Link>
+          </p>
+        ) : null}
       </aside>
     </div>
   );

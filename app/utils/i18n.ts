@@ -3,6 +3,7 @@ import { initReactI18next } from "react-i18next";
 import en from "~/locales/en.ts";
 import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
+import cancellation from "~/locales/modules/cancellation.ts";
 import contracts from "~/locales/modules/contracts.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
@@ -58,6 +59,7 @@ const MODULES = [
   accounts,
   contracts,
   ledger,
+  cancellation,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

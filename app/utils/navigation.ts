@@ -27,6 +27,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/admin/organizations", label: "nav.organizations", permission: "organization:manage" },
   { to: "/admin/audit", label: "nav.audit", permission: "audit:view" },
   { to: "/admin/ledger", label: "nav.ledger", permission: "ledger:view" },
+  { to: "/admin/refunds", label: "nav.refunds", permission: "refund:record" },
   { to: "/admin/settings", label: "nav.settings", permission: "settings:manage" },
   { to: "/admin/tokens", label: "nav.tokens", permission: "token:manage" },
 ];

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   "audit:view": ["admin"],
   /** The platform's ledger: balances and the reconciliation report (decision 017). */
   "ledger:view": ["admin"],
+  /** Recording a bank refund of a cancelled deal (issue 14, point 8). */
+  "refund:record": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

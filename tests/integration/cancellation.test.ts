@@ -18,7 +18,11 @@ import {
   withdrawCancellation,
 } from "~/services/settlement/cancel.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { person } from "../../seeds/trading-fixtures.ts";
+import * as adminRefundsPage from "~/routes/admin.refunds.tsx";
+import * as cancelPage from "~/routes/deals.$id_.cancel.tsx";
+import * as contractPage from "~/routes/deals.$id_.contract.tsx";
+import { person, pdfBytes } from "../../seeds/trading-fixtures.ts";
+import { pageRequests } from "../support/page-requests.ts";
 import { openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from "../support/settlement-fixture.ts";
 
 /**
@@ -31,7 +35,10 @@ import { openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from ".
 let seller: SessionUser, buyer: SessionUser, broker: SessionUser, bureau: SessionUser, admin: SessionUser, stranger: SessionUser;
 let stripeEnv: Awaited<ReturnType<typeof useLocalStripe>>;
 
+const pages = pageRequests();
+
 beforeAll(async () => {
+  await pages.init();
   stripeEnv = await useLocalStripe();
   seller = await person("cancel-seller@wsu.cn", ["seller"], "文山学院", "university");
   buyer = await person("cancel-buyer@coop.cn", ["buyer"], "兴街镇三七种植专业合作社");
@@ -185,5 +192,66 @@ describe("admin cancellation and who may cancel", () => {
     await refused(adminCancelDeal(as(bureau), dealId, "x"), ForbiddenError);
     await refused(adminCancelDeal(as(seller), dealId, "x"), ForbiddenError);
     expect((await Deal.findById(dealId).lean())!.status).toBe("open");
+  });
+});
+
+describe("the cancel page and the admin's refunds page (no JavaScript)", () => {
+  it("a party proposes and the other confirms through the forms; the admin records the bank refund with its proof; strangers get 404", async () => {
+    const pSeller = await pages.person("cancel-page-seller@ynu.cn", ["seller"], "云南农业研究所");
+    const pBuyer = await pages.person("cancel-page-buyer@coop.cn", ["buyer"], "马关县三七合作社");
+    const pAdmin = await pages.person("cancel-page-admin@chengguo.cn", ["admin"], null);
+    const pStranger = await pages.person("cancel-page-stranger@tea.cn", ["buyer"], "普洱茶业");
+    const { dealId, listingId } = await openTestDeal(pSeller, pBuyer, broker);
+    await stageWithReceipts(dealId, pBuyer, pSeller.organization!.id, 1, 80_000_00, [{ via: "bank", amount: 80_000_00 }]);
+    const path = `/deals/${dealId}/cancel`;
+    const params = { id: dealId };
+
+    expect((await pages.call(cancelPage.loader, pages.get(path, pStranger), params)).status).toBe(404);
+    // The contract page shows the signing deadline.
+    const contract = await (await pages.call(contractPage.loader, pages.get(`/deals/${dealId}/contract`, pBuyer), params)).json();
+    expect(contract.page.signBy).toBe((await Deal.findById(dealId).lean())!.signBy!.toISOString());
+
+    const empty = await pages.call(cancelPage.action, pages.post(path, pBuyer, { intent: "propose", reason: "" }), params);
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).reply.error.reason).toEqual(["settlement.cancel.errors.reasonRequired"]);
+    const proposed = await pages.call(cancelPage.action, pages.post(path, pBuyer, { intent: "propose", reason: "资金未获批" }), params);
+    expect(proposed.status).toBe(302);
+    expect(proposed.headers.get("Location")).toBe(`${path}?done=proposed`);
+    const seen = await (await pages.call(cancelPage.loader, pages.get(path, pSeller), params)).json();
+    expect(seen.view).toMatchObject({ side: "seller", proposal: { side: "buyer", reason: "资金未获批" }, status: "open" });
+    // A stranger's post learns nothing either.
+    expect((await pages.call(cancelPage.action, pages.post(path, pStranger, { intent: "confirm" }), params)).status).toBe(404);
+    const confirmed = await pages.call(cancelPage.action, pages.post(path, pSeller, { intent: "confirm" }), params);
+    expect(confirmed.headers.get("Location")).toBe(`${path}?done=cancelled`);
+    expect((await Achievement.findById(listingId).lean())!.status).toBe("trading");
+
+    const after = await (await pages.call(cancelPage.loader, pages.get(path, pBuyer), params)).json();
+    expect(after.view.status).toBe("cancelled");
+    expect(after.view.refunds).toMatchObject([{ via: "bank", amount: 80_000_00, status: "due" }]);
+    const refundId = after.view.refunds[0].id as string;
+
+    // The admin's page: only for admins; lists the refund; records it with a proof file.
+    expect((await pages.call(adminRefundsPage.loader, pages.get("/admin/refunds", pSeller))).status).toBe(403);
+    const list = await (await pages.call(adminRefundsPage.loader, pages.get("/admin/refunds", pAdmin))).json();
+    expect(list.refunds.map((r: { id: string }) => r.id)).toContain(refundId);
+    const upload = (fields: Record<string, string>, proof: Uint8Array, name: string) => {
+      const body = new FormData();
+      body.set("csrf", pages.csrf.token);
+      for (const [k, v] of Object.entries(fields)) body.set(k, v);
+      body.set("proof", new File([new Uint8Array(proof)], name));
+      const base = pages.get("/admin/refunds", pAdmin);
+      return new Request(base.url, { method: "POST", headers: { Cookie: base.headers.get("Cookie")! }, body });
+    };
+    const fields = { intent: "record", refund: refundId, bankRef: "ABC-20261204-7", paidOn: "2026-12-04" };
+    const notPdf = await pages.call(adminRefundsPage.action, upload(fields, new TextEncoder().encode("not a pdf"), "回单.pdf"));
+    expect(notPdf.status).toBe(400);
+    expect((await notPdf.json()).reply.error.proof).toEqual(["settlement.refunds.errors.proof"]);
+    const recorded = await pages.call(adminRefundsPage.action, upload(fields, pdfBytes("回单"), "回单.pdf"));
+    expect(recorded.headers.get("Location")).toBe("/admin/refunds?done=recorded");
+    const refund = (await DealRefund.findById(refundId).lean())!;
+    expect(refund).toMatchObject({ status: "paid", bankRef: "ABC-20261204-7", recordedBy: { name: pAdmin.name } });
+    expect(refund.proofFile).toBeTruthy();
+    expect((await Deal.findById(dealId).lean())!.paymentState).toBe("refunded");
+    await expectBalanced(dealId);
   });
 });

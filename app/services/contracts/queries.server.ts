@@ -60,6 +60,8 @@ export interface ContractPage {
   };
   needsDistribution: boolean;
   inventors: { name: string; share: number | null }[];
+  signBy: string | null;
+  dealStatus: string;
 }
 
 const sig = (s: {
@@ -131,6 +133,9 @@ export async function getContractPage(actor: Actor, dealId: string): Promise<Con
     },
     needsDistribution: needsDistribution(facts.ownerType),
     inventors: facts.inventors,
+    /** The signing deadline (issue 14, point 8) and whether the deal is still open. */
+    signBy: deal.signBy ? deal.signBy.toISOString() : null,
+    dealStatus: deal.status,
   };
 }
 

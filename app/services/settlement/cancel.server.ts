@@ -7,13 +7,14 @@ import { LedgerKey } from "~/models/ledger-key.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
-import { hasRole } from "~/utils/permissions.ts";
+import { can, hasRole } from "~/utils/permissions.ts";
 import { loadDealFor, partySideOf, type DealRow } from "../contracts/access.server.ts";
 import { SYSTEM_ACTOR, type Actor, type Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { parseId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { postCommissionReversed, postRefundDue, postRefundPaid } from "../ledger/deals.server.ts";
+import { storeProof } from "../files/proofs.server.ts";
 import { post } from "../ledger/post.server.ts";
 import { transitionListingInSession } from "../listings/workflow.server.ts";
 import { notify, type NotifyInput } from "../notifications/notify.server.ts";
@@ -411,12 +412,13 @@ async function settleRefund(session: ClientSession, refundId: Types.ObjectId, s:
 export interface BankRefundInput {
   bankRef: unknown;
   paidOn: unknown;
-  proofFile?: Types.ObjectId | null;
+  /** The bank's 回单 or statement (PDF, PNG, JPEG, WebP; at most 10 MB), stored with services/files. */
+  proof?: { bytes: Uint8Array; filename: string } | null;
 }
 
 /** An admin records the bank transfer that returned a bank receipt's money: reference, value date, proof. */
 export async function recordBankRefund(actor: Actor, refundId: string, input: BankRefundInput, opts: CancelOptions = {}): Promise<void> {
-  if (!hasRole(actor, "admin")) throw new ForbiddenError("settlement.refunds.errors.adminOnly");
+  if (!can(actor, "refund:record")) throw new ForbiddenError("settlement.refunds.errors.adminOnly");
   const errors: Record<string, string[]> = {};
   const bankRef = typeof input.bankRef === "string" ? input.bankRef.trim() : "";
   if (!bankRef || bankRef.length > 100) errors.bankRef = ["settlement.refunds.errors.bankRef"];
@@ -424,12 +426,17 @@ export async function recordBankRefund(actor: Actor, refundId: string, input: Ba
   if (Number.isNaN(paidOn.getTime()) || paidOn.getTime() > (opts.now ?? new Date()).getTime() + 86_400_000)
     errors.paidOn = ["settlement.refunds.errors.paidOn"];
   if (Object.keys(errors).length) throw new ValidationError(errors);
+  const known = await DealRefund.findById(parseId(refundId), { _id: 1 }).lean();
+  if (!known) throw new NotFoundError();
+  const proofFile = input.proof
+    ? await storeProof(input.proof, { kind: "refund", subject: refundId, by: actor.id }, "proof", "settlement.refunds.errors.proof")
+    : null;
   await withTransaction(async (session) => {
     const r = await DealRefund.findById(parseId(refundId)).session(session).lean();
     if (!r) throw new NotFoundError();
     if (r.via !== "bank") throw new ConflictError("settlement.refunds.errors.notBank");
     if (r.status !== "due") throw new ConflictError("settlement.refunds.errors.alreadyPaid");
-    await settleRefund(session, r._id, { via: "bank", actor, bankRef, paidOn, proofFile: input.proofFile ?? null });
+    await settleRefund(session, r._id, { via: "bank", actor, bankRef, paidOn, proofFile });
   });
 }
 
@@ -453,7 +460,7 @@ export async function listRefunds(actor: Actor, filter: { dealId?: string; statu
   if (filter.dealId) {
     await loadDealFor(actor, filter.dealId);
     q.deal = parseId(filter.dealId);
-  } else if (!hasRole(actor, "admin")) throw new ForbiddenError();
+  } else if (!can(actor, "refund:record")) throw new ForbiddenError();
   if (filter.status) q.status = filter.status;
   const rows = await DealRefund.find(q).sort({ createdAt: 1 }).limit(500).lean();
   const titles = new Map(
