@@ -19,6 +19,8 @@ import {
 } from "~/services/settlement/cancel.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import * as adminRefundsPage from "~/routes/admin.refunds.tsx";
+import * as cancellationApi from "~/routes/api.v1.deals.$id.cancellation.ts";
+import * as bankRefundApi from "~/routes/api.v1.refunds.$id.bank.ts";
 import * as cancelPage from "~/routes/deals.$id_.cancel.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import { person, pdfBytes } from "../../seeds/trading-fixtures.ts";
@@ -253,5 +255,60 @@ describe("the cancel page and the admin's refunds page (no JavaScript)", () => {
     expect(refund.proofFile).toBeTruthy();
     expect((await Deal.findById(dealId).lean())!.paymentState).toBe("refunded");
     await expectBalanced(dealId);
+  });
+});
+
+describe("API v1", () => {
+  it("POST /api/v1/deals/:id/cancellation proposes, confirms and admin-cancels by the same rules; POST /api/v1/refunds/:id/bank records a bank refund", async () => {
+    const aSeller = await pages.person("cancel-api-seller@ynu.cn", ["seller"], "云南热作研究所");
+    const aBuyer = await pages.person("cancel-api-buyer@coop.cn", ["buyer"], "砚山县辣椒合作社");
+    const aAdmin = await pages.person("cancel-api-admin@chengguo.cn", ["admin"], null);
+    const aBureau = await pages.person("cancel-api-bureau@kjj.gov.cn", ["bureau"], "砚山县科技局");
+    const aStranger = await pages.person("cancel-api-stranger@tea.cn", ["buyer"], "勐海茶厂");
+    const { dealId } = await openTestDeal(aSeller, aBuyer, broker);
+    await stageWithReceipts(dealId, aBuyer, aSeller.organization!.id, 1, 40_000_00, [{ via: "bank", amount: 40_000_00 }]);
+    const path = `/api/v1/deals/${dealId}/cancellation`;
+    const params = { id: dealId };
+    const call = (u: SessionUser, body: unknown) => pages.call(cancellationApi.action, pages.postJson(path, u, body), params);
+
+    expect((await call(aStranger, { action: "propose", reason: "x" })).status).toBe(404);
+    expect((await call(aBureau, { action: "propose", reason: "x" })).status).toBe(403);
+    const bad = await call(aBuyer, { action: "propose", reason: "" });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.fields.reason).toBeTruthy();
+    expect((await call(aBuyer, { action: "destroy" })).status).toBe(400);
+    const proposed = await call(aBuyer, { action: "propose", reason: "场地未落实" });
+    expect(proposed.status).toBe(200);
+    expect((await proposed.json()).cancellation).toMatchObject({ status: "open", proposal: { side: "buyer", reason: "场地未落实" } });
+    expect((await call(aBuyer, { action: "confirm" })).status).toBe(409);
+    const confirmed = await call(aSeller, { action: "confirm" });
+    const view = (await confirmed.json()).cancellation;
+    expect(view).toMatchObject({ status: "cancelled", refunds: [{ via: "bank", amount: 40_000_00, status: "due" }] });
+    expect(await AuditEvent.countDocuments({ subject: dealId, action: "deal.cancelled", via: "api" })).toBe(1);
+
+    const refundPath = `/api/v1/refunds/${view.refunds[0].id}/bank`;
+    const record = (u: SessionUser, body: unknown) =>
+      pages.call(bankRefundApi.action, pages.postJson(refundPath, u, body), { id: view.refunds[0].id });
+    expect((await record(aSeller, { bankRef: "R1", paidOn: "2026-12-04" })).status).toBe(403);
+    expect((await record(aAdmin, { bankRef: "R1", paidOn: "4/12/2026" })).status).toBe(400);
+    const done = await record(aAdmin, {
+      bankRef: "CCB-20261204-9",
+      paidOn: "2026-12-04",
+      proof: { filename: "回单.pdf", base64: Buffer.from(pdfBytes("回单")).toString("base64") },
+    });
+    expect(done.status).toBe(200);
+    expect((await done.json()).refund).toMatchObject({ status: "paid", bankRef: "CCB-20261204-9" });
+    expect((await record(aAdmin, { bankRef: "again", paidOn: "2026-12-04" })).status).toBe(409);
+    expect((await Deal.findById(dealId).lean())!.paymentState).toBe("refunded");
+    await expectBalanced(dealId);
+
+    // An admin cancels another deal through the API.
+    const other = await openTestDeal(aSeller, aBuyer, broker);
+    const admin = await pages.call(
+      cancellationApi.action,
+      pages.postJson(`/api/v1/deals/${other.dealId}/cancellation`, aAdmin, { action: "admin-cancel", reason: "争议调解结果" }),
+      { id: other.dealId },
+    );
+    expect((await admin.json()).cancellation).toMatchObject({ status: "cancelled", ended: { reason: "争议调解结果" } });
   });
 });

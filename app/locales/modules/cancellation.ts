@@ -45,6 +45,7 @@ const zh = {
         otherSideConfirms: "取消申请须由对方确认",
         partiesOnly: "只有成交双方可以协商取消",
         adminOnly: "只有平台管理员可以直接取消成交",
+        action: "action 须为 propose、confirm、withdraw 或 admin-cancel",
       },
     },
     refunds: {
@@ -134,6 +135,7 @@ const en: typeof zh = {
         otherSideConfirms: "The other side confirms a cancellation",
         partiesOnly: "Only the two parties can cancel by agreement",
         adminOnly: "Only a platform administrator can cancel a deal directly",
+        action: "action must be propose, confirm, withdraw or admin-cancel",
       },
     },
     refunds: {

@@ -455,13 +455,14 @@ export interface RefundRow {
 }
 
 /** The refunds of one deal (for whoever may see the deal) or, for an admin, every refund still due. */
-export async function listRefunds(actor: Actor, filter: { dealId?: string; status?: "due" | "paid" } = {}): Promise<RefundRow[]> {
+export async function listRefunds(actor: Actor, filter: { dealId?: string; status?: "due" | "paid"; refundId?: string } = {}): Promise<RefundRow[]> {
   const q: Record<string, unknown> = {};
   if (filter.dealId) {
     await loadDealFor(actor, filter.dealId);
     q.deal = parseId(filter.dealId);
   } else if (!can(actor, "refund:record")) throw new ForbiddenError();
   if (filter.status) q.status = filter.status;
+  if (filter.refundId) q._id = parseId(filter.refundId);
   const rows = await DealRefund.find(q).sort({ createdAt: 1 }).limit(500).lean();
   const titles = new Map(
     (await Deal.find({ _id: { $in: rows.map((r) => r.deal) } }, { listingTitle: 1 }).lean()).map((d) => [String(d._id), d.listingTitle]),
