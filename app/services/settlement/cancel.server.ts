@@ -455,7 +455,10 @@ export interface RefundRow {
 }
 
 /** The refunds of one deal (for whoever may see the deal) or, for an admin, every refund still due. */
-export async function listRefunds(actor: Actor, filter: { dealId?: string; status?: "due" | "paid"; refundId?: string } = {}): Promise<RefundRow[]> {
+export async function listRefunds(
+  actor: Actor,
+  filter: { dealId?: string; status?: "due" | "paid"; refundId?: string } = {},
+): Promise<RefundRow[]> {
   const q: Record<string, unknown> = {};
   if (filter.dealId) {
     await loadDealFor(actor, filter.dealId);
