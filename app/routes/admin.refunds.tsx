@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import contractStyles from "~/components/contract/contract.css";
 import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 import { MAX_ATTACHMENT_BYTES } from "~/services/files/file-types.ts";
 import { listRefunds, recordBankRefund } from "~/services/settlement/cancel.server.ts";
@@ -22,7 +23,10 @@ import { pageTitle, requestT } from "~/web/meta.server.ts";
  * works without JavaScript). Admins only.
  */
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: contractStyles },
+];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.pageTitle ?? "退款处理 · 成果" }];
 
 const UPLOAD_LIMITS = {
@@ -81,13 +85,13 @@ export default function AdminRefunds() {
       ) : null}
       {failure && !failure.target ? <FormErrors errors={(failure.reply?.error ?? {})[""]} /> : null}
       {refunds.length === 0 ? <p data-testid="refunds-none">{t("settlement.refunds.none")}</p> : null}
-      <ul className="admin-list">
+      <ul className="admin-cards">
         {refunds.map((r) => {
           const mine = failure?.target === r.id;
           const errors = (mine ? (failure?.reply?.error ?? {}) : {}) as Record<string, string[] | null>;
           const typed = (mine ? (failure?.reply?.initialValue ?? {}) : {}) as Record<string, string>;
           return (
-            <li key={r.id} data-testid={`refund-${r.id}`}>
+            <li key={r.id} className="admin-card" data-testid={`refund-${r.id}`}>
               <p>
                 <Link to={`/deals/${r.deal}/cancel`}>{r.listingTitle}</Link> · {t("settlement.refunds.stage")} {r.stageNumber} ·{" "}
                 {t(`settlement.cancel.vias.${r.via}`)} · <strong>{formatYuan(r.amount)}</strong> · {formatDateTime(r.createdAt)}
@@ -98,14 +102,23 @@ export default function AdminRefunds() {
                   <AuthenticityTokenInput />
                   <input type="hidden" name="intent" value="record" />
                   <input type="hidden" name="refund" value={r.id} />
-                  <label htmlFor={`bankRef-${r.id}`}>{t("settlement.refunds.bankRef")}</label>
-                  <input id={`bankRef-${r.id}`} name="bankRef" required maxLength={100} defaultValue={typed.bankRef ?? ""} />
+                  <p>
+                    <label htmlFor={`bankRef-${r.id}`}>{t("settlement.refunds.bankRef")}</label>
+                    <br />
+                    <input id={`bankRef-${r.id}`} name="bankRef" required maxLength={100} defaultValue={typed.bankRef ?? ""} />
+                  </p>
                   <FieldErrors id={`bankRef-${r.id}-error`} errors={errors.bankRef} />
-                  <label htmlFor={`paidOn-${r.id}`}>{t("settlement.refunds.paidOn")}</label>
-                  <input id={`paidOn-${r.id}`} name="paidOn" type="date" required defaultValue={typed.paidOn ?? ""} />
+                  <p>
+                    <label htmlFor={`paidOn-${r.id}`}>{t("settlement.refunds.paidOn")}</label>
+                    <br />
+                    <input id={`paidOn-${r.id}`} name="paidOn" type="date" required defaultValue={typed.paidOn ?? ""} />
+                  </p>
                   <FieldErrors id={`paidOn-${r.id}-error`} errors={errors.paidOn} />
-                  <label htmlFor={`proof-${r.id}`}>{t("settlement.refunds.proof")}</label>
-                  <input id={`proof-${r.id}`} name="proof" type="file" accept="application/pdf,image/png,image/jpeg,image/webp" />
+                  <p>
+                    <label htmlFor={`proof-${r.id}`}>{t("settlement.refunds.proof")}</label>
+                    <br />
+                    <input id={`proof-${r.id}`} name="proof" type="file" accept="application/pdf,image/png,image/jpeg,image/webp" />
+                  </p>
                   <FieldErrors id={`proof-${r.id}-error`} errors={errors.proof} />
                   <FormErrors errors={errors[""]} />
                   <button type="submit" className="button" data-testid={`record-${r.id}`}>

@@ -9,12 +9,15 @@ import { Payment } from "~/models/payment.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { actorOf } from "~/services/kernel/actor.ts";
+import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { accountBalance, dealBooks } from "~/services/ledger/queries.server.ts";
 import {
   adminCancelDeal,
   confirmCancellation,
+  processGatewayRefunds,
   proposeCancellation,
   recordBankRefund,
+  settleGatewayRefund,
   withdrawCancellation,
 } from "~/services/settlement/cancel.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -115,6 +118,10 @@ describe("cancellation by agreement", () => {
     expect(atGateway.data.map((r) => r.amount)).toEqual([100_000_00]);
     let books = await expectBalanced(dealId);
     expect(balanceOf(books, "refundsPayable")).toBe(50_000_00);
+    // The refund's webhook arriving after (or a retry of the refunds) posts nothing twice.
+    await withTransaction((s) => settleGatewayRefund(s, String(payment._id)));
+    expect(await processGatewayRefunds(dealId)).toBe(0);
+    expect(balanceOf(await expectBalanced(dealId), "cashStripe")).toBe(0);
     expect((await Deal.findById(dealId).lean())!.paymentState).not.toBe("refunded");
 
     // Only an admin records a bank refund; the reference and the date are required.
