@@ -13,8 +13,15 @@ export type DealRefundStatus = (typeof DEAL_REFUND_STATUSES)[number];
 const dealRefundSchema = new Schema(
   {
     deal: { type: Schema.Types.ObjectId, ref: "Deal", required: true },
-    stage: { type: Schema.Types.ObjectId, ref: "DealStage", required: true },
+    /** The stage the money was paid on; none for an auction deposit not yet applied to a stage (`depositOnly`). */
+    stage: { type: Schema.Types.ObjectId, ref: "DealStage" },
     stageNumber: { type: Number, required: true },
+    /**
+     * A won auction's captured deposit that no stage received yet (the deal cancelled before its
+     * schedule): refunded through its Payment, whose own handler books it (deposit-refunded).
+     * `receipt` is then the deposit's Payment id.
+     */
+    depositOnly: { type: Boolean, default: false },
     /** The receipt (DealStage.receipts[]._id) the money came with: one refund per receipt. */
     receipt: { type: Schema.Types.ObjectId, required: true },
     via: { type: String, enum: ["stripe", "bank", "deposit"], required: true },

@@ -168,7 +168,7 @@ export default function CancelPage() {
           <ul>
             {v.refunds.map((r) => (
               <li key={r.id}>
-                {t("settlement.cancel.refundLine", {
+                {t(r.stageNumber === 0 ? "settlement.cancel.depositLine" : "settlement.cancel.refundLine", {
                   stage: r.stageNumber,
                   via: t(`settlement.cancel.vias.${r.via}`),
                   amount: formatYuan(r.amount),

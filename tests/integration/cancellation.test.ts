@@ -28,7 +28,8 @@ import * as cancelPage from "~/routes/deals.$id_.cancel.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import { person, pdfBytes } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from "../support/settlement-fixture.ts";
+import "~/services/trading/auctions/deposits.server.ts";
+import { capturedAuctionDeposit, openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from "../support/settlement-fixture.ts";
 
 /**
  * Issue 14, point 8: cancelling a deal before it is performed — by agreement (one side proposes,
@@ -191,6 +192,24 @@ describe("admin cancellation and who may cancel", () => {
     expect(balanceOf(books, "buyerReceivable")).toBe(0);
     // A cancelled deal cannot be cancelled again.
     await refused(adminCancelDeal(as(admin), dealId, "again"), ConflictError);
+  });
+
+  it("gives a won auction's captured deposit back when the deal is cancelled before any stage received it", async () => {
+    const depositId = await capturedAuctionDeposit(buyer, 20_000_00);
+    expect(await accountBalance("depositsHeld", { party: buyer.id })).toBe(20_000_00);
+    const { dealId } = await openTestDeal(seller, buyer, broker, {
+      source: "auction",
+      deposit: { paymentId: depositId, amountFen: 20_000_00 },
+    });
+    await adminCancelDeal(as(admin), dealId, "拍卖标的权属争议");
+    expect(await DealRefund.find({ deal: dealId }).lean()).toMatchObject([
+      { via: "deposit", depositOnly: true, amount: 20_000_00, status: "paid" },
+    ]);
+    expect(await Payment.findById(depositId).lean()).toMatchObject({ status: "refunded", refundedAmount: 20_000_00 });
+    expect(await accountBalance("depositsHeld", { party: buyer.id })).toBe(0);
+    expect(await accountBalance("depositForfeits", { party: buyer.id })).toBe(0);
+    expect((await Deal.findById(dealId).lean())!.paymentState).toBe("refunded");
+    await expectBalanced(dealId);
   });
 
   it("a stranger learns nothing (404); the bureau, the broker and a party acting alone cannot cancel", async () => {

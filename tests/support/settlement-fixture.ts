@@ -10,7 +10,8 @@ import { initLedger } from "~/services/ledger/book.server.ts";
 import { postPaymentReceived, postStageDue, postStageShares } from "~/services/ledger/deals.server.ts";
 import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import { isRegisteredPurpose, registerPaymentPurpose } from "~/services/payments/purposes.server.ts";
-import { startCheckout } from "~/services/payments/start.server.ts";
+import { capturePayment } from "~/services/payments/holds.server.ts";
+import { startCheckout, startHold } from "~/services/payments/start.server.ts";
 import { syncPayment } from "~/services/payments/sync.server.ts";
 import { openDeal, type OpenDealInput } from "~/services/trading/deals/open.server.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
@@ -159,4 +160,21 @@ export async function stagePayouts(
     );
     await postStageShares(session, { deal: dealId, stage: stageId, seller: seller.party, broker: broker.id, commissionFen, feeFen: 0 });
   });
+}
+
+/** A won auction's deposit held through the SDK and captured (the auction's own handler books the capture). */
+export async function capturedAuctionDeposit(buyer: SessionUser, amountFen: number): Promise<string> {
+  const hold = await startHold({
+    purpose: "auction-deposit",
+    payer: { id: buyer.id, name: buyer.name, email: buyer.email },
+    amountFen,
+    subject: { kind: "auction-registration", id: String(new mongoose.Types.ObjectId()) },
+    description: "竞买保证金",
+    successUrl: "http://127.0.0.1:9/paid?session={CHECKOUT_SESSION_ID}",
+    cancelUrl: "http://127.0.0.1:9/cancelled",
+  });
+  await payCheckout(hold.redirectUrl);
+  if ((await syncPayment(hold.paymentId)) !== "held") throw new Error("deposit not held");
+  if ((await capturePayment(hold.paymentId)) !== "captured") throw new Error("deposit not captured");
+  return hold.paymentId;
 }

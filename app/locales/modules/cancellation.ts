@@ -27,6 +27,7 @@ const zh = {
       refunds: "退款",
       noRefunds: "没有需要退回的款项。",
       refundLine: "第 {{stage}} 期 · {{via}} · {{amount}} · {{status}}",
+      depositLine: "竞价保证金 · {{amount}} · {{status}}",
       vias: { stripe: "在线支付", bank: "对公转账", deposit: "保证金" },
       refundStatuses: { due: "待退款", paid: "已退款" },
       done: {
@@ -116,6 +117,7 @@ const en: typeof zh = {
       refunds: "Refunds",
       noRefunds: "Nothing to refund.",
       refundLine: "Stage {{stage}} · {{via}} · {{amount}} · {{status}}",
+      depositLine: "Auction deposit · {{amount}} · {{status}}",
       vias: { stripe: "online payment", bank: "bank transfer", deposit: "deposit" },
       refundStatuses: { due: "to refund", paid: "refunded" },
       done: {

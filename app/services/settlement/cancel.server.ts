@@ -4,6 +4,7 @@ import { Deal } from "~/models/deal.server.ts";
 import { DealRefund } from "~/models/deal-refund.server.ts";
 import { DealStage } from "~/models/deal-stage.server.ts";
 import { LedgerKey } from "~/models/ledger-key.server.ts";
+import { Payment } from "~/models/payment.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -266,6 +267,34 @@ export async function cancelInSession(session: ClientSession, deal: DealRow, e: 
       );
     }
   }
+  // A won auction's deposit that no stage received yet goes back to the winner when the parties
+  // (or an admin) cancel; a lapse forfeits it instead (deadlines.server.ts).
+  const depositPayment = deal.deposit?.payment;
+  const applied = stages.some((s) => (s.receipts ?? []).some((r) => r.via === "deposit"));
+  if (e.status === "cancelled" && depositPayment && !applied) {
+    const p = await Payment.findById(depositPayment, { status: 1, capturedAmount: 1, amount: 1, refundedAmount: 1 })
+      .session(session)
+      .lean();
+    const left = p && p.status === "captured" ? (p.capturedAmount ?? p.amount) - (p.refundedAmount ?? 0) : 0;
+    if (left > 0) {
+      await DealRefund.create(
+        [
+          {
+            deal: deal._id,
+            stageNumber: 0,
+            depositOnly: true,
+            receipt: depositPayment,
+            via: "deposit",
+            amount: left,
+            buyer,
+            payment: depositPayment,
+          },
+        ],
+        { session },
+      );
+      refundFen += left;
+    }
+  }
   await DealStage.updateMany({ deal: deal._id }, { $set: { status: "cancelled" } }, { session });
   await Payout.updateMany({ deal: deal._id, status: { $in: ["owed", "failed"] } }, { $set: { status: "reversed" } }, { session });
 
@@ -368,7 +397,9 @@ async function settleRefund(session: ClientSession, refundId: Types.ObjectId, s:
   if (res.modifiedCount === 0) return false;
   const deal = String(r.deal);
   const refund = String(r.receipt);
-  if (r.via === "deposit") {
+  if (r.depositOnly) {
+    // Booked by the deposit's own refund (auction-deposit handler: deposit-refunded); nothing owed on the deal.
+  } else if (r.via === "deposit") {
     // The deposit's own refund took it out of deposits held (its purpose's handler); what the buyer
     // was owed back is met from there.
     await post(session, {
@@ -397,7 +428,7 @@ async function settleRefund(session: ClientSession, refundId: Types.ObjectId, s:
     action: "refund.paid",
     actor: s.via === "bank" ? s.actor : null,
     via: s.via === "bank" ? "ui" : "system",
-    reason: `第 ${r.stageNumber} 期退款 ${formatYuan(r.amount)}（${r.via === "bank" ? `银行 ${s.via === "bank" ? s.bankRef : ""}` : r.via === "deposit" ? "保证金" : "Stripe"}）`,
+    reason: `${r.depositOnly ? "竞价保证金退回" : `第 ${r.stageNumber} 期退款`} ${formatYuan(r.amount)}（${r.via === "bank" ? `银行 ${s.via === "bank" ? s.bankRef : ""}` : r.via === "deposit" ? "保证金" : "Stripe"}）`,
     at: now,
   });
   const left = await DealRefund.countDocuments({ deal: r.deal, status: "due" }).session(session);
