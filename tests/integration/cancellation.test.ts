@@ -28,6 +28,7 @@ import * as cancelPage from "~/routes/deals.$id_.cancel.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import { person, pdfBytes } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
+import { renderPage } from "../support/render-page.ts";
 import "~/services/trading/auctions/deposits.server.ts";
 import { capturedAuctionDeposit, openTestDeal, stagePayouts, stageWithReceipts, useLocalStripe } from "../support/settlement-fixture.ts";
 
@@ -245,6 +246,14 @@ describe("the cancel page and the admin's refunds page (no JavaScript)", () => {
     const proposed = await pages.call(cancelPage.action, pages.post(path, pBuyer, { intent: "propose", reason: "资金未获批" }), params);
     expect(proposed.status).toBe(302);
     expect(proposed.headers.get("Location")).toBe(`${path}?done=proposed`);
+    // The buyer's page shows the proposal waiting; the seller's page the confirm and decline forms.
+    const buyerHtml = (await renderPage(pages.get(path, pBuyer), cancelPage, "/deals/:id/cancel", pages.csrf.token)).html;
+    expect(buyerHtml).toContain("已提出取消申请，等待对方确认。");
+    expect(buyerHtml).toContain("撤回取消申请");
+    const sellerHtml = (await renderPage(pages.get(path, pSeller), cancelPage, "/deals/:id/cancel", pages.csrf.token)).html;
+    expect(sellerHtml).toContain("资金未获批");
+    expect(sellerHtml).toContain('data-testid="confirm-cancel"');
+    expect(sellerHtml).toContain("不同意取消");
     const seen = await (await pages.call(cancelPage.loader, pages.get(path, pSeller), params)).json();
     expect(seen.view).toMatchObject({ side: "seller", proposal: { side: "buyer", reason: "资金未获批" }, status: "open" });
     // A stranger's post learns nothing either.
@@ -260,6 +269,9 @@ describe("the cancel page and the admin's refunds page (no JavaScript)", () => {
 
     // The admin's page: only for admins; lists the refund; records it with a proof file.
     expect((await pages.call(adminRefundsPage.loader, pages.get("/admin/refunds", pSeller))).status).toBe(403);
+    const adminHtml = (await renderPage(pages.get("/admin/refunds", pAdmin), adminRefundsPage, "/admin/refunds", pages.csrf.token)).html;
+    expect(adminHtml).toContain("登记银行退款");
+    expect(adminHtml.toLowerCase()).toContain('enctype="multipart/form-data"');
     const list = await (await pages.call(adminRefundsPage.loader, pages.get("/admin/refunds", pAdmin))).json();
     expect(list.refunds.map((r: { id: string }) => r.id)).toContain(refundId);
     const upload = (fields: Record<string, string>, proof: Uint8Array, name: string) => {
