@@ -8,6 +8,7 @@ import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
+import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
 import { actorOf } from "~/services/kernel/actor.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { accountBalance, dealBooks } from "~/services/ledger/queries.server.ts";
@@ -179,6 +180,7 @@ describe("admin cancellation and who may cancel", () => {
   it("an admin cancels directly after a dispute, with a reason; the stage's Stripe money goes back", async () => {
     const { dealId, listingId } = await openTestDeal(seller, buyer, broker);
     await stageWithReceipts(dealId, buyer, sellerParty(), 1, 60_000_00, [{ via: "stripe", amount: 60_000_00 }]);
+    await saveContract(seller, dealId, null);
     await refused(adminCancelDeal(as(admin), dealId, ""), ValidationError);
     await adminCancelDeal(as(admin), dealId, "经调解，双方争议无法解决");
     const deal = (await Deal.findById(dealId).lean())!;
@@ -191,6 +193,9 @@ describe("admin cancellation and who may cancel", () => {
     const books = await expectBalanced(dealId);
     expect(balanceOf(books, "cashStripe")).toBe(0);
     expect(balanceOf(books, "buyerReceivable")).toBe(0);
+    // Its contract is void: nobody signs it any more.
+    const e = await refused(signContract(buyer, dealId, { version: 1, ip: "127.0.0.1", distribution: null }), ConflictError);
+    expect(e.message).toBe("contracts.errors.dealClosed");
     // A cancelled deal cannot be cancelled again.
     await refused(adminCancelDeal(as(admin), dealId, "again"), ConflictError);
   });

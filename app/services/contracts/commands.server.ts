@@ -268,6 +268,8 @@ export async function signContract(
     const { deal } = await loadDealFor(actor, dealId, session);
     const side = partySideOf(actor, deal);
     if (!side) throw new ForbiddenError("contracts.errors.notParty");
+    // A cancelled or lapsed deal's contract is void: nobody signs it any more (issue 14, point 8).
+    if (deal.status !== "open") throw new ConflictError("contracts.errors.dealClosed");
     const contract = await Contract.findOne({ deal: deal._id }).session(session);
     if (!contract) throw new NotFoundError();
     if (contract.status === "signed") throw new ConflictError("contracts.errors.frozen");
