@@ -218,6 +218,16 @@ describe("admin cancellation and who may cancel", () => {
     await expectBalanced(dealId);
   });
 
+  it("a non-exclusive licence's cancellation gives its count back and leaves the listing trading", async () => {
+    const { dealId, listingId } = await openTestDeal(seller, buyer, broker, {
+      terms: { transactionMode: "license", licenseExclusivity: "non-exclusive" },
+    });
+    expect((await Achievement.findById(listingId).lean())!).toMatchObject({ status: "trading", nonExclusiveLicences: 1 });
+    await adminCancelDeal(as(admin), dealId, "被许可方主体资格不符");
+    expect((await Achievement.findById(listingId).lean())!).toMatchObject({ status: "trading", nonExclusiveLicences: 0 });
+    expect((await Deal.findById(dealId).lean())!.status).toBe("cancelled");
+  });
+
   it("a stranger learns nothing (404); the bureau, the broker and a party acting alone cannot cancel", async () => {
     const { dealId } = await openTestDeal(seller, buyer, broker);
     await refused(proposeCancellation(as(stranger), dealId, "x"), NotFoundError);

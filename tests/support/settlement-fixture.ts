@@ -47,7 +47,13 @@ export async function openTestDeal(
   seller: SessionUser,
   buyer: SessionUser,
   broker: SessionUser,
-  over: { source?: OpenDealInput["source"]; deposit?: OpenDealInput["deposit"]; now?: Date; price?: number } = {},
+  over: {
+    source?: OpenDealInput["source"];
+    deposit?: OpenDealInput["deposit"];
+    now?: Date;
+    price?: number;
+    terms?: Partial<OpenDealInput["terms"]>;
+  } = {},
 ): Promise<{ dealId: string; listingId: string }> {
   const price = over.price ?? 300_000_00;
   const listingId = await listingAt(
@@ -61,7 +67,7 @@ export async function openTestDeal(
       listingId,
       buyer: { userId: buyer.id, name: buyer.name, organization: buyer.organization },
       source: over.source ?? "offer",
-      terms: { price, transactionMode: "transfer" },
+      terms: { price, transactionMode: "transfer", ...over.terms } as OpenDealInput["terms"],
       deposit: over.deposit ?? null,
       actor: actorOf(buyer),
       via: "ui",
