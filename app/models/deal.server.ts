@@ -78,6 +78,19 @@ const dealSchema = new Schema(
     /** The broker's commission and the platform's fee on each paid stage, in basis points (1% = 100); defaults from the settings. */
     commissionBps: { type: Number, min: 0, max: 10_000 },
     feeBps: { type: Number, min: 0, max: 10_000 },
+    /**
+     * A cancellation one side proposed and the other has not yet answered (services/settlement/cancel):
+     * the proposer's side, who, why, when. Cleared when withdrawn, declined or carried out.
+     */
+    cancellation: {
+      side: { type: String, enum: ["seller", "buyer"] },
+      by: { type: Schema.Types.ObjectId, ref: "User" },
+      byName: String,
+      reason: String,
+      at: Date,
+    },
+    /** When the signing-deadline reminder went out (the deadline job sends it once, a day before). */
+    signReminderAt: Date,
     /** How the deal ended, when cancelled or lapsed. */
     ended: {
       at: Date,

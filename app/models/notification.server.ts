@@ -48,6 +48,14 @@ export const NOTIFICATION_TYPES = [
   "stage.received",
   "stage.paid",
   "royalty.reported",
+  // Cancellation and the signing deadline (issue 14, point 8).
+  "deal.cancellationProposed",
+  "deal.cancellationWithdrawn",
+  "deal.cancellationDeclined",
+  "deal.cancelled",
+  "deal.lapsed",
+  "deal.signReminder",
+  "deal.refunded",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

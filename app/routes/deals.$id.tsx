@@ -186,6 +186,13 @@ export default function DealPage() {
             </button>
           </Form>
         ) : null}
+        {(isParty || w.access === "admin") && (wd.status === "open" || wd.status === "cancelled") ? (
+          <p>
+            <Link to={`/deals/${d.id}/cancel`} data-testid="cancel-link">
+              {t("settlement.cancel.link")}
+            </Link>
+          </p>
+        ) : null}
       </section>
 
       <section className="workspace-card" data-testid="deal-terms">

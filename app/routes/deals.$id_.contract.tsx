@@ -94,6 +94,11 @@ export default function ContractPage() {
       <h1>
         {t("contracts.title")} · {page.listing.title}
       </h1>
+      {page.signBy && page.dealStatus === "open" && c?.status !== "signed" ? (
+        <p className="notice" data-testid="sign-by">
+          {t("contracts.signBy", { at: formatDateTime(page.signBy) })}
+        </p>
+      ) : null}
       {done && ["saved", "savedVoided", "signed", "completed"].includes(done) ? (
         <p className="notice" role="status" data-testid="done-notice">
           {t(`contracts.done.${done}`)}

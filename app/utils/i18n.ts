@@ -3,6 +3,7 @@ import { initReactI18next } from "react-i18next";
 import en from "~/locales/en.ts";
 import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
+import cancellation from "~/locales/modules/cancellation.ts";
 import contracts from "~/locales/modules/contracts.ts";
 import contractPdf from "~/locales/modules/contract-pdf.ts";
 import api from "~/locales/modules/api.ts";
@@ -66,6 +67,7 @@ const MODULES = [
   settlement,
   workspace,
   payouts,
+  cancellation,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

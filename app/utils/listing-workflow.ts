@@ -107,7 +107,8 @@ export const TRANSITIONS: Record<ListingAction, TransitionRule> = {
   },
   expire: { from: ["published"], to: "expired", by: ["system"] },
   closeDeal: { from: ["trading"], to: "deal", by: ["system"] },
-  cancelDeal: { from: ["deal"], to: "trading", by: ["system"], needsReason: true },
+  // A deal cancelled by agreement (even after signing, before performance) or lapsed unsigned.
+  cancelDeal: { from: ["deal", "contracted"], to: "trading", by: ["system"], needsReason: true },
   signContract: { from: ["deal"], to: "contracted", by: ["system"] },
   register: { from: ["contracted"], to: "registered", by: ["bureau"] },
   // The demand's owner says it is solved (app/services/recommendations/solve.server.ts records what solved it).

@@ -29,6 +29,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/admin/ledger", label: "nav.ledger", permission: "ledger:view" },
   { to: "/admin/receipts", label: "nav.receipts", permission: "settlement:record" },
   { to: "/admin/payouts", label: "nav.payouts", permission: "settlement:payout" },
+  { to: "/admin/refunds", label: "nav.refunds", permission: "refund:record" },
   { to: "/admin/settings", label: "nav.settings", permission: "settings:manage" },
   { to: "/admin/tokens", label: "nav.tokens", permission: "token:manage" },
 ];

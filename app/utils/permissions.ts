@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   "settlement:record": ["admin"],
   /** Paying out sellers and brokers (Connect transfers, recorded bank payouts), setting a deal's commission (issue 14). */
   "settlement:payout": ["admin"],
+  /** Recording a bank refund of a cancelled deal (issue 14, point 8). */
+  "refund:record": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import type { Job } from "~/services/kernel/jobs.ts";
 import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } from "~/services/listings/jobs.server.ts";
 import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
+import { settlementDeadlinesJob } from "~/services/settlement/jobs.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
 
@@ -17,6 +18,7 @@ export const JOBS: readonly Job[] = [
   listingsNoticeEndJob,
   listingsAttachmentsSweepJob,
   mailDeliverJob,
+  settlementDeadlinesJob,
 ];
 
 /** Starts this instance's runner on the app's database; resolves to its stop function. */

@@ -34,6 +34,7 @@ const ALLOWED: [ListingStatus, ListingAction, Relation, ListingStatus][] = [
   ["published", "expire", "system", "expired"],
   ["trading", "closeDeal", "system", "deal"],
   ["deal", "cancelDeal", "system", "trading"],
+  ["contracted", "cancelDeal", "system", "trading"],
   ["deal", "signContract", "system", "contracted"],
   ["contracted", "register", "bureau", "registered"],
 ];

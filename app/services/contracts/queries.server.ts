@@ -62,6 +62,8 @@ export interface ContractPage {
   };
   needsDistribution: boolean;
   inventors: { name: string; share: number | null }[];
+  /** The signing deadline (issue 14, point 8), while it matters. */
+  signBy: string | null;
 }
 
 const sig = (s: {
@@ -137,6 +139,7 @@ export async function getContractPage(actor: Actor, dealId: string): Promise<Con
     },
     needsDistribution: needsDistribution(facts.ownerType),
     inventors: facts.inventors,
+    signBy: deal.signBy ? deal.signBy.toISOString() : null,
   };
 }
 

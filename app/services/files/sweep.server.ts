@@ -1,6 +1,5 @@
 import type { ObjectId } from "mongodb";
 import { Achievement } from "~/models/achievement.server.ts";
-import { DealStage } from "~/models/deal-stage.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { bucket } from "./storage.server.ts";
 
@@ -14,12 +13,8 @@ export async function sweepOrphanAttachments(olderThanMs = 3_600_000, now = new 
   const orphans: ObjectId[] = [];
   for await (const f of b.find({ uploadDate: { $lt: cutoff } }, { projection: { _id: 1 } })) {
     const id = f._id as ObjectId;
-    const [a, d, r] = await Promise.all([
-      Achievement.exists({ "attachments.fileId": id }),
-      Demand.exists({ "attachments.fileId": id }),
-      DealStage.exists({ "receipts.proofFile": id }), // a bank receipt's proof (files/proofs.server.ts)
-    ]);
-    if (!a && !d && !r) orphans.push(id);
+    const [a, d] = await Promise.all([Achievement.exists({ "attachments.fileId": id }), Demand.exists({ "attachments.fileId": id })]);
+    if (!a && !d) orphans.push(id);
   }
   for (const id of orphans) await b.delete(id).catch(() => {});
   return orphans.length;

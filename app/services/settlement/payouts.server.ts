@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { stageParties } from "./parties.server.ts";
 import type { ClientSession, Types } from "mongoose";
 import { ConnectedAccount } from "~/models/connected-account.server.ts";
@@ -11,13 +10,12 @@ import { formatYuan } from "~/utils/money.ts";
 import { assertCan, hasRole } from "~/utils/permissions.ts";
 import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
-import { newId, parseId } from "../kernel/ids.server.ts";
+import { parseId } from "../kernel/ids.server.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { postPayout, postStageShares } from "../ledger/deals.server.ts";
 import { readSettings } from "../settings/settings.server.ts";
-import { bucket } from "../files/storage.server.ts";
-import { MAX_ATTACHMENT_BYTES, safeFilename, sniffContentType } from "../files/file-types.ts";
+import { discardProofFile, storeProofFile } from "../files/proofs.server.ts";
 import { registerPaymentPurpose } from "../payments/purposes.server.ts";
 import { transferToAccount } from "../payments/transfers.server.ts";
 import { loadDealFor } from "../contracts/access.server.ts";
@@ -354,24 +352,6 @@ export interface BankPayoutInput {
   proof: { filename: string; bytes: Uint8Array };
 }
 
-/** Stores an uploaded proof (a bank 回单: PDF or image, by its real type) in GridFS; answers its file id. */
-async function storeProof(proof: { filename: string; bytes: Uint8Array }, payoutId: string): Promise<Types.ObjectId> {
-  const type = sniffContentType(proof.bytes.subarray(0, 16));
-  if (!type || proof.bytes.byteLength === 0 || proof.bytes.byteLength > MAX_ATTACHMENT_BYTES) {
-    throw new ValidationError({ proof: ["payouts.errors.proofFile"] });
-  }
-  const id = newId();
-  const filename = safeFilename(proof.filename || "proof", type);
-  await new Promise<void>((resolve, reject) => {
-    const up = bucket().openUploadStreamWithId(id, filename, { metadata: { contentType: type, kind: "payout-proof", payout: payoutId } });
-    Readable.from([Buffer.from(proof.bytes)])
-      .pipe(up)
-      .on("finish", () => resolve())
-      .on("error", reject);
-  });
-  return id;
-}
-
 /** Checks a bank payout's fields; answers them cleaned or throws naming each bad field. */
 export function bankPayoutProblems(input: Partial<BankPayoutInput>, now: Date): Record<string, string[]> {
   const problems: Record<string, string[]> = {};
@@ -399,7 +379,7 @@ export async function recordBankPayout(
   if (before.status === "paid") throw new ConflictError("payouts.errors.alreadyPaid");
   if (before.status === "pending") throw new ConflictError("payouts.errors.transferPending");
   if (before.status === "reversed") throw new ConflictError("payouts.errors.reversed");
-  const proofFile = await storeProof(input.proof!, payoutId);
+  const proofFile = await storeProofFile(actor, input.proof!, "payout-proof", "payouts.errors.proofFile");
   try {
     await withTransaction(async (session) => {
       const moved = await Payout.updateOne(
@@ -437,9 +417,7 @@ export async function recordBankPayout(
       await refreshPaymentState(session, before.deal);
     });
   } catch (e) {
-    await bucket()
-      .delete(proofFile)
-      .catch(() => {});
+    await discardProofFile(proofFile);
     if (isDuplicateKey(e)) throw new ConflictError("payouts.errors.alreadyPaid");
     throw e;
   }
