@@ -195,7 +195,7 @@ describe("admin cancellation and who may cancel", () => {
     expect(balanceOf(books, "buyerReceivable")).toBe(0);
     // Its contract is void: nobody signs it any more.
     const e = await refused(signContract(buyer, dealId, { version: 1, ip: "127.0.0.1", distribution: null }), ConflictError);
-    expect(e.message).toBe("contracts.errors.dealClosed");
+    expect(e.message).toBe("contracts.errors.dealCancelled");
     // A cancelled deal cannot be cancelled again.
     await refused(adminCancelDeal(as(admin), dealId, "again"), ConflictError);
   });

@@ -21,6 +21,7 @@ import { maybeId, newId, oid } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { notify } from "../notifications/notify.server.ts";
 import { sellerSideUsers } from "../trading/deals/open.server.ts";
+import { settleGatewayRefund } from "./cancel.server.ts";
 import { stageParties } from "./parties.server.ts";
 import { onStagePaid } from "./payouts.server.ts";
 import { normalizeReference, stageFigures, stageStatusOf } from "./rules.ts";
@@ -164,8 +165,11 @@ export async function tellParties(
 
 registerPaymentPurpose("deal-stage", {
   async onStatus(session, payment, _from, to) {
-    // Money in: the payment succeeded (the webhook or the return page, whichever first). A refund of
-    // it is the cancellation's (point 8) to book; failures and expiries move no money.
+    // A refund of it (a cancelled deal, point 8): the cancellation's refund record is settled and
+    // booked, once, whether the refund call's answer or its webhook comes first.
+    if (to === "refunded") return settleGatewayRefund(session, payment.id);
+    // Money in: the payment succeeded (the webhook or the return page, whichever first). Failures
+    // and expiries move no money.
     if (to !== "succeeded") return;
     const stageId = maybeId(payment.subject.id);
     if (!stageId) return;
