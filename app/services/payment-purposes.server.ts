@@ -5,5 +5,6 @@
  * first. Contracts, refunds, payouts and commissions add their line here.
  */
 import "./trading/auctions/deposits.server.ts"; // "auction-deposit"
+import "./trading/buy-requests/deposits.server.ts"; // "buy-now-deposit"
 
 export { applyGatewayEvent } from "./payments/webhooks.server.ts";

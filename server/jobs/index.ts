@@ -5,6 +5,7 @@ import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } 
 import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
+import { buyRequestsExpireJob } from "~/services/trading/buy-requests/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
 
 /** Every module's periodic work, scheduled by one runner (./runner.ts). */
@@ -12,6 +13,7 @@ export const JOBS: readonly Job[] = [
   auctionsCloseJob,
   auctionsSettleJob,
   offersExpireJob,
+  buyRequestsExpireJob,
   matchNotifyJob,
   listingsExpireJob,
   listingsNoticeEndJob,
