@@ -1,6 +1,13 @@
 /** Buy-now requests (issue 14, point 8; decision 023): the two ways on the buy page, /my/buy-requests, notifications. */
 const zh = {
   nav: { buyRequests: "购买申请" },
+  // Buy-now no longer sells on one click (these replace the offers module's texts).
+  tradingPanel: { buyNowHint: "按挂牌价购买：支付定金或经卖方确认后成交。" },
+  buyNow: {
+    intro: "请核对以下信息。提交后，支付定金成功或卖方确认即成交；在此之前成果仍在挂牌交易中。",
+    confirm: "提交购买申请",
+    terms: { binding: "成交后即表示您同意按所选交易方式与卖方成交，该成果随即从交易中撤下。" },
+  },
   buyRequests: {
     title: "立即购买申请",
     intro: "立即购买不会在点击后立刻下架成果：买方支付定金，或由卖方在规定时间内确认，成交才生效。卖出之前，成果仍在挂牌交易中。",
@@ -12,6 +19,8 @@ const zh = {
       confirm: "请卖方确认（{{hours}} 小时内）",
       confirmHelp: "无需付款；卖方在 {{hours}} 小时内确认即成交，拒绝或逾期则申请失效。",
     },
+    panelBuyer: "我的购买申请",
+    panelSeller: "待确认的购买申请",
     toConfirmTitle: "待我方确认的申请",
     noneToConfirm: "暂无待确认的购买申请。",
     mineTitle: "我的购买申请",
@@ -68,6 +77,15 @@ const zh = {
 
 const en: typeof zh = {
   nav: { buyRequests: "Buy requests" },
+  tradingPanel: { buyNowHint: "Buy at the listed price: the deal is made once your deposit is taken or the seller confirms." },
+  buyNow: {
+    intro:
+      "Check the details below. Once you send this, the deal is made when your deposit is taken or the seller confirms; until then the listing stays on offer.",
+    confirm: "Send the buy request",
+    terms: {
+      binding: "Once the deal is made you are bound to it in the chosen transaction mode, and the achievement is taken off the market.",
+    },
+  },
   buyRequests: {
     title: "Buy-now requests",
     intro:
@@ -82,6 +100,8 @@ const en: typeof zh = {
       confirm: "Ask the seller to confirm (within {{hours}} hours)",
       confirmHelp: "Nothing to pay now; if the seller confirms within {{hours}} hours the deal is made, otherwise the request lapses.",
     },
+    panelBuyer: "My buy requests",
+    panelSeller: "Buy requests to confirm",
     toConfirmTitle: "Requests waiting for your confirmation",
     noneToConfirm: "No buy request waits for your confirmation.",
     mineTitle: "My buy requests",
