@@ -9,7 +9,8 @@ import * as myBuyRequests from "~/routes/my.buy-requests.tsx";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { accountBalance, reconciliation } from "~/services/ledger/queries.server.ts";
-import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
+import { paymentGateway, resetPaymentGateway } from "~/services/payments/gateway.server.ts";
+import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
 import { confirmBuyRequest, declineBuyRequest, requestBuyNow } from "~/services/trading/buy-requests/commands.server.ts";
 import { settleBuyRequest } from "~/services/trading/buy-requests/deposits.server.ts";
 import { expireBuyRequests } from "~/services/trading/buy-requests/expiry.server.ts";
@@ -137,9 +138,40 @@ describe("buy-now with a deposit", () => {
     expect(await accountBalance("depositsHeld", { party: buyer.id })).toBe(1_234_568);
   });
 
+  it("opens the deal from the webhook alone (the buyer never comes back), once, however often it is delivered", async () => {
+    const id = await tradingListing();
+    const buyer = buyers[2]!;
+    const { requestId, redirectUrl } = await requestBuyNow(buyer, id, { ...buy, way: "deposit" }, { urls });
+    expect((await payCheckout(redirectUrl!)).status).toBe(303);
+    const paymentId = String((await request(requestId)).deposit!.payment);
+    const checkoutRef = (await Payment.findById(paymentId).lean())!.checkoutRef!;
+    let delivery;
+    for (let i = 0; i < 100 && !delivery; i++) {
+      delivery = webhooks.deliveries.find((d) => d.type === "checkout.session.completed" && d.objectId === checkoutRef);
+      if (!delivery) await new Promise((r) => setTimeout(r, 50));
+    }
+    // What POST /webhooks/stripe does with it, twice at the same moment.
+    const event = paymentGateway().parseWebhook(delivery!.body, delivery!.signature);
+    expect((await Promise.all([applyGatewayEvent(event), applyGatewayEvent(event)])).sort()).toEqual(["applied", "duplicate"]);
+    // The handler carries the request on after the commit: captured, the deal opened.
+    for (let i = 0; i < 100 && (await request(requestId)).status === "pending"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await request(requestId)).toMatchObject({ status: "opened", deposit: { status: "captured" } });
+    expect(await Deal.countDocuments({ listing: id })).toBe(1);
+    expect(await accountBalance("depositsHeld", { party: buyer.id })).toBe(1_234_568);
+    // The late return page changes nothing.
+    await comesBack(buyer, requestId);
+    expect(await Deal.countDocuments({ listing: id })).toBe(1);
+    expect(await accountBalance("depositsHeld", { party: buyer.id })).toBe(1_234_568);
+    await booksAgree();
+  });
+
   it("two buyers pay at once: the first deal wins, the other is closed, told, and has the deposit back", async () => {
     const id = await tradingListing();
     const [a, b] = [buyers[1]!, buyers[2]!];
+    const before = new Map([
+      [a.id, await accountBalance("depositsHeld", { party: a.id })],
+      [b.id, await accountBalance("depositsHeld", { party: b.id })],
+    ]);
     const ra = await requestBuyNow(a, id, { ...buy, way: "deposit" }, { urls });
     const rb = await requestBuyNow(b, id, { ...buy, way: "deposit" }, { urls });
     expect((await payCheckout(ra.redirectUrl!)).status).toBe(303);
@@ -159,7 +191,7 @@ describe("buy-now with a deposit", () => {
     const lostPayment = (await Payment.findById(lost.deposit!.payment).lean())!;
     expect(["released", "refunded"]).toContain(lostPayment.status);
     // Nothing of the loser's stays with the platform.
-    expect(await accountBalance("depositsHeld", { party: loser.id })).toBe(0);
+    expect(await accountBalance("depositsHeld", { party: loser.id })).toBe(before.get(loser.id));
     expect(await Notification.countDocuments({ user: loser.id, type: "buyRequest.closed", "subject.id": id })).toBe(1);
     await booksAgree();
   });
