@@ -12,7 +12,7 @@ import { myBuyRequests } from "~/services/trading/buy-requests/queries.server.ts
 import listingStyles from "~/styles/listings.css";
 import tradingStyles from "~/components/trading/trading.css";
 import { formatDateTime } from "~/utils/china-time.ts";
-import { NotFoundError } from "~/utils/errors.ts";
+import { DomainError, NotFoundError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { attempt, intentAction, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
@@ -37,8 +37,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const back = new URL(request.url).searchParams.get("request");
   if (back) {
     // Back from the payment page (or the buyer reloads it): where does the deposit stand?
+    // Not theirs, or the gateway did not answer now: the page shows where things stand anyway.
     await refreshOwnRequest(user, back).catch((e: unknown) => {
-      if (!(e instanceof NotFoundError)) throw e;
+      if (!(e instanceof NotFoundError) && !(e instanceof DomainError)) throw e;
     });
   }
   return json(await loadOrThrow(myBuyRequests(user)));

@@ -16,6 +16,8 @@ import * as offersPage from "~/routes/offers._index.tsx";
 import * as threadPage from "~/routes/offers.$id.tsx";
 import * as myBuyRequests from "~/routes/my.buy-requests.tsx";
 import * as apiBuyRequestAction from "~/routes/api.v1.buy-requests.$id.$action.ts";
+import * as apiBuyRequest from "~/routes/api.v1.buy-requests.$id.ts";
+import * as apiBuyRequests from "~/routes/api.v1.buy-requests._index.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
@@ -355,6 +357,13 @@ describe("trading API with the session cookie", () => {
     expect(asked.request).toMatchObject({ status: "pending", way: "confirm", amount: 150000, listing: { id }, deal: null, deposit: null });
     expect(res.headers.get("Location")).toBe(`/api/v1/buy-requests/${asked.request.id}`);
     const rid = asked.request.id;
+    // Read back by the buyer and the seller side (listed to confirm); a stranger: 404.
+    expect((await (await call(apiBuyRequest.loader, get(`/api/v1/buy-requests/${rid}`, buyer), { id: rid })).json()).request.status).toBe(
+      "pending",
+    );
+    expect((await call(apiBuyRequest.loader, get(`/api/v1/buy-requests/${rid}`, outsider), { id: rid })).status).toBe(404);
+    const sellerList = await (await call(apiBuyRequests.loader, get("/api/v1/buy-requests", seller))).json();
+    expect(sellerList.toConfirm.map((r: { id: string }) => r.id)).toContain(rid);
     // Only the seller side answers it: the buyer and a stranger are told it does not exist.
     for (const who of [buyer, outsider]) {
       const refused = await call(apiBuyRequestAction.action, postJson(`/api/v1/buy-requests/${rid}/confirm`, who, {}), {
