@@ -14,7 +14,6 @@ import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
 import { confirmBuyRequest, declineBuyRequest, requestBuyNow } from "~/services/trading/buy-requests/commands.server.ts";
 import { settleBuyRequest } from "~/services/trading/buy-requests/deposits.server.ts";
 import { expireBuyRequests } from "~/services/trading/buy-requests/expiry.server.ts";
-import { buyNowDepositFen } from "~/services/trading/buy-requests/rules.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, NotFoundError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
@@ -88,16 +87,6 @@ async function booksAgree() {
   expect(r.cashDifferences).toEqual([]);
   expect(r.unbalancedDeals).toEqual([]);
 }
-
-describe("the deposit", () => {
-  it("is 10% of the price, half-up to the fen, at least 1 fen", () => {
-    expect(buyNowDepositFen(PRICE, 10)).toBe(1_234_568);
-    expect(buyNowDepositFen(1_234_564, 10)).toBe(123_456);
-    expect(buyNowDepositFen(5, 10)).toBe(1);
-    expect(buyNowDepositFen(1, 10)).toBe(1);
-    expect(buyNowDepositFen(100_000_000_00, 12.5)).toBe(12_500_000_00);
-  });
-});
 
 describe("buy-now with a deposit", () => {
   it("holds the deposit on the payment page, captures it, opens the deal with it, and books it", async () => {
