@@ -3,6 +3,9 @@ import type { AuctionInput } from "~/services/trading/auctions/create.server.ts"
 import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
+import type { BuyNowInput } from "~/schemas/offers.ts";
+import { Achievement } from "~/models/achievement.server.ts";
+import { confirmBuyRequest, requestBuyNow } from "~/services/trading/buy-requests/commands.server.ts";
 import type { OrganizationType } from "~/utils/organization.ts";
 import type { Role } from "~/utils/permissions.ts";
 import { upsertOrganization, upsertUser } from "./factories.ts";
@@ -116,4 +119,16 @@ export function pngBytes(): Uint8Array {
   return new Uint8Array([
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0,
   ]);
+}
+
+/**
+ * Buy-now as the tests before decision 023 knew it: the buyer asks to buy at the price and the
+ * listing's author confirms at once (issue 14, point 8). Returns the deal's id; a refusal of the
+ * request or of the confirmation is thrown as it is.
+ */
+export async function buyNowDeal(buyer: SessionUser, listingId: string, input: BuyNowInput): Promise<string> {
+  const { requestId } = await requestBuyNow(buyer, listingId, { ...input, way: "confirm" });
+  const listing = await Achievement.findById(listingId, { createdBy: 1 }).lean();
+  const seller = await getSessionUserById(String(listing!.createdBy));
+  return confirmBuyRequest(seller!, requestId);
 }

@@ -56,6 +56,11 @@ export const NOTIFICATION_TYPES = [
   "deal.lapsed",
   "deal.signReminder",
   "deal.refunded",
+  // Buy requests (issue 14, point 8): to the seller side on a request to confirm; to the buyer when it ends without a deal.
+  "buyRequest.received",
+  "buyRequest.declined",
+  "buyRequest.expired",
+  "buyRequest.closed",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -8,13 +8,16 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import formStyles from "~/components/listing-form/listing-form.css";
 import tradingStyles from "~/components/trading/trading.css";
 import { BuyNowFormSchema, type BuyNowFormInput, type BuyNowInput } from "~/schemas/offers.ts";
-import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
+import { buyNowQuote } from "~/services/trading/buy-now.server.ts";
+import { requestBuyNow } from "~/services/trading/buy-requests/commands.server.ts";
+import { buyNowDepositFen } from "~/services/trading/buy-requests/rules.ts";
+import { platformSettings } from "~/services/settings/settings.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { formatYuan, fenToYuanText } from "~/utils/money.ts";
 import listingStyles from "~/styles/listings.css";
 import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { errorResponse, redirectDone } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 import { FieldErrors, FormErrors, translateMessage } from "~/components/ui/forms.tsx";
 
@@ -22,7 +25,10 @@ import { FieldErrors, FormErrors, translateMessage } from "~/components/ui/forms
  * 立即购买: the confirmation page of a fixed-price listing — the options it prices (a mode and,
  * for a licence, its kind: 转让 ¥300,000 · 普通许可 ¥50,000 …; `?option=license.non-exclusive`
  * picks one, a single option is picked by itself), the chosen option's price, the terms, the
- * seller — then one POST that makes the deal and goes to its page. A price changed meanwhile, or
+ * seller, and the two ways to secure it (decision 023): a deposit (a percentage of the price, held
+ * and captured on the gateway's page; the deal opens when it is captured) or the seller side's
+ * confirmation within a set time — then one POST that stores the buy request (the listing stays on
+ * the market) and goes to the payment page or to /my/buy-requests. A price changed meanwhile, or
  * a listing sold to someone else a moment earlier, comes back here as a message (409), never as a
  * 500. Choosing is a link, so it all works without JavaScript.
  */
@@ -47,7 +53,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const asked = new URL(request.url).searchParams.get("option");
   const available = quote.options.filter((o) => !o.unavailable);
   const chosen = quote.options.find((o) => o.key === asked && !o.unavailable) ?? (available.length === 1 ? available[0]! : null);
-  return json({ quote, chosen, pageTitle: pageTitle(t, t("buyNow.title"), quote.listing.title) });
+  const settings = await platformSettings();
+  // What each way asks (decision 023): the deposit for the chosen price, and how long the seller side has to confirm.
+  const ways = {
+    depositPercent: settings.buyNowDepositPercent,
+    depositFen: chosen ? buyNowDepositFen(chosen.amount, settings.buyNowDepositPercent) : null,
+    confirmHours: settings.buyNowConfirmHours,
+  };
+  return json({ quote, chosen, ways, pageTitle: pageTitle(t, t("buyNow.title"), quote.listing.title) });
 }
 
 export interface BuyActionData {
@@ -61,9 +74,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (submission.status !== "success") {
     return json<BuyActionData>({ form: submission.reply() }, { status: 400 });
   }
-  let dealId: string;
+  const id = params.id ?? "";
+  const origin = new URL(request.url).origin;
+  let started: Awaited<ReturnType<typeof requestBuyNow>>;
   try {
-    dealId = await buyNow(user, params.id ?? "", submission.value, { via: "ui" });
+    started = await requestBuyNow(
+      { ...user, email: user.email },
+      id,
+      { ...submission.value, way: submission.value.way ?? "confirm" },
+      {
+        via: "ui",
+        urls: {
+          successUrl: `${origin}/my/buy-requests?request={REQUEST_ID}&session_id={CHECKOUT_SESSION_ID}`,
+          cancelUrl: `${origin}/my/buy-requests?request={REQUEST_ID}&deposit=cancelled`,
+        },
+      },
+    );
   } catch (e) {
     if (e instanceof ValidationError) {
       return json<BuyActionData>({ form: submission.reply({ fieldErrors: e.fieldErrors }) }, { status: 400 });
@@ -73,11 +99,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     throw errorResponse(e);
   }
-  return redirect(`/deals/${dealId}?done=bought`);
+  // A deposit: off to the payment page, back on the requests page. A confirmation: the request waits there.
+  return started.redirectUrl
+    ? redirect(started.redirectUrl)
+    : redirectDone("/my/buy-requests", "requested", { hash: `request-${started.requestId}` });
 }
 
 export default function BuyNowPage() {
-  const { quote, chosen } = useLoaderData<typeof loader>();
+  const { quote, chosen, ways } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const navigation = useNavigation();
@@ -88,6 +117,7 @@ export default function BuyNowPage() {
     defaultValue: {
       transactionMode: chosen?.transactionMode,
       licenseExclusivity: chosen?.licenseExclusivity ?? undefined,
+      way: "deposit",
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: BuyNowFormSchema, disableAutoCoercion: true }),
     shouldRevalidate: "onInput",
@@ -183,6 +213,21 @@ export default function BuyNowPage() {
                   {t("prices.buy.nonExclusiveNote")}
                 </p>
               ) : null}
+              <fieldset className="field buy-ways" data-testid="buy-ways">
+                <legend className="form-section-title">{t("buyRequests.form.legend")}</legend>
+                <p className="muted">{t("buyRequests.form.stays")}</p>
+                <label className="buy-ways__way">
+                  <input type="radio" name="way" value="deposit" defaultChecked data-testid="way-deposit" />{" "}
+                  <strong>{t("buyRequests.form.deposit", { amount: money(ways.depositFen ?? 0), percent: ways.depositPercent })}</strong>
+                  <span className="muted"> {t("buyRequests.form.depositHelp")}</span>
+                </label>
+                <label className="buy-ways__way">
+                  <input type="radio" name="way" value="confirm" data-testid="way-confirm" />{" "}
+                  <strong>{t("buyRequests.form.confirm", { hours: ways.confirmHours })}</strong>
+                  <span className="muted"> {t("buyRequests.form.confirmHelp", { hours: ways.confirmHours })}</span>
+                </label>
+                <FieldErrors errors={fields.way.errors} />
+              </fieldset>
               <h2 className="form-section-title">{t("buyNow.termsTitle")}</h2>
               <ol className="trading-terms" data-testid="buy-terms">
                 <li>{t("buyNow.terms.price")}</li>

@@ -50,6 +50,8 @@ export interface BuyNowInput {
   expectedAmountFen: number;
   transactionMode: TransactionMode;
   licenseExclusivity?: LicenseExclusivity | null;
+  /** How the request is secured (decision 023): a deposit now, or the seller side's confirmation. */
+  way?: "deposit" | "confirm";
 }
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null || (typeof v === "string" && v.trim() === "") ? undefined : v);
@@ -283,12 +285,22 @@ const buyNowShape = {
   amount: yuanAmount("buyNow.errors.amountRequired"),
   transactionMode,
   licenseExclusivity,
+  way: z.preprocess(
+    blankToUndefined,
+    z.enum(["deposit", "confirm"], { errorMap: () => ({ message: "buyRequests.errors.way" }) }).optional(),
+  ),
 };
 
-const toBuyNow = (v: { amount: number; transactionMode: TransactionMode; licenseExclusivity?: LicenseExclusivity }): BuyNowInput => ({
+const toBuyNow = (v: {
+  amount: number;
+  transactionMode: TransactionMode;
+  licenseExclusivity?: LicenseExclusivity;
+  way?: "deposit" | "confirm";
+}): BuyNowInput & { way: "deposit" | "confirm" } => ({
   expectedAmountFen: v.amount,
   transactionMode: v.transactionMode,
   licenseExclusivity: v.licenseExclusivity ?? null,
+  way: v.way ?? "confirm",
 });
 
 /** POST /api/v1/achievements/:id/buy */
@@ -309,6 +321,7 @@ export interface BuyNowFormInput {
   amount?: string;
   transactionMode?: string;
   licenseExclusivity?: string;
+  way?: string;
   agree?: string;
 }
 
@@ -353,6 +366,11 @@ const TRADING_ERROR_CODES: Record<string, string> = {
   "offers.errors.alreadyOpen": "offer_already_open",
   "offers.errors.status.expired": "offer_expired",
   "offers.errors.changedMeanwhile": "offer_changed",
+  "buyRequests.errors.alreadyPending": "request_pending",
+  "buyRequests.errors.notPending": "request_not_pending",
+  "buyRequests.errors.alreadyOpened": "request_not_pending",
+  "buyRequests.errors.expired": "request_expired",
+  "buyRequests.errors.notToConfirm": "request_not_to_confirm",
 };
 
 export function tradingErrorCode(message: string): string | undefined {

@@ -7,5 +7,6 @@
 import "./trading/auctions/deposits.server.ts"; // "auction-deposit"
 import "./settlement/receipts.server.ts"; // "deal-stage"
 import "./settlement/payouts.server.ts"; // "payout"
+import "./trading/buy-requests/deposits.server.ts"; // "buy-now-deposit"
 
 export { applyGatewayEvent } from "./payments/webhooks.server.ts";

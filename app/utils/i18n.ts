@@ -24,6 +24,7 @@ import recommendations from "~/locales/modules/recommendations.ts";
 import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
 import work from "~/locales/modules/work.ts";
+import buyRequests from "~/locales/modules/buy-requests.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -68,6 +69,7 @@ const MODULES = [
   workspace,
   payouts,
   cancellation,
+  buyRequests,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

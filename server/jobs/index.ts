@@ -6,6 +6,7 @@ import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { settlementDeadlinesJob } from "~/services/settlement/jobs.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
+import { buyRequestsExpireJob } from "~/services/trading/buy-requests/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
 
 /** Every module's periodic work, scheduled by one runner (./runner.ts). */
@@ -13,6 +14,7 @@ export const JOBS: readonly Job[] = [
   auctionsCloseJob,
   auctionsSettleJob,
   offersExpireJob,
+  buyRequestsExpireJob,
   matchNotifyJob,
   listingsExpireJob,
   listingsNoticeEndJob,

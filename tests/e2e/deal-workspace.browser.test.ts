@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract } from "~/services/contracts/commands.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
-import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
     transactionModes: ["transfer"],
     price: { mode: "fixed", amount: 88_000_00 },
   });
-  dealId = await buyNow(buyer, listing, { expectedAmountFen: 88_000_00, transactionMode: "transfer" });
+  dealId = await buyNowDeal(buyer, listing, { expectedAmountFen: 88_000_00, transactionMode: "transfer" });
   await saveContract(buyer, dealId, null);
 });
 

@@ -67,10 +67,24 @@ describe("a non-exclusive licence on a phone", () => {
     expect(await buyer.getByTestId("buy-price").innerText()).toBe("¥50,000");
     await buyer.getByTestId("non-exclusive-note").waitFor();
     expect(await scrollsSideways(buyer)).toBe(false);
+    // The two ways (decision 023): a 10% deposit (¥5,000) or the seller's confirmation within 48 hours.
+    const ways = await buyer.getByTestId("buy-ways").innerText();
+    expect(ways).toContain("¥5,000");
+    expect(ways).toContain("48");
+    await buyer.getByTestId("way-confirm").check();
     await buyer.getByLabel("我已阅读并同意", { exact: false }).check();
     await buyer.getByTestId("confirm-buy").click();
-    await buyer.waitForURL(/\/deals\/[0-9a-f]{24}\?done=bought/);
-    await buyer.getByTestId("deal-non-exclusive").waitFor();
+    await buyer.waitForURL(/\/my\/buy-requests\?done=requested/);
+    expect(await buyer.getByTestId("my-requests").innerText()).toContain("等待中");
+    expect(await scrollsSideways(buyer)).toBe(false);
+
+    // The seller confirms it on their requests page; the deal opens.
+    const seller = await loggedIn("seller@demo.chengguo.cn");
+    await seller.goto("/my/buy-requests");
+    expect(await scrollsSideways(seller)).toBe(false);
+    await seller.getByTestId("requests-to-confirm").locator("li", { hasText: title }).getByTestId("confirm-request").click();
+    await seller.waitForURL(/\/deals\/[0-9a-f]{24}\?done=bought/);
+    await seller.getByTestId("deal-non-exclusive").waitFor();
 
     // Another buyer still finds it on offer, with the licence counted.
     const next = await loggedIn("eco@demo.chengguo.cn");

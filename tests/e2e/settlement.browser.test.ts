@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
-import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { useBrowser } from "../support/browser.ts";
 
 /**
@@ -37,7 +36,7 @@ beforeAll(async () => {
       { name: "李博士", share: 40 },
     ],
   });
-  dealId = await buyNow(buyer, listing, { expectedAmountFen: 80_000_00, transactionMode: "transfer" });
+  dealId = await buyNowDeal(buyer, listing, { expectedAmountFen: 80_000_00, transactionMode: "transfer" });
   await mongoose.connection
     .collection("deals")
     .updateOne(

@@ -188,7 +188,7 @@ describe("trading API over HTTP", () => {
     expect((await asToken(sellerAsBuyer, `/api/v1/deals/${deal.id}`)).status).toBe(404);
   });
 
-  it("buys a fixed-price listing with the session cookie and JSON, exactly once", async () => {
+  it("asks to buy a fixed-price listing with the session cookie and JSON, the seller confirms, exactly once", async () => {
     // A cookie write must be JSON (a cross-site form cannot send it).
     const form = await fetch(`${baseURL}/api/v1/achievements/${fixed.id}/buy`, {
       method: "POST",
@@ -204,19 +204,29 @@ describe("trading API over HTTP", () => {
     expect(changed.status).toBe(409);
     expect((await changed.json()).error.code).toBe("price_changed");
 
+    // Buy-now asks the seller (decision 023): 201 with the pending request, the listing still on offer.
     const res = await asCookie(buyer, `/api/v1/achievements/${fixed.id}/buy`, {
       method: "POST",
-      body: { amount: 260000, transactionMode: "transfer" },
+      body: { amount: 260000, transactionMode: "transfer", way: "confirm" },
     });
     expect(res.status).toBe(201);
-    const { deal } = await res.json();
+    const { request } = await res.json();
+    expect(request).toMatchObject({ status: "pending", way: "confirm", amount: 260000, deal: null });
+    expect(res.headers.get("Location")).toBe(`/api/v1/buy-requests/${request.id}`);
+    // Only the seller side confirms it: the buyer is told it does not exist.
+    expect((await asCookie(buyer, `/api/v1/buy-requests/${request.id}/confirm`, { method: "POST", body: {} })).status).toBe(404);
+    const confirmed = await asCookie(await login("seller2@demo.chengguo.cn"), `/api/v1/buy-requests/${request.id}/confirm`, {
+      method: "POST",
+      body: {},
+    });
+    expect(confirmed.status).toBe(200);
+    const { deal } = await confirmed.json();
     expect(deal).toMatchObject({
       source: "buy-now",
       price: { amount: 260000, currency: "CNY" },
       terms: { transactionMode: "transfer" },
       listing: { id: fixed.id },
     });
-    expect(res.headers.get("Location")).toBe(`/api/v1/deals/${deal.id}`);
 
     const again = await asToken(personalToken, `/api/v1/achievements/${fixed.id}/buy`, {
       method: "POST",

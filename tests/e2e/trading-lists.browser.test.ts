@@ -4,9 +4,8 @@ import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { User } from "~/models/user.server.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { makeOffer } from "~/services/trading/offers/commands.server.ts";
-import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { useBrowser } from "../support/browser.ts";
 import { ROOT } from "../setup/tmp.ts";
 
@@ -38,7 +37,7 @@ beforeAll(async () => {
     transactionModes: ["transfer"],
     price: { mode: "fixed", amount: 90_000_00 },
   });
-  await buyNow(buyer, fixed, { expectedAmountFen: 90_000_00, transactionMode: "transfer" });
+  await buyNowDeal(buyer, fixed, { expectedAmountFen: 90_000_00, transactionMode: "transfer" });
 });
 
 afterAll(async () => {

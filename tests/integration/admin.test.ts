@@ -24,12 +24,11 @@ import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { createAchievement } from "~/services/listings/commands.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { forgetCachedSettings, updateSettings } from "~/services/settings/settings.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { setDemoMode } from "~/utils/demo-mode.server.ts";
 import { ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { usccCheckChar } from "~/utils/uscc.ts";
 import { makeUscc } from "../../seeds/factories.ts";
-import { achievementContent, listingAt, publishedDemand } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, publishedDemand, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
 /**
@@ -186,7 +185,7 @@ describe("organisations", () => {
       "trading",
       achievementContent({ title: "重复机构的成果", price: { mode: "fixed", amount: 10_000_000 } }),
     );
-    const dealId = await buyNow(buyer, sold, { expectedAmountFen: 10_000_000, transactionMode: "transfer", licenseExclusivity: null });
+    const dealId = await buyNowDeal(buyer, sold, { expectedAmountFen: 10_000_000, transactionMode: "transfer", licenseExclusivity: null });
     const other = await listingAt(keepSeller, broker, "trading", achievementContent({ title: "保留机构的成果" }));
     const roomId = await openRoom(dupSeller, { from: "listing", listingId: other });
     const demandId = await publishedDemand(dupSeller, broker, { title: "重复机构的需求" });

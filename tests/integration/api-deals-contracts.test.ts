@@ -18,9 +18,8 @@ import { postPaymentReceived, postPayout, postStageDue } from "~/services/ledger
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The deals and contracts API (issue 14, point 11) through the real resource routes, with personal
@@ -68,7 +67,7 @@ async function deal(): Promise<string> {
       price: { mode: "fixed", amount: 100_000_00 },
     }),
   );
-  const id = await buyNow(buyer, listing, { expectedAmountFen: 100_000_00, transactionMode: "transfer" });
+  const id = await buyNowDeal(buyer, listing, { expectedAmountFen: 100_000_00, transactionMode: "transfer" });
   const room = await openRoom(buyer, { from: "deal", dealId: id });
   await inviteBroker(buyer, room, { email: "dealbroker@agency.cn" });
   return id;

@@ -6,8 +6,7 @@ import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { postMessage } from "~/services/rooms/messages.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
-import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { renderPage } from "../support/render-page.ts";
 
@@ -50,7 +49,7 @@ beforeAll(async () => {
     title: "三七种植水肥一体化系统",
     price: { mode: "fixed", amount: 150_000_00 },
   });
-  deal = await buyNow(buyer, d, { expectedAmountFen: 150_000_00, transactionMode: "transfer" });
+  deal = await buyNowDeal(buyer, d, { expectedAmountFen: 150_000_00, transactionMode: "transfer" });
 });
 
 type WorkData = {

@@ -5,11 +5,11 @@ import { Deal } from "~/models/deal.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
-import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
+import { buyNowQuote } from "~/services/trading/buy-now.server.ts";
 import { tradingSummary } from "~/services/trading/summary.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import type { Role } from "~/utils/permissions.ts";
-import { achievementContent, listingAt, person as fixturePerson } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, buyNowDeal, listingAt, person as fixturePerson } from "../../seeds/trading-fixtures.ts";
 
 /**
  * 挂牌 buy-now against the real replica set: a listing is sold exactly once however many buyers
@@ -50,7 +50,7 @@ const confirm = { expectedAmountFen: 38_000_000, transactionMode: "license" as c
 describe("buy-now", () => {
   it("sells a listing exactly once when four buyers confirm at the same moment", async () => {
     const id = await tradingListing();
-    const results = await Promise.allSettled(buyers.map((b) => buyNow(b, id, confirm)));
+    const results = await Promise.allSettled(buyers.map((b) => buyNowDeal(b, id, confirm)));
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(won).toHaveLength(1);
@@ -83,7 +83,7 @@ describe("buy-now", () => {
     // Afterwards the page says it is sold, and nobody can buy it any more.
     const panel = await tradingSummary(id, buyers[0]!);
     expect(panel).toMatchObject({ state: "sold", canBuy: false });
-    await expect(buyNow(buyers[0]!, id, confirm)).rejects.toThrow("trading.alreadySold");
+    await expect(buyNowDeal(buyers[0]!, id, confirm)).rejects.toThrow("trading.alreadySold");
     expect((await buyNowQuote(buyers[0]!, id)).problem).toBe("trading.alreadySold");
   });
 
@@ -91,7 +91,7 @@ describe("buy-now", () => {
     const id = await tradingListing();
     // The price the buyer saw was ¥380,000; it is ¥400,000 now.
     await Achievement.updateOne({ _id: id }, { $set: { "price.amount": 40_000_000, "prices.$[].amount": 40_000_000 } });
-    await expect(buyNow(buyers[0]!, id, confirm)).rejects.toSatisfy(
+    await expect(buyNowDeal(buyers[0]!, id, confirm)).rejects.toSatisfy(
       (e) => e instanceof ConflictError && e.message === "trading.priceChanged",
     );
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
@@ -99,22 +99,22 @@ describe("buy-now", () => {
     expect(await AuditEvent.countDocuments({ subject: id, action: "closeDeal" })).toBe(0);
     expect(await Notification.countDocuments({ "subject.id": id, type: "deal.created" })).toBe(0);
     // Confirming the new price works.
-    const dealId = await buyNow(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
+    const dealId = await buyNowDeal(buyers[0]!, id, { ...confirm, expectedAmountFen: 40_000_000 });
     expect((await Deal.findById(dealId).lean())!.terms!.price).toBe(40_000_000);
   });
 
   it("does not let the owner side buy its own listing", async () => {
     const id = await tradingListing();
     // A colleague in the owner organisation who also holds the buyer role.
-    await expect(buyNow(colleague, id, confirm)).rejects.toSatisfy(
+    await expect(buyNowDeal(colleague, id, confirm)).rejects.toSatisfy(
       (e) => e instanceof ForbiddenError && e.message === "trading.ownListing",
     );
     expect((await buyNowQuote(colleague, id)).problem).toBe("trading.ownListing");
     // The seller has no buyer role at all.
-    await expect(buyNow(seller, id, confirm)).rejects.toSatisfy(
+    await expect(buyNowDeal(seller, id, confirm)).rejects.toSatisfy(
       (e) => e instanceof ForbiddenError && e.message === "trading.buyerRoleRequired",
     );
-    await expect(buyNow(sellerOnly, id, confirm)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(buyNowDeal(sellerOnly, id, confirm)).rejects.toBeInstanceOf(ForbiddenError);
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
     const panel = await tradingSummary(id, colleague);
     expect(panel).toMatchObject({ state: "trading", isOwnerSide: true, canBuy: false });
@@ -122,37 +122,37 @@ describe("buy-now", () => {
 
   it("refuses listings that are not trading: published ones with a conflict, drafts as not found", async () => {
     const published = await tradingListing({}, "published");
-    await expect(buyNow(buyers[0]!, published, confirm)).rejects.toSatisfy(
+    await expect(buyNowDeal(buyers[0]!, published, confirm)).rejects.toSatisfy(
       (e) => e instanceof ConflictError && e.message === "trading.notTrading",
     );
     expect((await Achievement.findById(published).lean())!.status).toBe("published");
     expect((await tradingSummary(published, buyers[0]!))!.state).toBe("closed");
     const draft = await tradingListing({}, "draft");
-    await expect(buyNow(buyers[0]!, draft, confirm)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(buyNow(buyers[0]!, "not-an-id", confirm)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(buyNowDeal(buyers[0]!, draft, confirm)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(buyNowDeal(buyers[0]!, "not-an-id", confirm)).rejects.toBeInstanceOf(NotFoundError);
     expect(await Deal.countDocuments({ listing: { $in: [published, draft] } })).toBe(0);
   });
 
   it("sells fixed prices only; negotiable listings take offers instead", async () => {
     const id = await tradingListing({ price: { mode: "negotiable" } });
-    await expect(buyNow(buyers[0]!, id, confirm)).rejects.toThrow("trading.notFixedPrice");
+    await expect(buyNowDeal(buyers[0]!, id, confirm)).rejects.toThrow("trading.notFixedPrice");
     const panel = (await tradingSummary(id, buyers[0]!))!;
     expect(panel).toMatchObject({ priceMode: "negotiable", canBuy: false, canOffer: true });
   });
 
   it("checks the transaction terms against what the listing offers, naming the field", async () => {
     const id = await tradingListing();
-    const modeErr = await buyNow(buyers[0]!, id, { ...confirm, transactionMode: "equity" }).catch((e) => e);
+    const modeErr = await buyNowDeal(buyers[0]!, id, { ...confirm, transactionMode: "equity" }).catch((e) => e);
     expect(modeErr).toBeInstanceOf(ValidationError);
     expect(modeErr.fieldErrors).toEqual({ transactionMode: ["trading.modeNotOffered"] });
     // Several licence kinds on offer: the buyer must choose one.
-    const kindErr = await buyNow(buyers[0]!, id, { ...confirm, licenseExclusivity: null }).catch((e) => e);
+    const kindErr = await buyNowDeal(buyers[0]!, id, { ...confirm, licenseExclusivity: null }).catch((e) => e);
     expect(kindErr.fieldErrors).toEqual({ licenseExclusivity: ["trading.exclusivityRequired"] });
-    const soleErr = await buyNow(buyers[0]!, id, { ...confirm, licenseExclusivity: "sole" }).catch((e) => e);
+    const soleErr = await buyNowDeal(buyers[0]!, id, { ...confirm, licenseExclusivity: "sole" }).catch((e) => e);
     expect(soleErr.fieldErrors).toEqual({ licenseExclusivity: ["trading.exclusivityNotOffered"] });
     expect(await Deal.countDocuments({ listing: id })).toBe(0);
     // A transfer needs no licence kind; one given is not stored on the deal.
-    const dealId = await buyNow(buyers[0]!, id, { ...confirm, transactionMode: "transfer" });
+    const dealId = await buyNowDeal(buyers[0]!, id, { ...confirm, transactionMode: "transfer" });
     const deal = (await Deal.findById(dealId).lean())!;
     expect(deal.terms).toMatchObject({ transactionMode: "transfer" });
     expect(deal.terms!.licenseExclusivity).toBeUndefined();
@@ -160,7 +160,7 @@ describe("buy-now", () => {
 
   it("takes the only licence kind on offer without asking", async () => {
     const id = await tradingListing({ transactionModes: ["license"], licenseExclusivity: ["non-exclusive"] });
-    const dealId = await buyNow(buyers[1]!, id, { expectedAmountFen: 38_000_000, transactionMode: "license" });
+    const dealId = await buyNowDeal(buyers[1]!, id, { expectedAmountFen: 38_000_000, transactionMode: "license" });
     expect((await Deal.findById(dealId).lean())!.terms).toMatchObject({ transactionMode: "license", licenseExclusivity: "non-exclusive" });
   });
 

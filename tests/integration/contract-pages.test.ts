@@ -6,9 +6,8 @@ import * as contractPrint from "~/routes/deals.$id_.contract_.print.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import * as dealPage from "~/routes/deals.$id.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The contract's pages (issue 14) through their real loaders and actions, as a browser without
@@ -42,7 +41,7 @@ async function deal(): Promise<string> {
       inventors: [{ name: "王教授" }, { name: "李博士" }],
     }),
   );
-  return buyNow(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
+  return buyNowDeal(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
 }
 
 const form = (over: Record<string, string> = {}) => ({

@@ -5,10 +5,9 @@ import * as contractPrint from "~/routes/deals.$id_.contract_.print.tsx";
 import * as contractPage from "~/routes/deals.$id_.contract.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { CjkFontMissingError, renderContractPdf, type ContractPdfInput } from "~/services/contracts/pdf.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { readPdf } from "../support/pdf-text.ts";
-import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The contract's PDF (issue 14, point 3) through its real route: a draft marked 草稿, then the
@@ -44,7 +43,7 @@ async function deal(title: string): Promise<string> {
       inventors: [{ name: "王教授" }, { name: "李博士" }],
     }),
   );
-  return buyNow(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
+  return buyNowDeal(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
 }
 
 const draft = (id: string) =>

@@ -11,9 +11,8 @@ import { contractDiff, getContractPage } from "~/services/contracts/queries.serv
 import { textHash } from "~/services/contracts/rules.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
-import { achievementContent, listingAt, person } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, person, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * Issue 14, points 2–4: drafting a technology contract from a deal's agreed terms, the price split,
@@ -57,7 +56,7 @@ async function dealFor(
   owner: SessionUser = seller,
 ): Promise<string> {
   const listing = await listingAt(owner, broker, "trading", content(over));
-  return buyNow(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: mode, licenseExclusivity: exclusivity });
+  return buyNowDeal(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: mode, licenseExclusivity: exclusivity });
 }
 
 const draftInput = (page: Awaited<ReturnType<typeof getContractPage>>, over: Record<string, unknown> = {}) => ({

@@ -13,7 +13,6 @@ import { openRoom } from "~/services/rooms/open.server.ts";
 import { openRoomAttachment, postAttachment } from "~/services/rooms/attachments.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { setRoomPublisher, type RoomPublisher } from "~/services/rooms/events.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { chinaDate } from "~/utils/china-time.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import {
@@ -25,6 +24,7 @@ import {
   pngBytes,
   publishedDemand,
   tradingAchievement,
+  buyNowDeal,
 } from "../../seeds/trading-fixtures.ts";
 
 /**
@@ -379,7 +379,7 @@ describe("a listing sold", () => {
     const card = await proposeCard(buyer2, roomId, { terms: terms() });
     const doc = (await Achievement.findById(listingId).lean())!;
     const mode = doc.transactionModes![0]!;
-    await buyNow(buyer, listingId, {
+    await buyNowDeal(buyer, listingId, {
       expectedAmountFen: doc.price!.amount!,
       transactionMode: mode as "license",
       licenseExclusivity: mode === "license" ? ((doc.licenseExclusivity?.[0] as "exclusive" | undefined) ?? null) : null,
@@ -434,7 +434,7 @@ describe("a listing with a deal (issue 13, point 1)", () => {
     const roomId = await openRoom(buyer, { from: "listing", listingId });
     const doc = (await Achievement.findById(listingId).lean())!;
     const mode = doc.transactionModes![0]!;
-    const dealId = await buyNow(buyer, listingId, {
+    const dealId = await buyNowDeal(buyer, listingId, {
       expectedAmountFen: doc.price!.amount!,
       transactionMode: mode as "license",
       licenseExclusivity: mode === "license" ? ((doc.licenseExclusivity?.[0] as "exclusive" | undefined) ?? null) : null,

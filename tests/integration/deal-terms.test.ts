@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { acceptOffer, makeOffer } from "~/services/trading/offers/commands.server.ts";
@@ -9,7 +8,7 @@ import { closeDueAuctions } from "~/services/trading/auctions/closing.server.ts"
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { confirmDeposit, registerBidder } from "~/services/trading/auctions/registration.server.ts";
 import { placeBid } from "~/services/trading/auctions/bidding.server.ts";
-import { auctionInput, person, tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { auctionInput, person, tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 
 /**
@@ -33,7 +32,11 @@ async function dealOf(id: string) {
 describe("every source yields a deal with full terms", () => {
   it("buy-now: the listing's price and the chosen mode and exclusivity", async () => {
     const listing = await tradingAchievement(seller, broker, { price: { mode: "fixed", amount: 30_000_000 } });
-    const id = await buyNow(buyer, listing, { expectedAmountFen: 30_000_000, transactionMode: "license", licenseExclusivity: "exclusive" });
+    const id = await buyNowDeal(buyer, listing, {
+      expectedAmountFen: 30_000_000,
+      transactionMode: "license",
+      licenseExclusivity: "exclusive",
+    });
     const deal = await dealOf(id);
     expect(deal.terms).toEqual({
       price: 30_000_000,

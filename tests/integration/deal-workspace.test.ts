@@ -18,12 +18,11 @@ import { postPaymentReceived, postStageDue } from "~/services/ledger/deals.serve
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { ConflictError } from "~/utils/errors.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { renderPage } from "../support/render-page.ts";
-import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * The deal's workspace page (issue 14, point 1) through its real loader and the rendered HTML, as
@@ -63,7 +62,7 @@ async function deal(): Promise<string> {
       price: { mode: "fixed", amount: 100_000_00 },
     }),
   );
-  const id = await buyNow(buyer, listing, { expectedAmountFen: 100_000_00, transactionMode: "transfer" });
+  const id = await buyNowDeal(buyer, listing, { expectedAmountFen: 100_000_00, transactionMode: "transfer" });
   // The deal's broker: invited into the deal room of its listing and buyer.
   const room = await openRoom(buyer, { from: "deal", dealId: id });
   await inviteBroker(buyer, room, { email: "dealbroker@agency.cn" });

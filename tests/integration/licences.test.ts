@@ -11,10 +11,10 @@ import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { getRoom } from "~/services/rooms/queries.server.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
-import { buyNow, buyNowQuote } from "~/services/trading/buy-now.server.ts";
+import { buyNowQuote } from "~/services/trading/buy-now.server.ts";
 import { acceptOffer, makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { ConflictError, ValidationError } from "~/utils/errors.ts";
-import { achievementContent, auctionInput, listingAt, person } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, auctionInput, listingAt, person, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 
 /**
  * Issue 13, point 5: a price per transaction mode and licence kind (分项挂牌价), and a
@@ -101,7 +101,7 @@ describe("a price per mode and licence kind", () => {
       ["license.sole", 80_000_00],
       ["license.non-exclusive", 80_000_00],
     ]);
-    const dealId = await buyNow(buyers[0]!, id, { ...nonExclusive, expectedAmountFen: 80_000_00 });
+    const dealId = await buyNowDeal(buyers[0]!, id, { ...nonExclusive, expectedAmountFen: 80_000_00 });
     expect((await Deal.findById(dealId).lean())!.terms.price).toBe(80_000_00);
   });
 });
@@ -109,9 +109,9 @@ describe("a price per mode and licence kind", () => {
 describe("buy-now by licence kind", () => {
   it("sells a non-exclusive licence to two buyers at its price, two deals, the listing still trading", async () => {
     const id = await trading();
-    const first = await buyNow(buyers[0]!, id, nonExclusive);
+    const first = await buyNowDeal(buyers[0]!, id, nonExclusive);
     expect(await statusOf(id)).toBe("trading");
-    const second = await buyNow(buyers[1]!, id, nonExclusive);
+    const second = await buyNowDeal(buyers[1]!, id, nonExclusive);
     expect(await statusOf(id)).toBe("trading");
     const deals = await Deal.find({ listing: id }).sort({ createdAt: 1 }).lean();
     expect(deals.map((d) => String(d._id))).toEqual([first, second]);
@@ -124,43 +124,43 @@ describe("buy-now by licence kind", () => {
     }
     expect((await Achievement.findById(id).lean())!.nonExclusiveLicences).toBe(2);
     // The same buyer does not take the same licence twice; the quote says so.
-    await expect(buyNow(buyers[0]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.licenceHeld"));
+    await expect(buyNowDeal(buyers[0]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.licenceHeld"));
     expect((await buyNowQuote(buyers[0]!, id)).options.find((o) => o.key === "license.non-exclusive")!.unavailable).toBe(
       "trading.licenceHeld",
     );
     // Each option at its own price: the non-exclusive price does not buy an exclusive licence.
-    await expect(buyNow(buyers[2]!, id, { ...exclusive, expectedAmountFen: 50_000_00 })).rejects.toSatisfy(
+    await expect(buyNowDeal(buyers[2]!, id, { ...exclusive, expectedAmountFen: 50_000_00 })).rejects.toSatisfy(
       conflict("trading.priceChanged"),
     );
     // 排他许可 is offered without a price: 面议, not bought outright.
-    const sole = await buyNow(buyers[2]!, id, { ...exclusive, licenseExclusivity: "sole" }).catch((e: unknown) => e);
+    const sole = await buyNowDeal(buyers[2]!, id, { ...exclusive, licenseExclusivity: "sole" }).catch((e: unknown) => e);
     expect((sole as ValidationError).fieldErrors).toEqual({ licenseExclusivity: ["trading.optionNotPriced"] });
   });
 
   it("refuses an exclusive licence over the non-exclusive licensees, but a transfer ends trading and no deal follows", async () => {
     const id = await trading();
-    await buyNow(buyers[0]!, id, nonExclusive);
-    await expect(buyNow(buyers[1]!, id, exclusive)).rejects.toSatisfy(conflict("trading.licenseesExist"));
-    const sold = await buyNow(buyers[1]!, id, transfer);
+    await buyNowDeal(buyers[0]!, id, nonExclusive);
+    await expect(buyNowDeal(buyers[1]!, id, exclusive)).rejects.toSatisfy(conflict("trading.licenseesExist"));
+    const sold = await buyNowDeal(buyers[1]!, id, transfer);
     expect(await statusOf(id)).toBe("deal");
     expect((await Deal.findById(sold).lean())!.endsTrading).toBe(true);
-    await expect(buyNow(buyers[2]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.alreadySold"));
+    await expect(buyNowDeal(buyers[2]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.alreadySold"));
     expect(await Deal.countDocuments({ listing: id })).toBe(2);
   });
 
   it("ends trading with an exclusive licence: no further licence or transfer", async () => {
     const id = await trading();
-    await buyNow(buyers[0]!, id, exclusive);
+    await buyNowDeal(buyers[0]!, id, exclusive);
     expect(await statusOf(id)).toBe("deal");
-    await expect(buyNow(buyers[1]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.alreadySold"));
-    await expect(buyNow(buyers[1]!, id, transfer)).rejects.toSatisfy(conflict("trading.alreadySold"));
+    await expect(buyNowDeal(buyers[1]!, id, nonExclusive)).rejects.toSatisfy(conflict("trading.alreadySold"));
+    await expect(buyNowDeal(buyers[1]!, id, transfer)).rejects.toSatisfy(conflict("trading.alreadySold"));
     expect((await buyNowQuote(buyers[1]!, id)).problem).toBe("trading.alreadySold");
     expect(await Deal.countDocuments({ listing: id })).toBe(1);
   });
 
   it("grants five non-exclusive licences bought at the same moment, and counts them", async () => {
     const id = await trading();
-    const results = await Promise.allSettled(buyers.map((b) => buyNow(b, id, nonExclusive)));
+    const results = await Promise.allSettled(buyers.map((b) => buyNowDeal(b, id, nonExclusive)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);
     expect(await Deal.countDocuments({ listing: id, status: "open" })).toBe(5);
     expect((await Achievement.findById(id).lean())!).toMatchObject({ status: "trading", nonExclusiveLicences: 5 });
@@ -169,8 +169,8 @@ describe("buy-now by licence kind", () => {
   it("sells the listing once when a transfer and licences are bought at the same moment, never a licence after the transfer", async () => {
     const id = await trading();
     const results = await Promise.allSettled([
-      buyNow(buyers[0]!, id, transfer),
-      ...buyers.slice(1).map((b) => buyNow(b, id, nonExclusive)),
+      buyNowDeal(buyers[0]!, id, transfer),
+      ...buyers.slice(1).map((b) => buyNowDeal(b, id, nonExclusive)),
     ]);
     expect(results[0]!.status).toBe("fulfilled");
     const deals = await Deal.find({ listing: id }).lean();

@@ -19,11 +19,10 @@ import { dealStages, receiptsOverview, stagePage } from "~/services/settlement/q
 import { recordBankReceipt, startStageCheckout, syncStageCheckout } from "~/services/settlement/receipts.server.ts";
 import { reportRoyalty } from "~/services/settlement/royalty.server.ts";
 import { royaltyDueFen } from "~/services/settlement/rules.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { achievementContent, listingAt, person } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, person, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 
 /**
@@ -74,7 +73,7 @@ const content = (): AchievementDataInput =>
 /** A deal whose terms are changed by `terms`, with its contract signed by both sides at `signedAt`. */
 async function signedDeal(terms: Record<string, unknown> = {}, extra: Record<string, unknown> = {}, signedAt = new Date()) {
   const listing = await listingAt(seller, broker, "trading", content());
-  const id = await buyNow(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: "transfer", licenseExclusivity: null });
+  const id = await buyNowDeal(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: "transfer", licenseExclusivity: null });
   const set: Record<string, unknown> = { ...extra };
   for (const [k, v] of Object.entries(terms)) set[`terms.${k}`] = v;
   if (Object.keys(set).length) await Deal.updateOne({ _id: id }, { $set: set });
@@ -120,7 +119,7 @@ describe("the schedule made when both sides sign", () => {
   it("makes one stage per milestone, a balance stage for the rest and a royalty stage; fixes the broker and the rates; posts what is due", async () => {
     const signedAt = new Date("2026-11-02T02:00:00Z");
     const listing = await listingAt(seller, broker, "trading", content());
-    const id = await buyNow(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: "transfer", licenseExclusivity: null });
+    const id = await buyNowDeal(buyer, listing, { expectedAmountFen: 300_000_00, transactionMode: "transfer", licenseExclusivity: null });
     const room = await openRoom(buyer, { from: "deal", dealId: id });
     await inviteBroker(buyer, room, { email: "dealbroker@agency-in.cn" });
     await Deal.updateOne(

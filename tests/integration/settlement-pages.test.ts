@@ -13,10 +13,9 @@ import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
-import { buyNow } from "~/services/trading/buy-now.server.ts";
 import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
+import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 
@@ -64,7 +63,7 @@ async function signedDeal(royaltyPercent: number | null = null): Promise<string>
       price: { mode: "fixed", amount: 120_000_00 },
     }),
   );
-  const id = await buyNow(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
+  const id = await buyNowDeal(buyer, listing, { expectedAmountFen: 120_000_00, transactionMode: "transfer" });
   if (royaltyPercent != null) await Deal.updateOne({ _id: id }, { $set: { "terms.royaltyPercent": royaltyPercent } });
   await saveContract(seller, id, null);
   await signContract(seller, id, { version: 1, ip: "x" });

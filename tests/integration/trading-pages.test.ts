@@ -14,6 +14,10 @@ import * as dealPage from "~/routes/deals.$id.tsx";
 import * as dealsPage from "~/routes/deals._index.tsx";
 import * as offersPage from "~/routes/offers._index.tsx";
 import * as threadPage from "~/routes/offers.$id.tsx";
+import * as myBuyRequests from "~/routes/my.buy-requests.tsx";
+import * as apiBuyRequestAction from "~/routes/api.v1.buy-requests.$id.$action.ts";
+import * as apiBuyRequest from "~/routes/api.v1.buy-requests.$id.ts";
+import * as apiBuyRequests from "~/routes/api.v1.buy-requests._index.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { pageRequests } from "../support/page-requests.ts";
@@ -55,12 +59,22 @@ const tradingListing = (over: Partial<AchievementDataInput> = {}) => listingAt(s
 
 const dealIdFrom = (location: string | null) => /^\/deals\/([0-9a-f]{24})\?done=(bought|accepted)$/.exec(location ?? "")?.[1];
 
+/** The buy page's POST asking the seller to confirm (decision 023): the request's id from where it redirects. */
+const requestIdFrom = (location: string | null) => /^\/my\/buy-requests\?done=requested#request-([0-9a-f]{24})$/.exec(location ?? "")?.[1];
+
+/** The seller side confirms the request on /my/buy-requests: the deal's id from where it redirects. */
+async function sellerConfirms(requestId: string) {
+  const res = await call(myBuyRequests.action, post("/my/buy-requests", seller, { intent: "confirm", requestId }));
+  expect(res.status).toBe(302);
+  return dealIdFrom(res.headers.get("Location"));
+}
+
 interface Reply {
   form?: { status?: string; error?: Record<string, string[] | null>; initialValue?: Record<string, unknown> };
 }
 
 describe("buy-now pages", () => {
-  it("shows the confirmation page, then the POST makes the deal and goes to its page", async () => {
+  it("shows the confirmation page, then the POST asks the seller, who confirms: the deal and its page", async () => {
     const id = await tradingListing();
     const detail = await (await call(achievementDetail.loader, get(`/achievements/${id}`, buyer), { id })).json();
     expect(detail.trading).toMatchObject({ state: "trading", priceMode: "fixed", canBuy: true });
@@ -73,6 +87,9 @@ describe("buy-now pages", () => {
       listing: { title: "三七种子包衣防腐技术", price: { mode: "fixed", amount: 15_000_000 }, seller: { name: "文山学院" } },
     });
     expect(data.quote.listing.transactionModes).toEqual(["license", "transfer"]);
+    // The two ways, with the deposit (10% of ¥150,000) and the seller's time to confirm.
+    const chosen = await (await call(buyPage.loader, get(`/achievements/${id}/buy?option=transfer`, buyer), { id })).json();
+    expect(chosen.ways).toEqual({ depositPercent: 10, depositFen: 1_500_000, confirmHours: 48 });
 
     // Without ticking "I agree": 400, the error under the box, nothing stored.
     const unticked = await call(
@@ -90,12 +107,20 @@ describe("buy-now pages", () => {
         amount: "150000",
         transactionMode: "license",
         licenseExclusivity: "exclusive",
+        way: "confirm",
         agree: "on",
       }),
       { id },
     );
     expect(res.status).toBe(302);
-    const dealId = dealIdFrom(res.headers.get("Location"));
+    const requestId = requestIdFrom(res.headers.get("Location"));
+    expect(requestId).toBeTruthy();
+    // Nothing is sold yet: the listing stays on offer while the seller decides.
+    expect(await Deal.countDocuments({ listing: id })).toBe(0);
+    expect((await Achievement.findById(id).lean())!.status).toBe("trading");
+    const mine = await (await call(myBuyRequests.loader, get("/my/buy-requests", buyer))).json();
+    expect(mine.mine).toMatchObject([{ id: requestId, status: "pending", way: "confirm" }]);
+    const dealId = await sellerConfirms(requestId!);
     expect(dealId).toBeTruthy();
 
     const deal = await call(dealPage.loader, get(`/deals/${dealId}`, buyer), { id: dealId! });
@@ -128,10 +153,10 @@ describe("buy-now pages", () => {
     const id = await tradingListing();
     const res = await call(
       buyPage.action,
-      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", agree: "on" }),
+      post(`/achievements/${id}/buy`, buyer, { amount: "150000", transactionMode: "transfer", way: "confirm", agree: "on" }),
       { id },
     );
-    const dealId = dealIdFrom(res.headers.get("Location"))!;
+    const dealId = (await sellerConfirms(requestIdFrom(res.headers.get("Location"))!))!;
     expect((await call(dealPage.loader, get(`/deals/${dealId}`, outsider), { id: dealId })).status).toBe(404);
     expect((await call(dealPage.loader, get(`/deals/000000000000000000000000`, buyer), { id: "000000000000000000000000" })).status).toBe(
       404,
@@ -309,7 +334,7 @@ describe("offer pages", () => {
 });
 
 describe("trading API with the session cookie", () => {
-  it("buys with JSON: 201 with the deal in yuan, then 409 already_sold; forms and visitors are refused", async () => {
+  it("asks to buy with JSON: 201 with the pending request, the seller confirms: the deal; then 409 already_sold", async () => {
     const id = await tradingListing();
     const path = `/api/v1/achievements/${id}/buy`;
     const form = await call(apiBuy.action, post(path, buyer, { amount: "150000", transactionMode: "transfer" }), { id });
@@ -328,9 +353,33 @@ describe("trading API with the session cookie", () => {
       { id },
     );
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const asked = await res.json();
+    expect(asked.request).toMatchObject({ status: "pending", way: "confirm", amount: 150000, listing: { id }, deal: null, deposit: null });
+    expect(res.headers.get("Location")).toBe(`/api/v1/buy-requests/${asked.request.id}`);
+    const rid = asked.request.id;
+    // Read back by the buyer and the seller side (listed to confirm); a stranger: 404.
+    expect((await (await call(apiBuyRequest.loader, get(`/api/v1/buy-requests/${rid}`, buyer), { id: rid })).json()).request.status).toBe(
+      "pending",
+    );
+    expect((await call(apiBuyRequest.loader, get(`/api/v1/buy-requests/${rid}`, outsider), { id: rid })).status).toBe(404);
+    const sellerList = await (await call(apiBuyRequests.loader, get("/api/v1/buy-requests", seller))).json();
+    expect(sellerList.toConfirm.map((r: { id: string }) => r.id)).toContain(rid);
+    // Only the seller side answers it: the buyer and a stranger are told it does not exist.
+    for (const who of [buyer, outsider]) {
+      const refused = await call(apiBuyRequestAction.action, postJson(`/api/v1/buy-requests/${rid}/confirm`, who, {}), {
+        id: rid,
+        action: "confirm",
+      });
+      expect(refused.status).toBe(404);
+    }
+    const confirmed = await call(apiBuyRequestAction.action, postJson(`/api/v1/buy-requests/${rid}/confirm`, seller, {}), {
+      id: rid,
+      action: "confirm",
+    });
+    expect(confirmed.status).toBe(200);
+    const body = await confirmed.json();
+    expect(body.request).toMatchObject({ status: "opened", deal: body.deal.id });
     expect(body.deal).toMatchObject({ source: "buy-now", price: { amount: 150000, currency: "CNY" }, listing: { id } });
-    expect(res.headers.get("Location")).toBe(`/api/v1/deals/${body.deal.id}`);
     const read = await call(apiDeal.loader, get(`/api/v1/deals/${body.deal.id}`, buyer), { id: body.deal.id });
     expect((await read.json()).deal.id).toBe(body.deal.id);
     expect((await call(apiDeal.loader, get(`/api/v1/deals/${body.deal.id}`, outsider), { id: body.deal.id })).status).toBe(404);

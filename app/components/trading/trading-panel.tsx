@@ -91,6 +91,11 @@ export function TradingPanel({ summary: s }: { summary: TradingSummary }) {
               <p className="muted">{s.loggedIn ? t("tradingPanel.buyNowHint") : t("tradingPanel.loginFirst")}</p>
             </>
           ) : null}
+          {s.priceMode === "fixed" && s.loggedIn ? (
+            <p data-testid="buy-requests-link">
+              <Link to="/my/buy-requests">{t(s.isOwnerSide ? "buyRequests.panelSeller" : "buyRequests.panelBuyer")}</Link>
+            </p>
+          ) : null}
 
           {s.myOpenOffer ? (
             <>

@@ -235,4 +235,4 @@ export async function reconciliation(actor: RoleHolder): Promise<Reconciliation>
 }
 
 /** The payment purposes whose money movements post to the ledger: a payment of one without postings is a difference. */
-export const LEDGER_PURPOSES = new Set<string>(["auction-deposit", "deal-stage", "payout"]);
+export const LEDGER_PURPOSES = new Set<string>(["auction-deposit", "buy-now-deposit", "deal-stage", "payout"]);

@@ -3,24 +3,23 @@ import { Achievement } from "~/models/achievement.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { listingPrices, priceOf, priceOptionKey, type ListingPrice } from "~/schemas/listing-prices.ts";
 import type { BuyNowInput } from "~/schemas/offers.ts";
-import { type Actor, type Via } from "~/services/kernel/actor.ts";
+import { type Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
-import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldErrors } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
 import { TRANSACTION_MODES, type LicenseExclusivity, type PriceMode, type TransactionMode } from "~/utils/taxonomy.ts";
-import { openDeal } from "./deals/open.server.ts";
 import { excludedByLicensees, isNonExclusiveLicence } from "./deals/rules.ts";
 import { assertTrading, LISTING_FIELDS, resolveExclusivity, SOLD_STATUSES } from "./listing.server.ts";
 
 /**
- * 挂牌 buy-now: a fixed-price listing in `trading` is sold to the first buyer who confirms its
- * price. The buyer chooses an option (a mode and, for a licence, its exclusivity) among those the
+ * 挂牌 buy-now: a fixed-price listing in `trading` is sold at its price — through a buy request
+ * (./buy-requests/, decision 023) that opens the deal once the buyer's deposit is captured or the
+ * seller side confirms, so one click alone never takes a listing off the market. The buyer chooses an option (a mode and, for a licence, its exclusivity) among those the
  * listing prices (分项挂牌价, ~/schemas/listing-prices.ts); the price is that option's at that
  * moment; the buyer states the amount they saw, and a price changed meanwhile is refused rather
- * than charged. Two buyers at the same moment: both transactions move the listing trading → deal
+ * than charged. Two deals at the same moment: both transactions move the listing trading → deal
  * (openDeal), MongoDB lets one commit, the other retries, finds the listing sold and is told so.
  * A non-exclusive licence (普通许可) leaves the listing trading: other buyers can take one too,
  * each buyer once (issue 13, point 5).
@@ -100,56 +99,53 @@ export async function buyNowQuote(actor: Actor, listingId: string): Promise<BuyN
   };
 }
 
+/** What a buy-now request checked: the listing as it is now and the option at its listed price. */
+export interface CheckedBuyNow {
+  listing: { _id: Types.ObjectId; title: string; owner: Types.ObjectId; ownerName: string; createdBy?: Types.ObjectId | null };
+  terms: { price: number; transactionMode: TransactionMode; licenseExclusivity: LicenseExclusivity | null };
+}
+
 /**
- * Buys a fixed-price listing at its current price: one transaction that checks everything again,
- * opens the deal and moves the listing to `deal`. Returns the deal's id.
+ * Checks, in the caller's transaction, that `actor` may buy `listingId` now at the price they
+ * confirm (`expectedAmountFen`): the listing is public and trading, not their own, fixed-price,
+ * the option offered and priced at that amount, and not excluded by licences granted. Writes
+ * nothing; a buy request (./buy-requests/) is stored on this, and the deal opens later — when the
+ * buyer's deposit is captured or the seller side confirms (decision 023).
  */
-export async function buyNow(actor: Actor, listingId: string, input: BuyNowInput, opts: { via?: Via; now?: Date } = {}): Promise<string> {
-  const now = opts.now ?? new Date();
+export async function checkBuyNow(session: ClientSession, actor: Actor, listingId: string, input: BuyNowInput): Promise<CheckedBuyNow> {
   if (!can(actor, "offer:make")) throw new ForbiddenError("trading.buyerRoleRequired");
   if (!actor.id) throw new ForbiddenError("offers.errors.personRequired");
   const expected = input.expectedAmountFen;
   if (!Number.isSafeInteger(expected) || expected <= 0) throw new ValidationError({ amount: ["offers.errors.amountPositive"] });
   const buyerId = actor.id;
-  return withTransaction(async (session) => {
-    const listing = await Achievement.findById(parseId(listingId), LISTING_FIELDS).session(session).lean();
-    if (!listing) throw new NotFoundError();
-    const relations = relationsOf(actor, listing);
-    if (!isPublic(listing.status as ListingStatus) && relations.size === 0) throw new NotFoundError();
-    if (relations.has("owner")) throw new ForbiddenError("trading.ownListing");
-    assertTrading(listing.status);
-    if (listing.price?.mode !== "fixed" || listingPrices(listing).length === 0) throw new ConflictError("trading.notFixedPrice");
-    const errors: FieldErrors = {};
-    const mode = input.transactionMode;
-    if (!TRANSACTION_MODES.includes(mode)) errors.transactionMode = ["offers.errors.transactionMode"];
-    else if (!(listing.transactionModes ?? []).includes(mode)) errors.transactionMode = ["trading.modeNotOffered"];
-    const exclusivity = resolveExclusivity(listing as { licenseExclusivity?: string[] }, mode, input.licenseExclusivity);
-    if (exclusivity.error) errors.licenseExclusivity = [exclusivity.error];
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-    // The chosen option's listed price: an option without one is 面议 (negotiated, not bought).
-    const option = { transactionMode: mode, licenseExclusivity: exclusivity.value };
-    const price = priceOf(listing, option);
-    if (price === null)
-      throw new ValidationError({ [mode === "license" ? "licenseExclusivity" : "transactionMode"]: ["trading.optionNotPriced"] });
-    if (price !== expected) throw new ConflictError("trading.priceChanged");
-    const problem = optionProblem(
-      { ...option, amount: price },
-      listing.nonExclusiveLicences ?? 0,
-      await holdsLicence(listing._id, buyerId, session),
-    );
-    if (problem) throw new ConflictError(problem);
-    return openDeal(session, {
-      listingId: String(listing._id),
-      buyer: {
-        userId: buyerId,
-        name: actor.name,
-        organization: actor.organization ? { id: actor.organization.id, name: actor.organization.name } : null,
-      },
-      source: "buy-now",
-      terms: { price, transactionMode: mode, licenseExclusivity: exclusivity.value },
-      actor,
-      via: opts.via ?? "ui",
-      now,
-    });
-  });
+  const listing = await Achievement.findById(parseId(listingId), LISTING_FIELDS).session(session).lean();
+  if (!listing) throw new NotFoundError();
+  const relations = relationsOf(actor, listing);
+  if (!isPublic(listing.status as ListingStatus) && relations.size === 0) throw new NotFoundError();
+  if (relations.has("owner")) throw new ForbiddenError("trading.ownListing");
+  assertTrading(listing.status);
+  if (listing.price?.mode !== "fixed" || listingPrices(listing).length === 0) throw new ConflictError("trading.notFixedPrice");
+  const errors: FieldErrors = {};
+  const mode = input.transactionMode;
+  if (!TRANSACTION_MODES.includes(mode)) errors.transactionMode = ["offers.errors.transactionMode"];
+  else if (!(listing.transactionModes ?? []).includes(mode)) errors.transactionMode = ["trading.modeNotOffered"];
+  const exclusivity = resolveExclusivity(listing as { licenseExclusivity?: string[] }, mode, input.licenseExclusivity);
+  if (exclusivity.error) errors.licenseExclusivity = [exclusivity.error];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  // The chosen option's listed price: an option without one is 面议 (negotiated, not bought).
+  const option = { transactionMode: mode, licenseExclusivity: exclusivity.value };
+  const price = priceOf(listing, option);
+  if (price === null)
+    throw new ValidationError({ [mode === "license" ? "licenseExclusivity" : "transactionMode"]: ["trading.optionNotPriced"] });
+  if (price !== expected) throw new ConflictError("trading.priceChanged");
+  const problem = optionProblem(
+    { ...option, amount: price },
+    listing.nonExclusiveLicences ?? 0,
+    await holdsLicence(listing._id, buyerId, session),
+  );
+  if (problem) throw new ConflictError(problem);
+  return {
+    listing: { _id: listing._id, title: listing.title, owner: listing.owner, ownerName: listing.ownerName, createdBy: listing.createdBy },
+    terms: { price, transactionMode: mode, licenseExclusivity: exclusivity.value },
+  };
 }
