@@ -13,6 +13,7 @@ import * as buyPage from "~/routes/achievements.$id_.buy.tsx";
 import * as newAchievement from "~/routes/achievements.new.tsx";
 import * as roomPage from "~/routes/rooms.$id/route.tsx";
 import { openRoom } from "~/services/rooms/open.server.ts";
+import { confirmBuyRequest } from "~/services/trading/buy-requests/commands.server.ts";
 import type { AchievementDataInput } from "~/schemas/listing.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { createI18n } from "~/utils/i18n.ts";
@@ -209,10 +210,13 @@ describe("the achievement and buy pages", () => {
         }),
         { id },
       );
+    // Each asks; the licence is granted when the seller confirms (buy-now no longer deals on one click, decision 023).
     for (const who of [buyerA, buyerB]) {
       const res = await buy(who);
       expect(res.status).toBe(302);
-      expect(res.headers.get("Location")).toMatch(/^\/deals\/[0-9a-f]{24}\?done=bought$/);
+      const requestId = /^\/my\/buy-requests\?done=requested#request-([0-9a-f]{24})$/.exec(res.headers.get("Location") ?? "")?.[1];
+      expect(requestId).toBeTruthy();
+      await confirmBuyRequest(seller, requestId!);
     }
     expect(await Deal.countDocuments({ listing: id, status: "open" })).toBe(2);
     // Still on offer: the page says how many licences were granted, and a third buyer may buy.
@@ -231,6 +235,7 @@ describe("the achievement and buy pages", () => {
       { id },
     );
     expect(sale.status).toBe(302);
+    await confirmBuyRequest(seller, /#request-([0-9a-f]{24})$/.exec(sale.headers.get("Location") ?? "")![1]!);
     const sold = await render(get(`/achievements/${id}`, buyerC), achievementPage, "/achievements/:id");
     expect(sold.html).toContain('data-testid="sold-badge"');
     const late = await render(get(`/achievements/${id}/buy?option=license.non-exclusive`, buyerC), buyPage, "/achievements/:id/buy");
