@@ -147,7 +147,7 @@ export async function getDealWorkspace(actor: Actor, dealId: string, now = new D
   const [contract, stageRows, payoutRows, books, brokers, dealTrail] = await Promise.all([
     getContractPage(actor, id),
     DealStage.find({ deal: deal._id }).sort({ number: 1 }).lean(),
-    Payout.find({ deal: deal._id }).sort({ createdAt: 1 }).lean(),
+    Payout.find({ deal: deal._id }).sort({ createdAt: 1, to: -1, _id: 1 }).lean(),
     dealBooks(id),
     dealBrokers(deal),
     auditTrail("deal", deal._id),
