@@ -32,17 +32,17 @@ beforeAll(async () => {
   broker = await person("lapse-broker@agency.cn", ["broker"], "文山州科技成果转移转化服务中心", "service-agency");
 });
 
-/** A won auction's captured deposit: the Payment and its capture in the books. */
-async function capturedDeposit(amountFen: number): Promise<string> {
+/** A won auction's (or a buy-now) captured deposit: the Payment and its capture in the books. */
+async function capturedDeposit(amountFen: number, purpose: "auction-deposit" | "buy-now-deposit" = "auction-deposit"): Promise<string> {
   const payment = await Payment.create({
-    purpose: "auction-deposit",
+    purpose,
     kind: "hold",
     gateway: "stripe",
     status: "captured",
     amount: amountFen,
     capturedAmount: amountFen,
     payer: buyer.id,
-    subject: { kind: "auction-registration", id: new mongoose.Types.ObjectId() },
+    subject: { kind: purpose === "auction-deposit" ? "auction-registration" : "buy-request", id: new mongoose.Types.ObjectId() },
   });
   await withTransaction((s) =>
     postDepositCaptured(s, { paymentId: String(payment._id), registrationId: String(payment.subject!.id), payerId: buyer.id, amountFen }),
@@ -100,5 +100,24 @@ describe("the signing deadline", () => {
     expect((await Deal.findById(signed.dealId).lean())!.status).toBe("open");
     expect((await Achievement.findById(signed.listingId).lean())!.status).toBe("deal");
     expect((await Deal.findById(later.dealId).lean())!.status).toBe("open");
+  });
+
+  it("forfeits a buy-now deposit too when the buyer lets the deal lapse (decision 023)", async () => {
+    const opened = new Date("2026-11-01T02:00:00Z");
+    const depositId = await capturedDeposit(8_000_00, "buy-now-deposit");
+    const bought = await openTestDeal(seller, buyer, broker, {
+      source: "buy-now",
+      deposit: { paymentId: depositId, amountFen: 8_000_00 },
+      now: opened,
+    });
+    const heldBefore = await accountBalance("depositsHeld", { party: buyer.id });
+    const forfeitsBefore = await accountBalance("depositForfeits");
+    const signBy = (await Deal.findById(bought.dealId).lean())!.signBy!;
+    await settlementDeadlinesJob.run(new Date(signBy.getTime() + 60_000));
+    expect((await Deal.findById(bought.dealId).lean())!.status).toBe("lapsed");
+    expect((await Achievement.findById(bought.listingId).lean())!.status).toBe("trading");
+    expect((await accountBalance("depositForfeits")) - forfeitsBefore).toBe(8_000_00);
+    expect(heldBefore - (await accountBalance("depositsHeld", { party: buyer.id }))).toBe(8_000_00);
+    expect((await dealBooks(bought.dealId)).balanced).toBe(true);
   });
 });

@@ -13,8 +13,8 @@ import { cancelInSession } from "./cancel.server.ts";
  * The signing deadline (issue 14, point 8): every deal carries `signBy` (openDeal, the setting
  * `signingDeadlineDays`). An open deal whose contract is not signed by then lapses — status
  * `lapsed`, the listing back to trading, both sides told, audit "deal.lapsed" (cancelInSession) —
- * and a won auction's captured deposit is forfeited by the winner, in the ledger, in the same
- * transaction. A day before, both sides are reminded once.
+ * and a captured deposit (a won auction's, or a buy-now deposit) is forfeited by the buyer, in the
+ * ledger, in the same transaction. A day before, both sides are reminded once.
  */
 
 const DAY_MS = 86_400_000;
@@ -37,7 +37,9 @@ export async function lapseUnsignedDeals(now = new Date()): Promise<number> {
         now,
         status: "lapsed",
       });
-      if (deal.source === "auction" && deal.deposit?.payment) {
+      // The deposit that took the listing off the market — a won auction's, or a buy-now deposit
+      // (decision 023) — is forfeited by the buyer who let the deal lapse.
+      if (deal.deposit?.payment) {
         const p = await Payment.findById(deal.deposit.payment).session(session).lean();
         if (p && p.status === "captured") {
           const amountFen = (p.capturedAmount ?? p.amount) - (p.refundedAmount ?? 0);
