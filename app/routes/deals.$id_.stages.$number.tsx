@@ -1,3 +1,4 @@
+import { paymentsAreDemo } from "~/services/payments/gateway.server.ts";
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -46,6 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return json({
       page,
       checkout,
+      demoPayments: paymentsAreDemo(),
       pageTitle: pageTitle(t, t("settlement.stageTitle", { number: page.stage.number, title: page.stage.title }), page.deal.title),
     });
   } catch (e) {
@@ -88,7 +90,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function StagePage() {
-  const { page, checkout } = useLoaderData<typeof loader>();
+  const { page, checkout, demoPayments } = useLoaderData<typeof loader>();
   const failure = useActionData<ActionFailure>();
   const { t, i18n } = useTranslation();
   const [params] = useSearchParams();
@@ -127,6 +129,11 @@ export default function StagePage() {
           <section className="contract-section" data-testid="pay-card">
             <h2>{t("settlement.payTitle")}</h2>
             <p>{t("settlement.payIntro", { amount: money(s.outstandingFen) })}</p>
+            {demoPayments ? (
+              <p className="notice" data-testid="demo-payments">
+                {t("settlement.demoPayments")}
+              </p>
+            ) : null}
             <Form method="post">
               <AuthenticityTokenInput />
               <input type="hidden" name="intent" value="pay" />

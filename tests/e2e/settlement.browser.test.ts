@@ -83,6 +83,8 @@ describe("the payment schedule on a phone, without JavaScript", () => {
     expect(await buyer.getByTestId("bank-amount").innerText()).toBe("¥30,000");
     expect(await scrollsSideways(buyer)).toBe(false);
 
+    // The keyless demo says that no real money moves (issue 14, point 10).
+    expect(await buyer.getByTestId("demo-payments").textContent()).toContain("演示支付");
     await buyer.getByTestId("pay-button").click();
     await buyer.waitForURL(/\/pay\/cs_/);
     await buyer.getByTestId("stripe-pay").click();

@@ -23,6 +23,7 @@ const zh = {
     open: "查看与付款",
     payTitle: "在线支付",
     payIntro: "通过 Stripe Checkout 以银行卡支付本期尚需支付的 {{amount}}。",
+    demoPayments: "演示支付：本站未接入真实的 Stripe 账户（本地 Stripe 兼容服务或测试模式），付款不会真实扣款。",
     payButton: "在线支付 {{amount}}",
     bankTitle: "对公转账",
     bankIntro: "请向以下平台账户转账，并在付款附言中填写本期编号；到账后由平台管理员登记。",
@@ -114,6 +115,8 @@ const en: typeof zh = {
     open: "View and pay",
     payTitle: "Pay online",
     payIntro: "Pay the {{amount}} still due on this stage by card through Stripe Checkout.",
+    demoPayments:
+      "Demo payment: this site is not connected to a live Stripe account (the local Stripe-compatible server or test mode); no real money moves.",
     payButton: "Pay {{amount}} online",
     bankTitle: "Bank transfer",
     bankIntro:

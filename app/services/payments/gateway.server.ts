@@ -41,3 +41,13 @@ export function gatewayFor(name: PaymentGatewayName | string | null | undefined)
 export function resetPaymentGateway(): void {
   setSingleton("paymentGateway", undefined);
 }
+
+/**
+ * Whether payments here move no real money: the local Stripe-compatible server of the keyless
+ * `npm start` (STRIPE_API_BASE), or Stripe's test mode (an `sk_test_` key). Pages that take money
+ * say so (issue 14, point 10).
+ */
+export function paymentsAreDemo(): boolean {
+  const e = env();
+  return !!e.STRIPE_API_BASE || !!e.STRIPE_SECRET_KEY?.startsWith("sk_test_");
+}
