@@ -195,7 +195,11 @@ describe("API v1", () => {
     const id = await signedDeal(2);
     const list = await call(apiStages.loader, get(`/api/v1/deals/${id}/stages`, seller), { id });
     expect(list.status).toBe(200);
-    const stages = (await list.json()).stages;
+    const body = await list.json();
+    const stages = body.stages;
+    // What a bank transfer needs: the platform's account, and each stage's reference and what is still due.
+    expect(body.bankAccount).toEqual({ name: expect.any(String), bank: expect.any(String), number: expect.any(String) });
+    expect(stages[0]).toMatchObject({ reference: `CG${id.slice(-6).toUpperCase()}-1`, outstanding: 120_000 });
     expect(stages.map((s: { kind: string; amount: number }) => [s.kind, s.amount])).toEqual([
       ["fixed", 120_000],
       ["royalty", 0],
