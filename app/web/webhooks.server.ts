@@ -1,0 +1,51 @@
+import { json } from "@remix-run/node";
+import { PaymentSignatureError } from "~/services/payments/types.ts";
+import { logger } from "~/utils/logger.server.ts";
+import { BodyTooLargeError, formatBytes, MAX_WEBHOOK_BYTES, readBoundedBytes } from "./body.server.ts";
+
+/**
+ * A gateway's webhook endpoint (POST /webhooks/stripe, /webhooks/stripe/connect). Server to
+ * server: no session and no CSRF token; the signature over the raw body is the authentication. The
+ * body is read raw (nothing parses it before Remix) because the signature covers the exact bytes,
+ * and at most MAX_WEBHOOK_BYTES of them (413 beyond, before the signature is checked). Answers 2xx
+ * fast — also for replays and events we ignore, so the gateway stops retrying them; 400 for a bad
+ * signature; a 500 (database down) makes the gateway retry.
+ */
+export async function webhookAction<E extends { id: string; gatewayType: string }>(
+  request: Request,
+  label: string,
+  parse: (raw: string, signature: string | null) => E,
+  apply: (event: E) => Promise<string>,
+): Promise<Response> {
+  if (request.method !== "POST") return methodNotAllowed();
+  let raw: string;
+  try {
+    raw = new TextDecoder().decode(await readBoundedBytes(request, MAX_WEBHOOK_BYTES));
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) {
+      return json(
+        { error: `body larger than the ${formatBytes(MAX_WEBHOOK_BYTES)} limit` },
+        { status: 413, headers: { Connection: "close" } },
+      );
+    }
+    throw e;
+  }
+  let event: E;
+  try {
+    event = parse(raw, request.headers.get("stripe-signature"));
+  } catch (e) {
+    if (e instanceof PaymentSignatureError) {
+      logger.warn({ err: e.message.split("\n")[0] }, `${label} with a bad signature refused`);
+      return json({ error: "invalid signature" }, { status: 400 });
+    }
+    throw e;
+  }
+  const result = await apply(event);
+  if (result !== "ignored") logger.info({ event: event.id, type: event.gatewayType, result }, label);
+  return json({ received: true, result });
+}
+
+/** GET and the rest: a webhook URL only takes deliveries. */
+export function methodNotAllowed(): Response {
+  return json({ error: "method not allowed" }, { status: 405, headers: { Allow: "POST" } });
+}
