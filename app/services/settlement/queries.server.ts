@@ -98,18 +98,23 @@ export interface DealStages {
   stages: StageView[];
 }
 
+/** What the stage pages show of the deal itself. */
+function dealHead(deal: Awaited<ReturnType<typeof loadDealFor>>["deal"]) {
+  return {
+    id: String(deal._id),
+    title: deal.listingTitle,
+    status: deal.status,
+    paymentState: deal.paymentState ?? "none",
+    royaltyPercent: deal.terms.royaltyPercent ?? null,
+  };
+}
+
 /** A deal's stages for anyone who may see the deal (parties, its brokers, admins, the bureau); others 404. */
 export async function dealStages(actor: Actor, dealId: string, now = new Date()): Promise<DealStages> {
   const { deal, access } = await loadDealFor(actor, dealId);
   const stages = (await DealStage.find({ deal: deal._id }).sort({ number: 1 }).lean()) as StoredStage[];
   return {
-    deal: {
-      id: String(deal._id),
-      title: deal.listingTitle,
-      status: deal.status,
-      paymentState: deal.paymentState ?? "none",
-      royaltyPercent: deal.terms.royaltyPercent ?? null,
-    },
+    deal: dealHead(deal),
     access,
     payer: partySideOf(actor, deal) === "buyer",
     stages: stages.map((s) => stageView(s, now)),
@@ -135,13 +140,7 @@ export async function stagePage(actor: Actor, dealId: string, number: number, no
   const open = deal.status === "open" && stage.status !== "cancelled";
   const settings = await platformSettings();
   return {
-    deal: {
-      id: String(deal._id),
-      title: deal.listingTitle,
-      status: deal.status,
-      paymentState: deal.paymentState ?? "none",
-      royaltyPercent: deal.terms.royaltyPercent ?? null,
-    },
+    deal: dealHead(deal),
     access,
     payer,
     canPay: payer && open && view.outstandingFen > 0,
