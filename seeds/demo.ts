@@ -1,6 +1,10 @@
+import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
 import { seedDemoWork } from "./demo-work.ts";
+import { Achievement } from "~/models/achievement.server.ts";
+import { Deal } from "~/models/deal.server.ts";
+import { Demand } from "~/models/demand.server.ts";
 import { Organization } from "~/models/organization.server.ts";
 import { User } from "~/models/user.server.ts";
 import { JoinRequest } from "~/models/join-request.server.ts";
@@ -95,10 +99,17 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
     { _id: { $in: DEMO_VERIFIED.map((k) => orgs.get(k)!._id) }, verifiedAt: { $exists: false } },
     { $set: { verifiedAt: new Date(), verifiedBy: admin?._id } },
   );
-  const listings = await seedDemoListings(log);
+  await seedDemoListings(log);
   await seedDemoRecommendations(log);
   await seedDemoWork(log);
-  return { organizations: await Organization.countDocuments(), users: await User.countDocuments(), ...listings };
+  await seedDemoDeals(log);
+  return {
+    organizations: await Organization.countDocuments(),
+    users: await User.countDocuments(),
+    achievements: await Achievement.countDocuments(),
+    demands: await Demand.countDocuments(),
+    deals: await Deal.countDocuments(),
+  };
 }
 
 /** True when the database has no users yet: the first start of a fresh DATA_DIR. */
