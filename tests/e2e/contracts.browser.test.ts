@@ -1,13 +1,8 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { acceptOffer, makeOffer } from "~/services/trading/offers/commands.server.ts";
 import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
-import { useBrowser } from "../support/browser.ts";
+import { useAppDatabase } from "../support/app-database.ts";
+import { scrollsSideways, useBrowser } from "../support/browser.ts";
 
 /**
  * Issue 14, points 2–3 in Chromium on a phone (390 px): from a deal opened by accepted terms (an
@@ -17,19 +12,16 @@ import { useBrowser } from "../support/browser.ts";
  * both by clicking; the contract shows 已签署 with both signatures and the text's hash, and its
  * PDF link answers a PDF. No page on the way scrolls sideways.
  */
-const { baseURL, browser } = useBrowser();
-const dataDir = inject("appDataDir");
+const { loggedIn: as } = useBrowser();
+const { demoUser } = useAppDatabase();
+const loggedIn = (email: string) => as(email, { phone: true });
 const title = `三七种苗脱毒快繁合同 ${Date.now()}`; // a topic no e2e search looks for
 let dealId = "";
 
 beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-  const byEmail = async (email: string): Promise<SessionUser> =>
-    (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
-  const seller = await byEmail("seller@demo.chengguo.cn"); // 文山学院: a university
-  const broker = await byEmail("broker@demo.chengguo.cn");
-  const buyer = await byEmail("buyer@demo.chengguo.cn");
+  const seller = await demoUser("seller@demo.chengguo.cn"); // 文山学院: a university
+  const broker = await demoUser("broker@demo.chengguo.cn");
+  const buyer = await demoUser("buyer@demo.chengguo.cn");
   const listing = await tradingAchievement(seller, broker, {
     title,
     transactionModes: ["transfer"],
@@ -40,43 +32,6 @@ beforeAll(async () => {
   const offer = await makeOffer(buyer, listing, { amountFen: 80_000_00, transactionMode: "transfer", message: "按合同分期付款" });
   dealId = (await acceptOffer(seller, offer.id)).dealId;
 });
-
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-
-async function loggedIn(email: string) {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill("Demo1234");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  return page;
-}
-
-/**
- * Whether the page is wider than the phone (the whole page scrolls sideways); when it is, the
- * failure names the elements that stick out, for the one who fixes it.
- */
-async function scrollsSideways(page: Page): Promise<false | string[]> {
-  return page.evaluate(() => {
-    const root = document.documentElement;
-    if (root.scrollWidth <= root.clientWidth) return false as const;
-    // An element that sticks out, or whose content (text, a child) spills out of its own box.
-    return [...document.body.querySelectorAll("*")]
-      .filter((el) => {
-        const spills = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible";
-        return el.getBoundingClientRect().right > root.clientWidth + 0.5 || spills;
-      })
-      .map(
-        (el) =>
-          `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}[${el.getAttribute("data-testid") ?? ""}] ${el.scrollWidth}/${el.clientWidth}px`,
-      )
-      .slice(0, 12);
-  });
-}
 
 describe("a technology contract on a phone", () => {
   it("is drafted from accepted terms, changed, compared, signed by both sides by clicking, and shown signed with its hash and PDF", async () => {

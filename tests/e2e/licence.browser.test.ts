@@ -1,29 +1,22 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
-import { useBrowser } from "../support/browser.ts";
+import { useAppDatabase } from "../support/app-database.ts";
+import { scrollsSideways, useBrowser } from "../support/browser.ts";
 
 /**
  * Issue 13, point 5 in Chromium on a phone (390 px): a listing priced per mode and licence kind
  * shows its prices; a buyer chooses 普通许可 on the buy page, confirms, and the listing stays on
  * offer for the next licensee; the seller's form takes the prices without sideways scrolling.
  */
-const { baseURL, browser } = useBrowser();
-const dataDir = inject("appDataDir");
+const { loggedIn: as } = useBrowser();
+const { demoUser } = useAppDatabase();
+const loggedIn = (email: string) => as(email, { phone: true });
 let listingId = "";
 const title = `分项定价茶园采摘机 ${Date.now()}`; // a topic no e2e search looks for
 
 beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-  const byEmail = async (email: string): Promise<SessionUser> =>
-    (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
-  const seller = await byEmail("seller@demo.chengguo.cn");
-  const broker = await byEmail("broker@demo.chengguo.cn");
+  const seller = await demoUser("seller@demo.chengguo.cn");
+  const broker = await demoUser("broker@demo.chengguo.cn");
   listingId = await tradingAchievement(seller, broker, {
     title,
     transactionModes: ["transfer", "license"],
@@ -36,24 +29,6 @@ beforeAll(async () => {
     ],
   });
 });
-
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-
-async function loggedIn(email: string) {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill("Demo1234");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  return page;
-}
-
-const scrollsSideways = (page: Awaited<ReturnType<typeof loggedIn>>) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
 describe("a non-exclusive licence on a phone", () => {
   it("is chosen on the buy page and bought, and the listing stays on offer for the next licensee", async () => {

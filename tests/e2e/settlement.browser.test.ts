@@ -1,12 +1,9 @@
-import fs from "node:fs/promises";
-import path from "node:path";
 import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
 import { tradingAchievement, buyNowDeal } from "../../seeds/trading-fixtures.ts";
-import { useBrowser } from "../support/browser.ts";
+import { useAppDatabase } from "../support/app-database.ts";
+import { scrollsSideways, useBrowser } from "../support/browser.ts";
 
 /**
  * Issue 14, point 5 in Chromium on a phone (390 px) with JavaScript off: after both sides signed,
@@ -14,19 +11,16 @@ import { useBrowser } from "../support/browser.ts";
  * pays the first stage by card on the local Stripe page; an admin records a bank transfer for the
  * balance with its slip on /admin/receipts, short first (少付), and the stage shows what is left.
  */
-const { baseURL, browser } = useBrowser();
-const dataDir = inject("appDataDir");
+const { loggedIn } = useBrowser();
+const { demoUser } = useAppDatabase();
+const phone = (email: string) => loggedIn(email, { phone: true, javaScript: false });
 let dealId = "";
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 
 beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
-  const byEmail = async (email: string): Promise<SessionUser> =>
-    (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
-  const seller = await byEmail("seller@demo.chengguo.cn");
-  const broker = await byEmail("broker@demo.chengguo.cn");
-  const buyer = await byEmail("buyer@demo.chengguo.cn");
+  const seller = await demoUser("seller@demo.chengguo.cn");
+  const broker = await demoUser("broker@demo.chengguo.cn");
+  const buyer = await demoUser("buyer@demo.chengguo.cn");
   const listing = await tradingAchievement(seller, broker, {
     title: `付款计划测试技术 ${Date.now()}`,
     transactionModes: ["transfer"],
@@ -51,23 +45,6 @@ beforeAll(async () => {
   await signContract(seller, dealId, { version: 1, ip: "198.51.100.1", distribution: plan });
   await signContract(buyer, dealId, { version: 1, ip: "198.51.100.2" });
 });
-
-afterAll(async () => {
-  await mongoose.disconnect();
-});
-
-async function phone(email: string) {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill("Demo1234");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
-  return page;
-}
-const scrollsSideways = (page: Awaited<ReturnType<typeof phone>>) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
 describe("the payment schedule on a phone, without JavaScript", () => {
   it("the buyer pays a stage by card; an admin records a short bank transfer for the next", async () => {

@@ -41,21 +41,50 @@ export async function watchCsp(context: BrowserContext, into: string[]): Promise
   return context;
 }
 
+/** How a test looks at the site: a phone's width (390 px) and/or with JavaScript off. */
+export interface Viewing {
+  phone?: boolean;
+  javaScript?: boolean;
+  password?: string;
+}
+
 /** A fresh browser context (zh-CN) logged in through the real login form as a demo account. */
-export async function loggedIn(
-  browser: Pick<Browser, "newContext">,
-  baseURL: string,
-  email: string,
-  password = DEMO_PASSWORD,
-): Promise<Page> {
-  const context = await browser.newContext({ baseURL, locale: "zh-CN" });
+export async function loggedIn(browser: Pick<Browser, "newContext">, baseURL: string, email: string, viewing: Viewing = {}): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    locale: "zh-CN",
+    ...(viewing.phone ? { viewport: { width: 390, height: 844 } } : {}),
+    ...(viewing.javaScript === false ? { javaScriptEnabled: false } : {}),
+  });
   const page = await context.newPage();
   await page.goto("/login");
   await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill(password);
+  await page.getByLabel("密码").fill(viewing.password ?? DEMO_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
   await page.waitForURL((u) => u.pathname === "/");
   return page;
+}
+
+/**
+ * Whether the page is wider than its viewport (the whole page scrolls sideways); when it is, the
+ * elements that stick out, named for the one who fixes it.
+ */
+export async function scrollsSideways(page: Page): Promise<false | string[]> {
+  return page.evaluate(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return false as const;
+    // An element that sticks out, or whose content (text, a child) spills out of its own box.
+    return [...document.body.querySelectorAll("*")]
+      .filter((el) => {
+        const spills = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible";
+        return el.getBoundingClientRect().right > root.clientWidth + 0.5 || spills;
+      })
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}[${el.getAttribute("data-testid") ?? ""}] ${el.scrollWidth}/${el.clientWidth}px`,
+      )
+      .slice(0, 10);
+  });
 }
 
 /**
@@ -89,7 +118,7 @@ export function useBrowser() {
   return {
     baseURL,
     browser,
-    loggedIn: (email: string) => loggedIn(browser, baseURL, email),
+    loggedIn: (email: string, viewing: Viewing = {}) => loggedIn(browser, baseURL, email, viewing),
     /** The violations reported so far (waiting up to `waitMs` for a first one), and forgets them. */
     takeCspViolations: async (waitMs = 1_000): Promise<string[]> => {
       for (const end = Date.now() + waitMs; violations.length === 0 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
