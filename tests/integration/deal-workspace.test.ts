@@ -301,6 +301,68 @@ describe("the deal's workspace page", () => {
     expect(succeeded).toBeGreaterThan(started);
     expect(unknown).toBeGreaterThan(succeeded);
   });
+
+  it("keeps who was paid what off the timeline of the buyer and the broker, as it keeps their payouts", async () => {
+    const id = await signedDeal();
+    const stage = (await DealStage.findOne({ deal: id }).lean())!;
+    const paidAt = new Date();
+    const [payout] = await Payout.create([
+      {
+        deal: id,
+        stage: stage._id,
+        to: "seller",
+        party: seller.organization!.id,
+        partyName: "文山三七科技有限公司",
+        amount: 97_000_00,
+        status: "paid",
+        via: "connect",
+        paidAt,
+      },
+    ]);
+    await Payment.create({
+      purpose: "payout",
+      kind: "transfer",
+      gateway: "stripe",
+      status: "succeeded",
+      amount: 97_000_00,
+      subject: { kind: "payout", id: payout!._id },
+      history: [{ at: paidAt, status: "succeeded", source: "start" }],
+    });
+    await recordAudit(null, [
+      {
+        subjectType: "deal",
+        subject: id,
+        action: "payout.paid",
+        actor: admin,
+        via: "ui",
+        reason: "文山三七科技有限公司 ¥97,000（Stripe Connect 转账）",
+        at: paidAt,
+      },
+    ]);
+    type Entry = { action: string; reason: string | null; amountFen: number | null };
+    const timeline = async (who: SessionUser): Promise<Entry[]> =>
+      (await (await call(dealPage.loader, get(`/deals/${id}`, who), { id })).json()).workspace.timeline;
+    for (const who of [seller, admin, bureau]) {
+      const t = await timeline(who);
+      expect(t.find((e) => e.action === "payout.paid")?.reason, who.email).toContain("¥97,000");
+      expect(
+        t.some((e) => e.action === "payment.succeeded" && e.amountFen === 97_000_00),
+        who.email,
+      ).toBe(true);
+    }
+    for (const who of [buyer, dealBroker]) {
+      const t = await timeline(who);
+      expect(
+        t.find((e) => e.action === "payout.paid"),
+        who.email,
+      ).toMatchObject({ reason: null });
+      expect(
+        t.some((e) => e.amountFen === 97_000_00),
+        who.email,
+      ).toBe(false);
+      expect((await html(id, who)).html, who.email).not.toContain("文山三七科技有限公司 ¥97,000");
+    }
+  });
 });
 
 describe("a closed deal's contract (point 3)", () => {

@@ -205,6 +205,11 @@ export async function getDealWorkspace(actor: Actor, dealId: string, now = new D
     feeFen: live.reduce((sum, s) => sum + s.feeFen, 0),
   };
 
+  // The timeline follows the same rule: who was paid what (a payout entry's reason, a payout's own
+  // payment history) only for the readers who see every payout; the buyer and a broker still see
+  // that a payout was owed and paid.
+  const seesAllPayouts = access !== "buyer" && access !== "broker";
+  const payoutIds = new Set(payoutRows.map((p) => String(p._id)));
   const timeline: TimelineEntry[] = [
     ...dealTrail.map((e) => ({ ...e, source: "deal" as const })),
     ...contractTrail.map((e) => ({ ...e, source: "contract" as const })),
@@ -217,10 +222,14 @@ export async function getDealWorkspace(actor: Actor, dealId: string, now = new D
     from: e.from ?? null,
     to: e.to ?? null,
     // A signature's reason is the text's hash: shown in the contract section, not as a sentence here.
-    reason: e.source === "contract" && e.action.startsWith("contract.sign.") ? null : (e.reason ?? null),
+    reason:
+      (e.source === "contract" && e.action.startsWith("contract.sign.")) || (!seesAllPayouts && e.action.startsWith("payout."))
+        ? null
+        : (e.reason ?? null),
     amountFen: null,
   }));
   for (const p of payments) {
+    if (!seesAllPayouts && payoutIds.has(p.subjectId)) continue;
     timeline.push({
       at: p.at,
       source: "payment",
