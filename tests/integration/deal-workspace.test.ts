@@ -138,6 +138,20 @@ describe("the deal's workspace page", () => {
     }
   });
 
+  it("lists a deal for its brokers (of its room, or of record) and not for the other brokers", async () => {
+    const id = await deal();
+    const listed = async (who: SessionUser) =>
+      ((await (await call(dealsPage.loader, get("/deals", who))).json()).deals as { id: string }[]).some((d) => d.id === id);
+    expect(await listed(dealBroker)).toBe(true);
+    expect(await listed(otherBroker)).toBe(false);
+    expect(await listed(reviewer)).toBe(false);
+    expect(await listed(bureau)).toBe(true);
+    // An admin names another broker of record: they see the deal in their list and open its page.
+    await Deal.updateOne({ _id: id }, { $set: { broker: { user: otherBroker.id, name: otherBroker.name } } });
+    expect(await listed(otherBroker)).toBe(true);
+    expect((await call(dealPage.loader, get(`/deals/${id}`, otherBroker), { id })).status).toBe(200);
+  });
+
   it("shows each stage's due, paid, short, excess and late, what was paid out with commission, the books and the payments' history", async () => {
     const id = await signedDeal();
     const contract = (await Contract.findOne({ deal: id }).lean())!;

@@ -31,7 +31,11 @@ export async function accessOf(actor: Actor, deal: DealRow, session: ClientSessi
   const side = partySideOf(actor, deal);
   if (side) return side;
   if (hasRole(actor, "admin")) return "admin";
-  if (hasRole(actor, "broker") && actor.id && (await dealBrokerIds(deal, session)).includes(actor.id)) return "broker";
+  if (hasRole(actor, "broker") && actor.id) {
+    // The broker of record (fixed at signing, or set by an admin) and the brokers of the deal's rooms.
+    if (deal.broker?.user && String(deal.broker.user) === actor.id) return "broker";
+    if ((await dealBrokerIds(deal, session)).includes(actor.id)) return "broker";
+  }
   if (hasRole(actor, "bureau")) return "bureau";
   return null;
 }

@@ -1,5 +1,6 @@
 import type { ClientSession, Types } from "mongoose";
 import { DealRoom } from "~/models/deal-room.server.ts";
+import { oid } from "../kernel/ids.server.ts";
 
 /**
  * The brokers of a deal: those invited into the deal room of its listing and buyer (or the room
@@ -26,4 +27,20 @@ export async function dealBrokers(
   const out = new Map<string, string>();
   for (const b of rooms.flatMap((r) => r.brokers ?? [])) out.set(String(b.user), b.name ?? "");
   return [...out].map(([id, name]) => ({ id, name }));
+}
+
+/**
+ * The deals a broker works on, as clauses of a deal filter: the deals they are the broker of record
+ * of, and those of the rooms they were invited into (a room opened from the deal, or the room of
+ * its listing and buyer) — the same brokers `dealBrokerIds` finds for one deal.
+ */
+export async function brokerDealClauses(brokerId: string): Promise<Record<string, unknown>[]> {
+  const me = oid(brokerId);
+  const rooms = await DealRoom.find({ "brokers.user": me }, { deal: 1, listing: 1, buyer: 1 }).lean();
+  const clauses: Record<string, unknown>[] = [{ "broker.user": me }];
+  for (const r of rooms) {
+    if (r.deal) clauses.push({ _id: r.deal });
+    if (r.listing && r.buyer?.user) clauses.push({ listing: r.listing, "buyer.user": r.buyer.user });
+  }
+  return clauses;
 }

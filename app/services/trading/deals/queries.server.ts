@@ -3,17 +3,20 @@ import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { can, hasRole } from "~/utils/permissions.ts";
+import { brokerDealClauses } from "../../rooms/deal-brokers.server.ts";
 import { dealView, type DealRow, type DealView } from "./views.ts";
 
 /** Reading deals: one's own list, and one deal for its parties. */
 
 /**
  * Deals where the actor is the buyer or on the selling side (the sales: with the seller role, which
- * a token's roles limit too); brokers and admins see all.
+ * a token's roles limit too), or — for a broker — a deal they work on (issue 14, point 1: the
+ * deal's broker, not every broker); admins and the bureau see all.
  */
-function dealScope(actor: Actor): Record<string, unknown> | null {
-  if (hasRole(actor, "admin") || hasRole(actor, "broker") || hasRole(actor, "bureau")) return {};
+async function dealScope(actor: Actor): Promise<Record<string, unknown> | null> {
+  if (hasRole(actor, "admin") || hasRole(actor, "bureau")) return {};
   const or: Record<string, unknown>[] = [];
+  if (hasRole(actor, "broker") && actor.id) or.push(...(await brokerDealClauses(actor.id)));
   if (actor.id) or.push({ "buyer.user": oid(actor.id) });
   if (actor.organization) or.push({ "buyer.organization": oid(actor.organization.id) });
   if (can(actor, "trading:sell")) {
@@ -31,7 +34,7 @@ export interface DealFilters {
 }
 
 export async function listDeals(actor: Actor, opts: { limit?: number } & DealFilters = {}): Promise<DealView[]> {
-  const scope = dealScope(actor);
+  const scope = await dealScope(actor);
   if (!scope) return [];
   const filter: Record<string, unknown> = { ...scope };
   // Deals from before issue 14 carry no state: they read as "none".
@@ -44,10 +47,10 @@ export async function listDeals(actor: Actor, opts: { limit?: number } & DealFil
   return rows.map((d) => dealView(d as DealRow));
 }
 
-/** One deal, for its parties (and brokers, the bureau, admins); anyone else gets a 404. */
+/** One deal, for its parties (and its brokers, the bureau, admins); anyone else gets a 404. */
 export async function getDeal(actor: Actor, id: string): Promise<DealView> {
   const dealId = parseId(id);
-  const scope = dealScope(actor);
+  const scope = await dealScope(actor);
   if (!scope) throw new NotFoundError();
   const d = await Deal.findOne({ _id: dealId, ...scope }).lean();
   if (!d) throw new NotFoundError();
