@@ -1,17 +1,14 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import mongoose from "mongoose";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import { initLedger } from "~/services/ledger/book.server.ts";
 import { brokerCommissions, dealBooks } from "~/services/ledger/queries.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
+import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
 import { chinaToday } from "~/utils/china-time.ts";
-import { buyNowDeal, pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
-import { useBrowser } from "../support/browser.ts";
+import { pdfBytes, tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { useAppDatabase } from "../support/app-database.ts";
+import { scrollsSideways, useBrowser } from "../support/browser.ts";
 
 /**
  * Issue 14's "Done when", end to end in Chromium: from a deal, both parties sign the contract in
@@ -24,13 +21,12 @@ import { useBrowser } from "../support/browser.ts";
  * 已付清并结算 to the buyer (on a phone), the seller and the broker; the broker's commissions
  * page shows it paid; the ledger balances through the service too.
  *
- * Set-up only through services: the listing, the buy-now deal, its two milestones (a buy-now deal
- * takes the listing's price; its schedule comes from the terms' milestones, written here), and
- * the broker invited into the deal's room by the seller (the room's broker becomes the deal's
- * broker of record when the contract is signed).
+ * Set-up only through services: the listing, and the accepted terms — the buyer opens a deal room,
+ * invites the broker (the room's broker becomes the deal's broker of record when the contract is
+ * signed) and proposes an offer card with two milestones, which the seller accepts.
  */
-const { baseURL, browser } = useBrowser();
-const dataDir = inject("appDataDir");
+const { loggedIn } = useBrowser();
+const { demoUser } = useAppDatabase();
 const title = `三七种苗组培快繁结算技术 ${Date.now()}`;
 const PRICE = 100_000_00;
 const FIRST = 60_000_00; // 首付款, by card
@@ -40,14 +36,10 @@ let brokerId = "";
 const pages = new Map<string, Page>();
 
 beforeAll(async () => {
-  const { mongoUri } = JSON.parse(await fs.readFile(path.join(dataDir, "services.json"), "utf8"));
-  await mongoose.connect(mongoUri, { dbName: "chengguo" });
   await initLedger();
-  const byEmail = async (email: string): Promise<SessionUser> =>
-    (await getSessionUserById(String((await User.findOne({ email }).lean())!._id)))!;
-  const seller = await byEmail("seller@demo.chengguo.cn"); // 文山学院: a university
-  const broker = await byEmail("broker@demo.chengguo.cn");
-  const buyer = await byEmail("buyer@demo.chengguo.cn");
+  const seller = await demoUser("seller@demo.chengguo.cn"); // 文山学院: a university
+  const broker = await demoUser("broker@demo.chengguo.cn");
+  const buyer = await demoUser("buyer@demo.chengguo.cn");
   brokerId = broker.id;
   const listing = await tradingAchievement(seller, broker, {
     title,
@@ -58,43 +50,29 @@ beforeAll(async () => {
       { name: "李博士", share: 40 },
     ],
   });
-  dealId = await buyNowDeal(buyer, listing, { expectedAmountFen: PRICE, transactionMode: "transfer" });
-  await mongoose.connection.collection("deals").updateOne(
-    { _id: new mongoose.Types.ObjectId(dealId) },
-    {
-      $set: {
-        "terms.milestones": [
-          { title: "首付款", amount: FIRST, dueInDays: 10 },
-          { title: "验收款", amount: SECOND, dueInDays: 60 },
-        ],
-      },
+  const roomId = await openRoom(buyer, { from: "listing", listingId: listing });
+  await inviteBroker(buyer, roomId, { email: broker.email! });
+  const card = await proposeCard(buyer, roomId, {
+    terms: {
+      price: String(PRICE / 100),
+      transactionMode: "transfer",
+      milestones: [
+        { title: "首付款", amount: String(FIRST / 100), dueInDays: "10" },
+        { title: "验收款", amount: String(SECOND / 100), dueInDays: "60" },
+      ],
     },
-  );
-  const roomId = await openRoom(seller, { from: "deal", dealId });
-  await inviteBroker(seller, roomId, { email: broker.email! });
-});
-
-afterAll(async () => {
-  await mongoose.disconnect();
+  });
+  dealId = (await respondToCard(seller, roomId, { action: "accept", cardId: card.id })).dealId!;
 });
 
 /** The person's page, logged in through the login form once (the buyer's on a phone, 390 px). */
 async function as(email: string): Promise<Page> {
   const open = pages.get(email);
   if (open) return open;
-  const phone = email.startsWith("buyer@");
-  const context = await browser.newContext({ baseURL, locale: "zh-CN", ...(phone ? { viewport: { width: 390, height: 844 } } : {}) });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill("Demo1234");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL((u) => u.pathname === "/");
+  const page = await loggedIn(email, { phone: email.startsWith("buyer@") });
   pages.set(email, page);
   return page;
 }
-
-const scrollsSideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
 const proof = (name: string) => ({ name, mimeType: "application/pdf", buffer: Buffer.from(pdfBytes(name)) });
 
@@ -140,6 +118,7 @@ describe("a deal from signing to paid out, in the browser", () => {
     await buyer.goto(`/deals/${dealId}`);
     await buyer.getByTestId("stages-link").click();
     await buyer.waitForURL((u) => u.pathname === `/deals/${dealId}/stages`);
+    await buyer.getByTestId("stage").nth(1).waitFor(); // a client-side navigation: the list renders after the URL changes
     expect(await buyer.getByTestId("stage").count()).toBe(2);
     await buyer.getByRole("link", { name: "第 1 期 · 首付款" }).click();
     await buyer.waitForURL((u) => u.pathname === `/deals/${dealId}/stages/1`);
@@ -259,7 +238,7 @@ describe("a deal from signing to paid out, in the browser", () => {
         .getByTestId("timeline-entry")
         .evaluateAll((els) => els.map((el) => ({ action: el.getAttribute("data-action"), text: (el as HTMLElement).innerText })));
       const of = (action: string) => entries.filter((e) => e.action === action).map((e) => e.text.replace(/\s+/g, " "));
-      expect(of("open:buy-now"), email).toEqual([expect.stringContaining("立即购买，成交")]);
+      expect(of("open:negotiation"), email).toEqual([expect.stringContaining("洽谈室达成条款，成交")]);
       expect(of("contract.draft"), email).toEqual([expect.stringContaining("技术经纪人 陈刚 起草合同")]);
       expect(of("contract.sign.seller"), email).toEqual([expect.stringContaining("卖方签署合同")]);
       expect(of("contract.sign.buyer"), email).toEqual([expect.stringContaining("买方签署合同")]);
