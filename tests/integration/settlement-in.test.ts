@@ -271,6 +271,26 @@ describe("paying a stage by Stripe Checkout", () => {
 });
 
 describe("bank transfers an admin records", () => {
+  it("records one bank reference once when two admins type it for two deals' stages at the same moment", async () => {
+    const [a, b] = [await signedDeal(), await signedDeal()];
+    const stages = [(await stagesOf(a))[0]!, (await stagesOf(b))[0]!];
+    const race = await Promise.allSettled(
+      stages.map((st) =>
+        recordBankReceipt(admin, { reference: st.reference, amount: "1000", receivedOn: "2026-11-24", bankRef: `RACE-${a}` }, null),
+      ),
+    );
+    expect(race.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    const lost = (race.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+    expect(lost).toBeInstanceOf(ConflictError);
+    expect(lost.field).toBe("bankRef");
+    // One stage holds the receipt; the other is as it was, and both deals' books balance.
+    const after = [(await stagesOf(a))[0]!, (await stagesOf(b))[0]!];
+    expect(after.map((st) => st.receipts.length).sort()).toEqual([0, 1]);
+    expect(after.map((st) => st.paidFen).sort((x, y) => x - y)).toEqual([0, 1_000_00]);
+    await balanced(a);
+    await balanced(b);
+  });
+
   it("short, then completed: 少付 with what is left, then paid; each bank reference once; the proof kept", async () => {
     const id = await signedDeal();
     const [stage] = await stagesOf(id);

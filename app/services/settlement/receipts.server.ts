@@ -2,6 +2,7 @@ import type { ClientSession, Types } from "mongoose";
 import { z } from "zod";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Deal, type DealDoc } from "~/models/deal.server.ts";
+import { BankReceiptRef } from "~/models/bank-receipt-ref.server.ts";
 import { DealStage, type ReceiptVia } from "~/models/deal-stage.server.ts";
 import type { NotificationType } from "~/models/notification.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
@@ -18,6 +19,7 @@ import { discardProofFile, storeProofFile, type NewProofFile } from "../files/pr
 import { SYSTEM_ACTOR, type Actor, type Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { maybeId, newId, oid } from "../kernel/ids.server.ts";
+import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { notify } from "../notifications/notify.server.ts";
 import { sellerSideUsers } from "../trading/deals/open.server.ts";
@@ -332,6 +334,8 @@ export async function recordBankReceipt(
       if (dup) throw new ConflictError("settlement.errors.bankRefRecorded", { field: "bankRef" });
       const s = await DealStage.findById(stage._id, { deal: 1, number: 1 }).session(session).lean();
       if (!s) throw new NotFoundError();
+      // The reference claimed once, whichever stage it is for: a concurrent recording collides here.
+      await BankReceiptRef.create([{ _id: v.bankRef, stage: stage._id, receipt: receiptId, at: now }], { session });
       await applyReceipt(session, {
         stageId: stage._id,
         receiptId,
@@ -348,6 +352,7 @@ export async function recordBankReceipt(
     });
   } catch (e) {
     if (proofFile) await discardProofFile(proofFile);
+    if (isDuplicateKey(e)) throw new ConflictError("settlement.errors.bankRefRecorded", { field: "bankRef" });
     throw e;
   }
 }
