@@ -1,14 +1,18 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 
 /**
- * Money going back to the buyer of a cancelled deal (issue 14, point 8; services/settlement/cancel):
- * one per receipt of a cancelled stage, made in the cancellation's transaction. A Stripe receipt is
+ * Money going back to the buyer (issue 14, points 5 and 8; services/settlement/cancel): of a
+ * cancelled deal, one per receipt of a cancelled stage, made in the cancellation's transaction
+ * (`kind: "cancellation"`); and the excess of a receipt beyond what its stage was owed (多付, or
+ * money arriving on a stage already cancelled), made with the receipt (`kind: "excess"`). A Stripe receipt is
  * refunded through the gateway (the Checkout's Payment), a deposit applied to a stage by refunding
  * the deposit's Payment, a bank receipt by a bank transfer an admin records with its reference,
  * value date and proof. Money in fen.
  */
 export const DEAL_REFUND_STATUSES = ["due", "paid"] as const;
 export type DealRefundStatus = (typeof DEAL_REFUND_STATUSES)[number];
+export const DEAL_REFUND_KINDS = ["cancellation", "excess"] as const;
+export type DealRefundKind = (typeof DEAL_REFUND_KINDS)[number];
 
 const dealRefundSchema = new Schema(
   {
@@ -22,8 +26,9 @@ const dealRefundSchema = new Schema(
      * `receipt` is then the deposit's Payment id.
      */
     depositOnly: { type: Boolean, default: false },
-    /** The receipt (DealStage.receipts[]._id) the money came with: one refund per receipt. */
+    /** The receipt (DealStage.receipts[]._id) the money came with: one refund of each kind per receipt. */
     receipt: { type: Schema.Types.ObjectId, required: true },
+    kind: { type: String, enum: DEAL_REFUND_KINDS, default: "cancellation", required: true },
     via: { type: String, enum: ["stripe", "bank", "deposit"], required: true },
     amount: { type: Number, required: true, min: 1 },
     /** The buyer (ledger party). */
@@ -41,7 +46,7 @@ const dealRefundSchema = new Schema(
   },
   { timestamps: true },
 );
-dealRefundSchema.index({ receipt: 1 }, { unique: true });
+dealRefundSchema.index({ receipt: 1, kind: 1 }, { unique: true });
 dealRefundSchema.index({ deal: 1 });
 dealRefundSchema.index({ status: 1, via: 1, createdAt: 1 });
 

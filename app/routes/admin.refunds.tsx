@@ -93,8 +93,10 @@ export default function AdminRefunds() {
           return (
             <li key={r.id} className="admin-card" data-testid={`refund-${r.id}`}>
               <p>
-                <Link to={`/deals/${r.deal}/cancel`}>{r.listingTitle}</Link> · {t("settlement.refunds.stage")} {r.stageNumber} ·{" "}
-                {t(`settlement.cancel.vias.${r.via}`)} · <strong>{formatYuan(r.amount)}</strong> · {formatDateTime(r.createdAt)}
+                <Link to={r.kind === "excess" ? `/deals/${r.deal}` : `/deals/${r.deal}/cancel`}>{r.listingTitle}</Link> ·{" "}
+                <span data-testid="refund-kind">{t(`settlement.refunds.kinds.${r.kind}`)}</span> · {t("settlement.refunds.stage")}{" "}
+                {r.stageNumber} · {t(`settlement.cancel.vias.${r.via}`)} · <strong>{formatYuan(r.amount)}</strong> ·{" "}
+                {formatDateTime(r.createdAt)}
               </p>
               {r.failureReason ? <p className="notice">{t("settlement.refunds.failure", { reason: r.failureReason })}</p> : null}
               {r.via === "bank" ? (

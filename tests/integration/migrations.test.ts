@@ -2,6 +2,7 @@ import mongoose, { Types } from "mongoose";
 import { describe, expect, it } from "vitest";
 import { dealTerms } from "../../server/migrations/001-deal-terms.ts";
 import { listingPrices } from "../../server/migrations/002-listing-prices.ts";
+import { dealRefundKinds } from "../../server/migrations/004-deal-refund-kinds.ts";
 import { MIGRATIONS, migrate } from "../../server/migrations/index.ts";
 import { MIGRATIONS_COLLECTION, pendingMigrations } from "../../server/migrations/runner.ts";
 
@@ -172,5 +173,35 @@ describe("002-listing-prices", () => {
     const before = await achievements.find({}).sort({ _id: 1 }).toArray();
     await listingPrices.up(db());
     expect(await achievements.find({}).sort({ _id: 1 }).toArray()).toEqual(before);
+  });
+});
+
+describe("004-deal-refund-kinds", () => {
+  it("marks the refunds made before as cancellation refunds and lets a receipt have one of each kind", async () => {
+    const refunds = db().collection("dealrefunds");
+    // The shape before: no kind, a unique index on the receipt alone.
+    await refunds.drop().catch(() => undefined);
+    await refunds.createIndex({ receipt: 1 }, { unique: true, name: "receipt_1" });
+    const receipt = new Types.ObjectId();
+    const deal = new Types.ObjectId();
+    const refund = (over: Record<string, unknown> = {}) => ({
+      deal,
+      stageNumber: 1,
+      receipt,
+      via: "bank",
+      amount: 100_00,
+      buyer: "b",
+      status: "due",
+      ...over,
+    });
+    await refunds.insertOne(refund());
+    await dealRefundKinds.up(db());
+    await dealRefundKinds.up(db()); // a second run changes nothing
+    expect(await refunds.findOne({ receipt })).toMatchObject({ kind: "cancellation" });
+    expect((await refunds.indexes()).map((i) => i.name)).not.toContain("receipt_1");
+    // The model's index (receipt, kind): an excess refund of the same receipt fits beside it, a second cancellation does not.
+    await refunds.createIndex({ receipt: 1, kind: 1 }, { unique: true });
+    await refunds.insertOne(refund({ kind: "excess" }));
+    await expect(refunds.insertOne(refund({ kind: "cancellation" }))).rejects.toMatchObject({ code: 11000 });
   });
 });

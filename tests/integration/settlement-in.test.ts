@@ -15,6 +15,13 @@ import { refundPayment } from "~/services/payments/refunds.server.ts";
 import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
 import { openRoom } from "~/services/rooms/open.server.ts";
+import {
+  confirmCancellation,
+  listRefunds,
+  processGatewayRefunds,
+  proposeCancellation,
+  recordBankRefund,
+} from "~/services/settlement/cancel.server.ts";
 import { dealStages, receiptsOverview, stagePage } from "~/services/settlement/queries.server.ts";
 import { recordBankReceipt, startStageCheckout, syncStageCheckout } from "~/services/settlement/receipts.server.ts";
 import { reportRoyalty } from "~/services/settlement/royalty.server.ts";
@@ -267,6 +274,12 @@ describe("paying a stage by Stripe Checkout", () => {
     expect(await accountBalance("refundsPayable", { deal: id })).toBe(300_000_00);
     expect(await accountBalance("buyerReceivable", { deal: id })).toBe(300_000_00);
     await balanced(id);
+    // It goes back through the gateway: the refunds job (settlement.deadlines) sends it.
+    expect(await listRefunds(admin, { dealId: id, status: "due" })).toMatchObject([{ kind: "excess", via: "stripe", amount: 300_000_00 }]);
+    expect(await processGatewayRefunds(id)).toBe(1);
+    expect(await accountBalance("refundsPayable", { deal: id })).toBe(0);
+    expect(await accountBalance("cashStripe", { deal: id })).toBe(0);
+    await balanced(id);
   });
 });
 
@@ -329,13 +342,55 @@ describe("bank transfers an admin records", () => {
     expect(overview.recent.map((r) => r.bankRef)).toEqual(expect.arrayContaining(["ABC-0001", "ABC-0002"]));
   });
 
-  it("excess: 多付 shown, the excess owed back to the buyer (refunds payable)", async () => {
+  it("excess: 多付 shown, the excess owed back to the buyer and returned when an admin records the bank refund", async () => {
     const id = await signedDeal({ milestones: [{ title: "首付款", amount: 100_000_00, dueInDays: 10 }] });
     const [stage] = await stagesOf(id);
     await recordBankReceipt(admin, { reference: stage!.reference, amount: 120_000, receivedOn: "2026-11-20", bankRef: `EX-${id}` }, null);
     expect((await stagesOf(id))[0]).toMatchObject({ status: "paid", paidFen: 120_000_00, excessFen: 20_000_00, outstandingFen: 0 });
     expect(await accountBalance("refundsPayable", { deal: id })).toBe(20_000_00);
     expect(await accountBalance("cashBank", { deal: id })).toBe(120_000_00);
+    await balanced(id);
+
+    // The excess waits on /admin/refunds as a bank refund of ¥20,000; the deal stays as it was (open, its balance due).
+    const before = (await Deal.findById(id).lean())!.paymentState;
+    expect(before).toBe("partly-paid");
+    const [due] = await listRefunds(admin, { dealId: id, status: "due" });
+    expect(due).toMatchObject({ kind: "excess", via: "bank", amount: 20_000_00, stageNumber: 1 });
+    await recordBankRefund(admin, due!.id, {
+      bankRef: `EX-BACK-${id}`,
+      paidOn: "2026-11-22",
+      proof: { filename: "退款回单.png", bytes: PNG },
+    });
+    expect(await listRefunds(admin, { dealId: id, status: "due" })).toEqual([]);
+    expect(await accountBalance("refundsPayable", { deal: id })).toBe(0);
+    expect(await accountBalance("cashBank", { deal: id })).toBe(100_000_00);
+    expect(await Deal.findById(id).lean()).toMatchObject({ status: "open", paymentState: before });
+    await balanced(id);
+  });
+
+  it("an excess returned, then the deal cancelled: the buyer gets back what they paid, once; seller and refunds payable end at zero", async () => {
+    const id = await signedDeal({ milestones: [{ title: "首付款", amount: 100_000_00, dueInDays: 10 }] });
+    const [stage] = await stagesOf(id);
+    await recordBankReceipt(admin, { reference: stage!.reference, amount: 80_000, receivedOn: "2026-11-20", bankRef: `XC1-${id}` }, null);
+    await recordBankReceipt(admin, { reference: stage!.reference, amount: 30_000, receivedOn: "2026-11-21", bankRef: `XC2-${id}` }, null);
+    const [excess] = await listRefunds(admin, { dealId: id, status: "due" });
+    expect(excess).toMatchObject({ kind: "excess", amount: 10_000_00 });
+    await recordBankRefund(admin, excess!.id, { bankRef: `XC-BACK-${id}`, paidOn: "2026-11-22" });
+
+    await proposeCancellation(buyer, id, "验收标准无法达成，双方协商解除");
+    await confirmCancellation(seller, id);
+    // ¥80,000 and ¥20,000 of the second transfer go back now (its other ¥10,000 already did).
+    const due = await listRefunds(admin, { dealId: id, status: "due" });
+    expect(due.map((r) => [r.kind, r.amount]).sort()).toEqual([
+      ["cancellation", 20_000_00],
+      ["cancellation", 80_000_00],
+    ]);
+    for (const r of due) await recordBankRefund(admin, r.id, { bankRef: `XC-R-${r.id}`, paidOn: "2026-11-25" });
+    const back = (await listRefunds(admin, { dealId: id })).reduce((sum, r) => sum + r.amount, 0);
+    expect(back).toBe(110_000_00);
+    for (const account of ["refundsPayable", "sellerPayable", "buyerReceivable", "cashBank"] as const)
+      expect(await accountBalance(account, { deal: id }), account).toBe(0);
+    expect((await Deal.findById(id).lean())!.paymentState).toBe("refunded");
     await balanced(id);
   });
 

@@ -51,7 +51,9 @@ const zh = {
     },
     refunds: {
       title: "退款处理",
-      intro: "已取消成交的应退款项。在线支付的款项自动原路退回；对公转账的款项请在银行办理退款后在此登记。",
+      intro:
+        "应退还买方的款项：已取消成交的已付款项，以及多付（超出该期应付）的部分。在线支付的款项自动原路退回；对公转账的款项请在银行办理退款后在此登记。",
+      kinds: { cancellation: "取消退款", excess: "多付退还" },
       none: "没有待处理的退款。",
       deal: "成交",
       stage: "期次",
@@ -143,7 +145,8 @@ const en: typeof zh = {
     refunds: {
       title: "Refunds",
       intro:
-        "Money due back on cancelled deals. Online payments are refunded automatically; record bank-transfer refunds here once the bank has sent them.",
+        "Money due back to buyers: what was paid on cancelled deals, and any excess paid beyond a stage's amount. Online payments are refunded automatically; record bank-transfer refunds here once the bank has sent them.",
+      kinds: { cancellation: "Cancellation refund", excess: "Excess returned" },
       none: "No refunds waiting.",
       deal: "Deal",
       stage: "Stage",

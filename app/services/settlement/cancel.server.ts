@@ -245,11 +245,22 @@ export async function cancelInSession(session: ClientSession, deal: DealRow, e: 
         ],
       });
     }
-    if (paid > 0) {
-      await postRefundDue(session, { deal: dealId, stage: stageId, buyer, seller, amountFen: paid });
-      refundFen += paid;
+    // The seller was owed the stage's amount at most; an excess was owed back when it came in (and
+    // has its own refund): what goes back now is what settled the stage, receipt by receipt.
+    const settled = Math.min(paid, stage.amount);
+    if (settled > 0) {
+      await postRefundDue(session, { deal: dealId, stage: stageId, buyer, seller, amountFen: settled });
+      refundFen += settled;
     }
-    const receipts = (stage.receipts ?? []).filter((r) => r.amount > 0);
+    const excessOf = new Map(
+      (await DealRefund.find({ stage: stage._id, kind: "excess" }, { receipt: 1, amount: 1 }).session(session).lean()).map((x) => [
+        String(x.receipt),
+        x.amount,
+      ]),
+    );
+    const receipts = (stage.receipts ?? [])
+      .map((r) => ({ ...r, amount: r.amount - (excessOf.get(String(r._id)) ?? 0) }))
+      .filter((r) => r.amount > 0);
     if (receipts.length) {
       await DealRefund.insertMany(
         receipts.map((r) => ({
@@ -257,6 +268,7 @@ export async function cancelInSession(session: ClientSession, deal: DealRow, e: 
           stage: stage._id,
           stageNumber: stage.number,
           receipt: r._id,
+          kind: "cancellation",
           via: r.via,
           amount: r.amount,
           buyer,
@@ -335,8 +347,9 @@ async function returnListing(session: ClientSession, deal: DealRow, e: EndInput)
   });
 }
 
-/** The refund's idempotency key at the gateway (per receipt: asking again refunds once). */
-export const refundKey = (receipt: Types.ObjectId | string) => `deal-refund:${String(receipt)}`;
+/** The refund's idempotency key at the gateway and in the ledger (per receipt and kind: asking again refunds once). */
+export const refundKey = (receipt: Types.ObjectId | string, kind: string = "cancellation") =>
+  `deal-refund:${String(receipt)}${kind === "excess" ? ":excess" : ""}`;
 
 /**
  * Sends the due gateway refunds of a deal (or of every cancelled deal: the deadline job retries
@@ -350,7 +363,7 @@ export async function processGatewayRefunds(dealId: string | null = null): Promi
   for (const r of due) {
     if (!r.payment) continue;
     try {
-      await refundPayment(String(r.payment), { key: refundKey(r.receipt), amountFen: r.amount, reason: "requested_by_customer" });
+      await refundPayment(String(r.payment), { key: refundKey(r.receipt, r.kind), amountFen: r.amount, reason: "requested_by_customer" });
     } catch (e) {
       // Refunded already under this key, or the gateway failed: the record says why, the job retries.
       const already = e instanceof ConflictError && e.message === "payments.alreadyRefunded";
@@ -396,7 +409,8 @@ async function settleRefund(session: ClientSession, refundId: Types.ObjectId, s:
   const res = await DealRefund.updateOne({ _id: r._id, status: "due" }, { $set: set }, { session });
   if (res.modifiedCount === 0) return false;
   const deal = String(r.deal);
-  const refund = String(r.receipt);
+  // The ledger's key of the refund: its receipt (and the kind, for an excess refunded on its own).
+  const refund = r.kind === "excess" ? `${String(r.receipt)}:excess` : String(r.receipt);
   if (r.depositOnly) {
     // Booked by the deposit's own refund (auction-deposit handler: deposit-refunded); nothing owed on the deal.
   } else if (r.via === "deposit") {
@@ -431,8 +445,10 @@ async function settleRefund(session: ClientSession, refundId: Types.ObjectId, s:
     reason: `${r.depositOnly ? "竞价保证金退回" : `第 ${r.stageNumber} 期退款`} ${formatYuan(r.amount)}（${r.via === "bank" ? `银行 ${s.via === "bank" ? s.bankRef : ""}` : r.via === "deposit" ? "保证金" : "Stripe"}）`,
     at: now,
   });
+  // An ended deal whose money has all gone back is "refunded"; an excess returned on an open deal changes nothing of it.
   const left = await DealRefund.countDocuments({ deal: r.deal, status: "due" }).session(session);
-  if (left === 0) {
+  const ended = await Deal.exists({ _id: r.deal, status: { $ne: "open" } }).session(session);
+  if (left === 0 && ended) {
     await Deal.updateOne({ _id: r.deal }, { $set: { paymentState: "refunded" } }, { session });
     const d = (await Deal.findById(r.deal).session(session).lean()) as DealRow | null;
     if (d) await tellParties(session, d, "deal.refunded", {});
@@ -474,6 +490,8 @@ export interface RefundRow {
   deal: string;
   listingTitle: string;
   stageNumber: number;
+  /** "cancellation" (the deal was cancelled) or "excess" (more came in than the stage was owed). */
+  kind: string;
   via: string;
   amount: number;
   status: string;
@@ -504,6 +522,7 @@ export async function listRefunds(
     deal: String(r.deal),
     listingTitle: titles.get(String(r.deal)) ?? "",
     stageNumber: r.stageNumber,
+    kind: r.kind ?? "cancellation",
     via: r.via,
     amount: r.amount,
     status: r.status,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Deal, type DealDoc } from "~/models/deal.server.ts";
 import { BankReceiptRef } from "~/models/bank-receipt-ref.server.ts";
+import { DealRefund } from "~/models/deal-refund.server.ts";
 import { DealStage, type ReceiptVia } from "~/models/deal-stage.server.ts";
 import type { NotificationType } from "~/models/notification.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
@@ -101,6 +102,26 @@ export async function applyReceipt(session: ClientSession, r: ReceiptInput): Pro
     payment: r.payment ?? null,
     excessFen,
   });
+  if (excessFen > 0) {
+    // What came in beyond what the stage was owed goes back: online by the gateway (the refunds job),
+    // a bank transfer by an admin on /admin/refunds.
+    await DealRefund.create(
+      [
+        {
+          deal: deal._id,
+          stage: stage._id,
+          stageNumber: stage.number,
+          receipt: r.receiptId,
+          kind: "excess",
+          via: r.via,
+          amount: excessFen,
+          buyer: parties.buyer,
+          ...(r.payment ? { payment: oid(r.payment) } : {}),
+        },
+      ],
+      { session },
+    );
+  }
   const after = stageFigures({ status: closed ? "cancelled" : status, amount: stage.amount, paid, dueAt: stage.dueAt }, r.now);
   const note = closed
     ? "（该期已取消，应退还）"
