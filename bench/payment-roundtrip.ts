@@ -64,7 +64,7 @@ async function main() {
   const { freePort } = await import("../server/embedded/process.ts");
   const { LOCAL_STRIPE_KEY } = await import("../server/embedded/stripe.ts");
   const { payCheckout } = await import("../server/stripe-local/pay-checkout.ts");
-  const { connectDb } = await import("~/utils/db.server.ts");
+  const { connectDb, disconnectDb } = await import("~/utils/db.server.ts");
   const { initLedger } = await import("~/services/ledger/book.server.ts");
   const { accountBalance, dealBooks } = await import("~/services/ledger/queries.server.ts");
   const { saveContract, signContract } = await import("~/services/contracts/commands.server.ts");
@@ -323,7 +323,7 @@ async function main() {
       app.kill("SIGTERM");
       await exited;
     }
-    await mongoose.disconnect().catch(() => {});
+    await disconnectDb().catch(() => {});
     await services.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
