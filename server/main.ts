@@ -21,6 +21,7 @@ import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts
 import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { initLedger } from "~/services/ledger/book.server.ts";
+import { stopMailDelivery } from "~/services/mail/outbox.server.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
 import { withServiceUnavailable } from "./remix-build.ts";
@@ -56,6 +57,8 @@ async function main() {
     logger.info(`shutting down (${why})`);
     const force = setTimeout(() => process.exit(code || 1), 30_000);
     force.unref();
+    // First, so that the job's pass stops too; awaited before the database goes.
+    const mailStopped = stopMailDelivery();
     await stopJobs?.().catch(() => {});
     stopOutbox?.();
     await new Promise<void>((resolve) => {
@@ -64,6 +67,7 @@ async function main() {
       httpServer?.closeAllConnections?.();
       if (!httpServer) resolve();
     });
+    await mailStopped.catch(() => {});
     await disconnectDb().catch(() => {});
     await payments?.stop().catch(() => {});
     await mail?.stop().catch(() => {});

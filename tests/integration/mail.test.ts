@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inject, describe, expect, it } from "vitest";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { composeMail } from "~/services/mail/compose.ts";
-import { deliverDue, queueMail } from "~/services/mail/outbox.server.ts";
+import { deliverDue, queueMail, resumeMailDelivery, stopMailDelivery } from "~/services/mail/outbox.server.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { setMailEndpoints } from "~/utils/env.server.ts";
 import { linksIn, mailbox } from "../support/mailbox.ts";
@@ -69,5 +69,35 @@ describe("mail", () => {
     expect(await deliverDue(new Date(Date.now() + 3_600_000))).toBeGreaterThanOrEqual(1);
     expect((await box.waitFor(to)).subject).toBe("重试");
     expect(await OutgoingMail.findOne({ to }).lean()).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("stopped for a shutdown mid-pass, sends each mail once: what went out is marked sent, the rest goes after the restart", async () => {
+    const to = address("shutdown");
+    const subjects = Array.from({ length: 60 }, (_, i) => `停机前后 ${i + 1}`);
+    await queueMail(
+      null,
+      subjects.map((subject) => ({ to, subject, text: subject, kind: "notification" })),
+    );
+    try {
+      await box.waitFor(to);
+      // What the server does on SIGTERM before it closes the database (server/main.ts).
+      await stopMailDelivery();
+      const stored = await OutgoingMail.find({ to }, { status: 1, claimedBy: 1 }).lean();
+      // None left claimed (a claimed mail that went out would be sent again after the restart).
+      expect(stored.filter((m) => m.claimedBy).length).toBe(0);
+      const sent = stored.filter((m) => m.status === "sent").length;
+      expect(sent).toBeLessThan(subjects.length);
+      await expect.poll(async () => (await box.to(to)).length).toBe(sent);
+      // Nothing new goes out while stopped.
+      await queueMail(null, [{ to, subject: "停机后", text: "x", kind: "notification" }]);
+      expect(await OutgoingMail.countDocuments({ to, status: "sent" })).toBe(sent);
+    } finally {
+      resumeMailDelivery();
+    }
+    // The next start's mail.deliver job sends the rest: every mail arrived, and once.
+    await deliverDue();
+    await expect.poll(async () => (await box.to(to)).length, { timeout: 20_000 }).toBe(subjects.length + 1);
+    expect(new Set((await box.to(to)).map((m) => m.subject)).size).toBe(subjects.length + 1);
+    expect(await OutgoingMail.countDocuments({ to, status: "sent" })).toBe(subjects.length + 1);
   });
 });

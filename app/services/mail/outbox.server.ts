@@ -4,6 +4,7 @@ import type { ClientSession } from "mongoose";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { env } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { singleton } from "~/utils/singleton.server.ts";
 import { afterCommit } from "../kernel/tx.server.ts";
 
 /** A mail to one person. `text` is required (every client reads it); `html` is the same content marked up. */
@@ -53,10 +54,14 @@ export async function queueMail(session: ClientSession | null, mails: readonly M
   else deliverSoon();
 }
 
-const passes = new Set<Promise<unknown>>();
+// One per process (the server and the Remix build load their own copies of this module): the
+// passes under way, and whether delivery has stopped for the shutdown.
+const delivery = () => singleton("mailDelivery", () => ({ passes: new Set<Promise<unknown>>(), stopped: false }));
 
-/** Starts a delivery pass without waiting for it. */
+/** Starts a delivery pass without waiting for it (none once delivery has stopped: the mail waits queued). */
 export function deliverSoon(): void {
+  const { passes, stopped } = delivery();
+  if (stopped) return;
   const pass = deliverDue().catch((err) => logger.warn({ err: (err as Error).message }, "mail delivery pass failed"));
   passes.add(pass);
   void pass.finally(() => passes.delete(pass));
@@ -67,7 +72,24 @@ export function deliverSoon(): void {
  * workflow notifications — lets them finish before it disconnects from the database).
  */
 export async function mailPassesSettled(): Promise<void> {
+  const { passes } = delivery();
   while (passes.size) await Promise.allSettled([...passes]);
+}
+
+/**
+ * At shutdown, before the database goes: every pass (the after-commit ones and the job's) finishes
+ * the mail in hand and claims no more; resolves when they have. Otherwise a mail sent but not yet
+ * marked sent stays claimed and is sent again after the restart. What is left waits queued for the
+ * next start's mail.deliver job.
+ */
+export function stopMailDelivery(): Promise<void> {
+  delivery().stopped = true;
+  return mailPassesSettled();
+}
+
+/** Tests only: delivery as before stopMailDelivery. */
+export function resumeMailDelivery(): void {
+  delivery().stopped = false;
 }
 
 /**
@@ -79,7 +101,7 @@ export async function deliverDue(now = new Date()): Promise<number> {
   const t = transporter();
   if (!t) return 0;
   let sent = 0;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 && !delivery().stopped; i++) {
     const claimedAt = new Date();
     const mail = await OutgoingMail.findOneAndUpdate(
       { status: "queued", dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: claimedAt } }] },
