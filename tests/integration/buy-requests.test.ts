@@ -1,5 +1,4 @@
-import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Achievement } from "~/models/achievement.server.ts";
 import { BuyRequest } from "~/models/buy-request.server.ts";
 import { Deal } from "~/models/deal.server.ts";
@@ -14,12 +13,11 @@ import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
 import { confirmBuyRequest, declineBuyRequest, requestBuyNow } from "~/services/trading/buy-requests/commands.server.ts";
 import { settleBuyRequest } from "~/services/trading/buy-requests/deposits.server.ts";
 import { expireBuyRequests } from "~/services/trading/buy-requests/expiry.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, NotFoundError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * Buy-now secured by a deposit or the seller's confirmation (issue 14, point 8; decision 023),
@@ -28,8 +26,7 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
  * when the deposit is captured (counted on the deal, posted in the ledger) or the seller side
  * confirms; the first deal wins and the other requests are closed, their deposits returned.
  */
-const KEY = "sk_test_chengguo_local";
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 const pages = pageRequests({ orgType: "institute" });
 const { person, get, post, call } = pages;
 
@@ -38,12 +35,7 @@ const buyers: SessionUser[] = [];
 
 beforeAll(async () => {
   await pages.init();
-  const apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  const stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  ({ webhooks } = await connectLocalStripe());
   seller = await person("seller@sanqi.cn", ["seller"], "文山三七研究院");
   colleague = await person("colleague@sanqi.cn", ["seller"], "文山三七研究院");
   broker = await person("broker@agency.cn", ["broker"], "文山州技术转移中心");

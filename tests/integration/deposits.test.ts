@@ -1,7 +1,6 @@
 import mongoose from "mongoose";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { AuctionRegistration } from "~/models/auction.server.ts";
 import { Payment, WebhookEvent } from "~/models/payment.server.ts";
 import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
@@ -15,7 +14,7 @@ import { ConflictError } from "~/utils/errors.ts";
 import { action as webhookAction, loader as webhookLoader } from "~/routes/webhooks.stripe.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * Deposits (保证金) held, captured and released through the real `stripe` SDK against the shared
@@ -25,18 +24,12 @@ const KEY = "sk_test_chengguo_local";
 let apiBase: string;
 let stripe: Stripe;
 let webhookSecret: string;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 let registrationNo = 0;
 
 beforeAll(async () => {
-  apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-
-  webhooks = await listenForStripeWebhooks(stripe);
+  ({ apiBase, stripe, webhooks } = await connectLocalStripe());
   webhookSecret = webhooks.webhookSecret;
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret });
-  resetPaymentGateway();
 });
 
 afterAll(async () => {

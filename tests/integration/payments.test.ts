@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
-import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Payment, type PaymentPurpose, type PaymentStatus } from "~/models/payment.server.ts";
 import { resetPaymentGateway, paymentGateway } from "~/services/payments/gateway.server.ts";
 import { capturePayment, releasePayment } from "~/services/payments/holds.server.ts";
@@ -11,10 +11,9 @@ import { startCheckout, startHold } from "~/services/payments/start.server.ts";
 import { syncPayment } from "~/services/payments/sync.server.ts";
 import { transferToAccount } from "~/services/payments/transfers.server.ts";
 import { applyGatewayEvent } from "~/services/payments/webhooks.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * The payments module on its own, with a purpose of the test's making: checkouts paid at once,
@@ -22,24 +21,18 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
  * the same transaction, and payments stored before kinds and refunds existed. Through the real
  * `stripe` SDK against the shared local Stripe-compatible server, on the real replica set.
  */
-const KEY = "sk_test_chengguo_local";
 const ORDER = "test-order" as PaymentPurpose;
 const PICKY = "test-picky" as PaymentPurpose;
 let apiBase: string;
 let stripe: Stripe;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 
 /** What the owner of "test-order" saw, written in the payment's own transaction. */
 const Seen = () => mongoose.connection.collection("test_payment_changes");
 let pickyRefuses = false;
 
 beforeAll(async () => {
-  apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  ({ apiBase, stripe, webhooks } = await connectLocalStripe());
 
   registerPaymentPurpose(ORDER, {
     async onStatus(session, payment, from, to) {

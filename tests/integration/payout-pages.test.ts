@@ -1,5 +1,4 @@
 import { tradingAchievement } from "../../seeds/trading-fixtures.ts";
-import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Payout } from "~/models/payout.server.ts";
@@ -22,13 +21,12 @@ import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import "~/services/payment-purposes.server.ts";
 import { readSettings } from "~/services/settings/settings.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { pdfBytes } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { pageRequests } from "../support/page-requests.ts";
 import { openDealFixture, paidStage } from "../support/paid-stage.ts";
 import { renderPage } from "../support/render-page.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * Issue 14, points 4 and 6 through the pages: the settlement settings on /admin/settings,
@@ -38,17 +36,14 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
 const pages = pageRequests();
 const { get, post, call } = pages;
 let admin: SessionUser, seller: SessionUser, member: SessionUser, buyer: SessionUser, broker: SessionUser;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 
 beforeAll(async () => {
   await pages.init();
   await initLedger();
-  const apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  const stripe = new Stripe("sk_test_chengguo_local", { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: "sk_test_chengguo_local", webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  const connected = await connectLocalStripe();
+  webhooks = connected.webhooks;
+  const stripe = connected.stripe;
   // The platform's balance at the local server, so transfers have money to send.
   const funding = await stripe.checkout.sessions.create({
     mode: "payment",

@@ -1,4 +1,4 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { ConnectedAccount } from "~/models/connected-account.server.ts";
@@ -25,14 +25,13 @@ import {
   setDealCommission,
   stageShares,
 } from "~/services/settlement/payouts.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, ForbiddenError, ValidationError } from "~/utils/errors.ts";
 import { person, pdfBytes } from "../../seeds/trading-fixtures.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
 import { getSessionUserById } from "~/services/accounts/accounts.server.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { openDealFixture, paidStage } from "../support/paid-stage.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * Issue 14, point 6: what a paid stage owes the seller and the broker (commission and fee to the
@@ -40,19 +39,13 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
  * transfer shown, then retried), or by a bank payout an admin records with proof; Connect onboarding
  * through an account link and `account.updated`; the books balancing after each; who may do what.
  */
-const KEY = "sk_test_chengguo_local";
 let stripe: Stripe;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 let seller: SessionUser, orgMember: SessionUser, buyer: SessionUser, broker: SessionUser, otherBroker: SessionUser, admin: SessionUser;
 
 beforeAll(async () => {
   await initLedger();
-  const apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  ({ stripe, webhooks } = await connectLocalStripe());
 
   const org = await upsertOrganization({ name: "文山学院", type: "university", region: "532623" });
   const mk = async (email: string, orgRole: "admin" | "member") =>

@@ -1,6 +1,5 @@
 import mongoose from "mongoose";
-import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Deal } from "~/models/deal.server.ts";
 import { DealStage } from "~/models/deal-stage.server.ts";
@@ -26,11 +25,10 @@ import { dealStages, receiptsOverview, stagePage } from "~/services/settlement/q
 import { recordBankReceipt, startStageCheckout, syncStageCheckout } from "~/services/settlement/receipts.server.ts";
 import { reportRoyalty } from "~/services/settlement/royalty.server.ts";
 import { royaltyDueFen } from "~/services/settlement/rules.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { achievementContent, listingAt, person, buyNowDeal } from "../../seeds/trading-fixtures.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * Issue 14, point 5 (money in): the payment schedule made when both sides sign, a deposit applied,
@@ -38,10 +36,8 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
  * card), bank transfers an admin records (short, then completed; excess; late), royalty reports,
  * webhooks twice and out of order, the deal's books balanced after each, and who may do what.
  */
-const KEY = "sk_test_chengguo_local";
-let stripe: Stripe;
 let apiBase: string;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 let seller: SessionUser, buyer: SessionUser, broker: SessionUser, dealBroker: SessionUser, admin: SessionUser, outsider: SessionUser;
 let bureau: SessionUser;
 let n = 0;
@@ -49,12 +45,7 @@ const urls = { successUrl: "http://127.0.0.1:9/back?checkout=done", cancelUrl: "
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 
 beforeAll(async () => {
-  apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  ({ apiBase, webhooks } = await connectLocalStripe());
   seller = await person("seller@sanqi-in.cn", ["seller"], "三七科技有限公司", "enterprise");
   buyer = await person("buyer@coop-in.cn", ["buyer"], "兴街镇三七种植专业合作社");
   broker = await person("broker@agency-in.cn", ["broker"], "文山州科技成果转移转化服务中心", "service-agency");

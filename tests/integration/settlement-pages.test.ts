@@ -1,5 +1,4 @@
-import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Deal } from "~/models/deal.server.ts";
 import * as adminReceipts from "~/routes/admin.receipts.tsx";
 import * as adminProof from "~/routes/admin.receipts_.proof.$fileId.ts";
@@ -13,11 +12,10 @@ import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
 import { achievementContent, listingAt, buyNowDeal } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
-import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
+import { connectLocalStripe, type StripeWebhookListener } from "../support/stripe-webhooks.ts";
 
 /**
  * The payment schedule's pages and API (issue 14, point 5) through their real loaders and actions,
@@ -25,21 +23,15 @@ import { listenForStripeWebhooks } from "../support/stripe-webhooks.ts";
  * local Stripe server's Checkout and back, the royalty form, the admin's receipts page with its
  * upload, the API's stages, checkout, royalty report and receipt, and who gets in.
  */
-const KEY = "sk_test_chengguo_local";
 const pages = pageRequests({ orgType: "enterprise" });
 const { person, get, post, postJson, call, csrf } = pages;
 let seller: SessionUser, buyer: SessionUser, broker: SessionUser, admin: SessionUser, outsider: SessionUser;
-let webhooks: Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+let webhooks: StripeWebhookListener;
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 
 beforeAll(async () => {
   await pages.init();
-  const apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  const stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  ({ webhooks } = await connectLocalStripe());
   seller = await person("seller@sanqi-pages.cn", ["seller"], "三七科技有限公司");
   buyer = await person("buyer@coop-pages.cn", ["buyer"], "兴街镇三七种植专业合作社");
   broker = await person("broker@agency-pages.cn", ["broker"], "文山州科技成果转移转化服务中心");

@@ -1,6 +1,4 @@
 import mongoose from "mongoose";
-import Stripe from "stripe";
-import { inject } from "vitest";
 import { DealStage } from "~/models/deal-stage.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
@@ -8,16 +6,14 @@ import { actorOf } from "~/services/kernel/actor.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { initLedger } from "~/services/ledger/book.server.ts";
 import { postPaymentReceived, postStageDue, postStageShares } from "~/services/ledger/deals.server.ts";
-import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
 import { isRegisteredPurpose, registerPaymentPurpose } from "~/services/payments/purposes.server.ts";
 import { capturePayment } from "~/services/payments/holds.server.ts";
 import { startCheckout, startHold } from "~/services/payments/start.server.ts";
 import { syncPayment } from "~/services/payments/sync.server.ts";
 import { openDeal, type OpenDealInput } from "~/services/trading/deals/open.server.ts";
-import { setPaymentEndpoints } from "~/utils/env.server.ts";
 import { achievementContent, listingAt } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { listenForStripeWebhooks } from "./stripe-webhooks.ts";
+import { connectLocalStripe } from "./stripe-webhooks.ts";
 
 /**
  * Settlement money for the cancellation and lapse tests (issue 14, point 8), made directly while
@@ -25,16 +21,10 @@ import { listenForStripeWebhooks } from "./stripe-webhooks.ts";
  * with receipts and their ledger postings, a Stripe-paid receipt through a real Checkout against
  * the local Stripe-compatible server, and the payouts a paid stage owes.
  */
-const KEY = "sk_test_chengguo_local";
 let n = 0;
 
 export async function useLocalStripe() {
-  const apiBase = inject("stripeApiBase");
-  const u = new URL(apiBase);
-  const stripe = new Stripe(KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
-  const webhooks = await listenForStripeWebhooks(stripe);
-  setPaymentEndpoints({ apiBase, secretKey: KEY, webhookSecret: webhooks.webhookSecret });
-  resetPaymentGateway();
+  const { stripe, webhooks } = await connectLocalStripe();
   // The receipts' owner registers "deal-stage" (services/payment-purposes.server.ts); until it is
   // loaded here, a handler that only lets the payment move.
   if (!isRegisteredPurpose("deal-stage")) registerPaymentPurpose("deal-stage", { async onStatus() {} });

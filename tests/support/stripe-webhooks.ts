@@ -1,6 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type Stripe from "stripe";
+import Stripe from "stripe";
+import { inject } from "vitest";
+import { resetPaymentGateway } from "~/services/payments/gateway.server.ts";
+import { setPaymentEndpoints } from "~/utils/env.server.ts";
+
+/** The secret key the tests use with the shared local Stripe-compatible server. */
+export const LOCAL_STRIPE_KEY = "sk_test_chengguo_local";
 
 /** One webhook delivery as it arrived: the raw body and signature, and what it is about. */
 export interface StripeDelivery {
@@ -39,4 +45,21 @@ export async function listenForStripeWebhooks(stripe: Stripe) {
       listener.close();
     },
   };
+}
+
+export type StripeWebhookListener = Awaited<ReturnType<typeof listenForStripeWebhooks>>;
+
+/**
+ * A test file's connection to the shared local Stripe-compatible server (tests/setup/services):
+ * an SDK client, the file's own webhook endpoint, and the app's payment settings pointed at both —
+ * what `npm start` does without keys. Close `webhooks` in `afterAll`.
+ */
+export async function connectLocalStripe() {
+  const apiBase = inject("stripeApiBase");
+  const u = new URL(apiBase);
+  const stripe = new Stripe(LOCAL_STRIPE_KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });
+  const webhooks = await listenForStripeWebhooks(stripe);
+  setPaymentEndpoints({ apiBase, secretKey: LOCAL_STRIPE_KEY, webhookSecret: webhooks.webhookSecret });
+  resetPaymentGateway();
+  return { apiBase, stripe, webhooks };
 }
