@@ -18,10 +18,9 @@ import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { startBenchApp } from "./support.ts";
+import { startBenchApp, startBenchServices } from "./support.ts";
 import { io as connectClient, type Socket } from "socket.io-client";
 
 const pct = (sorted: number[], p: number) =>
@@ -76,9 +75,6 @@ async function main() {
   process.env.LOG_LEVEL ??= "warn";
 
   const mongoose = (await import("mongoose")).default;
-  const { parseEnv, setServiceEndpoints } = await import("~/utils/env.server.ts");
-  const { startServices } = await import("../server/embedded/index.ts");
-  const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
   const { createSession } = await import("~/services/accounts/accounts.server.ts");
   const { sessionStorage, SESSION_ID_KEY } = await import("~/utils/session.server.ts");
@@ -87,15 +83,7 @@ async function main() {
   const { RoomMessage } = await import("~/models/deal-room.server.ts");
   const { person, listingAt, achievementContent } = await import("../seeds/trading-fixtures.ts");
 
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-chat-"));
-  console.error(`[bench] starting mongod + Meilisearch in ${dataDir}`);
-  const services = await startServices(
-    parseEnv({ DATA_DIR: dataDir, EMBEDDED_MONGO_PORT: String(await freePort()), EMBEDDED_MEILI_PORT: String(await freePort()) }),
-  ).catch(async (e) => {
-    await fs.rm(dataDir, { recursive: true, force: true });
-    throw e;
-  });
-  setServiceEndpoints(services);
+  const { dataDir, services } = await startBenchServices("chat");
   let app: ChildProcess | undefined;
   let base = "";
   const members: Member[] = [];

@@ -27,11 +27,10 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import Stripe from "stripe";
-import { startBenchApp } from "./support.ts";
+import { startBenchApp, startBenchServices } from "./support.ts";
 
 interface Run {
   total: number;
@@ -59,8 +58,7 @@ async function main() {
   process.env.LOG_LEVEL ??= "warn";
 
   const mongoose = (await import("mongoose")).default;
-  const { parseEnv, setServiceEndpoints, setPaymentEndpoints, setMailEndpoints } = await import("~/utils/env.server.ts");
-  const { startServices } = await import("../server/embedded/index.ts");
+  const { setPaymentEndpoints, setMailEndpoints } = await import("~/utils/env.server.ts");
   const { freePort } = await import("../server/embedded/process.ts");
   const { LOCAL_STRIPE_KEY } = await import("../server/embedded/stripe.ts");
   const { payCheckout } = await import("../server/stripe-local/pay-checkout.ts");
@@ -76,15 +74,7 @@ async function main() {
   const { mailPassesSettled } = await import("~/services/mail/outbox.server.ts");
   const { person, listingAt, achievementContent, buyNowDeal } = await import("../seeds/trading-fixtures.ts");
 
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-payment-"));
-  console.error(`[bench] starting mongod + Meilisearch in ${dataDir}`);
-  const services = await startServices(
-    parseEnv({ DATA_DIR: dataDir, EMBEDDED_MONGO_PORT: String(await freePort()), EMBEDDED_MEILI_PORT: String(await freePort()) }),
-  ).catch(async (e) => {
-    await fs.rm(dataDir, { recursive: true, force: true });
-    throw e;
-  });
-  setServiceEndpoints(services);
+  const { dataDir, services } = await startBenchServices("payment");
   let app: ChildProcess | undefined;
   let base = "";
   try {

@@ -13,10 +13,9 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { startBenchApp } from "./support.ts";
+import { startBenchApp, startBenchServices } from "./support.ts";
 import { generateRecords } from "./import.ts";
 
 const QUERIES = [
@@ -83,9 +82,6 @@ async function main() {
   }
 
   const mongoose = (await import("mongoose")).default;
-  const { parseEnv, setServiceEndpoints } = await import("~/utils/env.server.ts");
-  const { startServices } = await import("../server/embedded/index.ts");
-  const { freePort } = await import("../server/embedded/process.ts");
   const { connectDb } = await import("~/utils/db.server.ts");
   const { CLI_ISSUER, createApiToken, authenticateApiToken } = await import("~/services/accounts/api-tokens.server.ts");
   const { importListings } = await import("~/services/open-data/import.server.ts");
@@ -94,12 +90,7 @@ async function main() {
   const { rebuildIndex } = await import("../search/reindex.ts");
   const { meili, indexName } = await import("../search/client.ts");
 
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "chengguo-bench-search-"));
-  console.error(`[bench] starting mongod + Meilisearch in ${dataDir}`);
-  const services = await startServices(
-    parseEnv({ DATA_DIR: dataDir, EMBEDDED_MONGO_PORT: String(await freePort()), EMBEDDED_MEILI_PORT: String(await freePort()) }),
-  );
-  setServiceEndpoints(services);
+  const { dataDir, services } = await startBenchServices("search");
   let app: ChildProcess | undefined;
   let base = "";
   try {

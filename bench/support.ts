@@ -1,10 +1,31 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../server/embedded/process.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * A benchmark's own mongod and Meilisearch (embedded, on free ports) in a fresh folder under the
+ * system's temp directory, and the app's service settings pointed at them. Imported late, like the
+ * rest of a benchmark's app code, so that what the benchmark set in process.env first is read.
+ */
+export async function startBenchServices(name: string) {
+  const { parseEnv, setServiceEndpoints } = await import("~/utils/env.server.ts");
+  const { startServices } = await import("../server/embedded/index.ts");
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `chengguo-bench-${name}-`));
+  console.error(`[bench] starting mongod + Meilisearch in ${dataDir}`);
+  const services = await startServices(
+    parseEnv({ DATA_DIR: dataDir, EMBEDDED_MONGO_PORT: String(await freePort()), EMBEDDED_MEILI_PORT: String(await freePort()) }),
+  ).catch(async (e) => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw e;
+  });
+  setServiceEndpoints(services);
+  return { dataDir, services };
+}
 
 /**
  * The real app for a benchmark, built like `npm start` (only if build/ is missing) and started
