@@ -61,6 +61,10 @@ export const NOTIFICATION_TYPES = [
   "buyRequest.declined",
   "buyRequest.expired",
   "buyRequest.closed",
+  // Registration (issue 15): to the applicant when the registration point asks for corrections, registers or refuses.
+  "registration.corrections",
+  "registration.registered",
+  "registration.refused",
 ] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 

@@ -35,6 +35,40 @@ export interface PlatformSettings {
   buyNowConfirmHours: number;
   /** The platform's bank account shown for bank transfers (对公转账). */
   bankAccount: { name: string; bank: string; number: string };
+  // Registration (issue 15): authorities, the registration point, the number prefix, the review clock.
+  registration: RegistrationSettings;
+}
+
+/** What decides whether a contract is large (30 working days of review): its 技术交易额 or its 成交额. */
+export const LARGE_BASES = ["technologyAmount", "contractAmount"] as const;
+export type LargeBasis = (typeof LARGE_BASES)[number];
+
+/** Holidays and make-up working days (调休) of one year the `chinese-days` package does not carry, as YYYY-MM-DD. */
+export interface YearCalendar {
+  year: number;
+  holidays: string[];
+  workdays: string[];
+}
+
+/** Registration (issue 15): technology-contract registration (技术合同认定登记) at the county's registration point. */
+export interface RegistrationSettings {
+  /** The province's technology-market office the point works under. */
+  provinceOffice: string;
+  /** The national registration system (since 2026 with the MIIT Torch Centre). */
+  nationalSystem: string;
+  /** The registration point (技术合同登记点): its name and 2-digit number. */
+  pointName: string;
+  pointCode: string;
+  /** Province-and-prefecture code, the first four digits of GB/T 2260 (5326 = 文山州). */
+  prefectureCode: string;
+  /** Review limits in working days: ordinary, and large or disputed. */
+  reviewDays: number;
+  largeReviewDays: number;
+  /** A contract is large from this amount (fen) of `largeBasis`. */
+  largeThreshold: number;
+  largeBasis: LargeBasis;
+  /** Years beyond the `chinese-days` package: the State Council schedule as the bureau enters it. */
+  calendar: YearCalendar[];
 }
 
 export const DEFAULT_SETTINGS: PlatformSettings = {
@@ -51,6 +85,19 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
   buyNowDepositPercent: 10,
   buyNowConfirmHours: 48,
   bankAccount: { name: "县科技成果转移转化服务平台（演示）", bank: "中国农业银行文山分行（演示）", number: "6228 0000 0000 0000 000" },
+  // Registration (issue 15)
+  registration: {
+    provinceOffice: "云南省技术市场管理办公室",
+    nationalSystem: "工业和信息化部火炬中心",
+    pointName: "西畴县科学技术局技术合同登记点",
+    pointCode: "01",
+    prefectureCode: "5326",
+    reviewDays: 15,
+    largeReviewDays: 30,
+    largeThreshold: 5_000_000_00,
+    largeBasis: "technologyAmount",
+    calendar: [],
+  },
 };
 
 const days = (min: number) =>

@@ -12,5 +12,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "settings",
   // Technology contracts (issue 14).
   "contract",
+  // Technology-contract registration (issue 15).
+  "registration",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

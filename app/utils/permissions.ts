@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   "settlement:payout": ["admin"],
   /** Recording a bank refund of a cancelled deal (issue 14, point 8). */
   "refund:record": ["admin"],
+  /** The registration settings (authorities, registration point, number prefix, review limits, holiday calendar; issue 15). */
+  "registration:configure": ["bureau", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

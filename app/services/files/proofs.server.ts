@@ -14,10 +14,11 @@ import { INVALID_FILE, readCapped } from "./storage.server.ts";
  * or 回单 of a received transfer, a bank payout, a bank refund): GridFS bucket `proofs`, apart from
  * listing attachments so the attachment sweeper never takes them — a proof is kept with the money's
  * record for good. Checked like attachments (real type by magic bytes, size). `metadata.purpose`
- * says what it proves: receipt-proof, payout-proof, refund-proof.
+ * says what it proves: receipt-proof, payout-proof, refund-proof; registration-contract: the signed file
+ * of a contract signed outside the platform, submitted for registration (issue 15).
  */
 export const PROOF_BUCKET = "proofs";
-export const PROOF_PURPOSES = ["receipt-proof", "payout-proof", "refund-proof"] as const;
+export const PROOF_PURPOSES = ["receipt-proof", "payout-proof", "refund-proof", "registration-contract"] as const;
 export type ProofPurpose = (typeof PROOF_PURPOSES)[number];
 
 function proofs(): GridFSBucket {

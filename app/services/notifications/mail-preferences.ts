@@ -14,7 +14,7 @@ export const DEFAULT_MAIL_PREFERENCES: MailPreferences = { listings: true, tradi
 /** A notification type's category; anything not a match or trading is about a listing's workflow. */
 export function mailCategoryOf(type: NotificationType | string): MailCategory {
   if (type.startsWith("match.")) return "matches";
-  if (/^(offer|deal|auction|room|contract|stage|royalty|buyRequest)\./.test(type)) return "trading";
+  if (/^(offer|deal|auction|room|contract|stage|royalty|buyRequest|registration)\./.test(type)) return "trading";
   return "listings";
 }
 

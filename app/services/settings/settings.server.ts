@@ -7,6 +7,7 @@ import {
   PUBLIC_AGREEMENT_NOTICE_MIN_DAYS,
   SIGNING_DEADLINE_MAX_DAYS,
   type PlatformSettings,
+  type RegistrationSettings,
 } from "~/schemas/settings.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
@@ -53,6 +54,25 @@ function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
       bank: doc?.bankAccount?.bank || DEFAULT_SETTINGS.bankAccount.bank,
       number: doc?.bankAccount?.number || DEFAULT_SETTINGS.bankAccount.number,
     },
+    // Registration (issue 15)
+    registration: registrationWithDefaults(doc?.registration),
+  };
+}
+
+/** Registration (issue 15): each unset field from the defaults. */
+function registrationWithDefaults(r: Partial<RegistrationSettings> | null | undefined): RegistrationSettings {
+  const d = DEFAULT_SETTINGS.registration;
+  return {
+    provinceOffice: r?.provinceOffice || d.provinceOffice,
+    nationalSystem: r?.nationalSystem || d.nationalSystem,
+    pointName: r?.pointName || d.pointName,
+    pointCode: r?.pointCode || d.pointCode,
+    prefectureCode: r?.prefectureCode || d.prefectureCode,
+    reviewDays: r?.reviewDays ?? d.reviewDays,
+    largeReviewDays: r?.largeReviewDays ?? d.largeReviewDays,
+    largeThreshold: r?.largeThreshold ?? d.largeThreshold,
+    largeBasis: r?.largeBasis ?? d.largeBasis,
+    calendar: (r?.calendar ?? d.calendar).map((c) => ({ year: c.year, holidays: [...c.holidays], workdays: [...c.workdays] })),
   };
 }
 
