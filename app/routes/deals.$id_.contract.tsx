@@ -132,6 +132,11 @@ export default function ContractPage() {
                 {t(c.status === "signed" ? "contractPdf.link" : "contractPdf.linkDraft")}
               </a>
             ) : null}
+            {c.status === "signed" && (page.access === "seller" || page.access === "buyer") ? (
+              <Link className="button" to={`/deals/${page.dealId}/registration`} data-testid="registration-link">
+                {t("registration.apply")}
+              </Link>
+            ) : null}
           </p>
           {pdfAvailable ? null : (
             <p className="notice" data-testid="contract-pdf-missing">
