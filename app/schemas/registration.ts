@@ -4,7 +4,8 @@ import { fieldErrorList, fieldErrors, type FieldErrors } from "~/utils/errors.ts
 import { MAX_FEN, yuanToFen } from "~/utils/money.ts";
 import { APPLICANT_SIDES, REFUSAL_GROUNDS, REGISTRATION_STATUSES } from "~/utils/registration.ts";
 import { PAYMENT_METHODS, TECHNICAL_FIELD_CODES } from "~/utils/registration-fields.ts";
-import { LARGE_BASES } from "./settings.ts";
+import { isCalendarDate } from "~/utils/china-time.ts";
+import { LARGE_BASES, type YearCalendar } from "./settings.ts";
 
 /**
  * 技术合同认定登记 (issue 15): the registration form (pages and API), the review actions, the
@@ -170,18 +171,52 @@ const whole = (min: number, max: number) =>
     .refine((v) => /^\d{1,3}$/.test(v) && Number(v) >= min && Number(v) <= max, E("reviewDays"))
     .transform(Number);
 
-export const RegistrationSettingsFormSchema = z.object({
-  provinceOffice: text(NAME_MAX, true),
-  nationalSystem: text(NAME_MAX, true),
-  pointName: text(NAME_MAX, true),
-  pointCode: digits(2),
-  prefectureCode: digits(4),
-  reviewDays: whole(1, 90),
-  largeReviewDays: whole(1, 180),
-  largeThreshold: yuan,
-  largeBasis: z.enum(LARGE_BASES, { errorMap: () => ({ message: "errors.invalidInput" }) }),
-  /** Lines "YYYY: 2027-01-01, 2027-01-02 …" — holidays; make-up working days in `workdays`. */
-  holidays: z.string().default(""),
-  workdays: z.string().default(""),
-});
+export const RegistrationSettingsFormSchema = z
+  .object({
+    provinceOffice: text(NAME_MAX, true),
+    nationalSystem: text(NAME_MAX, true),
+    pointName: text(NAME_MAX, true),
+    pointCode: digits(2),
+    prefectureCode: digits(4),
+    reviewDays: whole(1, 90),
+    largeReviewDays: whole(1, 180),
+    largeThreshold: yuan,
+    largeBasis: z.enum(LARGE_BASES, { errorMap: () => ({ message: "errors.invalidInput" }) }),
+    /** Lines "YYYY: 2027-01-01, 2027-01-02 …" — holidays; make-up working days in `workdays`. */
+    holidays: z.string().default(""),
+    workdays: z.string().default(""),
+  })
+  .superRefine((v, ctx) => {
+    for (const [path, messages] of Object.entries(parseCalendar(v.holidays, v.workdays).errors))
+      for (const message of messages) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+  });
 export type RegistrationSettingsForm = z.output<typeof RegistrationSettingsFormSchema>;
+
+/** The two lists typed on the form → one calendar per year they name; a token that is no date is an error naming the list. */
+export function parseCalendar(holidays: string, workdays: string): { calendar: YearCalendar[]; errors: Record<string, string[]> } {
+  const errors: Record<string, string[]> = {};
+  const years = new Map<number, YearCalendar>();
+  for (const [key, raw] of [
+    ["holidays", holidays],
+    ["workdays", workdays],
+  ] as const) {
+    const tokens = raw.split(/[\s,，;；、]+/).filter(Boolean);
+    const bad = tokens.filter((t) => !isCalendarDate(t));
+    if (bad.length) {
+      errors[key] = ["registration.errors.calendarDate"];
+      continue;
+    }
+    for (const t of tokens) {
+      const year = Number(t.slice(0, 4));
+      const c = years.get(year) ?? { year, holidays: [], workdays: [] };
+      if (!c[key].includes(t)) c[key].push(t);
+      years.set(year, c);
+    }
+  }
+  for (const c of years.values()) {
+    if (c.holidays.some((d) => c.workdays.includes(d))) errors.workdays = ["registration.errors.calendarBoth"];
+    c.holidays.sort();
+    c.workdays.sort();
+  }
+  return { calendar: [...years.values()].sort((a, b) => a.year - b.year), errors };
+}

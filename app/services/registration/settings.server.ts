@@ -1,7 +1,7 @@
 import { Settings } from "~/models/settings.server.ts";
-import { type RegistrationSettingsForm } from "~/schemas/registration.ts";
+import { parseCalendar, type RegistrationSettingsForm } from "~/schemas/registration.ts";
 import type { RegistrationSettings, YearCalendar } from "~/schemas/settings.ts";
-import { chinaToday, isCalendarDate } from "~/utils/china-time.ts";
+import { chinaToday } from "~/utils/china-time.ts";
 import { fieldErrorList, fieldErrors, ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
 import type { Actor } from "../kernel/actor.ts";
@@ -64,35 +64,6 @@ export function calendarText(calendar: readonly YearCalendar[], list: "holidays"
     .map((c) => [...c[list]].sort().join(" "))
     .filter(Boolean)
     .join("\n");
-}
-
-/** The two lists typed on the form → one calendar per year they name; a token that is no date is an error naming the list. */
-export function parseCalendar(holidays: string, workdays: string): { calendar: YearCalendar[]; errors: Record<string, string[]> } {
-  const errors: Record<string, string[]> = {};
-  const years = new Map<number, YearCalendar>();
-  for (const [key, raw] of [
-    ["holidays", holidays],
-    ["workdays", workdays],
-  ] as const) {
-    const tokens = raw.split(/[\s,，;；、]+/).filter(Boolean);
-    const bad = tokens.filter((t) => !isCalendarDate(t));
-    if (bad.length) {
-      errors[key] = ["registration.errors.calendarDate"];
-      continue;
-    }
-    for (const t of tokens) {
-      const year = Number(t.slice(0, 4));
-      const c = years.get(year) ?? { year, holidays: [], workdays: [] };
-      if (!c[key].includes(t)) c[key].push(t);
-      years.set(year, c);
-    }
-  }
-  for (const c of years.values()) {
-    if (c.holidays.some((d) => c.workdays.includes(d))) errors.workdays = ["registration.errors.calendarBoth"];
-    c.holidays.sort();
-    c.workdays.sort();
-  }
-  return { calendar: [...years.values()].sort((a, b) => a.year - b.year), errors };
 }
 
 /** Stores the registration settings (bureau, admin), with an audit entry naming what changed. */
