@@ -69,11 +69,6 @@ export function checkRegistration(raw: unknown, today: string): CheckedRegistrat
   return v;
 }
 
-/** Merges a form's (or an API body's) fields over the fields a platform contract fixes. */
-export function lockPlatformFields(input: Record<string, unknown>, locked: Record<string, unknown>): Record<string, unknown> {
-  return { ...input, ...locked };
-}
-
 interface OrgRecord {
   name: string;
   creditCode?: string | null;
