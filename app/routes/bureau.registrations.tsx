@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DaysLeft } from "~/components/registration/registration-form.tsx";
 import { QUEUE_FILTERS, reviewQueue, type QueueFilter } from "~/services/registration/queries.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { formatYuan } from "~/utils/money.ts";
 import { groupedNumber } from "~/utils/registration.ts";
@@ -15,7 +16,10 @@ import { requireUser } from "~/web/auth.server.ts";
  * deadline, with the working days left and overdue ones marked; filters for the other states.
  * Bureau users and admins (others: 404).
  */
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
+];
 export const meta: MetaFunction = () => [{ title: "认定登记审核 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

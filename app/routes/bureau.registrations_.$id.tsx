@@ -9,6 +9,7 @@ import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 import { getRegistration } from "~/services/registration/queries.server.ts";
 import { askForCorrections, refuseRegistration, registerContract } from "~/services/registration/review.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { REFUSAL_GROUNDS } from "~/utils/registration.ts";
 import { NotFoundError } from "~/utils/errors.ts";
@@ -25,6 +26,7 @@ import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
  */
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
   { rel: "stylesheet", href: contractStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -93,8 +95,13 @@ export default function BureauRegistration() {
         </p>
       ) : null}
       {r.attachments.length ? (
-        <p>
-          {t("registration.attachments")}：{r.attachments.map((a) => a.filename).join("、")}
+        <p data-testid="registration-files">
+          {t("registration.attachments")}：
+          {r.attachments.map((a) => (
+            <a key={a.file} href={`/registrations/${r.id}/file/${a.file}`}>
+              {a.filename}{" "}
+            </a>
+          ))}
         </p>
       ) : null}
       {view.ownOrganization ? (

@@ -7,6 +7,7 @@ import { RegistrationForm, RegistrationSummary } from "~/components/registration
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { dealRegistrationPage } from "~/services/registration/queries.server.ts";
 import { submitFromContract } from "~/services/registration/submit.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { attempt, errorResponse, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
@@ -21,6 +22,7 @@ import { pageTitle, requestT } from "~/web/meta.server.ts";
  */
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
   { rel: "stylesheet", href: contractStyles },
 ];
 

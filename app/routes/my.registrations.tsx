@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DaysLeft } from "~/components/registration/registration-form.tsx";
 import { myRegistrations } from "~/services/registration/queries.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
 import { formatYuan } from "~/utils/money.ts";
@@ -11,7 +12,10 @@ import { groupedNumber } from "~/utils/registration.ts";
 import { requireUser } from "~/web/auth.server.ts";
 
 /** /my/registrations (issue 15): the applicant's registration applications and where each stands. */
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
+];
 export const meta: MetaFunction = () => [{ title: "我的登记申请 · 成果" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -7,6 +7,7 @@ import { RegistrationForm, RegistrationSummary } from "~/components/registration
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { getRegistration } from "~/services/registration/queries.server.ts";
 import { resubmitRegistration } from "~/services/registration/submit.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { ValidationError } from "~/utils/errors.ts";
 import { attempt, errorResponse, redirectDone, refusal, type ActionFailure } from "~/web/actions.server.ts";
@@ -20,6 +21,7 @@ import { readRegistrationUpload } from "~/web/registration.server.ts";
  */
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
   { rel: "stylesheet", href: contractStyles },
 ];
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

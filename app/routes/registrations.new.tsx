@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { RegistrationForm } from "~/components/registration/registration-form.tsx";
 import { blankValues } from "~/services/registration/queries.server.ts";
 import { submitExternal } from "~/services/registration/submit.server.ts";
+import registrationStyles from "~/components/registration/registration.css";
 import listingStyles from "~/styles/listings.css";
 import { ValidationError } from "~/utils/errors.ts";
 import { attempt, refusal, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
@@ -18,6 +19,7 @@ import { readRegistrationUpload } from "~/web/registration.server.ts";
  */
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: registrationStyles },
   { rel: "stylesheet", href: contractStyles },
 ];
 

@@ -11,6 +11,7 @@ import * as dealRegistration from "~/routes/deals.$id_.registration.tsx";
 import * as myList from "~/routes/my.registrations.tsx";
 import * as myOne from "~/routes/my.registrations_.$id.tsx";
 import * as newExternal from "~/routes/registrations.new.tsx";
+import * as signedFile from "~/routes/registrations.$id.file.$fileId.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
 import { getContractPage } from "~/services/contracts/queries.server.ts";
@@ -159,6 +160,19 @@ describe("applicant and bureau pages", () => {
     const r = await Registration.findOne({ projectName: fields.projectName }).lean();
     expect(r).toMatchObject({ source: "external", contractAmount: 50_000_00, technologyAmount: 50_000_00 });
     expect(ok.headers.get("Location")).toContain(`/my/registrations/${String(r!._id)}`);
+    // The signed file: for the applicant and the bureau, no one else.
+    const fileId = String(r!.attachments[0]!.file);
+    const filePath = `/registrations/${String(r!._id)}/file/${fileId}`;
+    const params = { id: String(r!._id), fileId };
+    const file = await call(signedFile.loader, get(filePath, bureau), params);
+    expect(file.status).toBe(200);
+    expect(new TextDecoder().decode(await file.arrayBuffer())).toContain("%PDF-");
+    expect((await call(signedFile.loader, get(filePath, outsider), params)).status).toBe(404);
+    const reviewHtml = (
+      await renderPage(get(`/bureau/registrations/${String(r!._id)}`, bureau), reviewPage, "/bureau/registrations/:id", pages.csrf.token)
+    ).html;
+    expect(reviewHtml).toContain(`href="${filePath}"`);
+    expect(reviewHtml).toContain("不予登记理由");
     const html = (await renderPage(get("/registrations/new", seller), newExternal, "/registrations/new", pages.csrf.token)).html;
     expect(html.toLowerCase()).toContain('enctype="multipart/form-data"');
   });

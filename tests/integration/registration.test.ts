@@ -215,6 +215,12 @@ describe("review", () => {
     // Ordered by due day.
     const dues = queue.items.map((i) => i.dueOn!);
     expect([...dues].sort()).toEqual(dues);
+    // Weeks later it is overdue, marked in working days, and under the "overdue" filter.
+    const later = new Date(Date.now() + 40 * 86_400_000);
+    const overdue = (await reviewQueue(bureau, "overdue", later)).items.find((i) => i.id === id);
+    expect(overdue).toMatchObject({ overdue: true });
+    expect(overdue!.daysLeft).toBeLessThan(0);
+    expect((await reviewQueue(bureau, "overdue")).items.some((i) => i.id === id)).toBe(false);
   });
 
   it("refuses on every ground, with the note, and tells the applicant", async () => {

@@ -8,6 +8,7 @@ import { can, hasRole } from "~/utils/permissions.ts";
 import type { RefusalGround, RegistrationSource, RegistrationStatus } from "~/utils/registration.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { loadDealFor, partySideOf } from "../contracts/access.server.ts";
+import { openProofFile } from "../files/proofs.server.ts";
 import { oid } from "../kernel/ids.server.ts";
 import { isApplicant, loadRegistrationFor, organizationsOf, seesAll, type RegistrationRow } from "./access.server.ts";
 import { workingDaysLeft } from "./calendar.ts";
@@ -234,3 +235,10 @@ export async function dealRegistrationPage(actor: Actor, dealId: string, now = n
 }
 
 export { blankValues };
+
+/** The signed file of an external contract, for whoever may see the registration (404 otherwise, and for a file not its own). */
+export async function registrationFile(actor: Actor, id: string, fileId: string) {
+  const r = await loadRegistrationFor(actor, id);
+  if (!(r.attachments ?? []).some((a) => String(a.file) === fileId)) throw new NotFoundError();
+  return openProofFile(fileId);
+}
