@@ -128,7 +128,14 @@ export default function RegistrationChangesPage() {
               {input("technologyAmount", `${f("technologyAmount")}（元）`, formatYuan(r.technologyAmount, i18n.language))}
               <label>
                 <span>{t(k("reason"))}</span>
-                <textarea name="reason" rows={3} maxLength={500} required defaultValue={ct.reason ?? ""} aria-describedby="change-reason-error" />
+                <textarea
+                  name="reason"
+                  rows={3}
+                  maxLength={500}
+                  required
+                  defaultValue={ct.reason ?? ""}
+                  aria-describedby="change-reason-error"
+                />
                 <FieldErrors id="change-reason-error" errors={ce.reason} />
               </label>
               <FormErrors errors={ce[""]} />
@@ -145,7 +152,14 @@ export default function RegistrationChangesPage() {
               <input type="hidden" name="intent" value="cancel" />
               <label>
                 <span>{t(k("reason"))}</span>
-                <textarea name="reason" rows={3} maxLength={500} required defaultValue={xt.reason ?? ""} aria-describedby="cancel-reason-error" />
+                <textarea
+                  name="reason"
+                  rows={3}
+                  maxLength={500}
+                  required
+                  defaultValue={xt.reason ?? ""}
+                  aria-describedby="cancel-reason-error"
+                />
                 <FieldErrors id="cancel-reason-error" errors={xe.reason} />
               </label>
               <label>

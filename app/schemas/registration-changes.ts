@@ -15,7 +15,10 @@ const reason = z
 
 const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-const name = z.preprocess(blankToUndefined, z.string().trim().min(1, "registrationChanges.errors.name").max(200, "registrationChanges.errors.name").optional());
+const name = z.preprocess(
+  blankToUndefined,
+  z.string().trim().min(1, "registrationChanges.errors.name").max(200, "registrationChanges.errors.name").optional(),
+);
 
 const date = z.preprocess(
   blankToUndefined,
@@ -57,7 +60,15 @@ export const RegistrationChangeSchema = z.object({
   technologyAmount: amount,
 });
 export type RegistrationChange = z.infer<typeof RegistrationChangeSchema>;
-export const CHANGE_FIELDS = ["projectName", "sellerName", "buyerName", "validFrom", "validTo", "contractAmount", "technologyAmount"] as const;
+export const CHANGE_FIELDS = [
+  "projectName",
+  "sellerName",
+  "buyerName",
+  "validFrom",
+  "validTo",
+  "contractAmount",
+  "technologyAmount",
+] as const;
 
 export const RegistrationCancelSchema = z.object({
   reason,

@@ -166,7 +166,13 @@ describe("the registration certificate", () => {
     expect((await pdfOf(id, null)).status).toBe(302); // to the login page
     expect((await pageOf("64b000000000000000000000", bureau)).status).toBe(404);
     expect((await pageOf("nonsense", bureau)).status).toBe(404);
-    const pending = await registered({ status: "submitted", number: undefined, year: undefined, serial: undefined, registeredAt: undefined });
+    const pending = await registered({
+      status: "submitted",
+      number: undefined,
+      year: undefined,
+      serial: undefined,
+      registeredAt: undefined,
+    });
     expect((await pageOf(pending.id, bureau)).status).toBe(404);
     expect((await pdfOf(pending.id, seller)).status).toBe(404);
   });

@@ -56,7 +56,9 @@ const zh = {
       basis: "依据",
       checks: "税务机关仍需核实",
       sides: { seller: "卖方", buyer: "买方", inventors: "卖方的科技人员" },
-      unmet: { licenceUnderFiveYears: "本合同许可期限不足 5 年：技术许可所得按财税〔2015〕116号 须为 5 年（含）以上的许可，通常不能享受。" },
+      unmet: {
+        licenceUnderFiveYears: "本合同许可期限不足 5 年：技术许可所得按财税〔2015〕116号 须为 5 年（含）以上的许可，通常不能享受。",
+      },
       vat: {
         title: "增值税免税（技术转让、技术开发、技术许可）",
         summary: "纳税人提供技术转让、技术开发和与之相关的技术咨询、技术服务取得的收入，免征增值税。",
@@ -73,7 +75,8 @@ const zh = {
           "居民企业一个纳税年度内技术转让所得不超过 500 万元的部分免征企业所得税，超过 500 万元的部分减半征收。技术许可须为 5 年（含）以上的非独占许可。",
         conditions: {
           resident: "卖方为居民企业，并就技术转让所得单独核算。",
-          scope: "转让对象属于财税〔2010〕111号 规定的范围（专利、计算机软件著作权、集成电路布图设计、植物新品种、生物医药新品种、技术秘密等）。",
+          scope:
+            "转让对象属于财税〔2010〕111号 规定的范围（专利、计算机软件著作权、集成电路布图设计、植物新品种、生物医药新品种、技术秘密等）。",
           income: "减免的是全年技术转让所得（收入减去成本、费用和税金），而不是合同金额；500 万元按全年合计。",
           related: "从直接或间接持股合计 100% 的关联方取得的技术转让所得不享受此项优惠。",
           accounts: "技术咨询、服务、培训收入须与技术转让不可分割且包含在同一价款内，方可计入。",
@@ -210,7 +213,8 @@ const en: typeof zh = {
         summary: "Income from technology transfer, development and the consulting and services tied to them is exempt from VAT.",
         conditions: {
           scope: "The contract really is a transfer, development or licence, not general consulting or service.",
-          sameInvoice: "Tied consulting and services are exempt only when invoiced on the same invoice as the transfer or development price.",
+          sameInvoice:
+            "Tied consulting and services are exempt only when invoiced on the same invoice as the transfer or development price.",
           nonTech: "Equipment, materials, construction and other non-technical parts are not exempt.",
           filing: "The seller files the registered contract and this certificate with its tax office (or keeps them for inspection).",
         },
@@ -221,8 +225,10 @@ const en: typeof zh = {
           "A resident enterprise's technology-transfer income in a year is exempt up to ¥5,000,000 and taxed at half on the excess. Licences count when non-exclusive and for 5 years or more.",
         conditions: {
           resident: "The seller is a resident enterprise and accounts for the transfer income separately.",
-          scope: "The subject is within 财税〔2010〕111号 (patents, software copyright, IC layouts, plant varieties, new drugs, know-how …).",
-          income: "The relief is on the year's transfer income (revenue less costs and taxes), not the contract amount; ¥5m is per year in total.",
+          scope:
+            "The subject is within 财税〔2010〕111号 (patents, software copyright, IC layouts, plant varieties, new drugs, know-how …).",
+          income:
+            "The relief is on the year's transfer income (revenue less costs and taxes), not the contract amount; ¥5m is per year in total.",
           related: "Income from a related party held 100% directly or indirectly does not qualify.",
           accounts: "Consulting, service and training income counts only when inseparable from the transfer and within the same price.",
         },
@@ -231,9 +237,11 @@ const en: typeof zh = {
         title: "Buyer's R&D super-deduction",
         summary: "R&D costs actually incurred are deducted with a further 100% on top (intangible assets amortised at 200%).",
         conditions: {
-          commissioned: "Commissioned development: the client counts 80% of the cost as R&D expense; the contractor may not claim it again.",
+          commissioned:
+            "Commissioned development: the client counts 80% of the cost as R&D expense; the contractor may not claim it again.",
           cooperative: "Cooperative development: each party claims on the R&D costs it bears.",
-          industry: "The buyer is not in an excluded industry (tobacco, hotels and catering, wholesale and retail, real estate, leasing and business services, entertainment).",
+          industry:
+            "The buyer is not in an excluded industry (tobacco, hotels and catering, wholesale and retail, real estate, leasing and business services, entertainment).",
           activity: "The work meets the definition of R&D, not routine upgrades or direct application of existing results.",
           accounts: "The buyer keeps an R&D auxiliary ledger and the registered development contract for inspection.",
         },
@@ -265,7 +273,8 @@ const en: typeof zh = {
     cancelledAt: "Cancelled on",
     point: "Registration point",
     hashPrefix: "Contract text digest (first 16)",
-    notFound: "No technology contract registration with number {{number}} was found. Check the number; report forged certificates to the registration point.",
+    notFound:
+      "No technology contract registration with number {{number}} was found. Check the number; report forged certificates to the registration point.",
     malformed: "“{{number}}” is not a registration number (16 digits, such as 2026-5326-01-000001).",
   },
   registrationChanges: {
@@ -275,7 +284,8 @@ const en: typeof zh = {
     change: "Change registration",
     changeIntro: "Fill in only what changes; the number stays, and the change and its reason go into the registration's history.",
     cancel: "Cancel registration",
-    cancelIntro: "A cancelled registration keeps its number but is no longer valid; the verification page shows it cancelled. This cannot be undone.",
+    cancelIntro:
+      "A cancelled registration keeps its number but is no longer valid; the verification page shows it cancelled. This cannot be undone.",
     reason: "Reason",
     submitChange: "Register the change",
     submitCancel: "Cancel the registration",

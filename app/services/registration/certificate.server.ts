@@ -203,7 +203,10 @@ export async function renderCertificatePdf(v: CertificateView, font: CjkFont = c
   };
 
   doc.fontSize(18).text(L("title"), { align: "center", width });
-  doc.moveDown(0.3).fontSize(12).text(`${L("number")}：${v.groupedNumber}`, { align: "center", width });
+  doc
+    .moveDown(0.3)
+    .fontSize(12)
+    .text(`${L("number")}：${v.groupedNumber}`, { align: "center", width });
   if (v.state !== "registered") {
     const at = v.state === "cancelled" ? v.cancelledAt : v.changedAt;
     doc
@@ -269,4 +272,3 @@ export async function certificatePdf(actor: Actor, id: string): Promise<{ bytes:
   const bytes = await renderCertificatePdf(certificateView(r));
   return { bytes, filename: `registration-${r.number}.pdf` };
 }
-

@@ -1,3 +1,4 @@
+import { CHINA_OFFSET_MS, DAY_MS } from "~/utils/china-time.ts";
 import type { ContractCategory } from "~/utils/contracts.ts";
 
 /**
@@ -51,10 +52,10 @@ const NOT_ENTERPRISES = new Set(["010", "400", "500"]);
 /** 科研机构, 高等院校: the ones 财税〔2018〕58号 speaks of. */
 const UNIVERSITIES_AND_INSTITUTES = new Set(["021", "022"]);
 
-/** Whole years from `from` to `to` (a term ending the day before the fifth anniversary counts as 5 years). */
+/** Whole years from `from` to `to`, as China dates, the last day included (2026-05-20 to 2031-05-19 is 5 years). */
 export function termYears(from: Date | string, to: Date | string): number {
-  const a = new Date(from);
-  const b = new Date(new Date(to).getTime() + 86_400_000); // the last day counts
+  const a = new Date(new Date(from).getTime() + CHINA_OFFSET_MS);
+  const b = new Date(new Date(to).getTime() + CHINA_OFFSET_MS + DAY_MS); // the last day counts
   let years = b.getUTCFullYear() - a.getUTCFullYear();
   if (b.getUTCMonth() < a.getUTCMonth() || (b.getUTCMonth() === a.getUTCMonth() && b.getUTCDate() < a.getUTCDate())) years--;
   return years;

@@ -2,6 +2,7 @@ import { Registration } from "~/models/registration.server.ts";
 import { chinaDate } from "~/utils/china-time.ts";
 import type { ContractCategory } from "~/utils/contracts.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { formMessage } from "~/utils/messages.ts";
 import { groupedNumber, REGISTRATION_NUMBER, type VerificationState } from "~/utils/registration.ts";
 import { verificationState, verifyUrlOf, type RegistrationRow } from "./certificate.server.ts";
 
@@ -39,10 +40,23 @@ export function normalizeNumber(raw: string): string | null {
 /** The public facts of a number. A malformed number: ValidationError (400); an unknown one: NotFoundError (404). */
 export async function verifyRegistration(raw: string): Promise<Verification> {
   const number = normalizeNumber(raw);
-  if (!number) throw new ValidationError({ number: ["verify.malformed"] });
+  if (!number) throw new ValidationError({ number: [formMessage("verify.malformed", { number: raw.slice(0, 64) })] });
   const r = (await Registration.findOne(
     { number, status: { $in: ["registered", "cancelled"] } },
-    { number: 1, status: 1, projectName: 1, category: 1, subCategory: 1, "seller.name": 1, "buyer.name": 1, registeredAt: 1, changedAt: 1, cancelledAt: 1, point: 1, contractHash: 1 },
+    {
+      number: 1,
+      status: 1,
+      projectName: 1,
+      category: 1,
+      subCategory: 1,
+      "seller.name": 1,
+      "buyer.name": 1,
+      registeredAt: 1,
+      changedAt: 1,
+      cancelledAt: 1,
+      point: 1,
+      contractHash: 1,
+    },
   ).lean()) as Pick<
     RegistrationRow,
     | "number"
