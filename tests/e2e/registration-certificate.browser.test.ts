@@ -78,7 +78,6 @@ describe("a registration certificate on a phone", () => {
     await seller.getByText("大写：叁佰元伍角陆分").first().waitFor();
     expect(await seller.getByTestId("registration-state").innerText()).toBe("有效");
     expect(await seller.getByTestId("certificate-qr").locator("svg").count()).toBe(1);
-    if (process.env.CERT_SCREENSHOT) await seller.screenshot({ path: process.env.CERT_SCREENSHOT, fullPage: true });
     await seller.getByTestId("tax-cit").waitFor();
     await seller.getByTestId("tax-inventorReward").waitFor();
     expect(await scrollsSideways(seller)).toBe(false);

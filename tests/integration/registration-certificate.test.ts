@@ -110,6 +110,7 @@ describe("the registration certificate", () => {
     const pdf = readPdf(Buffer.from(await res.arrayBuffer()));
     expect(pdf.fonts).toHaveLength(1);
     expect(pdf.fonts[0]!.baseFont).toMatch(/^[A-Z]{6}\+NotoSansCJKsc-Regular$/);
+    expect(pdf.pageCount).toBe(1); // one sheet, QR code included
     const text = pdf.pages.join("\n");
     expect(text).toContain("技术合同登记证明");
     expect(text).toContain(`登记号：${grouped(number)}`);
@@ -127,6 +128,8 @@ describe("the registration certificate", () => {
     expect(text).toContain("大写：壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角");
     expect(text).toContain("人民币 10345678.90 元");
     expect(text).toContain("大写：壹仟零叁拾肆万伍仟陆佰柒拾捌元玖角");
+    expect(text).toContain("合同信息");
+    expect(text).toContain("登记信息");
     expect(text).toContain("西畴县技术合同登记点（01）");
     expect(text).toContain("2026-06-15");
     expect(text).toContain(bureau.name);
@@ -312,6 +315,7 @@ describe("change registration and cancellation", () => {
     expect(page.html).toContain("壹拾万元伍角"); // the new 技术交易额 in 大写
     const pdfText = readPdf(Buffer.from(await (await pdfOf(id, seller)).arrayBuffer())).pages.join("\n");
     expect(pdfText).toContain("大写：壹拾万元伍角");
+    expect(pdfText).toMatch(/本登记已于 \d{4}-\d{2}-\d{2} 变更，登记号不变。/);
     expect(pdfText).toContain(grouped(number));
 
     await changes(id, bureau, { intent: "cancel", reason: "双方协议解除合同", confirm: "on" });

@@ -6,6 +6,8 @@
 const zh = {
   registrationCertificate: {
     title: "技术合同登记证明",
+    sectionContract: "合同信息",
+    sectionRegistration: "登记信息",
     number: "登记号",
     projectName: "项目名称",
     category: "合同类别",
@@ -154,6 +156,8 @@ const zh = {
 const en: typeof zh = {
   registrationCertificate: {
     title: "Technology contract registration certificate",
+    sectionContract: "The contract",
+    sectionRegistration: "The registration",
     number: "Registration number",
     projectName: "Project",
     category: "Category",

@@ -226,7 +226,7 @@ export async function renderCertificatePdf(v: CertificateView, font: CjkFont = c
     row(L("region"), p.region);
     row(L("entityType"), `${p.entityType} ${p.entityTypeLabel}`);
   }
-  heading(L("title").replace(/登记证明$/, ""));
+  heading(L("sectionContract"));
   row(L("signedOn"), v.signedOn);
   row(L("validity"), L("validityRange", { from: v.validFrom, to: v.validTo }));
   row(L("contractAmount"), figures(v.contractAmount));
@@ -235,7 +235,7 @@ export async function renderCertificatePdf(v: CertificateView, font: CjkFont = c
   words(L("inWords", { words: v.technologyAmountWords }));
   row(L("hash"), v.contractHash ?? L("hashNone"));
 
-  heading(L("point"));
+  heading(L("sectionRegistration"));
   row(L("point"), `${v.point.name}（${v.point.code}）`);
   row(L("registeredAt"), v.registeredAt);
   row(L("registrar"), v.registrar);
