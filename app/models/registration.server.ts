@@ -10,6 +10,8 @@ import { APPLICANT_SIDES, REFUSAL_GROUNDS, REGISTRATION_SOURCES, REGISTRATION_ST
  * (`RegistrationCounter`). Every step is in `history`. Money in fen.
  */
 const personRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: { type: String, required: true } } as const;
+/** A person set only at a later step (the reviewer, the registrar): absent until then. */
+const laterPersonRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: String } as const;
 
 const partySchema = new Schema(
   {
@@ -93,7 +95,7 @@ const registrationSchema = new Schema(
     clockFrom: { type: Date, required: true },
     /** The last day of review, in working days from `clockFrom` (China's holiday calendar); none while waiting for corrections. */
     dueAt: Date,
-    reviewer: personRef,
+    reviewer: laterPersonRef,
     corrections: { note: String, at: Date },
     refusal: { ground: { type: String, enum: REFUSAL_GROUNDS }, note: String },
     decidedAt: Date,
@@ -102,7 +104,7 @@ const registrationSchema = new Schema(
     year: Number,
     serial: Number,
     registeredAt: Date,
-    registrar: personRef,
+    registrar: laterPersonRef,
     /** The registration point at the time: its code (2 digits) and name. */
     point: { code: String, name: String },
     changedAt: Date,
