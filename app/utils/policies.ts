@@ -17,9 +17,9 @@ const YEAR_BRACKETS = /[[［【(（〔]\s*((?:19|20)\d{2})\s*[\]］】)）〕]/;
  */
 export function normalizeDocNumber(raw: string): string {
   return raw
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0))
     .replace(/\s+/g, "")
-    .replace(YEAR_BRACKETS, "〔$1〕")
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+    .replace(YEAR_BRACKETS, "〔$1〕");
 }
 
 /**
