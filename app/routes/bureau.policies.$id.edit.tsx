@@ -12,6 +12,8 @@ import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ITEM } from "~/services/files
 import { publishPolicy, updatePolicy, withdrawPolicy } from "~/services/policies/commands.server.ts";
 import { addPolicyAttachments, removePolicyAttachment } from "~/services/policies/files.server.ts";
 import { policyForEdit } from "~/services/policies/queries.server.ts";
+import formStyles from "~/components/listing-form/listing-form.css";
+import policyStyles from "~/components/policies/policies.css";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { ValidationError } from "~/utils/errors.ts";
@@ -25,7 +27,11 @@ import { formValues, isMultipart, readUpload, readVerifiedForm, uploadedFiles } 
  * (a published one), and the document's history from the audit log.
  */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.policy.title ?? "文件"} · 政策发布 · 成果` }];
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: formStyles },
+  { rel: "stylesheet", href: policyStyles },
+];
 
 const UPLOAD_LIMITS = {
   maxPartBytes: MAX_ATTACHMENT_BYTES,
@@ -115,7 +121,7 @@ export default function EditPolicy() {
     body: policy.body,
   };
   return (
-    <div data-testid="edit-policy-page">
+    <div className="policy-desk" data-testid="edit-policy-page">
       <p>
         <Link to="/bureau/policies">← {t("policies.bureau.title")}</Link>
       </p>

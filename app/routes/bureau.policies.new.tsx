@@ -4,6 +4,8 @@ import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { PolicyForm } from "~/components/policies/policy-form.tsx";
 import { createPolicy } from "~/services/policies/commands.server.ts";
+import formStyles from "~/components/listing-form/listing-form.css";
+import policyStyles from "~/components/policies/policies.css";
 import listingStyles from "~/styles/listings.css";
 import { attempt, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
@@ -12,7 +14,11 @@ import { POLICY_FORM_FIELDS } from "~/schemas/policies.ts";
 
 /** /bureau/policies/new — a new policy or notice, saved as a draft (issue 15, point 8). */
 export const meta: MetaFunction = () => [{ title: "新建文件 · 政策发布 · 成果" }];
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: formStyles },
+  { rel: "stylesheet", href: policyStyles },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requirePermission(request, "policy:publish");
@@ -33,7 +39,7 @@ export default function NewPolicy() {
   const failure = useActionData<ActionFailure>();
   const { t } = useTranslation();
   return (
-    <div data-testid="new-policy-page">
+    <div className="policy-desk" data-testid="new-policy-page">
       <p>
         <Link to="/bureau/policies">← {t("policies.bureau.title")}</Link>
       </p>

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { getPublicPolicy } from "~/services/policies/queries.server.ts";
+import policyStyles from "~/components/policies/policies.css";
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
 import { loadOrThrow } from "~/web/actions.server.ts";
@@ -15,7 +16,10 @@ import { getUser } from "~/web/auth.server.ts";
  * bureau and admins, who see a marked preview.
  */
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.policy.title ?? "政策法规"} · 成果` }];
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: listingStyles },
+  { rel: "stylesheet", href: policyStyles },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const viewer = await getUser(request);
@@ -34,7 +38,7 @@ export default function PolicyPage() {
     [t("policies.publishedAt"), policy.publishedAt ? formatDate(policy.publishedAt) : null],
   ];
   return (
-    <article data-testid="policy-page">
+    <article className="policy-page" data-testid="policy-page">
       <p>
         <Link to="/policies">← {t("policies.backToList")}</Link>
       </p>
@@ -56,7 +60,7 @@ export default function PolicyPage() {
           {t("policies.draftPreview")}
         </p>
       ) : null}
-      <dl className="facts">
+      <dl className="facts policy-facts">
         {facts
           .filter(([, v]) => v)
           .map(([k, v]) => (

@@ -19,10 +19,10 @@ export function PolicyList({ items, headingLevel = 2 }: { items: PolicyListItem[
   const { t } = useTranslation();
   const Heading = headingLevel === 2 ? "h2" : "h3";
   return (
-    <ul className="policy-list" data-testid="policy-list">
+    <ul className="admin-cards" data-testid="policy-list">
       {items.map((p) => (
-        <li key={p.id} className="card" data-testid="policy-item">
-          <Heading className="policy-list__title">
+        <li key={p.id} className="admin-card" data-testid="policy-item">
+          <Heading className="admin-card__title">
             <span className="badge">{t(`policies.kinds.${p.kind}`)}</span> <Link to={`/policies/${p.id}`}>{p.title}</Link>
           </Heading>
           <p className="muted">
