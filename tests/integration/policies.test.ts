@@ -285,7 +285,7 @@ describe("public list and API", () => {
     expect(bad.status).toBe(400);
     const err = await json<{ error: { code: string; fields: Record<string, string[]> } }>(bad);
     expect(err.error.code).toBe("invalid_request");
-    expect(Object.keys(err.error.fields).sort()).toEqual(["", "kind"].sort());
+    expect(Object.keys(err.error.fields).sort()).toEqual(["kind", "status"]);
     expect((await call(apiPolicies.loader, api("/api/v1/policies", false))).status).toBe(401);
     expect((await call(apiPolicy.loader, api("/api/v1/policies/nonsense"), { id: "nonsense" })).status).toBe(404);
   });

@@ -1,5 +1,5 @@
 import { Policy, type PolicyDoc } from "~/models/policy.server.ts";
-import { flattenZodErrors } from "~/schemas/listing.ts";
+import { offerFieldErrors } from "~/schemas/offers.ts";
 import { POLICY_PAGE_SIZE, PolicyListQuerySchema, type PolicyListQuery } from "~/schemas/policies.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { assertCan, can, type RoleHolder } from "~/utils/permissions.ts";
@@ -88,10 +88,10 @@ function viewOf(d: Stored): PolicyView {
   };
 }
 
-/** Parses a list query (page or API); a bad value is a ValidationError naming it. */
+/** Parses a list query (page or API); a bad value or an unknown parameter is a ValidationError naming it. */
 export function parsePolicyListQuery(raw: Record<string, string>): PolicyListQuery {
   const parsed = PolicyListQuerySchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(flattenZodErrors(parsed.error));
+  if (!parsed.success) throw new ValidationError(offerFieldErrors(parsed.error));
   return parsed.data;
 }
 
