@@ -50,8 +50,11 @@ describe("policies and notices in the browser", () => {
     await visitor.goto("/");
     const section = visitor.getByTestId("home-policies");
     expect(await section.getByTestId("policy-item").first().textContent()).toContain(title);
+    expect(await section.getByTestId("policy-item").count()).toBe(5);
+    expect(await scrollsSideways(visitor)).toBe(false);
     await visitor.goto("/policies?kind=notice");
     expect(await visitor.getByTestId("policy-item").first().textContent()).toContain(title);
+    expect(await scrollsSideways(visitor)).toBe(false);
     await visitor.getByRole("link", { name: title }).click();
     await visitor.waitForURL("**/policies/*");
     const body = visitor.getByTestId("policy-body");
@@ -79,5 +82,11 @@ describe("policies and notices in the browser", () => {
     expect(await visitor.getByTestId("policy-body").count()).toBe(0);
     await visitor.goto("/policies");
     expect(await visitor.getByRole("link", { name: title }).count()).toBe(0);
+    // the seeded county plan (a table in its body) reads on the phone too
+    await visitor.getByRole("link", { name: "西畴县促进科技成果转移转化实施方案" }).click();
+    await visitor.waitForURL("**/policies/*");
+    expect(await visitor.getByText("西政办发〔2019〕114号").count()).toBe(1);
+    expect(await visitor.getByTestId("policy-body").locator("table").count()).toBe(1);
+    expect(await scrollsSideways(visitor)).toBe(false);
   });
 });
