@@ -44,6 +44,7 @@ export default function NewPolicy() {
         <Link to="/bureau/policies">← {t("policies.bureau.title")}</Link>
       </p>
       <h1>{t("policies.bureau.new")}</h1>
+      <p className="muted">{t("policies.bureau.attachAfterSave")}</p>
       <PolicyForm
         intent="create"
         values={(failure?.reply?.initialValue ?? {}) as Record<string, string>}

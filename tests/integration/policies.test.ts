@@ -148,6 +148,7 @@ describe("the bureau's desk", () => {
     expect(res.headers.get("Location")).toContain("done=published");
     const again = await call(editPage.action, post(`/bureau/policies/${id}/edit`, bureau, { intent: "publish" }), { id });
     expect(again.status).toBe(409);
+    expect((await json<Refusal>(again)).reply.error[""]).toEqual(["policies.errors.notDraft"]);
 
     const page = await renderPage(get(`/policies/${id}`, null), detailPage, "/policies/:id", pages.csrf.token);
     expect(page.status).toBe(200);

@@ -107,7 +107,7 @@ async function transition(
 ) {
   await withTransaction(async (session) => {
     const res = await Policy.updateOne({ _id: id, status: from }, { $set: { status: to, ...set } }, { session });
-    if (res.matchedCount === 0) throw new ConflictError(`policies.errors.not${from[0]!.toUpperCase()}${from.slice(1)}`);
+    if (res.matchedCount === 0) throw new ConflictError(from === "draft" ? "policies.errors.notDraft" : "policies.errors.notPublished");
     await recordAudit(session, { subjectType: "policy", subject: id, action, from, to, actor, via: v, reason });
   });
 }
