@@ -1,5 +1,6 @@
 import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
+import { seedDemoPolicies } from "./demo-policies.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
 import { seedDemoWork } from "./demo-work.ts";
 import { Achievement } from "~/models/achievement.server.ts";
@@ -103,6 +104,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   await seedDemoRecommendations(log);
   await seedDemoWork(log);
   await seedDemoDeals(log);
+  await seedDemoPolicies(log);
   return {
     organizations: await Organization.countDocuments(),
     users: await User.countDocuments(),

@@ -12,5 +12,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "settings",
   // Technology contracts (issue 14).
   "contract",
+  // Policies and notices (issue 15, point 8).
+  "policy",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

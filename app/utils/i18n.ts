@@ -12,6 +12,7 @@ import ledger from "~/locales/modules/ledger.ts";
 import settlement from "~/locales/modules/settlement.ts";
 import workspace from "~/locales/modules/workspace.ts";
 import payouts from "~/locales/modules/payouts.ts";
+import policies from "~/locales/modules/policies.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -72,6 +73,7 @@ const MODULES = [
   cancellation,
   buyRequests,
   registrationCertificate,
+  policies,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
