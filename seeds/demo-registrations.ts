@@ -1,4 +1,4 @@
-import { findWorkday } from "chinese-days";
+import chineseDays from "chinese-days";
 import { Organization } from "~/models/organization.server.ts";
 import { Registration } from "~/models/registration.server.ts";
 import { User } from "~/models/user.server.ts";
@@ -300,6 +300,9 @@ const QUEUE: (Item & { workingDaysAgo: number; correctionsNote?: string })[] = [
     correctionsNote: "请补充技术秘密的具体范围说明，并提供买方加盖公章的合同扫描件。",
   },
 ];
+
+// The package's ESM build is not what Node loads (its CommonJS one is): the default export carries the functions.
+const { findWorkday } = chineseDays;
 
 /** The review deadline: 15 working days after the clock started, at the end of that China day. */
 function dueAfter(start: Date, workingDays = 15): Date {

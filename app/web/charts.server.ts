@@ -43,8 +43,14 @@ function render(option: echarts.EChartsCoreOption, width: number, height: number
   }
 }
 
-/** Fen as 万元 with two decimals, for axes (the tables beside give the exact yuan). */
-const wan = (fen: number) => Math.round(fen / 100) / 10_000;
+/** Fen as 万元 with two decimals, for the bars (the tables beside give the exact yuan). */
+const wan = (fen: number) => Math.round(fen / 10_000) / 100;
+
+/**
+ * Drawing sizes: about a phone's width, so a 12 px label stays about 12 px on a 390 px screen
+ * (the SVG scales with its column; statistics.css caps it on wide screens).
+ */
+const WIDTH = 400;
 
 export interface SeriesPoint {
   label: string;
@@ -56,17 +62,17 @@ export interface SeriesPoint {
 export function amountColumns(points: SeriesPoint[], names: { contract: string; technology: string; unit: string }, label: string): string {
   return render(
     {
-      grid: { left: 56, right: 12, top: 36, bottom: 28 },
-      legend: { top: 4, data: [names.contract, names.technology] },
-      xAxis: { type: "category", data: points.map((p) => p.label), axisLabel: { interval: 0, fontSize: 11 } },
-      yAxis: { type: "value", name: names.unit, nameTextStyle: { fontSize: 11 } },
+      grid: { left: 8, right: 8, top: 44, bottom: 8, containLabel: true },
+      legend: { top: 4, data: [names.contract, names.technology], textStyle: { fontSize: 12 } },
+      xAxis: { type: "category", data: points.map((p) => p.label), axisLabel: { interval: 0, fontSize: 10 } },
+      yAxis: { type: "value", name: names.unit, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10 } },
       series: [
         { name: names.contract, type: "bar", data: points.map((p) => wan(p.contractFen)) },
         { name: names.technology, type: "bar", data: points.map((p) => wan(p.technologyFen)) },
       ],
     },
-    640,
-    300,
+    WIDTH,
+    260,
     label,
   );
 }
@@ -76,20 +82,20 @@ export function amountBars(points: SeriesPoint[], names: { technology: string; u
   const shown = [...points].reverse();
   return render(
     {
-      grid: { left: 8, right: 56, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 48, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: names.unit, nameTextStyle: { fontSize: 11 }, axisLabel: { fontSize: 10 } },
-      yAxis: { type: "category", data: shown.map((p) => p.label), axisLabel: { fontSize: 11 } },
+      yAxis: { type: "category", data: shown.map((p) => p.label), axisLabel: { fontSize: 12 } },
       series: [
         {
           name: names.technology,
           type: "bar",
           data: shown.map((p) => wan(p.technologyFen)),
-          label: { show: true, position: "right", fontSize: 10 },
+          label: { show: true, position: "right", fontSize: 11 },
         },
       ],
     },
-    640,
-    Math.max(120, 40 + shown.length * 28),
+    WIDTH,
+    Math.max(120, 40 + shown.length * 30),
     label,
   );
 }
@@ -102,47 +108,46 @@ export function targetGauge(progressBps: number, caption: string, label: string)
       series: [
         {
           type: "gauge",
+          center: ["50%", "66%"],
+          radius: "95%",
+          startAngle: 200,
+          endAngle: -20,
           min: 0,
           max: Math.max(100, Math.ceil(percent / 10) * 10),
-          progress: { show: true, width: 14 },
-          axisLine: { lineStyle: { width: 14 } },
+          progress: { show: true, width: 18 },
+          axisLine: { lineStyle: { width: 18 } },
           axisTick: { show: false },
-          splitLine: { length: 8, lineStyle: { width: 1 } },
-          axisLabel: { distance: 18, fontSize: 10 },
+          splitLine: { show: false },
+          axisLabel: { show: false },
           pointer: { show: false },
           anchor: { show: false },
-          title: { offsetCenter: [0, "32%"], fontSize: 13 },
-          detail: { valueAnimation: false, offsetCenter: [0, "0%"], fontSize: 26, formatter: "{value}%" },
+          title: { offsetCenter: [0, "30%"], fontSize: 13 },
+          detail: { valueAnimation: false, offsetCenter: [0, "-8%"], fontSize: 30, formatter: "{value}%" },
           data: [{ value: percent, name: caption }],
         },
       ],
     },
     320,
-    240,
+    180,
     label,
   );
 }
 
-/** The platform's funnel, widest stage on top. */
-export function funnelChart(stages: { label: string; count: number }[], label: string): string {
+/**
+ * The platform's funnel as bars of counts, first stage on top. (A funnel shape would claim each
+ * stage narrows the one before; stages counted by their own dates in a year need not.)
+ */
+export function funnelBars(stages: { label: string; count: number }[], label: string): string {
+  const shown = [...stages].reverse();
   return render(
     {
-      series: [
-        {
-          type: "funnel",
-          left: 8,
-          right: 8,
-          top: 8,
-          bottom: 8,
-          sort: "none",
-          minSize: "12%",
-          label: { show: true, position: "inside", fontSize: 12, formatter: "{b}：{c}" },
-          data: stages.map((s) => ({ name: s.label, value: s.count })),
-        },
-      ],
+      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: 10 } },
+      yAxis: { type: "category", data: shown.map((s) => s.label), axisLabel: { fontSize: 12 } },
+      series: [{ type: "bar", data: shown.map((s) => s.count), label: { show: true, position: "right", fontSize: 11 } }],
     },
-    480,
-    Math.max(200, stages.length * 44),
+    WIDTH,
+    Math.max(120, 24 + shown.length * 32),
     label,
   );
 }

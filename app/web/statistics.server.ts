@@ -4,7 +4,7 @@ import type { CountyDashboard, Row } from "~/services/statistics/dashboard.serve
 import { formatWan } from "~/utils/money.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { errorResponse } from "./actions.server.ts";
-import { amountBars, amountColumns, funnelChart, targetGauge } from "./charts.server.ts";
+import { amountBars, amountColumns, funnelBars, targetGauge } from "./charts.server.ts";
 
 /** The county dashboard's page glue (issue 15, point 5): the year asked for, and its charts as inline SVG. */
 
@@ -39,7 +39,7 @@ export function dashboardCharts(d: CountyDashboard, lang: Lang, titles: Record<k
     categories: amountBars(points(d.categories), w, titles.categories),
     entityTypes: amountBars(points(nonEmpty(d.entityTypes)), w, titles.entityTypes),
     sides: amountBars(points(d.sides), w, titles.sides),
-    funnel: funnelChart(
+    funnel: funnelBars(
       d.funnel.map((f) => ({ label: f.label[lang], count: f.count })),
       titles.funnel,
     ),
