@@ -17,11 +17,18 @@ export function svgForPage(svg: string, label: string): string {
   return svg
     .replace(/<style[\s\S]*?<\/style>/g, "")
     .replace(/ style="([^"]*)"/g, (_, css: string) =>
+      // The attribute's text is escaped (a quoted font name is &quot;…&quot;): split the CSS once it is read back.
       css
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&amp;/g, "&")
         .split(";")
-        .map((decl) => decl.split(":").map((s) => s.trim()))
+        .map((decl) => {
+          const at = decl.indexOf(":");
+          return at < 0 ? ["", ""] : [decl.slice(0, at).trim(), decl.slice(at + 1).trim()];
+        })
         .filter(([prop, value]) => prop && value && /^[a-z-]+$/.test(prop))
-        .map(([prop, value]) => ` ${prop}="${value!.replace(/"/g, "&quot;")}"`)
+        .map(([prop, value]) => ` ${prop}="${escapeAttribute(value!)}"`)
         .join(""),
     )
     .replace(/ ecmeta_[a-z_]+="[^"]*"/g, "")

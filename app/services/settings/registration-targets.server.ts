@@ -1,4 +1,5 @@
 import { Settings } from "~/models/settings.server.ts";
+import { STATISTICS_FIRST_YEAR, STATISTICS_LAST_YEAR } from "~/schemas/statistics.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { MAX_FEN } from "~/utils/money.ts";
 import { assertCan } from "~/utils/permissions.ts";
@@ -13,7 +14,8 @@ import { forgetCachedSettings, readSettings } from "./settings.server.ts";
  */
 export async function setRegistrationTarget(actor: Actor, year: number, amountFen: number | null): Promise<void> {
   assertCan(actor, "statistics:targets");
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new ValidationError({ year: ["statistics.errors.year"] });
+  if (!Number.isInteger(year) || year < STATISTICS_FIRST_YEAR || year > STATISTICS_LAST_YEAR)
+    throw new ValidationError({ year: ["statistics.errors.year"] });
   if (amountFen !== null && (!Number.isInteger(amountFen) || amountFen <= 0 || amountFen > MAX_FEN)) {
     throw new ValidationError({ amount: ["statistics.errors.amount"] });
   }

@@ -13,9 +13,6 @@ import type { RegistrationStatus } from "~/utils/registration.ts";
  */
 export const COUNTED_STATUSES: readonly RegistrationStatus[] = ["registered"];
 
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2100;
-
 /** The year in China now. */
 export function currentChinaYear(now = new Date()): number {
   return Number(chinaToday(now).slice(0, 4));

@@ -1,3 +1,4 @@
+import { STATISTICS_TABLES } from "~/schemas/statistics.ts";
 import { bpsText } from "./figures.ts";
 import type { CountyDashboard, Row } from "./dashboard.server.ts";
 
@@ -5,7 +6,7 @@ import type { CountyDashboard, Row } from "./dashboard.server.ts";
  * The dashboard's tables as rows of text, for the CSV downloads (Chinese headers, amounts in yuan
  * with two decimals). Pure.
  */
-export const TABLE_KEYS = ["months", "towns", "fields", "categories", "entityTypes", "sides", "funnel"] as const;
+export const TABLE_KEYS = STATISTICS_TABLES;
 export type TableKey = (typeof TABLE_KEYS)[number];
 
 export const TABLE_TITLES: Record<TableKey, { zh: string; en: string }> = {
