@@ -299,6 +299,11 @@ describe("county dashboard", () => {
       progressBps: 8120,
       remainingFen: 4_699_984,
     });
+    const form = await renderPage(get("/bureau/targets?done=saved", bureau), targetsPage, "/bureau/targets", pages.csrf.token);
+    expect(form.status).toBe(200);
+    expect(form.html).toContain("年度目标已保存。");
+    expect(form.html).toMatch(/<td>2025<\/td><td>¥250,000<\/td>/);
+    expect((await call(targetsPage.loader, get("/bureau/targets", seller))).status).toBe(403);
     // Another year keeps the default.
     expect((await countyDashboard(bureau, 2024)).target).toMatchObject({ targetFen: 200_000_000, isDefault: true });
   });
