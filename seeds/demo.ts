@@ -2,6 +2,7 @@ import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoPolicies } from "./demo-policies.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
+import { seedDemoRegistrations } from "./demo-registrations.ts";
 import { seedDemoWork } from "./demo-work.ts";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Deal } from "~/models/deal.server.ts";
@@ -105,6 +106,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   await seedDemoWork(log);
   await seedDemoDeals(log);
   await seedDemoPolicies(log);
+  await seedDemoRegistrations(log);
   return {
     organizations: await Organization.countDocuments(),
     users: await User.countDocuments(),

@@ -18,6 +18,12 @@ const settingsSchema = new Schema(
     buyNowDepositPercent: { type: Number, min: 0, max: 100 },
     buyNowConfirmHours: { type: Number, min: 1 },
     bankAccount: { name: String, bank: String, number: String },
+    // County dashboard (issue 15)
+    countyCode: { type: String, match: /^\d{6}$/ },
+    registrationTargets: {
+      type: [new Schema({ year: { type: Number, required: true }, amountFen: { type: Number, required: true, min: 0 } }, { _id: false })],
+      default: undefined,
+    },
     updatedBy: { type: Schema.Types.ObjectId, ref: "User" },
     updatedByName: String,
   },

@@ -35,6 +35,11 @@ export interface PlatformSettings {
   buyNowConfirmHours: number;
   /** The platform's bank account shown for bank transfers (对公转账). */
   bankAccount: { name: string; bank: string; number: string };
+  // County dashboard (issue 15, docs/decisions/027-county-dashboard.md)
+  /** The county the dashboard is about (GB/T 2260, 6 digits): a party whose region is this code is "in the county". */
+  countyCode: string;
+  /** 技术合同交易额 targets per year, in fen; a year without one uses DEFAULT_REGISTRATION_TARGET_FEN. */
+  registrationTargets: { year: number; amountFen: number }[];
 }
 
 export const DEFAULT_SETTINGS: PlatformSettings = {
@@ -51,7 +56,13 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
   buyNowDepositPercent: 10,
   buyNowConfirmHours: 48,
   bankAccount: { name: "县科技成果转移转化服务平台（演示）", bank: "中国农业银行文山分行（演示）", number: "6228 0000 0000 0000 000" },
+  // County dashboard (issue 15)
+  countyCode: "532623",
+  registrationTargets: [],
 };
+
+/** County dashboard (issue 15): the plan's target, 技术合同交易额 above ¥2,000,000 a year, for a year the bureau has not set. */
+export const DEFAULT_REGISTRATION_TARGET_FEN = 2_000_000_00;
 
 const days = (min: number) =>
   z.coerce

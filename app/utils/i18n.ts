@@ -27,6 +27,7 @@ import trading from "~/locales/modules/trading.ts";
 import work from "~/locales/modules/work.ts";
 import buyRequests from "~/locales/modules/buy-requests.ts";
 import registrationCertificate from "~/locales/modules/registration-certificate.ts";
+import statistics from "~/locales/modules/statistics.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -74,6 +75,7 @@ const MODULES = [
   buyRequests,
   registrationCertificate,
   policies,
+  statistics,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

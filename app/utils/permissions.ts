@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   "settlement:payout": ["admin"],
   /** Recording a bank refund of a cancelled deal (issue 14, point 8). */
   "refund:record": ["admin"],
+  /** The county dashboard's yearly 技术合同交易额 targets (issue 15, point 5). */
+  "statistics:targets": ["bureau", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -53,6 +53,12 @@ function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
       bank: doc?.bankAccount?.bank || DEFAULT_SETTINGS.bankAccount.bank,
       number: doc?.bankAccount?.number || DEFAULT_SETTINGS.bankAccount.number,
     },
+    // County dashboard (issue 15)
+    countyCode: doc?.countyCode || DEFAULT_SETTINGS.countyCode,
+    registrationTargets: (doc?.registrationTargets ?? DEFAULT_SETTINGS.registrationTargets).map((t) => ({
+      year: t.year,
+      amountFen: t.amountFen,
+    })),
   };
 }
 
