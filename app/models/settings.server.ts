@@ -18,6 +18,10 @@ const settingsSchema = new Schema(
     buyNowDepositPercent: { type: Number, min: 0, max: 100 },
     buyNowConfirmHours: { type: Number, min: 1 },
     bankAccount: { name: String, bank: String, number: String },
+    // Commissioners and evaluation (issue 15, points 6 and 7)
+    commissionerTarget: { type: Number, min: 0 },
+    /** kind → indicator → weight (utils/scorecards.ts); read through weightsWithDefaults. */
+    scorecardWeights: Schema.Types.Mixed,
     updatedBy: { type: Schema.Types.ObjectId, ref: "User" },
     updatedByName: String,
   },

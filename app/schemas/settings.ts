@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SCORECARD_WEIGHTS, type ScorecardWeights } from "~/utils/scorecards.ts";
 
 /**
  * Platform settings an admin edits at /admin/settings (issue 13, point 11). They were constants;
@@ -35,6 +36,11 @@ export interface PlatformSettings {
   buyNowConfirmHours: number;
   /** The platform's bank account shown for bank transfers (对公转账). */
   bankAccount: { name: string; bank: string; number: string };
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  /** 科技特派员 to dispatch a year (the county plan: 100). */
+  commissionerTarget: number;
+  /** The bureau's weights of each scorecard's indicators (绩效评估): kind → indicator → weight. */
+  scorecardWeights: ScorecardWeights;
 }
 
 export const DEFAULT_SETTINGS: PlatformSettings = {
@@ -51,7 +57,13 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
   buyNowDepositPercent: 10,
   buyNowConfirmHours: 48,
   bankAccount: { name: "县科技成果转移转化服务平台（演示）", bank: "中国农业银行文山分行（演示）", number: "6228 0000 0000 0000 000" },
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  commissionerTarget: 100,
+  scorecardWeights: DEFAULT_SCORECARD_WEIGHTS,
 };
+
+// Commissioners and evaluation (issue 15, points 6 and 7)
+export const COMMISSIONER_TARGET_MAX = 10_000;
 
 const days = (min: number) =>
   z.coerce

@@ -12,5 +12,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "settings",
   // Technology contracts (issue 14).
   "contract",
+  // 科技特派员 (issue 15, point 7).
+  "commissioner",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];
