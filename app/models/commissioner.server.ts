@@ -15,6 +15,8 @@ const commissionerSchema = new Schema(
     phone: String,
     user: { type: Schema.Types.ObjectId, ref: "User" },
     userName: String,
+    /** The account's email when linked (the edit form shows it). */
+    userEmail: String,
     createdBy: { type: Schema.Types.ObjectId, ref: "User" },
   },
   { timestamps: true },

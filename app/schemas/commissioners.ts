@@ -12,6 +12,7 @@ import {
   PLACE_NAME_MAX,
 } from "~/utils/commissioners.ts";
 import { normalizePhone } from "~/utils/phone.ts";
+import { INDICATORS, parseWeight, SCORECARD_KINDS, type ScorecardKind } from "~/utils/scorecards.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { OBJECT_ID_PATTERN } from "./ids.ts";
 
@@ -143,3 +144,21 @@ export const TargetFormSchema = z.object({
     .regex(/^\d{1,5}$/, E("target"))
     .transform(Number),
 });
+
+/** /bureau/evaluation?year=&kind= (unknown values fall back to this year and towns). */
+export const EvaluationQuerySchema = z.object({
+  year: YearQuerySchema.shape.year,
+  kind: z.enum(SCORECARD_KINDS).catch("town"),
+});
+
+/** The weights form of one kind: `w_<indicator>` fields. */
+export function parseWeightsForm(kind: ScorecardKind, values: Record<string, string>) {
+  const errors: Record<string, string[]> = {};
+  const weights: Record<string, number> = {};
+  for (const k of INDICATORS[kind]) {
+    const w = parseWeight(values[`w_${k}`] ?? "");
+    if (w === null) errors[`w_${k}`] = ["evaluation.errors.weight"];
+    else weights[k] = w;
+  }
+  return Object.keys(errors).length ? { ok: false as const, errors } : { ok: true as const, weights };
+}

@@ -25,6 +25,7 @@ import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
 import work from "~/locales/modules/work.ts";
 import buyRequests from "~/locales/modules/buy-requests.ts";
+import commissioners from "~/locales/modules/commissioners.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -70,6 +71,7 @@ const MODULES = [
   payouts,
   cancellation,
   buyRequests,
+  commissioners,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

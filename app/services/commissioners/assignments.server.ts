@@ -34,7 +34,16 @@ export async function addAssignment(actor: Actor, commissionerId: string, input:
       target = { targetName: v.placeName!, town: v.town };
     }
     const [doc] = await CommissionerAssignment.create(
-      [{ commissioner: cid, year: v.year, targetType: v.targetType, ...target, note: v.note, ...(actor.id ? { createdBy: actor.id } : {}) }],
+      [
+        {
+          commissioner: cid,
+          year: v.year,
+          targetType: v.targetType,
+          ...target,
+          note: v.note,
+          ...(actor.id ? { createdBy: actor.id } : {}),
+        },
+      ],
       { session },
     );
     await recordAudit(session, {

@@ -109,6 +109,7 @@ export async function commissionerDetails(actor: Actor | null, id: string) {
       field: c.field,
       phone: access === "manage" ? (c.phone ?? null) : null,
       account: c.userName ?? null,
+      accountEmail: access === "manage" ? (c.userEmail ?? null) : null,
     },
     assignments: assignments.map((a) => ({
       id: String(a._id),

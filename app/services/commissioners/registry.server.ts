@@ -14,11 +14,11 @@ import { parseInput } from "./rules.ts";
 
 /** The registry of 科技特派员 (issue 15, point 7): adding, editing and removing an entry. Bureau and admins only. */
 
-async function linkedUser(email: string | undefined, session: ClientSession): Promise<{ _id: ObjectId; name: string } | null> {
+async function linkedUser(email: string | undefined, session: ClientSession) {
   if (!email) return null;
-  const user = await User.findOne({ email }).select("_id name").session(session).lean();
+  const user = await User.findOne({ email }).select("_id name email").session(session).lean();
   if (!user) throw new ValidationError({ userEmail: ["commissioners.errors.userUnknown"] });
-  return { _id: user._id, name: user.name };
+  return { user: user._id as ObjectId, userName: user.name, userEmail: user.email };
 }
 
 function describe(v: CommissionerInput): string {
@@ -47,13 +47,20 @@ export async function createCommissioner(actor: Actor, input: unknown): Promise<
             unit: v.unit,
             field: v.field,
             phone: v.phone,
-            ...(user ? { user: user._id, userName: user.name } : {}),
+            ...(user ?? {}),
             ...(actor.id ? { createdBy: actor.id } : {}),
           },
         ],
         { session },
       );
-      await recordAudit(session, { subjectType: "commissioner", subject: doc!._id, action: "create", actor, via: "ui", reason: describe(v) });
+      await recordAudit(session, {
+        subjectType: "commissioner",
+        subject: doc!._id,
+        action: "create",
+        actor,
+        via: "ui",
+        reason: describe(v),
+      });
       return String(doc!._id);
     }),
   );
@@ -71,8 +78,8 @@ export async function updateCommissioner(actor: Actor, id: string, input: unknow
       const unset: Record<string, 1> = {};
       if (v.phone) set.phone = v.phone;
       else unset.phone = 1;
-      if (user) Object.assign(set, { user: user._id, userName: user.name });
-      else Object.assign(unset, { user: 1, userName: 1 });
+      if (user) Object.assign(set, user);
+      else Object.assign(unset, { user: 1, userName: 1, userEmail: 1 });
       const res = await Commissioner.updateOne({ _id }, { $set: set, $unset: unset }, { session });
       if (!res.matchedCount) throw new NotFoundError();
       await recordAudit(session, { subjectType: "commissioner", subject: _id, action: "edit", actor, via: "ui", reason: describe(v) });
@@ -92,6 +99,13 @@ export async function removeCommissioner(actor: Actor, id: string): Promise<void
       throw new ConflictError("commissioners.errors.hasActivity");
     await CommissionerAssignment.deleteMany({ commissioner: _id }, { session });
     await Commissioner.deleteOne({ _id }, { session });
-    await recordAudit(session, { subjectType: "commissioner", subject: _id, action: "delete", actor, via: "ui", reason: `${doc.name} · ${doc.unit}` });
+    await recordAudit(session, {
+      subjectType: "commissioner",
+      subject: _id,
+      action: "delete",
+      actor,
+      via: "ui",
+      reason: `${doc.name} · ${doc.unit}`,
+    });
   });
 }
