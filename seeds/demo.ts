@@ -1,3 +1,4 @@
+import { seedDemoCommissioners } from "./demo-commissioners.ts";
 import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
@@ -103,6 +104,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   await seedDemoRecommendations(log);
   await seedDemoWork(log);
   await seedDemoDeals(log);
+  await seedDemoCommissioners(log);
   return {
     organizations: await Organization.countDocuments(),
     users: await User.countDocuments(),
