@@ -165,7 +165,13 @@ export async function seedDemoCommissioners(log: (msg: string) => void = () => {
             ...(org.region?.length === 9 ? { town: org.region } : {}),
           });
         } else {
-          await CommissionerAssignment.create({ commissioner: doc!._id, year, targetType: a.type, targetName: a.to.place, town: a.to.town });
+          await CommissionerAssignment.create({
+            commissioner: doc!._id,
+            year,
+            targetType: a.type,
+            targetName: a.to.place,
+            town: a.to.town,
+          });
         }
       }
     }

@@ -103,10 +103,23 @@ export const AssignmentFormSchema = z
     note: optionalText(ACTIVITY_NOTE_MAX, "note"),
   })
   .superRefine((v, ctx) => {
-    if (v.organizationId) return;
-    if (!v.placeName) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["placeName"], message: E("placeOrOrganization") });
-    if (!v.town) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["town"], message: E("town") });
+    for (const [path, message] of Object.entries(assignmentPlaceErrors(v)))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
   });
+
+/**
+ * An assignment names an organisation on the platform, or a place and its town. Checked on the raw
+ * values too, so a form with other errors learns about these at the same time.
+ */
+export function assignmentPlaceErrors(values: unknown): Record<string, string> {
+  const v = (values && typeof values === "object" ? values : {}) as Record<string, unknown>;
+  const filled = (k: string) => typeof v[k] === "string" && (v[k] as string).trim() !== "";
+  if (filled("organizationId")) return {};
+  return {
+    ...(filled("placeName") ? {} : { placeName: E("placeOrOrganization") }),
+    ...(filled("town") ? {} : { town: E("town") }),
+  };
+}
 export type AssignmentInput = z.output<typeof AssignmentFormSchema>;
 
 export const ActivityFormSchema = z.object({

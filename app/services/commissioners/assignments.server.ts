@@ -1,7 +1,8 @@
 import { Commissioner } from "~/models/commissioner.server.ts";
 import { CommissionerAssignment } from "~/models/commissioner-assignment.server.ts";
 import { Organization } from "~/models/organization.server.ts";
-import { AssignmentFormSchema } from "~/schemas/commissioners.ts";
+import { AssignmentFormSchema, assignmentPlaceErrors } from "~/schemas/commissioners.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
@@ -9,7 +10,6 @@ import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { maybeId, oid, type ObjectId } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
-import { parseInput } from "./rules.ts";
 
 /**
  * A commissioner's yearly assignments (派驻): to an organisation on the platform (its town from its
@@ -19,7 +19,13 @@ export async function addAssignment(actor: Actor, commissionerId: string, input:
   assertCan(actor, "commissioner:manage");
   const cid = maybeId(commissionerId);
   if (!cid) throw new NotFoundError();
-  const v = parseInput(AssignmentFormSchema, input);
+  const parsed = AssignmentFormSchema.safeParse(input);
+  if (!parsed.success) {
+    const errors = flattenZodErrors(parsed.error);
+    for (const [k, m] of Object.entries(assignmentPlaceErrors(input))) if (!Object.hasOwn(errors, k)) errors[k] = [m];
+    throw new ValidationError(errors);
+  }
+  const v = parsed.data;
   if (v.town && !regionName(v.town)) throw new ValidationError({ town: ["commissioners.errors.town"] });
   return withTransaction(async (session) => {
     const commissioner = await Commissioner.findById(cid).select("name").session(session).lean();

@@ -1,5 +1,4 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { ownCommissionerId } from "~/services/commissioners/queries.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 
@@ -9,8 +8,4 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const id = await ownCommissionerId(user);
   if (!id) throw new Response("Not Found", { status: 404 });
   return redirect(`/bureau/commissioners/${id}`);
-}
-
-export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
 }
