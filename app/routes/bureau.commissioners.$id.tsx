@@ -1,15 +1,17 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { Row } from "~/components/ui/fact-row.tsx";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 import { resultFor, type ActionResult, type FormFeedback } from "~/schemas/action-result.ts";
 import { logActivity } from "~/services/commissioners/activity.server.ts";
 import { addAssignment, removeAssignment } from "~/services/commissioners/assignments.server.ts";
 import { commissionerDetails, currentYear } from "~/services/commissioners/queries.server.ts";
 import { removeCommissioner, updateCommissioner } from "~/services/commissioners/registry.server.ts";
+import listingStyles from "~/styles/listings.css";
 import { chinaToday } from "~/utils/china-time.ts";
 import {
   ACTIVITY_KINDS,
@@ -34,6 +36,9 @@ import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.commissioner.name ?? "科技特派员"} · 科技特派员 · 成果` },
 ];
+
+// listings.css: the facts lists of the cards.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -110,67 +115,41 @@ export default function CommissionerPage() {
       <h1>{c.name}</h1>
       <DoneNotice ns="commissioners" />
       <dl className="facts" data-testid="commissioner-facts">
-        <dt>{t("commissioners.unit")}</dt>
-        <dd>{c.unit}</dd>
-        <dt>{t("commissioners.field")}</dt>
-        <dd>{t(`listing.fields.${c.field}`)}</dd>
-        {manage ? (
-          <>
-            <dt>{t("commissioners.phone")}</dt>
-            <dd>{c.phone ?? "—"}</dd>
-          </>
-        ) : null}
-        <dt>{t("commissioners.account")}</dt>
-        <dd>{c.account ?? "—"}</dd>
+        <Row label={t("commissioners.unit")} value={c.unit} />
+        <Row label={t("commissioners.field")} value={t(`listing.fields.${c.field}`)} />
+        {manage ? <Row label={t("commissioners.phone")} value={c.phone ?? "—"} /> : null}
+        <Row label={t("commissioners.account")} value={c.account ?? "—"} />
       </dl>
 
       <section id="assignments" aria-labelledby="assignments-heading">
         <h2 id="assignments-heading">{t("commissioners.assignments")}</h2>
-        <div className="table-wrap">
-          <table data-testid="assignments-table">
-            <thead>
-              <tr>
-                <th>{t("commissioners.year")}</th>
-                <th>{t("commissioners.targetType")}</th>
-                <th>{t("commissioners.placeName")}</th>
-                <th>{t("commissioners.town")}</th>
-                <th>{t("commissioners.note")}</th>
-                {manage ? <th /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {data.assignments.length === 0 ? (
-                <tr>
-                  <td colSpan={manage ? 6 : 5} className="muted">
-                    {t("commissioners.noAssignments")}
-                  </td>
-                </tr>
-              ) : (
-                data.assignments.map((a) => (
-                  <tr key={a.id}>
-                    <td>{a.year}</td>
-                    <td>{t(`commissioners.targetTypes.${a.targetType}`)}</td>
-                    <td>{a.targetName}</td>
-                    <td>{a.townName ?? "—"}</td>
-                    <td>{a.note ?? ""}</td>
-                    {manage ? (
-                      <td>
-                        <Form method="post">
-                          <AuthenticityTokenInput />
-                          <input type="hidden" name="intent" value="unassign" />
-                          <input type="hidden" name="assignmentId" value={a.id} />
-                          <button type="submit" className="button button--ghost" disabled={busy}>
-                            {t("commissioners.removeAssignment")}
-                          </button>
-                        </Form>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        {data.assignments.length === 0 ? (
+          <p className="muted">{t("commissioners.noAssignments")}</p>
+        ) : (
+          <ol className="admin-cards" data-testid="assignments-list">
+            {data.assignments.map((a) => (
+              <li key={a.id} className="admin-card" data-testid="assignment-card">
+                <h3 className="admin-card__title">
+                  {a.year} · {t(`commissioners.targetTypes.${a.targetType}`)} · {a.targetName}
+                </h3>
+                <dl className="facts">
+                  <Row label={t("commissioners.town")} value={a.townName ?? "—"} />
+                  {a.note ? <Row label={t("commissioners.note")} value={a.note} /> : null}
+                </dl>
+                {manage ? (
+                  <Form method="post">
+                    <AuthenticityTokenInput />
+                    <input type="hidden" name="intent" value="unassign" />
+                    <input type="hidden" name="assignmentId" value={a.id} />
+                    <button type="submit" className="button button--ghost" disabled={busy}>
+                      {t("commissioners.removeAssignment")}
+                    </button>
+                  </Form>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        )}
         {manage ? (
           <Form method="post" className="form-card" data-testid="assignment-form">
             <h3>{t("commissioners.addAssignment")}</h3>
@@ -258,43 +237,28 @@ export default function CommissionerPage() {
 
       <section id="activity" aria-labelledby="activity-heading">
         <h2 id="activity-heading">{t("commissioners.activity")}</h2>
-        <div className="table-wrap">
-          <table data-testid="activity-table">
-            <thead>
-              <tr>
-                <th>{t("commissioners.date")}</th>
-                <th>{t("commissioners.kind")}</th>
-                <th>{t("commissioners.place")}</th>
-                <th>{t("commissioners.people")}</th>
-                <th>{t("commissioners.note")}</th>
-                <th>{t("commissioners.enteredBy")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.activities.length === 0 ? (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    {t("commissioners.noActivity")}
-                  </td>
-                </tr>
-              ) : (
-                data.activities.map((a) => (
-                  <tr key={a.id}>
-                    <td>{a.date}</td>
-                    <td>{t(`commissioners.kinds.${a.kind}`)}</td>
-                    <td>{a.townName}</td>
-                    <td>{a.peopleReached}</td>
-                    <td>{a.note ?? ""}</td>
-                    <td>
-                      {a.enteredBy ?? ""}
-                      {a.self ? ` · ${t("commissioners.self")}` : ""}
-                    </td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+        {data.activities.length === 0 ? (
+          <p className="muted">{t("commissioners.noActivity")}</p>
+        ) : (
+          <ol className="admin-cards" data-testid="activity-list">
+            {data.activities.map((a) => (
+              <li key={a.id} className="admin-card" data-testid="activity-card">
+                <h3 className="admin-card__title">
+                  {a.date} · {t(`commissioners.kinds.${a.kind}`)}
+                </h3>
+                <dl className="facts">
+                  <Row label={t("commissioners.place")} value={a.townName} />
+                  <Row label={t("commissioners.people")} value={a.peopleReached} />
+                  {a.note ? <Row label={t("commissioners.note")} value={a.note} /> : null}
+                  <Row
+                    label={t("commissioners.enteredBy")}
+                    value={`${a.enteredBy ?? ""}${a.self ? ` · ${t("commissioners.self")}` : ""}`}
+                  />
+                </dl>
+              </li>
+            ))}
+          </ol>
+        )}
         <Form method="post" className="form-card" data-testid="activity-form">
           <h3>{t("commissioners.addActivity")}</h3>
           <AuthenticityTokenInput />

@@ -1,10 +1,11 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
+import { Row } from "~/components/ui/fact-row.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { TargetFormSchema, YearQuerySchema } from "~/schemas/commissioners.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
@@ -12,6 +13,7 @@ import { COMMISSIONER_TARGET_MAX } from "~/schemas/settings.ts";
 import { commissionerRegistry, currentYear } from "~/services/commissioners/queries.server.ts";
 import { createCommissioner } from "~/services/commissioners/registry.server.ts";
 import { updateCommissionerTarget } from "~/services/settings/evaluation.server.ts";
+import listingStyles from "~/styles/listings.css";
 import { COMMISSIONER_NAME_MAX, COMMISSIONER_UNIT_MAX } from "~/utils/commissioners.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
 import { attempt, intentAction, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
@@ -21,6 +23,8 @@ import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 /** /bureau/commissioners: the registry of 科技特派员 with the year's dispatch against the target (issue 15, point 7). */
 
 export const meta: MetaFunction = () => [{ title: "科技特派员 · 成果" }];
+// listings.css: the facts lists of the cards.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "commissioner:manage");
@@ -111,44 +115,30 @@ export default function Commissioners() {
         </Form>
       </section>
 
-      <div className="table-wrap">
-        <table data-testid="commissioners-table">
-          <thead>
-            <tr>
-              <th>{t("commissioners.name")}</th>
-              <th>{t("commissioners.unit")}</th>
-              <th>{t("commissioners.field")}</th>
-              <th>{t("commissioners.assignedTo", { year: data.year })}</th>
-              <th>{t("commissioners.activities")}</th>
-              <th>{t("commissioners.peopleReached")}</th>
-              <th>{t("commissioners.phone")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.commissioners.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t("commissioners.none")}
-                </td>
-              </tr>
-            ) : (
-              data.commissioners.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link to={`/bureau/commissioners/${c.id}`}>{c.name}</Link>
-                  </td>
-                  <td>{c.unit}</td>
-                  <td>{t(`listing.fields.${c.field}`)}</td>
-                  <td>{c.assignedTo.length ? c.assignedTo.join("、") : <span className="muted">{t("commissioners.notAssigned")}</span>}</td>
-                  <td>{c.activities}</td>
-                  <td>{c.peopleReached}</td>
-                  <td>{c.phone ?? ""}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      {data.commissioners.length === 0 ? (
+        <p className="muted">{t("commissioners.none")}</p>
+      ) : (
+        <ol className="admin-cards" data-testid="commissioners-list">
+          {data.commissioners.map((c) => (
+            <li key={c.id} className="admin-card" data-testid="commissioner-card">
+              <h3 className="admin-card__title">
+                <Link to={`/bureau/commissioners/${c.id}`}>{c.name}</Link>
+              </h3>
+              <dl className="facts">
+                <Row label={t("commissioners.unit")} value={c.unit} />
+                <Row label={t("commissioners.field")} value={t(`listing.fields.${c.field}`)} />
+                <Row
+                  label={t("commissioners.assignedTo", { year: data.year })}
+                  value={c.assignedTo.length ? c.assignedTo.join("、") : <span className="muted">{t("commissioners.notAssigned")}</span>}
+                />
+                <Row label={t("commissioners.activities")} value={c.activities} />
+                <Row label={t("commissioners.peopleReached")} value={c.peopleReached} />
+                {c.phone ? <Row label={t("commissioners.phone")} value={c.phone} /> : null}
+              </dl>
+            </li>
+          ))}
+        </ol>
+      )}
 
       <Form method="post" className="form-card" data-testid="commissioner-form">
         <h2>{t("commissioners.add")}</h2>

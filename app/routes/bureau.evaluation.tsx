@@ -1,15 +1,17 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
+import { Row } from "~/components/ui/fact-row.tsx";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 import { resultFor, type ActionResult } from "~/schemas/action-result.ts";
 import { EvaluationQuerySchema, parseWeightsForm } from "~/schemas/commissioners.ts";
 import { currentYear } from "~/services/commissioners/queries.server.ts";
 import { scorecard } from "~/services/evaluation/scorecards.server.ts";
 import { updateScorecardWeights } from "~/services/settings/evaluation.server.ts";
+import listingStyles from "~/styles/listings.css";
 import { SCORECARD_KINDS } from "~/utils/scorecards.ts";
 import { attempt, intentAction, loadOrThrow, redirectDone, refuse } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
@@ -22,6 +24,8 @@ import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
  */
 
 export const meta: MetaFunction = () => [{ title: "绩效评估 · 成果" }];
+// listings.css: the facts lists of the cards.
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 function query(request: Request) {
   const parsed = EvaluationQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
@@ -86,46 +90,25 @@ export default function Evaluation() {
         {card.year} · {t(`evaluation.kinds.${card.kind}`)}
       </h2>
       <p data-testid="formula-shape">{t("evaluation.formulaShape", { formula: card.shape })}</p>
-      <div className="table-wrap">
-        <table data-testid="ranking-table">
-          <thead>
-            <tr>
-              <th>{t("evaluation.rank")}</th>
-              <th>{t("evaluation.name")}</th>
-              {card.indicators.map((k) => (
-                <th key={k}>{t(`evaluation.indicators.${k}`)}</th>
-              ))}
-              <th>{t("evaluation.score")}</th>
-              <th>{t("evaluation.formula")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {card.rows.length === 0 ? (
-              <tr>
-                <td colSpan={card.indicators.length + 4} className="muted">
-                  {t("evaluation.none")}
-                </td>
-              </tr>
-            ) : (
-              card.rows.map((r) => (
-                <tr key={r.id} data-testid="ranking-row">
-                  <td>{r.rank}</td>
-                  <td>{r.name}</td>
-                  {card.indicators.map((k) => (
-                    <td key={k}>{r.values[k] ?? 0}</td>
-                  ))}
-                  <td>
-                    <strong>{r.score}</strong>
-                  </td>
-                  <td>
-                    <small>{r.formula}</small>
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      {card.rows.length === 0 ? (
+        <p className="muted">{t("evaluation.none")}</p>
+      ) : (
+        <ol className="admin-cards" data-testid="ranking">
+          {card.rows.map((r) => (
+            <li key={r.id} className="admin-card" data-testid="ranking-row">
+              <h3 className="admin-card__title">
+                {t("evaluation.rank")} {r.rank} · {r.name} · {t("evaluation.score")} <strong>{r.score}</strong>
+              </h3>
+              <dl className="facts">
+                {card.indicators.map((k) => (
+                  <Row key={k} label={t(`evaluation.indicators.${k}`)} value={r.values[k] ?? 0} />
+                ))}
+                <Row label={t("evaluation.formula")} value={<small data-testid="formula">{r.formula}</small>} />
+              </dl>
+            </li>
+          ))}
+        </ol>
+      )}
 
       <Form method="post" action={`/bureau/evaluation?${q}`} className="form-card" data-testid="weights-form">
         <h2>
