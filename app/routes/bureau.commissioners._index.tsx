@@ -85,7 +85,7 @@ export default function Commissioners() {
             value={Math.min(data.dispatched, data.target)}
             max={data.target}
             aria-describedby="dispatch-text"
-            style={{ width: "100%" }}
+            className="progress-bar"
           >
             {data.percent}%
           </progress>
