@@ -14,6 +14,7 @@ import * as registryPage from "~/routes/bureau.commissioners._index.tsx";
 import * as csvRoute from "~/routes/bureau.evaluation[.]csv.ts";
 import * as evaluationPage from "~/routes/bureau.evaluation.tsx";
 import * as myCommissioner from "~/routes/my.commissioner.ts";
+import * as apiEvaluation from "~/routes/api.v1.evaluation.ts";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { logActivity } from "~/services/commissioners/activity.server.ts";
 import { addAssignment } from "~/services/commissioners/assignments.server.ts";
@@ -509,6 +510,25 @@ describe("scorecards", () => {
     expect(b.values).toEqual({ dealsBrokered: 1, brokeredTechWan: 12.3, roomsJoined: 1 });
     expect(b.score).toBe(4.39);
     expect(b.formula).toBe("0.5×经纪成交数 1 + 0.3×经纪成交技术交易额(万元) 12.3 + 0.2×参与洽谈数 1 = 4.39");
+  });
+
+  it("serves a scorecard through the API to the bureau only, naming a bad parameter", async () => {
+    const res = await call(apiEvaluation.loader, get("/api/v1/evaluation?year=2025&kind=broker", bureau));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      scorecard: { kind: string; year: number; shape: string; rows: { id: string; score: number; formula: string }[] };
+    };
+    expect(body.scorecard).toMatchObject({
+      kind: "broker",
+      year: 2025,
+      shape: "0.5×经纪成交数 + 0.3×经纪成交技术交易额(万元) + 0.2×参与洽谈数",
+    });
+    expect(body.scorecard.rows.find((r) => r.id === broker.id)).toMatchObject({ score: 4.39 });
+    const bad = await call(apiEvaluation.loader, get("/api/v1/evaluation?year=20x5&kind=village&extra=1", bureau));
+    expect(bad.status).toBe(400);
+    const badBody = (await bad.json()) as { error: { fields: Record<string, string[]> } };
+    expect(Object.keys(badBody.error.fields).sort()).toEqual(["extra", "kind", "year"]);
+    expect((await call(apiEvaluation.loader, get("/api/v1/evaluation", seller))).status).toBe(403);
   });
 
   it("exports a scorecard as CSV that Excel opens in Chinese and that cannot inject formulas", async () => {
