@@ -1,6 +1,13 @@
 /** 科技特派员 and 绩效评估 (issue 15, points 6 and 7): the bureau's registry and scorecards. */
 const zh = {
   nav: { commissioners: "科技特派员", evaluation: "绩效评估" },
+  // The admin's audit log: entries about a commissioner.
+  admin: {
+    audit: {
+      subjectTypes: { commissioner: "科技特派员" },
+      actions: { assign: "添加派驻", unassign: "删除派驻", activity: "填报服务记录", delete: "删除" },
+    },
+  },
   commissioners: {
     title: "科技特派员",
     intro: "科技特派员名录：工作单位、专业领域、年度派驻对象（企业、合作社、村）与服务记录（培训、试验示范、技术指导）。",
@@ -122,6 +129,12 @@ const zh = {
 
 const en: typeof zh = {
   nav: { commissioners: "S&T commissioners", evaluation: "Performance evaluation" },
+  admin: {
+    audit: {
+      subjectTypes: { commissioner: "Commissioner" },
+      actions: { assign: "Assignment added", unassign: "Assignment removed", activity: "Activity logged", delete: "Deleted" },
+    },
+  },
   commissioners: {
     title: "Science and technology commissioners",
     intro:
