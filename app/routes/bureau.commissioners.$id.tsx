@@ -7,7 +7,7 @@ import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { Row } from "~/components/ui/fact-row.tsx";
 import { Field, FieldErrors } from "~/components/ui/forms.tsx";
 import { resultFor, type ActionResult, type FormFeedback } from "~/schemas/action-result.ts";
-import { logActivity } from "~/services/commissioners/activity.server.ts";
+import { logActivity, removeActivity } from "~/services/commissioners/activity.server.ts";
 import { addAssignment, removeAssignment } from "~/services/commissioners/assignments.server.ts";
 import { commissionerDetails, currentYear } from "~/services/commissioners/queries.server.ts";
 import { removeCommissioner, updateCommissioner } from "~/services/commissioners/registry.server.ts";
@@ -75,6 +75,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         { intent: "unassign", target: values.assignmentId ?? null, values },
         () => removeAssignment(user, id, values.assignmentId ?? ""),
         () => redirectDone(here, "unassigned", { hash: "assignments" }),
+      ),
+    removeActivity: () =>
+      attempt(
+        { intent: "removeActivity", target: values.activityId ?? null, values },
+        () => removeActivity(user, id, values.activityId ?? ""),
+        () => redirectDone(here, "activityRemoved", { hash: "activity" }),
       ),
     activity: () =>
       attempt(
@@ -255,6 +261,16 @@ export default function CommissionerPage() {
                     value={`${a.enteredBy ?? ""}${a.self ? ` · ${t("commissioners.self")}` : ""}`}
                   />
                 </dl>
+                {manage ? (
+                  <Form method="post">
+                    <AuthenticityTokenInput />
+                    <input type="hidden" name="intent" value="removeActivity" />
+                    <input type="hidden" name="activityId" value={a.id} />
+                    <button type="submit" className="button button--ghost" disabled={busy}>
+                      {t("commissioners.removeActivity")}
+                    </button>
+                  </Form>
+                ) : null}
               </li>
             ))}
           </ol>

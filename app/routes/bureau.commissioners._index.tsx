@@ -37,6 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const values = formValues(await readVerifiedForm(request));
   const keep = new URLSearchParams(new URL(request.url).search);
   keep.delete("done");
+  keep.delete("index"); // the index route's own marker on posts
   return intentAction(values, {
     create: () =>
       attempt(

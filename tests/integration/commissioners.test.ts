@@ -263,6 +263,26 @@ describe("the registry", () => {
     );
   });
 
+  it("lets the bureau take back an entry made in error; the commissioner cannot", async () => {
+    const wrong = await logActivity(liu, id, { kind: "advice", date: "2025-07-01", town: "532623205", peopleReached: "999" });
+    const byLiu = await call(
+      commissionerPage.action,
+      post(`/bureau/commissioners/${id}`, liu, { intent: "removeActivity", activityId: wrong }),
+      { id },
+    );
+    expect(byLiu.status).toBe(403);
+    const ok = await call(
+      commissionerPage.action,
+      post(`/bureau/commissioners/${id}`, bureau, { intent: "removeActivity", activityId: wrong }),
+      { id },
+    );
+    expect(ok.headers.get("Location")).toBe(`/bureau/commissioners/${id}?done=activityRemoved#activity`);
+    expect(await CommissionerActivity.exists({ _id: wrong })).toBeNull();
+    expect(
+      await AuditEvent.countDocuments({ subjectType: "commissioner", subject: oid(id), action: "activityRemoved", reason: /999人/ }),
+    ).toBe(1);
+  });
+
   it("counts the year's dispatched commissioners against the target", async () => {
     const wang = await createCommissioner(bureau, { name: "王志强", unit: "文山三七研究院", field: "biomedicine" });
     await createCommissioner(bureau, { name: "吴春兰", unit: "云南省农业科学院", field: "plateau-agriculture" });
@@ -314,7 +334,7 @@ describe("the registry", () => {
     expect((await errorsOf(badTarget)).commissionerTarget).toEqual(["commissioners.errors.target"]);
     const target = await call(
       registryPage.action,
-      post("/bureau/commissioners?year=2025", bureau, { intent: "target", commissionerTarget: "4" }),
+      post("/bureau/commissioners?index&year=2025", bureau, { intent: "target", commissionerTarget: "4" }),
     );
     expect(target.headers.get("Location")).toBe("/bureau/commissioners?year=2025&done=target");
     list = await page(bureau, "/bureau/commissioners?year=2025", registryPage, "/bureau/commissioners");

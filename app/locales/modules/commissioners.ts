@@ -5,7 +5,7 @@ const zh = {
   admin: {
     audit: {
       subjectTypes: { commissioner: "科技特派员" },
-      actions: { assign: "添加派驻", unassign: "删除派驻", activity: "填报服务记录", delete: "删除" },
+      actions: { assign: "添加派驻", unassign: "删除派驻", activity: "填报服务记录", activityRemoved: "删除服务记录", delete: "删除" },
     },
   },
   commissioners: {
@@ -47,6 +47,7 @@ const zh = {
     note: "备注",
     noAssignments: "尚无派驻记录。",
     removeAssignment: "删除",
+    removeActivity: "删除此记录",
     activity: "服务记录",
     addActivity: "填报服务记录",
     kind: "服务类型",
@@ -66,6 +67,7 @@ const zh = {
       assigned: "已添加派驻记录。",
       unassigned: "已删除派驻记录。",
       logged: "已填报服务记录。",
+      activityRemoved: "已删除服务记录。",
       target: "已保存年度派出目标。",
     },
     errors: {
@@ -132,7 +134,13 @@ const en: typeof zh = {
   admin: {
     audit: {
       subjectTypes: { commissioner: "Commissioner" },
-      actions: { assign: "Assignment added", unassign: "Assignment removed", activity: "Activity logged", delete: "Deleted" },
+      actions: {
+        assign: "Assignment added",
+        unassign: "Assignment removed",
+        activity: "Activity logged",
+        activityRemoved: "Activity entry removed",
+        delete: "Deleted",
+      },
     },
   },
   commissioners: {
@@ -175,6 +183,7 @@ const en: typeof zh = {
     note: "Note",
     noAssignments: "No assignments yet.",
     removeAssignment: "Remove",
+    removeActivity: "Remove this entry",
     activity: "Activity",
     addActivity: "Log an activity",
     kind: "Kind",
@@ -194,6 +203,7 @@ const en: typeof zh = {
       assigned: "Assignment added.",
       unassigned: "Assignment removed.",
       logged: "Activity logged.",
+      activityRemoved: "Activity entry removed.",
       target: "Yearly target saved.",
     },
     errors: {

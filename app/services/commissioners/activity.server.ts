@@ -3,6 +3,7 @@ import { CommissionerActivity } from "~/models/commissioner-activity.server.ts";
 import { ActivityFormSchema } from "~/schemas/commissioners.ts";
 import { chinaToday } from "~/utils/china-time.ts";
 import { ForbiddenError, NotFoundError, ValidationError } from "~/utils/errors.ts";
+import { assertCan } from "~/utils/permissions.ts";
 import { regionName } from "~/utils/regions.server.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
@@ -54,5 +55,25 @@ export async function logActivity(actor: Actor, commissionerId: string, input: u
       reason: `${v.date} · ${v.kind} · ${townName} · ${v.peopleReached}人`,
     });
     return String(doc!._id);
+  });
+}
+
+/** The bureau takes back an entry made in error (audited with what it said). */
+export async function removeActivity(actor: Actor, commissionerId: string, activityId: string): Promise<void> {
+  assertCan(actor, "commissioner:manage");
+  const cid = maybeId(commissionerId);
+  const aid = maybeId(activityId);
+  if (!cid || !aid) throw new NotFoundError();
+  await withTransaction(async (session) => {
+    const doc = await CommissionerActivity.findOneAndDelete({ _id: aid, commissioner: cid }, { session }).lean();
+    if (!doc) throw new NotFoundError();
+    await recordAudit(session, {
+      subjectType: "commissioner",
+      subject: cid,
+      action: "activityRemoved",
+      actor,
+      via: "ui",
+      reason: `${doc.date} · ${doc.kind} · ${doc.townName ?? doc.town} · ${doc.peopleReached}人`,
+    });
   });
 }
