@@ -1,3 +1,4 @@
+import { seedDemoCommissioners } from "./demo-commissioners.ts";
 import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
 import { seedDemoPolicies } from "./demo-policies.ts";
@@ -107,6 +108,7 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   await seedDemoDeals(log);
   await seedDemoPolicies(log);
   await seedDemoRegistrations(log);
+  await seedDemoCommissioners(log);
   return {
     organizations: await Organization.countDocuments(),
     users: await User.countDocuments(),

@@ -24,6 +24,10 @@ const settingsSchema = new Schema(
       type: [new Schema({ year: { type: Number, required: true }, amountFen: { type: Number, required: true, min: 0 } }, { _id: false })],
       default: undefined,
     },
+    // Commissioners and evaluation (issue 15, points 6 and 7)
+    commissionerTarget: { type: Number, min: 0 },
+    /** kind → indicator → weight (utils/scorecards.ts); read through weightsWithDefaults. */
+    scorecardWeights: Schema.Types.Mixed,
     updatedBy: { type: Schema.Types.ObjectId, ref: "User" },
     updatedByName: String,
   },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SCORECARD_WEIGHTS, type ScorecardWeights } from "~/utils/scorecards.ts";
 
 /**
  * Platform settings an admin edits at /admin/settings (issue 13, point 11). They were constants;
@@ -40,6 +41,11 @@ export interface PlatformSettings {
   countyCode: string;
   /** 技术合同交易额 targets per year, in fen; a year without one uses DEFAULT_REGISTRATION_TARGET_FEN. */
   registrationTargets: { year: number; amountFen: number }[];
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  /** 科技特派员 to dispatch a year (the county plan: 100). */
+  commissionerTarget: number;
+  /** The bureau's weights of each scorecard's indicators (绩效评估): kind → indicator → weight. */
+  scorecardWeights: ScorecardWeights;
 }
 
 export const DEFAULT_SETTINGS: PlatformSettings = {
@@ -59,10 +65,16 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
   // County dashboard (issue 15)
   countyCode: "532623",
   registrationTargets: [],
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  commissionerTarget: 100,
+  scorecardWeights: DEFAULT_SCORECARD_WEIGHTS,
 };
 
 /** County dashboard (issue 15): the plan's target, 技术合同交易额 above ¥2,000,000 a year, for a year the bureau has not set. */
 export const DEFAULT_REGISTRATION_TARGET_FEN = 2_000_000_00;
+
+// Commissioners and evaluation (issue 15, points 6 and 7)
+export const COMMISSIONER_TARGET_MAX = 10_000;
 
 const days = (min: number) =>
   z.coerce

@@ -14,5 +14,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "contract",
   // Policies and notices (issue 15, point 8).
   "policy",
+  // 科技特派员 (issue 15, point 7).
+  "commissioner",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

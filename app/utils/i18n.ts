@@ -28,6 +28,7 @@ import work from "~/locales/modules/work.ts";
 import buyRequests from "~/locales/modules/buy-requests.ts";
 import registrationCertificate from "~/locales/modules/registration-certificate.ts";
 import statistics from "~/locales/modules/statistics.ts";
+import commissioners from "~/locales/modules/commissioners.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -76,6 +77,7 @@ const MODULES = [
   registrationCertificate,
   policies,
   statistics,
+  commissioners,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

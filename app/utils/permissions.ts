@@ -45,6 +45,10 @@ export const PERMISSIONS = {
   "refund:record": ["admin"],
   /** The county dashboard's yearly 技术合同交易额 targets (issue 15, point 5). */
   "statistics:targets": ["bureau", "admin"],
+  /** The registry of 科技特派员: commissioners, their yearly assignments and activity log (issue 15, point 7). */
+  "commissioner:manage": ["bureau", "admin"],
+  /** 绩效评估: the scorecards, their weights and their CSV (issue 15, point 6). */
+  "evaluation:manage": ["bureau", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -10,6 +10,7 @@ import {
 } from "~/schemas/settings.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
+import { weightsWithDefaults } from "~/utils/scorecards.ts";
 import { singleton } from "~/utils/singleton.server.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
@@ -59,6 +60,9 @@ function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
       year: t.year,
       amountFen: t.amountFen,
     })),
+    // Commissioners and evaluation (issue 15, points 6 and 7)
+    commissionerTarget: doc?.commissionerTarget ?? DEFAULT_SETTINGS.commissionerTarget,
+    scorecardWeights: weightsWithDefaults(doc?.scorecardWeights),
   };
 }
 
