@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { EvaluationQuerySchema } from "~/schemas/commissioners.ts";
 import { currentYear } from "~/services/commissioners/queries.server.ts";
 import { scorecardCsv } from "~/services/evaluation/export.server.ts";
+import { csvDisposition } from "~/utils/csv.server.ts";
 import { loadOrThrow } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 
@@ -14,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     status: 200,
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${filename}"; filename*=UTF-8''${encodeURIComponent(filenameZh)}`,
+      "Content-Disposition": csvDisposition(filename, filenameZh),
       "Cache-Control": "private, no-cache",
       "X-Content-Type-Options": "nosniff",
     },

@@ -20,7 +20,7 @@ import { logActivity } from "~/services/commissioners/activity.server.ts";
 import { addAssignment } from "~/services/commissioners/assignments.server.ts";
 import { currentYear, dispatchProgress } from "~/services/commissioners/queries.server.ts";
 import { createCommissioner } from "~/services/commissioners/registry.server.ts";
-import { neutralise, toCsv } from "~/services/evaluation/csv.ts";
+import { csvText } from "~/utils/csv.server.ts";
 import { scorecard } from "~/services/evaluation/scorecards.server.ts";
 import { oid } from "~/services/kernel/ids.server.ts";
 import { seedDemoCommissioners } from "../../seeds/demo-commissioners.ts";
@@ -565,9 +565,8 @@ describe("scorecards", () => {
     expect(body).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(body).not.toMatch(/(^|,)"?=HYPERLINK/m);
 
-    for (const cell of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) expect(neutralise(cell)).toBe(`'${cell}`);
-    expect(neutralise("西洒镇")).toBe("西洒镇");
-    expect(toCsv([["-2", 3]])).toBe("\uFEFF'-2,3\r\n");
+    for (const cell of ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]) expect(csvText(["a"], [[cell]])).toContain(`'${cell}`);
+    expect(csvText(["a"], [["西洒镇"]])).toBe("\uFEFFa\r\n西洒镇\r\n");
   });
 });
 
