@@ -5,6 +5,7 @@ import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
 import cancellation from "~/locales/modules/cancellation.ts";
 import contracts from "~/locales/modules/contracts.ts";
+import desk from "~/locales/modules/desk.ts";
 import contractPdf from "~/locales/modules/contract-pdf.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
@@ -78,6 +79,7 @@ const MODULES = [
   policies,
   statistics,
   commissioners,
+  desk,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },
