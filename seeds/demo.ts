@@ -1,6 +1,9 @@
+import { seedDemoCommissioners } from "./demo-commissioners.ts";
 import { seedDemoDeals } from "./demo-deals.ts";
 import { seedDemoListings } from "./demo-listings.ts";
+import { seedDemoPolicies } from "./demo-policies.ts";
 import { seedDemoRecommendations } from "./demo-recommendations.ts";
+import { seedDemoRegistrations } from "./demo-registrations.ts";
 import { seedDemoWork } from "./demo-work.ts";
 import { Achievement } from "~/models/achievement.server.ts";
 import { Deal } from "~/models/deal.server.ts";
@@ -103,6 +106,9 @@ export async function seedDemo(log: (msg: string) => void = () => {}) {
   await seedDemoRecommendations(log);
   await seedDemoWork(log);
   await seedDemoDeals(log);
+  await seedDemoPolicies(log);
+  await seedDemoRegistrations(log);
+  await seedDemoCommissioners(log);
   return {
     organizations: await Organization.countDocuments(),
     users: await User.countDocuments(),

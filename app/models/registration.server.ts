@@ -10,8 +10,8 @@ import { APPLICANT_SIDES, REFUSAL_GROUNDS, REGISTRATION_SOURCES, REGISTRATION_ST
  * (`RegistrationCounter`). Every step is in `history`. Money in fen.
  */
 const personRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: { type: String, required: true } } as const;
-/** For the optional people (reviewer, registrar): a sub-document, so its `name` is required only when it is there. */
-const optionalPerson = new Schema(personRef, { _id: false });
+/** A person set only at a later step (the reviewer, the registrar): absent until then. */
+const laterPersonRef = { user: { type: Schema.Types.ObjectId, ref: "User" }, name: String } as const;
 
 const partySchema = new Schema(
   {
@@ -95,7 +95,7 @@ const registrationSchema = new Schema(
     clockFrom: { type: Date, required: true },
     /** The last day of review, in working days from `clockFrom` (China's holiday calendar); none while waiting for corrections. */
     dueAt: Date,
-    reviewer: optionalPerson,
+    reviewer: laterPersonRef,
     corrections: { note: String, at: Date },
     refusal: { ground: { type: String, enum: REFUSAL_GROUNDS }, note: String },
     decidedAt: Date,
@@ -104,7 +104,7 @@ const registrationSchema = new Schema(
     year: Number,
     serial: Number,
     registeredAt: Date,
-    registrar: optionalPerson,
+    registrar: laterPersonRef,
     /** The registration point at the time: its code (2 digits) and name. */
     point: { code: String, name: String },
     changedAt: Date,

@@ -18,6 +18,16 @@ const settingsSchema = new Schema(
     buyNowDepositPercent: { type: Number, min: 0, max: 100 },
     buyNowConfirmHours: { type: Number, min: 1 },
     bankAccount: { name: String, bank: String, number: String },
+    // County dashboard (issue 15)
+    countyCode: { type: String, match: /^\d{6}$/ },
+    registrationTargets: {
+      type: [new Schema({ year: { type: Number, required: true }, amountFen: { type: Number, required: true, min: 0 } }, { _id: false })],
+      default: undefined,
+    },
+    // Commissioners and evaluation (issue 15, points 6 and 7)
+    commissionerTarget: { type: Number, min: 0 },
+    /** kind → indicator → weight (utils/scorecards.ts); read through weightsWithDefaults. */
+    scorecardWeights: Schema.Types.Mixed,
     // Registration (issue 15): one sub-document, written by services/registration/settings.server.ts.
     registration: {
       provinceOffice: String,

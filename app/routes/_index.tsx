@@ -4,8 +4,10 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { AchievementCard, DemandCard } from "~/components/listing/listing-card.tsx";
 import { VerifiedMark } from "~/components/listing/admin-marks.tsx";
+import { PolicySection } from "~/components/policies/policy-section.tsx";
 import { platformOverview } from "~/services/accounts/directory.server.ts";
 import { homeListings } from "~/services/listings/queries.server.ts";
+import { latestPolicies } from "~/services/policies/queries.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { ROLES } from "~/utils/permissions.ts";
 import { useOptionalUser } from "~/root.tsx";
@@ -18,8 +20,8 @@ export const meta: MetaFunction = () => [
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: listingStyles }];
 
 export async function loader() {
-  const [overview, listings] = await Promise.all([platformOverview(), homeListings(6)]);
-  return json({ ...overview, listings });
+  const [overview, listings, policies] = await Promise.all([platformOverview(), homeListings(6), latestPolicies(5)]);
+  return json({ ...overview, listings, policies });
 }
 
 /** A home-page block of listings with its heading, a link to the full list, and an empty state. */
@@ -130,6 +132,8 @@ export default function Home() {
           <DemandCard key={d.id} item={d} />
         ))}
       </ListingSection>
+
+      <PolicySection items={data.policies} />
 
       <h2>{t("home.flowTitle")}</h2>
       <ol className="flow">

@@ -36,6 +36,7 @@ const LINKS: Record<string, (id: string) => string> = {
   offer: (id) => `/offers/${id}`,
   deal: (id) => `/deals/${id}`,
   room: (id) => `/rooms/${id}`,
+  commissioner: (id) => `/bureau/commissioners/${id}`,
 };
 
 export default function AdminAudit() {

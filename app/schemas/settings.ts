@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SCORECARD_WEIGHTS, type ScorecardWeights } from "~/utils/scorecards.ts";
 
 /**
  * Platform settings an admin edits at /admin/settings (issue 13, point 11). They were constants;
@@ -35,6 +36,16 @@ export interface PlatformSettings {
   buyNowConfirmHours: number;
   /** The platform's bank account shown for bank transfers (对公转账). */
   bankAccount: { name: string; bank: string; number: string };
+  // County dashboard (issue 15, docs/decisions/027-county-dashboard.md)
+  /** The county the dashboard is about (GB/T 2260, 6 digits): a party whose region is this code is "in the county". */
+  countyCode: string;
+  /** 技术合同交易额 targets per year, in fen; a year without one uses DEFAULT_REGISTRATION_TARGET_FEN. */
+  registrationTargets: { year: number; amountFen: number }[];
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  /** 科技特派员 to dispatch a year (the county plan: 100). */
+  commissionerTarget: number;
+  /** The bureau's weights of each scorecard's indicators (绩效评估): kind → indicator → weight. */
+  scorecardWeights: ScorecardWeights;
   // Registration (issue 15): authorities, the registration point, the number prefix, the review clock.
   registration: RegistrationSettings;
 }
@@ -85,6 +96,12 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
   buyNowDepositPercent: 10,
   buyNowConfirmHours: 48,
   bankAccount: { name: "县科技成果转移转化服务平台（演示）", bank: "中国农业银行文山分行（演示）", number: "6228 0000 0000 0000 000" },
+  // County dashboard (issue 15)
+  countyCode: "532623",
+  registrationTargets: [],
+  // Commissioners and evaluation (issue 15, points 6 and 7)
+  commissionerTarget: 100,
+  scorecardWeights: DEFAULT_SCORECARD_WEIGHTS,
   // Registration (issue 15)
   registration: {
     provinceOffice: "云南省技术市场管理办公室",
@@ -99,6 +116,12 @@ export const DEFAULT_SETTINGS: PlatformSettings = {
     calendar: [],
   },
 };
+
+/** County dashboard (issue 15): the plan's target, 技术合同交易额 above ¥2,000,000 a year, for a year the bureau has not set. */
+export const DEFAULT_REGISTRATION_TARGET_FEN = 2_000_000_00;
+
+// Commissioners and evaluation (issue 15, points 6 and 7)
+export const COMMISSIONER_TARGET_MAX = 10_000;
 
 const days = (min: number) =>
   z.coerce

@@ -12,6 +12,10 @@ export const AUDIT_SUBJECT_TYPES = [
   "settings",
   // Technology contracts (issue 14).
   "contract",
+  // Policies and notices (issue 15, point 8).
+  "policy",
+  // 科技特派员 (issue 15, point 7).
+  "commissioner",
   // Technology-contract registration (issue 15).
   "registration",
 ] as const;

@@ -5,6 +5,7 @@ import admin from "~/locales/modules/admin.ts";
 import accounts from "~/locales/modules/accounts.ts";
 import cancellation from "~/locales/modules/cancellation.ts";
 import contracts from "~/locales/modules/contracts.ts";
+import desk from "~/locales/modules/desk.ts";
 import contractPdf from "~/locales/modules/contract-pdf.ts";
 import api from "~/locales/modules/api.ts";
 import forms from "~/locales/modules/forms.ts";
@@ -12,6 +13,7 @@ import ledger from "~/locales/modules/ledger.ts";
 import settlement from "~/locales/modules/settlement.ts";
 import workspace from "~/locales/modules/workspace.ts";
 import payouts from "~/locales/modules/payouts.ts";
+import policies from "~/locales/modules/policies.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
 import notifications from "~/locales/modules/notifications.ts";
@@ -25,6 +27,9 @@ import search from "~/locales/modules/search.ts";
 import trading from "~/locales/modules/trading.ts";
 import work from "~/locales/modules/work.ts";
 import buyRequests from "~/locales/modules/buy-requests.ts";
+import registrationCertificate from "~/locales/modules/registration-certificate.ts";
+import statistics from "~/locales/modules/statistics.ts";
+import commissioners from "~/locales/modules/commissioners.ts";
 import registration from "~/locales/modules/registration.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
@@ -71,6 +76,11 @@ const MODULES = [
   payouts,
   cancellation,
   buyRequests,
+  registrationCertificate,
+  policies,
+  statistics,
+  commissioners,
+  desk,
   registration,
 ] as const;
 export const resources = {

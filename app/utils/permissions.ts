@@ -43,6 +43,12 @@ export const PERMISSIONS = {
   "settlement:payout": ["admin"],
   /** Recording a bank refund of a cancelled deal (issue 14, point 8). */
   "refund:record": ["admin"],
+  /** The county dashboard's yearly 技术合同交易额 targets (issue 15, point 5). */
+  "statistics:targets": ["bureau", "admin"],
+  /** The registry of 科技特派员: commissioners, their yearly assignments and activity log (issue 15, point 7). */
+  "commissioner:manage": ["bureau", "admin"],
+  /** 绩效评估: the scorecards, their weights and their CSV (issue 15, point 6). */
+  "evaluation:manage": ["bureau", "admin"],
   /** The registration settings (authorities, registration point, number prefix, review limits, holiday calendar; issue 15). */
   "registration:configure": ["bureau", "admin"],
 } as const satisfies Record<string, readonly Role[]>;

@@ -243,7 +243,10 @@ export function RegistrationSummary({ r }: { r: SummaryView }) {
           {t("registration.number")}：<strong>{groupedNumber(r.number)}</strong>
           {r.registeredAt ? ` · ${t("registration.registeredAt")} ${formatDate(r.registeredAt)}` : null}
           {r.registrar ? ` · ${t("registration.registrar")} ${r.registrar}` : null}
-          {r.point ? ` · ${r.point.name}` : null}
+          {r.point ? ` · ${r.point.name}` : null}{" "}
+          <a href={`/registrations/${r.id}/certificate`} data-testid="certificate-link">
+            {t("registration.certificate")}
+          </a>
         </p>
       ) : null}
       {r.corrections && r.status === "corrections" ? (

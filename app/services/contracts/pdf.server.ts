@@ -48,6 +48,18 @@ function fontBytes(font: CjkFont): Buffer {
   return bytes;
 }
 
+/**
+ * Embeds the CJK font in `doc` as "cjk" and selects it (a .ttc collection by its face name). Shared
+ * with the registration certificate (services/registration/certificate.server.ts). Throws
+ * CjkFontMissingError when the file is not there.
+ */
+export function embedCjkFont(doc: PDFKit.PDFDocument, font: CjkFont = cjkFont()): void {
+  const bytes = fontBytes(font);
+  const fontArgs: [string, Buffer, string?] = /\.ttc$/i.test(font.path) ? ["cjk", bytes, font.name] : ["cjk", bytes];
+  doc.registerFont(...fontArgs);
+  doc.font("cjk");
+}
+
 export interface ContractPdfInput {
   dealId: string;
   listingTitle: string;
@@ -65,7 +77,7 @@ const party = (p: { name: string; organizationName: string | null }) =>
 /** Draws the PDF; resolves with its bytes. */
 export async function renderContractPdf(input: ContractPdfInput, font: CjkFont = cjkFont()): Promise<Buffer> {
   const c = input.contract;
-  const bytes = fontBytes(font);
+  fontBytes(font); // fails before the document is started when the font is missing
   const title = `${CATEGORY_TITLES[c.category]}（${SUB_CATEGORY_TITLES[`${c.category}.${c.subCategory}`] ?? c.subCategory}）`;
   const signed = c.status === "signed";
   const doc = new PDFDocument({
@@ -82,9 +94,7 @@ export async function renderContractPdf(input: ContractPdfInput, font: CjkFont =
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  const fontArgs: [string, Buffer, string?] = /\.ttc$/i.test(font.path) ? ["cjk", bytes, font.name] : ["cjk", bytes];
-  doc.registerFont(...fontArgs);
-  doc.font("cjk");
+  embedCjkFont(doc, font);
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
 
   const heading = (text: string) => {

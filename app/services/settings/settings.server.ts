@@ -11,6 +11,7 @@ import {
 } from "~/schemas/settings.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { assertCan } from "~/utils/permissions.ts";
+import { weightsWithDefaults } from "~/utils/scorecards.ts";
 import { singleton } from "~/utils/singleton.server.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
@@ -54,6 +55,15 @@ function withDefaults(doc: Partial<PlatformSettings> | null): PlatformSettings {
       bank: doc?.bankAccount?.bank || DEFAULT_SETTINGS.bankAccount.bank,
       number: doc?.bankAccount?.number || DEFAULT_SETTINGS.bankAccount.number,
     },
+    // County dashboard (issue 15)
+    countyCode: doc?.countyCode || DEFAULT_SETTINGS.countyCode,
+    registrationTargets: (doc?.registrationTargets ?? DEFAULT_SETTINGS.registrationTargets).map((t) => ({
+      year: t.year,
+      amountFen: t.amountFen,
+    })),
+    // Commissioners and evaluation (issue 15, points 6 and 7)
+    commissionerTarget: doc?.commissionerTarget ?? DEFAULT_SETTINGS.commissionerTarget,
+    scorecardWeights: weightsWithDefaults(doc?.scorecardWeights),
     // Registration (issue 15)
     registration: registrationWithDefaults(doc?.registration),
   };
