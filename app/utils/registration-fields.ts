@@ -1,26 +1,15 @@
 import type { Field } from "./taxonomy.ts";
 import type { OrganizationType } from "./organization.ts";
 import type { EntityType } from "./registration.ts";
+import { TECHNICAL_FIELDS, type TechnicalField } from "./technical-fields.ts";
 
 /**
- * The registration form's technical fields (技术领域), after the national classification used by
- * technology-contract statistics, with 2-digit codes of this platform's list (decision 025), and
- * how the platform's listing taxonomy maps onto them. Pure data.
+ * The registration form's words (issue 15): the technical fields (技术领域, the national
+ * statistics' 2-digit list in ./technical-fields.ts, shared with the dashboard) as the platform's
+ * listing taxonomy maps onto them, the legal-entity type an organisation's kind suggests, the
+ * payment methods. Pure data.
  */
-export const TECHNICAL_FIELDS = {
-  "01": "电子信息",
-  "02": "航空航天",
-  "03": "先进制造",
-  "04": "生物、医药和医疗器械",
-  "05": "新材料及其应用",
-  "06": "新能源与高效节能",
-  "07": "环境保护与资源综合利用",
-  "08": "核应用技术",
-  "09": "农业",
-  "10": "现代交通",
-  "11": "城市建设与社会发展",
-} as const;
-export type TechnicalField = keyof typeof TECHNICAL_FIELDS;
+export { TECHNICAL_FIELDS, type TechnicalField };
 export const TECHNICAL_FIELD_CODES = Object.keys(TECHNICAL_FIELDS) as TechnicalField[];
 
 /** The listing's field → the national technical field (editable on the form). */

@@ -5,6 +5,7 @@ import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 import { CONTRACT_CATEGORIES, CONTRACT_SUB_CATEGORIES } from "~/utils/contracts.ts";
 import { ENTITY_TYPES, groupedNumber } from "~/utils/registration.ts";
 import { PAYMENT_METHODS, TECHNICAL_FIELDS } from "~/utils/registration-fields.ts";
+import { technicalFieldName } from "~/utils/technical-fields.ts";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { formatYuan } from "~/utils/money.ts";
 
@@ -33,7 +34,7 @@ export function RegistrationForm({
   intent: string;
   submitLabel: string;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const isLocked = (k: string) => locked.includes(k);
   const input = (
     name: string,
@@ -120,7 +121,10 @@ export function RegistrationForm({
       {select(
         "technicalField",
         t("registration.fields.technicalField"),
-        Object.entries(TECHNICAL_FIELDS).map(([value, label]) => ({ value, label: `${value} ${label}` })),
+        Object.entries(TECHNICAL_FIELDS).map(([value, label]) => ({
+          value,
+          label: `${value} ${i18n.language === "en" ? label.en : label.zh}`,
+        })),
       )}
       {input("ipType", t("registration.fields.ipType"))}
       {input("planSource", t("registration.fields.planSource"))}
@@ -269,7 +273,7 @@ export function RegistrationSummary({ r }: { r: SummaryView }) {
         </dd>
         <dt>{t("registration.fields.technicalField")}</dt>
         <dd>
-          {r.technicalField} {TECHNICAL_FIELDS[r.technicalField as keyof typeof TECHNICAL_FIELDS] ?? ""}
+          {r.technicalField} {technicalFieldName(r.technicalField, i18n.language === "en" ? "en" : "zh")}
         </dd>
         <dt>{t("registration.fields.seller")}</dt>
         <dd>{partyLine(r.seller)}</dd>
