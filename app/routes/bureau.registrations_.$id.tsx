@@ -110,7 +110,7 @@ export default function BureauRegistration() {
         </p>
       ) : null}
       {view.canReview ? (
-        <section className="contract-section" data-testid="review-actions">
+        <section className="contract-section registration-review" data-testid="review-actions">
           <Form method="post" className="contract-actions">
             <AuthenticityTokenInput />
             <input type="hidden" name="intent" value="register" />
