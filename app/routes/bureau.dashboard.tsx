@@ -2,6 +2,7 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { missingCalendarYears } from "~/services/registration/settings.server.ts";
 import { countyDashboard, type Row } from "~/services/statistics/dashboard.server.ts";
 import { bpsText } from "~/services/statistics/figures.ts";
 import { TABLE_KEYS, type TableKey } from "~/services/statistics/tables.ts";
@@ -25,7 +26,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.p
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "statistics:view");
-  const d = await loadOrThrow(countyDashboard(user, dashboardYear(request)));
+  const [d, missingCalendar] = await Promise.all([loadOrThrow(countyDashboard(user, dashboardYear(request))), missingCalendarYears()]);
   const t = requestT(request);
   const lang: "zh" | "en" = localeFromCookieHeader(request.headers.get("Cookie")) === "en" ? "en" : "zh";
   const titles = Object.fromEntries([...TABLE_KEYS, "target"].map((k) => [k, t(`statistics.charts.${k}`, { year: d.year })])) as Record<
@@ -37,6 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     lang,
     charts: dashboardCharts(d, lang, titles),
     canEditTargets: can(user, "statistics:targets"),
+    missingCalendar,
+    canConfigure: can(user, "registration:configure"),
     pageTitle: pageTitle(t, t("statistics.title")),
   });
 }
@@ -96,7 +99,7 @@ function FiguresTable({ rows, total, lang, head, testId }: { rows: Row[]; total?
 }
 
 export default function CountyDashboardPage() {
-  const { d, charts, lang, canEditTargets } = useLoaderData<typeof loader>();
+  const { d, charts, lang, canEditTargets, missingCalendar, canConfigure } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const total: Row = { key: "total", label: { zh: "合计", en: "Total" }, ...d.total };
   const breakdowns: { key: Exclude<TableKey, "months" | "funnel">; rows: Row[]; withTotal: boolean }[] = [
@@ -110,6 +113,17 @@ export default function CountyDashboardPage() {
     <div className="county-dashboard" data-testid="county-dashboard">
       <h1>{t("statistics.title")}</h1>
       <p className="muted">{t("statistics.intro", { county: d.county.name })}</p>
+      {missingCalendar.length ? (
+        <p className="notice" data-testid="calendar-missing">
+          {t("statistics.calendarMissing", { years: missingCalendar.join("、") })}
+          {canConfigure ? (
+            <>
+              {" "}
+              <Link to="/bureau/settings">{t("statistics.calendarSettings")}</Link>
+            </>
+          ) : null}
+        </p>
+      ) : null}
       <Form method="get" className="toolbar" data-testid="year-form">
         <label>
           {t("statistics.year")}{" "}

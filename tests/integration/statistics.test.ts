@@ -7,12 +7,15 @@ import { Deal } from "~/models/deal.server.ts";
 import { Demand } from "~/models/demand.server.ts";
 import { MatchRecord } from "~/models/match-record.server.ts";
 import { Registration } from "~/models/registration.server.ts";
+import { Settings } from "~/models/settings.server.ts";
 import * as statisticsApi from "~/routes/api.v1.statistics.ts";
 import * as dashboardCsv from "~/routes/bureau.dashboard[.]csv.ts";
 import * as dashboardPage from "~/routes/bureau.dashboard.tsx";
 import * as targetsPage from "~/routes/bureau.targets.tsx";
 import type { SessionUser } from "~/services/accounts/accounts.server.ts";
 import { CLI_ISSUER, createApiToken } from "~/services/accounts/api-tokens.server.ts";
+import { missingCalendarYears } from "~/services/registration/settings.server.ts";
+import { forgetCachedSettings } from "~/services/settings/settings.server.ts";
 import { countyDashboard } from "~/services/statistics/dashboard.server.ts";
 import { csvText } from "~/utils/csv.server.ts";
 import { seedDemoRegistrations } from "../../seeds/demo-registrations.ts";
@@ -331,6 +334,26 @@ describe("county dashboard", () => {
     expect((await call(dashboardPage.loader, get("/bureau/dashboard", seller))).status).toBe(403);
     expect((await call(dashboardPage.loader, get("/bureau/dashboard?year=abc", bureau))).status).toBe(400);
     expect((await call(dashboardPage.loader, get("/bureau/dashboard", null))).status).toBe(302); // to the login page
+  });
+
+  it("warns when this or next year has no holiday calendar, naming it, and no more once the bureau enters it", async () => {
+    // chinese-days (1.5.7) carries 2026; 2027 and later wait for the bureau (registration settings).
+    const missing = await missingCalendarYears();
+    expect(missing.length).toBeGreaterThan(0);
+    let page = await renderPage(get(`/bureau/dashboard?year=${YEAR}`, bureau), dashboardPage, "/bureau/dashboard", pages.csrf.token);
+    expect(page.html).toContain('data-testid="calendar-missing"');
+    expect(page.html).toContain(`尚未录入 ${missing.join("、")} 年`);
+    expect(page.html).toContain('href="/bureau/settings"');
+    await Settings.updateOne(
+      { key: "platform" },
+      { $set: { "registration.calendar": missing.map((year) => ({ year, holidays: [`${year}-01-01`], workdays: [] })) } },
+      { upsert: true },
+    );
+    forgetCachedSettings();
+    page = await renderPage(get(`/bureau/dashboard?year=${YEAR}`, bureau), dashboardPage, "/bureau/dashboard", pages.csrf.token);
+    expect(page.html).not.toContain('data-testid="calendar-missing"');
+    await Settings.updateOne({ key: "platform" }, { $unset: { "registration.calendar": 1 } });
+    forgetCachedSettings();
   });
 
   it("downloads each table as CSV for Excel: a BOM, the figures in yuan, formulas neutralised", async () => {

@@ -2,6 +2,8 @@
 const zh = {
   statistics: {
     title: "县域技术合同统计",
+    calendarMissing: "尚未录入 {{years}} 年的法定节假日和调休安排：这些年份的登记审查期限只扣除周末。请在登记设置中录入。",
+    calendarSettings: "登记设置",
     intro: "{{county}}已认定登记的技术合同（按登记日期、北京时间统计；已注销的不计），金额精确到分。",
     year: "年度",
     show: "查看",
@@ -78,6 +80,9 @@ const zh = {
 const en: typeof zh = {
   statistics: {
     title: "County technology-contract statistics",
+    calendarMissing:
+      "No public-holiday and make-up working-day schedule has been entered for {{years}}: review deadlines in those years skip weekends only. Enter it in the registration settings.",
+    calendarSettings: "Registration settings",
     intro:
       "Registered technology contracts of {{county}} (by registration date, China time; cancelled ones not counted), exact to the fen.",
     year: "Year",
