@@ -55,7 +55,7 @@ beforeAll(async () => {
     technicalField: "07",
     contractAmount: 300_56, // ¥300.56
     technologyAmount: 300_56,
-    paymentMethod: "一次性支付",
+    paymentMethod: "lump-sum",
     submittedAt: at,
     clockFrom: at,
     number,

@@ -69,7 +69,7 @@ async function registered(over: Record<string, unknown> = {}): Promise<{ id: str
     contractAmount: 12_345_678_90, // ¥12,345,678.90
     nonTechItems: [{ label: "检测设备", amount: 2_000_000_00 }],
     technologyAmount: 10_345_678_90,
-    paymentMethod: "分期支付",
+    paymentMethod: "instalments",
     submittedAt: new Date("2026-06-01T02:00:00Z"),
     clockFrom: new Date("2026-06-01T02:00:00Z"),
     number,
