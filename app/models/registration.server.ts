@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from "mongoose";
 import { CONTRACT_CATEGORIES } from "~/utils/contracts.ts";
+import { PAYMENT_METHODS } from "~/utils/registration-fields.ts";
 import { APPLICANT_SIDES, REFUSAL_GROUNDS, REGISTRATION_SOURCES, REGISTRATION_STATUSES } from "~/utils/registration.ts";
 
 /**
@@ -76,7 +77,7 @@ const registrationSchema = new Schema(
     },
     /** 技术交易额 = 成交额 − the non-technical parts. */
     technologyAmount: { type: Number, required: true, min: 0 },
-    paymentMethod: { type: String, required: true },
+    paymentMethod: { type: String, enum: PAYMENT_METHODS, required: true },
     attachments: {
       type: [
         new Schema(
