@@ -1,3 +1,4 @@
+import QRCode from "qrcode";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Registration } from "~/models/registration.server.ts";
 import { saveContract, signContract } from "~/services/contracts/commands.server.ts";
@@ -77,6 +78,11 @@ describe("the bureau's desk, from a signed contract to a verified certificate an
     expect(await seller.getByTestId("certificate-qr").locator("svg").count()).toBe(1);
     const verifyUrl = await seller.getByTestId("certificate-verify-link").getAttribute("href");
     expect(verifyUrl).toContain(`/verify/${number.replace(/-/g, "")}`);
+    // The QR code encodes exactly that address: its dark modules are those of the address's own code.
+    const modules = (svg: string) => [...svg.matchAll(/ d="([^"]+)"/g)].map((m) => m[1]);
+    const expected = await QRCode.toString(verifyUrl!, { type: "svg", errorCorrectionLevel: "M", margin: 1, width: 160 });
+    expect(modules(expected).length).toBeGreaterThan(0);
+    expect(modules(await seller.getByTestId("certificate-qr").innerHTML())).toEqual(modules(expected));
     const visitor = await (await browser.newContext({ baseURL, locale: "zh-CN", javaScriptEnabled: false })).newPage();
     await visitor.goto(new URL(verifyUrl!).pathname);
     expect(await visitor.getByTestId("verify-number").innerText()).toContain(number);
