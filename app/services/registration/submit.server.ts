@@ -1,3 +1,4 @@
+import type { ClientSession } from "mongoose";
 import { Registration } from "~/models/registration.server.ts";
 import { registrationFromForm } from "~/schemas/registration.ts";
 import type { RegistrationSettings } from "~/schemas/settings.ts";
@@ -74,6 +75,44 @@ function shaped(input: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * Stores a new application in `session`'s transaction: submitted now, by the actor, its review clock
+ * started (15 or 30 working days, settings), its history and the audit log saying so.
+ */
+async function createApplication(
+  session: ClientSession,
+  actor: Actor,
+  v: CheckedRegistration,
+  now: Date,
+  opts: Opts,
+  facts: Record<string, unknown>,
+): Promise<string> {
+  const s = await registrationSettings(session);
+  const [doc] = await Registration.create(
+    [
+      {
+        status: "submitted",
+        applicant: { ...person(actor), organization: actor.organization?.id, organizationName: actor.organization?.name },
+        ...facts,
+        submittedAt: now,
+        ...clockFor(v, s, now),
+        history: [{ at: now, action: "submitted", by: person(actor) }],
+      },
+    ],
+    { session },
+  );
+  await recordAudit(session, {
+    subjectType: "registration",
+    subject: doc!._id,
+    action: "submitted",
+    to: "submitted",
+    actor,
+    via: opts.via ?? "ui",
+    at: now,
+  });
+  return String(doc!._id);
+}
+
+/**
  * Submits a deal's signed contract: by the seller side, or by the buyer side for a technology
  * import (`applicantSide: "buyer"`). The contract fixes category, amounts, items and signing date;
  * the rest is as typed over the pre-filled form. One live application per contract.
@@ -96,38 +135,16 @@ export async function submitFromContract(actor: Actor, dealId: string, input: Re
         )
       )
         throw new ConflictError("registration.errors.alreadyLive");
-      const s = await registrationSettings(session);
-      const partyOrgs = { seller: deal.seller.organization ?? undefined, buyer: deal.buyer.organization ?? undefined };
       const fields = formFields(v);
-      const [doc] = await Registration.create(
-        [
-          {
-            status: "submitted",
-            source: "platform",
-            deal: deal._id,
-            contract: facts.contractId,
-            contractHash: facts.contractHash,
-            applicant: { ...person(actor), organization: actor.organization?.id, organizationName: actor.organization?.name },
-            ...fields,
-            seller: { ...fields.seller, organization: partyOrgs.seller },
-            buyer: { ...fields.buyer, organization: partyOrgs.buyer },
-            submittedAt: now,
-            ...clockFor(v, s, now),
-            history: [{ at: now, action: "submitted", by: person(actor) }],
-          },
-        ],
-        { session },
-      );
-      await recordAudit(session, {
-        subjectType: "registration",
-        subject: doc!._id,
-        action: "submitted",
-        to: "submitted",
-        actor,
-        via: opts.via ?? "ui",
-        at: now,
+      return createApplication(session, actor, v, now, opts, {
+        source: "platform",
+        deal: deal._id,
+        contract: facts.contractId,
+        contractHash: facts.contractHash,
+        ...fields,
+        seller: { ...fields.seller, organization: deal.seller.organization ?? undefined },
+        buyer: { ...fields.buyer, organization: deal.buyer.organization ?? undefined },
       });
-      return String(doc!._id);
     });
   } catch (e) {
     if (isDuplicateKey(e)) throw new ConflictError("registration.errors.alreadyLive");
@@ -154,35 +171,14 @@ export async function submitExternal(
   if (!file) throw new ValidationError({ file: ["registration.errors.file"] });
   const fileId = await storeSigned(actor, file);
   try {
-    return await withTransaction(async (session) => {
-      const s = await registrationSettings(session);
-      const [doc] = await Registration.create(
-        [
-          {
-            status: "submitted",
-            source: "external",
-            contractHash: sha256(file.bytes),
-            applicant: { ...person(actor), organization: actor.organization?.id, organizationName: actor.organization?.name },
-            ...formFields(v),
-            attachments: [{ file: fileId, filename: file.filename || "contract", kind: "signed-contract" }],
-            submittedAt: now,
-            ...clockFor(v, s, now),
-            history: [{ at: now, action: "submitted", by: person(actor) }],
-          },
-        ],
-        { session },
-      );
-      await recordAudit(session, {
-        subjectType: "registration",
-        subject: doc!._id,
-        action: "submitted",
-        to: "submitted",
-        actor,
-        via: opts.via ?? "ui",
-        at: now,
-      });
-      return String(doc!._id);
-    });
+    return await withTransaction((session) =>
+      createApplication(session, actor, v, now, opts, {
+        source: "external",
+        contractHash: sha256(file.bytes),
+        ...formFields(v),
+        attachments: [{ file: fileId, filename: file.filename || "contract", kind: "signed-contract" }],
+      }),
+    );
   } catch (e) {
     await discardProofFile(fileId);
     throw e;
