@@ -18,8 +18,8 @@
  * measures the match endpoint itself (the route's loader, token auth included): p50/p95/p99 over
  * repeated calls, and the quality figures again at that size.
  *
- * `--synonyms extra.json` (`{ "groups": [[…], …] }`, the format of search/synonyms.json) adds
- * synonym groups to those of search/synonyms.json for this run — in Meilisearch and in the
+ * `--synonyms extra.json` (`{ "groups": [[…], …] }`) adds
+ * synonym groups to those of search/vocabulary for this run — in Meilisearch and in the
  * matcher — to measure proposed additions before they go into the shared file.
  *
  * `--tune demandCovered=0.6,bigrams=0.25` overrides knobs of search/matching/score.ts's TUNING for the run.
@@ -160,15 +160,15 @@ async function main() {
     await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
     await ensureIndexes();
     if (values.synonyms) {
-      const { loadSynonymGroups, synonymMap } = await import("../../search/synonyms.ts");
+      const { loadSynonymGroups, readExtraGroups, synonymMap } = await import("../../search/synonyms.ts");
       const { useSynonymGroups } = await import("../../search/matching/index.ts");
       const { indexName, meili } = await import("../../search/client.ts");
-      const groups = [...loadSynonymGroups(), ...loadSynonymGroups(path.resolve(values.synonyms))];
+      const groups = [...loadSynonymGroups(), ...readExtraGroups(path.resolve(values.synonyms))];
       useSynonymGroups(groups);
       for (const uid of [indexName("achievements"), indexName("demands")]) {
         await meili().index(uid).updateSynonyms(synonymMap(groups)).waitTask({ timeout: 60_000 });
       }
-      console.error(`[bench] ${groups.length} synonym groups (search/synonyms.json + ${values.synonyms})`);
+      console.error(`[bench] ${groups.length} synonym groups (search/vocabulary + ${values.synonyms})`);
     }
     const { token } = await createApiToken(CLI_ISSUER, { name: "bench-matching", roles: ["admin"] });
     const principal = await authenticateApiToken(`Bearer ${token}`);

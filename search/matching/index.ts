@@ -1,6 +1,7 @@
 import type { Meilisearch } from "meilisearch";
 import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
 import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
+import type { Lexicon } from "./terms.ts";
 import {
   localBigramWeights,
   MATCH_MIN_SCORE,
@@ -52,6 +53,8 @@ export interface MatchOptions {
   limit?: number;
   minScore?: number;
   vocabulary?: ReadonlySet<string>;
+  /** the synonym groups to match with (the live vocabulary); default: the shipped files */
+  lexicon?: Lexicon;
   signal?: AbortSignal;
   client?: Meilisearch;
 }
@@ -109,7 +112,7 @@ async function demandSide(
 /** The achievements that can solve this demand, best first. */
 export async function matchDemand(d: MatchDemand, opts: MatchOptions = {}): Promise<Match<MatchAchievement>[]> {
   if (d.transactionModes.length === 0) return [];
-  const base = { lexicon: synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
+  const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const side = await demandSide(prepareDemand(d, base), base, opts);
   const scored: Match<MatchAchievement>[] = [];
   for (const pa of side.candidates) {
@@ -133,7 +136,7 @@ const SHORTLIST_EXTRA = 5;
 export async function matchAchievement(a: MatchAchievement, opts: MatchOptions = {}): Promise<Match<MatchDemand>[]> {
   if (a.transactionModes.length === 0) return [];
   if (!satisfiesHardConstraints({ transactionModes: a.transactionModes, minTrl: null }, a)) return [];
-  const base = { lexicon: synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
+  const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const pa = prepareAchievement(a, base);
   const specificity = await specificityOf(
     pa.terms.map((t) => t.canonical),

@@ -1,41 +1,42 @@
 import fs from "node:fs";
+import path from "node:path";
 import type { Meilisearch, MultiSearchQuery } from "meilisearch";
 import { indexName, meili } from "../client.ts";
 import { INDEXES } from "../settings.ts";
-import { loadSynonymGroups, SYNONYMS_FILE } from "../synonyms.ts";
+import { loadSynonymGroups, VOCABULARY_DIR } from "../synonyms.ts";
 import { ACHIEVEMENT_FIELDS, DEMAND_FIELDS, type Hit } from "./queries.ts";
 import { specificityFromCounts, type Specificity } from "./score.ts";
 import { buildLexicon, type Lexicon } from "./terms.ts";
 
 /**
- * What matching reads from outside, with its process caches: the synonym groups of
- * search/synonyms.json as a lexicon (re-read when the file changes), how many achievements use a
+ * What matching reads from outside, with its process caches: the shipped vocabulary of
+ * search/vocabulary/*.json as a lexicon (re-read when a file changes), how many achievements use a
  * word (Meilisearch hit counts, cached for half an hour), and the candidates of a listing (one
  * multi-search of the queries built in queries.ts).
  */
 
 // ---------------------------------------------------------------------------------------------
-// The lexicon of search/synonyms.json
+// The lexicon of search/vocabulary/*.json
 
 let lexiconCache: { checkedAt: number; mtimeMs: number; lexicon: Lexicon } | undefined;
 
 let overrideGroups: { groups: string[][]; lexicon: Lexicon } | null = null;
 
 /**
- * Match with these synonym groups instead of search/synonyms.json (null: the file again). For the
+ * Match with these synonym groups instead of search/vocabulary (null: the files again). For the
  * quality harness, to try additions before they go into the shared file.
  */
 export function useSynonymGroups(groups: string[][] | null): void {
   overrideGroups = groups ? { groups, lexicon: buildLexicon(groups) } : null;
 }
 
-/** The synonym groups of search/synonyms.json, read once and again only when the file changes. */
+/** The groups of search/vocabulary/*.json, read once and again only when a file changes. */
 export function synonymLexicon(now = Date.now()): Lexicon {
   if (overrideGroups) return overrideGroups.lexicon;
   if (lexiconCache && now - lexiconCache.checkedAt < 30_000) return lexiconCache.lexicon;
   let mtimeMs = 0;
   try {
-    mtimeMs = fs.statSync(SYNONYMS_FILE).mtimeMs;
+    for (const f of fs.readdirSync(VOCABULARY_DIR)) mtimeMs = Math.max(mtimeMs, fs.statSync(path.join(VOCABULARY_DIR, f)).mtimeMs);
   } catch {
     // unreadable: loadSynonymGroups below says why
   }

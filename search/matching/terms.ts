@@ -2,7 +2,7 @@
  * Matching, step one (pure): a listing's text as weighted terms. The lexicon (synonym groups) and
  * the platform's keyword vocabulary find the dictionary words; Intl.Segmenter finds the others;
  * stop words and generic words of the trade count for nothing or for less. No I/O: the caller
- * brings the lexicon (retrieve.ts reads search/synonyms.json) and the vocabulary.
+ * brings the lexicon (retrieve.ts reads search/vocabulary) and the vocabulary.
  */
 
 // ---------------------------------------------------------------------------------------------

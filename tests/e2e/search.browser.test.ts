@@ -95,7 +95,7 @@ describe("search in a real browser", () => {
     await page.getByLabel("检索词").fill("根腐病");
     await page.getByRole("button", { name: "搜索", exact: true }).click();
     await page.waitForURL((u) => u.searchParams.get("q") === "根腐病" && u.searchParams.get("kind") === "demands");
-    // 根腐病 and 烂根 are one synonym group (search/synonyms.json).
+    // 根腐病 and 烂根 are one synonym group (search/vocabulary).
     await page.getByTestId("result-link").filter({ hasText: "三七地块连年种植烂根死苗严重，求治理办法" }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
