@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   "evaluation:manage": ["bureau", "admin"],
   /** The registration settings (authorities, registration point, number prefix, review limits, holiday calendar; issue 15). */
   "registration:configure": ["bureau", "admin"],
+  /** Keeping the matching vocabulary: groups, merges, retirements, proposals, weak demands (issue 16, point 4). */
+  "vocabulary:edit": ["bureau", "broker", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
