@@ -140,12 +140,20 @@ async function main() {
   const { findMatchesForDemand } = await import("~/services/matching/matches.server.ts");
   const { resetMatchingVocabulary } = await import("~/services/matching/vocabulary.server.ts");
   const { clearMatchingCaches, TUNING } = await import("../../search/matching/index.ts");
+  const { BM25_TUNING, FUSION_TUNING, MATCH_FUSION } = await import("../../search/matching/index.ts");
+  const KNOBS: Record<string, Record<string, unknown>> = { concept: TUNING, bm25: BM25_TUNING, fusion: FUSION_TUNING, match: MATCH_FUSION };
+  const setKnob = (name: string, raw: string) => {
+    const [group, key] = name.includes(".") ? (name.split(".", 2) as [string, string]) : ["concept", name];
+    const knobs = KNOBS[group];
+    if (!knobs || !(key in knobs)) throw new Error(`--tune: unknown knob ${name} (groups: ${Object.keys(KNOBS).join(", ")})`);
+    knobs[key] = typeof knobs[key] === "number" ? Number(raw) : raw;
+  };
   for (const pair of (values.tune ?? "").split(",").filter(Boolean)) {
-    const [key, raw] = pair.split("=") as [keyof typeof TUNING, string | undefined];
-    if (!(key in TUNING) || raw === undefined) throw new Error(`--tune: unknown knob ${key} (knobs: ${Object.keys(TUNING).join(", ")})`);
-    (TUNING as Record<string, unknown>)[key] = typeof TUNING[key] === "number" ? Number(raw) : raw;
+    const [key, raw] = pair.split("=");
+    if (!key || raw === undefined) throw new Error(`--tune: ${pair} is not knob=value`);
+    setKnob(key, raw);
   }
-  if (values.tune) console.error(`[bench] tuning ${JSON.stringify(TUNING)}`);
+  if (values.tune) console.error(`[bench] tuning ${JSON.stringify(KNOBS)}`);
   const { ensureIndexes } = await import("../../search/indexes.ts");
   const { drainOutbox } = await import("../../search/outbox.ts");
 

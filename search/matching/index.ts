@@ -1,7 +1,10 @@
 import type { Meilisearch } from "meilisearch";
 import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
+import { queryOf, relevance, telling, type Query } from "./bm25.ts";
+import { achievementZones, candidateBag, demandZones, loadCorpus, queryZones, type Corpus } from "./corpus.ts";
+import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
 import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
-import type { Lexicon } from "./terms.ts";
+import { normalize, type Lexicon } from "./terms.ts";
 import {
   localBigramWeights,
   MATCH_MIN_SCORE,
@@ -13,6 +16,7 @@ import {
   type MatchAchievement,
   type MatchDemand,
   type PairContext,
+  type PairScore,
   type PreparedAchievement,
   type PreparedDemand,
 } from "./score.ts";
@@ -44,6 +48,9 @@ import {
  * This file composes the two; terms.ts, score.ts and queries.ts do no I/O and are tested alone.
  */
 
+export * from "./bm25.ts";
+export { buildCorpus, clearCorpusCache, loadCorpus, type Corpus } from "./corpus.ts";
+export * from "./fusion.ts";
 export * from "./queries.ts";
 export { clearMatchingCaches, loadSpecificity, synonymLexicon, useSynonymGroups } from "./retrieve.ts";
 export * from "./score.ts";
@@ -61,12 +68,30 @@ export interface MatchOptions {
 
 const EMPTY_VOCABULARY: ReadonlySet<string> = new Set();
 
-function rank<T>(scored: Match<T>[], opts: MatchOptions): Match<T>[] {
+/**
+ * How the lists become one (chosen by cross-validation, bench/matching/run.ts --cv):
+ * - "rrf": reciprocal rank fusion of the concept matcher's and BM25's rankings orders the
+ *   matches; the score shown is the blend below, kept in the list's order.
+ * - "blend": the score is the concept score plus `bm25Weight` × the BM25 relevance, and orders.
+ */
+export const MATCH_FUSION = {
+  method: "rrf" as "rrf" | "blend",
+  /** the BM25 part of the blended score, against the concept score's 1 */
+  bm25Weight: 1,
+  /** BM25 relevance → 0–1: 1 − e^(−relevance / scale); at `scale` a pair scores 0.63 */
+  bm25Scale: 0.05,
+  /** the retrievers: "both", or one alone (the bench measures each) */
+  use: "both" as "both" | "concept" | "bm25",
+};
+
+/** BM25's relevance as a score comparable with the concept score. */
+export function bm25Score(relevance: number): number {
+  return 1 - Math.exp(-relevance / MATCH_FUSION.bm25Scale);
+}
+
+function order<T>(scored: Match<T>[], opts: MatchOptions): Match<T>[] {
   const min = opts.minScore ?? MATCH_MIN_SCORE;
-  return scored
-    .filter((m) => m.score >= min)
-    .sort((x, y) => y.score - x.score || y.relevance - x.relevance)
-    .slice(0, opts.limit ?? 10);
+  return scored.filter((m) => m.score >= min).slice(0, opts.limit ?? 10);
 }
 
 /**
@@ -78,35 +103,110 @@ function specificityOf(words: string[], opts: MatchOptions) {
   return loadSpecificity(words, { client: opts.client, signal: opts.signal, maxFetch: Number.POSITIVE_INFINITY });
 }
 
-/**
- * One demand's side of its pairs: its prepared terms, its candidate achievements and the local
- * bigram weights over them. A pair's score is always computed in this context, whichever side
- * asks, so the demand page, the achievement page, the API and the notification agree.
- */
-interface DemandSide {
-  pd: PreparedDemand;
-  candidates: PreparedAchievement[];
-  ctx: PairContext;
+/** The lexicon's other words for a word (BM25's query expansion). */
+function expander(lexicon: Lexicon) {
+  return (word: string): string[] => {
+    const groups = lexicon.groupsOf.get(normalize(word));
+    if (!groups) return [];
+    const out = new Set<string>();
+    for (const g of groups) for (const w of lexicon.groups[g]!) if (w !== word) out.add(w);
+    return [...out];
+  };
 }
 
-async function demandSide(
-  pd: PreparedDemand,
-  base: Omit<PairContext, "specificity" | "bigramWeights">,
-  opts: MatchOptions,
-): Promise<DemandSide> {
+/** BM25's retrieval queries: its most telling words together (rarest kept first), then the top ones alone. */
+function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; strategy: "frequency" }[] {
+  const top = telling(q, corpus.stats, 8);
+  const out: { q: string; limit: number; strategy: "frequency" }[] = [];
+  if (top.length) out.push({ q: top.join(" "), limit: 60, strategy: "frequency" });
+  for (const w of top.slice(0, 3)) out.push({ q: w, limit: 20, strategy: "frequency" });
+  return out;
+}
+
+/**
+ * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
+ * scored by the concept matcher and by BM25, the two rankings fused. A pair's score is always
+ * computed in this context, whichever side asks, so the demand page, the achievement page, the
+ * API and the notification agree.
+ */
+async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specificity" | "bigramWeights">, opts: MatchOptions) {
   const d = pd.demand;
-  const specificity = await specificityOf(
-    pd.terms.map((t) => t.canonical),
-    opts,
-  );
-  const hits = await retrieve("achievement", queryTexts(pd.terms, specificity, d), achievementFilter(d), opts);
+  const [specificity, corpus] = await Promise.all([
+    specificityOf(
+      pd.terms.map((t) => t.canonical),
+      opts,
+    ),
+    loadCorpus("achievement", opts),
+  ]);
+  const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expander(base.lexicon));
+  const queries = [
+    ...(MATCH_FUSION.use !== "bm25" ? queryTexts(pd.terms, specificity, d) : []),
+    ...(MATCH_FUSION.use !== "concept" ? bm25Queries(q, corpus) : []),
+  ];
+  const hits = queries.length ? await retrieve("achievement", queries, achievementFilter(d), opts) : [];
   const candidates = hits.map((h) => prepareAchievement(achievementFromHit(h), base));
   // The achievements' own core words count too: their rarity, asked together, from the cache after.
   const more = await specificityOf(
     candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
     opts,
   );
-  return { pd, candidates, ctx: { ...base, specificity: more, bigramWeights: localBigramWeights(candidates.map((c) => c.zoned)) } };
+  const ctx: PairContext = { ...base, specificity: more, bigramWeights: localBigramWeights(candidates.map((c) => c.zoned)) };
+  return { pd, scored: fuse(pd, candidates, ctx, q, corpus) };
+}
+
+/** Both rankings of a demand's candidates, fused; best first, every candidate that may be a match. */
+function fuse(
+  pd: PreparedDemand,
+  candidates: PreparedAchievement[],
+  ctx: PairContext,
+  q: Query,
+  corpus: Corpus,
+): Match<MatchAchievement>[] {
+  const d = pd.demand;
+  const rows: { pa: PreparedAchievement; concept: PairScore; bm25: number }[] = [];
+  for (const pa of candidates) {
+    // The filter already said so; checked again so that no stale or odd document slips through.
+    if (!satisfiesHardConstraints(d, pa.achievement)) continue;
+    const a = pa.achievement;
+    const bm25 = relevance(q, candidateBag(a.id, achievementZones(a), corpus), corpus.stats);
+    rows.push({ pa, concept: scorePair(pd, pa, ctx), bm25 });
+  }
+  const blend = (r: (typeof rows)[number]) => {
+    if (MATCH_FUSION.use === "concept") return r.concept.score;
+    if (MATCH_FUSION.use === "bm25") return bm25Score(r.bm25);
+    return (r.concept.score + MATCH_FUSION.bm25Weight * bm25Score(r.bm25)) / (1 + MATCH_FUSION.bm25Weight);
+  };
+  const withScores = rows.map((r) => ({ ...r, blend: blend(r) }));
+  let ordered: typeof withScores;
+  if (MATCH_FUSION.method === "blend" || MATCH_FUSION.use !== "both") {
+    ordered = [...withScores].sort((x, y) => y.blend - x.blend || y.concept.relevance - x.concept.relevance);
+  } else {
+    const lists: RankedList[] = [
+      {
+        name: "concept",
+        weight: FUSION_TUNING.concept,
+        ids: [...withScores].sort((x, y) => y.concept.score - x.concept.score).map((r) => r.pa.achievement.id),
+      },
+      {
+        name: "bm25",
+        weight: FUSION_TUNING.bm25,
+        ids: [...withScores].sort((x, y) => y.bm25 - x.bm25).map((r) => r.pa.achievement.id),
+      },
+    ];
+    const fused = reciprocalRankFusion(lists);
+    ordered = [...withScores].sort(
+      (x, y) => (fused.get(y.pa.achievement.id) ?? 0) - (fused.get(x.pa.achievement.id) ?? 0) || y.blend - x.blend,
+    );
+  }
+  // A candidate is a match when its blended score reaches the threshold (order() applies it).
+  const eligible = ordered;
+  // The score shown reads in the list's order: never above the one before it.
+  let cap = 1;
+  return eligible.map((r) => {
+    const score = Math.round(Math.min(cap, r.blend) * 1000) / 1000;
+    cap = score;
+    return { item: r.pa.achievement, ...r.concept, score, bm25: Math.round(r.bm25 * 1000) / 1000 };
+  });
 }
 
 /** The achievements that can solve this demand, best first. */
@@ -114,13 +214,7 @@ export async function matchDemand(d: MatchDemand, opts: MatchOptions = {}): Prom
   if (d.transactionModes.length === 0) return [];
   const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const side = await demandSide(prepareDemand(d, base), base, opts);
-  const scored: Match<MatchAchievement>[] = [];
-  for (const pa of side.candidates) {
-    // The filter already said so; checked again so that no stale or odd document slips through.
-    if (!satisfiesHardConstraints(d, pa.achievement)) continue;
-    scored.push({ item: pa.achievement, ...scorePair(side.pd, pa, side.ctx) });
-  }
-  return rank(scored, opts);
+  return order(side.scored, opts);
 }
 
 /** How far below the threshold a demand may score in the first pass and still be scored in its own context. */
@@ -129,20 +223,24 @@ const SHORTLIST_EXTRA = 5;
 
 /**
  * The demands this achievement could serve, best first. A first pass scores the candidate demands
- * among themselves; the best of them are then scored as their own demand page scores them (their
- * candidates, their bigram weights), so one pair has one score. A demand whose own retrieval
- * does not find this achievement is not its match either.
+ * among themselves (concept score and BM25 of the achievement's words among the demands); the best
+ * of them are then matched as their own demand page matches them, so one pair has one score. A
+ * demand whose own matching does not find this achievement is not its match either.
  */
 export async function matchAchievement(a: MatchAchievement, opts: MatchOptions = {}): Promise<Match<MatchDemand>[]> {
   if (a.transactionModes.length === 0) return [];
   if (!satisfiesHardConstraints({ transactionModes: a.transactionModes, minTrl: null }, a)) return [];
   const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const pa = prepareAchievement(a, base);
-  const specificity = await specificityOf(
-    pa.terms.map((t) => t.canonical),
-    opts,
-  );
-  const hits = await retrieve("demand", queryTexts(pa.terms, specificity, a), demandFilter(a), opts);
+  const [specificity, corpus] = await Promise.all([
+    specificityOf(
+      pa.terms.map((t) => t.canonical),
+      opts,
+    ),
+    loadCorpus("demand", opts),
+  ]);
+  const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expander(base.lexicon));
+  const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25Queries(q, corpus)], demandFilter(a), opts);
   const candidates = hits.map((h) => prepareDemand(demandFromHit(h), base));
   const more = await specificityOf(
     candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
@@ -152,16 +250,24 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
   const min = opts.minScore ?? MATCH_MIN_SCORE;
   const shortlist = candidates
     .filter((pd) => satisfiesHardConstraints(pd.demand, a))
-    .map((pd) => ({ pd, first: scorePair(pd, pa, firstPass) }))
-    .filter((x) => x.first.score >= min - SHORTLIST_MARGIN)
-    .sort((x, y) => y.first.score - x.first.score)
+    .map((pd) => {
+      const concept = scorePair(pd, pa, firstPass).score;
+      const bm25 = relevance(q, candidateBag(pd.demand.id, demandZones(pd.demand), corpus), corpus.stats);
+      return { pd, first: (concept + MATCH_FUSION.bm25Weight * bm25Score(bm25)) / (1 + MATCH_FUSION.bm25Weight) };
+    })
+    .filter((x) => x.first >= min - SHORTLIST_MARGIN)
+    .sort((x, y) => y.first - x.first)
     .slice(0, (opts.limit ?? 10) + SHORTLIST_EXTRA);
   const sides = await Promise.all(shortlist.map((x) => demandSide(x.pd, base, opts)));
   const scored: Match<MatchDemand>[] = [];
   for (const side of sides) {
-    const own = side.candidates.find((c) => c.achievement.id === a.id);
+    const own = side.scored.find((m) => m.item.id === a.id);
     if (!own) continue;
-    scored.push({ item: side.pd.demand, ...scorePair(side.pd, own, side.ctx) });
+    const { item: _achievement, ...score } = own;
+    scored.push({ ...score, item: side.pd.demand });
   }
-  return rank(scored, opts);
+  return order(
+    scored.sort((x, y) => y.score - x.score || y.relevance - x.relevance),
+    opts,
+  );
 }

@@ -136,7 +136,7 @@ export async function loadSpecificity(
 /** The hits of all these queries on one index, each document once (first seen first). */
 export async function retrieve(
   indexKind: "achievement" | "demand",
-  queries: { q: string; limit: number }[],
+  queries: { q: string; limit: number; strategy?: "last" | "frequency" }[],
   filter: string[],
   opts: { client?: Meilisearch; signal?: AbortSignal } = {},
 ): Promise<Hit[]> {
@@ -150,7 +150,7 @@ export async function retrieve(
         q: x.q,
         limit: x.limit,
         filter,
-        matchingStrategy: "last" as const,
+        matchingStrategy: x.strategy ?? ("last" as const),
         attributesToRetrieve,
       })),
     },

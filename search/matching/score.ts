@@ -47,6 +47,8 @@ export interface PairScore {
   score: number;
   relevance: number;
   reasons: MatchReason[];
+  /** the second retriever's relevance of the pair, 0–1 (index.ts), for the quality harness */
+  bm25?: number;
   /** the parts of the relevance, for the quality harness */
   parts?: { demandCovered: number; achievementCovered: number; bigrams: number; specificHit: number };
 }

@@ -1,0 +1,171 @@
+import type { Meilisearch } from "meilisearch";
+import { indexName, meili } from "../client.ts";
+import { INDEXES } from "../settings.ts";
+import { bagOf, BM25_TUNING, StatsBuilder, type Bag, type CorpusStats, type WeightedText } from "./bm25.ts";
+import type { MatchAchievement, MatchDemand } from "./score.ts";
+import { canonicalWriting, VariantIndex } from "./variants.ts";
+
+/**
+ * The second retriever's view of the whole index (I/O): BM25's corpus statistics and the written
+ * variants found among the index's words, built from the Meilisearch documents themselves (what
+ * is searchable is what is counted) and kept per process. They are rebuilt when the index's
+ * document count changes (checked at most every few seconds): at once for a small index, in the
+ * background for a large one (the old statistics answer meanwhile — a document-frequency a few
+ * minutes old changes a ranking very little, as in any search engine whose statistics lag behind
+ * its deletions). Each app instance keeps its own copy, so instances scale out independently.
+ */
+
+export interface Corpus {
+  stats: CorpusStats;
+  /** a word → its established writing among the variants the index and the query use */
+  canonical: (word: string) => string;
+  docCount: number;
+  builtAt: number;
+}
+
+type Kind = "achievement" | "demand";
+
+/** A listing's texts and their field weights, as a document (what is ranked). */
+export function achievementZones(a: Pick<MatchAchievement, "title" | "keywords" | "summary" | "description">): WeightedText[] {
+  return [
+    { text: a.title, weight: BM25_TUNING.title },
+    { text: a.keywords.join("，"), weight: BM25_TUNING.keywords },
+    { text: a.summary, weight: BM25_TUNING.summary },
+    { text: a.description, weight: BM25_TUNING.description },
+  ];
+}
+
+export function demandZones(d: Pick<MatchDemand, "title" | "keywords" | "description">): WeightedText[] {
+  return [
+    { text: d.title, weight: BM25_TUNING.title },
+    { text: d.keywords.join("，"), weight: BM25_TUNING.keywords },
+    { text: d.description, weight: BM25_TUNING.description },
+  ];
+}
+
+/** The same texts as a query: title and keywords weigh double the description. */
+export function queryZones(x: { title: string; keywords: string[]; description: string; summary?: string }): WeightedText[] {
+  return [
+    { text: x.title, weight: 2 },
+    { text: x.keywords.join("，"), weight: 2 },
+    { text: x.summary ?? "", weight: 1.5 },
+    { text: x.description, weight: 1 },
+  ];
+}
+
+const FIELDS: Record<Kind, string[]> = {
+  achievement: ["id", "title", "keywords", "summary", "description"],
+  demand: ["id", "title", "keywords", "description"],
+};
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+const strs = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+function zonesOfDocument(kind: Kind, d: Record<string, unknown>): WeightedText[] {
+  return kind === "achievement"
+    ? achievementZones({ title: str(d.title), keywords: strs(d.keywords), summary: str(d.summary), description: str(d.description) })
+    : demandZones({ title: str(d.title), keywords: strs(d.keywords), description: str(d.description) });
+}
+
+/** Statistics and variants of a set of documents' zones (pure; the tests and the bench call it directly). */
+export function buildCorpus(documents: Iterable<WeightedText[]>, docCount?: number): Corpus {
+  const builder = new StatsBuilder();
+  for (const zones of documents) builder.add(bagOf(zones));
+  const stats = builder.build();
+  const variants = new VariantIndex();
+  for (const w of stats.df.words.keys()) variants.add(w);
+  const memo = new Map<string, string>();
+  const canonical = (word: string) => {
+    let c = memo.get(word);
+    if (c === undefined) {
+      const others = variants.variantsOf(word);
+      c = others.length ? canonicalWriting([word, ...others]) : word;
+      if (memo.size < 200_000) memo.set(word, c);
+    }
+    return c;
+  };
+  // Variants count as one word: their document frequencies are added up under the established writing.
+  const words = stats.df.words;
+  for (const [w, n] of [...words]) {
+    const c = canonical(w);
+    if (c !== w) words.set(c, (words.get(c) ?? 0) + n);
+  }
+  return { stats, canonical, docCount: docCount ?? stats.n, builtAt: Date.now() };
+}
+
+const PAGE = 1000;
+
+async function fetchCorpus(kind: Kind, client: Meilisearch): Promise<Corpus> {
+  const index = client.index(indexName(INDEXES[kind]));
+  const all: WeightedText[][] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await index.getDocuments({ fields: FIELDS[kind], limit: PAGE, offset });
+    for (const d of page.results) all.push(zonesOfDocument(kind, d as Record<string, unknown>));
+    if (page.results.length < PAGE) break;
+  }
+  return buildCorpus(all, all.length);
+}
+
+/** Up to this many documents the statistics are rebuilt before answering; above, in the background. */
+const SYNC_REBUILD_MAX = 3000;
+const COUNT_CHECK_MS = 3000;
+
+interface Slot {
+  corpus: Corpus | null;
+  checkedAt: number;
+  building: Promise<Corpus> | null;
+}
+const slots = new Map<string, Slot>();
+
+/** Forget the statistics (tests, after bulk changes). */
+export function clearCorpusCache(): void {
+  slots.clear();
+  bagCache.clear();
+}
+
+/** The corpus of one index, fresh as described above. */
+export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}): Promise<Corpus> {
+  const client = opts.client ?? meili();
+  const uid = indexName(INDEXES[kind]);
+  let slot = slots.get(uid);
+  if (!slot) slots.set(uid, (slot = { corpus: null, checkedAt: 0, building: null }));
+  const s = slot;
+  const rebuild = () =>
+    (s.building ??= fetchCorpus(kind, client)
+      .then((c) => {
+        s.corpus = c;
+        return c;
+      })
+      .finally(() => {
+        s.building = null;
+      }));
+  if (!s.corpus) return rebuild();
+  const now = Date.now();
+  if (now - s.checkedAt < COUNT_CHECK_MS) return s.corpus;
+  s.checkedAt = now;
+  const { numberOfDocuments } = await client.index(uid).getStats();
+  if (numberOfDocuments === s.corpus.docCount) return s.corpus;
+  if (numberOfDocuments <= SYNC_REBUILD_MAX) return rebuild();
+  rebuild().catch(() => {});
+  return s.corpus;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bags of the candidates, remembered (most recently used first out)
+
+const BAG_CACHE_MAX = 20_000;
+const bagCache = new Map<string, Bag>();
+
+/** The bag of a candidate, from its texts; cached by id and content, per corpus (variants depend on it). */
+export function candidateBag(id: string, zones: WeightedText[], corpus: Corpus): Bag {
+  const key = `${corpus.builtAt}:${id}:${zones.map((z) => `${z.text.length}:${z.text.slice(0, 32)}`).join("|")}`;
+  const hit = bagCache.get(key);
+  if (hit) {
+    bagCache.delete(key);
+    bagCache.set(key, hit);
+    return hit;
+  }
+  const bag = bagOf(zones, corpus.canonical);
+  bagCache.set(key, bag);
+  if (bagCache.size > BAG_CACHE_MAX) bagCache.delete(bagCache.keys().next().value!);
+  return bag;
+}
