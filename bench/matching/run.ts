@@ -99,6 +99,33 @@ export function violates(demand: Rec, achievement: Rec): boolean {
   return minTrl != null && trl != null && trl < minTrl;
 }
 
+/** One demand's figures for a ranked list of achievement externalIds (top 10 read). */
+export function figuresOf(
+  d: DemandRec,
+  ranked: string[],
+  achievementById: Map<string, Rec>,
+  ms: number,
+  top: DemandFigures["top"] = [],
+): DemandFigures {
+  const judgments = d.judgments ?? {};
+  const infeasibleOf = (aid: string) => achievementById.has(aid) && violates(d, achievementById.get(aid)!);
+  const ok = Object.fromEntries(Object.entries(judgments).filter(([aid]) => !infeasibleOf(aid)));
+  return {
+    externalId: d.externalId,
+    title: String(d.title ?? ""),
+    judged: Object.values(judgments).filter((g) => g > 0).length,
+    recall: recallAt(10, ranked, judgments, 1),
+    recall2: recallAt(10, ranked, judgments, 2),
+    ndcg: ndcgAt(10, ranked, judgments),
+    // distractors added by --scale are checked from MongoDB's copy
+    violations: ranked.slice(0, 10).filter((aid) => infeasibleOf(aid)).length,
+    infeasible: Object.entries(judgments).filter(([aid, g]) => g > 0 && infeasibleOf(aid)).length,
+    feasible: { recall: recallAt(10, ranked, ok, 1), recall2: recallAt(10, ranked, ok, 2), ndcg: ndcgAt(10, ranked, ok) },
+    top,
+    ms,
+  };
+}
+
 const mean = (xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x != null);
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
@@ -120,6 +147,8 @@ async function main() {
       scale: { type: "string", default: "0" },
       calls: { type: "string", default: "300" },
       "keep-data": { type: "boolean", default: false },
+      folds: { type: "string", default: "4" },
+      "no-cv": { type: "boolean", default: false },
       synonyms: { type: "string" },
       tune: { type: "string" },
     },
@@ -213,7 +242,7 @@ async function main() {
     await drainOutbox();
     console.error(`[bench] search index filled in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const evaluate = async (label: string) => {
+    const evaluate = async (label: string, quiet = false) => {
       resetMatchingVocabulary();
       clearMatchingCaches();
       const rows: DemandFigures[] = [];
@@ -223,33 +252,18 @@ async function main() {
         const started = performance.now();
         const matches = await findMatchesForDemand(id, { limit: 10, viewer: { type: "system" } });
         const ms = performance.now() - started;
-        const judgments = d.judgments ?? {};
         const ranked = matches.map((m) => m.externalId ?? `#${m.id}`);
-        const violations = matches.filter((m) => {
-          const a = m.externalId ? achievementById.get(m.externalId) : undefined;
-          return a ? violates(d, a) : false; // distractors added by --scale are checked below
-        }).length;
-        rows.push({
-          externalId: d.externalId,
-          title: String(d.title ?? ""),
-          judged: Object.values(judgments).filter((g) => g > 0).length,
-          recall: recallAt(10, ranked, judgments, 1),
-          recall2: recallAt(10, ranked, judgments, 2),
-          ndcg: ndcgAt(10, ranked, judgments),
-          violations,
-          infeasible: Object.entries(judgments).filter(
-            ([aid, g]) => g > 0 && achievementById.has(aid) && violates(d, achievementById.get(aid)!),
-          ).length,
-          feasible: (() => {
-            const ok = Object.fromEntries(
-              Object.entries(judgments).filter(([aid]) => !(achievementById.has(aid) && violates(d, achievementById.get(aid)!))),
-            );
-            return { recall: recallAt(10, ranked, ok, 1), recall2: recallAt(10, ranked, ok, 2), ndcg: ndcgAt(10, ranked, ok) };
-          })(),
-          top: matches.map((m) => ({ externalId: m.externalId, score: m.score, grade: judgments[m.externalId ?? ""] ?? 0 })),
-          ms,
-        });
-        if (values.verbose) {
+        const judgments = d.judgments ?? {};
+        rows.push(
+          figuresOf(
+            d,
+            ranked,
+            achievementById,
+            ms,
+            matches.map((m) => ({ externalId: m.externalId, score: m.score, grade: judgments[m.externalId ?? ""] ?? 0 })),
+          ),
+        );
+        if (values.verbose && !quiet) {
           const missed = Object.entries(judgments)
             .filter(([aid, g]) => g > 0 && !ranked.includes(aid))
             .map(
@@ -268,11 +282,48 @@ async function main() {
           if (missed.length) console.log(`  missed: ${missed.join(" · ")}`);
         }
       }
-      printFigures(label, rows);
+      if (!quiet) printFigures(label, rows);
       return rows;
     };
 
-    await evaluate(`${dataset.achievements.length} achievements`);
+    const fusedDefault = await evaluate(`${dataset.achievements.length} achievements`);
+
+    if (!values["no-cv"]) {
+      // Point 8 of issue 16: the four systems side by side, cross-validated where anything is fitted.
+      const defaults = Object.fromEntries(Object.entries(KNOBS).map(([g, k]) => [g, { ...k }]));
+      const apply = (cfg: Config) => {
+        for (const [g, k] of Object.entries(defaults)) Object.assign(KNOBS[g]!, k);
+        for (const [name, v] of Object.entries(cfg.knobs)) setKnob(name, String(v));
+      };
+      const run = async (cfg: Config) => {
+        apply(cfg);
+        const rows = await evaluate(cfg.name, true);
+        return rows;
+      };
+      const folds = Math.max(2, Number(values.folds) || 4);
+      const t1 = performance.now();
+      const concept = await run({ name: "concept", knobs: { "match.use": "concept" } });
+      const bm25 = await crossValidate(gridOf("bm25"), run, folds);
+      const fused = await crossValidate(gridOf("fused"), run, folds);
+      apply({ name: "defaults", knobs: {} });
+      const baseline = bigramBaselineFigures(dataset, achievementById);
+      console.error(
+        `[bench] cross-validation: ${bm25.tried + fused.tried} configurations in ${((performance.now() - t1) / 1000).toFixed(0)} s`,
+      );
+      printSystems(
+        [
+          { name: "concept matcher alone (no fitted knobs)", rows: concept },
+          { name: `BM25 alone (${folds}-fold cross-validated)`, rows: bm25.heldOut },
+          { name: "plain character-bigram BM25 (hard filter)", rows: baseline },
+          { name: `fused (${folds}-fold cross-validated)`, rows: fused.heldOut },
+          { name: "fused, shipped defaults (fitted on all: optimistic)", rows: fusedDefault },
+        ],
+        dataset.demands.length,
+      );
+      console.log(`  chosen per fold — BM25: ${bm25.chosen.join(" | ")}`);
+      console.log(`  chosen per fold — fused: ${fused.chosen.join(" | ")}`);
+      console.log(`  best on all demands (what the defaults should be) — fused: ${fused.bestOnAll}; BM25: ${bm25.bestOnAll}`);
+    }
 
     if (scale > 0) {
       const { generateRecords } = await import("../import.ts");
@@ -333,6 +384,139 @@ async function main() {
     await mongoose.disconnect().catch(() => {});
     await services.stop();
     if (!values["keep-data"]) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-validation (issue 16, point 8): knobs are chosen on some demands and measured on the others
+
+export interface Config {
+  name: string;
+  knobs: Record<string, string | number>;
+}
+
+/** The configurations tried: a small grid, so that choosing among them cannot learn the set by heart. */
+export function gridOf(system: "bm25" | "fused"): Config[] {
+  const kinds = [
+    { "bm25.words": 0.5, "bm25.bigrams": 0.3, "bm25.chars": 0.2 },
+    { "bm25.words": 0.4, "bm25.bigrams": 0.4, "bm25.chars": 0.2 },
+    { "bm25.words": 0.3, "bm25.bigrams": 0.3, "bm25.chars": 0.4 },
+  ];
+  const out: Config[] = [];
+  const name = (k: Record<string, string | number>) =>
+    Object.entries(k)
+      .map(([n, v]) => `${n.replace(/^(bm25|match|fusion)\./, "")}=${v}`)
+      .join(",");
+  for (const kind of kinds) {
+    for (const expansion of [0, 0.5]) {
+      if (system === "bm25") {
+        for (const k1 of [0.9, 1.2, 1.6]) {
+          const knobs = { "match.use": "bm25", ...kind, "bm25.expansion": expansion, "bm25.k1": k1 };
+          out.push({ name: name(knobs), knobs });
+        }
+        continue;
+      }
+      for (const w of [0.5, 1, 2]) {
+        const rrf = { "match.method": "rrf", ...kind, "bm25.expansion": expansion, "fusion.bm25": w };
+        out.push({ name: name(rrf), knobs: rrf });
+        const blend = { "match.method": "blend", ...kind, "bm25.expansion": expansion, "match.bm25Weight": w };
+        out.push({ name: name(blend), knobs: blend });
+      }
+    }
+  }
+  return out;
+}
+
+/** Demands in folds by a hash of their id (stable across runs, unrelated to their content). */
+function foldOf(id: string, folds: number): number {
+  let h = 2166136261;
+  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return (h >>> 0) % folds;
+}
+
+/**
+ * Every configuration is run once on every demand; then for each fold the configuration with the
+ * best mean nDCG@10 on the OTHER folds is chosen, and the fold's demands are measured with it.
+ */
+export async function crossValidate(configs: Config[], run: (c: Config) => Promise<DemandFigures[]>, folds: number) {
+  const results: { cfg: Config; rows: DemandFigures[] }[] = [];
+  for (const cfg of configs) results.push({ cfg, rows: await run(cfg) });
+  const meanNdcg = (rows: DemandFigures[]) => mean(rows.map((r) => r.ndcg)) ?? 0;
+  const heldOut: DemandFigures[] = [];
+  const chosen: string[] = [];
+  for (let f = 0; f < folds; f++) {
+    let best = results[0]!;
+    let bestScore = -1;
+    for (const r of results) {
+      const score = meanNdcg(r.rows.filter((x) => foldOf(x.externalId, folds) !== f));
+      if (score > bestScore) [best, bestScore] = [r, score];
+    }
+    chosen.push(best.cfg.name);
+    heldOut.push(...best.rows.filter((x) => foldOf(x.externalId, folds) === f));
+  }
+  const bestOnAll = results.reduce((a, b) => (meanNdcg(b.rows) > meanNdcg(a.rows) ? b : a)).cfg.name;
+  return { heldOut, chosen, bestOnAll, tried: configs.length };
+}
+
+/**
+ * The plain baseline of the issue: BM25 (k1 1.2, b 0.75) over the character bigrams of an
+ * achievement's whole text (title, keywords, summary, description), every achievement that passes
+ * the hard constraints ranked — no dictionary, no fields, no vocabulary.
+ */
+export function bigramBaselineFigures(dataset: Dataset, achievementById: Map<string, Rec>): DemandFigures[] {
+  const grams = (s: string) => {
+    const out: string[] = [];
+    for (const run of s
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/\p{Script=Han}{2,}/gu) ?? [])
+      for (let i = 0; i + 1 < run.length; i++) out.push(run.slice(i, i + 2));
+    return out;
+  };
+  const text = (r: Rec) =>
+    [r.title, ...(Array.isArray(r.keywords) ? r.keywords : []), r.summary, r.description].filter((x) => typeof x === "string").join("，");
+  const docs = dataset.achievements.map((a) => {
+    const g = grams(text(a));
+    const tf = new Map<string, number>();
+    for (const x of g) tf.set(x, (tf.get(x) ?? 0) + 1);
+    return { a, tf, len: g.length };
+  });
+  const df = new Map<string, number>();
+  for (const d of docs) for (const x of d.tf.keys()) df.set(x, (df.get(x) ?? 0) + 1);
+  const n = docs.length;
+  const avg = docs.reduce((s, d) => s + d.len, 0) / Math.max(n, 1);
+  return dataset.demands.map((d) => {
+    const started = performance.now();
+    const q = new Set(grams(text(d)));
+    const ranked = docs
+      .filter((x) => !violates(d, x.a))
+      .map((x) => {
+        let s = 0;
+        for (const g of q) {
+          const tf = x.tf.get(g);
+          if (!tf) continue;
+          const k = df.get(g) ?? 0;
+          s += Math.log(1 + (n - k + 0.5) / (k + 0.5)) * ((tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * x.len) / avg)));
+        }
+        return [x.a.externalId, s] as const;
+      })
+      .filter(([, s]) => s > 0)
+      .sort((x, y) => y[1] - x[1])
+      .map(([id]) => id);
+    return figuresOf(d, ranked, achievementById, performance.now() - started);
+  });
+}
+
+function printSystems(systems: { name: string; rows: DemandFigures[] }[], demands: number) {
+  console.log(`\nMatching systems on ${demands} demands (top 10; nDCG gain 2^g − 1)`);
+  console.log(
+    `  ${"system".padEnd(52)} ${"nDCG@10".padStart(7)} ${"R@10≥1".padStart(7)} ${"R@10≥2".padStart(7)} ${"viol".padStart(5)} ${"p50 ms".padStart(7)} ${"p95 ms".padStart(7)}`,
+  );
+  for (const s of systems) {
+    const times = s.rows.map((r) => r.ms);
+    console.log(
+      `  ${s.name.padEnd(52)} ${f3(mean(s.rows.map((r) => r.ndcg))).padStart(7)} ${f3(mean(s.rows.map((r) => r.recall))).padStart(7)} ${f3(mean(s.rows.map((r) => r.recall2))).padStart(7)} ${String(s.rows.reduce((n, r) => n + r.violations, 0)).padStart(5)} ${pct(times, 50).toFixed(1).padStart(7)} ${pct(times, 95).toFixed(1).padStart(7)}`,
+    );
   }
 }
 

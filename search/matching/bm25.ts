@@ -40,9 +40,9 @@ export const BM25_TUNING = {
   summary: 1.5,
   description: 1,
   /** how much each kind of token counts in the combined relevance */
-  words: 0.5,
-  bigrams: 0.35,
-  chars: 0.15,
+  words: 0.3,
+  bigrams: 0.3,
+  chars: 0.4,
   /** weight of a word reached only through a vocabulary group, against the word itself */
   expansion: 0.5,
 };

@@ -3,6 +3,7 @@ import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, que
 import { queryOf, relevance, telling, type Query } from "./bm25.ts";
 import { achievementZones, candidateBag, demandZones, loadCorpus, queryZones, type Corpus } from "./corpus.ts";
 import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
+import { addWords } from "./text.ts";
 import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
 import { normalize, type Lexicon } from "./terms.ts";
 import {
@@ -75,7 +76,7 @@ const EMPTY_VOCABULARY: ReadonlySet<string> = new Set();
  * - "blend": the score is the concept score plus `bm25Weight` × the BM25 relevance, and orders.
  */
 export const MATCH_FUSION = {
-  method: "rrf" as "rrf" | "blend",
+  method: "blend" as "rrf" | "blend",
   /** the BM25 part of the blended score, against the concept score's 1 */
   bm25Weight: 1,
   /** BM25 relevance → 0–1: 1 − e^(−relevance / scale); at `scale` a pair scores 0.63 */
@@ -103,8 +104,14 @@ function specificityOf(words: string[], opts: MatchOptions) {
   return loadSpecificity(words, { client: opts.client, signal: opts.signal, maxFetch: Number.POSITIVE_INFINITY });
 }
 
-/** The lexicon's other words for a word (BM25's query expansion). */
+const taught = new WeakSet<Lexicon>();
+
+/** The lexicon's other words for a word (BM25's query expansion); its words become segmenter words. */
 function expander(lexicon: Lexicon) {
+  if (!taught.has(lexicon)) {
+    addWords(lexicon.groups.flat());
+    taught.add(lexicon);
+  }
   return (word: string): string[] => {
     const groups = lexicon.groupsOf.get(normalize(word));
     if (!groups) return [];
@@ -116,12 +123,14 @@ function expander(lexicon: Lexicon) {
 
 /** BM25's retrieval queries: its most telling words together (rarest kept first), then the top ones alone. */
 function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; strategy: "frequency" }[] {
-  const top = telling(q, corpus.stats, 8);
+  const top = telling(q, corpus.stats, BM25_RETRIEVAL.words);
   const out: { q: string; limit: number; strategy: "frequency" }[] = [];
-  if (top.length) out.push({ q: top.join(" "), limit: 60, strategy: "frequency" });
-  for (const w of top.slice(0, 3)) out.push({ q: w, limit: 20, strategy: "frequency" });
+  if (top.length) out.push({ q: top.join(" "), limit: BM25_RETRIEVAL.combinedLimit, strategy: "frequency" });
+  for (const w of top.slice(0, BM25_RETRIEVAL.alone)) out.push({ q: w, limit: BM25_RETRIEVAL.aloneLimit, strategy: "frequency" });
   return out;
 }
+
+export const BM25_RETRIEVAL = { words: 10, combinedLimit: 100, alone: 6, aloneLimit: 40 };
 
 /**
  * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
@@ -131,6 +140,8 @@ function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; stra
  */
 async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specificity" | "bigramWeights">, opts: MatchOptions) {
   const d = pd.demand;
+  // First: the segmenter learns the vocabulary's words before any text is cut.
+  const expand = expander(base.lexicon);
   const [specificity, corpus] = await Promise.all([
     specificityOf(
       pd.terms.map((t) => t.canonical),
@@ -138,7 +149,7 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
     ),
     loadCorpus("achievement", opts),
   ]);
-  const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expander(base.lexicon));
+  const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
   const queries = [
     ...(MATCH_FUSION.use !== "bm25" ? queryTexts(pd.terms, specificity, d) : []),
     ...(MATCH_FUSION.use !== "concept" ? bm25Queries(q, corpus) : []),
@@ -232,6 +243,7 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
   if (!satisfiesHardConstraints({ transactionModes: a.transactionModes, minTrl: null }, a)) return [];
   const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const pa = prepareAchievement(a, base);
+  const expand = expander(base.lexicon);
   const [specificity, corpus] = await Promise.all([
     specificityOf(
       pa.terms.map((t) => t.canonical),
@@ -239,7 +251,7 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
     ),
     loadCorpus("demand", opts),
   ]);
-  const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expander(base.lexicon));
+  const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expand);
   const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25Queries(q, corpus)], demandFilter(a), opts);
   const candidates = hits.map((h) => prepareDemand(demandFromHit(h), base));
   const more = await specificityOf(

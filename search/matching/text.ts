@@ -18,6 +18,22 @@ function segmenter(): Jieba {
   return jieba;
 }
 
+const added = new Set<string>();
+/**
+ * Teach the segmenter words it does not know (the vocabulary's: 烂根, 以电代柴), so that they stay
+ * whole. Words are only ever added: a retired vocabulary word stays a word, which is harmless.
+ */
+export function addWords(list: Iterable<string>): void {
+  const lines: string[] = [];
+  for (const raw of list) {
+    const w = normalForm(raw).trim();
+    if (w.length < 2 || w.length > 20 || /\s/.test(w) || added.has(w)) continue;
+    added.add(w);
+    lines.push(`${w} 20 n`);
+  }
+  if (lines.length) segmenter().loadDict(Buffer.from(lines.join("\n"), "utf8"));
+}
+
 let toSimplified: ((s: string) => string) | undefined;
 /** Traditional (Taiwan, Hong Kong, generic) → simplified, as mainland China writes. */
 export function simplified(s: string): string {
