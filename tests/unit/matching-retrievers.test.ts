@@ -87,7 +87,10 @@ describe("BM25 over words, bigrams and characters", () => {
   });
 
   it("gives a relevance between 0 and 1 and a rarer word more weight", () => {
-    for (const { r } of rank("魔芋软腐病", "")) (expect(r).toBeGreaterThanOrEqual(0), expect(r).toBeLessThanOrEqual(1));
+    for (const { r } of rank("魔芋软腐病", "")) {
+      expect(r).toBeGreaterThanOrEqual(0);
+      expect(r).toBeLessThanOrEqual(1);
+    }
     expect(idf(corpus.stats, "words", "软腐病")).toBeGreaterThan(idf(corpus.stats, "words", "魔芋"));
     const q = queryOf(queryZones({ title: "魔芋软腐病", keywords: [], description: "" }), corpus.stats, corpus.canonical);
     expect(telling(q, corpus.stats, 1)).toEqual(["软腐病"]);
