@@ -6,6 +6,7 @@ import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { indexName, meili } from "./client.ts";
 import { achievementDocument, demandDocument } from "./documents.ts";
+import { warmCorpora } from "./matching/corpus.ts";
 import { ensureIndexes } from "./indexes.ts";
 import { INDEXES, type IndexKind } from "./settings.ts";
 
@@ -134,6 +135,8 @@ export function startOutboxWorker(): () => void {
         await ensureIndexes();
         settingsApplied = true;
         logger.info("search indexes ready");
+        // Matching's corpus statistics, built in the background before the first match asks.
+        warmCorpora();
       }
       const n = await applyOutboxOnce();
       if (n > 0) delay = 50;

@@ -1,4 +1,8 @@
 import type { Meilisearch } from "meilisearch";
+import type mongoose from "mongoose";
+import { Achievement } from "~/models/achievement.server.ts";
+import { Demand } from "~/models/demand.server.ts";
+import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
 import { indexName, meili } from "../client.ts";
 import { INDEXES } from "../settings.ts";
 import { bagOf, BM25_TUNING, StatsBuilder, type Bag, type CorpusStats, type WeightedText } from "./bm25.ts";
@@ -7,8 +11,9 @@ import { canonicalWriting, VariantIndex } from "./variants.ts";
 
 /**
  * The second retriever's view of the whole index (I/O): BM25's corpus statistics and the written
- * variants found among the index's words, built from the Meilisearch documents themselves (what
- * is searchable is what is counted) and kept per process. They are rebuilt when the index's
+ * variants found among the index's words, built from the public listings in MongoDB (what the
+ * index holds; read with a cursor, cut in slices so requests keep being served) and kept per
+ * process. They are rebuilt when the index's
  * document count changes (checked at most every few seconds): at once for a small index, in the
  * background for a large one (the old statistics answer meanwhile — a document-frequency a few
  * minutes old changes a ranking very little, as in any search engine whose statistics lag behind
@@ -66,11 +71,16 @@ function zonesOfDocument(kind: Kind, d: Record<string, unknown>): WeightedText[]
     : demandZones({ title: str(d.title), keywords: strs(d.keywords), description: str(d.description) });
 }
 
-/** Statistics and variants of a set of documents' zones (pure; the tests and the bench call it directly). */
-export function buildCorpus(documents: Iterable<WeightedText[]>, docCount?: number): Corpus {
+/** Statistics and variants of a set of documents' texts (pure; the tests, the bench and the fallback call it). */
+export function buildCorpus(documents: Iterable<WeightedText[]>): Corpus {
   const builder = new StatsBuilder();
   for (const zones of documents) builder.add(bagOf(zones));
   const stats = builder.build();
+  return finishCorpus(stats, stats.n);
+}
+
+/** The written variants among the corpus's words, their document frequencies added up under the established writing. */
+function finishCorpus(stats: CorpusStats, docCount: number): Corpus {
   const variants = new VariantIndex();
   for (const w of stats.df.words.keys()) variants.add(w);
   const memo = new Map<string, string>();
@@ -83,26 +93,31 @@ export function buildCorpus(documents: Iterable<WeightedText[]>, docCount?: numb
     }
     return c;
   };
-  // Variants count as one word: their document frequencies are added up under the established writing.
   const words = stats.df.words;
   for (const [w, n] of [...words]) {
     const c = canonical(w);
     if (c !== w) words.set(c, (words.get(c) ?? 0) + n);
   }
-  return { stats, canonical, docCount: docCount ?? stats.n, builtAt: Date.now() };
+  return { stats, canonical, docCount, builtAt: Date.now() };
 }
 
-const PAGE = 1000;
+/** Documents cut per slice before the event loop gets its turn (a large corpus must not stall requests). */
+const SLICE = 300;
 
-async function fetchCorpus(kind: Kind, client: Meilisearch): Promise<Corpus> {
-  const index = client.index(indexName(INDEXES[kind]));
-  const all: WeightedText[][] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await index.getDocuments({ fields: FIELDS[kind], limit: PAGE, offset });
-    for (const d of page.results) all.push(zonesOfDocument(kind, d as Record<string, unknown>));
-    if (page.results.length < PAGE) break;
+/** The public listings' texts from MongoDB (what the index holds), cut in slices. */
+async function fetchCorpus(kind: Kind): Promise<Corpus> {
+  const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<Record<string, unknown>>;
+  const fields = Object.fromEntries(FIELDS[kind].filter((f) => f !== "id").map((f) => [f, 1]));
+  const builder = new StatsBuilder();
+  let slice = 0;
+  for await (const d of Model.find({ status: { $in: PUBLIC_STATUSES } }, fields)
+    .lean()
+    .cursor({ batchSize: 2000 })) {
+    builder.add(bagOf(zonesOfDocument(kind, d as Record<string, unknown>)));
+    if (++slice % SLICE === 0) await new Promise((r) => setImmediate(r));
   }
-  return buildCorpus(all, all.length);
+  const stats = builder.build();
+  return finishCorpus(stats, stats.n);
 }
 
 /** Up to this many documents the statistics are rebuilt before answering; above, in the background. */
@@ -122,15 +137,18 @@ export function clearCorpusCache(): void {
   bagCache.clear();
 }
 
-/** The corpus of one index, fresh as described above. */
-export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}): Promise<Corpus> {
+/**
+ * The corpus of one index, fresh as described above; null while a large index's first statistics
+ * are still being built (the caller then uses its candidates' own statistics).
+ */
+export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}): Promise<Corpus | null> {
   const client = opts.client ?? meili();
   const uid = indexName(INDEXES[kind]);
   let slot = slots.get(uid);
   if (!slot) slots.set(uid, (slot = { corpus: null, checkedAt: 0, building: null }));
   const s = slot;
   const rebuild = () =>
-    (s.building ??= fetchCorpus(kind, client)
+    (s.building ??= fetchCorpus(kind)
       .then((c) => {
         s.corpus = c;
         return c;
@@ -138,15 +156,20 @@ export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}
       .finally(() => {
         s.building = null;
       }));
-  if (!s.corpus) return rebuild();
   const now = Date.now();
-  if (now - s.checkedAt < COUNT_CHECK_MS) return s.corpus;
+  if (s.corpus && now - s.checkedAt < COUNT_CHECK_MS) return s.corpus;
+  if (s.building && !s.corpus) return null;
   s.checkedAt = now;
   const { numberOfDocuments } = await client.index(uid).getStats();
-  if (numberOfDocuments === s.corpus.docCount) return s.corpus;
+  if (s.corpus && numberOfDocuments === s.corpus.docCount) return s.corpus;
   if (numberOfDocuments <= SYNC_REBUILD_MAX) return rebuild();
   rebuild().catch(() => {});
   return s.corpus;
+}
+
+/** Start building both corpora (the search worker calls it once the indexes are ready). */
+export function warmCorpora(): void {
+  for (const kind of ["achievement", "demand"] as const) loadCorpus(kind).catch(() => {});
 }
 
 // ---------------------------------------------------------------------------------------------

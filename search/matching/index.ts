@@ -1,7 +1,7 @@
 import type { Meilisearch } from "meilisearch";
 import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
 import { queryOf, relevance, telling, type Query } from "./bm25.ts";
-import { achievementZones, candidateBag, demandZones, loadCorpus, queryZones, type Corpus } from "./corpus.ts";
+import { achievementZones, buildCorpus, candidateBag, demandZones, loadCorpus, queryZones, type Corpus } from "./corpus.ts";
 import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
 import { addWords } from "./text.ts";
 import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
@@ -50,7 +50,7 @@ import {
  */
 
 export * from "./bm25.ts";
-export { buildCorpus, clearCorpusCache, loadCorpus, type Corpus } from "./corpus.ts";
+export { buildCorpus, clearCorpusCache, loadCorpus, warmCorpora, type Corpus } from "./corpus.ts";
 export * from "./fusion.ts";
 export * from "./queries.ts";
 export { clearMatchingCaches, loadSpecificity, synonymLexicon, useSynonymGroups } from "./retrieve.ts";
@@ -142,20 +142,22 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
   const d = pd.demand;
   // First: the segmenter learns the vocabulary's words before any text is cut.
   const expand = expander(base.lexicon);
-  const [specificity, corpus] = await Promise.all([
+  const [specificity, ready] = await Promise.all([
     specificityOf(
       pd.terms.map((t) => t.canonical),
       opts,
     ),
     loadCorpus("achievement", opts),
   ]);
-  const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
   const queries = [
-    ...(MATCH_FUSION.use !== "bm25" ? queryTexts(pd.terms, specificity, d) : []),
-    ...(MATCH_FUSION.use !== "concept" ? bm25Queries(q, corpus) : []),
+    ...(MATCH_FUSION.use !== "bm25" || !ready ? queryTexts(pd.terms, specificity, d) : []),
+    ...(MATCH_FUSION.use !== "concept" && ready ? bm25Queries(queryOf(queryZones(d), ready.stats, ready.canonical, expand), ready) : []),
   ];
   const hits = queries.length ? await retrieve("achievement", queries, achievementFilter(d), opts) : [];
   const candidates = hits.map((h) => prepareAchievement(achievementFromHit(h), base));
+  // While a large index's statistics are first being built, the candidates' own statistics stand in.
+  const corpus = ready ?? buildCorpus(candidates.map((c) => achievementZones(c.achievement)));
+  const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
   // The achievements' own core words count too: their rarity, asked together, from the cache after.
   const more = await specificityOf(
     candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
@@ -244,16 +246,18 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
   const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const pa = prepareAchievement(a, base);
   const expand = expander(base.lexicon);
-  const [specificity, corpus] = await Promise.all([
+  const [specificity, ready] = await Promise.all([
     specificityOf(
       pa.terms.map((t) => t.canonical),
       opts,
     ),
     loadCorpus("demand", opts),
   ]);
-  const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expand);
-  const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25Queries(q, corpus)], demandFilter(a), opts);
+  const bm25 = ready ? bm25Queries(queryOf(queryZones(a), ready.stats, ready.canonical, expand), ready) : [];
+  const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25], demandFilter(a), opts);
   const candidates = hits.map((h) => prepareDemand(demandFromHit(h), base));
+  const corpus = ready ?? buildCorpus(candidates.map((c) => demandZones(c.demand)));
+  const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expand);
   const more = await specificityOf(
     candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
     opts,
