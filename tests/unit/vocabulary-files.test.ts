@@ -131,6 +131,9 @@ describe("bridges between the words people use and the words researchers write",
     ["没信号", "通信网络覆盖"],
     ["TMR", "全混合日粮"],
     ["PLC", "可编程逻辑控制器"],
+    ["菌子", "野生食用菌"],
+    ["怀不上", "受胎率"],
+    ["账目不清", "合作社财务管理"],
   ])("%s reaches %s", (colloquial, term) => {
     expect(reach(colloquial)).toContain(normalize(term));
   });
@@ -152,6 +155,8 @@ describe("bridges between the words people use and the words researchers write",
     ["生姜", "黄姜"],
     ["黏虫", "粘虫板"],
     ["图像识别", "知识图谱"],
+    ["电动车", "电动汽车"],
+    ["远程医疗", "远程诊断"],
   ])("keeps %s apart from %s", (a, b) => {
     expect(reach(a)).not.toContain(normalize(b));
   });
