@@ -31,7 +31,8 @@ const wordsField = z
     const twice = words.find((w) => (seen.has(w) ? true : (seen.add(w), false)));
     if (twice) ctx.addIssue({ code: "custom", message: formMessage("vocabulary.errors.wordTwice", { word: twice }) });
     if (words.length < 2) ctx.addIssue({ code: "custom", message: "vocabulary.errors.tooFew" });
-    if (words.length > MAX_GROUP_WORDS) ctx.addIssue({ code: "custom", message: formMessage("vocabulary.errors.tooMany", { max: MAX_GROUP_WORDS }) });
+    if (words.length > MAX_GROUP_WORDS)
+      ctx.addIssue({ code: "custom", message: formMessage("vocabulary.errors.tooMany", { max: MAX_GROUP_WORDS }) });
   });
 
 const optionalText = (max: number) =>

@@ -1,10 +1,5 @@
 import mongoose from "mongoose";
-import {
-  VOCABULARY_STATE_ID,
-  VocabularyGroup,
-  VocabularyState,
-  type VocabularyGroupDoc,
-} from "~/models/vocabulary-group.server.ts";
+import { VOCABULARY_STATE_ID, VocabularyGroup, VocabularyState, type VocabularyGroupDoc } from "~/models/vocabulary-group.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
 import { MergeGroupsSchema, VocabularyGroupFormSchema, type VocabularyGroupForm } from "~/schemas/vocabulary.ts";
 import { ConflictError, NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -72,11 +67,7 @@ export async function findGroup(ref: string, session: ClientSession | null = nul
 }
 
 /** A new group of the bureau ("bureau/<id>"); answers its _id. */
-export async function createVocabularyGroup(
-  actor: Actor,
-  input: unknown,
-  opts: { via?: Via; reason?: string } = {},
-): Promise<string> {
+export async function createVocabularyGroup(actor: Actor, input: unknown, opts: { via?: Via; reason?: string } = {}): Promise<string> {
   assertCan(actor, "vocabulary:edit");
   const data = parseGroupForm(input);
   await checkWordsFree(data.words, null, data.confirm);
