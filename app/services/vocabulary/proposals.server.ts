@@ -182,7 +182,7 @@ export async function rejectVocabularyProposal(actor: Actor, input: unknown, opt
           byName: actor.name,
         },
       },
-      { upsert: true, new: true, session },
+      { upsert: true, returnDocument: "after", session },
     ).lean();
     await recordAudit(session, {
       subjectType: "vocabulary",
