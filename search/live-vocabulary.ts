@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { VOCABULARY_STATE_ID, VocabularyGroup, VocabularyState } from "~/models/vocabulary-group.server.ts";
+import { synonymLexicon } from "./matching/retrieve.ts";
 import { buildLexicon, type Lexicon } from "./matching/terms.ts";
 import { loadSynonymGroups } from "./synonyms.ts";
 
@@ -27,9 +28,9 @@ let loading: Promise<LiveVocabulary> | undefined;
 /** raised by forgetLiveVocabulary, so that a read already under way does not store what it read before */
 let generation = 0;
 
+/** The shipped files (matching's own cached lexicon of them, which also honours the bench's `useSynonymGroups`). */
 function fromFiles(): LiveVocabulary {
-  const groups = loadSynonymGroups();
-  return { version: -1, groups, lexicon: buildLexicon(groups) };
+  return { version: -1, groups: loadSynonymGroups(), lexicon: synonymLexicon() };
 }
 
 async function currentVersion(): Promise<number> {
