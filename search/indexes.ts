@@ -20,7 +20,10 @@ export async function ensureIndex(
       throw new Error(`cannot create index ${uid}: ${task.error?.message}`);
     }
   }
-  const task = await client.index(uid).updateSettings(settingsFor(kind, groups ?? (await liveSynonymGroups()))).waitTask({ timeout: 60_000 });
+  const task = await client
+    .index(uid)
+    .updateSettings(settingsFor(kind, groups ?? (await liveSynonymGroups())))
+    .waitTask({ timeout: 60_000 });
   if (task.status === "failed") throw new Error(`cannot apply settings to ${uid}: ${task.error?.message}`);
 }
 

@@ -7,6 +7,7 @@ import formStyles from "~/components/listing-form/listing-form.css";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { FieldErrors, FormErrors } from "~/components/ui/forms.tsx";
 import { GroupForm } from "~/components/vocabulary/group-form.tsx";
+import { IndexState } from "~/components/vocabulary/index-state.tsx";
 import vocabularyStyles from "~/components/vocabulary/vocabulary.css";
 import { resultFor } from "~/schemas/action-result.ts";
 import { VOCABULARY_GROUP_FORM_FIELDS } from "~/schemas/vocabulary.ts";
@@ -100,7 +101,7 @@ function IntentButton({ intent, label, className = "button button--ghost" }: { i
 }
 
 export default function VocabularyGroupPage() {
-  const { group, history } = useLoaderData<typeof loader>();
+  const { group, history, index } = useLoaderData<typeof loader>();
   const result = useActionData<ActionFailure>();
   const { t } = useTranslation();
   const save = resultFor(result, "save");
@@ -135,6 +136,9 @@ export default function VocabularyGroupPage() {
         {group.note ? ` · ${t("vocabulary.group.note")}: ${group.note}` : ""}
         {group.mergedInto ? ` · ${t("vocabulary.group.mergedInto", { group: group.mergedInto })}` : ""}
       </p>
+      <p>
+        <IndexState index={index} />
+      </p>
       <DoneNotice ns="vocabulary" />
       <FormErrors errors={other?.formError ? [other.formError] : null} />
 
@@ -167,19 +171,21 @@ export default function VocabularyGroupPage() {
           <Form method="post" className="listing-form" data-testid="merge-form">
             <AuthenticityTokenInput />
             <input type="hidden" name="intent" value="merge" />
-            <label htmlFor="other">{t("vocabulary.group.other")}</label>
-            <input
-              id="other"
-              name="other"
-              required
-              maxLength={100}
-              defaultValue={merge?.values.other ?? ""}
-              aria-describedby="other-hint other-error"
-            />
-            <p className="field-hint" id="other-hint">
-              {t("vocabulary.group.mergeHint")}
-            </p>
-            <FieldErrors id="other-error" errors={merge?.fieldErrors.other} />
+            <div className="field">
+              <label htmlFor="other">{t("vocabulary.group.other")}</label>
+              <input
+                id="other"
+                name="other"
+                required
+                maxLength={100}
+                defaultValue={merge?.values.other ?? ""}
+                aria-describedby="other-hint other-error"
+              />
+              <p className="field-hint" id="other-hint">
+                {t("vocabulary.group.mergeHint")}
+              </p>
+              <FieldErrors id="other-error" errors={merge?.fieldErrors.other} />
+            </div>
             <FormErrors errors={merge?.formError ? [merge.formError] : null} />
             <button type="submit" className="button button--ghost" data-testid="group-merge">
               {t("vocabulary.group.merge")}

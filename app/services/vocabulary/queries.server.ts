@@ -83,8 +83,9 @@ export async function listVocabularyGroups(actor: RoleHolder, input: unknown) {
 }
 
 /** One group with its history (the audit log: who, when, the words before and after). */
-export async function vocabularyGroupDetail(actor: RoleHolder, ref: string): Promise<{ group: GroupView; history: AuditLine[] }> {
+export async function vocabularyGroupDetail(actor: RoleHolder, ref: string) {
   assertCan(actor, "vocabulary:edit");
   const g = await findGroup(ref);
-  return { group: groupView(g), history: (await auditTrail("vocabulary", g._id)).reverse() };
+  const [history, index] = await Promise.all([auditTrail("vocabulary", g._id), vocabularyIndexState()]);
+  return { group: groupView(g), history: history.reverse() as AuditLine[], index };
 }
