@@ -8,7 +8,7 @@ import { AcceptProposalSchema, RejectProposalSchema } from "~/schemas/vocabulary
 import { ValidationError } from "~/utils/errors.ts";
 import { assertCan, type RoleHolder } from "~/utils/permissions.ts";
 import { liveVocabulary } from "../../../search/live-vocabulary.ts";
-import { normalize, termsOf, type Lexicon } from "../../../search/matching/terms.ts";
+import { normalize, termsOf, type Lexicon, type Term } from "../../../search/matching/terms.ts";
 import type { Actor, Via } from "../kernel/actor.ts";
 import { recordAudit } from "../kernel/audit.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
@@ -46,6 +46,12 @@ export interface VocabularyProposal {
   /** the active groups that already hold one of the two words (accepting can add the other word there) */
   groups: { groupId: string; words: string[]; holds: "demand" | "achievement" }[];
 }
+
+/**
+ * A word the listing puts forward: in its keywords or title, or a dictionary word anywhere. Words the
+ * segmenter cut from a long description (坡面, 重力) pair with everything and propose noise.
+ */
+const salient = (t: Term) => t.known || t.zones.includes("keywords") || t.zones.includes("title");
 
 const pairKey = (demandWord: string, achievementWord: string) => `${demandWord}|${achievementWord}`;
 
@@ -90,10 +96,12 @@ export async function vocabularyProposals(
     const dText = normalize([dListing.keywords.join(" "), dListing.title, dListing.description].join(" "));
     const aText = normalize([aListing.keywords.join(" "), aListing.title, aListing.summary, aListing.description].join(" "));
     const dWords = termsOf(dListing, live.lexicon, vocabulary)
+      .filter(salient)
       .filter((t) => !t.words.some((w) => aText.includes(w)))
       .slice(0, DEMAND_WORDS)
       .map((t) => t.label);
     const aWords = termsOf(aListing, live.lexicon, vocabulary, ACHIEVEMENT_CORE_WORDS)
+      .filter(salient)
       .filter((t) => !t.words.some((w) => dText.includes(w)))
       .map((t) => t.label);
     const pair = `${String(p._id.demand)}|${String(p._id.achievement)}`;
