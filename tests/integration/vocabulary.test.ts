@@ -170,7 +170,10 @@ describe("the live vocabulary follows the shipped files", () => {
     const page = await renderPage(get(`/bureau/vocabulary/${kept._id}`, bureau), groupPage, "/bureau/vocabulary/:id", pages.csrf.token);
     expect(page.html).toContain("文件有新版本");
     expect(page.html).toContain("乙术语、乙文件说法");
+    // The filter finds the group of a word.
     const list = await renderPage(get("/bureau/vocabulary?q=乙说法", bureau), listPage, "/bureau/vocabulary", pages.csrf.token);
+    expect(list.html.match(/data-testid="vocabulary-group"/g)).toHaveLength(1);
+    expect(list.html).toContain('data-group-id="test-sync/beta"');
     expect(list.html).toContain('data-testid="file-update-badge"');
     const take = await call(groupPage.action, post(`/bureau/vocabulary/${kept._id}`, bureau, { intent: "takeFile" }), {
       id: String(kept._id),
@@ -244,7 +247,13 @@ describe("the bureau's edits", () => {
     res = await call(groupPage.action, post(`/bureau/vocabulary/${aId}`, bureau, { intent: "retire" }), { id: aId });
     expect(res.status).toBe(302);
     expect((await liveVocabulary()).groups.some((g) => g.includes("省水浇地"))).toBe(false);
+    // Meanwhile another group took one of its words: restoring names it and needs the confirmation.
+    const taker = await call(listPage.action, post("/bureau/vocabulary", bureau, { words: "喷滴灌\n省水浇地" }));
+    expect(taker.status).toBe(302);
     res = await call(groupPage.action, post(`/bureau/vocabulary/${aId}`, bureau, { intent: "restore" }), { id: aId });
+    expect(res.status).toBe(400);
+    expect((await refusal(res)).words?.[0]).toContain("vocabulary.errors.wordTaken");
+    res = await call(groupPage.action, post(`/bureau/vocabulary/${aId}`, bureau, { intent: "restore", confirm: "on" }), { id: aId });
     expect(res.status).toBe(302);
     expect((await VocabularyGroup.findById(aId).lean())!.status).toBe("active");
 
@@ -319,6 +328,22 @@ describe("a change reaches matching and the index", () => {
     expect(page.html).toContain("已生效");
     // Nothing changed since: the next pass does nothing.
     expect(await runVocabularyIndexUpdate(new Date(), { quietMs: 0 })).toBeNull();
+  });
+
+  it("a burst of edits makes one rebuild, once the vocabulary has been quiet", async () => {
+    for (const words of ["青饲料\n鲜草", "干草\n草料"]) {
+      const res = await call(listPage.action, post("/bureau/vocabulary", bureau, { words }));
+      expect(res.status).toBe(302);
+    }
+    const { version } = (await VocabularyState.findById(VOCABULARY_STATE_ID).lean())!;
+    // Right after the last edit: too soon.
+    expect(await runVocabularyIndexUpdate(new Date())).toBeNull();
+    expect((await vocabularyIndexState()).state).toBe("pending");
+    // Quiet for a few seconds (as the job will see it): one rebuild covers both edits.
+    const later = new Date(Date.now() + 4_000);
+    expect(await runVocabularyIndexUpdate(later)).toMatchObject({ version });
+    expect(await runVocabularyIndexUpdate(later)).toBeNull();
+    expect((await vocabularyIndexState()).state).toBe("live");
   });
 });
 
