@@ -19,13 +19,18 @@ export interface ReindexProgress {
  * answering from the old index until the new one is complete, so there is no window of empty
  * results. Changes made while the rebuild ran are re-queued through the outbox afterwards.
  */
-export async function rebuildIndex(kind: IndexKind, onProgress: (p: ReindexProgress) => void = () => {}): Promise<number> {
+export async function rebuildIndex(
+  kind: IndexKind,
+  onProgress: (p: ReindexProgress) => void = () => {},
+  /** the synonym groups to build with (default: the live vocabulary, search/live-vocabulary.ts) */
+  groups?: string[][],
+): Promise<number> {
   const client = meili();
   const live = indexName(INDEXES[kind]);
   const fresh = `${live}_rebuild_${Date.now()}`;
   const startedAt = new Date(Date.now() - 1000);
-  await ensureIndex(kind, live); // the swap needs both to exist
-  await ensureIndex(kind, fresh);
+  await ensureIndex(kind, live, client, groups); // the swap needs both to exist
+  await ensureIndex(kind, fresh, client, groups);
   const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc | DemandDoc>;
   const filter = { status: { $in: PUBLIC_STATUSES } };
   const total = await Model.countDocuments(filter);

@@ -1,5 +1,5 @@
 import type { Settings } from "meilisearch";
-import { loadSynonymGroups, synonymMap } from "./synonyms.ts";
+import { synonymMap } from "./synonyms.ts";
 
 /**
  * Index settings, applied idempotently at start-up and by `npm run reindex`. Searchable attributes
@@ -10,20 +10,21 @@ import { loadSynonymGroups, synonymMap } from "./synonyms.ts";
 export const INDEXES = { achievement: "achievements", demand: "demands" } as const;
 export type IndexKind = keyof typeof INDEXES;
 
-const common = (): Settings => ({
+/** `groups`: the vocabulary's synonym groups (search/live-vocabulary.ts gives the live ones). */
+const common = (groups: string[][]): Settings => ({
   // "sort" right after "words": a sort the reader chose (price, newest) orders the results that
   // match the words, instead of only breaking ties after relevance. Without a sort nothing changes.
   rankingRules: ["words", "sort", "typo", "proximity", "attribute", "exactness"],
-  synonyms: synonymMap(loadSynonymGroups()),
+  synonyms: synonymMap(groups),
   localizedAttributes: [{ attributePatterns: ["*"], locales: ["cmn"] }],
   typoTolerance: { enabled: true, minWordSizeForTypos: { oneTypo: 5, twoTypos: 9 } },
   pagination: { maxTotalHits: 10_000 },
   faceting: { maxValuesPerFacet: 200 },
 });
 
-export function achievementSettings(): Settings {
+export function achievementSettings(groups: string[][]): Settings {
   return {
-    ...common(),
+    ...common(groups),
     searchableAttributes: ["title", "keywords", "summary", "fieldLabel", "description", "ownerName", "regionName", "patentNumbers"],
     filterableAttributes: [
       "field",
@@ -47,9 +48,9 @@ export function achievementSettings(): Settings {
   };
 }
 
-export function demandSettings(): Settings {
+export function demandSettings(groups: string[][]): Settings {
   return {
-    ...common(),
+    ...common(groups),
     searchableAttributes: ["title", "keywords", "fieldLabel", "description", "enterpriseName", "regionName"],
     filterableAttributes: [
       "field",
@@ -68,4 +69,5 @@ export function demandSettings(): Settings {
   };
 }
 
-export const settingsFor = (kind: IndexKind) => (kind === "achievement" ? achievementSettings() : demandSettings());
+export const settingsFor = (kind: IndexKind, groups: string[][]) =>
+  kind === "achievement" ? achievementSettings(groups) : demandSettings(groups);

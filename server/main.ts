@@ -21,6 +21,7 @@ import { startPaymentsGateway, type PaymentsGateway } from "./embedded/stripe.ts
 import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { initLedger } from "~/services/ledger/book.server.ts";
+import { syncVocabularyFiles } from "~/services/vocabulary/sync.server.ts";
 import { stopMailDelivery } from "~/services/mail/outbox.server.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -114,6 +115,11 @@ async function main() {
     logger.info("empty database: loading demo data");
     await seedDemo((m) => logger.info(`seed: ${m}`));
   }
+
+  // The live vocabulary follows the shipped files (decision 030) before the settings take its synonyms.
+  await syncVocabularyFiles()
+    .then((r) => (r.added || r.updated || r.flagged ? logger.info(r, "vocabulary synced from search/vocabulary") : undefined))
+    .catch((err) => logger.warn({ err: (err as Error).message }, "vocabulary files not synced"));
 
   // Index settings before the first search, so searchable attributes exist from the first request.
   // Not fatal: without Meilisearch the site still works, and the outbox worker retries.

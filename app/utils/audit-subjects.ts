@@ -18,5 +18,7 @@ export const AUDIT_SUBJECT_TYPES = [
   "commissioner",
   // Technology-contract registration (issue 15).
   "registration",
+  // The live matching vocabulary: groups and rejected proposals (issue 16, point 4).
+  "vocabulary",
 ] as const;
 export type AuditSubjectType = (typeof AUDIT_SUBJECT_TYPES)[number];

@@ -31,6 +31,7 @@ import registrationCertificate from "~/locales/modules/registration-certificate.
 import statistics from "~/locales/modules/statistics.ts";
 import commissioners from "~/locales/modules/commissioners.ts";
 import registration from "~/locales/modules/registration.ts";
+import vocabulary from "~/locales/modules/vocabulary.ts";
 import zhCN from "~/locales/zh-CN.ts";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -82,6 +83,7 @@ const MODULES = [
   commissioners,
   desk,
   registration,
+  vocabulary,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

@@ -6,6 +6,7 @@ import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { settlementDeadlinesJob } from "~/services/settlement/jobs.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
+import { vocabularyIndexJob } from "~/services/vocabulary/index-update.server.ts";
 import { buyRequestsExpireJob } from "~/services/trading/buy-requests/jobs.server.ts";
 import { startJobRunner } from "./runner.ts";
 
@@ -21,6 +22,7 @@ export const JOBS: readonly Job[] = [
   listingsAttachmentsSweepJob,
   mailDeliverJob,
   settlementDeadlinesJob,
+  vocabularyIndexJob,
 ];
 
 /** Starts this instance's runner on the app's database; resolves to its stop function. */

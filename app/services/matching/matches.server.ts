@@ -20,6 +20,7 @@ import {
   type AchievementRow,
   type DemandRow,
 } from "./listing-rows.ts";
+import { liveVocabulary } from "../../../search/live-vocabulary.ts";
 import { keywordVocabulary } from "./vocabulary.server.ts";
 
 /**
@@ -112,9 +113,9 @@ export async function findMatchesForDemand(id: string, opts: FindMatchesOptions 
   const d = await loadDemand(id, opts.viewer);
   // A solved demand asks for nothing any more.
   if (CLOSED_DEMAND_STATUSES.includes(d.status as ListingStatus)) return [];
-  const words = await keywordVocabulary();
+  const [words, { lexicon }] = await Promise.all([keywordVocabulary(), liveVocabulary()]);
   const matches = await guarded((signal) =>
-    matchDemand(matchDemandOf(d), { limit: clampLimit(opts.limit), minScore: opts.minScore, vocabulary: words, signal }),
+    matchDemand(matchDemandOf(d), { limit: clampLimit(opts.limit), minScore: opts.minScore, vocabulary: words, lexicon, signal }),
   );
   return matches.map(view);
 }
@@ -122,9 +123,15 @@ export async function findMatchesForDemand(id: string, opts: FindMatchesOptions 
 /** The public demands this achievement could serve, best first (same rules as above). */
 export async function findMatchesForAchievement(id: string, opts: FindMatchesOptions = {}): Promise<MatchView[]> {
   const a = await loadAchievement(id, opts.viewer);
-  const words = await keywordVocabulary();
+  const [words, { lexicon }] = await Promise.all([keywordVocabulary(), liveVocabulary()]);
   const matches = await guarded((signal) =>
-    matchAchievement(matchAchievementOf(a), { limit: clampLimit(opts.limit), minScore: opts.minScore, vocabulary: words, signal }),
+    matchAchievement(matchAchievementOf(a), {
+      limit: clampLimit(opts.limit),
+      minScore: opts.minScore,
+      vocabulary: words,
+      lexicon,
+      signal,
+    }),
   );
   return matches.map(view);
 }

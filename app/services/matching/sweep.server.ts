@@ -22,6 +22,7 @@ import {
   type AchievementRow,
   type DemandRow,
 } from "./listing-rows.ts";
+import { liveVocabulary } from "../../../search/live-vocabulary.ts";
 import { keywordVocabulary } from "./vocabulary.server.ts";
 
 /**
@@ -160,14 +161,15 @@ async function matchAndNotify(
   item: DemandRow | AchievementRow,
   ctx: { now: Date; threshold: number; result: MatchSweepResult; recipients: Map<string, string[]> },
 ) {
-  const words = await keywordVocabulary();
+  const [words, { lexicon }] = await Promise.all([keywordVocabulary(), liveVocabulary()]);
   const matches =
     kind === "demand"
-      ? await matchDemand(matchDemandOf(item as DemandRow), { limit: NOTIFY_TOP, minScore: ctx.threshold, vocabulary: words })
+      ? await matchDemand(matchDemandOf(item as DemandRow), { limit: NOTIFY_TOP, minScore: ctx.threshold, vocabulary: words, lexicon })
       : await matchAchievement(matchAchievementOf(item as AchievementRow), {
           limit: NOTIFY_TOP,
           minScore: ctx.threshold,
           vocabulary: words,
+          lexicon,
         });
   if (matches.length === 0) return;
   // The counterparts as MongoDB has them now (the index may lag): still public, and their owners.
