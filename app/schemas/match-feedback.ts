@@ -25,3 +25,13 @@ export const MatchFeedbackFormSchema = z.object({
   counterpartId: objectIdString("matchFeedback.errors.counterpart"),
   verdict,
 });
+
+/** `?page=` of /bureau/vocabulary/weak (1-based). */
+export const WeakDemandsQuerySchema = z.object({
+  page: z.coerce
+    .number({ invalid_type_error: "weakDemands.errors.page" })
+    .int("weakDemands.errors.page")
+    .min(1, "weakDemands.errors.page")
+    .max(100_000, "weakDemands.errors.page")
+    .default(1),
+});

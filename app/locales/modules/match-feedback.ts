@@ -45,6 +45,7 @@ const zh = {
     previous: "上一页",
     next: "下一页",
     unavailable: "匹配暂不可用，请稍后刷新。",
+    errors: { page: "page 应为正整数" },
   },
 };
 
@@ -91,6 +92,7 @@ const en: typeof zh = {
     previous: "Previous",
     next: "Next",
     unavailable: "Matching is unavailable right now; reload a little later.",
+    errors: { page: "page must be a positive whole number" },
   },
 };
 

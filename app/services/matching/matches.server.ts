@@ -9,13 +9,7 @@ import { DomainError, NotFoundError } from "~/utils/errors.ts";
 import { CLOSED_DEMAND_STATUSES, isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { logger } from "~/utils/logger.server.ts";
 import type { MatchReason } from "~/utils/match-reasons.ts";
-import {
-  matchAchievement,
-  matchDemand,
-  MATCH_MIN_SCORE,
-  satisfiesHardConstraints,
-  type Match,
-} from "../../../search/matching/index.ts";
+import { matchAchievement, matchDemand, MATCH_MIN_SCORE, satisfiesHardConstraints, type Match } from "../../../search/matching/index.ts";
 import type { Actor } from "../kernel/actor.ts";
 import { oid, parseId } from "../kernel/ids.server.ts";
 import { feedbackOfAchievement, feedbackOfDemand, judgeRole } from "./feedback.server.ts";
@@ -189,7 +183,10 @@ export async function rankDemandMatches(d: DemandRow, opts: RankOptions): Promis
   // Judged pairs the matcher did not retrieve this time.
   const missing = [...feedback].filter(([id, s]) => !seen.has(id) && s.verdict !== null).map(([id]) => id);
   if (missing.length) {
-    const rows = (await Achievement.find({ _id: { $in: missing.map((id) => oid(id)) } }, ACHIEVEMENT_PROJECTION).lean()) as AchievementRow[];
+    const rows = (await Achievement.find(
+      { _id: { $in: missing.map((id) => oid(id)) } },
+      ACHIEVEMENT_PROJECTION,
+    ).lean()) as AchievementRow[];
     for (const a of rows) {
       const s = feedback.get(String(a._id))!;
       if (s.verdict === "irrelevant") {
@@ -274,9 +271,7 @@ export interface PageHiddenMatch {
 
 /** What a detail page shows: the matches, or that matching is unavailable (never a failed page). */
 export type PageMatches =
-  | { status: "ok"; items: PageMatch[]; hidden?: PageHiddenMatch[] }
-  | { status: "unavailable" }
-  | { status: "hidden" };
+  { status: "ok"; items: PageMatch[]; hidden?: PageHiddenMatch[] } | { status: "unavailable" } | { status: "hidden" };
 
 const pageMatch = (m: MatchView, canJudge: boolean, me: string | null): PageMatch => {
   const { markedBy, ...rest } = m;
