@@ -20,7 +20,7 @@ import { acceptOffer, makeOffer } from "~/services/trading/offers/commands.serve
 import { ensureIndexes } from "../../search/indexes.ts";
 import { clearMatchingCaches } from "../../search/matching/index.ts";
 import { drainOutbox } from "../../search/outbox.ts";
-import { achievementContent, publishedDemand, tradingAchievement } from "../../seeds/trading-fixtures.ts";
+import { type achievementContent, publishedDemand, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { pageRequests } from "../support/page-requests.ts";
 
 /**
