@@ -156,9 +156,8 @@ const byScore = (x: MatchView, y: MatchView) => y.score - x.score;
  * for the feedback; one more only when judged achievements must be looked up.
  */
 export async function rankDemandMatches(d: DemandRow, opts: RankOptions): Promise<RankedDemandMatches> {
-  const words = await keywordVocabulary();
+  const [words, feedback] = await Promise.all([keywordVocabulary(), feedbackOfDemand(d._id)]);
   const md = matchDemandOf(d);
-  const feedback = await feedbackOfDemand(d._id);
   if (feedback.size === 0) {
     const matches = await matchDemand(md, { limit: opts.limit, minScore: opts.minScore, vocabulary: words, signal: opts.signal });
     return { items: matches.map(view), hidden: [] };
@@ -216,8 +215,7 @@ export async function rankDemandMatches(d: DemandRow, opts: RankOptions): Promis
  * the pairs marked 不相关 (latest mark), with the boost and reason of positive signals.
  */
 export async function rankAchievementMatches(a: AchievementRow, opts: RankOptions): Promise<MatchView[]> {
-  const words = await keywordVocabulary();
-  const feedback = await feedbackOfAchievement(a._id);
+  const [words, feedback] = await Promise.all([keywordVocabulary(), feedbackOfAchievement(a._id)]);
   const hiddenCount = [...feedback.values()].filter((s) => s.verdict === "irrelevant").length;
   const matches = await matchAchievement(matchAchievementOf(a), {
     limit: opts.limit + hiddenCount,
