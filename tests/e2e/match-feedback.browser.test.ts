@@ -89,4 +89,35 @@ describe("marking a match 不相关 without JavaScript", () => {
     expect((await cards.first().locator(".match-card__title").textContent())!.trim()).toBe(topTitle);
     expect(await page.getByTestId("matches-hidden").count()).toBe(0);
   }, 120_000);
+
+  it("shows the bureau the weakly matched demands with the words that found nothing, on a phone without JavaScript", async () => {
+    const [broker, buyer] = await Promise.all(["broker@demo.chengguo.cn", "buyer@demo.chengguo.cn"].map(demoUser));
+    const title = `高原牦牛冬春掉膘严重 ${tag}`;
+    const demandId = await publishedDemand(buyer, broker, {
+      title,
+      description: "牧区冬春缺草，牦牛掉膘、死亡率高，想找补饲办法。",
+      field: "plateau-agriculture",
+      keywords: ["牦牛", "掉膘"],
+      transactionModes: ["license"],
+    });
+    const page = await loggedIn("bureau@demo.chengguo.cn", { phone: true, javaScript: false });
+    // Newest first: the new demand is on the first page once the outbox worker indexed it.
+    const entry = page.getByTestId("weak-demand").filter({ hasText: title });
+    for (let i = 0; ; i++) {
+      await page.goto("/bureau/vocabulary/weak");
+      if ((await entry.count()) > 0) break;
+      if (i >= 30) throw new Error("the weak demand never showed");
+      await page.waitForTimeout(1000);
+    }
+    expect(await page.getByTestId("weak-threshold").textContent()).toContain("35%");
+    const word = entry.getByTestId("weak-word").filter({ hasText: "牦牛" });
+    expect(await word.getAttribute("href")).toBe(`/bureau/vocabulary?word=${encodeURIComponent("牦牛")}`);
+    expect(await entry.getByRole("link", { name: title }).getAttribute("href")).toBe(`/demands/${demandId}`);
+    expect(await scrollsSideways(page)).toBe(false);
+
+    // Not for a buyer.
+    const buyerPage = await loggedIn("buyer@demo.chengguo.cn", { phone: true, javaScript: false });
+    const res = await buyerPage.goto("/bureau/vocabulary/weak");
+    expect(res?.status()).toBe(403);
+  }, 120_000);
 });
