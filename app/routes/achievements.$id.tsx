@@ -16,6 +16,7 @@ import { ReviewPanel } from "~/components/listing/review-panel.tsx";
 import { PriceDisplay, PriceList } from "~/components/listing/price.tsx";
 import { severalPrices } from "~/schemas/listing-prices.ts";
 import { loadPageMatches } from "~/web/matching.server.ts";
+import { isMatchFeedbackIntent, matchFeedbackAction } from "~/web/match-feedback.server.ts";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
 import matchingStyles from "~/components/matching/matching.css";
 import { TradingPanel } from "~/components/trading/trading-panel.tsx";
@@ -46,6 +47,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  // 相关 / 不相关 on a matching demand; every other form is the listing's.
+  if (await isMatchFeedbackIntent(request)) return matchFeedbackAction(request, "achievement", params.id ?? "");
   return detailAction(request, "achievement", params.id ?? "");
 }
 
@@ -141,7 +144,7 @@ export default function AchievementDetail() {
             <div className="prose">{a.description}</div>
           </section>
           <Attachments attachments={a.attachments} />
-          <MatchesSection kind="achievement" matches={data.matches} />
+          <MatchesSection kind="achievement" matches={data.matches} result={result} />
         </div>
         <aside className="detail-aside">
           <div className="price-box">

@@ -14,6 +14,7 @@ import { ModesDisplay } from "~/components/listing/modes.tsx";
 import { FileObjectionForm, ObjectionList } from "~/components/listing/objections.tsx";
 import { BudgetDisplay } from "~/components/listing/price.tsx";
 import { loadPageMatches } from "~/web/matching.server.ts";
+import { isMatchFeedbackIntent, matchFeedbackAction } from "~/web/match-feedback.server.ts";
 import { isRecommendationIntent, loadRecommendations, recommendationAction } from "~/web/recommendations.server.ts";
 import { RecommendationsSection, RecommendForm, SolvedNote, SolveForm } from "~/components/recommendations/recommendations.tsx";
 import { MatchesSection } from "~/components/matching/matches-section.tsx";
@@ -44,6 +45,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   // 推荐我的成果 and 标记为已解决 have their own glue; every other form is the listing's.
   if (await isRecommendationIntent(request)) return recommendationAction(request, params.id ?? "");
+  // 相关 / 不相关 on a match.
+  if (await isMatchFeedbackIntent(request)) return matchFeedbackAction(request, "demand", params.id ?? "");
   return detailAction(request, "demand", params.id ?? "");
 }
 
@@ -114,7 +117,12 @@ export default function DemandDetail() {
           {d.status === "solved" ? (
             <SolvedNote solution={d.solution} />
           ) : (
-            <MatchesSection kind="demand" matches={data.matches} negotiate={data.isOwner ? { demandId: d.id } : undefined} />
+            <MatchesSection
+              kind="demand"
+              matches={data.matches}
+              negotiate={data.isOwner ? { demandId: d.id } : undefined}
+              result={result}
+            />
           )}
           {data.recommendations.all ? <RecommendationsSection items={data.recommendations.all} /> : null}
           {data.recommendations.panel ? (

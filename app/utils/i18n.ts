@@ -16,6 +16,7 @@ import payouts from "~/locales/modules/payouts.ts";
 import policies from "~/locales/modules/policies.ts";
 import listing from "~/locales/modules/listing.ts";
 import matching from "~/locales/modules/matching.ts";
+import matchFeedback from "~/locales/modules/match-feedback.ts";
 import notifications from "~/locales/modules/notifications.ts";
 import offers from "~/locales/modules/offers.ts";
 import payments from "~/locales/modules/payments.ts";
@@ -84,6 +85,7 @@ const MODULES = [
   desk,
   registration,
   vocabulary,
+  matchFeedback,
 ] as const;
 export const resources = {
   "zh-CN": { common: deepMerge(zhCN, ...MODULES.map((m) => m["zh-CN"])) },

@@ -14,7 +14,9 @@ export type MatchReason =
   | { code: "negotiable" }
   | { code: "trl"; trl: number; min: number }
   | { code: "trlBelow"; trl: number; min: number }
-  | { code: "modes"; modes: string[] };
+  | { code: "modes"; modes: string[] }
+  /** people said so (issue 16 point 5): marked 相关 by the demand's side or a broker, and/or engaged (a room, an offer, a deal) */
+  | { code: "feedback"; marked: boolean; engaged: "room" | "offer" | "deal" | null };
 
 export function reasonText(r: MatchReason, t: TFunction): string {
   switch (r.code) {
@@ -26,6 +28,12 @@ export function reasonText(r: MatchReason, t: TFunction): string {
       return t("matching.reasons.modes", {
         modes: r.modes.map((m) => t(`listing.modes.${m}`)).join(t("matching.listSeparator")),
       });
+    case "feedback": {
+      const parts: string[] = [];
+      if (r.marked) parts.push(t("matching.reasons.feedbackMarked"));
+      if (r.engaged) parts.push(t(`matching.reasons.feedbackEngaged.${r.engaged}`));
+      return parts.join(t("matching.listSeparator"));
+    }
     case "trl":
     case "trlBelow":
       return t(`matching.reasons.${r.code}`, { trl: r.trl, min: r.min });

@@ -2,8 +2,10 @@ import type { SerializeFrom } from "@remix-run/node";
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthenticityTokenInput } from "remix-utils/csrf/react";
+import type { ActionResult } from "~/schemas/action-result.ts";
 import type { PageMatches } from "~/services/matching/matches.server.ts";
 import { reasonText, scorePercent } from "~/utils/match-reasons.ts";
+import { HiddenMatches, MatchFeedbackForm } from "./match-feedback.tsx";
 
 type Matches = SerializeFrom<PageMatches>;
 
@@ -12,15 +14,20 @@ type Matches = SerializeFrom<PageMatches>;
  * score and reasons. Server-rendered; when Meilisearch is down it says "匹配暂不可用" instead.
  * The section does not know the viewer: the demand page passes `negotiate` when the viewer owns
  * the demand, and each matching achievement then gets a "洽谈" form (the service checks again).
+ * Those who may judge a pair (the demand's organisation, brokers, admins) get 相关 / 不相关 on it,
+ * and on the demand's page the pairs marked 不相关, collapsed, with an undo (decision 031).
  */
 export function MatchesSection({
   kind,
   matches,
   negotiate,
+  result,
 }: {
   kind: "demand" | "achievement";
   matches: Matches;
   negotiate?: { demandId: string };
+  /** the page's last action result: a refused mark shows under its match */
+  result?: ActionResult;
 }) {
   const { t } = useTranslation();
   if (matches.status === "hidden") return null;
@@ -34,9 +41,12 @@ export function MatchesSection({
           <strong>{t("matching.unavailable")}</strong> {t("matching.unavailableHint")}
         </p>
       ) : matches.items.length === 0 ? (
-        <p className="muted" data-testid="matches-empty">
-          {t("matching.empty")}
-        </p>
+        <>
+          <p className="muted" data-testid="matches-empty">
+            {t("matching.empty")}
+          </p>
+          <HiddenMatches items={matches.hidden ?? []} base={base} result={result} />
+        </>
       ) : (
         <>
           <p className="matches__intro">{t(forDemand ? "matching.forDemandIntro" : "matching.forAchievementIntro")}</p>
@@ -66,6 +76,9 @@ export function MatchesSection({
                       </button>
                     </form>
                   ) : null}
+                  {m.canJudge ? (
+                    <MatchFeedbackForm counterpartId={m.id} marked={m.marked} markedByMe={m.markedByMe} result={result} />
+                  ) : null}
                   {m.reasons.length ? (
                     <ul className="match-card__reasons" aria-label={t("matching.reasonsLabel")}>
                       {m.reasons.map((r, i) => (
@@ -79,6 +92,7 @@ export function MatchesSection({
               );
             })}
           </ol>
+          <HiddenMatches items={matches.hidden ?? []} base={base} result={result} />
         </>
       )}
     </section>

@@ -8,22 +8,14 @@ import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { User } from "~/models/user.server.ts";
 import type { ListingKind } from "~/schemas/listing.ts";
 import { CLOSED_DEMAND_STATUSES, PUBLIC_STATUSES, type ListingStatus } from "~/utils/listing-workflow.ts";
-import { matchAchievement, matchDemand, SOLD_STATUSES } from "../../../search/matching/index.ts";
+import { SOLD_STATUSES } from "../../../search/matching/index.ts";
 import type { Job } from "../kernel/jobs.ts";
 import { isDuplicateKey } from "../kernel/mongo-errors.ts";
 import { oid } from "../kernel/ids.server.ts";
 import { withTransaction } from "../kernel/tx.server.ts";
 import { notify, type NotifyInput } from "../notifications/notify.server.ts";
-import {
-  ACHIEVEMENT_PROJECTION,
-  DEMAND_PROJECTION,
-  matchAchievementOf,
-  matchDemandOf,
-  type AchievementRow,
-  type DemandRow,
-} from "./listing-rows.ts";
-import { liveVocabulary } from "../../../search/live-vocabulary.ts";
-import { keywordVocabulary } from "./vocabulary.server.ts";
+import { ACHIEVEMENT_PROJECTION, DEMAND_PROJECTION, type AchievementRow, type DemandRow } from "./listing-rows.ts";
+import { rankAchievementMatches, rankDemandMatches } from "./matches.server.ts";
 
 /**
  * The sweep that tells both owners about new good matches, and its policy. Matching keeps its own
@@ -161,19 +153,15 @@ async function matchAndNotify(
   item: DemandRow | AchievementRow,
   ctx: { now: Date; threshold: number; result: MatchSweepResult; recipients: Map<string, string[]> },
 ) {
-  const [words, { lexicon }] = await Promise.all([keywordVocabulary(), liveVocabulary()]);
+  // The same ranking as the pages and the API (matches.server.ts): a pair marked 不相关 is never announced.
+  const opts = { limit: NOTIFY_TOP, minScore: ctx.threshold };
   const matches =
     kind === "demand"
-      ? await matchDemand(matchDemandOf(item as DemandRow), { limit: NOTIFY_TOP, minScore: ctx.threshold, vocabulary: words, lexicon })
-      : await matchAchievement(matchAchievementOf(item as AchievementRow), {
-          limit: NOTIFY_TOP,
-          minScore: ctx.threshold,
-          vocabulary: words,
-          lexicon,
-        });
+      ? (await rankDemandMatches(item as DemandRow, opts)).items
+      : await rankAchievementMatches(item as AchievementRow, opts);
   if (matches.length === 0) return;
   // The counterparts as MongoDB has them now (the index may lag): still public, and their owners.
-  const ids = matches.map((m) => oid(m.item.id));
+  const ids = matches.map((m) => oid(m.id));
   const Other = (kind === "demand" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc>;
   const others = (await Other.find(
     // A sold achievement is no longer on offer (search/matching's SOLD_STATUSES).
@@ -206,8 +194,8 @@ async function matchAndNotify(
     },
   };
   for (const m of matches) {
-    const other = byId.get(m.item.id);
-    if (!other || known.has(m.item.id)) continue;
+    const other = byId.get(m.id);
+    if (!other || known.has(m.id)) continue;
     const otherSide = {
       id: other._id,
       title: other.title,

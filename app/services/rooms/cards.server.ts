@@ -8,6 +8,7 @@ import type { Actor } from "~/services/kernel/actor.ts";
 import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
+import { recordEngagement } from "~/services/matching/feedback.server.ts";
 import { openDeal } from "~/services/trading/deals/open.server.ts";
 import { SOLD_STATUSES } from "~/services/trading/listing.server.ts";
 import { ANSWER_STATUS, mayAnswer, nextVersion, otherParty, type Party } from "~/services/trading/negotiation.ts";
@@ -138,6 +139,19 @@ export async function proposeCard(
         { kind: "offer", author: author(actor, side), card: cardId, clientId: data.clientId },
         now,
       );
+      // An offer in a room opened from a match: a positive signal for that pair (decision 031).
+      if (room.demand && room.buyer?.user) {
+        await recordEngagement(session, {
+          kind: "offer",
+          achievementId: room.listing,
+          demandIds: [room.demand],
+          buyer: {
+            userId: String(room.buyer.user),
+            organizationId: room.buyer.organization ? String(room.buyer.organization) : null,
+          },
+          now,
+        });
+      }
       return { card: card!.toObject() as CardRow, message };
     });
   } catch (e) {

@@ -11,6 +11,7 @@ import { relationsOf } from "~/services/listings/access.ts";
 import { ForbiddenError, NotFoundError } from "~/utils/errors.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { can } from "~/utils/permissions.ts";
+import { recordEngagement } from "~/services/matching/feedback.server.ts";
 import { appendSystem } from "./messages.server.ts";
 
 /** Opening (or finding) the room of a listing and a buyer, from a listing, a match, an offer or a deal. */
@@ -82,6 +83,15 @@ export async function openRoom(actor: Actor, input: OpenRoomInput): Promise<stri
   if (!isPublic(listing.status as ListingStatus)) throw new NotFoundError();
   if (String(buyer.user) === actor.id && relationsOf(actor, listing).has("owner")) throw new ForbiddenError("rooms.errors.ownListing");
 
+  // A room opened from a match is a positive signal for that demand–achievement pair (decision 031).
+  if (link.origin === "match" && link.demand) {
+    await recordEngagement(null, {
+      kind: "room",
+      achievementId: listing._id,
+      demandIds: [link.demand],
+      buyer: { userId: String(buyer.user), organizationId: buyer.organization ? String(buyer.organization) : null },
+    });
+  }
   const filter = { listing: listing._id, "buyer.user": buyer.user };
   const links: Record<string, unknown> = {};
   if (link.demand) links.demand = link.demand;

@@ -9,6 +9,7 @@ import { oid } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey, isDuplicateKeyOn } from "~/services/kernel/mongo-errors.ts";
 import { relationsOf } from "~/services/listings/access.ts";
 import { transitionListingInSession } from "~/services/listings/workflow.server.ts";
+import { recordEngagement } from "~/services/matching/feedback.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { readSettings } from "~/services/settings/settings.server.ts";
 import { closeCardsOnSale } from "~/services/rooms/sale.server.ts";
@@ -159,6 +160,13 @@ export async function openDeal(session: ClientSession, input: OpenDealInput): Pr
     actor: input.actor,
     via: input.via,
     at: now,
+  });
+  // A deal between a demand's organisation and an achievement that matched it: a positive signal (decision 031).
+  await recordEngagement(session, {
+    kind: "deal",
+    achievementId: listing._id,
+    buyer: { userId: input.buyer.userId, organizationId: input.buyer.organization?.id ?? null },
+    now,
   });
   const subject = { kind: "achievement" as const, id: listing._id, title: listing.title };
   const params = { amount: formatYuan(terms.price), buyer: input.buyer.name };

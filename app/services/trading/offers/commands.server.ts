@@ -6,6 +6,7 @@ import { newId, oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { relationsOf } from "~/services/listings/access.ts";
+import { recordEngagement } from "~/services/matching/feedback.server.ts";
 import { notify } from "~/services/notifications/notify.server.ts";
 import { publishOfferChange } from "./events.server.ts";
 import { invitedToNegotiate } from "~/services/trading/auctions/negotiation.server.ts";
@@ -109,6 +110,13 @@ export async function makeOffer(actor: Actor, listingId: string, terms: OfferTer
       throw e;
     }
     await audit(session, { offer: offerId, action: "make", to: "open", actor, via, at: now });
+    // An offer on an achievement that matched one of the buyer's demands: a positive signal (decision 031).
+    await recordEngagement(session, {
+      kind: "offer",
+      achievementId: listing._id,
+      buyer: { userId, organizationId: actor.organization?.id ?? null },
+      now,
+    });
     const sellers = (await sellerSideUsers(listing.owner, listing.createdBy ?? null, session)).filter((u) => u !== userId);
     await notify(session, notice({ ...doc, createdAt: now } as unknown as OfferRow, "offer.received", sellers));
   });
