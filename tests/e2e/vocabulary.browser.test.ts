@@ -5,15 +5,15 @@ import { scrollsSideways, useBrowser } from "../support/browser.ts";
 
 /**
  * Issue 16, point 4 in Chromium on a 390 px phone with JavaScript off: a lab's achievement and a
- * cooperative's demand say the same thing in words that share nothing (秸秆微贮 / 缺草料), so the
- * demand's page lists no match. The demo bureau user adds a group linking the two words on
- * /bureau/vocabulary, watches the index state turn to 已生效 (the background rebuild-and-swap),
- * and the demand's match list now shows the achievement.
+ * cooperative's demand say the same thing in words that share nothing (秸秆发酵料 / 缺草料, in no
+ * shipped group), so the demand's page lists no match. The demo bureau user adds a group linking
+ * the two words on /bureau/vocabulary, watches the index state turn to 已生效 (the background
+ * rebuild-and-swap), and the demand's match list now shows the achievement.
  */
 const { loggedIn } = useBrowser();
 const { demoUser } = useAppDatabase();
 const tag = `${Date.now()}`.slice(-6);
-const ACHIEVEMENT = `秸秆微贮饲料技术（词表测试 ${tag}）`;
+const ACHIEVEMENT = `秸秆发酵料制作技术（词表测试 ${tag}）`;
 
 describe("the vocabulary the bureau keeps, in the browser", () => {
   it("a group added on the page without JavaScript reaches the index and the demand's matches", async () => {
@@ -24,9 +24,9 @@ describe("the vocabulary the bureau keeps, in the browser", () => {
     ]);
     await tradingAchievement(seller, broker, {
       title: ACHIEVEMENT,
-      summary: "秸秆微贮发酵饲料。",
-      description: "以玉米秸秆微贮为主料，保障肉牛周年饲喂。",
-      keywords: ["秸秆微贮"],
+      summary: "秸秆发酵料的制作与饲喂。",
+      description: "以玉米秸秆发酵料为主料，保障肉牛周年饲喂。",
+      keywords: ["秸秆发酵料"],
       field: "plateau-agriculture",
       transactionModes: ["license"],
       licenseExclusivity: ["non-exclusive"],
@@ -51,14 +51,14 @@ describe("the vocabulary the bureau keeps, in the browser", () => {
     await page.getByTestId("add-group").locator("summary").click();
     const form = page.getByTestId("add-group-form");
     // A group of one word is refused, naming the field; what was typed stays.
-    await form.getByLabel("词语").fill("秸秆微贮");
+    await form.getByLabel("词语").fill("秸秆发酵料");
     await form.getByTestId("add-group-form-submit").click();
     await expect.poll(() => page.getByText("一个词组至少要有 2 个词").count()).toBe(1);
-    await page.getByTestId("add-group-form").getByLabel("词语").fill("秸秆微贮\n缺草料");
+    await page.getByTestId("add-group-form").getByLabel("词语").fill("秸秆发酵料\n缺草料");
     await page.getByTestId("add-group-form").getByLabel("来源").fill("饲草生产推广手册");
     await page.getByTestId("add-group-form-submit").click();
     await page.waitForURL("**/bureau/vocabulary/*?done=created");
-    expect(await page.getByTestId("group-words").textContent()).toBe("秸秆微贮缺草料");
+    expect(await page.getByTestId("group-words").textContent()).toBe("秸秆发酵料缺草料");
     expect(await page.getByTestId("group-history").textContent()).toContain("科技局 王芳");
     expect(await scrollsSideways(page)).toBe(false);
 

@@ -97,7 +97,8 @@ beforeAll(async () => {
   buyer = await pages.person("coop@coop.cn", ["buyer"], "兴街镇合作社");
   await syncVocabularyFiles();
   await ensureIndexes();
-  // A lab's words, and a farmer's words for the same thing that share nothing with them.
+  // A lab's words (周年饲喂), and a farmer's words for the same thing that share nothing with them (断顿);
+  // no shipped group holds either.
   await publishAchievement("silage", {
     title: "全混合日粮青贮饲料技术",
     summary: "玉米秸秆青贮与全混合日粮配制。",
@@ -105,27 +106,27 @@ beforeAll(async () => {
     keywords: ["青贮饲料", "全混合日粮"],
   });
   await publishDemand("noGrass", {
-    title: "冬天没草喂",
-    description: "一到冬天就没草喂。",
-    keywords: ["没草"],
+    title: "冬天断顿",
+    description: "一到冬天就断顿。",
+    keywords: ["断顿"],
   });
-  // Positive pairs for proposals: enterprises say 掉膘, labs write 育肥 (and 饲料配方).
+  // Positive pairs for proposals: enterprises say 落膘, labs write 补偿生长 (and 饲料配方); no shipped group holds them.
   await publishAchievement("fatten1", {
-    title: "肉牛舍饲育肥技术",
-    summary: "舍饲条件下的育肥与饲料配方。",
-    description: "肉牛舍饲育肥，饲料配方与日增重管理。",
-    keywords: ["育肥", "饲料配方"],
+    title: "肉牛舍饲补偿生长技术",
+    summary: "舍饲条件下的补偿生长与饲料配方。",
+    description: "肉牛舍饲补偿生长，饲料配方与日增重管理。",
+    keywords: ["补偿生长", "饲料配方"],
   });
   await publishAchievement("fatten2", {
-    title: "黑山羊快速育肥技术",
-    summary: "育肥期饲料配方。",
-    description: "黑山羊育肥期的饲料配方与圈舍管理。",
-    keywords: ["育肥", "饲料配方"],
+    title: "黑山羊补偿生长技术",
+    summary: "补偿生长期饲料配方。",
+    description: "黑山羊补偿生长期的饲料配方与圈舍管理。",
+    keywords: ["补偿生长", "饲料配方"],
   });
-  await publishDemand("thin1", { title: "黄牛冬春掉膘", description: "黄牛冬春掉膘严重。", keywords: ["掉膘"] });
-  await publishDemand("thin2", { title: "山区养殖户的羊掉膘", description: "山区的羊掉膘，出栏慢。", keywords: ["掉膘"] });
+  await publishDemand("thin1", { title: "黄牛冬春落膘", description: "黄牛冬春落膘严重。", keywords: ["落膘"] });
+  await publishDemand("thin2", { title: "山区养殖户的羊落膘", description: "山区的羊落膘，出栏慢。", keywords: ["落膘"] });
   // Nobody judged this one: it should find the fattening achievements once the bureau links the words.
-  await publishDemand("thin3", { title: "母牛掉膘", description: "母牛掉膘。", keywords: ["掉膘"] });
+  await publishDemand("thin3", { title: "母牛落膘", description: "母牛落膘。", keywords: ["落膘"] });
   await drainOutbox();
   resetMatchingVocabulary();
   clearMatchingCaches();
@@ -226,7 +227,7 @@ describe("the bureau's edits", () => {
 
   it("merges two groups, retires and restores, and keeps every change in the group's history", async () => {
     const a = await call(listPage.action, post("/bureau/vocabulary", bureau, { words: "节水灌溉技术\n省水浇地", source: "推广手册" }));
-    const b = await call(listPage.action, post("/bureau/vocabulary", broker, { words: "水肥一体化\n肥水同灌" }));
+    const b = await call(listPage.action, post("/bureau/vocabulary", broker, { words: "水肥同灌\n肥水同灌" }));
     const aId = /vocabulary\/([a-f0-9]{24})/.exec(location(a))![1]!;
     const bId = /vocabulary\/([a-f0-9]{24})/.exec(location(b))![1]!;
 
@@ -239,10 +240,10 @@ describe("the bureau's edits", () => {
     res = await call(groupPage.action, post(`/bureau/vocabulary/${aId}`, bureau, { intent: "merge", other: "肥水同灌" }), { id: aId });
     expect(res.status).toBe(302);
     const merged = await VocabularyGroup.findById(aId).lean();
-    expect(merged!.words).toEqual(["节水灌溉技术", "省水浇地", "水肥一体化", "肥水同灌"]);
+    expect(merged!.words).toEqual(["节水灌溉技术", "省水浇地", "水肥同灌", "肥水同灌"]);
     const other = await VocabularyGroup.findById(bId).lean();
     expect(other).toMatchObject({ status: "retired", mergedInto: `bureau/${aId}` });
-    expect((await liveVocabulary()).groups).toContainEqual(["节水灌溉技术", "省水浇地", "水肥一体化", "肥水同灌"]);
+    expect((await liveVocabulary()).groups).toContainEqual(["节水灌溉技术", "省水浇地", "水肥同灌", "肥水同灌"]);
 
     res = await call(groupPage.action, post(`/bureau/vocabulary/${aId}`, bureau, { intent: "retire" }), { id: aId });
     expect(res.status).toBe(302);
@@ -261,7 +262,7 @@ describe("the bureau's edits", () => {
     const trail = await AuditEvent.find({ subjectType: "vocabulary", subject: aId }).sort({ at: 1, _id: 1 }).lean();
     expect(trail.map((e) => e.action)).toEqual(["vocabulary.created", "vocabulary.merged", "vocabulary.retired", "vocabulary.restored"]);
     expect(trail[0]).toMatchObject({ actorName: bureau.name, to: "节水灌溉技术、省水浇地" });
-    expect(trail[1]).toMatchObject({ from: "节水灌溉技术、省水浇地", to: "节水灌溉技术、省水浇地、水肥一体化、肥水同灌" });
+    expect(trail[1]).toMatchObject({ from: "节水灌溉技术、省水浇地", to: "节水灌溉技术、省水浇地、水肥同灌、肥水同灌" });
     const bTrail = await AuditEvent.find({ subjectType: "vocabulary", subject: bId }).sort({ at: 1, _id: 1 }).lean();
     expect(bTrail.map((e) => [e.action, e.actorName])).toEqual([
       ["vocabulary.created", broker.name],
@@ -284,7 +285,7 @@ describe("a change reaches matching and the index", () => {
     expect(await findMatchesForDemand(ids.noGrass!)).toEqual([]);
     const res = await call(
       listPage.action,
-      post("/bureau/vocabulary", bureau, { words: "青贮饲料\n没草\n冬天没草", field: "plateau-agriculture", source: "饲草生产手册" }),
+      post("/bureau/vocabulary", bureau, { words: "周年饲喂\n断顿\n冬天断顿", field: "plateau-agriculture", source: "饲草生产手册" }),
     );
     expect(res.status).toBe(302);
     clearMatchingCaches();
@@ -306,7 +307,7 @@ describe("a change reaches matching and the index", () => {
   it("rebuilds the index with the new synonyms while searches keep answering", async () => {
     const index = meili().index(indexName("achievements"));
     expect((await vocabularyIndexState()).state).toBe("pending");
-    const before = await index.search("没草");
+    const before = await index.search("断顿");
     expect(before.hits.map((h) => h.id)).not.toContain(ids.silage);
     let done = false;
     const rebuild = runVocabularyIndexUpdate(new Date(), { quietMs: 0 }).finally(() => {
@@ -321,7 +322,7 @@ describe("a change reaches matching and the index", () => {
     expect(during.length).toBeGreaterThan(0);
     expect(during.every((n) => n > 0)).toBe(true);
     // The farmer's word now finds the lab's achievement in plain search too (Meilisearch synonyms).
-    expect((await index.search("没草")).hits.map((h) => h.id)).toContain(ids.silage);
+    expect((await index.search("断顿")).hits.map((h) => h.id)).toContain(ids.silage);
     const state = await vocabularyIndexState();
     expect(state.state).toBe("live");
     const page = await renderPage(get("/bureau/vocabulary", bureau), listPage, "/bureau/vocabulary", pages.csrf.token);
@@ -359,9 +360,9 @@ describe("proposals from positive matches", () => {
     expect((await findMatchesForDemand(ids.thin3!)).map((m) => m.id)).not.toContain(ids.fatten1);
     const { proposals } = await vocabularyProposals(bureau);
     const pairs = proposals.map((p) => `${p.demandWord}|${p.achievementWord}`);
-    expect(pairs).toContain("掉膘|育肥");
-    expect(pairs).toContain("掉膘|饲料配方");
-    expect(proposals.find((p) => p.demandWord === "掉膘" && p.achievementWord === "育肥")).toMatchObject({ count: 2 });
+    expect(pairs).toContain("落膘|补偿生长");
+    expect(pairs).toContain("落膘|饲料配方");
+    expect(proposals.find((p) => p.demandWord === "落膘" && p.achievementWord === "补偿生长")).toMatchObject({ count: 2 });
     expect(proposals.every((p) => p.count >= 2)).toBe(true);
 
     const page = await renderPage(
@@ -370,29 +371,31 @@ describe("proposals from positive matches", () => {
       "/bureau/vocabulary/proposals",
       pages.csrf.token,
     );
-    expect(page.html).toContain('data-pair="掉膘|育肥"');
+    expect(page.html).toContain('data-pair="落膘|补偿生长"');
 
     // Reject one: audited, and never proposed again.
     let res = await call(
       proposalsPage.action,
-      post("/bureau/vocabulary/proposals", broker, { intent: "reject", demandWord: "掉膘", achievementWord: "饲料配方" }),
+      post("/bureau/vocabulary/proposals", broker, { intent: "reject", demandWord: "落膘", achievementWord: "饲料配方" }),
     );
     expect(res.status).toBe(302);
     expect(
-      await AuditEvent.exists({ action: "vocabulary.proposalRejected", from: "掉膘", to: "饲料配方", actorName: broker.name }),
+      await AuditEvent.exists({ action: "vocabulary.proposalRejected", from: "落膘", to: "饲料配方", actorName: broker.name }),
     ).toBeTruthy();
-    expect((await vocabularyProposals(bureau)).proposals.some((p) => p.achievementWord === "饲料配方" && p.demandWord === "掉膘")).toBe(
+    expect((await vocabularyProposals(bureau)).proposals.some((p) => p.achievementWord === "饲料配方" && p.demandWord === "落膘")).toBe(
       false,
     );
 
     // Accept the other as a new group: the researchers' term first.
     res = await call(
       proposalsPage.action,
-      post("/bureau/vocabulary/proposals", bureau, { intent: "accept", demandWord: "掉膘", achievementWord: "育肥", into: "new" }),
+      post("/bureau/vocabulary/proposals", bureau, { intent: "accept", demandWord: "落膘", achievementWord: "补偿生长", into: "new" }),
     );
     expect(res.status).toBe(302);
-    expect((await groupOf("掉膘"))!.words).toEqual(["育肥", "掉膘"]);
-    expect((await vocabularyProposals(bureau)).proposals.some((p) => p.demandWord === "掉膘" && p.achievementWord === "育肥")).toBe(false);
+    expect((await groupOf("落膘"))!.words).toEqual(["补偿生长", "落膘"]);
+    expect((await vocabularyProposals(bureau)).proposals.some((p) => p.demandWord === "落膘" && p.achievementWord === "补偿生长")).toBe(
+      false,
+    );
 
     // Matching uses it: a demand in the farmer's word now finds the labs' fattening achievements.
     clearMatchingCaches();
@@ -406,19 +409,24 @@ describe("proposals from positive matches", () => {
       post("/bureau/vocabulary/proposals", bureau, {
         intent: "accept",
         demandWord: "瘦弱",
-        achievementWord: "育肥",
+        achievementWord: "补偿生长",
         into: "bureau/nowhere",
       }),
     );
     expect(res.status).toBe(400);
     expect((await refusal(res)).into).toEqual(["vocabulary.errors.into"]);
-    const group = (await groupOf("育肥"))!;
+    const group = (await groupOf("补偿生长"))!;
     const ok = await call(
       proposalsPage.action,
-      post("/bureau/vocabulary/proposals", bureau, { intent: "accept", demandWord: "瘦弱", achievementWord: "育肥", into: group.groupId }),
+      post("/bureau/vocabulary/proposals", bureau, {
+        intent: "accept",
+        demandWord: "瘦弱",
+        achievementWord: "补偿生长",
+        into: group.groupId,
+      }),
     );
     expect(ok.status).toBe(302);
-    expect((await groupOf("育肥"))!.words).toEqual(["育肥", "掉膘", "瘦弱"]);
+    expect((await groupOf("补偿生长"))!.words).toEqual(["补偿生长", "落膘", "瘦弱"]);
   });
 });
 
