@@ -6,7 +6,9 @@ import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
 import { indexName, meili } from "../client.ts";
 import { INDEXES } from "../settings.ts";
 import { bagOf, BM25_TUNING, StatsBuilder, type Bag, type CorpusStats, type WeightedText } from "./bm25.ts";
-import type { MatchAchievement, MatchDemand } from "./score.ts";
+import { specificityFromCounts, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
+import { normalize, type Lexicon } from "./terms.ts";
+import { normalForm } from "./text.ts";
 import { canonicalWriting, VariantIndex } from "./variants.ts";
 
 /**
@@ -191,4 +193,45 @@ export function candidateBag(id: string, zones: WeightedText[], corpus: Corpus):
   bagCache.set(key, bag);
   if (bagCache.size > BAG_CACHE_MAX) bagCache.delete(bagCache.keys().next().value!);
   return bag;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Specificity from the corpus (the concept matcher's word rarity, without asking Meilisearch)
+
+/** How many documents use a word: as a segmenter word, else as a bigram, else at most its rarest bigram's count. */
+function documentsWith(corpus: Corpus, word: string): number {
+  const { df } = corpus.stats;
+  const w = df.words.get(corpus.canonical(word));
+  if (w !== undefined) return w;
+  if (word.length === 2) return df.bigrams.get(word) ?? 0;
+  if (word.length === 1) return df.chars.get(word) ?? 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + 1 < word.length; i++) min = Math.min(min, df.bigrams.get(word.slice(i, i + 2)) ?? 0);
+  return Number.isFinite(min) ? min : 0;
+}
+
+/**
+ * The concept matcher's specificity (score.ts) from the corpus statistics: a concept's document
+ * count is that of its words together (capped at the corpus size) — the same question the
+ * Meilisearch hit counts answer, from memory.
+ */
+export function corpusSpecificity(corpus: Corpus, lexicon: Lexicon): Specificity {
+  const memo = new Map<string, number>();
+  const count = (canonical: string) => {
+    let n = memo.get(canonical);
+    if (n === undefined) {
+      const key = normalize(canonical);
+      const groups = lexicon.groupsOf.get(key);
+      const words = new Set(groups ? groups.flatMap((g) => lexicon.groups[g]!) : [key]);
+      n = 0;
+      for (const w of words) n += documentsWith(corpus, normalForm(w));
+      n = Math.min(n, corpus.stats.n);
+      memo.set(canonical, n);
+    }
+    return n;
+  };
+  return {
+    of: (term) => specificityFromCounts(count(term.canonical), corpus.stats.n),
+    count: (term) => count(term.canonical),
+  };
 }

@@ -1,7 +1,16 @@
 import type { Meilisearch } from "meilisearch";
 import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
 import { queryOf, relevance, telling, type Query } from "./bm25.ts";
-import { achievementZones, buildCorpus, candidateBag, demandZones, loadCorpus, queryZones, type Corpus } from "./corpus.ts";
+import {
+  achievementZones,
+  buildCorpus,
+  candidateBag,
+  corpusSpecificity,
+  demandZones,
+  loadCorpus,
+  queryZones,
+  type Corpus,
+} from "./corpus.ts";
 import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
 import { addWords } from "./text.ts";
 import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
@@ -130,7 +139,7 @@ function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; stra
   return out;
 }
 
-export const BM25_RETRIEVAL = { words: 10, combinedLimit: 100, alone: 6, aloneLimit: 40 };
+export const BM25_RETRIEVAL = { words: 6, combinedLimit: 100, alone: 2, aloneLimit: 40 };
 
 /**
  * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
@@ -142,13 +151,14 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
   const d = pd.demand;
   // First: the segmenter learns the vocabulary's words before any text is cut.
   const expand = expander(base.lexicon);
-  const [specificity, ready] = await Promise.all([
-    specificityOf(
-      pd.terms.map((t) => t.canonical),
-      opts,
-    ),
-    loadCorpus("achievement", opts),
-  ]);
+  const ready = await loadCorpus("achievement", opts);
+  // The words' rarity from the corpus statistics; from Meilisearch hit counts while they are not ready.
+  const specificity = ready
+    ? corpusSpecificity(ready, base.lexicon)
+    : await specificityOf(
+        pd.terms.map((t) => t.canonical),
+        opts,
+      );
   const queries = [
     ...(MATCH_FUSION.use !== "bm25" || !ready ? queryTexts(pd.terms, specificity, d) : []),
     ...(MATCH_FUSION.use !== "concept" && ready ? bm25Queries(queryOf(queryZones(d), ready.stats, ready.canonical, expand), ready) : []),
@@ -158,11 +168,13 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
   // While a large index's statistics are first being built, the candidates' own statistics stand in.
   const corpus = ready ?? buildCorpus(candidates.map((c) => achievementZones(c.achievement)));
   const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
-  // The achievements' own core words count too: their rarity, asked together, from the cache after.
-  const more = await specificityOf(
-    candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
-    opts,
-  );
+  // The achievements' own core words count too.
+  const more = ready
+    ? specificity
+    : await specificityOf(
+        candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
+        opts,
+      );
   const ctx: PairContext = { ...base, specificity: more, bigramWeights: localBigramWeights(candidates.map((c) => c.zoned)) };
   return { pd, scored: fuse(pd, candidates, ctx, q, corpus) };
 }
@@ -246,22 +258,25 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
   const base = { lexicon: opts.lexicon ?? synonymLexicon(), vocabulary: opts.vocabulary ?? EMPTY_VOCABULARY };
   const pa = prepareAchievement(a, base);
   const expand = expander(base.lexicon);
-  const [specificity, ready] = await Promise.all([
-    specificityOf(
-      pa.terms.map((t) => t.canonical),
-      opts,
-    ),
-    loadCorpus("demand", opts),
-  ]);
+  const [ready, achievements] = await Promise.all([loadCorpus("demand", opts), loadCorpus("achievement", opts)]);
+  // Rarity is among the achievements, whichever side asks.
+  const specificity = achievements
+    ? corpusSpecificity(achievements, base.lexicon)
+    : await specificityOf(
+        pa.terms.map((t) => t.canonical),
+        opts,
+      );
   const bm25 = ready ? bm25Queries(queryOf(queryZones(a), ready.stats, ready.canonical, expand), ready) : [];
   const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25], demandFilter(a), opts);
   const candidates = hits.map((h) => prepareDemand(demandFromHit(h), base));
   const corpus = ready ?? buildCorpus(candidates.map((c) => demandZones(c.demand)));
   const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expand);
-  const more = await specificityOf(
-    candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
-    opts,
-  );
+  const more = achievements
+    ? specificity
+    : await specificityOf(
+        candidates.flatMap((c) => c.terms.map((t) => t.canonical)),
+        opts,
+      );
   const firstPass = { ...base, specificity: more, bigramWeights: localBigramWeights(candidates.map((c) => c.zoned)) };
   const min = opts.minScore ?? MATCH_MIN_SCORE;
   const shortlist = candidates
