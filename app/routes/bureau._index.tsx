@@ -32,6 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       evaluate: can(user, "evaluation:manage"),
       commissioners: can(user, "commissioner:manage"),
       publish: can(user, "policy:publish"),
+      vocabulary: can(user, "vocabulary:edit"),
     },
   });
 }
@@ -103,6 +104,17 @@ export default function BureauDesk() {
             <p>{t("desk.policies.text")}</p>
             <p>
               <Link to="/bureau/policies">{t("desk.policies.open")}</Link> · <Link to="/policies">{t("desk.policies.public")}</Link>
+            </p>
+          </li>
+        ) : null}
+        {may.vocabulary ? (
+          <li className="admin-card" data-testid="desk-vocabulary">
+            <h2 className="admin-card__title">{t("desk.vocabulary.title")}</h2>
+            <p>{t("desk.vocabulary.text")}</p>
+            <p>
+              <Link to="/bureau/vocabulary">{t("desk.vocabulary.open")}</Link> ·{" "}
+              <Link to="/bureau/vocabulary/proposals">{t("desk.vocabulary.proposals")}</Link> ·{" "}
+              <Link to="/bureau/vocabulary/weak">{t("desk.vocabulary.weak")}</Link>
             </p>
           </li>
         ) : null}

@@ -20,6 +20,7 @@ export const NAV_ITEMS: NavItem[] = [
   { to: "/review", label: "nav.review", permission: "listing:review" },
   { to: "/work", label: "nav.work", permission: "deal:mediate" },
   { to: "/bureau", label: "nav.bureau", permission: "statistics:view" },
+  { to: "/bureau/vocabulary", label: "nav.vocabulary", permission: "vocabulary:edit" },
   { to: "/offers", label: "nav.offers", auth: true },
   { to: "/rooms", label: "rooms.nav", auth: true },
   { to: "/deals", label: "nav.deals", auth: true },

@@ -28,6 +28,13 @@ const zh = {
       open: "管理特派员",
     },
     policies: { title: "政策法规 · 通知公告", text: "撰写、发布和撤回政策文件与通知。", open: "发布管理", public: "公开页面" },
+    vocabulary: {
+      title: "匹配词表",
+      text: "维护群众说法与专业术语的对应词组，处理来自匹配反馈的建议，查看匹配薄弱的需求。",
+      open: "词组管理",
+      proposals: "词组建议",
+      weak: "匹配薄弱的需求",
+    },
   },
 };
 const en = {
@@ -67,6 +74,13 @@ const en = {
       text: "Write, publish and withdraw policies and notices.",
       open: "Publishing",
       public: "Public pages",
+    },
+    vocabulary: {
+      title: "Matching vocabulary",
+      text: "Keep the groups linking people's words to researchers' terms, review proposals from match feedback, see weakly matched demands.",
+      open: "Groups",
+      proposals: "Proposals",
+      weak: "Weakly matched demands",
     },
   },
 };
