@@ -22,6 +22,8 @@ import { checkHealth } from "./health.ts";
 import { migrate } from "./migrations/index.ts";
 import { initLedger } from "~/services/ledger/book.server.ts";
 import { syncVocabularyFiles } from "~/services/vocabulary/sync.server.ts";
+import { markVocabularyIndexed } from "~/services/vocabulary/index-update.server.ts";
+import { liveVocabulary } from "../search/live-vocabulary.ts";
 import { stopMailDelivery } from "~/services/mail/outbox.server.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -123,8 +125,13 @@ async function main() {
 
   // Index settings before the first search, so searchable attributes exist from the first request.
   // Not fatal: without Meilisearch the site still works, and the outbox worker retries.
+  // The settings carry the live vocabulary's synonyms: once applied, the version they carry needs no
+  // rebuild (a fresh or re-synced vocabulary would otherwise rebuild both indexes at every start).
   await Promise.race([
-    ensureIndexes(),
+    liveVocabulary().then(async (live) => {
+      await ensureIndexes();
+      await markVocabularyIndexed(live.version);
+    }),
     new Promise((_, reject) => setTimeout(() => reject(new Error("Meilisearch did not answer within 5 s")), 5_000).unref()),
   ]).catch((err) => logger.warn({ err: (err as Error).message }, "search index settings not applied yet; will retry"));
 

@@ -5,8 +5,9 @@ import { Demand } from "~/models/demand.server.ts";
 import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
 import { indexName, meili } from "../client.ts";
 import { INDEXES } from "../settings.ts";
-import { bagOf, BM25_TUNING, StatsBuilder, type Bag, type CorpusStats, type WeightedText } from "./bm25.ts";
-import { specificityFromCounts, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
+import { TRANSACTION_MODES } from "~/utils/taxonomy.ts";
+import { bagOf, BM25_TUNING, idf, StatsBuilder, type Bag, type CorpusStats, type Query, type WeightedText } from "./bm25.ts";
+import { SOLD_STATUSES, specificityFromCounts, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
 import { normalize, type Lexicon } from "./terms.ts";
 import { normalForm } from "./text.ts";
 import { canonicalWriting, VariantIndex } from "./variants.ts";
@@ -28,7 +29,26 @@ export interface Corpus {
   canonical: (word: string) => string;
   docCount: number;
   builtAt: number;
+  /** the achievements corpus only: which documents use each word, for retrieval without Meilisearch */
+  postings?: Postings;
 }
+
+/**
+ * Word postings of the achievements, with what the hard constraints read. Typed arrays: at 100,000
+ * listings of a few hundred words each, some tens of MB.
+ */
+export interface Postings {
+  ids: string[];
+  /** bit i set: offers TRANSACTION_MODES[i] */
+  modes: Uint8Array;
+  trl: Uint8Array;
+  /** 1: sold (SOLD_STATUSES), never a match */
+  sold: Uint8Array;
+  byWord: Map<string, Int32Array>;
+}
+
+const MODE_BITS = new Map<string, number>(TRANSACTION_MODES.map((m, i) => [m, 1 << i]));
+const modeMask = (modes: readonly string[]) => modes.reduce((m, x) => m | (MODE_BITS.get(x) ?? 0), 0);
 
 type Kind = "achievement" | "demand";
 
@@ -61,7 +81,7 @@ export function queryZones(x: { title: string; keywords: string[]; description: 
 }
 
 const FIELDS: Record<Kind, string[]> = {
-  achievement: ["id", "title", "keywords", "summary", "description"],
+  achievement: ["id", "title", "keywords", "summary", "description", "transactionModes", "trl", "status"],
   demand: ["id", "title", "keywords", "description"],
 };
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -111,15 +131,85 @@ async function fetchCorpus(kind: Kind): Promise<Corpus> {
   const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<Record<string, unknown>>;
   const fields = Object.fromEntries(FIELDS[kind].filter((f) => f !== "id").map((f) => [f, 1]));
   const builder = new StatsBuilder();
+  const ids: string[] = [];
+  const modes: number[] = [];
+  const trl: number[] = [];
+  const sold: number[] = [];
+  const byWord = new Map<string, number[]>();
   let slice = 0;
   for await (const d of Model.find({ status: { $in: PUBLIC_STATUSES } }, fields)
     .lean()
     .cursor({ batchSize: 2000 })) {
-    builder.add(bagOf(zonesOfDocument(kind, d as Record<string, unknown>)));
+    const bag = bagOf(zonesOfDocument(kind, d as Record<string, unknown>));
+    builder.add(bag);
+    if (kind === "achievement") {
+      const i = ids.length;
+      ids.push(String(d._id));
+      modes.push(modeMask(strs(d.transactionModes)));
+      trl.push(typeof d.trl === "number" ? d.trl : 0);
+      sold.push(SOLD_STATUSES.includes(str(d.status)) ? 1 : 0);
+      for (const w of bag.tf.words.keys()) {
+        const list = byWord.get(w);
+        if (list) list.push(i);
+        else byWord.set(w, [i]);
+      }
+    }
     if (++slice % SLICE === 0) await new Promise((r) => setImmediate(r));
   }
   const stats = builder.build();
-  return finishCorpus(stats, stats.n);
+  const corpus = finishCorpus(stats, stats.n);
+  if (kind === "achievement") {
+    // Variants share one posting list under the established writing, as they share a frequency.
+    const merged = new Map<string, number[]>();
+    for (const [w, list] of byWord) {
+      const c = corpus.canonical(w);
+      const into = merged.get(c);
+      if (into) into.push(...list);
+      else merged.set(c, list);
+    }
+    const compact = new Map<string, Int32Array>();
+    for (const [w, list] of merged) compact.set(w, Int32Array.from(new Set(list)));
+    corpus.postings = { ids, modes: Uint8Array.from(modes), trl: Uint8Array.from(trl), sold: Uint8Array.from(sold), byWord: compact };
+  }
+  return corpus;
+}
+
+/** At most this share of the corpus may use a word for it to be used in retrieval (its postings are long and say little). */
+const RETRIEVAL_MAX_DF_SHARE = 0.2;
+
+/**
+ * BM25's own retrieval, in memory: the documents that use the query's most telling words, by the
+ * sum of weight × IDF of the words they use, restricted by the hard constraints. Ids, best first.
+ */
+export function retrieveByWords(
+  corpus: Corpus,
+  q: Query,
+  constraints: { transactionModes: readonly string[]; minTrl: number | null },
+  opts: { words: number; limit: number },
+): string[] {
+  const p = corpus.postings;
+  if (!p) return [];
+  const n = p.ids.length;
+  const words = [...q.weights.words]
+    .map(([w, qw]) => ({ list: p.byWord.get(w), weight: qw * idf(corpus.stats, "words", w) }))
+    .filter((x): x is { list: Int32Array; weight: number } => !!x.list && x.list.length <= Math.max(50, n * RETRIEVAL_MAX_DF_SHARE))
+    .sort((x, y) => y.weight - x.weight)
+    .slice(0, opts.words);
+  const acc = new Float32Array(n);
+  const touched: number[] = [];
+  for (const { list, weight } of words) {
+    for (const i of list) {
+      if (acc[i] === 0) touched.push(i);
+      acc[i] += weight;
+    }
+  }
+  const wanted = modeMask(constraints.transactionModes);
+  const minTrl = constraints.minTrl ?? 0;
+  return touched
+    .filter((i) => (p.modes[i]! & wanted) !== 0 && p.trl[i]! >= minTrl && p.sold[i] === 0)
+    .sort((x, y) => acc[y]! - acc[x]!)
+    .slice(0, opts.limit)
+    .map((i) => p.ids[i]!);
 }
 
 /** Up to this many documents the statistics are rebuilt before answering; above, in the background. */

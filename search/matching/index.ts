@@ -9,11 +9,12 @@ import {
   demandZones,
   loadCorpus,
   queryZones,
+  retrieveByWords,
   type Corpus,
 } from "./corpus.ts";
 import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
 import { addWords } from "./text.ts";
-import { loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
+import { achievementHits, loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
 import { normalize, type Lexicon } from "./terms.ts";
 import {
   localBigramWeights,
@@ -139,7 +140,7 @@ function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; stra
   return out;
 }
 
-export const BM25_RETRIEVAL = { words: 6, combinedLimit: 100, alone: 2, aloneLimit: 40 };
+export const BM25_RETRIEVAL = { words: 6, combinedLimit: 100, alone: 2, aloneLimit: 40, limit: 120 };
 
 /**
  * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
@@ -159,11 +160,20 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
         pd.terms.map((t) => t.canonical),
         opts,
       );
+  const useBm25 = MATCH_FUSION.use !== "concept" && ready;
+  const readyQuery = useBm25 ? queryOf(queryZones(d), ready.stats, ready.canonical, expand) : null;
+  // BM25 retrieves in memory when the corpus has its postings (the app), else through Meilisearch.
+  const inMemory = readyQuery && ready?.postings ? retrieveByWords(ready, readyQuery, d, BM25_RETRIEVAL) : null;
   const queries = [
     ...(MATCH_FUSION.use !== "bm25" || !ready ? queryTexts(pd.terms, specificity, d) : []),
-    ...(MATCH_FUSION.use !== "concept" && ready ? bm25Queries(queryOf(queryZones(d), ready.stats, ready.canonical, expand), ready) : []),
+    ...(readyQuery && !inMemory ? bm25Queries(readyQuery, ready!) : []),
   ];
-  const hits = queries.length ? await retrieve("achievement", queries, achievementFilter(d), opts) : [];
+  const [meiliHits, memoryHits] = await Promise.all([
+    queries.length ? retrieve("achievement", queries, achievementFilter(d), opts) : Promise.resolve([]),
+    inMemory ? achievementHits(inMemory) : Promise.resolve([]),
+  ]);
+  const seen = new Set<string>();
+  const hits = [...meiliHits, ...memoryHits].filter((h) => !seen.has(h.id) && seen.add(h.id));
   const candidates = hits.map((h) => prepareAchievement(achievementFromHit(h), base));
   // While a large index's statistics are first being built, the candidates' own statistics stand in.
   const corpus = ready ?? buildCorpus(candidates.map((c) => achievementZones(c.achievement)));

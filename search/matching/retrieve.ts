@@ -1,4 +1,7 @@
 import fs from "node:fs";
+import mongoose from "mongoose";
+import { Achievement, type AchievementDoc } from "~/models/achievement.server.ts";
+import { achievementDocument } from "../documents.ts";
 import path from "node:path";
 import type { Meilisearch, MultiSearchQuery } from "meilisearch";
 import { indexName, meili } from "../client.ts";
@@ -159,4 +162,19 @@ export async function retrieve(
   const byId = new Map<string, Hit>();
   for (const r of results) for (const h of r.hits as Hit[]) if (!byId.has(h.id)) byId.set(h.id, h);
   return [...byId.values()];
+}
+
+/**
+ * Achievements by id as search hits (the shape of the index's documents), from MongoDB: for the
+ * candidates BM25 found in memory. A listing no longer public is left out.
+ */
+export async function achievementHits(ids: string[]): Promise<Hit[]> {
+  if (ids.length === 0) return [];
+  const docs = await Achievement.find({ _id: { $in: ids.map((id) => new mongoose.Types.ObjectId(id)) } }).lean();
+  const byId = new Map<string, Hit>();
+  for (const d of docs) {
+    const doc = achievementDocument(d as AchievementDoc & { _id: mongoose.Types.ObjectId });
+    if (doc) byId.set(doc.id, doc as unknown as Hit);
+  }
+  return ids.map((id) => byId.get(id)).filter((h): h is Hit => !!h);
 }

@@ -61,6 +61,17 @@ export async function runVocabularyIndexUpdate(
   }
 }
 
+/**
+ * The indexes' settings were applied with this version's synonyms (at start-up, search/indexes.ts
+ * `ensureIndexes` reads the live groups): nothing to rebuild up to it.
+ */
+export async function markVocabularyIndexed(version: number): Promise<void> {
+  await VocabularyState.updateOne(
+    { _id: VOCABULARY_STATE_ID, buildingVersion: null },
+    { $max: { indexedVersion: version }, $set: { indexedAt: new Date() } },
+  );
+}
+
 /** The index update, every few seconds (a no-op unless the vocabulary changed). */
 export const vocabularyIndexJob: Job = {
   name: "vocabulary.index",
