@@ -74,9 +74,7 @@ export class EmbeddingsError extends Error {
 }
 
 const answerSchema = z.object({
-  data: z
-    .array(z.object({ embedding: z.array(z.number().finite()).min(1), index: z.number().int().min(0) }))
-    .min(1),
+  data: z.array(z.object({ embedding: z.array(z.number().finite()).min(1), index: z.number().int().min(0) })).min(1),
 });
 
 /** Inputs per request: OpenAI accepts 2048, self-hosted servers often far fewer. */
@@ -92,7 +90,7 @@ interface State {
 
 /** Per process and per service (endpoint + model): a vector of another model means nothing. */
 function state(config: EmbeddingsConfig): State {
-  const key = `${config.endpoint}|${config.model}`;
+  const key = `${config.endpoint}|${config.model}|${config.dimensions ?? ""}`;
   let s = peekSingleton<State>("embeddings");
   if (s?.key !== key) {
     s = { key, cache: new Map(), dimensions: config.dimensions };
@@ -128,7 +126,9 @@ export async function embedTexts(
     for (const [j, v] of vectors.entries()) {
       if (s.dimensions == null) s.dimensions = v.length;
       if (v.length !== s.dimensions) {
-        throw new EmbeddingsError(`the embeddings service answered a vector of ${v.length} numbers, expected ${s.dimensions} (EMBEDDINGS_DIMENSIONS)`);
+        throw new EmbeddingsError(
+          `the embeddings service answered a vector of ${v.length} numbers, expected ${s.dimensions} (EMBEDDINGS_DIMENSIONS)`,
+        );
       }
       remember(s, hashOf(batch[j]!), v);
     }

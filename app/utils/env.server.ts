@@ -107,7 +107,7 @@ export const envSchema = z.object({
   EMBEDDINGS_URL: z
     .string()
     .url("must be a URL such as http://127.0.0.1:8080 (an OpenAI-compatible /v1/embeddings service)")
-    .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
+    .refine((v) => !URL.canParse(v) || /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
     .optional(),
   EMBEDDINGS_MODEL: z.string().trim().min(1).max(200).optional(),
   EMBEDDINGS_API_KEY: z.string().min(1).optional(),
