@@ -1,7 +1,7 @@
 import type { Meilisearch } from "meilisearch";
 import { logger } from "~/utils/logger.server.ts";
 import { indexName, meili } from "../client.ts";
-import { EMBEDDER, embeddingsConfig, embedTexts } from "../embeddings.ts";
+import { EMBEDDER, embeddingsConfig, embedTexts, listingText } from "../embeddings.ts";
 import { INDEXES } from "../settings.ts";
 import { ACHIEVEMENT_FIELDS, DEMAND_FIELDS, type Hit } from "./queries.ts";
 
@@ -25,6 +25,11 @@ const REST_MS = 30_000;
  * vector search returns last with score 0.
  */
 const MIN_SCORE = 0.5;
+
+/** The query text of a listing: the text its own vector was made of. */
+export function semanticText(l: { title: string; keywords: readonly string[]; summary?: string; description: string }): string {
+  return listingText(l);
+}
 
 let restingUntil = 0;
 let failing = false;

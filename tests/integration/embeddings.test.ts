@@ -8,7 +8,14 @@ import { setEmbeddingsEndpoint } from "~/utils/env.server.ts";
 import { indexName, meili } from "../../search/client.ts";
 import { clearEmbeddingsCache, embeddingsEndpoint, embedTexts, listingText } from "../../search/embeddings.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
-import { achievementFilter, demandFilter } from "../../search/matching/queries.ts";
+import {
+  achievementFilter,
+  clearCorpusCache,
+  clearMatchingCaches,
+  demandFilter,
+  matchDemand,
+  type MatchDemand,
+} from "../../search/matching/index.ts";
 import { semanticCandidates, wakeSemanticLayer } from "../../search/matching/semantic.ts";
 import { applyOutboxOnce, drainOutbox } from "../../search/outbox.ts";
 import { rebuildIndex } from "../../search/reindex.ts";
@@ -114,8 +121,8 @@ afterAll(async () => {
 describe("without EMBEDDINGS_URL", () => {
   it("changes nothing: no embedder in the settings, no vectors in the documents, no semantic list", async () => {
     expect(await ensureIndexes()).toBe(true);
-    expect(settingsFor("achievement")).not.toHaveProperty("embedders");
-    expect(settingsFor("demand")).not.toHaveProperty("embedders");
+    expect(settingsFor("achievement", [])).not.toHaveProperty("embedders");
+    expect(settingsFor("demand", [])).not.toHaveProperty("embedders");
     expect((await achievements().getSettings()).embedders ?? {}).toEqual({});
     expect((await demands().getSettings()).embedders ?? {}).toEqual({});
 
@@ -226,6 +233,37 @@ describe("with EMBEDDINGS_URL", () => {
     wakeSemanticLayer();
     const hits = (await semanticCandidates("achievement", "磨芋软腐", achievementFilter(licenceDemand), 10))!;
     expect(hits[0]?.id).toBe(id);
+  });
+
+  it("fuses the semantic list into matching: a farmer's words no text list finds still reach the achievement", async () => {
+    // 猴桃 and 疡病 for 猕猴桃 and 溃疡病: no word in common, nor a written variant of one.
+    const demand: MatchDemand = {
+      id: "farmer",
+      externalId: null,
+      title: "猴桃得了疡病",
+      description: "山上的猴桃得了疡病，枝干流水。",
+      keywords: [],
+      field: "plateau-agriculture",
+      transactionModes: ["license"],
+      minTrl: 6,
+      budgetMax: null,
+    };
+    const matched = async () => {
+      clearMatchingCaches();
+      clearCorpusCache();
+      wakeSemanticLayer();
+      return (await matchDemand(demand)).map((m) => m.item.id);
+    };
+    const withSemantic = await matched();
+    expect(withSemantic[0]).toBe(ids.kiwi); // found by the vector query, then scored as any candidate
+    expect(withSemantic).not.toContain(ids.kiwiTransfer); // the hard constraints hold for it too
+
+    setEmbeddingsEndpoint(null);
+    try {
+      expect(await matched()).not.toContain(ids.kiwi); // the text lists alone miss it
+    } finally {
+      setEmbeddingsEndpoint({ url: server.url, model: server.model });
+    }
   });
 
   it("embeds each text once per process, in batches", async () => {
