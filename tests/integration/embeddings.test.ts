@@ -280,6 +280,19 @@ describe("with EMBEDDINGS_URL", () => {
   });
 });
 
+describe("unsetting EMBEDDINGS_URL again", () => {
+  it("removes the embedder at the next start, so documents without vectors are accepted again", async () => {
+    setEmbeddingsEndpoint(null);
+    expect(await ensureIndexes()).toBe(true);
+    expect((await achievements().getSettings()).embedders ?? {}).toEqual({});
+    const id = await publishAchievement("afterOff", { title: "天麻林下仿野生种植", keywords: ["天麻"] });
+    await drainOutbox();
+    expect(await SearchOutbox.countDocuments({ listingId: id })).toBe(0);
+    expect((await achievements().getDocument(id)).title).toBe("天麻林下仿野生种植");
+    expect(await semanticCandidates("achievement", "天麻", achievementFilter(licenceDemand), 5)).toBeNull();
+  });
+});
+
 describe("the embeddings client", () => {
   it("sends the key, and refuses answers that are not one vector of the right length per input", async () => {
     const guarded = await startEmbeddingServer({ dimensions: 16, apiKey: "sk-local-test" });
