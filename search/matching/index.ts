@@ -234,9 +234,11 @@ function fuse(
         ids: [...withScores].sort((x, y) => y.bm25 - x.bm25).map((r) => r.pa.achievement.id),
       },
     ];
-    // Semantic list: its own order (vector similarity), among the candidates that passed the checks.
+    // Semantic list: its own order (vector similarity), among the candidates that passed the checks
+    // and score as a match: lifted above better-scored ones, a candidate below the threshold would
+    // cap their shown scores (never above the one before) and push them out.
     if (semanticIds?.length) {
-      const passed = new Set(withScores.map((r) => r.pa.achievement.id));
+      const passed = new Set(withScores.filter((r) => r.blend >= MATCH_MIN_SCORE).map((r) => r.pa.achievement.id));
       lists.push({ name: "semantic", weight: FUSION_TUNING.semantic, ids: semanticIds.filter((id) => passed.has(id)) });
     }
     const fused = reciprocalRankFusion(lists);

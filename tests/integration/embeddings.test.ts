@@ -266,6 +266,70 @@ describe("with EMBEDDINGS_URL", () => {
     }
   });
 
+  it("keeps every match the text lists find: the semantic list only re-orders what scores as a match", async () => {
+    const orchard = [
+      {
+        title: "冬季清园技术规程",
+        summary: "果园冬季清园，减少越冬病菌。",
+        description: "冬季清园、细菌性病害预防、石硫合剂。",
+        keywords: ["冬季清园", "细菌性病害"],
+      },
+      {
+        title: "果园管理信息化平台",
+        summary: "果树病害记录与果园管理。",
+        description: "果园管理、病害上报、农事记录一体化。",
+        keywords: ["果园管理", "信息化"],
+      },
+      {
+        title: "树干涂白剂及冻害防护",
+        summary: "果树树干防冻与防虫。",
+        description: "冬季树干涂白，防冻害、防日灼。",
+        keywords: ["树干", "冻害"],
+      },
+      {
+        title: "柑橘溃疡病检测试剂盒",
+        summary: "快速检测柑橘溃疡病菌。",
+        description: "溃疡病病原快速检测。",
+        keywords: ["柑橘", "溃疡病"],
+      },
+      {
+        title: "果园水肥一体化滴灌系统",
+        summary: "果园节水灌溉，省水四成。",
+        description: "山地果园管理用滴灌与施肥一体化设备。",
+        keywords: ["果园", "滴灌"],
+      },
+    ];
+    for (const [i, a] of orchard.entries()) await publishAchievement(`orchard${i}`, a);
+    await drainOutbox();
+    const demand: MatchDemand = {
+      id: "orchard",
+      externalId: null,
+      title: "猴桃树疡病防治",
+      description: "猴桃树疡病，求防治办法。",
+      keywords: [],
+      field: "plateau-agriculture",
+      transactionModes: ["license"],
+      minTrl: 6,
+      budgetMax: null,
+    };
+    const matched = async () => {
+      clearMatchingCaches();
+      clearCorpusCache();
+      wakeSemanticLayer();
+      return (await matchDemand(demand)).map((m) => m.item.id);
+    };
+    const withSemantic = await matched();
+    setEmbeddingsEndpoint(null);
+    let textAlone: string[];
+    try {
+      textAlone = await matched();
+    } finally {
+      setEmbeddingsEndpoint({ url: server.url, model: server.model });
+    }
+    expect(textAlone.length).toBeGreaterThan(1);
+    expect(withSemantic).toEqual(expect.arrayContaining(textAlone));
+  });
+
   it("embeds each text once per process, in batches", async () => {
     const before = server.inputs.length;
     await drainOutbox();
