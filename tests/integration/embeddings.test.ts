@@ -13,6 +13,7 @@ import {
   clearCorpusCache,
   clearMatchingCaches,
   demandFilter,
+  MATCH_FUSION,
   matchDemand,
   type MatchDemand,
 } from "../../search/matching/index.ts";
@@ -235,38 +236,52 @@ describe("with EMBEDDINGS_URL", () => {
     expect(hits[0]?.id).toBe(id);
   });
 
-  it("fuses the semantic list into matching: a farmer's words no text list finds still reach the achievement", async () => {
-    // 猴桃 and 疡病 for 猕猴桃 and 溃疡病: no word in common, nor a written variant of one.
-    const demand: MatchDemand = {
-      id: "farmer",
-      externalId: null,
-      title: "猴桃得了疡病",
-      description: "山上的猴桃得了疡病，枝干流水。",
-      keywords: [],
-      field: "plateau-agriculture",
-      transactionModes: ["license"],
-      minTrl: 6,
-      budgetMax: null,
-    };
-    const matched = async () => {
-      clearMatchingCaches();
-      clearCorpusCache();
-      wakeSemanticLayer();
-      return (await matchDemand(demand)).map((m) => m.item.id);
-    };
-    const withSemantic = await matched();
-    expect(withSemantic[0]).toBe(ids.kiwi); // found by the vector query, then scored as any candidate
-    expect(withSemantic).not.toContain(ids.kiwiTransfer); // the hard constraints hold for it too
-
-    setEmbeddingsEndpoint(null);
+  const METHODS = ["blend", "rrf"] as const;
+  const usingMethod = async <T>(method: (typeof METHODS)[number], run: () => Promise<T>): Promise<T> => {
+    const before = MATCH_FUSION.method;
+    MATCH_FUSION.method = method;
     try {
-      expect(await matched()).not.toContain(ids.kiwi); // the text lists alone miss it
+      return await run();
     } finally {
-      setEmbeddingsEndpoint({ url: server.url, model: server.model });
+      MATCH_FUSION.method = before;
     }
-  });
+  };
 
-  it("keeps every match the text lists find: the semantic list only re-orders what scores as a match", async () => {
+  it.each(METHODS)(
+    "fuses the semantic list into matching (%s): a farmer's words no text list finds still reach the achievement",
+    async (method) => {
+      // 猴桃 and 疡病 for 猕猴桃 and 溃疡病: no word in common, nor a written variant of one.
+      const demand: MatchDemand = {
+        id: "farmer",
+        externalId: null,
+        title: "猴桃得了疡病",
+        description: "山上的猴桃得了疡病，枝干流水。",
+        keywords: [],
+        field: "plateau-agriculture",
+        transactionModes: ["license"],
+        minTrl: 6,
+        budgetMax: null,
+      };
+      const matched = async () => {
+        clearMatchingCaches();
+        clearCorpusCache();
+        wakeSemanticLayer();
+        return usingMethod(method, async () => (await matchDemand(demand)).map((m) => m.item.id));
+      };
+      const withSemantic = await matched();
+      expect(withSemantic[0]).toBe(ids.kiwi); // found by the vector query, then scored as any candidate
+      expect(withSemantic).not.toContain(ids.kiwiTransfer); // the hard constraints hold for it too
+
+      setEmbeddingsEndpoint(null);
+      try {
+        expect(await matched()).not.toContain(ids.kiwi); // the text lists alone miss it
+      } finally {
+        setEmbeddingsEndpoint({ url: server.url, model: server.model });
+      }
+    },
+  );
+
+  it("keeps every match the text lists find: the semantic list only adds to and re-orders what scores as a match", async () => {
     const orchard = [
       {
         title: "冬季清园技术规程",
@@ -301,6 +316,10 @@ describe("with EMBEDDINGS_URL", () => {
     ];
     for (const [i, a] of orchard.entries()) await publishAchievement(`orchard${i}`, a);
     await drainOutbox();
+    for (const method of METHODS) await keepsTextMatches(method);
+  });
+
+  const keepsTextMatches = async (method: (typeof METHODS)[number]) => {
     const demand: MatchDemand = {
       id: "orchard",
       externalId: null,
@@ -316,7 +335,7 @@ describe("with EMBEDDINGS_URL", () => {
       clearMatchingCaches();
       clearCorpusCache();
       wakeSemanticLayer();
-      return (await matchDemand(demand)).map((m) => m.item.id);
+      return usingMethod(method, async () => (await matchDemand(demand)).map((m) => m.item.id));
     };
     const withSemantic = await matched();
     setEmbeddingsEndpoint(null);
@@ -328,7 +347,7 @@ describe("with EMBEDDINGS_URL", () => {
     }
     expect(textAlone.length).toBeGreaterThan(1);
     expect(withSemantic).toEqual(expect.arrayContaining(textAlone));
-  });
+  };
 
   it("embeds each text once per process, in batches", async () => {
     const before = server.inputs.length;
