@@ -63,6 +63,18 @@ export function listingText(l: { title: string; keywords?: readonly string[]; su
     .slice(0, EMBEDDING_TEXT_MAX);
 }
 
+/**
+ * What a stored vector was made from: the model and the text, hashed. Kept beside `_vectors` in
+ * the document (`embeddingKey`), so a rebuild or a change that leaves the text alone reuses the
+ * stored vector instead of asking the service again — across restarts and instances.
+ */
+export function embeddingKey(config: EmbeddingsConfig, text: string): string {
+  return createHash("sha256")
+    .update(`${config.model}|${config.dimensions ?? ""}\n${text}`)
+    .digest("base64url")
+    .slice(0, 32);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client
 

@@ -121,7 +121,7 @@ export async function syncListings(kind: IndexKind, ids: string[]): Promise<stri
     if (doc) upserts.push(doc);
     else deletes.push(id);
   }
-  const written = await withVectors(upserts);
+  const written = await withVectors(upserts, indexName(INDEXES[kind]));
   const index = meili().index(indexName(INDEXES[kind]));
   const tasks = [];
   if (upserts.length) tasks.push(await index.addDocuments(written.docs, { primaryKey: "id" }));

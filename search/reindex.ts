@@ -45,7 +45,7 @@ export async function rebuildIndex(
   const withoutVector: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const written = await withVectors(batch);
+    const written = await withVectors(batch, live, client);
     withoutVector.push(...written.missing);
     const task = await client.index(fresh).addDocuments(written.docs, { primaryKey: "id" });
     pending.push(task.taskUid);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Achievement } from "~/models/achievement.server.ts";
 import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import type { AchievementDataInput, DemandDataInput } from "~/schemas/listing.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
@@ -18,7 +19,7 @@ import {
   type MatchDemand,
 } from "../../search/matching/index.ts";
 import { semanticCandidates, wakeSemanticLayer } from "../../search/matching/semantic.ts";
-import { applyOutboxOnce, drainOutbox } from "../../search/outbox.ts";
+import { applyOutboxOnce, drainOutbox, syncListings } from "../../search/outbox.ts";
 import { rebuildIndex } from "../../search/reindex.ts";
 import { settingsFor } from "../../search/settings.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
@@ -137,6 +138,7 @@ describe("without EMBEDDINGS_URL", () => {
     const doc = await achievements().getDocument(id);
     expect(doc.title).toBe(KIWI.title);
     expect(doc).not.toHaveProperty("_vectors");
+    expect(doc).not.toHaveProperty("embeddingKey");
     expect(await storedVector(achievements(), id)).toBeUndefined();
     expect(await semanticCandidates("achievement", FARMER_QUERY, achievementFilter(licenceDemand), 10)).toBeNull();
     expect(server.requests).toBe(0); // the service is never asked
@@ -349,17 +351,31 @@ describe("with EMBEDDINGS_URL", () => {
     expect(withSemantic).toEqual(expect.arrayContaining(textAlone));
   };
 
-  it("embeds each text once per process, in batches", async () => {
+  it("embeds a text once: stored vectors are reused by a rebuild, even after a restart", async () => {
+    clearEmbeddingsCache(); // as after a restart: only the index remembers
     const before = server.inputs.length;
-    await drainOutbox();
-    await rebuildIndex("achievement"); // the same texts again: from the cache
-    expect(server.inputs.length).toBe(before);
+    await rebuildIndex("achievement");
+    await rebuildIndex("demand");
+    // Every text unchanged: every vector reused; only the probe that reads the dimensions was asked.
+    expect(server.inputs.slice(before)).toEqual(["技术成果"]);
+    const afterRebuild = server.inputs.length;
+    expect(await storedVector(achievements(), ids.kiwi!)).toHaveLength(64);
+
+    // A listing whose text changed is embedded again, and only that one.
+    await Achievement.updateOne({ _id: ids.rot }, { $set: { title: "三七根腐病生物防治菌剂（第二代）" } });
+    await syncListings("achievement", [ids.rot!, ids.kiwi!]);
+    expect(server.inputs.slice(afterRebuild)).toEqual([expect.stringContaining("三七根腐病生物防治菌剂（第二代）")]);
+  });
+
+  it("asks the service in batches", async () => {
     const texts = Array.from({ length: 70 }, (_, i) => `测试文本${i}号`);
     const requests = server.requests;
     const vectors = await embedTexts(texts);
     expect(vectors).toHaveLength(70);
     expect(vectors[69]).toEqual(bigramVector("测试文本69号", 64));
     expect(server.requests - requests).toBe(3); // 32 + 32 + 6
+    await embedTexts(texts);
+    expect(server.requests - requests).toBe(3); // the second time from the process cache
   });
 });
 
