@@ -6,9 +6,11 @@ import { SearchOutbox } from "~/models/search-outbox.server.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { indexName, meili } from "./client.ts";
 import { achievementDocument, demandDocument } from "./documents.ts";
+import { embeddingsConfig } from "./embeddings.ts";
 import { warmCorpora } from "./matching/corpus.ts";
 import { ensureIndexes } from "./indexes.ts";
 import { INDEXES, type IndexKind } from "./settings.ts";
+import { withVectors } from "./vectors.ts";
 
 /**
  * Applies the search outbox to Meilisearch. Each pass claims a batch of due entries, reads the
@@ -18,17 +20,47 @@ import { INDEXES, type IndexKind } from "./settings.ts";
  */
 const WORKER_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 const BATCH = 500;
+/** With EMBEDDINGS_URL each document is embedded too: smaller passes stay well inside the claim. */
+const BATCH_WITH_EMBEDDINGS = 100;
 const CLAIM_MS = 60_000;
 
 function backoffMs(attempts: number): number {
   return Math.min(1000 * 2 ** Math.min(attempts, 6), 60_000);
 }
 
+/** A listing indexed without its vector is tried again after 30 s, then less often, at most hourly. */
+function vectorRetryMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.min(attempts, 7), 3_600_000);
+}
+
+/**
+ * Queues these listings again for when the embeddings service may be back: the entry re-syncs the
+ * listing (its current text), so an edit in between is not lost either.
+ */
+export async function enqueueVectorRetry(kind: IndexKind, ids: string[], attempts = new Map<string, number>()): Promise<void> {
+  if (ids.length === 0) return;
+  const now = Date.now();
+  await SearchOutbox.insertMany(
+    ids.map((id) => {
+      const n = (attempts.get(id) ?? 0) + 1;
+      return {
+        kind,
+        listingId: new mongoose.Types.ObjectId(id),
+        attempts: n,
+        dueAt: new Date(now + vectorRetryMs(n - 1)),
+        createdAt: new Date(now),
+        lastError: "indexed without its vector (embeddings service unavailable)",
+      };
+    }),
+    { lean: true },
+  );
+}
+
 /** One pass; returns how many entries it applied (0 when nothing was due). */
 export async function applyOutboxOnce(now = new Date()): Promise<number> {
   const due = await SearchOutbox.find({ dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] }, { _id: 1 })
     .sort({ dueAt: 1, _id: 1 })
-    .limit(BATCH)
+    .limit(embeddingsConfig() ? BATCH_WITH_EMBEDDINGS : BATCH)
     .lean();
   if (due.length === 0) return 0;
   const claim = `${WORKER_ID}-${randomUUID().slice(0, 8)}`;
@@ -39,9 +71,15 @@ export async function applyOutboxOnce(now = new Date()): Promise<number> {
   const mine = await SearchOutbox.find({ claimedBy: claim }).lean();
   if (mine.length === 0) return 0;
   try {
+    const retries: { kind: IndexKind; ids: string[] }[] = [];
     for (const kind of ["achievement", "demand"] as const) {
       const ids = [...new Set(mine.filter((e) => e.kind === kind).map((e) => String(e.listingId)))];
-      if (ids.length) await syncListings(kind, ids);
+      if (ids.length) retries.push({ kind, ids: await syncListings(kind, ids) });
+    }
+    if (retries.some((r) => r.ids.length)) {
+      const attempts = new Map<string, number>();
+      for (const e of mine) attempts.set(String(e.listingId), Math.max(attempts.get(String(e.listingId)) ?? 0, e.attempts ?? 0));
+      for (const r of retries) await enqueueVectorRetry(r.kind, r.ids, attempts);
     }
     await SearchOutbox.deleteMany({ _id: { $in: mine.map((e) => e._id) } });
     return mine.length;
@@ -63,12 +101,15 @@ export async function applyOutboxOnce(now = new Date()): Promise<number> {
   }
 }
 
-/** Brings the index entries of these listings in line with MongoDB (upsert or delete). */
-export async function syncListings(kind: IndexKind, ids: string[]): Promise<void> {
+/**
+ * Brings the index entries of these listings in line with MongoDB (upsert or delete). Returns the
+ * ids upserted without a vector (EMBEDDINGS_URL set, the service failed); none otherwise.
+ */
+export async function syncListings(kind: IndexKind, ids: string[]): Promise<string[]> {
   const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<AchievementDoc | DemandDoc>;
   const docs = await Model.find({ _id: { $in: ids.map((id) => new mongoose.Types.ObjectId(id)) } }).lean();
   const byId = new Map(docs.map((d) => [String(d._id), d]));
-  const upserts: object[] = [];
+  const upserts: (NonNullable<ReturnType<typeof achievementDocument>> | NonNullable<ReturnType<typeof demandDocument>>)[] = [];
   const deletes: string[] = [];
   for (const id of ids) {
     const d = byId.get(id);
@@ -80,14 +121,16 @@ export async function syncListings(kind: IndexKind, ids: string[]): Promise<void
     if (doc) upserts.push(doc);
     else deletes.push(id);
   }
+  const written = await withVectors(upserts, indexName(INDEXES[kind]));
   const index = meili().index(indexName(INDEXES[kind]));
   const tasks = [];
-  if (upserts.length) tasks.push(await index.addDocuments(upserts, { primaryKey: "id" }));
+  if (upserts.length) tasks.push(await index.addDocuments(written.docs, { primaryKey: "id" }));
   if (deletes.length) tasks.push(await index.deleteDocuments(deletes));
   for (const t of tasks) {
     const done = await meili().tasks.waitForTask(t.taskUid, { timeout: 60_000 });
     if (done.status !== "succeeded") throw new Error(`Meilisearch task ${t.taskUid} ${done.status}: ${done.error?.message ?? ""}`);
   }
+  return written.missing;
 }
 
 /** Applies everything that is due now (tests, reindex, shutdown). */
@@ -118,6 +161,8 @@ export async function outboxBacklog(): Promise<{ pending: number; oldestSeconds:
   return { pending, oldestSeconds: created ? Math.round((Date.now() - created.getTime()) / 1000) : null };
 }
 
+const SETTINGS_RETRY_MS = 5 * 60_000;
+
 /**
  * The background worker: settings first (retried until Meilisearch answers), then the outbox,
  * quickly while there is work and every second otherwise.
@@ -125,18 +170,23 @@ export async function outboxBacklog(): Promise<{ pending: number; oldestSeconds:
 export function startOutboxWorker(): () => void {
   let stopped = false;
   let settingsApplied = false;
+  // With EMBEDDINGS_URL, an index whose embedder could not be added yet is tried again now and then.
+  let settingsAgainAt = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   const loop = async () => {
     if (stopped) return;
     let delay = 1000;
     try {
-      if (!settingsApplied) {
-        await ensureIndexes();
+      if (!settingsApplied || Date.now() >= settingsAgainAt) {
+        const complete = await ensureIndexes();
+        if (!settingsApplied) {
+          logger.info("search indexes ready");
+          // Matching's corpus statistics, built in the background before the first match asks.
+          warmCorpora();
+        }
         settingsApplied = true;
-        logger.info("search indexes ready");
-        // Matching's corpus statistics, built in the background before the first match asks.
-        warmCorpora();
+        settingsAgainAt = complete ? Number.POSITIVE_INFINITY : Date.now() + SETTINGS_RETRY_MS;
       }
       const n = await applyOutboxOnce();
       if (n > 0) delay = 50;

@@ -6,7 +6,9 @@ import { PUBLIC_STATUSES } from "~/utils/listing-workflow.ts";
 import { indexName, meili } from "./client.ts";
 import { achievementDocument, demandDocument } from "./documents.ts";
 import { ensureIndex } from "./indexes.ts";
+import { enqueueVectorRetry } from "./outbox.ts";
 import { INDEXES, type IndexKind } from "./settings.ts";
+import { withVectors } from "./vectors.ts";
 
 export interface ReindexProgress {
   kind: IndexKind;
@@ -17,7 +19,9 @@ export interface ReindexProgress {
 /**
  * Rebuilds one index from MongoDB into a fresh index, then swaps it in atomically: searches keep
  * answering from the old index until the new one is complete, so there is no window of empty
- * results. Changes made while the rebuild ran are re-queued through the outbox afterwards.
+ * results. Changes made while the rebuild ran are re-queued through the outbox afterwards. With
+ * EMBEDDINGS_URL the documents carry their vectors (docs/decisions/032-optional-embeddings.md);
+ * those the service could not embed go in without and are queued for a later try.
  */
 export async function rebuildIndex(
   kind: IndexKind,
@@ -36,11 +40,14 @@ export async function rebuildIndex(
   const total = await Model.countDocuments(filter);
   onProgress({ kind, done: 0, total });
   let done = 0;
-  let batch: object[] = [];
+  let batch: (NonNullable<ReturnType<typeof achievementDocument>> | NonNullable<ReturnType<typeof demandDocument>>)[] = [];
   const pending: number[] = [];
+  const withoutVector: string[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const task = await client.index(fresh).addDocuments(batch, { primaryKey: "id" });
+    const written = await withVectors(batch, live, client);
+    withoutVector.push(...written.missing);
+    const task = await client.index(fresh).addDocuments(written.docs, { primaryKey: "id" });
     pending.push(task.taskUid);
     done += batch.length;
     batch = [];
@@ -68,6 +75,7 @@ export async function rebuildIndex(
     kind,
     changed.map((c) => c._id),
   );
+  await enqueueVectorRetry(kind, withoutVector);
   return done;
 }
 

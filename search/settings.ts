@@ -71,3 +71,11 @@ export function demandSettings(groups: string[][]): Settings {
 
 export const settingsFor = (kind: IndexKind, groups: string[][]) =>
   kind === "achievement" ? achievementSettings(groups) : demandSettings(groups);
+
+/**
+ * The embedder of the optional semantic layer (search/embeddings.ts): vectors the app computes and
+ * sends in each document's `_vectors.listing`. Only in the settings when EMBEDDINGS_URL is set.
+ */
+export function embedderSettings(name: string, dimensions: number): Settings {
+  return { embedders: { [name]: { source: "userProvided", dimensions } } };
+}

@@ -101,6 +101,23 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+$/, "must be a font's PostScript name such as NotoSansCJKsc-Regular")
     .default("NotoSansCJKsc-Regular"),
+  // Optional semantic layer (docs/decisions/032-optional-embeddings.md). With EMBEDDINGS_URL (an
+  // OpenAI-compatible embeddings service: its base, …/v1 or …/v1/embeddings) listings carry vectors
+  // in Meilisearch and matching adds a vector query; unset, nothing of it runs.
+  EMBEDDINGS_URL: z
+    .string()
+    .url("must be a URL such as http://127.0.0.1:8080 (an OpenAI-compatible /v1/embeddings service)")
+    .refine((v) => !URL.canParse(v) || /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
+    .optional(),
+  EMBEDDINGS_MODEL: z.string().trim().min(1).max(200).optional(),
+  EMBEDDINGS_API_KEY: z.string().min(1).optional(),
+  // The vectors' length; unset: read from the service's first answer.
+  EMBEDDINGS_DIMENSIONS: z.coerce
+    .number({ message: "must be a whole number such as 512" })
+    .int("must be a whole number such as 512")
+    .min(1)
+    .max(8192, "must be at most 8192")
+    .optional(),
   // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
   // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
   TRUST_PROXY: z
@@ -129,6 +146,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (cleaned.STRIPE_SECRET_KEY && !cleaned.STRIPE_WEBHOOK_SECRET) {
     problems.push("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set");
+  }
+  if (cleaned.EMBEDDINGS_URL && !cleaned.EMBEDDINGS_MODEL) {
+    problems.push("EMBEDDINGS_MODEL is required when EMBEDDINGS_URL is set (the model name the service expects, e.g. bge-small-zh-v1.5)");
+  }
+  for (const k of ["EMBEDDINGS_MODEL", "EMBEDDINGS_API_KEY", "EMBEDDINGS_DIMENSIONS"]) {
+    if (cleaned[k] && !cleaned.EMBEDDINGS_URL) problems.push(`${k} is set but EMBEDDINGS_URL is not: set EMBEDDINGS_URL, or unset ${k}`);
   }
   if (problems.length || !result.success) throw new EnvError(problems);
   return result.data;
@@ -169,6 +192,22 @@ export function setMailEndpoints(p: { smtpUrl: string; catcherUrl?: string }) {
   process.env.SMTP_URL = p.smtpUrl;
   if (p.catcherUrl) process.env.MAIL_CATCHER_URL = p.catcherUrl;
   else delete process.env.MAIL_CATCHER_URL;
+  cached = parseEnv(process.env);
+  return cached;
+}
+
+/**
+ * Sets (or with null removes) the embeddings service (tests: the deterministic server of
+ * tests/support/embedding-server.ts) and re-validates.
+ */
+export function setEmbeddingsEndpoint(p: { url: string; model: string; apiKey?: string; dimensions?: number } | null) {
+  for (const k of ["EMBEDDINGS_URL", "EMBEDDINGS_MODEL", "EMBEDDINGS_API_KEY", "EMBEDDINGS_DIMENSIONS"]) delete process.env[k];
+  if (p) {
+    process.env.EMBEDDINGS_URL = p.url;
+    process.env.EMBEDDINGS_MODEL = p.model;
+    if (p.apiKey) process.env.EMBEDDINGS_API_KEY = p.apiKey;
+    if (p.dimensions) process.env.EMBEDDINGS_DIMENSIONS = String(p.dimensions);
+  }
   cached = parseEnv(process.env);
   return cached;
 }

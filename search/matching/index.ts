@@ -1,5 +1,5 @@
 import type { Meilisearch } from "meilisearch";
-import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts } from "./queries.ts";
+import { achievementFilter, achievementFromHit, demandFilter, demandFromHit, queryTexts, type Hit } from "./queries.ts";
 import { queryOf, relevance, telling, type Query } from "./bm25.ts";
 import {
   achievementZones,
@@ -15,6 +15,7 @@ import {
 import { FUSION_TUNING, reciprocalRankFusion, type RankedList } from "./fusion.ts";
 import { addWords } from "./text.ts";
 import { achievementHits, loadSpecificity, retrieve, synonymLexicon } from "./retrieve.ts";
+import { semanticCandidates, semanticText } from "./semantic.ts";
 import { normalize, type Lexicon } from "./terms.ts";
 import {
   localBigramWeights,
@@ -131,6 +132,16 @@ function expander(lexicon: Lexicon) {
   };
 }
 
+/** How many nearest listings the optional semantic list (EMBEDDINGS_URL) contributes. */
+const SEMANTIC_LIMIT = 30;
+
+/** Hits of the text queries first, then the semantic list's others (each listing once). */
+function withSemantic(hits: Hit[], semantic: Hit[] | null): Hit[] {
+  if (!semantic?.length) return hits;
+  const seen = new Set(hits.map((h) => h.id));
+  return [...hits, ...semantic.filter((h) => !seen.has(h.id))];
+}
+
 /** BM25's retrieval queries: its most telling words together (rarest kept first), then the top ones alone. */
 function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; strategy: "frequency" }[] {
   const top = telling(q, corpus.stats, BM25_RETRIEVAL.words);
@@ -168,13 +179,15 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
     ...(MATCH_FUSION.use !== "bm25" || !ready ? queryTexts(pd.terms, specificity, d) : []),
     ...(readyQuery && !inMemory ? bm25Queries(readyQuery, ready!) : []),
   ];
-  const [meiliHits, memoryHits] = await Promise.all([
+  // Semantic list (EMBEDDINGS_URL, docs/decisions/032-optional-embeddings.md): null when unset.
+  const [meiliHits, memoryHits, semantic] = await Promise.all([
     queries.length ? retrieve("achievement", queries, achievementFilter(d), opts) : Promise.resolve([]),
     inMemory ? achievementHits(inMemory) : Promise.resolve([]),
+    semanticCandidates("achievement", semanticText(d), achievementFilter(d), SEMANTIC_LIMIT, opts),
   ]);
   const seen = new Set<string>();
   const hits = [...meiliHits, ...memoryHits].filter((h) => !seen.has(h.id) && seen.add(h.id));
-  const candidates = hits.map((h) => prepareAchievement(achievementFromHit(h), base));
+  const candidates = withSemantic(hits, semantic).map((h) => prepareAchievement(achievementFromHit(h), base));
   // While a large index's statistics are first being built, the candidates' own statistics stand in.
   const corpus = ready ?? buildCorpus(candidates.map((c) => achievementZones(c.achievement)));
   const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
@@ -186,7 +199,7 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
         opts,
       );
   const ctx: PairContext = { ...base, specificity: more, bigramWeights: localBigramWeights(candidates.map((c) => c.zoned)) };
-  return { pd, scored: fuse(pd, candidates, ctx, q, corpus) };
+  return { pd, scored: fuse(pd, candidates, ctx, q, corpus, semantic?.map((h) => h.id) ?? null) };
 }
 
 /** Both rankings of a demand's candidates, fused; best first, every candidate that may be a match. */
@@ -196,6 +209,7 @@ function fuse(
   ctx: PairContext,
   q: Query,
   corpus: Corpus,
+  semanticIds: string[] | null = null,
 ): Match<MatchAchievement>[] {
   const d = pd.demand;
   const rows: { pa: PreparedAchievement; concept: PairScore; bm25: number }[] = [];
@@ -228,6 +242,13 @@ function fuse(
         ids: [...withScores].sort((x, y) => y.bm25 - x.bm25).map((r) => r.pa.achievement.id),
       },
     ];
+    // Semantic list: its own order (vector similarity), among the candidates that passed the checks
+    // and score as a match: lifted above better-scored ones, a candidate below the threshold would
+    // cap their shown scores (never above the one before) and push them out.
+    if (semanticIds?.length) {
+      const passed = new Set(withScores.filter((r) => r.blend >= MATCH_MIN_SCORE).map((r) => r.pa.achievement.id));
+      lists.push({ name: "semantic", weight: FUSION_TUNING.semantic, ids: semanticIds.filter((id) => passed.has(id)) });
+    }
     const fused = reciprocalRankFusion(lists);
     ordered = [...withScores].sort(
       (x, y) => (fused.get(y.pa.achievement.id) ?? 0) - (fused.get(x.pa.achievement.id) ?? 0) || y.blend - x.blend,
@@ -277,8 +298,12 @@ export async function matchAchievement(a: MatchAchievement, opts: MatchOptions =
         opts,
       );
   const bm25 = ready ? bm25Queries(queryOf(queryZones(a), ready.stats, ready.canonical, expand), ready) : [];
-  const hits = await retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25], demandFilter(a), opts);
-  const candidates = hits.map((h) => prepareDemand(demandFromHit(h), base));
+  const [hits, semantic] = await Promise.all([
+    retrieve("demand", [...queryTexts(pa.terms, specificity, a), ...bm25], demandFilter(a), opts),
+    // Semantic list (EMBEDDINGS_URL): more candidate demands; each is then matched on its own side.
+    semanticCandidates("demand", semanticText(a), demandFilter(a), SEMANTIC_LIMIT, opts),
+  ]);
+  const candidates = withSemantic(hits, semantic).map((h) => prepareDemand(demandFromHit(h), base));
   const corpus = ready ?? buildCorpus(candidates.map((c) => demandZones(c.demand)));
   const q = queryOf(queryZones(a), corpus.stats, corpus.canonical, expand);
   const more = achievements
