@@ -186,6 +186,11 @@ async function main() {
         run: (p) => get(`${base}/api/v1/demands/${p.demand}/matches?limit=10`, { Authorization: `Bearer ${token}` }),
       },
     ];
+    // Matching's corpus statistics are built in the background after start; measure once they are.
+    for (const started = Date.now(); Date.now() - started < 300_000; await new Promise((r) => setTimeout(r, 1000))) {
+      const h = (await (await fetch(`${base}/healthz`)).json()) as { matchingCorpus?: { achievement: unknown } };
+      if (h.matchingCorpus?.achievement) break;
+    }
     // Warm-up: every kind, a few requests.
     for (const k of kinds) for (const p of plans.slice(0, 8)) await k.run(p).catch(() => {});
 

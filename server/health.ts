@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { meili } from "../search/client.ts";
+import { corpusStatus } from "../search/matching/corpus.ts";
 import { outboxBacklog } from "../search/outbox.ts";
 import { supervisedServices, type SupervisedStatus } from "./embedded/supervisor.ts";
 
@@ -9,6 +10,8 @@ export interface Health {
   meilisearch: { ok: boolean; version?: string; error?: string };
   /** Listing changes not yet applied to the search index (the outbox). */
   searchBacklog?: { pending: number; oldestSeconds: number | null };
+  /** Matching's corpus statistics in this instance (docs/decisions/033): null per kind until first built. */
+  matchingCorpus: ReturnType<typeof corpusStatus>;
   /** The embedded services this app runs and restarts (none when both are external). */
   embedded?: Record<string, SupervisedStatus>;
   uptimeSeconds: number;
@@ -48,6 +51,7 @@ export async function checkHealth(): Promise<Health> {
     meilisearch,
     ...(searchBacklog ? { searchBacklog } : {}),
     ...(Object.keys(embedded).length ? { embedded } : {}),
+    matchingCorpus: corpusStatus(),
     uptimeSeconds: Math.round(process.uptime()),
   };
 }

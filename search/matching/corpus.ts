@@ -259,6 +259,15 @@ export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}
   return s.corpus;
 }
 
+/** What /healthz says of matching's statistics: documents counted and when, per kind; null while not built. */
+export function corpusStatus(): Record<Kind, { documents: number; builtAt: string } | null> {
+  const of = (kind: Kind) => {
+    const c = slots.get(indexName(INDEXES[kind]))?.corpus;
+    return c ? { documents: c.docCount, builtAt: new Date(c.builtAt).toISOString() } : null;
+  };
+  return { achievement: of("achievement"), demand: of("demand") };
+}
+
 /** Start building both corpora (the search worker calls it once the indexes are ready). */
 export function warmCorpora(): void {
   for (const kind of ["achievement", "demand"] as const) loadCorpus(kind).catch(() => {});
