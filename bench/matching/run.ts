@@ -169,13 +169,14 @@ async function main() {
   const { findMatchesForDemand } = await import("~/services/matching/matches.server.ts");
   const { resetMatchingVocabulary } = await import("~/services/matching/vocabulary.server.ts");
   const { clearMatchingCaches, TUNING } = await import("../../search/matching/index.ts");
-  const { BM25_RETRIEVAL, BM25_TUNING, FUSION_TUNING, MATCH_FUSION } = await import("../../search/matching/index.ts");
+  const { BM25_RETRIEVAL, BM25_TUNING, FUSION_TUNING, MATCH_FUSION, RETRIEVAL_LIMITS } = await import("../../search/matching/index.ts");
   const KNOBS: Record<string, Record<string, unknown>> = {
     concept: TUNING,
     bm25: BM25_TUNING,
     fusion: FUSION_TUNING,
     match: MATCH_FUSION,
     retrieval: BM25_RETRIEVAL,
+    memory: RETRIEVAL_LIMITS,
   };
   const setKnob = (name: string, raw: string) => {
     const [group, key] = name.includes(".") ? (name.split(".", 2) as [string, string]) : ["concept", name];

@@ -9,7 +9,8 @@ import { TRANSACTION_MODES } from "~/utils/taxonomy.ts";
 import { bagOf, BM25_TUNING, idf, StatsBuilder, type Bag, type CorpusStats, type Query, type WeightedText } from "./bm25.ts";
 import { SOLD_STATUSES, specificityFromCounts, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
 import { normalize, type Lexicon } from "./terms.ts";
-import { normalForm } from "./text.ts";
+import { synonymLexicon } from "./retrieve.ts";
+import { addWords, normalForm } from "./text.ts";
 import { canonicalWriting, VariantIndex } from "./variants.ts";
 
 /**
@@ -128,6 +129,8 @@ const SLICE = 300;
 
 /** The public listings' texts from MongoDB (what the index holds), cut in slices. */
 async function fetchCorpus(kind: Kind): Promise<Corpus> {
+  // The vocabulary's words are words to the segmenter before any listing is cut (烂根 stays whole).
+  addWords(synonymLexicon().groups.flat());
   const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<Record<string, unknown>>;
   const fields = Object.fromEntries(FIELDS[kind].filter((f) => f !== "id").map((f) => [f, 1]));
   const builder = new StatsBuilder();
@@ -175,7 +178,7 @@ async function fetchCorpus(kind: Kind): Promise<Corpus> {
 }
 
 /** At most this share of the corpus may use a word for it to be used in retrieval (its postings are long and say little). */
-const RETRIEVAL_MAX_DF_SHARE = 0.2;
+export const RETRIEVAL_LIMITS = { maxDfShare: 0.2 };
 
 /**
  * BM25's own retrieval, in memory: the documents that use the query's most telling words, by the
@@ -186,13 +189,20 @@ export function retrieveByWords(
   q: Query,
   constraints: { transactionModes: readonly string[]; minTrl: number | null },
   opts: { words: number; limit: number },
+  /** more words to retrieve by (the concept matcher's terms and their groups), with their weights */
+  extra: Map<string, number> = new Map(),
 ): string[] {
   const p = corpus.postings;
   if (!p) return [];
   const n = p.ids.length;
-  const words = [...q.weights.words]
+  const weights = new Map(q.weights.words);
+  for (const [w, x] of extra) {
+    const c = corpus.canonical(normalForm(w));
+    weights.set(c, Math.max(weights.get(c) ?? 0, x));
+  }
+  const words = [...weights]
     .map(([w, qw]) => ({ list: p.byWord.get(w), weight: qw * idf(corpus.stats, "words", w) }))
-    .filter((x): x is { list: Int32Array; weight: number } => !!x.list && x.list.length <= Math.max(50, n * RETRIEVAL_MAX_DF_SHARE))
+    .filter((x): x is { list: Int32Array; weight: number } => !!x.list && x.list.length <= Math.max(50, n * RETRIEVAL_LIMITS.maxDfShare))
     .sort((x, y) => y.weight - x.weight)
     .slice(0, opts.words);
   const acc = new Float32Array(n);

@@ -61,7 +61,7 @@ import {
  */
 
 export * from "./bm25.ts";
-export { buildCorpus, clearCorpusCache, loadCorpus, warmCorpora, type Corpus } from "./corpus.ts";
+export { buildCorpus, clearCorpusCache, loadCorpus, RETRIEVAL_LIMITS, warmCorpora, type Corpus } from "./corpus.ts";
 export * from "./fusion.ts";
 export * from "./queries.ts";
 export { clearMatchingCaches, loadSpecificity, synonymLexicon, useSynonymGroups } from "./retrieve.ts";
@@ -151,7 +151,7 @@ function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; stra
   return out;
 }
 
-export const BM25_RETRIEVAL = { words: 6, combinedLimit: 100, alone: 2, aloneLimit: 40, limit: 120 };
+export const BM25_RETRIEVAL = { words: 12, combinedLimit: 100, alone: 2, aloneLimit: 40, limit: 200, memoryOnly: 0, conceptSingles: 1 };
 
 /**
  * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
@@ -174,9 +174,14 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
   const useBm25 = MATCH_FUSION.use !== "concept" && ready;
   const readyQuery = useBm25 ? queryOf(queryZones(d), ready.stats, ready.canonical, expand) : null;
   // BM25 retrieves in memory when the corpus has its postings (the app), else through Meilisearch.
-  const inMemory = readyQuery && ready?.postings ? retrieveByWords(ready, readyQuery, d, BM25_RETRIEVAL) : null;
+  const conceptWords = new Map<string, number>();
+  for (const t of pd.terms)
+    for (const w of t.words) conceptWords.set(w, Math.max(conceptWords.get(w) ?? 0, t.base * (w === t.label ? 1 : 0.7)));
+  const inMemory = readyQuery && ready?.postings ? retrieveByWords(ready, readyQuery, d, BM25_RETRIEVAL, conceptWords) : null;
   const queries = [
-    ...(MATCH_FUSION.use !== "bm25" || !ready ? queryTexts(pd.terms, specificity, d) : []),
+    ...((MATCH_FUSION.use !== "bm25" && !(inMemory && BM25_RETRIEVAL.memoryOnly)) || !ready
+      ? queryTexts(pd.terms, specificity, d).filter((x) => !inMemory || !BM25_RETRIEVAL.conceptSingles || !x.q.includes(" "))
+      : []),
     ...(readyQuery && !inMemory ? bm25Queries(readyQuery, ready!) : []),
   ];
   // Semantic list (EMBEDDINGS_URL, docs/decisions/032-optional-embeddings.md): null when unset.

@@ -2,6 +2,7 @@ import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
 import * as OpenCC from "opencc-js";
 import { isStopWord } from "./terms.ts";
+import { partOfSpeech } from "./variants.ts";
 
 /**
  * Chinese text as the second retriever reads it (pure, no I/O): one normal form — NFKC, lower
@@ -61,12 +62,26 @@ export interface Tokens {
   chars: string[];
 }
 
-/** Words of the segmenter: Han words of ≥ 2 characters and Latin/number words, no stop words. */
+/**
+ * Parts of speech that say nothing about a subject (jieba's dictionary tags): numerals and
+ * measure words (两天, 四十多), time words, adverbs (正好, 根本), pronouns, conjunctions,
+ * prepositions, particles, directions, idioms and set phrases (一不小心), interjections.
+ */
+const NO_SUBJECT_POS = /^(m|mq|q|t|tg|d|dg|r|rr|rz|c|p|u|uj|ul|uz|ud|ug|uv|f|l|y|e|o|z|zg)$/;
+/** Counts written in words: 四十多, 二三十, 几百, 十几. */
+const COUNT = /^[零一二两三四五六七八九十百千万几多余来]+[多余来个斤亩头户天年]?$/;
+
+function subjectWord(w: string): boolean {
+  if (w.length < 2 || isStopWord(w) || COUNT.test(w)) return false;
+  return !NO_SUBJECT_POS.test(partOfSpeech(w));
+}
+
+/** Words of the segmenter: Han words of ≥ 2 characters that can name a subject, and Latin/number words. */
 export function words(normal: string): string[] {
   const out: string[] = [];
   for (const w of segmenter().cut(normal, false)) {
     if (HAN.test(w)) {
-      if (w.length >= 2 && !isStopWord(w)) out.push(w);
+      if (subjectWord(w)) out.push(w);
     } else if (ALNUM.test(w) && w.length >= 2 && !/^[\d.+-]+$/.test(w)) {
       out.push(w);
     }

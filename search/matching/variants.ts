@@ -35,6 +35,11 @@ function entry(word: string): DictEntry | undefined {
   return dictionary.get(word);
 }
 
+/** The word's part of speech in jieba's dictionary ("" when unknown). */
+export function partOfSpeech(word: string): string {
+  return entry(word)?.pos ?? "";
+}
+
 /** At or below this frequency a way of writing is rare: a candidate variant. */
 export const RARE_WRITING_FREQ = 15;
 const HAN = /^\p{Script=Han}{2,4}$/u;
