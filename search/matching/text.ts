@@ -72,7 +72,10 @@ const NO_SUBJECT_POS = /^(m|mq|q|t|tg|d|dg|r|rr|rz|c|p|u|uj|ul|uz|ud|ug|uv|f|l|y
 const COUNT = /^[零一二两三四五六七八九十百千万几多余来]+[多余来个斤亩头户天年]?$/;
 
 function subjectWord(w: string): boolean {
-  if (w.length < 2 || isStopWord(w) || COUNT.test(w)) return false;
+  if (w.length < 2 || isStopWord(w)) return false;
+  // The vocabulary's words always count (三七 is a numeral to the dictionary, a crop here).
+  if (added.has(w)) return true;
+  if (COUNT.test(w)) return false;
   return !NO_SUBJECT_POS.test(partOfSpeech(w));
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bagOf, idf, queryOf, relevance, StatsBuilder, telling } from "../../search/matching/bm25.ts";
 import { achievementZones, buildCorpus, candidateBag, queryZones } from "../../search/matching/corpus.ts";
 import { reciprocalRankFusion } from "../../search/matching/fusion.ts";
-import { addWords, normalForm, tokenize } from "../../search/matching/text.ts";
+import { addWords, normalForm, tokenize, words } from "../../search/matching/text.ts";
 import { areVariants, canonicalWriting, VariantIndex } from "../../search/matching/variants.ts";
 
 /** The second retriever's pure parts: one normal form, three kinds of token, written variants, BM25, fusion. */
@@ -13,7 +13,15 @@ describe("text: one normal form and three kinds of token", () => {
     expect(normalForm("ＰＬＣ控制櫃")).toBe("plc控制柜");
   });
 
+  it("leaves out words that name no subject: counts, time words, adverbs, set phrases", () => {
+    expect(words(normalForm("四十多头黄牛早就两天一不小心就掉膘"))).toEqual(expect.arrayContaining(["黄牛"]));
+    for (const w of ["四十多", "早就", "大概", "两天", "一不小心", "这里"]) expect(words(normalForm(`黄牛${w}掉膘`))).not.toContain(w);
+  });
+
   it("gives segmenter words, bigrams inside Han runs and content characters", () => {
+    // As matching does, the vocabulary's words are taught first: 三七 is a numeral to the dictionary.
+    expect(words(normalForm("三七根腐病"))).not.toContain("三七");
+    addWords(["三七"]);
     const t = tokenize(normalForm("三七根腐病防治，PLC控制"));
     expect(t.words).toEqual(expect.arrayContaining(["三七", "根腐病", "防治", "plc", "控制"]));
     expect(t.bigrams).toContain("腐病");
