@@ -151,7 +151,17 @@ function bm25Queries(q: Query, corpus: Corpus): { q: string; limit: number; stra
   return out;
 }
 
-export const BM25_RETRIEVAL = { words: 12, combinedLimit: 100, alone: 2, aloneLimit: 40, limit: 200, memoryOnly: 0, conceptSingles: 1 };
+export const BM25_RETRIEVAL = {
+  words: 12,
+  combinedLimit: 100,
+  alone: 2,
+  aloneLimit: 40,
+  limit: 200,
+  memoryOnly: 0,
+  conceptSingles: 1,
+  scoreTop: 40,
+  namedFactor: 1,
+};
 
 /**
  * One demand's side of its pairs: its candidates from both retrievers (one multi-search), each
@@ -192,10 +202,19 @@ async function demandSide(pd: PreparedDemand, base: Omit<PairContext, "specifici
   ]);
   const seen = new Set<string>();
   const hits = [...meiliHits, ...memoryHits].filter((h) => !seen.has(h.id) && seen.add(h.id));
-  const candidates = withSemantic(hits, semantic).map((h) => prepareAchievement(achievementFromHit(h), base));
+  const found = withSemantic(hits, semantic).map((h) => achievementFromHit(h));
   // While a large index's statistics are first being built, the candidates' own statistics stand in.
-  const corpus = ready ?? buildCorpus(candidates.map((c) => achievementZones(c.achievement)));
+  const corpus = ready ?? buildCorpus(found.map((a) => achievementZones(a)));
   const q = queryOf(queryZones(d), corpus.stats, corpus.canonical, expand);
+  // A cascade: BM25 (cheap, the bags are cached) ranks every candidate; the concept matcher scores
+  // the best of them and every candidate Meilisearch's concept queries or the semantic list found.
+  const named = new Set([...meiliHits.map((h) => h.id), ...(semantic ?? []).map((h) => h.id)]);
+  const byBm25 = found
+    .map((a) => ({ a, r: relevance(q, candidateBag(a.id, achievementZones(a), corpus), corpus.stats) }))
+    .sort((x, y) => y.r - x.r);
+  const candidates = byBm25
+    .filter((x, i) => i < BM25_RETRIEVAL.scoreTop || (named.has(x.a.id) && i < BM25_RETRIEVAL.scoreTop * BM25_RETRIEVAL.namedFactor))
+    .map((x) => prepareAchievement(x.a, base));
   // The achievements' own core words count too.
   const more = ready
     ? specificity
