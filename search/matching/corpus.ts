@@ -10,7 +10,7 @@ import { bagOf, BM25_TUNING, idf, StatsBuilder, type Bag, type CorpusStats, type
 import { SOLD_STATUSES, specificityFromCounts, type MatchAchievement, type MatchDemand, type Specificity } from "./score.ts";
 import { normalize, type Lexicon } from "./terms.ts";
 import { synonymLexicon } from "./retrieve.ts";
-import { addWords, normalForm } from "./text.ts";
+import { addWords, normalForm, segmenterVersion } from "./text.ts";
 import { canonicalWriting, VariantIndex } from "./variants.ts";
 
 /**
@@ -225,9 +225,12 @@ export function retrieveByWords(
 /** Up to this many documents the statistics are rebuilt before answering; above, in the background. */
 const SYNC_REBUILD_MAX = 3000;
 const COUNT_CHECK_MS = 3000;
+const LARGE_REBUILD_EVERY_MS = 60_000;
 
 interface Slot {
   corpus: Corpus | null;
+  /** the index's document count and newest edit when the corpus was built */
+  signature: string;
   checkedAt: number;
   building: Promise<Corpus> | null;
 }
@@ -247,25 +250,35 @@ export async function loadCorpus(kind: Kind, opts: { client?: Meilisearch } = {}
   const client = opts.client ?? meili();
   const uid = indexName(INDEXES[kind]);
   let slot = slots.get(uid);
-  if (!slot) slots.set(uid, (slot = { corpus: null, checkedAt: 0, building: null }));
+  if (!slot) slots.set(uid, (slot = { corpus: null, signature: "", checkedAt: 0, building: null }));
   const s = slot;
-  const rebuild = () =>
+  const rebuild = (signature: string) =>
     (s.building ??= fetchCorpus(kind)
       .then((c) => {
         s.corpus = c;
+        s.signature = signature;
         return c;
       })
       .finally(() => {
         s.building = null;
       }));
   const now = Date.now();
-  if (s.corpus && now - s.checkedAt < COUNT_CHECK_MS) return s.corpus;
+  // A small corpus is checked at every call (two cheap reads), a large one every few seconds.
+  if (s.corpus && s.corpus.docCount > SYNC_REBUILD_MAX && now - s.checkedAt < COUNT_CHECK_MS) return s.corpus;
   if (s.building && !s.corpus) return null;
   s.checkedAt = now;
-  const { numberOfDocuments } = await client.index(uid).getStats();
-  if (s.corpus && numberOfDocuments === s.corpus.docCount) return s.corpus;
-  if (numberOfDocuments <= SYNC_REBUILD_MAX) return rebuild();
-  rebuild().catch(() => {});
+  // What changed: the index's document count (publications, withdrawals) and the newest edit.
+  const Model = (kind === "achievement" ? Achievement : Demand) as unknown as mongoose.Model<{ updatedAt?: Date }>;
+  const [{ numberOfDocuments }, newest] = await Promise.all([
+    client.index(uid).getStats(),
+    Model.findOne({}, { updatedAt: 1 }).sort({ updatedAt: -1 }).lean(),
+  ]);
+  // …and whether the segmenter learned new vocabulary words since (they must become words in the postings).
+  const signature = `${numberOfDocuments}:${newest?.updatedAt ? new Date(newest.updatedAt).getTime() : 0}:${segmenterVersion()}`;
+  if (s.corpus && signature === s.signature) return s.corpus;
+  if (numberOfDocuments <= SYNC_REBUILD_MAX) return rebuild(signature);
+  // A large index: in the background, at most once a minute; the old statistics answer meanwhile.
+  if (!s.corpus || now - s.corpus.builtAt > LARGE_REBUILD_EVERY_MS) rebuild(signature).catch(() => {});
   return s.corpus;
 }
 

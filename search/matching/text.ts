@@ -20,6 +20,11 @@ function segmenter(): Jieba {
 }
 
 const added = new Set<string>();
+let taught = 0;
+/** Raised whenever the segmenter learns words: text cut before was cut without them. */
+export function segmenterVersion(): number {
+  return taught;
+}
 /**
  * Teach the segmenter words it does not know (the vocabulary's: 烂根, 以电代柴), so that they stay
  * whole. Words are only ever added: a retired vocabulary word stays a word, which is harmless.
@@ -32,7 +37,10 @@ export function addWords(list: Iterable<string>): void {
     added.add(w);
     lines.push(`${w} 20 n`);
   }
-  if (lines.length) segmenter().loadDict(Buffer.from(lines.join("\n"), "utf8"));
+  if (lines.length) {
+    segmenter().loadDict(Buffer.from(lines.join("\n"), "utf8"));
+    taught++;
+  }
 }
 
 let toSimplified: ((s: string) => string) | undefined;
