@@ -28,7 +28,7 @@ beforeAll(async () => {
 describe("the bureau's desk", () => {
   it("leads the bureau to registration, statistics, evaluation, commissioners and policies, with the year's figures", async () => {
     const data = await (await call(deskPage.loader, get("/bureau", bureau))).json();
-    expect(data.may).toEqual({ register: true, targets: true, evaluate: true, commissioners: true, publish: true });
+    expect(data.may).toEqual({ register: true, targets: true, evaluate: true, commissioners: true, publish: true, vocabulary: true });
     expect(data.target).toMatchObject({ technologyFen: 0, targetFen: 2_000_000_00 });
     expect(data.dispatch.target).toBe(100);
     expect(data.dispatch.dispatched).toBeGreaterThan(0); // the demo commissioners of this year
@@ -38,7 +38,14 @@ describe("the bureau's desk", () => {
       expect(page.html, id).toContain(`data-testid="${id}"`);
     expect(page.html).toContain(`已选派 ${data.dispatch.dispatched} / 100 人`);
     expect(page.html).toContain(formatYuan(2_000_000_00));
-    for (const href of ["/bureau/registrations", "/bureau/dashboard", "/bureau/evaluation", "/bureau/commissioners", "/bureau/policies"])
+    for (const href of [
+      "/bureau/registrations",
+      "/bureau/dashboard",
+      "/bureau/evaluation",
+      "/bureau/commissioners",
+      "/bureau/policies",
+      "/bureau/vocabulary",
+    ])
       expect(page.html).toContain(`href="${href}"`);
   });
 
