@@ -39,7 +39,7 @@ export function routeTree(): Promise<RouteEntry[]> {
 }
 
 async function load(): Promise<RouteEntry[]> {
-  const config = await readConfig(ROOT, "production");
+  const config = await readConfig(ROOT);
   const manifest = config.routes as Record<string, ManifestRoute>;
   const fullPath = (r: ManifestRoute): string => {
     const own = r.path ?? "";
