@@ -8,5 +8,7 @@ declare module "@remix-run/server-runtime" {
     clientIp: string;
     /** This request's Content-Security-Policy nonce (server/security-headers.ts), for the page's inline scripts. */
     cspNonce?: string;
+    /** This request's id (server/request-id.ts): in every log line of the request, and on its error page. */
+    requestId?: string;
   }
 }

@@ -27,6 +27,9 @@ import { liveVocabulary } from "../search/live-vocabulary.ts";
 import { stopMailDelivery } from "~/services/mail/outbox.server.ts";
 import { attachRealtime } from "./realtime/index.ts";
 import { securityHeaders } from "./security-headers.ts";
+import { labelRoute, metricsEndpoint, registerScrapeGauges, remixRouteLabel, requestMetrics } from "./metrics.ts";
+import { lastErrorHandler, requestIds } from "./request-id.ts";
+import { routeLabeler } from "./route-label.ts";
 import { withServiceUnavailable } from "./remix-build.ts";
 
 installGlobals({ nativeFetch: true });
@@ -138,16 +141,23 @@ async function main() {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env().TRUST_PROXY);
+  // First, so that everything after runs under the request's id and is timed (docs/decisions/039).
+  app.use(requestIds());
+  app.use(requestMetrics());
+  registerScrapeGauges();
   app.use(compression());
   app.use(securityHeaders({ production: config.NODE_ENV === "production" }));
 
   app.get("/healthz", async (_req, res) => {
+    labelRoute(res, "/healthz");
     const health = await checkHealth();
     res
       .status(health.status === "ok" ? 200 : 503)
       .set("Cache-Control", "no-store")
       .json(health);
   });
+
+  app.get("/metrics", metricsEndpoint({ token: config.METRICS_TOKEN }));
 
   // Fingerprinted assets can be cached forever; everything else for an hour.
   app.use("/build", express.static("build/public/build", { immutable: true, maxAge: "1y" }));
@@ -158,7 +168,16 @@ async function main() {
   const getLoadContext = (req: express.Request, res: express.Response) => ({
     clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
     cspNonce: String(res.locals.cspNonce ?? ""),
+    requestId: String(res.locals.requestId ?? ""),
   });
+  // The route label of /metrics, compiled again when a dev rebuild brings new routes.
+  const labelers = new WeakMap<ServerBuild, (pathname: string) => string>();
+  const labeler = () => {
+    let l = labelers.get(build);
+    if (!l) labelers.set(build, (l = routeLabeler(build.routes)));
+    return l;
+  };
+  app.use(remixRouteLabel(labeler));
   if (mode === "development") {
     const { watch } = await import("chokidar");
     watch(path.resolve("build/version.txt"), { ignoreInitial: true }).on("all", async () => {
@@ -169,6 +188,7 @@ async function main() {
   } else {
     app.all("*", createRequestHandler({ build, mode, getLoadContext }));
   }
+  app.use(lastErrorHandler());
 
   httpServer = createServer(app);
   io = attachRealtime(httpServer);

@@ -118,6 +118,9 @@ export const envSchema = z.object({
     .min(1)
     .max(8192, "must be at most 8192")
     .optional(),
+  // Who may scrape /metrics besides loopback and private addresses: `Authorization: Bearer <this>`
+  // (docs/decisions/039-metrics-and-request-ids.md).
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   // Express "trust proxy": which hops may set X-Forwarded-For (the login limiter keys on the
   // client IP). "loopback" suits a local reverse proxy; a number counts hops; "true" trusts all.
   TRUST_PROXY: z

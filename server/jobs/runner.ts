@@ -3,6 +3,8 @@ import { Agenda } from "agenda";
 import type { Db } from "mongodb";
 import type { Job } from "~/services/kernel/jobs.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { metrics } from "~/utils/metrics.server.ts";
+import { newRequestId, runWithRequestId } from "~/utils/request-context.server.ts";
 
 /**
  * The one scheduler of periodic work (docs/architecture.md, "Jobs"). Modules declare their jobs
@@ -63,15 +65,23 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
   for (const job of jobs) {
     agenda.define(
       job.name,
-      async () => {
-        try {
-          const result = await job.run(new Date());
-          if (worthLogging(result)) logger.info({ job: job.name, result }, "job done");
-        } catch (err) {
-          logger.warn({ job: job.name, err: (err as Error).message }, "job failed; will run again when next due");
-          throw err;
-        }
-      },
+      // Each run is counted and timed (/metrics), and its log lines share one id, like a request's.
+      () =>
+        runWithRequestId(newRequestId(), async () => {
+          const m = metrics();
+          const end = m.jobDuration.startTimer({ job: job.name });
+          try {
+            const result = await job.run(new Date());
+            m.jobRuns.inc({ job: job.name, outcome: "ok" });
+            if (worthLogging(result)) logger.info({ job: job.name, result }, "job done");
+          } catch (err) {
+            m.jobRuns.inc({ job: job.name, outcome: "failed" });
+            logger.warn({ job: job.name, err: (err as Error).message }, "job failed; will run again when next due");
+            throw err;
+          } finally {
+            end();
+          }
+        }),
       { concurrency: 1, lockLimit: 1, lockLifetime: lockFor(job) },
     );
   }

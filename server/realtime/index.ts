@@ -9,6 +9,7 @@ import { allowOrigins } from "./origin.ts";
 import { registerAuctionHandlers, startAuctionFeed } from "./auctions.ts";
 import { createOfferRealtime } from "./offers.ts";
 import { createRoomRealtime } from "./rooms.ts";
+import { instrumentSocket } from "./instrument.ts";
 import { authenticate, openedWith, sessionEvent, type RealtimeServer } from "./socket.ts";
 
 /**
@@ -56,6 +57,7 @@ export function attachRealtime(httpServer: HttpServer): RealtimeServer {
     if (!closing && (change?.kind === "sessionEnded" || change?.kind === "userChanged")) onAccessChange(change);
   });
   io.on("connection", (socket) => {
+    instrumentSocket(socket);
     socket.emit("session", sessionEvent(socket.data.user));
     registerAuctionHandlers(socket);
     rooms.register(socket);

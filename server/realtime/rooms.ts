@@ -28,6 +28,8 @@ import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { setRoomPublisher, type RoomEventName, type RoomPublisher } from "~/services/rooms/events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { serverEventLabel } from "./instrument.ts";
+import { metrics } from "~/utils/metrics.server.ts";
 import { ackOf, currentActor, currentUser, forgetUser, sessionEvent, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
 
 /**
@@ -156,7 +158,10 @@ export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): 
     sockets.forEach((socket, i) => {
       const user = users[i];
       if (!members || !user || !sideOf(actorOf(user), members)) gone.push(socket);
-      else if (user.id !== d.exceptUser) socket.emit(d.event, d.payload as never);
+      else if (user.id !== d.exceptUser) {
+        socket.emit(d.event, d.payload as never);
+        metrics().socketDeliveries.inc({ event: serverEventLabel(d.event) });
+      }
     });
     if (gone.length === 0) return;
     await Promise.all(gone.map((s) => s.leave(room)));

@@ -4,6 +4,7 @@ import type { ClientSession } from "mongoose";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { env } from "~/utils/env.server.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { metrics } from "~/utils/metrics.server.ts";
 import { singleton } from "~/utils/singleton.server.ts";
 import { afterCommit } from "../kernel/tx.server.ts";
 
@@ -120,7 +121,9 @@ export async function deliverDue(now = new Date()): Promise<number> {
         },
       );
       sent++;
+      metrics().mailSent.inc();
     } catch (err) {
+      metrics().mailFailures.inc();
       const attempts = (mail.attempts ?? 0) + 1;
       const message = ((err as Error).message ?? String(err)).slice(0, 500);
       await OutgoingMail.updateOne(

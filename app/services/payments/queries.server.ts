@@ -100,3 +100,12 @@ export async function paymentEventsFor(subjectIds: readonly string[]): Promise<P
     )
     .sort((a, b) => a.at.localeCompare(b.at));
 }
+
+/** How many payments there are in each state, by purpose and kind (for /metrics; an operator's view, no actor). */
+export async function countPaymentsByState(): Promise<{ purpose: string; kind: string; status: string; count: number }[]> {
+  const rows = await Payment.aggregate<{ _id: { purpose: string; kind: string | null; status: string }; count: number }>([
+    { $group: { _id: { purpose: "$purpose", kind: "$kind", status: "$status" }, count: { $sum: 1 } } },
+  ]);
+  // Payments from before kinds existed are holds (the model's note).
+  return rows.map((r) => ({ purpose: r._id.purpose, kind: r._id.kind ?? "hold", status: r._id.status, count: r.count }));
+}

@@ -200,3 +200,9 @@ export async function receiptsOverview(
     })),
   };
 }
+
+/** How many payment stages of deals there are in each status (for /metrics; an operator's view, no actor). */
+export async function countStagesByStatus(): Promise<{ status: string; count: number }[]> {
+  const rows = await DealStage.aggregate<{ _id: string; count: number }>([{ $group: { _id: "$status", count: { $sum: 1 } } }]);
+  return rows.map((r) => ({ status: r._id, count: r.count }));
+}
