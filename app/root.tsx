@@ -35,11 +35,13 @@ export const links: LinksFunction = () => [
 
 export const meta: MetaFunction = () => [{ title: "成果 · 西畴县科技成果转移转化交易平台" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const [user, [csrfToken, csrfCookie]] = await Promise.all([getUser(request), csrfProtection().commitToken(request)]);
   const locale = localeFromCookieHeader(request.headers.get("Cookie"));
   const unread = user ? await unreadCount(user.id) : 0;
-  return json({ user, locale, csrfToken, unread }, { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined });
+  // The page's request id (server/request-id.ts): the error page shows it when the page itself failed to render.
+  const requestId = context?.requestId || null;
+  return json({ user, locale, csrfToken, unread, requestId }, { headers: csrfCookie ? { "Set-Cookie": csrfCookie } : undefined });
 }
 
 export type RootLoaderData = typeof loader;

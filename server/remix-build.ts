@@ -6,6 +6,7 @@ import {
   serviceUnavailablePage,
   serviceUnavailableResponse,
 } from "~/web/unavailable.server.ts";
+import { internalErrorResponse } from "~/web/internal-error.server.ts";
 
 type DataFunction = (args: { request: Request }) => unknown;
 
@@ -24,9 +25,16 @@ function guard(fn: DataFunction | undefined): DataFunction | undefined {
       return await fn(args);
     } catch (e) {
       const down = asServiceUnavailable(e);
-      if (!down) throw e;
-      logOutage(e, args.request.url);
-      throw serviceUnavailableResponse(down);
+      if (down) {
+        logOutage(e, args.request.url);
+        throw serviceUnavailableResponse(down);
+      }
+      // Answers (redirects, 404s…) and requests the client gave up on go on as they are.
+      if (e instanceof Response || args.request.signal.aborted) throw e;
+      // Anything else is a failure: logged here (under the request's id), answered with a 500
+      // that carries the id to the error page.
+      logger.error({ err: e, url: args.request.url }, "unhandled error in loader/action");
+      throw internalErrorResponse();
     }
   };
 }
@@ -36,7 +44,9 @@ function guard(fn: DataFunction | undefined): DataFunction | undefined {
  * (app/web/unavailable.server.ts): a loader or action that fails because MongoDB cannot be reached
  * throws the 503 answer (a data request gets it as it is, with Retry-After), and a document request
  * whose loaders or action did so gets the short bilingual "service temporarily unavailable" page
- * instead of the layout, which would need the database itself. Routes that catch the error
+ * instead of the layout, which would need the database itself. Any other unexpected error is
+ * logged and becomes a 500 carrying the request's id (app/web/internal-error.server.ts), which the
+ * error page shows. Routes that catch the error
  * themselves (the JSON API's envelope, loadOrThrow) answer the same 503 on their own.
  */
 export function withServiceUnavailable(build: ServerBuild): ServerBuild {

@@ -2,6 +2,7 @@ import type { i18n } from "i18next";
 import { isMongoUnavailable } from "~/services/kernel/mongo-errors.ts";
 import { ServiceUnavailableError } from "~/utils/errors.ts";
 import { createI18n } from "~/utils/i18n.ts";
+import { currentRequestId } from "~/utils/request-context.server.ts";
 
 /**
  * The one mapping of "MongoDB cannot be reached right now" at the HTTP edge (docs/api.md,
@@ -46,8 +47,11 @@ function texts() {
  */
 export function serviceUnavailableResponse(e: ServiceUnavailableError): Response {
   const { zh, en } = texts();
+  const requestId = currentRequestId();
   return new Response(
-    JSON.stringify({ error: { status: 503, code: SERVICE_UNAVAILABLE_CODE, message: `${zh.message} / ${en.message}` } }),
+    JSON.stringify({
+      error: { status: 503, code: SERVICE_UNAVAILABLE_CODE, message: `${zh.message} / ${en.message}`, ...(requestId ? { requestId } : {}) },
+    }),
     { status: 503, headers: { "Content-Type": "application/json; charset=utf-8", ...retryAfterHeaders(e) } },
   );
 }
@@ -63,12 +67,14 @@ const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": 
 /** The short page a browser gets: Chinese first, English second; no script, no style, no layout (nothing else may load). */
 export function serviceUnavailablePage(e: ServiceUnavailableError = new ServiceUnavailableError(RETRY_AFTER_SECONDS)): Response {
   const { zh, en } = texts();
+  const requestId = currentRequestId();
   const html =
     `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${escape(zh.title)} · ${escape(en.title)}</title></head><body><main>` +
     `<h1>${escape(zh.title)}</h1><p>${escape(zh.message)}。</p>` +
     `<h2 lang="en">${escape(en.title)}</h2><p lang="en">${escape(en.message)}.</p>` +
+    (requestId ? `<p>错误编号 / Error reference: <code data-request-id>${escape(requestId)}</code></p>` : "") +
     `</main></body></html>`;
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8", ...retryAfterHeaders(e) } });
 }

@@ -9,6 +9,7 @@ import { MAX_JSON_DEPTH, tooDeepPath } from "~/utils/json-depth.ts";
 import { formMessage, parseFormMessage } from "~/utils/messages.ts";
 import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { currentRequestId } from "~/utils/request-context.server.ts";
 import { BodyTooLargeError, formatBytes, readBoundedBytes } from "~/web/body.server.ts";
 import { asServiceUnavailable, retryAfterHeaders } from "~/web/unavailable.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
@@ -73,14 +74,16 @@ export function apiJson(data: unknown, init: { status?: number; headers?: Record
 }
 
 /**
- * The error envelope: `{ "error": { "status", "code", "message", "fields"? } }`. `message` is
- * an i18n key or plain text; it goes out as "中文 / English".
+ * The error envelope: `{ "error": { "status", "code", "message", "fields"?, "requestId"? } }`.
+ * `message` is an i18n key or plain text; it goes out as "中文 / English". A 5xx carries the
+ * request's id (also in the `X-Request-Id` header), to quote to the operator.
  */
 export function apiError(
   status: keyof typeof API_ERROR_CODES,
   message: string,
   opts: { fields?: FieldErrors; params?: Record<string, unknown>; headers?: Record<string, string>; code?: string } = {},
 ): Response {
+  const requestId = currentRequestId();
   return apiJson(
     {
       error: {
@@ -88,6 +91,7 @@ export function apiError(
         code: opts.code ?? API_ERROR_CODES[status],
         message: bilingual(message, opts.params),
         ...(opts.fields ? { fields: localizeFieldErrors(opts.fields) } : {}),
+        ...(status >= 500 && requestId ? { requestId } : {}),
       },
     },
     { status, headers: opts.headers },
