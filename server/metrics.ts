@@ -106,7 +106,9 @@ export function metricsEndpoint(options: { token?: string }) {
     }
     try {
       const text = await registry.metrics();
-      res.set("Content-Type", registry.contentType).send(text);
+      // As prom-client names it (res.set would reorder the charset into it).
+      res.setHeader("Content-Type", registry.contentType);
+      res.end(text);
     } catch (err) {
       logger.error({ err }, "metrics: collecting failed");
       res.status(500).type("text/plain").send("metrics: collecting failed\n");

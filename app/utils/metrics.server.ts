@@ -101,5 +101,5 @@ export function metrics(): AppMetrics {
 
 /** A label value from code-defined text (an error key, an event type): as it is when it looks like one, else "other". */
 export function boundedLabel(value: unknown): string {
-  return typeof value === "string" && /^[A-Za-z][\w.:-]{0,79}$/.test(value) ? value : "other";
+  return typeof value === "string" && /^[A-Za-z][\w.: -]{0,79}$/.test(value) ? value : "other";
 }

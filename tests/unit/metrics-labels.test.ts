@@ -3,7 +3,10 @@ import { matchRoutes } from "@remix-run/react";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isPrivateAddress } from "../../server/metrics.ts";
 import { routeLabeler, routePatterns, UNMATCHED, type BuildRoute } from "../../server/route-label.ts";
-import { newRequestId, requestIdFrom } from "~/utils/request-context.server.ts";
+import { ServiceUnavailableError } from "~/utils/errors.ts";
+import { newRequestId, requestIdFrom, runWithRequestId } from "~/utils/request-context.server.ts";
+import { internalErrorResponse } from "~/web/internal-error.server.ts";
+import { serviceUnavailablePage, serviceUnavailableResponse } from "~/web/unavailable.server.ts";
 import { ROOT } from "../setup/tmp.ts";
 
 /**
@@ -108,5 +111,17 @@ describe("request ids", () => {
   it("makes new ids that differ", () => {
     const ids = new Set(Array.from({ length: 1000 }, newRequestId));
     expect(ids.size).toBe(1000);
+  });
+});
+
+describe("the request id on the answers of a failure", () => {
+  it("is on the 503 page and in the 503 and 500 envelopes, escaped and only when there is one", async () => {
+    const page = await runWithRequestId("ops-case-0042", () => serviceUnavailablePage()).text();
+    expect(page).toContain("错误编号 / Error reference: <code data-request-id>ops-case-0042</code>");
+    expect(await serviceUnavailablePage().text()).not.toContain("错误编号");
+    const unavailable = await runWithRequestId("ops-case-0043", () => serviceUnavailableResponse(new ServiceUnavailableError(5))).json();
+    expect(unavailable.error).toMatchObject({ status: 503, requestId: "ops-case-0043" });
+    const internal = await runWithRequestId("ops-case-0044", () => internalErrorResponse()).json();
+    expect(internal.error).toMatchObject({ status: 500, code: "internal_error", requestId: "ops-case-0044" });
   });
 });
