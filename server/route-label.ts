@@ -5,8 +5,8 @@
  * what served them (server/metrics.ts): `static`, `/healthz`, `/metrics`.
  *
  * The patterns are ranked the way React Router ranks them (static segments before dynamic ones,
- * a splat last) and compiled once per build, so labelling a request is a few regular-expression
- * tests, not a route match.
+ * a splat last) and compiled once per build, bucketed by the first segment, so labelling a
+ * request is a few regular-expression tests, not a route match.
  */
 
 /** A route as the Remix build lists it (`build.routes`). */
@@ -74,8 +74,25 @@ export function routeLabeler(routes: Record<string, BuildRoute | undefined>): (p
   const compiled: Compiled[] = routePatterns(routes)
     .map(({ pattern, index }, order) => ({ pattern, re: compile(pattern), score: score(pattern, index), order }))
     .sort((a, b) => b.score - a.score || a.order - b.order);
+  // Bucketed by the first segment, so a path is tested against its own first segment's routes and
+  // the few that begin with a parameter or a splat (or are "/"), still in rank order.
+  const first = (pattern: string) => pattern.split("/")[1] ?? "";
+  const isStatic = (seg: string) => seg !== "" && seg !== "*" && !seg.startsWith(":");
+  const generic = compiled.filter((c) => !isStatic(first(c.pattern)));
+  const buckets = new Map<string, Compiled[]>();
+  for (const c of compiled) {
+    const seg = first(c.pattern).toLowerCase();
+    if (isStatic(seg) && !buckets.has(seg)) {
+      buckets.set(
+        seg,
+        compiled.filter((x) => x.pattern.split("/")[1]?.toLowerCase() === seg || generic.includes(x)),
+      );
+    }
+  }
   return (pathname) => {
-    for (const c of compiled) if (c.re.test(pathname)) return c.pattern;
+    const end = pathname.indexOf("/", 1);
+    const seg = (end === -1 ? pathname.slice(1) : pathname.slice(1, end)).toLowerCase();
+    for (const c of buckets.get(seg) ?? generic) if (c.re.test(pathname)) return c.pattern;
     return UNMATCHED;
   };
 }
