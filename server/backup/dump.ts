@@ -42,6 +42,7 @@ const num = (v: unknown) => Number((v as { valueOf(): unknown }).valueOf());
  * session, so all of them show the database at the same cluster time however long the copy takes
  * and whatever the app writes meanwhile. MongoDB keeps that history for
  * minSnapshotHistoryWindowInSeconds (300 s by default); a backup that takes longer fails and says so.
+ * `dir` must not exist yet (the caller checks; server/cli/backup.ts).
  */
 export async function dumpDatabase(
   client: MongoClient,
@@ -62,7 +63,6 @@ export async function dumpDatabase(
   }
   const { version } = await db.admin().command({ buildInfo: 1 });
   await fs.mkdir(path.join(dir, "collections"), { recursive: true });
-  if ((await fs.readdir(dir)).some((f) => f !== "collections")) throw new BackupError(`${dir} is not empty; give --out a new directory.`);
 
   const listed = await listCollections(db);
   const session = client.startSession({ snapshot: true });

@@ -122,9 +122,13 @@ export async function restoreDatabase(
     }
   }
 
-  // The job locks in the backup belong to processes of the old installation, which are gone.
+  // Job locks and search-outbox claims in the backup belong to processes of the old installation,
+  // which are gone: left as they are, a claimed entry would wait out its claim before being applied.
   if (restored.some((r) => r.name === "agendaJobs")) {
     await db.collection("agendaJobs").updateMany({ lockedAt: { $ne: null } }, { $set: { lockedAt: null } });
+  }
+  if (restored.some((r) => r.name === "searchoutboxes")) {
+    await db.collection("searchoutboxes").updateMany({ claimedBy: { $exists: true } }, { $unset: { claimedBy: "", claimedUntil: "" } });
   }
 
   const wrong: string[] = [];

@@ -30,6 +30,17 @@ await runCommand(
       .replace(/\.\d+Z$/, "Z");
     const dir = path.resolve(outAt >= 0 ? args[outAt + 1]! : path.join(dataDir(), "backups", stamp));
     const version = (JSON.parse(await fs.readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    // A new directory only: a failed backup removes what it wrote, and must never remove anything else.
+    if (
+      await fs.stat(dir).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      console.error(`[backup] ${dir} already exists; give --out a new directory.`);
+      process.exitCode = 1;
+      return;
+    }
     const bar = new cliProgress.SingleBar(
       { format: " {collection} [{bar}] {value}/{total} · {duration_formatted}", hideCursor: true, clearOnComplete: true },
       cliProgress.Presets.shades_classic,
