@@ -7,11 +7,12 @@ import { EmbeddedError, startServices } from "./embedded/index.ts";
  * Runs a project command (seed, token, reindex…) against the same DATA_DIR as the app: it
  * attaches to the running app's embedded servers, or starts its own and stops them after.
  */
-export async function runCommand(name: string, fn: () => Promise<void>): Promise<void> {
+export async function runCommand(name: string, fn: () => Promise<void>, { search = true }: { search?: boolean } = {}): Promise<void> {
   let services: Awaited<ReturnType<typeof startServices>> | undefined;
   try {
     services = await startServices(env(), {
       mode: "command",
+      search,
       onProgress: (m) => console.error(`[${name}] ${m}`),
     });
     if (services.attachedTo) console.error(`[${name}] using the services of the running app (pid ${services.attachedTo})`);

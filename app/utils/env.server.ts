@@ -170,7 +170,8 @@ export function env(): Env {
 /** Sets the resolved service endpoints into process.env (shared by every module copy) and re-validates. */
 export function setServiceEndpoints(p: { mongoUri: string; meiliHost: string; meiliKey?: string }) {
   process.env.MONGODB_URI = p.mongoUri;
-  process.env.MEILI_HOST = p.meiliHost;
+  // Empty for a command that needs MongoDB only (npm run backup).
+  if (p.meiliHost) process.env.MEILI_HOST = p.meiliHost;
   if (p.meiliKey) process.env.MEILI_MASTER_KEY = p.meiliKey;
   cached = parseEnv(process.env);
   return cached;

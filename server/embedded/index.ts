@@ -67,14 +67,23 @@ async function mongoAnswers(uri: string): Promise<boolean> {
  */
 export async function startServices(
   e: Env,
-  { mode = "app", onProgress }: { mode?: "app" | "command"; onProgress?: (msg: string) => void } = {},
+  {
+    mode = "app",
+    onProgress,
+    search = true,
+  }: {
+    mode?: "app" | "command";
+    onProgress?: (msg: string) => void;
+    /** false: a command that needs MongoDB only (backup) starts no Meilisearch of its own. */
+    search?: boolean;
+  } = {},
 ): Promise<Services> {
   const dataDir = path.resolve(e.DATA_DIR);
   const needMongo = !e.MONGODB_URI;
-  const needMeili = !e.MEILI_HOST;
+  const needMeili = !e.MEILI_HOST && search;
   const none = { mongo: false, meili: false };
   if (!needMongo && !needMeili) {
-    return { mongoUri: e.MONGODB_URI!, meiliHost: e.MEILI_HOST!, meiliKey: e.MEILI_MASTER_KEY, started: none, stop: async () => {} };
+    return { mongoUri: e.MONGODB_URI!, meiliHost: e.MEILI_HOST ?? "", meiliKey: e.MEILI_MASTER_KEY, started: none, stop: async () => {} };
   }
 
   await fs.mkdir(dataDir, { recursive: true });
@@ -89,7 +98,7 @@ export async function startServices(
     const key = e.MEILI_MASTER_KEY ?? (await fs.readFile(path.join(dataDir, "meili-master-key"), "utf8").catch(() => "")).trim();
     return {
       mongoUri: e.MONGODB_URI ?? running.mongoUri,
-      meiliHost: e.MEILI_HOST ?? running.meiliHost!,
+      meiliHost: e.MEILI_HOST ?? running.meiliHost ?? "",
       meiliKey: key || undefined,
       started: none,
       attachedTo: running.pid,
@@ -136,7 +145,7 @@ export async function startServices(
   let stopped: Promise<void> | undefined;
   return {
     mongoUri: e.MONGODB_URI ?? mongo!.uri,
-    meiliHost: e.MEILI_HOST ?? meili!.host,
+    meiliHost: e.MEILI_HOST ?? meili?.host ?? "",
     meiliKey: e.MEILI_MASTER_KEY ?? meili?.key,
     started: { mongo: !!mongo, meili: !!meili },
     stop() {
