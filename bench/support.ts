@@ -201,3 +201,80 @@ export async function reportResults(result: BenchResult): Promise<void> {
   const file = process.env.BENCH_RESULTS_FILE;
   if (file) await fs.appendFile(file, `${JSON.stringify(full)}\n`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+/** One measured series: each call's time, and the wall time spent running its batches. */
+export interface Series {
+  name: string;
+  ms: number[];
+  errors: number;
+  wallMs: number;
+}
+
+/**
+ * Times several series interleaved, so that the machine's noise hits them alike: `rounds` times,
+ * each series in turn runs a batch of `concurrency` calls at once. A call that throws counts as
+ * an error (its time is not kept). Throughput of a series = its calls / the wall time of its batches.
+ */
+export async function interleaved(
+  calls: Record<string, (i: number) => Promise<unknown>>,
+  { rounds, concurrency, warmup = 3 }: { rounds: number; concurrency: number; warmup?: number },
+): Promise<Record<string, Series>> {
+  const series = Object.fromEntries(Object.keys(calls).map((name) => [name, { name, ms: [], errors: 0, wallMs: 0 } as Series]));
+  for (let w = 0; w < warmup; w++) for (const fn of Object.values(calls)) await fn(-1).catch(() => {});
+  let i = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(calls)) {
+      const s = series[name]!;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          const t = performance.now();
+          try {
+            await fn(i++);
+            s.ms.push(performance.now() - t);
+          } catch (e) {
+            if (s.errors++ === 0) console.error(`[bench] ${name}: ${(e as Error).message}`);
+          }
+        }),
+      );
+      s.wallMs += performance.now() - t0;
+    }
+  }
+  return series;
+}
+
+/** A series as the figures of a result row (throughput per second, p50/p95/p99). */
+export function seriesFigures(s: Series) {
+  return { ...percentiles(s.ms), throughput: s.ms.length / (s.wallMs / 1000) };
+}
+
+/** GET that must answer 200; the body is read to the end (what a browser waits for). */
+export async function getOk(url: string, cookie?: string): Promise<number> {
+  const r = await fetch(url, { headers: cookie ? { Cookie: cookie } : {}, redirect: "manual" });
+  const body = await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`GET ${url}: ${r.status}`);
+  return body.byteLength;
+}
+
+/**
+ * A logged-in session cookie for `userId`, as the app signs it: the benchmark process must share
+ * SESSION_SECRET with the app it starts (set process.env.SESSION_SECRET before the first call).
+ */
+export async function sessionCookie(userId: string, label = "bench"): Promise<string> {
+  const { createSession } = await import("~/services/accounts/accounts.server.ts");
+  const { sessionStorage, SESSION_ID_KEY } = await import("~/utils/session.server.ts");
+  const session = await sessionStorage().getSession();
+  session.set(SESSION_ID_KEY, await createSession(userId, label));
+  return (await sessionStorage().commitSession(session)).split(";")[0]!;
+}
+
+/** Stops a benchmark's app and waits for it to exit. */
+export async function stopApp(app: ChildProcess | undefined): Promise<void> {
+  if (!app || app.exitCode !== null) return;
+  const exited = new Promise((r) => app.once("exit", r));
+  app.kill("SIGTERM");
+  await exited;
+}
