@@ -64,7 +64,7 @@ try {
   // Last year: a whole year of contracts, as the bureau looks back on it.
   const year = currentChinaYear() - 1;
   const t0 = performance.now();
-  await seedRegistrations({
+  const ids = await seedRegistrations({
     year,
     count: nContracts,
     others: nOthers,
@@ -96,6 +96,11 @@ try {
         page: () => getOk(`${base}/bureau/dashboard?year=${year}`, cookie),
         data: () => getOk(`${base}/bureau/dashboard?year=${year}&_data=routes/bureau.dashboard`, cookie),
         csv: () => getOk(`${base}/bureau/dashboard.csv?year=${year}&table=towns`, cookie),
+        // A registration written just before: the kept figures must be computed again.
+        afterWrite: async (i) => {
+          await Registration.updateOne({ _id: ids[Math.abs(i) % ids.length] }, { $set: { changedAt: null } });
+          await getOk(`${base}/bureau/dashboard?year=${year}`, cookie);
+        },
       },
       { rounds: Math.ceil(nRequests / concurrency), concurrency },
     );
@@ -117,6 +122,7 @@ try {
       row("GET /bureau/dashboard (page)", "page", true),
       row("GET /bureau/dashboard?_data (loader JSON)", "data"),
       row("GET /bureau/dashboard.csv?table=towns", "csv"),
+      row("a registration written, then GET /bureau/dashboard (page, figures computed again)", "afterWrite"),
     );
   }
   await reportResults({
