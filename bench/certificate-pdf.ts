@@ -99,7 +99,18 @@ try {
     title: "Registration certificate PDF",
     params: { registrations: nRegistrations, requests: nRequests, font: font.path },
     rows,
-    notes: [`A certificate PDF is ${(bytes / 1024).toFixed(1)} KiB.`],
+    notes: [
+      `A certificate PDF is ${(bytes / 1024).toFixed(1)} KiB.`,
+      ...(rows.some((r) => r.goal?.met === false)
+        ? [
+            "Missed: the time is pdfkit/fontkit drawing with a 19 MB CFF font (Noto Sans CJK), not the route: the route is within a few per cent of the drawing alone. " +
+              "Parsing the font once per process (services/contracts/pdf.server.ts) halved it; what is left, by CPU profile: OpenType shaping of every string " +
+              "(GSUB chaining contexts, useless for CJK text), the CFF subset (fontkit's subsetSubrs walks the font's subroutines for every document) and garbage collection. " +
+              "What it would take: shaping with features off for CJK runs, a TrueType (glyf) CJK font or a pre-subset font of the characters the certificate can use, " +
+              "or keeping each certificate's bytes until the registration changes (a certificate is the same until then).",
+          ]
+        : []),
+    ],
   });
 } finally {
   await stopApp(app);
