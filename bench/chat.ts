@@ -20,7 +20,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { startBenchApp, startBenchServices } from "./support.ts";
+import { spawn } from "node:child_process";
+import { ROOT, percentiles, reportResults, startBenchApp, startBenchServices } from "./support.ts";
 import { io as connectClient, type Socket } from "socket.io-client";
 
 const pct = (sorted: number[], p: number) =>
@@ -258,6 +259,32 @@ async function main() {
     );
     console.log(`| send ack latency p50 / p99 | ${pct(acks, 50).toFixed(1)} / ${pct(acks, 99).toFixed(1)} ms |`);
     if (got < expected() || duplicates > 0 || stored !== accepted) process.exitCode = 1;
+
+    // 6. The raw figure in the same run: a bare socket.io relay with the same rooms, clients and rate.
+    for (const m of members) m.socket?.disconnect();
+    const raw = await rawRelay({ nRooms, perRoom, rate, seconds, sendersPerRoom });
+    console.log(
+      `| bare socket.io relay (same rooms, clients and rate) p50 / p95 / p99 | ${raw.p50.toFixed(1)} / ${raw.p95.toFixed(1)} / ${raw.p99.toFixed(1)} ms, ${raw.received} / ${raw.expected} delivered |`,
+    );
+    const f = percentiles(latencies);
+    const judged = nClients >= 1000 && rate >= 200;
+    await reportResults({
+      bench: "chat",
+      title: `Deal-room chat, ${nRooms} rooms × ${perRoom} members, ${rate} messages/s`,
+      params: { clients: nClients, rooms: nRooms, rate, seconds },
+      rows: [
+        {
+          path: "room:send → room:message to every other member (app)",
+          concurrency: nClients,
+          ...f,
+          throughput: got / deliveryWindow,
+          throughputUnit: "deliveries/s",
+          raw: { name: "bare socket.io relay", p50: raw.p50, p95: raw.p95, p99: raw.p99, throughput: raw.throughput },
+          goal: { text: "p99 delivery < 100 ms at 200 messages/s to 1,000 clients", met: judged ? f.p99 < 100 : null },
+          note: `${got}/${expected()} delivered${duplicates ? `, ${duplicates} duplicates` : ""}; send ack p99 ${pct(acks, 99).toFixed(1)} ms`,
+        },
+      ],
+    });
   } finally {
     for (const m of members) m.socket?.disconnect();
     if (app && app.exitCode === null) {
@@ -268,6 +295,59 @@ async function main() {
     await mongoose.disconnect().catch(() => {});
     await services.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the bare relay (bench/chat-raw-server.ts) in its own process and measures delivery as above. */
+async function rawRelay(o: { nRooms: number; perRoom: number; rate: number; seconds: number; sendersPerRoom: number }) {
+  const server = spawn(process.execPath, ["--import", "tsx", "bench/chat-raw-server.ts"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const sockets: Socket[] = [];
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      server.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+      server.once("exit", (c) => reject(new Error(`the raw relay exited with ${c}`)));
+    });
+    const latencies: number[] = [];
+    let received = 0;
+    const members = Array.from({ length: o.nRooms * o.perRoom }, (_, i) => ({ room: `r${Math.floor(i / o.perRoom)}`, idx: i }));
+    await pool(members, 50, async (m) => {
+      const socket = connectClient(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false });
+      sockets[m.idx] = socket;
+      socket.on("room:message", (msg: { text: string }) => {
+        latencies.push(performance.now() - Number(msg.text.split(":")[1]));
+        received++;
+      });
+      await socket.timeout(30_000).emitWithAck("join", m.room);
+    });
+    const senders = members.filter((m) => m.idx % o.perRoom < o.sendersPerRoom);
+    const total = o.rate * o.seconds;
+    const start = performance.now();
+    let sent = 0;
+    const acks: Promise<unknown>[] = [];
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * o.rate));
+      while (sent < due) {
+        const m = senders[sent % senders.length]!;
+        acks.push(
+          sockets[m.idx]!.timeout(30_000)
+            .emitWithAck("send", { room: m.room, id: `raw-${sent}`, text: `raw:${performance.now()}:${sent}` })
+            .catch(() => {}),
+        );
+        sent++;
+      }
+      await sleep(5);
+    }
+    await Promise.all(acks);
+    const expected = total * (o.perRoom - 1);
+    for (let i = 0; i < 100 && received < expected; i++) await sleep(100);
+    const window = (performance.now() - start) / 1000;
+    return { ...percentiles(latencies), received, expected, throughput: received / window };
+  } finally {
+    for (const s of sockets) s?.disconnect();
+    server.kill("SIGTERM");
   }
 }
 

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { canonicalText, templateClauses, textHash } from "~/services/contracts/rules.ts";
 import { cjkFont, cjkFontAvailable, renderContractPdf, type ContractPdfInput } from "~/services/contracts/pdf.server.ts";
 import { normalizeTerms } from "~/schemas/terms.ts";
+import { percentiles, reportResults } from "./support.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "50" }, out: { type: "string" } } });
 const runs = Math.max(1, Number(values.runs) || 50);
@@ -105,3 +106,20 @@ console.log(`  cold (font read and parsed): ${cold.ms.toFixed(1)} ms`);
 console.log(
   `  warm, ${runs} runs: p50 ${pct(50).toFixed(1)} ms, p95 ${pct(95).toFixed(1)} ms, max ${warm[warm.length - 1]!.toFixed(1)} ms`,
 );
+const f = percentiles(warm);
+await reportResults({
+  bench: "contract-pdf",
+  title: "Contract PDF (drawing alone, no database)",
+  params: { runs, font: font.path },
+  rows: [
+    {
+      path: "renderContractPdf, warm",
+      concurrency: 1,
+      ...f,
+      throughput: 1000 / (warm.reduce((a, b) => a + b, 0) / warm.length),
+      throughputUnit: "PDF/s",
+      goal: { text: "p95 < 500 ms", met: f.p95 < 500 },
+    },
+  ],
+  notes: [`Cold (font read and parsed): ${cold.ms.toFixed(1)} ms; ${(cold.bytes.length / 1024).toFixed(1)} KiB, ${pages} pages.`],
+});

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { FIELDS, type Field } from "~/utils/taxonomy.ts";
 import { patentCheckChar } from "~/utils/patent.ts";
 import { usccCheckChar } from "~/utils/uscc.ts";
+import { reportResults, type BenchRow } from "./support.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Realistic records
@@ -242,6 +243,7 @@ async function main() {
     }),
   );
   const figures: string[] = [];
+  const rows: BenchRow[] = [];
   const time = async <T>(label: string, records: number, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const out = await fn();
@@ -250,6 +252,13 @@ async function main() {
       .toLocaleString("en")
       .padStart(7)} records/s`;
     figures.push(line);
+    rows.push({
+      path: label,
+      n: records,
+      throughput: records / (ms / 1000),
+      throughputUnit: "records/s",
+      note: `one call, ${(ms / 1000).toFixed(2)} s`,
+    });
     console.error(`[bench] ${line}`);
     return out;
   };
@@ -324,6 +333,7 @@ async function main() {
       `Import benchmark (${n} records per call, ${(bytes / 1024 / 1024).toFixed(1)} MB JSON, node ${process.version}, ${os.cpus().length} CPUs):`,
     );
     for (const f of figures) console.log(`  ${f}`);
+    await reportResults({ bench: "import", title: `Import of ${n} records per call`, params: { records: n }, rows });
   } finally {
     await mongoose.disconnect().catch(() => {});
     await services.stop();

@@ -30,7 +30,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import Stripe from "stripe";
-import { startBenchApp, startBenchServices } from "./support.ts";
+import { reportResults, startBenchApp, startBenchServices } from "./support.ts";
 
 interface Run {
   total: number;
@@ -300,6 +300,26 @@ async function main() {
       );
     }
     console.log(`\nA/B: p50 × ${(ra.p50 / rb.p50).toFixed(2)}, p95 × ${(ra.p95 / rb.p95).toFixed(2)}`);
+    await reportResults({
+      bench: "payment-roundtrip",
+      title: "A payment's round trip through the local Stripe-compatible server",
+      params: { runs, warmup },
+      rows: [
+        {
+          path: "stage Checkout → hosted page → webhook → stage paid (app)",
+          concurrency: 1,
+          n: ra.n,
+          p50: ra.p50,
+          p95: ra.p95,
+          p99: pct(
+            a.map((x) => x.total).sort((x, y) => x - y),
+            99,
+          ),
+          raw: { name: "bare SDK: sessions.create → pay → retrieve", p50: rb.p50, p95: rb.p95 },
+          note: `A/B p50 × ${(ra.p50 / rb.p50).toFixed(2)}, p95 × ${(ra.p95 / rb.p95).toFixed(2)}`,
+        },
+      ],
+    });
     console.log(
       `A stages (warm-up included, ${deals.length}): paid by the webhook ${byWebhook}, one Stripe receipt ${oneReceipt}, books balanced with the cash ${balanced}`,
     );

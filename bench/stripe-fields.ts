@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import Stripe from "stripe";
 import { payCheckout } from "../server/stripe-local/pay-checkout.ts";
 import { startStripeServer } from "../server/stripe-local/index.ts";
+import { reportResults, type BenchRow } from "./support.ts";
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { missing: { type: "boolean", default: false } } });
 const fixturesPath = positionals[0];
@@ -101,6 +102,7 @@ objects.push([
   },
 ]);
 
+const rows: BenchRow[] = [];
 let carried = 0;
 let total = 0;
 console.log(`${"object".padEnd(20)} ${"fields".padStart(9)}  missing`);
@@ -125,9 +127,12 @@ for (const [name, make] of objects) {
   carried += present.length;
   total += want.length;
   const extra = have.filter((k) => !want.includes(k));
+  rows.push({ path: name, note: error ? `cannot make it: ${error}` : `${present.length}/${want.length} fields` });
   console.log(
     `${name.padEnd(20)} ${`${present.length}/${want.length}`.padStart(9)}  ${error ? `cannot make it: ${error}` : values.missing ? missing.join(" ") : missing.length}${extra.length ? `  (not in the fixture: ${extra.join(" ")})` : ""}`,
   );
 }
 console.log(`${"total".padEnd(20)} ${`${carried}/${total}`.padStart(9)}`);
+rows.push({ path: "total", note: `${carried}/${total} fields` });
+await reportResults({ bench: "stripe-fields", title: "Stripe objects' fields the local server fills in", rows });
 await server.close();

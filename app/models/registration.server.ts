@@ -119,6 +119,8 @@ registrationSchema.index({ number: 1 }, { unique: true, partialFilterExpression:
 registrationSchema.index({ status: 1, dueAt: 1 });
 registrationSchema.index({ year: 1, status: 1 });
 registrationSchema.index({ registeredAt: 1 });
+// The latest write, for the dashboard's kept figures (services/statistics/registered.server.ts).
+registrationSchema.index({ updatedAt: -1 });
 // One live application per platform contract (a refused or withdrawn one may be followed by another).
 registrationSchema.index(
   { contract: 1 },

@@ -40,11 +40,30 @@ function escapeAttribute(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 }
 
+/**
+ * Drawn charts by their option, size and label: drawing takes ECharts tens of milliseconds a
+ * chart, and the dashboard's figures change only when a contract is registered, so most views
+ * draw nothing (docs/benchmarks.md, dashboard). The key is everything the drawing depends on, so
+ * an entry is never stale; the oldest go first.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_MAX = 200;
+
 function render(option: echarts.EChartsCoreOption, width: number, height: number, label: string): string {
+  const key = JSON.stringify([option, width, height, label]);
+  const hit = drawn.get(key);
+  if (hit !== undefined) {
+    drawn.delete(key);
+    drawn.set(key, hit);
+    return hit;
+  }
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption({ animation: false, color: PALETTE, textStyle: { fontFamily: FONT }, ...option });
-    return svgForPage(chart.renderToSVGString(), label);
+    const svg = svgForPage(chart.renderToSVGString(), label);
+    drawn.set(key, svg);
+    if (drawn.size > DRAWN_MAX) drawn.delete(drawn.keys().next().value!);
+    return svg;
   } finally {
     chart.dispose();
   }

@@ -32,6 +32,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { percentiles, reportResults, type BenchRow } from "../support.ts";
 
 type Rec = Record<string, unknown> & { externalId: string };
 type DemandRec = Rec & { judgments?: Record<string, number> };
@@ -386,7 +387,23 @@ async function main() {
         `  GET /api/v1/demands/:id/matches at ${dataset.achievements.length + made} achievements, ${calls} calls: ` +
           `p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`,
       );
+      reported.push({
+        path: `GET /api/v1/demands/:id/matches (loader, ${dataset.achievements.length + made} achievements)`,
+        concurrency: 1,
+        ...percentiles(times),
+      });
     }
+    await reportResults({
+      bench: "matching",
+      title: "Matching quality and latency on the labelled set",
+      params: {
+        demands: dataset.demands.length,
+        achievements: dataset.achievements.length,
+        cv: !values["no-cv"],
+        scale: Number(values.scale),
+      },
+      rows: reported,
+    });
   } finally {
     await mongoose.disconnect().catch(() => {});
     await services.stop();
@@ -514,6 +531,11 @@ export function bigramBaselineFigures(dataset: Dataset, achievementById: Map<str
   });
 }
 
+/** The key figures for the suite (bench/support.ts, reportResults). */
+const reported: BenchRow[] = [];
+const qualityNote = (rows: DemandFigures[]) =>
+  `nDCG@10 ${f3(mean(rows.map((r) => r.ndcg)))}, recall@10 ${f3(mean(rows.map((r) => r.recall)))}, violations ${rows.reduce((n, r) => n + r.violations, 0)}`;
+
 function printSystems(systems: { name: string; rows: DemandFigures[] }[], demands: number) {
   console.log(`\nMatching systems on ${demands} demands (top 10; nDCG gain 2^g − 1)`);
   console.log(
@@ -521,6 +543,7 @@ function printSystems(systems: { name: string; rows: DemandFigures[] }[], demand
   );
   for (const s of systems) {
     const times = s.rows.map((r) => r.ms);
+    reported.push({ path: `system: ${s.name}`, ...percentiles(times), note: qualityNote(s.rows) });
     console.log(
       `  ${s.name.padEnd(52)} ${f3(mean(s.rows.map((r) => r.ndcg))).padStart(7)} ${f3(mean(s.rows.map((r) => r.recall))).padStart(7)} ${f3(mean(s.rows.map((r) => r.recall2))).padStart(7)} ${String(s.rows.reduce((n, r) => n + r.violations, 0)).padStart(5)} ${pct(times, 50).toFixed(1).padStart(7)} ${pct(times, 95).toFixed(1).padStart(7)}`,
     );
@@ -538,6 +561,7 @@ function printFigures(label: string, rows: DemandFigures[]) {
     );
   }
   const times = rows.map((r) => r.ms);
+  reported.push({ path: `findMatchesForDemand, ${label}`, ...percentiles(times), note: qualityNote(rows) });
   console.log(
     `  overall: recall@10 (grade ≥ 1) ${f3(mean(rows.map((r) => r.recall)))} · recall@10 (grade ≥ 2) ${f3(mean(rows.map((r) => r.recall2)))} · ` +
       `nDCG@10 ${f3(mean(rows.map((r) => r.ndcg)))} · hard-constraint violations in the top 10: ${rows.reduce((n, r) => n + r.violations, 0)} · ` +

@@ -56,8 +56,32 @@ function fontBytes(font: CjkFont): Buffer {
 export function embedCjkFont(doc: PDFKit.PDFDocument, font: CjkFont = cjkFont()): void {
   const bytes = fontBytes(font);
   const fontArgs: [string, Buffer, string?] = /\.ttc$/i.test(font.path) ? ["cjk", bytes, font.name] : ["cjk", bytes];
-  doc.registerFont(...fontArgs);
+  const parsed = parsedFont(font, fontArgs);
+  if (parsed) doc.registerFont("cjk", parsed as Buffer);
+  else doc.registerFont(...fontArgs);
   doc.font("cjk");
+}
+
+/**
+ * The font as fontkit parsed it, once per process. Given bytes, pdfkit parses the face anew for
+ * every document, and fontkit reads its tables lazily (the CFF outlines of 65,000 glyphs, cmap,
+ * GSUB…): 0.3–0.6 s of every PDF on two busy cores (docs/benchmarks.md, certificate-pdf).
+ * pdfkit (0.20) also takes a parsed font (anything with `layout`); each document still makes
+ * its own subset of it. We take the one pdfkit parses for a first document; should a pdfkit
+ * version not have it there, every document parses its own again, as before.
+ */
+let parsedCache: { key: string; font: unknown } | undefined;
+function parsedFont(font: CjkFont, fontArgs: [string, Buffer, string?]): unknown {
+  const key = `${font.path}\n${font.name}`;
+  if (parsedCache?.key === key) return parsedCache.font;
+  const probe = new PDFDocument({ autoFirstPage: false });
+  probe.registerFont(...fontArgs);
+  probe.font("cjk");
+  const parsed = (probe as unknown as { _font?: { font?: { layout?: unknown } } })._font?.font;
+  probe.end();
+  if (typeof parsed?.layout !== "function") return undefined;
+  parsedCache = { key, font: parsed };
+  return parsed;
 }
 
 export interface ContractPdfInput {

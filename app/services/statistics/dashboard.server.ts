@@ -8,7 +8,7 @@ import { technicalFieldName } from "~/utils/technical-fields.ts";
 import { NO_FIGURES, technologyShareBps, type Figures } from "./figures.ts";
 import { FUNNEL_STAGES, platformFunnel, type FunnelStage } from "./funnel.server.ts";
 import { currentChinaYear } from "./period.ts";
-import { NO_TOWN, OUTSIDE, registeredFigures, registeredYears, type Breakdown } from "./registered.server.ts";
+import { NO_TOWN, OUTSIDE, registeredOfYear, type Breakdown } from "./registered.server.ts";
 import { targetProgress, type TargetProgress } from "./target.ts";
 
 /**
@@ -72,7 +72,7 @@ export async function countyDashboard(actor: Pick<Actor, "roles">, year = curren
   assertCan(actor, "statistics:view");
   const settings = await platformSettings();
   const county = settings.countyCode;
-  const [figures, funnel, years] = await Promise.all([registeredFigures(year, county), platformFunnel(year), registeredYears()]);
+  const [{ figures, years }, funnel] = await Promise.all([registeredOfYear(year, county), platformFunnel(year)]);
 
   const months = byKey(figures.months);
   const towns = byKey(figures.towns);

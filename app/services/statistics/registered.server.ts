@@ -109,3 +109,51 @@ export async function registeredYears(): Promise<number[]> {
   ]);
   return list.map((r) => r._id);
 }
+
+/**
+ * Where the registrations stand, in two reads that cost the same whatever their number: the
+ * latest `updatedAt` (every write through the model sets it; index { updatedAt: -1 }) and the
+ * collection's count (a removal). Read before the figures, so figures kept under it are never older.
+ */
+async function registrationsVersion(): Promise<string> {
+  const [last, count] = await Promise.all([
+    Registration.findOne({}, { updatedAt: 1, _id: 0 }).sort({ updatedAt: -1 }).lean<{ updatedAt?: Date }>(),
+    Registration.estimatedDocumentCount(),
+  ]);
+  return `${last?.updatedAt ? new Date(last.updatedAt).getTime() : 0}:${count}`;
+}
+
+type OfYear = { figures: RegisteredFigures; years: number[] };
+const kept = new Map<string, { version: string; at: number; value: Promise<OfYear> }>();
+/**
+ * Also an age limit, for writes that bypass the model (a restore) or an instance whose clock is
+ * behind another's (its `updatedAt` would not move the latest).
+ */
+const MAX_AGE_MS = 5 * 60_000;
+const KEPT_MAX = 32;
+
+/**
+ * The year's figures and the years with contracts, as registeredFigures and registeredYears give
+ * them, kept per year and county until a registration is written: the aggregation reads every
+ * contract of the year (about 0.1 s for 10,000 on two cores), the dashboard is read far more often
+ * than contracts are registered (docs/benchmarks.md, dashboard). Concurrent misses share one
+ * aggregation.
+ */
+export async function registeredOfYear(year: number, countyCode: string): Promise<OfYear> {
+  const version = await registrationsVersion();
+  const key = `${year}:${countyCode}`;
+  const hit = kept.get(key);
+  if (hit && hit.version === version && Date.now() - hit.at < MAX_AGE_MS) return hit.value;
+  const entry = {
+    version,
+    at: Date.now(),
+    value: Promise.all([registeredFigures(year, countyCode), registeredYears()]).then(([figures, years]) => ({ figures, years })),
+  };
+  kept.delete(key);
+  kept.set(key, entry);
+  if (kept.size > KEPT_MAX) kept.delete(kept.keys().next().value!);
+  entry.value.catch(() => {
+    if (kept.get(key) === entry) kept.delete(key);
+  });
+  return entry.value;
+}
