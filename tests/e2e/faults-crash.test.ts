@@ -41,7 +41,11 @@ async function userByEmail(email: string): Promise<SessionUser> {
 }
 
 const post = (url: string, token: string, body: unknown = {}) =>
-  fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
 const get = (url: string, token: string) => fetch(url, { headers: { Authorization: `Bearer ${token}` } });
 
 /** The ledger lines that name a payment, counted by movement (each posting writes a debit and a credit line). */
@@ -139,14 +143,23 @@ describe("the app killed and started again", () => {
     expect(await postingsOf(String(loser.deposit!.payment))).toEqual({});
     expect((await dealBooks(String(deals[0]!._id))).balanced).toBe(true);
     // At the gateway: one capture and one cancel, whatever the restart retried.
-    const requests = (await (await fetch(`${app.stripeBase}/_local/requests`)).json()).data as Array<{ method: string; path: string; status: number }>;
+    const requests = (await (await fetch(`${app.stripeBase}/_local/requests`)).json()).data as Array<{
+      method: string;
+      path: string;
+      status: number;
+    }>;
     const intents = await Payment.find({ _id: { $in: [winner.deposit!.payment, loser.deposit!.payment] } }, { intentRef: 1 }).lean();
     for (const p of intents) {
-      const calls = requests.filter((r) => r.method === "POST" && r.path.startsWith(`/v1/payment_intents/${p.intentRef}/`) && r.status < 300);
+      const calls = requests.filter(
+        (r) => r.method === "POST" && r.path.startsWith(`/v1/payment_intents/${p.intentRef}/`) && r.status < 300,
+      );
       expect(calls.length).toBeLessThanOrEqual(1);
     }
     // Told once each.
-    const notes = await Notification.find({ link: { $in: [`/auctions/${auctionId}`, `/deals/${deals[0]!._id}`] }, type: /^auction\./ }).lean();
+    const notes = await Notification.find({
+      link: { $in: [`/auctions/${auctionId}`, `/deals/${deals[0]!._id}`] },
+      type: /^auction\./,
+    }).lean();
     const counts = new Map<string, number>();
     for (const n of notes) counts.set(`${n.user}:${n.type}`, (counts.get(`${n.user}:${n.type}`) ?? 0) + 1);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
