@@ -28,7 +28,7 @@ beforeAll(async () => {
   app = await FaultApp.start("faults-crash");
   await mongoose.connect(app.mongoUri, { dbName: "chengguo" });
   await initLedger();
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await mongoose.disconnect();
@@ -231,5 +231,5 @@ describe("the app killed and started again", () => {
     expect(told).toHaveLength(2);
     expect(new Set(told.map((t) => String(t.user))).size).toBe(2);
     await annotate(`stage paid ${((Date.now() - restartedAt) / 1000).toFixed(1)}s after the restart began`);
-  }, 300_000);
+  }, 420_000);
 });

@@ -18,8 +18,6 @@ export class FaultApp {
   baseURL = "";
   mongoUri = "";
   private env: Record<string, string> = {};
-  /** Guards paused by `holdDead` and not yet released (resumed at stop, so nothing stays stopped). */
-  private readonly paused = new Set<number>();
 
   constructor(readonly dataDir: string) {}
 
@@ -44,7 +42,7 @@ export class FaultApp {
   /** Starts (or restarts) the app on the same DATA_DIR and ports, and waits until /healthz says 200. */
   async spawn(): Promise<void> {
     this.process = spawnApp(this.env);
-    await waitForHealthy(this.baseURL, this.process, 120_000);
+    await waitForHealthy(this.baseURL, this.process, 240_000);
   }
 
   /** The local Stripe-compatible server the app started (for its /_local views and the payment page). */
@@ -77,7 +75,6 @@ export class FaultApp {
 
   /** Stops the app as Ctrl-C would, and removes its data. */
   async stop(): Promise<void> {
-    for (const guard of this.paused) process.kill(guard, "SIGCONT");
     if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
       const exited = new Promise((r) => this.process.once("exit", r));
       this.process.kill("SIGTERM");
@@ -106,31 +103,6 @@ export class FaultApp {
     }
     throw new Error(`no ${binary} running for ${this.dataDir}`);
   }
-
-  /**
-   * Kills an embedded server with SIGKILL and keeps it dead until `release()`: its guard is paused
-   * first, so the app learns of the death (and the supervisor restarts it) only when released. That
-   * makes the outage as long as the test needs, whatever the machine's speed.
-   */
-  async holdDead(binary: string): Promise<{ release(): void }> {
-    const pid = await this.pidOf(binary);
-    const guard = await parentOf(pid);
-    process.kill(guard, "SIGSTOP");
-    this.paused.add(guard);
-    process.kill(pid, "SIGKILL");
-    return {
-      release: () => {
-        process.kill(guard, "SIGCONT");
-        this.paused.delete(guard);
-      },
-    };
-  }
-}
-
-/** The parent of a process (the guard.cjs watchdog of an embedded server). */
-export async function parentOf(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
 /** Polls `probe` until it answers something other than undefined (a throw counts as not yet). */
