@@ -34,7 +34,13 @@ export class FaultApp {
       EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
       EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
     };
-    await app.spawn();
+    try {
+      await app.spawn();
+    } catch (e) {
+      // Not left running when start-up fails (nobody would stop it: the caller never gets `app`).
+      await app.stop();
+      throw e;
+    }
     app.mongoUri = JSON.parse(await fs.readFile(path.join(app.dataDir, "services.json"), "utf8")).mongoUri;
     return app;
   }
