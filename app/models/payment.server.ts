@@ -103,6 +103,8 @@ paymentSchema.index({ transferRef: 1 }, { unique: true, partialFilterExpression:
 paymentSchema.index({ requestKey: 1 }, { unique: true, partialFilterExpression: { requestKey: { $type: "string" } } });
 paymentSchema.index({ "subject.id": 1, createdAt: -1 });
 paymentSchema.index({ payer: 1, createdAt: -1 });
+// Payment pages still pending, for the reconciliation job (services/payments/reconcile.server.ts).
+paymentSchema.index({ status: 1, createdAt: 1 }, { partialFilterExpression: { status: "pending" } });
 
 export type PaymentDoc = InferSchemaType<typeof paymentSchema>;
 export const Payment = (mongoose.models.Payment as mongoose.Model<PaymentDoc>) ?? mongoose.model("Payment", paymentSchema);

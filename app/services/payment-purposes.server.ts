@@ -10,3 +10,4 @@ import "./settlement/payouts.server.ts"; // "payout"
 import "./trading/buy-requests/deposits.server.ts"; // "buy-now-deposit"
 
 export { applyGatewayEvent } from "./payments/webhooks.server.ts";
+export { paymentsReconcileJob } from "./payments/reconcile.server.ts";

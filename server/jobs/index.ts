@@ -3,6 +3,8 @@ import { auctionsCloseJob, auctionsSettleJob } from "~/services/trading/auctions
 import type { Job } from "~/services/kernel/jobs.ts";
 import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } from "~/services/listings/jobs.server.ts";
 import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
+// From the purposes' list: reconciling a payment lets its owner react, so every owner must be loaded.
+import { paymentsReconcileJob } from "~/services/payment-purposes.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { settlementDeadlinesJob } from "~/services/settlement/jobs.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
@@ -22,6 +24,7 @@ export const JOBS: readonly Job[] = [
   listingsAttachmentsSweepJob,
   mailDeliverJob,
   settlementDeadlinesJob,
+  paymentsReconcileJob,
   vocabularyIndexJob,
 ];
 

@@ -1,0 +1,125 @@
+import { execFile, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "../../server/embedded/process.ts";
+import { appEnv, spawnApp, waitForHealthy } from "../setup/app.global.ts";
+import { ROOT, tmpDir } from "../setup/tmp.ts";
+
+const run = promisify(execFile);
+
+/**
+ * The fault tests' own app (tests/e2e/faults*.test.ts): its own DATA_DIR, ports and embedded
+ * services, so killing the app or a service disturbs no other test. The ports are chosen once, so
+ * a restart after a crash comes back on the same address, database and payment state.
+ */
+export class FaultApp {
+  process!: ChildProcess;
+  baseURL = "";
+  mongoUri = "";
+  private env: Record<string, string> = {};
+
+  constructor(readonly dataDir: string) {}
+
+  static async start(name: string): Promise<FaultApp> {
+    const app = new FaultApp(await tmpDir(name));
+    const port = await freePort();
+    app.baseURL = `http://localhost:${port}`;
+    app.env = {
+      DATA_DIR: app.dataDir,
+      PORT: String(port),
+      EMBEDDED_MONGO_PORT: String(await freePort()),
+      EMBEDDED_MEILI_PORT: String(await freePort()),
+      EMBEDDED_STRIPE_PORT: String(await freePort()),
+      EMBEDDED_MAIL_SMTP_PORT: String(await freePort()),
+      EMBEDDED_MAIL_WEB_PORT: String(await freePort()),
+    };
+    try {
+      await app.spawn();
+    } catch (e) {
+      // Not left running when start-up fails (nobody would stop it: the caller never gets `app`).
+      await app.stop();
+      throw e;
+    }
+    app.mongoUri = JSON.parse(await fs.readFile(path.join(app.dataDir, "services.json"), "utf8")).mongoUri;
+    return app;
+  }
+
+  /** Starts (or restarts) the app on the same DATA_DIR and ports, and waits until /healthz says 200. */
+  async spawn(): Promise<void> {
+    this.process = spawnApp(this.env);
+    await waitForHealthy(this.baseURL, this.process, 240_000);
+  }
+
+  /** The local Stripe-compatible server the app started (for its /_local views and the payment page). */
+  get stripeBase(): string {
+    return `http://127.0.0.1:${this.env.EMBEDDED_STRIPE_PORT}`;
+  }
+
+  /** Runs `npm run token` against this app's data; answers the token. */
+  async token(args: string[]): Promise<string> {
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "server/cli/token.ts", ...args], {
+      cwd: ROOT,
+      env: appEnv({ DATA_DIR: this.dataDir }),
+    });
+    return stdout.trim();
+  }
+
+  /**
+   * SIGKILL of the app process itself — no shutdown handler runs, nothing is flushed — then waits
+   * until its embedded servers are gone too (their guards stop them when the app dies), so a
+   * restart finds the ports and the data free, as an operator's restart would.
+   */
+  async crash(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((r) => this.process.once("exit", r));
+      this.process.kill("SIGKILL");
+      await exited;
+    }
+    await until("the embedded services of the killed app exit", async () => ((await this.servicePids()).length ? undefined : true), 60_000);
+  }
+
+  /** Stops the app as Ctrl-C would, and removes its data. */
+  async stop(): Promise<void> {
+    if (this.process && this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((r) => this.process.once("exit", r));
+      this.process.kill("SIGTERM");
+      await exited;
+    }
+    await until("the embedded services exit", async () => ((await this.servicePids()).length ? undefined : true), 60_000).catch(() => {});
+    await fs.rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Every process whose command line names this DATA_DIR: the embedded servers and their guards. */
+  async servicePids(): Promise<number[]> {
+    const pids: number[] = [];
+    for (const entry of await fs.readdir("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      const argv = (await fs.readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+      if (argv.some((a) => a.startsWith(this.dataDir))) pids.push(Number(entry));
+    }
+    return pids;
+  }
+
+  /** The pid of the process whose command line names this DATA_DIR and `binary` (the guard's child, not the guard). */
+  async pidOf(binary: string): Promise<number> {
+    for (const pid of await this.servicePids()) {
+      const argv = (await fs.readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+      if (path.basename(argv[0] ?? "") === binary) return pid;
+    }
+    throw new Error(`no ${binary} running for ${this.dataDir}`);
+  }
+}
+
+/** Polls `probe` until it answers something other than undefined (a throw counts as not yet). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
