@@ -19,7 +19,8 @@ export const VOLATILE: Record<string, string> = {
   agendaJobs: "the job runner's own bookkeeping (locks, last run)",
   searchoutboxes: "the search outbox drains on its own (jobs), not because of a request",
   outgoingmails: "mail delivery runs on its own (the mail job marks mails sent)",
-  "socket.io-adapter-events": "socket.io's cross-instance bus (a capped collection)",
+  socket_io_events: "socket.io's cross-instance bus (a capped collection)",
+  apitokens: "a token's lastUsedAt moves with every call, refused or not (the fuzzer's own tokens)",
 };
 
 export function isVolatile(collection: string): boolean {
@@ -82,7 +83,7 @@ const BODY_PROBLEMS =
  */
 export function readFormAnswer(status: number, contentType: string, text: string): Answer {
   if (status < 400) return { status, about: "nothing", detail: "" };
-  let failure: { intent?: string; reply?: { error?: Record<string, string[] | null> } } | null = null;
+  let failure: { intent?: string; reply?: { error?: Record<string, string[] | null> }; errors?: Record<string, string[] | null> } | null = null;
   if (contentType.includes("json")) {
     try {
       failure = JSON.parse(text);
@@ -99,13 +100,18 @@ export function readFormAnswer(status: number, contentType: string, text: string
       }
     }
   }
-  const errors = failure?.reply?.error;
+  // `errors` at the top: a route that answers in a shape of its own rather than the one ActionFailure.
+  const errors = failure?.reply?.error ?? failure?.errors;
   if (errors) {
     const named = Object.entries(errors).filter(([k, v]) => k !== "" && v && v.length);
     if (named.length) return { status, about: "field", detail: named.map(([k]) => k).join(",") };
     return { status, about: "other", detail: `form error ${JSON.stringify(errors[""] ?? null)} (intent ${JSON.stringify(failure?.intent)})` };
   }
   const head = text.slice(0, 300);
+  // A plain-text refusal that starts with the field's name ("lng: must be zh-CN or en").
+  const named = /^([\w.[\]-]+): /.exec(head);
+  if (status === 400 && named && contentType.includes("text/plain")) return { status, about: "field", detail: named[1]! };
+  if (/invalid signature/.test(head)) return { status, about: "body", detail: "the Stripe-Signature header" };
   if (BODY_PROBLEMS.test(head) && !contentType.includes("html")) return { status, about: "body", detail: head.slice(0, 120) };
   return { status, about: "other", detail: `${contentType} ${head.replace(/\s+/g, " ").slice(0, 160)}` };
 }

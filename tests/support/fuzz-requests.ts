@@ -82,7 +82,6 @@ export function formRequest(target: FuzzTarget, bindings: Binding[]): fc.Arbitra
       repeat: fc.boolean(),
       shape: fc.constantFrom("urlencoded", "urlencoded", "urlencoded", "urlencoded", "multipart", "json", "wrong", "no-csrf"),
       wrong: wrongBody,
-      dataRequest: fc.boolean(),
     })
     .map((r): FuzzRequest => {
       const binding = r.binding;
@@ -123,7 +122,7 @@ export function formRequest(target: FuzzTarget, bindings: Binding[]): fc.Arbitra
       }
       for (const [k, v] of r.extras) pairs.push([k, v]);
       const path = fill(target.route.pattern, params);
-      const url = path + (r.dataRequest && target.route.hasLoader && !target.route.isResource ? `?_data=${encodeURIComponent(target.route.id)}` : "");
+      const url = path + (target.route.hasLoader && !target.route.isResource ? `?_data=${encodeURIComponent(target.route.id)}` : "");
       const what = [`${shape}`, intent === null ? "no intent" : `intent ${describeValue(intent)}`, ...notes].join("; ");
       const base = { target, method: "POST", client: binding.client, url, what };
       switch (shape) {
