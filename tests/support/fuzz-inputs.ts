@@ -29,7 +29,15 @@ export const badFormValue: fc.Arbitrary<string> = fc.oneof(
 
 /** Field names that are not fields: prototype members, operators, dotted paths, deep nesting. */
 export const badKey: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom("__proto__", "constructor", "prototype", "__proto__[polluted]", "constructor[prototype][polluted]", "toString", "hasOwnProperty"),
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "prototype",
+    "__proto__[polluted]",
+    "constructor[prototype][polluted]",
+    "toString",
+    "hasOwnProperty",
+  ),
   fc.constantFrom("$gt", "$where", "$set", "a.b", "$ne[x]", "price.$gt", "amount[$gt]"),
   fc.integer({ min: 2, max: 40 }).map((n) => "a" + "[b]".repeat(n)),
   fc.integer({ min: 2, max: 40 }).map((n) => "a" + ".b".repeat(n)),
@@ -86,8 +94,12 @@ export interface RawJson {
 export const rawJson = (fields: string[]): fc.Arbitrary<RawJson> =>
   fc.oneof(
     fc.constantFrom(...fields, "x").map((f) => ({ kind: "1e400 literal", raw: `{${JSON.stringify(f)}:1e400}` })),
-    fc.constantFrom(...fields, "x").map((f) => ({ kind: "own __proto__ key", raw: `{"__proto__":{"polluted":true},${JSON.stringify(f)}:{"__proto__":1}}` })),
-    fc.constantFrom(...fields, "x").map((f) => ({ kind: "constructor.prototype", raw: `{${JSON.stringify(f)}:{"constructor":{"prototype":{"polluted":true}}}}` })),
+    fc
+      .constantFrom(...fields, "x")
+      .map((f) => ({ kind: "own __proto__ key", raw: `{"__proto__":{"polluted":true},${JSON.stringify(f)}:{"__proto__":1}}` })),
+    fc
+      .constantFrom(...fields, "x")
+      .map((f) => ({ kind: "constructor.prototype", raw: `{${JSON.stringify(f)}:{"constructor":{"prototype":{"polluted":true}}}}` })),
     fc.integer({ min: 33, max: 1000 }).map((n) => ({ kind: `nested ${n} deep`, raw: '{"a":'.repeat(n) + "1" + "}".repeat(n) })),
     fc.integer({ min: 33, max: 1000 }).map((n) => ({ kind: `array nested ${n} deep`, raw: "[".repeat(n) + "]".repeat(n) })),
     fc.constantFrom(
@@ -120,7 +132,11 @@ export const wrongBody: fc.Arbitrary<WrongBody> = fc.constantFrom<WrongBody>(
     contentType: "multipart/form-data; boundary=zzz",
     body: '--zzz\r\nContent-Disposition: form-data; name="a"\r\n\r\n\u0000\u0001\r\n--zzz\r\nContent-Disposition: form-data; name=\r\n\r\n',
   },
-  { kind: "multipart, the boundary never closes", contentType: "multipart/form-data; boundary=b", body: '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nvalue' },
+  {
+    kind: "multipart, the boundary never closes",
+    contentType: "multipart/form-data; boundary=b",
+    body: '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nvalue',
+  },
   { kind: "xml", contentType: "application/xml", body: "<a>1</a>" },
   { kind: "a bogus type", contentType: "application/x-www-form-urlencoded; charset=klingon", body: "%E0%A4%A=%ZZ&&=&a" },
   { kind: "urlencoded garbage", contentType: "application/x-www-form-urlencoded", body: "%%%&=&==&a=%ZZ&b=%ff%fe" },
@@ -130,10 +146,19 @@ export const wrongBody: fc.Arbitrary<WrongBody> = fc.constantFrom<WrongBody>(
 /** A query string for a GET of the API: its real parameter names and fuzz keys with bad values, repeated keys, operators. */
 export const badQuery = (names: string[]): fc.Arbitrary<string> =>
   fc
-    .array(fc.tuple(fc.oneof(fc.constantFrom(...names), badKey), fc.oneof(badFormValue.filter((v) => v.length < 5000), badKey)), {
-      minLength: 1,
-      maxLength: 5,
-    })
+    .array(
+      fc.tuple(
+        fc.oneof(fc.constantFrom(...names), badKey),
+        fc.oneof(
+          badFormValue.filter((v) => v.length < 5000),
+          badKey,
+        ),
+      ),
+      {
+        minLength: 1,
+        maxLength: 5,
+      },
+    )
     .map((pairs) => {
       const q = new URLSearchParams();
       for (const [k, v] of pairs) q.append(k, v);

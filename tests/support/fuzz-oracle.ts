@@ -20,6 +20,7 @@ export const VOLATILE: Record<string, string> = {
   searchoutboxes: "the search outbox drains on its own (jobs), not because of a request",
   outgoingmails: "mail delivery runs on its own (the mail job marks mails sent)",
   socket_io_events: "socket.io's cross-instance bus (a capped collection)",
+  matchstates: "the match sweep (a job, every minute) moves its own per-pair cursor; no request writes it",
   apitokens: "a token's lastUsedAt moves with every call, refused or not (the fuzzer's own tokens)",
 };
 
@@ -83,7 +84,8 @@ const BODY_PROBLEMS =
  */
 export function readFormAnswer(status: number, contentType: string, text: string): Answer {
   if (status < 400) return { status, about: "nothing", detail: "" };
-  let failure: { intent?: string; reply?: { error?: Record<string, string[] | null> }; errors?: Record<string, string[] | null> } | null = null;
+  let failure: { intent?: string; reply?: { error?: Record<string, string[] | null> }; errors?: Record<string, string[] | null> } | null =
+    null;
   if (contentType.includes("json")) {
     try {
       failure = JSON.parse(text);
@@ -91,7 +93,9 @@ export function readFormAnswer(status: number, contentType: string, text: string
       failure = null;
     }
   } else if (contentType.includes("html")) {
-    const m = /"actionData":\{"[^"]+":(\{"ok":false[\s\S]*?\}),"errors"/.exec(text) ?? /"actionData":\{"[^"]+":(\{"ok":false.*?"reply":\{.*?\}\})/.exec(text);
+    const m =
+      /"actionData":\{"[^"]+":(\{"ok":false[\s\S]*?\}),"errors"/.exec(text) ??
+      /"actionData":\{"[^"]+":(\{"ok":false.*?"reply":\{.*?\}\})/.exec(text);
     if (m) {
       try {
         failure = JSON.parse(m[1]!);
@@ -105,7 +109,11 @@ export function readFormAnswer(status: number, contentType: string, text: string
   if (errors) {
     const named = Object.entries(errors).filter(([k, v]) => k !== "" && v && v.length);
     if (named.length) return { status, about: "field", detail: named.map(([k]) => k).join(",") };
-    return { status, about: "other", detail: `form error ${JSON.stringify(errors[""] ?? null)} (intent ${JSON.stringify(failure?.intent)})` };
+    return {
+      status,
+      about: "other",
+      detail: `form error ${JSON.stringify(errors[""] ?? null)} (intent ${JSON.stringify(failure?.intent)})`,
+    };
   }
   const head = text.slice(0, 300);
   // A plain-text refusal that starts with the field's name ("lng: must be zh-CN or en").
@@ -128,6 +136,7 @@ export function readApiAnswer(status: number, text: string): Answer {
   if (!error?.code) return { status, about: "other", detail: `no error.code: ${text.slice(0, 160)}` };
   const fields = Object.keys(error.fields ?? {});
   if (fields.length) return { status, about: "field", detail: `${error.code}: ${fields.join(",")}` };
-  const bodyLevel = ["invalid_json", "payload_too_large", "unsupported_media_type"].includes(error.code) || /body|JSON/i.test(error.message ?? "");
+  const bodyLevel =
+    ["invalid_json", "payload_too_large", "unsupported_media_type"].includes(error.code) || /body|JSON/i.test(error.message ?? "");
   return { status, about: bodyLevel ? "body" : "other", detail: `${error.code}: ${(error.message ?? "").slice(0, 120)}` };
 }

@@ -50,6 +50,7 @@ const hardPoison: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom("\u0000", "ok\u0000", "\u0007\u001b[2J", "名称\u0008\u0008", "a\u007fb", "\u0085x", "\u001f"),
 );
 
+// eslint-disable-next-line no-control-regex -- control characters are what this shows escaped
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 export const describeValue = (v: string) =>
   v.length > 200 ? `<${v.length} chars>` : JSON.stringify(v).replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -153,7 +154,10 @@ export function apiRequest(target: FuzzTarget, bindings: Binding[], queryNames: 
       auth: fc.constantFrom<"token" | "admin-token" | "cookie" | "none">("token", "token", "token", "admin-token", "cookie", "none"),
       useBadParams: target.route.params.length ? fc.nat(3).map((n) => n === 0) : fc.constant(false),
       badParams: fc.array(badParam, { minLength: 4, maxLength: 4 }),
-      action: fc.oneof(fc.constantFrom(...(target.intents.length ? target.intents : ["x"])), badIntent.filter((s) => s.length < 300)),
+      action: fc.oneof(
+        fc.constantFrom(...(target.intents.length ? target.intents : ["x"])),
+        badIntent.filter((s) => s.length < 300),
+      ),
       method: fc.constantFrom("POST", "POST", "POST", "PUT", "PATCH", "DELETE", "GET"),
       keys: fc.subarray(fields, { minLength: 1, maxLength: Math.min(5, fields.length) }),
       values: fc.array(badJsonValue, { minLength: 5, maxLength: 5 }),
@@ -162,10 +166,16 @@ export function apiRequest(target: FuzzTarget, bindings: Binding[], queryNames: 
       shape: fc.constantFrom("json", "json", "json", "raw", "wrong", "form"),
       raw: rawJson(fields),
       wrong: wrongBody,
-      query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...queryNames), badKey), badFormValue.filter((v) => v.length < 3000)), {
-        minLength: 1,
-        maxLength: 4,
-      }),
+      query: fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...queryNames), badKey),
+          badFormValue.filter((v) => v.length < 3000),
+        ),
+        {
+          minLength: 1,
+          maxLength: 4,
+        },
+      ),
     })
     .map((r): FuzzRequest => {
       const params = { ...r.binding.params };
@@ -182,8 +192,24 @@ export function apiRequest(target: FuzzTarget, bindings: Binding[], queryNames: 
         return { ...base, method: "GET", url: `${path}?${q}`, contentType: null, body: null, what: `GET ?${q.slice(0, 200)}` };
       }
       const method = r.method;
-      if (r.shape === "raw") return { ...base, method, url: path, contentType: "application/json", body: r.raw.raw, what: `${method} raw JSON: ${r.raw.kind}; ${notes.join("; ")}` };
-      if (r.shape === "wrong") return { ...base, method, url: path, contentType: r.wrong.contentType, body: r.wrong.body, what: `${method} ${r.wrong.kind}; ${notes.join("; ")}` };
+      if (r.shape === "raw")
+        return {
+          ...base,
+          method,
+          url: path,
+          contentType: "application/json",
+          body: r.raw.raw,
+          what: `${method} raw JSON: ${r.raw.kind}; ${notes.join("; ")}`,
+        };
+      if (r.shape === "wrong")
+        return {
+          ...base,
+          method,
+          url: path,
+          contentType: r.wrong.contentType,
+          body: r.wrong.body,
+          what: `${method} ${r.wrong.kind}; ${notes.join("; ")}`,
+        };
       const obj: Record<string, unknown> = {};
       r.keys.forEach((k, i) => (obj[k] = r.values[i]));
       // Always one hard poison in a real field name: no body here can be valid.
@@ -191,19 +217,36 @@ export function apiRequest(target: FuzzTarget, bindings: Binding[], queryNames: 
       notes.push(`poison in ${r.keys[0]}: ${describeValue(r.poison)}`);
       for (const [k, v] of r.extras) obj[k] = v;
       if (r.shape === "form") {
-        const pairs: [string, string][] = Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? ""]);
-        return { ...base, method, url: path, contentType: "application/x-www-form-urlencoded", body: formParts(pairs).toString(), what: `${method} a form to the API; ${notes.join("; ")}` };
+        const pairs: [string, string][] = Object.entries(obj).map(([k, v]) => [k, typeof v === "string" ? v : (JSON.stringify(v) ?? "")]);
+        return {
+          ...base,
+          method,
+          url: path,
+          contentType: "application/x-www-form-urlencoded",
+          body: formParts(pairs).toString(),
+          what: `${method} a form to the API; ${notes.join("; ")}`,
+        };
       }
-      return { ...base, method, url: path, contentType: "application/json", body: JSON.stringify(obj), what: `${method} JSON ${Object.keys(obj).join(",").slice(0, 120)}; ${notes.join("; ")}` };
+      return {
+        ...base,
+        method,
+        url: path,
+        contentType: "application/json",
+        body: JSON.stringify(obj),
+        what: `${method} JSON ${Object.keys(obj).join(",").slice(0, 120)}; ${notes.join("; ")}`,
+      };
     });
 }
 
 /** Webhooks: unsigned, badly signed, or not JSON at all. */
 export function webhookRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   return fc
-    .record({ raw: rawJson(["type", "data"]), value: badJsonValue, signature: fc.constantFrom(null, "", "t=1,v1=00", "t=NaN,v1=", "x".repeat(5000)) })
-    .map(
-      (r): FuzzRequest => ({
+    .record({
+      raw: rawJson(["type", "data"]),
+      value: badJsonValue,
+      signature: fc.constantFrom(null, "", "t=1,v1=00", "t=NaN,v1=", "x".repeat(5000)),
+    })
+    .map((r): FuzzRequest => ({
       target,
       method: "POST",
       client: 0,
@@ -213,6 +256,5 @@ export function webhookRequest(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
       csrf: false,
       what: `webhook, signature ${describeValue(String(r.signature))}`,
       headers: r.signature === null ? {} : { "Stripe-Signature": r.signature },
-    }),
-    );
+    }));
 }

@@ -54,7 +54,12 @@ const uniq = (xs: string[]) => [...new Set(xs)].sort();
 
 export function intentsIn(source: string): string[] {
   const found: string[] = [];
-  for (const re of [/intent\s*===?\s*"([\w-]+)"/g, /case\s+"([\w-]+)"\s*:/g, /intent:\s*z\.literal\("([\w-]+)"\)/g, /name="intent"\s+value="([\w-]+)"/g]) {
+  for (const re of [
+    /intent\s*===?\s*"([\w-]+)"/g,
+    /case\s+"([\w-]+)"\s*:/g,
+    /intent:\s*z\.literal\("([\w-]+)"\)/g,
+    /name="intent"\s+value="([\w-]+)"/g,
+  ]) {
     for (const m of source.matchAll(re)) found.push(m[1]!);
   }
   // intentAction(values, { pay: async () => …, report: handle, "set-roles": … })
