@@ -176,7 +176,7 @@ export function redirectDone(path: string, notice: string, opts: { keep?: URLSea
 
 /**
  * Dispatches a multi-form action on its `intent` field. An intent the page does not have is a 400
- * in the one shape; a handler's domain error that it did not catch itself is refused with no target.
+ * in the one shape, its error under the field `intent`; a handler's domain error that it did not catch itself is refused with no target.
  */
 export async function intentAction<const I extends string>(
   values: Record<string, string>,
@@ -184,7 +184,8 @@ export async function intentAction<const I extends string>(
 ): Promise<Response> {
   const intent = values.intent ?? "";
   const handler = Object.hasOwn(handlers, intent) ? handlers[intent as I] : undefined;
-  if (!handler) return refuse(400, { intent, formError: "errors.invalidInput" });
+  // The refusal names the field that is wrong: `intent` (issue 17, found by the fuzzing).
+  if (!handler) return refuse(400, { intent, fieldErrors: { intent: ["errors.invalidInput"] } });
   try {
     return await handler();
   } catch (e) {
