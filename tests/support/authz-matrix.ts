@@ -57,6 +57,12 @@ export interface Rule {
   probeAs?: readonly ActorKey[];
   /** A GET that answers an allowed caller 4xx for the object's state (e.g. a page for a step already done). */
   getMayRefuseInput?: boolean;
+  /**
+   * A known finding, not yet fixed: the action reads its input before it checks who may act, so a
+   * refused caller gets the same 400 as an allowed one (no object data in it — the leak check
+   * still applies — but authorization is not what answers). Says what was found.
+   */
+  validatesFirst?: string;
   /** Why, where the row is not obvious. */
   why?: string;
 }
@@ -369,7 +375,7 @@ export const MATRIX: Record<string, Rule> = {
   "GET /login": all(USERS),
   "POST /login": all(USERS),
   "GET /logout": all(USERS),
-  "POST /logout": all(USERS),
+  "POST /logout": { allow: EVERYONE, probeAs: ["anon"], why: "asked as anonymous only: it would end the other probes' sessions" },
   "GET /my/achievements": all(USERS),
   "POST /my/achievements": all(USERS),
   "GET /my/buy-requests": all(USERS),
