@@ -15,7 +15,18 @@ import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { spawnApp, waitForHealthy } from "../setup/app.global.ts";
 import { tmpDir } from "../setup/tmp.ts";
-import { ACTORS, EMAIL, MATRIX, OFFER_SIDES as OFFER_SIDES_LIVE, PARAMS, ROOM_MEMBERS as ROOM_MEMBERS_LIVE, SOCKET_EVENTS, allowedBy, type ActorKey, type Fixtures } from "../support/authz-matrix.ts";
+import {
+  ACTORS,
+  EMAIL,
+  MATRIX,
+  OFFER_SIDES as OFFER_SIDES_LIVE,
+  PARAMS,
+  ROOM_MEMBERS as ROOM_MEMBERS_LIVE,
+  SOCKET_EVENTS,
+  allowedBy,
+  type ActorKey,
+  type Fixtures,
+} from "../support/authz-matrix.ts";
 import { pool, probeApiPost, probeFormPost, probeGet, type Answer } from "../support/authz-probe.ts";
 import { registeredSocketEvents } from "../support/authz-sockets.ts";
 import { HttpClient } from "../support/http.ts";
@@ -83,7 +94,11 @@ async function findFixtures(): Promise<{ fixtures: Fixtures; secrets: Record<str
   const tag = `authz${Date.now().toString(36)}`;
   const sellerActor = await actor(EMAIL.seller);
   const roomFile = await postAttachment(sellerActor, String(room._id), { filename: `${tag}-room.pdf`, bytes: PDF, confidential: false });
-  const draftFile = await addAttachment(sellerActor, "achievement", String(draft._id), { filename: `${tag}-draft.pdf`, kind: "other", bytes: PDF });
+  const draftFile = await addAttachment(sellerActor, "achievement", String(draft._id), {
+    filename: `${tag}-draft.pdf`,
+    kind: "other",
+    bytes: PDF,
+  });
   await addPolicyAttachments(await actor(EMAIL.bureau), String(policy._id), [{ filename: `${tag}-policy.pdf`, bytes: PDF }]);
   const policyFile = (await db().collection("policies").findOne({ _id: policy._id }))!.attachments.at(-1).file;
   // The signed file of an external registration, as the registration form stores it.
@@ -92,7 +107,16 @@ async function findFixtures(): Promise<{ fixtures: Fixtures; secrets: Record<str
     .collection("registrations")
     .updateOne(
       { _id: submitted._id },
-      { $push: { attachments: { _id: new mongoose.Types.ObjectId(), file: registrationFile, filename: `${tag}-contract.pdf`, kind: "signed-contract" } } as never },
+      {
+        $push: {
+          attachments: {
+            _id: new mongoose.Types.ObjectId(),
+            file: registrationFile,
+            filename: `${tag}-contract.pdf`,
+            kind: "signed-contract",
+          },
+        } as never,
+      },
     );
   const offer = await makeOffer(await actor(EMAIL.buyer), String(negotiable._id), {
     amountFen: 123_456_00,
@@ -169,7 +193,11 @@ beforeAll(async () => {
       const page = await client.page("/login");
       csrf.set(key, page.csrf);
       if (key !== "anon") {
-        const res = await client.post("/login", { csrf: page.csrf, email: EMAIL[key as Exclude<ActorKey, "anon">], password: DEMO_PASSWORD });
+        const res = await client.post("/login", {
+          csrf: page.csrf,
+          email: EMAIL[key as Exclude<ActorKey, "anon">],
+          password: DEMO_PASSWORD,
+        });
         if (res.status !== 302) throw new Error(`login as ${key}: ${res.status}`);
       }
       clients.set(key, client);
@@ -199,7 +227,9 @@ function entries(tree: RouteEntry[]): { key: string; method: Method; route: Rout
 
 function urlOf(pattern: string): string {
   const spec = PARAMS[pattern] ?? {};
-  const values = Object.fromEntries(Object.entries(spec).map(([name, v]) => [name, v.startsWith("=") ? v.slice(1) : fixtures[v as keyof Fixtures]]));
+  const values = Object.fromEntries(
+    Object.entries(spec).map(([name, v]) => [name, v.startsWith("=") ? v.slice(1) : fixtures[v as keyof Fixtures]]),
+  );
   return fill(pattern, values);
 }
 
@@ -207,10 +237,19 @@ describe("authorization matrix", () => {
   it("names every route of the route tree, and nothing else", async () => {
     const tree = await routeTree();
     const found = entries(tree).map((e) => e.key);
-    expect(found.filter((k) => !(k in MATRIX)), "routes the matrix does not name").toEqual([]);
-    expect(Object.keys(MATRIX).filter((k) => !found.includes(k)), "matrix rows for routes that no longer exist").toEqual([]);
+    expect(
+      found.filter((k) => !(k in MATRIX)),
+      "routes the matrix does not name",
+    ).toEqual([]);
+    expect(
+      Object.keys(MATRIX).filter((k) => !found.includes(k)),
+      "matrix rows for routes that no longer exist",
+    ).toEqual([]);
     const withParams = tree.filter((r) => r.params.length > 0).map((r) => r.pattern);
-    expect(withParams.filter((p) => !PARAMS[p]), "routes with params but no object to ask about").toEqual([]);
+    expect(
+      withParams.filter((p) => !PARAMS[p]),
+      "routes with params but no object to ask about",
+    ).toEqual([]);
   });
 
   it("allows and refuses each route as the table says, and a refusal shows none of the object's private data", async () => {
@@ -235,7 +274,13 @@ describe("authorization matrix", () => {
       await fs.writeFile(
         process.env.AUTHZ_DUMP,
         JSON.stringify(
-          results.map((r) => ({ key: r.key, actor: r.actor, status: r.answer.status, outcome: r.answer.outcome, location: r.answer.location })),
+          results.map((r) => ({
+            key: r.key,
+            actor: r.actor,
+            status: r.answer.status,
+            outcome: r.answer.outcome,
+            location: r.answer.location,
+          })),
           null,
           1,
         ),
@@ -297,8 +342,14 @@ describe("socket events", () => {
 
   it("names every event the server registers, and nothing else", async () => {
     const events = await registeredSocketEvents();
-    expect(events.filter((e) => !(e in SOCKET_EVENTS)), "events the matrix does not name").toEqual([]);
-    expect(Object.keys(SOCKET_EVENTS).filter((e) => !events.includes(e)), "matrix rows for events that are gone").toEqual([]);
+    expect(
+      events.filter((e) => !(e in SOCKET_EVENTS)),
+      "events the matrix does not name",
+    ).toEqual([]);
+    expect(
+      Object.keys(SOCKET_EVENTS).filter((e) => !events.includes(e)),
+      "matrix rows for events that are gone",
+    ).toEqual([]);
   });
 
   it("answers each event as the table says, and delivers nothing of a room or an offer to outsiders", async () => {
@@ -332,7 +383,11 @@ describe("socket events", () => {
     for (const who of ROOM_MEMBERS_LIVE) await ask(socketOf.get(who)!, "room:join", { roomId: fixtures.room });
     for (const who of OFFER_SIDES_LIVE) await ask(socketOf.get(who)!, "offer:watch", { offerId: fixtures.offer });
     for (const got of heard.values()) got.length = 0;
-    const sent = await ask(socketOf.get("seller")!, "room:send", { roomId: fixtures.room, text: "authz delivery check", clientId: crypto.randomUUID() });
+    const sent = await ask(socketOf.get("seller")!, "room:send", {
+      roomId: fixtures.room,
+      text: "authz delivery check",
+      clientId: crypto.randomUUID(),
+    });
     expect(sent).toMatchObject({ ok: true });
     const withdrawn = await fetch(`${baseURL}/api/v1/offers/${fixtures.offer}/withdraw`, {
       method: "POST",
@@ -341,16 +396,28 @@ describe("socket events", () => {
     });
     expect(withdrawn.status).toBe(200);
     await settle();
-    expect(heard.get("buyer")!.some((e) => e.startsWith("room:message ") && e.includes("authz delivery check")), "a member hears the message").toBe(true);
-    expect(heard.get("sanqi")!.some((e) => e.startsWith("offer:changed ")), "the seller side hears the offer change").toBe(true);
+    expect(
+      heard.get("buyer")!.some((e) => e.startsWith("room:message ") && e.includes("authz delivery check")),
+      "a member hears the message",
+    ).toBe(true);
+    expect(
+      heard.get("sanqi")!.some((e) => e.startsWith("offer:changed ")),
+      "the seller side hears the offer change",
+    ).toBe(true);
     for (const who of ACTORS) {
       const events = heard.get(who)!.filter((e) => /^(room|offer):/.test(e));
       const mayHear = [...(ROOM_MEMBERS_LIVE as readonly ActorKey[]), ...(OFFER_SIDES_LIVE as readonly ActorKey[])];
       if (!mayHear.includes(who)) expect(events, `${who} hears nothing private`).toEqual([]);
       if (!(ROOM_MEMBERS_LIVE as readonly ActorKey[]).includes(who))
-        expect(events.filter((e) => e.startsWith("room:")), `${who} hears nothing of the room`).toEqual([]);
+        expect(
+          events.filter((e) => e.startsWith("room:")),
+          `${who} hears nothing of the room`,
+        ).toEqual([]);
       if (!(OFFER_SIDES_LIVE as readonly ActorKey[]).includes(who))
-        expect(events.filter((e) => e.startsWith("offer:")), `${who} hears nothing of the offer`).toEqual([]);
+        expect(
+          events.filter((e) => e.startsWith("offer:")),
+          `${who} hears nothing of the offer`,
+        ).toEqual([]);
     }
     expect(wrong).toEqual([]);
   }, 300_000);

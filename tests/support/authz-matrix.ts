@@ -5,7 +5,21 @@
  */
 
 /** Anonymous and the demo accounts (README "Demo accounts"), each a role or a relation to the objects below. */
-export const ACTORS = ["anon", "admin", "bureau", "broker", "seller", "seller3", "seller2", "sanqi", "tea", "buyer", "eco", "food", "applicant"] as const;
+export const ACTORS = [
+  "anon",
+  "admin",
+  "bureau",
+  "broker",
+  "seller",
+  "seller3",
+  "seller2",
+  "sanqi",
+  "tea",
+  "buyer",
+  "eco",
+  "food",
+  "applicant",
+] as const;
 export type ActorKey = (typeof ACTORS)[number];
 
 export const EMAIL: Record<Exclude<ActorKey, "anon">, string> = {
@@ -445,7 +459,11 @@ export const ROOM_MEMBERS = ["seller", "seller3", "buyer", "broker"] as const;
 export const OFFER_SIDES = ["buyer", "sanqi"] as const;
 
 export const SOCKET_EVENTS: Record<string, SocketRule> = {
-  "auction:watch": { allow: NOBODY, payload: (f) => ({ auctionId: f.missing }), why: "public, but the demo has no auction: everyone hears not found" },
+  "auction:watch": {
+    allow: NOBODY,
+    payload: (f) => ({ auctionId: f.missing }),
+    why: "public, but the demo has no auction: everyone hears not found",
+  },
   "auction:unwatch": { allow: EVERYONE, payload: (f) => ({ auctionId: f.missing }), ackless: true },
   "offer:watch": { allow: OFFER_SIDES, payload: (f) => ({ offerId: f.offer }) },
   "offer:unwatch": { allow: EVERYONE, payload: (f) => ({ offerId: f.offer }), ackless: true },
@@ -455,8 +473,16 @@ export const SOCKET_EVENTS: Record<string, SocketRule> = {
   "room:typing": { allow: ROOM_MEMBERS, payload: (f) => ({ roomId: f.room, typing: true }) },
   "room:read": { allow: ROOM_MEMBERS, payload: (f) => ({ roomId: f.room, seq: 0 }) },
   "room:send": { allow: ROOM_MEMBERS, payload: (f) => ({ roomId: f.room, text: "authz probe message", clientId: crypto.randomUUID() }) },
-  "room:card:propose": { allow: NOBODY, payload: (f) => ({ roomId: f.room }), why: "no terms: refused for its input by members, for membership by the others" },
-  "room:card:respond": { allow: NOBODY, payload: (f) => ({ roomId: f.room }), why: "no card: refused for its input by members, for membership by the others" },
+  "room:card:propose": {
+    allow: NOBODY,
+    payload: (f) => ({ roomId: f.room }),
+    why: "no terms: refused for its input by members, for membership by the others",
+  },
+  "room:card:respond": {
+    allow: NOBODY,
+    payload: (f) => ({ roomId: f.room }),
+    why: "no card: refused for its input by members, for membership by the others",
+  },
   "room:nda:accept": { allow: NOBODY, payload: (f) => ({ roomId: f.room }), why: "the room has no NDA to accept" },
 };
 
