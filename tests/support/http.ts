@@ -10,6 +10,11 @@ export class HttpClient {
     private readonly headers: Record<string, string> = {},
   ) {}
 
+  /** The headers given at construction (e.g. its X-Forwarded-For), for requests made without this client's helpers. */
+  extraHeaders(): Record<string, string> {
+    return { ...this.headers };
+  }
+
   /** The Cookie header this client would send (for socket.io handshakes). */
   cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
