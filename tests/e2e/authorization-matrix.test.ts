@@ -54,7 +54,6 @@ let fixtures: Fixtures;
 let secrets: Record<string, string[]>;
 
 const db = () => mongoose.connection.db!;
-const oid = (id: string) => new mongoose.Types.ObjectId(id);
 const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
 
 async function actor(email: string): Promise<Actor> {

@@ -1,4 +1,4 @@
-import { HttpClient } from "./http.ts";
+import type { HttpClient } from "./http.ts";
 
 /**
  * How the authorization matrix (tests/e2e/authorization-matrix.test.ts) asks one route as one
