@@ -10,7 +10,7 @@ import { BodyTooLargeError, formatBytes, MAX_WEBHOOK_BYTES, readBoundedBytes } f
  * body is read raw (nothing parses it before Remix) because the signature covers the exact bytes,
  * and at most MAX_WEBHOOK_BYTES of them (413 beyond, before the signature is checked). Answers 2xx
  * fast — also for replays and events we ignore, so the gateway stops retrying them; 400 for a bad
- * signature; a 500 (database down) makes the gateway retry. Each delivery is counted by endpoint,
+ * signature; 409 for an event that came before the step it is about (retried later); a 500 (database down) makes the gateway retry. Each delivery is counted by endpoint,
  * event type and result, and each one not applied by reason (/metrics).
  */
 export async function webhookAction<E extends { id: string; gatewayType: string }>(
@@ -61,6 +61,8 @@ export async function webhookAction<E extends { id: string; gatewayType: string 
   }
   m.webhookDeliveries.inc({ endpoint, type, result: boundedLabel(result) });
   if (result !== "ignored") logger.info({ event: event.id, type: event.gatewayType, result }, label);
+  // Not taken yet (an event before the step it is about): any non-2xx makes the gateway deliver it again.
+  if (result === "deferred") return json({ received: false, result }, { status: 409 });
   return json({ received: true, result });
 }
 
