@@ -101,6 +101,28 @@ export class FaultApp {
     return pids;
   }
 
+  /**
+   * Kills an embedded server (`mongod`, `meilisearch`) with SIGKILL and keeps it dead until
+   * `release()`: its guard is paused first, so the app's supervisor learns of the death (and
+   * restarts it) only when released — an outage as long as the test needs, whatever the machine's
+   * speed. `release()` is safe to call twice (a test's `finally` after its own release).
+   */
+  async killHeld(binary: string): Promise<{ release(): void }> {
+    const pid = await this.pidOf(binary);
+    const stat = await fs.readFile(`/proc/${pid}/stat`, "utf8");
+    const guard = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    process.kill(guard, "SIGSTOP");
+    process.kill(pid, "SIGKILL");
+    let held = true;
+    return {
+      release: () => {
+        if (!held) return;
+        held = false;
+        process.kill(guard, "SIGCONT");
+      },
+    };
+  }
+
   /** The pid of the process whose command line names this DATA_DIR and `binary` (the guard's child, not the guard). */
   async pidOf(binary: string): Promise<number> {
     for (const pid of await this.servicePids()) {
