@@ -161,6 +161,33 @@ describe("deposits through Stripe Checkout with manual capture", () => {
     expect(() => paymentGateway().parseWebhook(delivery.body, null)).toThrow(PaymentSignatureError);
   });
 
+  it("a capture made at the gateway that is delivered before the hold is not taken (deferred), and applies when delivered again after it", async () => {
+    const { regId, userId } = await registration();
+    const { paymentId, redirectUrl } = await startHold(regId, userId);
+    expect((await payCheckout(redirectUrl)).status).toBe(303);
+    const checkoutRef = (await Payment.findById(paymentId).lean())!.checkoutRef!;
+    const intentRef = (await stripe.checkout.sessions.retrieve(checkoutRef)).payment_intent as string;
+    // Captured at the gateway (its dashboard); Stripe may deliver that before the hold's events.
+    await stripe.paymentIntents.capture(intentRef);
+    const captured = await waitForDelivery("payment_intent.succeeded", intentRef);
+    const early = paymentGateway().parseWebhook(captured.body, captured.signature);
+    expect(early).toMatchObject({ type: "captured", paymentId });
+    expect(await applyGatewayEvent(early)).toBe("deferred");
+    expect((await Payment.findById(paymentId).lean())!.status).toBe("pending");
+    expect(await WebhookEvent.countDocuments({ _id: early.id })).toBe(0);
+
+    const completed = await waitForDelivery("checkout.session.completed", checkoutRef);
+    expect(await applyGatewayEvent(paymentGateway().parseWebhook(completed.body, completed.signature))).toBe("applied");
+    expect(await depositStatus(regId)).toBe("held");
+    // The gateway's retry of the capture: applied now, once.
+    expect(await applyGatewayEvent(early)).toBe("applied");
+    expect(await applyGatewayEvent(early)).toBe("duplicate");
+    const p = (await Payment.findById(paymentId).lean())!;
+    expect(p.status).toBe("captured");
+    expect(p.history.filter((h) => h.status === "captured")).toHaveLength(1);
+    expect(await depositStatus(regId)).toBe("captured");
+  });
+
   it("releases a held deposit once: a second release calls nobody, a capture after it is refused", async () => {
     const { regId, paymentId } = await heldDeposit();
     const intentRef = (await Payment.findById(paymentId).lean())!.intentRef!;
