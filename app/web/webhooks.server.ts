@@ -10,8 +10,9 @@ import { BodyTooLargeError, formatBytes, MAX_WEBHOOK_BYTES, readBoundedBytes } f
  * body is read raw (nothing parses it before Remix) because the signature covers the exact bytes,
  * and at most MAX_WEBHOOK_BYTES of them (413 beyond, before the signature is checked). Answers 2xx
  * fast — also for replays and events we ignore, so the gateway stops retrying them; 400 for a bad
- * signature; 409 for an event that came before the step it is about (retried later); a 500 (database down) makes the gateway retry. Each delivery is counted by endpoint,
- * event type and result, and each one not applied by reason (/metrics).
+ * signature; 409 for an event that came before the step it is about (the gateway retries it); a
+ * 500 (database down) makes the gateway retry. Each delivery is counted by endpoint, event type and
+ * result, and each one not applied by reason (/metrics).
  */
 export async function webhookAction<E extends { id: string; gatewayType: string }>(
   request: Request,
