@@ -5,7 +5,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { I18nextProvider } from "react-i18next";
 import { NonceContext } from "~/components/nonce.tsx";
-import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+import { sharedI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 
 const ABORT_DELAY = 5_000;
@@ -35,7 +35,7 @@ export default function handleRequest(
   // The request's CSP nonce (server/security-headers.ts): on every inline script of the page —
   // Remix's (<Scripts>, <ScrollRestoration>, deferred data) and React's streaming ones.
   const nonce = loadContext?.cspNonce || undefined;
-  const i18n = createI18n(localeFromCookieHeader(request.headers.get("Cookie")));
+  const i18n = sharedI18n(localeFromCookieHeader(request.headers.get("Cookie")));
   // Bots get the whole document at once; people get it streamed.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { startBenchApp, startBenchServices } from "./support.ts";
+import { percentiles, reportResults, seriesFigures, startBenchApp, startBenchServices, type BenchRow, type Series } from "./support.ts";
 import { generateRecords } from "./import.ts";
 
 const QUERIES = [
@@ -53,17 +53,10 @@ const QUERIES = [
 const FIELDS = ["", "plateau-agriculture", "biomedicine", "food-processing", "eco-environment"];
 const MODES = ["", "license", "transfer"];
 
-interface Series {
-  name: string;
-  ms: number[];
-  errors: number;
-  wallMs: number;
-}
-
-function pct(sorted: number[], p: number) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** Issue 17's goals: p95 as a multiple of the raw query's p95 (same run), and the match endpoint's p95. */
+const GOALS = { endpoint: 1.5, page: 2, matchMs: 100 } as const;
+/** The goals are set on 100,000 achievements; a smaller run (`--quick`) judges none. */
+const GOAL_SIZE = 100_000;
 
 async function main() {
   const { values } = parseArgs({
@@ -225,18 +218,47 @@ async function main() {
       return series;
     };
     const report = (series: Series[], conc: number) => {
-      const rawSorted = [...series[0]!.ms].sort((a, b) => a - b);
+      const raw = percentiles(series[0]!.ms);
       console.log(`\nconcurrency ${conc}:`);
       console.log(
         `${"".padEnd(44)}${"p50 ms".padStart(9)}${"p95 ms".padStart(9)}${"req/s".padStart(9)}${"p95 ×raw".padStart(10)}${"errors".padStart(8)}`,
       );
       for (const s of series) {
-        const sorted = [...s.ms].sort((a, b) => a - b);
-        const rps = s.ms.length / (s.wallMs / 1000);
+        const f = seriesFigures(s);
         console.log(
-          `${s.name.padEnd(44)}${pct(sorted, 50).toFixed(1).padStart(9)}${pct(sorted, 95).toFixed(1).padStart(9)}${rps.toFixed(0).padStart(9)}${(pct(sorted, 95) / pct(rawSorted, 95)).toFixed(2).padStart(10)}${String(s.errors).padStart(8)}`,
+          `${s.name.padEnd(44)}${f.p50.toFixed(1).padStart(9)}${f.p95.toFixed(1).padStart(9)}${f.throughput.toFixed(0).padStart(9)}${(f.p95 / raw.p95).toFixed(2).padStart(10)}${String(s.errors).padStart(8)}`,
         );
       }
+    };
+    const judged = nAchievements >= GOAL_SIZE;
+    const rows = (series: Series[], conc: number): BenchRow[] => {
+      const errors = series.reduce((n, s) => n + s.errors, 0);
+      if (errors) throw new Error(`${errors} requests failed at concurrency ${conc}`);
+      const [rawS, endpoint, page, match] = series as [Series, Series, Series, Series];
+      const raw = { name: "raw Meilisearch query", ...seriesFigures(rawS) };
+      const ratioRow = (s: Series, ratio: number): BenchRow => {
+        const f = seriesFigures(s);
+        return {
+          path: s.name,
+          concurrency: conc,
+          ...f,
+          raw,
+          goal: { text: `p95 ≤ ${ratio}× raw`, met: judged ? f.p95 <= ratio * raw.p95 : null },
+          note: `p95 ${(f.p95 / raw.p95).toFixed(2)}× raw`,
+        };
+      };
+      const m = seriesFigures(match);
+      return [
+        { path: rawS.name, concurrency: conc, ...raw },
+        ratioRow(endpoint, GOALS.endpoint),
+        ratioRow(page, GOALS.page),
+        {
+          path: match.name,
+          concurrency: conc,
+          ...m,
+          ...(conc === 4 ? { goal: { text: `p95 < ${GOALS.matchMs} ms`, met: judged ? m.p95 < GOALS.matchMs : null } } : {}),
+        },
+      ];
     };
     const sequential = await measure(1);
     const loaded = concurrency > 1 ? await measure(concurrency) : null;
@@ -245,6 +267,16 @@ async function main() {
     );
     report(sequential, 1);
     if (loaded) report(loaded, concurrency);
+    await reportResults({
+      bench: "search",
+      title: `Search on ${nAchievements.toLocaleString("en")} achievements`,
+      params: { achievements: nAchievements, requests: nRequests, concurrency },
+      rows: [...rows(sequential, 1), ...(loaded ? rows(loaded, concurrency) : [])],
+      notes: [
+        "The raw query is one Meilisearch search with the page's filter and facets; the endpoint is the search loader's JSON (client-side navigation), the page the server-rendered HTML.",
+        ...(judged ? [] : [`Fewer than ${GOAL_SIZE.toLocaleString("en")} achievements: goals not judged.`]),
+      ],
+    });
   } finally {
     if (app) {
       const exited = new Promise((r) => app!.once("exit", r));

@@ -3,6 +3,7 @@ import type { DemandDoc } from "~/models/demand.server.ts";
 import { isPublic, type ListingStatus } from "~/utils/listing-workflow.ts";
 import { FIELD_NAMES_ZH, maturityStage } from "~/utils/taxonomy.ts";
 import { fenToYuanOrNull } from "~/utils/money.ts";
+import { BUDGET_BUCKETS, PRICE_BUCKETS } from "~/schemas/search.ts";
 
 /**
  * What Meilisearch holds for a listing: pure transforms from the MongoDB documents. Only public
@@ -35,6 +36,8 @@ export interface AchievementSearchDoc {
   priceMode: string;
   /** yuan; null for negotiable without a reference price */
   price: number | null;
+  /** The price bands of the search page (priceBucketsOf): one facet counts them all. */
+  priceBuckets: string[];
   ownerName: string;
   ownerType: string;
   county: string;
@@ -60,6 +63,8 @@ export interface DemandSearchDoc {
   minTrl: number | null;
   budgetMin: number | null;
   budgetMax: number | null;
+  /** The budget band of the search page (budgetBucketsOf): one facet counts them all. */
+  budgetBuckets: string[];
   enterpriseName: string;
   county: string;
   prefecture: string;
@@ -71,6 +76,27 @@ export interface DemandSearchDoc {
   publishedAt: number | null;
   deadline: number | null;
   updatedAt: number | null;
+}
+
+type Band = { min: number | null; max: number | null };
+/** (min, max], as search/query.ts's filter clauses read a band. */
+const inBand = (v: number, b: Band) => (b.min === null || v > b.min) && (b.max === null || v <= b.max);
+
+/**
+ * The price bands (app/schemas/search.ts PRICE_BUCKETS) an achievement falls in, exactly as the
+ * filter clauses of search/query.ts `priceBucketClause` select them: 面议 by the price mode, the
+ * others by the amount in yuan — so a negotiable listing with a reference price is in two.
+ */
+export function priceBucketsOf(priceMode: string, price: number | null): string[] {
+  return PRICE_BUCKETS.filter((b) => (b.id === "negotiable" ? priceMode === "negotiable" : price !== null && inBand(price, b))).map(
+    (b) => b.id,
+  );
+}
+
+/** A demand's budget band (BUDGET_BUCKETS), read on its ceiling like `budgetBucketClause`: max, else min; none given: open. */
+export function budgetBucketsOf(min: number | null, max: number | null): string[] {
+  const ceiling = max ?? min;
+  return BUDGET_BUCKETS.filter((b) => (b.id === "open" ? ceiling === null : ceiling !== null && inBand(ceiling, b))).map((b) => b.id);
 }
 
 /** Long descriptions are cut: the start carries the meaning, and the index stays small. */
@@ -94,6 +120,7 @@ export function achievementDocument(a: WithId<AchievementDoc>): AchievementSearc
     licenseExclusivity: a.licenseExclusivity ?? [],
     priceMode: a.price?.mode ?? "negotiable",
     price: fenToYuanOrNull(a.price?.amount),
+    priceBuckets: priceBucketsOf(a.price?.mode ?? "negotiable", fenToYuanOrNull(a.price?.amount)),
     ownerName: a.ownerName,
     ownerType: a.ownerType,
     ...regionFacets(a.region),
@@ -121,6 +148,7 @@ export function demandDocument(d: WithId<DemandDoc>): DemandSearchDoc | null {
     minTrl: d.minTrl ?? null,
     budgetMin: fenToYuanOrNull(d.budget?.min),
     budgetMax: fenToYuanOrNull(d.budget?.max),
+    budgetBuckets: budgetBucketsOf(fenToYuanOrNull(d.budget?.min), fenToYuanOrNull(d.budget?.max)),
     enterpriseName: d.enterpriseName,
     ...regionFacets(d.region),
     regionName: d.regionName ?? d.region,

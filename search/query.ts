@@ -47,20 +47,32 @@ export const FACET_GROUPS = ["field", "mode", "ipType", "maturity", "price", "bu
 export type FacetGroup = (typeof FACET_GROUPS)[number];
 type FilterGroup = FacetGroup | "trlRange" | "priceRange";
 
-/** The facets each kind shows, and the index attribute whose distribution counts them. */
+/**
+ * The facets each kind shows, and the index attribute whose distribution counts them. The money
+ * bands are counted on the bands each document is in (search/documents.ts `priceBucketsOf`,
+ * `budgetBucketsOf`); they are still filtered with the range clauses below.
+ */
 export const FACET_ATTRIBUTES: Record<SearchKind, Partial<Record<FacetGroup, string>>> = {
   achievements: {
     field: "field",
     mode: "transactionModes",
     ipType: "ipType",
     maturity: "maturity",
+    price: "priceBuckets",
     prefecture: "prefecture",
     county: "county",
   },
   // A demand's maturity is the minimum TRL it accepts; its counts are summed into stages.
-  demands: { field: "field", mode: "transactionModes", maturity: "minTrl", prefecture: "prefecture", county: "county" },
+  demands: {
+    field: "field",
+    mode: "transactionModes",
+    maturity: "minTrl",
+    budget: "budgetBuckets",
+    prefecture: "prefecture",
+    county: "county",
+  },
 };
-/** The bucketed money facet of each kind (counted with one query per bucket). */
+/** The bucketed money facet of each kind. */
 export const MONEY_GROUP: Record<SearchKind, "price" | "budget"> = { achievements: "price", demands: "budget" };
 
 type Range = { min: number | null; max: number | null };
@@ -158,6 +170,47 @@ export function sortFor(kind: SearchKind, sort: SearchSort, q: string): string[]
   }
 }
 
+/**
+ * What a result card reads of a hit (app/services/search/hits.ts): the rest of the document stays
+ * in the index. An achievement's description is read only as its cropped passage, which
+ * `_formatted` carries whether or not the attribute is retrieved.
+ */
+export const RETRIEVED: Record<SearchKind, string[]> = {
+  achievements: [
+    "id",
+    "title",
+    "summary",
+    "field",
+    "ipType",
+    "trl",
+    "transactionModes",
+    "licenseExclusivity",
+    "priceMode",
+    "price",
+    "ownerName",
+    "ownerType",
+    "featured",
+    "regionName",
+    "status",
+    "publishedAt",
+  ],
+  demands: [
+    "id",
+    "title",
+    "description",
+    "field",
+    "transactionModes",
+    "minTrl",
+    "budgetMin",
+    "budgetMax",
+    "enterpriseName",
+    "regionName",
+    "status",
+    "publishedAt",
+    "deadline",
+  ],
+};
+
 const highlight = {
   highlightPreTag: HIGHLIGHT_PRE,
   highlightPostTag: HIGHLIGHT_POST,
@@ -168,20 +221,19 @@ const highlight = {
 /** Which query of the multi-search answers what. */
 export interface SearchPlan {
   queries: MultiSearchQuery[];
-  /** Hits, pagination, the facets of groups without a selection. */
+  /** Hits, pagination, the facets of groups without a selection, and this tab's count. */
   main: number;
   /** A facet group with a selection → the query that counts it without its own filter. */
   facetQueries: Partial<Record<FacetGroup, number>>;
-  /** Bucket id → the query whose total is that bucket's count. */
-  bucketQueries: { id: string; query: number }[];
-  /** Tab counts: in each index, the words with the filters the tab keeps (carriedTo). */
-  kindQueries: Record<SearchKind, number>;
+  /** The other tab's count: in its index, the words with the filters a switch keeps (carriedTo). */
+  otherKindQuery: number;
 }
 
 /**
  * Everything the search page needs in one multi-search: the page of hits with highlights and
- * the facet distribution, one count-only query per facet group that has a selection (so its
- * other values keep their counts), one per money bucket, and both tabs' totals under the filters.
+ * the facet distribution (money bands included), one count-only query per facet group that has a
+ * selection (so its other values keep their counts), and the other tab's total under the filters
+ * it keeps. This tab's total is the main query's: its link keeps every filter (carriedTo).
  */
 export function buildSearchPlan(kind: SearchKind, p: SearchParams, indexUids: Record<SearchKind, string>, page = p.page): SearchPlan {
   const groups = filterGroups(kind, p);
@@ -198,6 +250,7 @@ export function buildSearchPlan(kind: SearchKind, p: SearchParams, indexUids: Re
     page,
     hitsPerPage: SEARCH_PAGE_SIZE,
     sort: sortFor(kind, p.sort, p.q),
+    attributesToRetrieve: RETRIEVED[kind],
     attributesToHighlight: kind === "achievements" ? ["title", "summary", "description"] : ["title", "description"],
     attributesToCrop: kind === "achievements" ? ["summary", "description"] : ["description"],
     ...highlight,
@@ -209,20 +262,15 @@ export function buildSearchPlan(kind: SearchKind, p: SearchParams, indexUids: Re
     facetQueries[group] = add({ ...base, ...countOnly, filter: combineFilter(groups, group), facets: [attribute] });
   }
 
-  const money = MONEY_GROUP[kind];
-  const buckets = money === "price" ? PRICE_BUCKETS : BUDGET_BUCKETS;
-  const bucketClause = money === "price" ? priceBucketClause : budgetBucketClause;
-  const others = combineFilter(groups, money);
-  const bucketQueries = buckets.map((b) => ({
-    id: b.id as string,
-    query: add({ ...base, ...countOnly, filter: [...others, `(${bucketClause(b.id)})`] }),
-  }));
-
-  // Each tab counts what its link would show: this tab's filters, or those a switch keeps.
-  const tabCount = (k: SearchKind) =>
-    add({ indexUid: indexUids[k], q: p.q, locales: QUERY_LOCALES, ...countOnly, filter: combineFilter(filterGroups(k, carriedTo(p, k))) });
-  const kindQueries = { achievements: tabCount("achievements"), demands: tabCount("demands") };
-  return { queries, main, facetQueries, bucketQueries, kindQueries };
+  const other: SearchKind = kind === "achievements" ? "demands" : "achievements";
+  const otherKindQuery = add({
+    indexUid: indexUids[other],
+    q: p.q,
+    locales: QUERY_LOCALES,
+    ...countOnly,
+    filter: combineFilter(filterGroups(other, carriedTo(p, other))),
+  });
+  return { queries, main, facetQueries, otherKindQuery };
 }
 
 /** As-you-type suggestions: titles and keywords only, the title highlighted. */

@@ -79,6 +79,34 @@ export async function rebuildIndex(
   return done;
 }
 
+/**
+ * The newest field of each kind's documents (search/documents.ts): an index whose documents lack
+ * it was written by an older app — the money bands' facet would count nothing there.
+ */
+export const NEWEST_FIELD: Record<IndexKind, string> = { achievement: "priceBuckets", demand: "budgetBuckets" };
+
+/** How many documents of the live index lack today's newest field (the index settings must be applied). */
+export async function outdatedDocuments(kind: IndexKind): Promise<number> {
+  const r = await meili()
+    .index(indexName(INDEXES[kind]))
+    .search("", { filter: `${NEWEST_FIELD[kind]} NOT EXISTS`, page: 1, hitsPerPage: 0 });
+  return r.totalHits ?? 0;
+}
+
+/**
+ * Rebuilds (rebuildIndex: into a fresh index, then swapped in) each index that still holds
+ * documents written by an older app; answers the documents indexed per kind, or null when every
+ * index is current. Run by a job (app/services/search/jobs.server.ts), so it also heals an index
+ * restored from an older backup.
+ */
+export async function rebuildOutdatedIndexes(): Promise<Partial<Record<IndexKind, number>> | null> {
+  const rebuilt: Partial<Record<IndexKind, number>> = {};
+  for (const kind of Object.keys(INDEXES) as IndexKind[]) {
+    if ((await outdatedDocuments(kind)) > 0) rebuilt[kind] = await rebuildIndex(kind);
+  }
+  return Object.keys(rebuilt).length ? rebuilt : null;
+}
+
 async function waitAll(uids: number[]) {
   for (const uid of uids) {
     const t = await meili().tasks.waitForTask(uid, { timeout: 300_000, interval: 100 });

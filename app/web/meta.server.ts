@@ -1,8 +1,8 @@
-import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+import { sharedI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 
 /** A translator in the reader's language (the lng cookie), for meta titles and messages made in loaders. */
 export function requestT(request: Request) {
-  const i18n = createI18n(localeFromCookieHeader(request.headers.get("Cookie")));
+  const i18n = sharedI18n(localeFromCookieHeader(request.headers.get("Cookie")));
   return i18n.t.bind(i18n);
 }
 

@@ -1,5 +1,5 @@
 import { CjkFontMissingError } from "~/services/contracts/pdf.server.ts";
-import { createI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
+import { sharedI18n, localeFromCookieHeader } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { errorResponse } from "./actions.server.ts";
 
@@ -29,7 +29,7 @@ export async function pdfResponse(
   } catch (e) {
     if (e instanceof CjkFontMissingError) {
       logger.error({ fontPath: e.fontPath }, `${what}: the CJK font is missing (install fonts-noto-cjk or set CJK_FONT_PATH)`);
-      const t = createI18n(localeFromCookieHeader(request.headers.get("Cookie"))).t;
+      const t = sharedI18n(localeFromCookieHeader(request.headers.get("Cookie"))).t;
       return new Response(t("contractPdf.fontMissing"), {
         status: 503,
         headers: { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" },

@@ -5,6 +5,7 @@ import { listingsAttachmentsSweepJob, listingsExpireJob, listingsNoticeEndJob } 
 import { mailDeliverJob } from "~/services/mail/jobs.server.ts";
 // From the purposes' list: reconciling a payment lets its owner react, so every owner must be loaded.
 import { paymentsReconcileJob } from "~/services/payment-purposes.server.ts";
+import { searchOutdatedIndexesJob } from "~/services/search/jobs.server.ts";
 import { matchNotifyJob } from "~/services/matching/sweep.server.ts";
 import { settlementDeadlinesJob } from "~/services/settlement/jobs.server.ts";
 import { offersExpireJob } from "~/services/trading/offers/jobs.server.ts";
@@ -26,6 +27,7 @@ export const JOBS: readonly Job[] = [
   settlementDeadlinesJob,
   paymentsReconcileJob,
   vocabularyIndexJob,
+  searchOutdatedIndexesJob,
 ];
 
 /** Starts this instance's runner on the app's database; resolves to its stop function. */

@@ -6,7 +6,9 @@ import { getSessionUserById, type SessionUser } from "~/services/accounts/accoun
 import { createAchievement, createDemand } from "~/services/listings/commands.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
 import { setServiceEndpoints } from "~/utils/env.server.ts";
+import { indexName, meili } from "../../search/client.ts";
 import { ensureIndexes } from "../../search/indexes.ts";
+import { outdatedDocuments, rebuildOutdatedIndexes } from "../../search/reindex.ts";
 import { drainOutbox } from "../../search/outbox.ts";
 import { loadSynonymGroups } from "../../search/synonyms.ts";
 import { upsertOrganization, upsertUser } from "../../seeds/factories.ts";
@@ -362,6 +364,37 @@ describe("money", () => {
     expect(titles(byBudget)).toEqual(["三七地块连年种植烂根死苗严重，求治理办法", "小茶厂想把烧柴炒茶改成用电"]);
     const hit = byBudget.hits[1] as DemandHit;
     expect(hit.budget).toEqual({ min: wan(10), max: wan(30) });
+  });
+});
+
+describe("money bands counted in one facet", () => {
+  it("counts each band as its filter selects it (the facet on priceBuckets / budgetBuckets agrees with the range clauses)", async () => {
+    for (const kind of ["achievements", "demands"] as const) {
+      const group = kind === "achievements" ? "price" : "budget";
+      const all = await search({ kind });
+      for (const band of all.facets[group]!) {
+        const filtered = await search({ kind, [group]: [band.value] });
+        expect({ band: band.value, count: filtered.total }).toEqual({ band: band.value, count: band.count });
+      }
+    }
+  });
+
+  it("rebuilds an index written by an older app (documents without the bands), keeping every document", async () => {
+    const uid = indexName("achievements");
+    const before = await search({});
+    const stored = await meili().index(uid).getDocument(ids.rootRot!);
+    // As an older app wrote it: no priceBuckets.
+    const { priceBuckets: _, ...old } = stored as Record<string, unknown>;
+    await meili().index(uid).addDocuments([old]).waitTask(); // replaces the whole document
+    expect(await outdatedDocuments("achievement")).toBe(1);
+    expect(count(await search({}), "price", "100kTo500k")).toBe(count(before, "price", "100kTo500k") - 1);
+
+    expect(await rebuildOutdatedIndexes()).toEqual({ achievement: before.kindTotals.achievements });
+    expect(await outdatedDocuments("achievement")).toBe(0);
+    const after = await search({});
+    expect(after.facets.price).toEqual(before.facets.price);
+    expect(after.total).toBe(before.total);
+    expect(await rebuildOutdatedIndexes()).toBeNull();
   });
 });
 

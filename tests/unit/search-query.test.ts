@@ -14,6 +14,7 @@ import {
   stageCounts,
 } from "../../search/query.ts";
 import { highlightParts } from "~/utils/highlight.ts";
+import { budgetBucketsOf, priceBucketsOf } from "../../search/documents.ts";
 
 const p = (input: SearchParamsInput = {}) => SearchParamsSchema.parse(input);
 const uids = { achievements: "t_achievements", demands: "t_demands" };
@@ -97,18 +98,33 @@ describe("filters", () => {
 });
 
 describe("the multi-search plan", () => {
-  it("asks for hits and facets, one count per chosen facet group, per money band and per tab", () => {
+  it("asks for hits and facets (money bands too), one count per chosen facet group, and the other tab's count", () => {
     const plan = buildSearchPlan("achievements", p({ q: "三七", field: ["biomedicine"], page: 2 }), uids);
     const main = plan.queries[plan.main]!;
     expect(main).toMatchObject({ indexUid: "t_achievements", q: "三七", page: 2, hitsPerPage: 12, locales: ["cmn"] });
-    expect(main.facets).toEqual(["field", "transactionModes", "ipType", "maturity", "prefecture", "county"]);
+    expect(main.facets).toEqual(["field", "transactionModes", "ipType", "maturity", "priceBuckets", "prefecture", "county"]);
     expect(main.highlightPreTag).toBe("\u0001");
     expect(Object.keys(plan.facetQueries)).toEqual(["field"]);
     expect(plan.queries[plan.facetQueries.field!]).toMatchObject({ filter: [], facets: ["field"], hitsPerPage: 0 });
-    expect(plan.bucketQueries.map((b) => b.id)).toEqual(["upTo100k", "100kTo500k", "500kTo1m", "over1m", "negotiable"]);
-    expect(plan.queries[plan.bucketQueries[0]!.query]!.filter).toEqual(['(field IN ["biomedicine"])', "(price <= 100000)"]);
-    expect(plan.queries[plan.kindQueries.demands]).toMatchObject({ indexUid: "t_demands", q: "三七", hitsPerPage: 0 });
-    expect(plan.queries).toHaveLength(1 + 1 + 5 + 2);
+    expect(plan.queries[plan.otherKindQuery]).toMatchObject({ indexUid: "t_demands", q: "三七", hitsPerPage: 0 });
+    expect(plan.queries[plan.otherKindQuery]!.filter).toEqual(['(field IN ["biomedicine"])']);
+    expect(plan.queries).toHaveLength(1 + 1 + 1);
+  });
+
+  it("counts the money bands without their own selection, and keeps the range clauses as the filter", () => {
+    const plan = buildSearchPlan("achievements", p({ price: ["upTo100k", "negotiable"], mode: ["license"] }), uids);
+    expect(plan.queries[plan.main]!.filter).toEqual([
+      '(transactionModes IN ["license"])',
+      '((price <= 100000) OR (priceMode = "negotiable"))',
+    ]);
+    expect(plan.queries[plan.facetQueries.price!]).toMatchObject({
+      filter: ['(transactionModes IN ["license"])'],
+      facets: ["priceBuckets"],
+    });
+    // The demands tab keeps no price band (carriedTo).
+    expect(plan.queries[plan.otherKindQuery]!.filter).toEqual(['(transactionModes IN ["license"])']);
+    const demands = buildSearchPlan("demands", p({ kind: "demands", budget: ["open"] }), uids);
+    expect(demands.queries[demands.facetQueries.budget!]).toMatchObject({ filter: [], facets: ["budgetBuckets"] });
   });
 
   it("suggests from titles and keywords with the same private highlight tags", () => {
@@ -187,5 +203,25 @@ describe("the URL parameters", () => {
     expect(searchHref({ ...r.data, page: 3, sort: "newest", trlMin: 6 })).toBe(
       "/search?kind=demands&q=%E7%83%82%E6%A0%B9&mode=license&budget=open&trlMin=6&sort=newest&page=3",
     );
+  });
+});
+
+describe("the money bands a document is in", () => {
+  it("reads a price on (min, max], 面议 by the mode (with a reference price, in two bands)", () => {
+    expect(priceBucketsOf("fixed", 100_000)).toEqual(["upTo100k"]);
+    expect(priceBucketsOf("fixed", 100_000.01)).toEqual(["100kTo500k"]);
+    expect(priceBucketsOf("auction", 0)).toEqual(["upTo100k"]);
+    expect(priceBucketsOf("fixed", 1_000_000)).toEqual(["500kTo1m"]);
+    expect(priceBucketsOf("fixed", 1_000_001)).toEqual(["over1m"]);
+    expect(priceBucketsOf("negotiable", null)).toEqual(["negotiable"]);
+    expect(priceBucketsOf("negotiable", 300_000)).toEqual(["100kTo500k", "negotiable"]);
+    expect(priceBucketsOf("fixed", null)).toEqual([]);
+  });
+
+  it("reads a budget on its ceiling (max, else min); none given is open", () => {
+    expect(budgetBucketsOf(null, 50_000)).toEqual(["upTo50k"]);
+    expect(budgetBucketsOf(600_000, null)).toEqual(["over500k"]);
+    expect(budgetBucketsOf(10_000, 300_000)).toEqual(["200kTo500k"]);
+    expect(budgetBucketsOf(null, null)).toEqual(["open"]);
   });
 });

@@ -100,10 +100,9 @@ function assemble(kind: SearchKind, p: SearchParams, plan: ReturnType<typeof bui
   };
   if (kind === "achievements") facets.ipType = facetValues(IP_TYPES, distribution("ipType"), p.ipType);
   const money = MONEY_GROUP[kind];
-  const bucketCounts = Object.fromEntries(plan.bucketQueries.map((b) => [b.id, results[b.query]?.totalHits ?? 0]));
   facets[money] = facetValues(
     (money === "price" ? PRICE_BUCKETS : BUDGET_BUCKETS).map((b) => b.id),
-    bucketCounts,
+    distribution(money),
     p[money],
   );
 
@@ -118,9 +117,10 @@ function assemble(kind: SearchKind, p: SearchParams, plan: ReturnType<typeof bui
     pageSize: SEARCH_PAGE_SIZE,
     processingTimeMs: main.processingTimeMs,
     facets,
+    // This tab's link keeps every filter: its count is the main query's.
     kindTotals: {
-      achievements: results[plan.kindQueries.achievements]?.totalHits ?? 0,
-      demands: results[plan.kindQueries.demands]?.totalHits ?? 0,
+      achievements: kind === "achievements" ? total : (results[plan.otherKindQuery]?.totalHits ?? 0),
+      demands: kind === "demands" ? total : (results[plan.otherKindQuery]?.totalHits ?? 0),
     },
   };
 }
