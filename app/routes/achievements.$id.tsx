@@ -6,7 +6,7 @@ import { AuditLog } from "~/components/listing/audit-log.tsx";
 import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from "~/components/listing/detail-parts.tsx";
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
-import { detailAction, loadDetail } from "~/web/listings.server.ts";
+import { detailAction, loadDetail, requireVisibleListing } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
@@ -47,6 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  await requireVisibleListing(request, "achievement", params.id ?? "");
   // 相关 / 不相关 on a matching demand; every other form is the listing's.
   if (await isMatchFeedbackIntent(request)) return matchFeedbackAction(request, "achievement", params.id ?? "");
   return detailAction(request, "achievement", params.id ?? "");

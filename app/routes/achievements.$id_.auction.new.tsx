@@ -60,6 +60,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, ctx } = await context(request, params.id ?? "");
+  // Not the seller (nor a broker): refused before the form is read; the page says why.
+  if (ctx.refusal === "auction.errors.notSeller") return refuse(403, { intent: "create", values: {}, formError: ctx.refusal });
   const values = formValues(await readVerifiedForm(request));
   const tiers = [0, 1, 2, 3].map((i) => ({ from: values[`tiers.${i}.from`] ?? "", increment: values[`tiers.${i}.increment`] ?? "" }));
   const parsed = CreateAuctionSchema.safeParse({ ...values, tiers, startNow: values.startNow ?? false });

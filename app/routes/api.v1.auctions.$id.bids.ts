@@ -22,6 +22,8 @@ export const loader = auctionApiHandler(async ({ request, params }: LoaderFuncti
 export const action = auctionApiHandler(async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed("GET, POST");
   const caller = await requireApiUser(request);
+  // An auction that does not exist (or is not shown to the caller) is a 404 before the body is read.
+  await getAuction(apiActor(caller), params.id ?? "");
   const body = await readJsonBody(request, 16 * 1024);
   const parsed = BidSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(flattenZodErrors(parsed.error));

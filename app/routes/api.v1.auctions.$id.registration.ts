@@ -6,6 +6,7 @@ import { ValidationError } from "~/utils/errors.ts";
 import { apiActor } from "~/web/api/actor.server.ts";
 import { apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 import { auctionApiHandler, newRegistrationJson, registrationJson } from "~/web/api/presenters/auctions.ts";
+import { getAuction } from "~/services/trading/auctions/queries.server.ts";
 
 /**
  * GET /api/v1/auctions/:id/registration — the caller's own registration (404 when none); asks the
@@ -24,6 +25,8 @@ export const loader = auctionApiHandler(async ({ request, params }: LoaderFuncti
 export const action = auctionApiHandler(async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed("GET, POST");
   const caller = await requireApiUser(request);
+  // An auction that does not exist (or is not shown to the caller) is a 404 before the body is read.
+  await getAuction(apiActor(caller), params.id ?? "");
   const body = await readJsonBody(request, 16 * 1024);
   const parsed = RegisterBidderSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(flattenZodErrors(parsed.error));

@@ -38,6 +38,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { actor } = await requireApiUser(request);
   const id = params.id ?? "";
+  // A request this caller may not see is a 404 before the body is read.
+  await getBuyRequest(actor, id);
   try {
     if (what === "confirm") {
       const dealId = await confirmBuyRequest(actor, id, { via: "api" });

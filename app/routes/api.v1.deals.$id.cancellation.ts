@@ -10,6 +10,7 @@ import {
 } from "~/services/settlement/cancel.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * POST /api/v1/deals/:id/cancellation (issue 14, point 8) — `{action: "propose", reason}` (a party),
@@ -29,6 +30,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "POST") return methodNotAllowed("GET, POST");
   const { actor } = await requireApiUser(request);
   const id = params.id ?? "";
+  // Who has no business with the deal is refused before the body is read (404).
+  await loadDealFor(actor, id);
   const parsed = CancellationApiSchema.safeParse(await readJsonBody(request, MAX_BODY_BYTES));
   if (!parsed.success) throw new ValidationError(flattenZodErrors(parsed.error));
   const body = parsed.data;

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { offerFieldErrors } from "~/schemas/offers.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 import { contractDiff } from "~/services/contracts/queries.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { apiDiff } from "~/web/api/presenters/deals.ts";
@@ -18,6 +19,8 @@ const DiffQuerySchema = z
 
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
   const { actor } = await requireApiUser(request);
+  // Who has no business with the deal is refused before the query is read (404).
+  await loadDealFor(actor, params.id ?? "");
   const parsed = DiffQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!parsed.success) throw new ValidationError(offerFieldErrors(parsed.error));
   const { from, to } = parsed.data;

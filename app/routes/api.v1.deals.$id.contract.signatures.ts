@@ -7,6 +7,7 @@ import { ValidationError } from "~/utils/errors.ts";
 import { contractApiError } from "~/web/api/contracts.server.ts";
 import { apiContractPage } from "~/web/api/presenters/deals.ts";
 import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * POST /api/v1/deals/:id/contract/signatures `{ version, distribution? }` — click-to-sign for the
@@ -22,6 +23,8 @@ export const action = apiHandler(async ({ request, params, context }: ActionFunc
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { actor } = await requireApiUser(request);
   const dealId = params.id ?? "";
+  // Who has no business with the deal is refused before the body is read (404).
+  await loadDealFor(actor, dealId);
   const parsed = SignApiSchema.safeParse(await readJsonBody(request, MAX_BODY_BYTES));
   if (!parsed.success) throw new ValidationError(offerFieldErrors(parsed.error));
   try {

@@ -7,6 +7,7 @@ import { ValidationError } from "~/utils/errors.ts";
 import { contractApiError, optionalJson } from "~/web/api/contracts.server.ts";
 import { apiContractPage } from "~/web/api/presenters/deals.ts";
 import { apiHandler, apiJson, methodNotAllowed, requireApiUser } from "~/web/api/envelope.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * GET /api/v1/deals/:id/contract — the deal's contract: current text and clauses, every version,
@@ -26,6 +27,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "PUT" && request.method !== "POST") return methodNotAllowed("GET, PUT, POST");
   const { actor } = await requireApiUser(request);
   const dealId = params.id ?? "";
+  // Who has no business with the deal is refused before the body is read (404).
+  await loadDealFor(actor, dealId);
   const body = await optionalJson(request, MAX_BODY_BYTES);
   const empty = typeof body === "object" && body !== null && !Array.isArray(body) && Object.keys(body).length === 0;
   let input = null;

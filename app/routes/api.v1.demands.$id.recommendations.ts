@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import type { RecommendInput } from "~/schemas/recommendations.ts";
+import { getListing } from "~/services/listings/queries.server.ts";
 import { recommendAchievement } from "~/services/recommendations/commands.server.ts";
 import { listRecommendations } from "~/services/recommendations/queries.server.ts";
 import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiPrincipal, requireApiUser } from "~/web/api/envelope.server.ts";
@@ -24,6 +25,8 @@ export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs)
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed("GET, POST");
   const { actor } = await requireApiUser(request);
+  // Who may not see the demand is refused before the body is read (404).
+  await getListing(actor, "demand", params.id ?? "");
   // The service parses the body with RecommendSchema (a ValidationError names the field).
   const body = (await readJsonBody(request, MAX_BODY_BYTES)) as RecommendInput;
   const result = await recommendAchievement(actor, params.id ?? "", body, { via: "api" });

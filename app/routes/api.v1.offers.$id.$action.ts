@@ -7,6 +7,7 @@ import { acceptOffer, counterOffer, rejectOffer, withdrawOffer } from "~/service
 import { apiOffer } from "~/web/api/presenters/trading.ts";
 import { DomainError, ValidationError } from "~/utils/errors.ts";
 import { ApiHttpError, apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
+import { getOfferThread } from "~/services/trading/offers/queries.server.ts";
 
 /**
  * POST /api/v1/offers/:id/accept | reject | counter | withdraw — answer the open version `:id`.
@@ -44,6 +45,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { actor } = await requireApiUser(request);
   const id = params.id ?? "";
+  // Who is not a side of the offer is refused before the body is read (404).
+  await getOfferThread(actor, id);
   try {
     switch (what) {
       case "accept": {

@@ -5,6 +5,7 @@ import { isCalendarDate, startOfChinaDay } from "~/utils/china-time.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { ApiHttpError, apiError, apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
 import { apiPayout } from "~/web/api/presenters/payouts.ts";
+import { assertCan } from "~/utils/permissions.ts";
 
 /**
  * POST /api/v1/payouts/:id/transfer — pay (or retry) a payout by Stripe Connect transfer; 200
@@ -38,6 +39,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   if (!(ACTIONS as readonly string[]).includes(what)) return apiError(404, "apiErrors.noSuchEndpoint");
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { actor } = await requireApiUser(request);
+  // Only who pays out may ask; anyone else is refused before the body is read.
+  assertCan(actor, "settlement:payout");
   const id = params.id ?? "";
   if (what === "transfer") {
     await readJsonBody(request, 1024).catch((e) => {

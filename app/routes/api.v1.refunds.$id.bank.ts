@@ -4,6 +4,7 @@ import { flattenZodErrors } from "~/schemas/listing.ts";
 import { listRefunds, recordBankRefund } from "~/services/settlement/cancel.server.ts";
 import { ValidationError } from "~/utils/errors.ts";
 import { apiHandler, apiJson, methodNotAllowed, readJsonBody, requireApiUser } from "~/web/api/envelope.server.ts";
+import { assertCan } from "~/utils/permissions.ts";
 
 /**
  * POST /api/v1/refunds/:id/bank (issue 14, point 8) — an admin records the bank transfer that
@@ -17,6 +18,8 @@ export const loader = apiHandler(async () => methodNotAllowed("POST"));
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed("POST");
   const { actor } = await requireApiUser(request);
+  // Only who records refunds may ask; anyone else is refused before the body is read.
+  assertCan(actor, "refund:record");
   const parsed = BankRefundApiSchema.safeParse(await readJsonBody(request, MAX_BODY_BYTES));
   if (!parsed.success) throw new ValidationError(flattenZodErrors(parsed.error));
   const { bankRef, paidOn, proof } = parsed.data;

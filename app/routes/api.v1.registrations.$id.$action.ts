@@ -21,6 +21,8 @@ export const action = apiHandler(async ({ request, params }: ActionFunctionArgs)
   const { actor } = await requireApiUser(request);
   const id = params.id ?? "";
   const kind = params.action ?? "";
+  // Who may not see the registration is refused before the body is read (404).
+  await getRegistration(actor, id);
   const body = ((await readJsonBody(request, MAX_BODY_BYTES).catch((e: unknown) => {
     // No body at all is fine for `register`.
     if (kind === "register") return {};

@@ -48,8 +48,10 @@ type BidPlaced = { seq: number; amount: number; extended: boolean };
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const actor = { ...actorOf(user), email: user.email };
-  const values = formValues(await readVerifiedForm(request));
   const id = params.id ?? "";
+  // An auction that does not exist (or is not shown to this person) is a 404 before the form is read.
+  await loadOrThrow(getAuction(actorOf(user), id));
+  const values = formValues(await readVerifiedForm(request));
   return intentAction(values, {
     register: async () => {
       const parsed = RegisterBidderSchema.safeParse(values);

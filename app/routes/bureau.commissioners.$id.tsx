@@ -49,6 +49,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const id = params.id ?? "";
+  // Who may not see the commissioner is refused before the form is read (as the page).
+  await loadOrThrow(commissionerDetails(user, id));
   const values = formValues(await readVerifiedForm(request));
   const here = `/bureau/commissioners/${id}`;
   return intentAction(values, {

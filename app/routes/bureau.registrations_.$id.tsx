@@ -46,6 +46,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const id = params.id ?? "";
+  // Only the bureau acts here; anyone else is refused before the form is read (a 404, as the page).
+  if (!can(user, "contract:register") && !hasRole(user, "admin")) throw errorResponse(new NotFoundError());
   const values = formValues(await readVerifiedForm(request));
   const here = `/bureau/registrations/${id}`;
   return intentAction(values, {

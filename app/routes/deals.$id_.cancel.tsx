@@ -17,9 +17,10 @@ import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { formatYuan } from "~/utils/money.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { attempt, errorResponse, intentAction, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
+import { attempt, errorResponse, intentAction, loadOrThrow, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * 取消成交 (issue 14, point 8): a party proposes cancelling with a reason, the other side confirms
@@ -50,6 +51,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const dealId = params.id ?? "";
+  // Who has no business with the deal is refused before the form is read (a 404, as the page).
+  await loadOrThrow(loadDealFor(user, dealId));
   const values = formValues(await readVerifiedForm(request));
   const here = `/deals/${dealId}/cancel`;
   return intentAction(values, {

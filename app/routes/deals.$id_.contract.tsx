@@ -15,9 +15,10 @@ import type { DiffLine } from "~/services/contracts/rules.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { attempt, errorResponse, intentAction, redirectDone, refuse, type ActionFailure } from "~/web/actions.server.ts";
+import { attempt, errorResponse, intentAction, loadOrThrow, redirectDone, refuse, type ActionFailure } from "~/web/actions.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * 技术合同 of a deal (issue 14): status, category, amounts, the full text with its hash, the
@@ -56,6 +57,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const dealId = params.id ?? "";
+  // Who has no business with the deal is refused before the form is read (a 404, as the page).
+  await loadOrThrow(loadDealFor(user, dealId));
   const values = formValues(await readVerifiedForm(request));
   return intentAction(values, {
     sign: async () => {

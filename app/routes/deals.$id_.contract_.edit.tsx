@@ -25,9 +25,10 @@ import listingStyles from "~/styles/listings.css";
 import { ConflictError, ForbiddenError } from "~/utils/errors.ts";
 import { fenToYuanText } from "~/utils/money.ts";
 import { requireUser } from "~/web/auth.server.ts";
-import { attempt, errorResponse, intentAction, redirectDone, refuse, type ActionFailure } from "~/web/actions.server.ts";
+import { attempt, errorResponse, intentAction, loadOrThrow, redirectDone, refuse, type ActionFailure } from "~/web/actions.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * Drafting and editing a deal's contract (issue 14): category and sub-category (suggested from
@@ -65,6 +66,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const dealId = params.id ?? "";
+  // Who has no business with the deal is refused before the form is read (a 404, as the page).
+  await loadOrThrow(loadDealFor(user, dealId));
   const values = formValues(await readVerifiedForm(request));
   return intentAction(values, {
     save: async () => {

@@ -13,10 +13,11 @@ import { reportRoyalty } from "~/services/settlement/royalty.server.ts";
 import listingStyles from "~/styles/listings.css";
 import { formatDate, formatDateTime } from "~/utils/china-time.ts";
 import { formatYuan } from "~/utils/money.ts";
-import { attempt, errorResponse, intentAction, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
+import { attempt, errorResponse, intentAction, loadOrThrow, redirectDone, type ActionFailure } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
+import { loadDealFor } from "~/services/contracts/access.server.ts";
 
 /**
  * /deals/:id/stages/:number — one stage of a deal's payment schedule (issue 14, point 5): what is
@@ -59,6 +60,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const id = params.id ?? "";
   const number = numberOf(params.number);
+  // Who has no business with the deal is refused before the form is read (a 404, as the page).
+  await loadOrThrow(loadDealFor(user, id));
   const values = formValues(await readVerifiedForm(request));
   const here = `/deals/${id}/stages/${number}`;
   return intentAction(values, {

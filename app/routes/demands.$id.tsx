@@ -7,7 +7,7 @@ import { Attachments, DetailHeader, Fact, Facts, NoticeLine, NoticePeriod } from
 import { DoneNotice } from "~/components/ui/done-notice.tsx";
 import { ReviewPanel } from "~/components/listing/review-panel.tsx";
 import { NoticeText, VerifiedMark } from "~/components/listing/admin-marks.tsx";
-import { detailAction, loadDetail } from "~/web/listings.server.ts";
+import { detailAction, loadDetail, requireVisibleListing } from "~/web/listings.server.ts";
 import { ManagePanel } from "~/components/listing/manage-panel.tsx";
 import { Maturity } from "~/components/listing/maturity.tsx";
 import { ModesDisplay } from "~/components/listing/modes.tsx";
@@ -43,6 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
+  await requireVisibleListing(request, "demand", params.id ?? "");
   // 推荐我的成果 and 标记为已解决 have their own glue; every other form is the listing's.
   if (await isRecommendationIntent(request)) return recommendationAction(request, params.id ?? "");
   // 相关 / 不相关 on a match.

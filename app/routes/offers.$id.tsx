@@ -28,7 +28,7 @@ import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
-import { errorResponse } from "~/web/actions.server.ts";
+import { errorResponse, loadOrThrow } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 import { FormErrors, FormField, translateMessage } from "~/components/ui/forms.tsx";
 
@@ -74,8 +74,10 @@ export interface ThreadActionData {
   formError?: string | null;
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
+  // Who is not a side of this offer is refused before the form is read (a 404, as the page).
+  await loadOrThrow(getOfferThread(user, params.id ?? ""));
   const formData = await readVerifiedForm(request);
   const parsed = IntentSchema.safeParse({ intent: formData.get("intent"), offerId: formData.get("offerId") });
   if (!parsed.success) return json<ThreadActionData>({ intent: "", formError: "errors.invalidInput" }, { status: 400 });

@@ -149,6 +149,8 @@ export async function handleListingFormAction({
   /** Absent on the "new" pages. */
   id?: string;
 }): Promise<Response> {
+  // Editing: only the owners, refused before the form is read (403, or 404 for who may not see it).
+  if (id) await loadOwnListing(user, kind, id);
   if (isMultipart(request)) {
     if (!id) throw new Response("Bad Request", { status: 400 });
     try {

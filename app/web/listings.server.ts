@@ -134,6 +134,14 @@ export async function loadDetail<K extends ListingKind>(request: Request, kind: 
   };
 }
 
+/**
+ * Before a detail page's form is read: someone who may not see the item (a draft, a submission
+ * under review) is refused as the page refuses them (404), whatever the form says.
+ */
+export async function requireVisibleListing(request: Request, kind: ListingKind, id: string): Promise<void> {
+  await loadOrThrow(getListing(await requireUser(request), kind, id));
+}
+
 /** Every form of the detail page, by intent. */
 const DETAIL_INTENTS = [...WORKFLOW_INTENTS, "object", "resolveObjection", "feature"] as const;
 

@@ -99,7 +99,8 @@ async function findFixtures(): Promise<{ fixtures: Fixtures; secrets: Record<str
     bytes: PDF,
   });
   await addPolicyAttachments(await actor(EMAIL.bureau), String(policy._id), [{ filename: `${tag}-policy.pdf`, bytes: PDF }]);
-  const policyFile = (await db().collection("policies").findOne({ _id: policy._id }))!.attachments.at(-1).file;
+  // The GridFS file id is the attachment's id (models/policy.server.ts).
+  const policyFile = (await db().collection("policies").findOne({ _id: policy._id }))!.attachments.at(-1)._id;
   // The signed file of an external registration, as the registration form stores it.
   const registrationFile = await storeProofFile(sellerActor, { filename: `${tag}-contract.pdf`, bytes: PDF }, "registration-contract");
   await db()

@@ -199,14 +199,22 @@ async function bindingsFor(target: FuzzTarget): Promise<Binding[]> {
   return clientIds.map((client) => ({ client, params, forms: [] }));
 }
 
-/** Waits until every periodic job has run once and nothing but volatile collections is being written. */
+/**
+ * Waits until every periodic job has run once, the search outbox is drained, the match sweep has
+ * run once more after that (its first run defers listings whose index entry is not up to date yet,
+ * and announces them a minute later: a run of 300 saw those writes land on a request), and nothing
+ * but volatile collections is being written.
+ */
 async function settled(database: Db): Promise<void> {
-  const end = Date.now() + 240_000;
-  while (Date.now() < end) {
-    const pending = await database.collection("agendaJobs").countDocuments({ lastFinishedAt: { $exists: false } });
-    if (pending === 0) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const end = Date.now() + 300_000;
+  const until = async (done: () => Promise<boolean>) => {
+    while (Date.now() < end && !(await done())) await new Promise((r) => setTimeout(r, 1000));
+  };
+  const jobs = database.collection("agendaJobs");
+  await until(async () => (await jobs.countDocuments({ lastFinishedAt: { $exists: false } })) === 0);
+  await until(async () => (await database.collection("searchoutboxes").countDocuments({})) === 0);
+  const drained = new Date();
+  await until(async () => (await jobs.countDocuments({ name: "matching.notify", lastFinishedAt: { $gt: drained } })) > 0);
   const { stream, writes } = watchWrites(database);
   for (let quiet = 0; quiet < 3 && Date.now() < end;) {
     const seen = writes.length;

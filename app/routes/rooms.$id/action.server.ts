@@ -12,9 +12,10 @@ import { postAttachment } from "~/services/rooms/attachments.server.ts";
 import { postMessage } from "~/services/rooms/messages.server.ts";
 import { proposeCard, respondToCard } from "~/services/rooms/cards.server.ts";
 import { ValidationError, type FieldErrors } from "~/utils/errors.ts";
-import { attempt, intentAction, redirectDone, refusal, refuse } from "~/web/actions.server.ts";
+import { attempt, intentAction, loadOrThrow, redirectDone, refusal, refuse } from "~/web/actions.server.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { formValues, isMultipart, readUpload, readVerifiedForm, uploadedFiles } from "~/web/forms.server.ts";
+import { requireMember } from "~/services/rooms/membership.server.ts";
 
 /**
  * The room page's action: one form per intent, each CSRF-checked, parsed with zod and handed to
@@ -68,6 +69,8 @@ const tooManyOnTheForm = (f: FieldErrors): FieldErrors => (f.file?.includes(UPLO
 export async function action({ request, params }: ActionFunctionArgs): Promise<Response> {
   const user = await requireUser(request);
   const roomId = params.id ?? "";
+  // A non-member is refused before the body is read (a 404: the room's existence is private too).
+  await loadOrThrow(requireMember(user, roomId));
   if (isMultipart(request)) return upload(request, user, roomId);
 
   const form = await readVerifiedForm(request);
