@@ -68,7 +68,7 @@ async function registerAndPay(user: SessionUser, id: string) {
 }
 
 describe("the auction form", () => {
-  it("refuses bad settings field by field (400) keeping what was typed, refuses a non-seller (409, as the page always did), creates for the seller", async () => {
+  it("refuses bad settings field by field (400) keeping what was typed, refuses a non-seller before reading the form (403), creates for the seller", async () => {
     const listing = await tradingAchievement(seller, broker, { title: `三七种苗繁育技术 ${Date.now()}` });
     const bad = await call(newAuctionPage.action, post(`/achievements/${listing}/auction/new`, seller, createFields({ deposit: "abc" })), {
       id: listing,
@@ -80,7 +80,7 @@ describe("the auction form", () => {
     expect(failure.reply.initialValue).toMatchObject({ startPrice: "100000", deposit: "abc" });
 
     const asBuyer = await call(newAuctionPage.action, post(`/achievements/${listing}/auction/new`, buyer, createFields()), { id: listing });
-    expect(asBuyer.status).toBe(409);
+    expect(asBuyer.status).toBe(403);
     expect(((await asBuyer.json()) as ActionFailure).reply.error).toEqual({ "": ["auction.errors.notSeller"] });
 
     const ok = await call(newAuctionPage.action, post(`/achievements/${listing}/auction/new`, seller, createFields()), { id: listing });
