@@ -42,7 +42,8 @@ export async function action({ request }: ActionFunctionArgs) {
     userEmail: String(formData.get("userEmail") ?? ""),
   };
   if (submission.status !== "success") {
-    if (formData.get("intent") === "revoke") throw new Response("errors.invalidId", { status: 400 });
+    // The revoke buttons carry the token's id in a hidden field: the answer names it.
+    if (formData.get("intent") === "revoke") throw new Response("tokenId: errors.invalidId", { status: 400 });
     return json<ActionResult>({ intent: "create", ok: false, errors: submission.error ?? {}, values }, { status: 400, headers: NO_STORE });
   }
   const input = submission.value;

@@ -28,6 +28,7 @@ import listingStyles from "~/styles/listings.css";
 import { formatDateTime } from "~/utils/china-time.ts";
 import { requireUser } from "~/web/auth.server.ts";
 import { readVerifiedForm } from "~/web/forms.server.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
 import { errorResponse, loadOrThrow } from "~/web/actions.server.ts";
 import { pageTitle, requestT } from "~/web/meta.server.ts";
 import { FormErrors, FormField, translateMessage } from "~/components/ui/forms.tsx";
@@ -72,6 +73,8 @@ export interface ThreadActionData {
   form?: SubmissionResult<string[]>;
   /** A refusal of accept / withdraw (an i18n key). */
   formError?: string | null;
+  /** The fields a malformed request got wrong (`intent`, `offerId`): hidden fields, so the page shows formError. */
+  errors?: Record<string, string[]>;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -80,7 +83,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   await loadOrThrow(getOfferThread(user, params.id ?? ""));
   const formData = await readVerifiedForm(request);
   const parsed = IntentSchema.safeParse({ intent: formData.get("intent"), offerId: formData.get("offerId") });
-  if (!parsed.success) return json<ThreadActionData>({ intent: "", formError: "errors.invalidInput" }, { status: 400 });
+  if (!parsed.success)
+    return json<ThreadActionData>(
+      { intent: "", formError: "errors.invalidInput", errors: flattenZodErrors(parsed.error) },
+      { status: 400 },
+    );
   const { intent, offerId } = parsed.data;
 
   if (intent === "accept" || intent === "withdraw") {

@@ -32,7 +32,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readVerifiedForm(request);
   const parsed = OpenRoomSchema.safeParse(Object.fromEntries([...form].filter(([, v]) => typeof v === "string")));
-  if (!parsed.success) throw new Response("errors.invalidInput", { status: 400 });
+  // These forms are hidden fields on other pages: the answer names the first one that is wrong.
+  if (!parsed.success) throw new Response(`${parsed.error.issues[0]?.path.join(".") || "from"}: errors.invalidInput`, { status: 400 });
   // A refusal is this route's error page, with the reason (below).
   const roomId = await loadOrThrow(openRoom(user, parsed.data));
   return redirect(`/rooms/${roomId}#latest`);

@@ -12,6 +12,7 @@ import { brokerOpportunities, offerBrokerHelp, type Opportunity } from "~/servic
 import listingStyles from "~/styles/listings.css";
 import { formatDate } from "~/utils/china-time.ts";
 import { FIELDS } from "~/utils/taxonomy.ts";
+import { flattenZodErrors } from "~/schemas/listing.ts";
 import { attempt, intentAction, redirectDone, refuse } from "~/web/actions.server.ts";
 import { requirePermission } from "~/web/auth.server.ts";
 import { formValues, readVerifiedForm } from "~/web/forms.server.ts";
@@ -50,7 +51,13 @@ export async function action({ request }: ActionFunctionArgs) {
     offerHelp: async () => {
       const target = `${raw.target}:${raw.id}`;
       const parsed = OfferHelpSchema.safeParse({ target: raw.target, id: raw.id });
-      if (!parsed.success) return refuse(400, { intent: "offerHelp", target, formError: "brokerWork.errors.notFound" });
+      if (!parsed.success)
+        return refuse(400, {
+          intent: "offerHelp",
+          target,
+          fieldErrors: flattenZodErrors(parsed.error),
+          formError: "brokerWork.errors.notFound",
+        });
       return attempt(
         { intent: "offerHelp", target, notFound: "show" },
         () => offerBrokerHelp(broker, parsed.data),

@@ -152,7 +152,8 @@ export async function handleListingFormAction({
   // Editing: only the owners, refused before the form is read (403, or 404 for who may not see it).
   if (id) await loadOwnListing(user, kind, id);
   if (isMultipart(request)) {
-    if (!id) throw new Response("Bad Request", { status: 400 });
+    // A file goes to a listing that exists: the new pages have no upload form.
+    if (!id) return refuse(400, { intent: "upload", fieldErrors: { file: ["errors.invalidInput"] } });
     try {
       const form = await readUpload(request, UPLOAD_LIMITS);
       const attachmentKind = String(form.get("kind") ?? "");
@@ -175,8 +176,8 @@ export async function handleListingFormAction({
   const towns = countyTowns(values.region ?? "");
 
   const deleteAttachment = async () => {
-    if (!id) throw new Response("Bad Request", { status: 400 });
     const ctx = { intent: "deleteAttachment" };
+    if (!id) return refuse(400, { ...ctx, fieldErrors: { attachmentId: ["errors.invalidInput"] } });
     try {
       await removeAttachment(user, kind, id, values.attachmentId ?? "");
     } catch (e) {
@@ -238,7 +239,6 @@ export async function handleListingFormAction({
   };
 
   const handlers = { save, submit: save, refreshTowns, deleteAttachment };
-  // A form this page does not have is a bad request, as before the one shape.
-  if (!Object.hasOwn(handlers, values.intent)) throw new Response("Bad Request", { status: 400 });
+  // A form this page does not have: intentAction refuses it naming `intent`.
   return intentAction(values, handlers);
 }

@@ -4,7 +4,7 @@
  * shows. The pages stay thin; the rules live in the listings service.
  */
 import { z } from "zod";
-import type { ListingKind } from "~/schemas/listing.ts";
+import { flattenZodErrors, type ListingKind } from "~/schemas/listing.ts";
 import { fileObjection, resolveObjection, setFeatured } from "~/services/listings/commands.server.ts";
 import { getListing, listMine, listPublic } from "~/services/listings/queries.server.ts";
 import { recordReviewOpened, reviewState } from "~/services/listings/review.server.ts";
@@ -154,7 +154,8 @@ export async function detailAction(request: Request, kind: ListingKind, id: stri
   const ctx = { intent, target: intent === "resolveObjection" ? (raw.objectionId ?? null) : null, values };
   const handle = async () => {
     const parsed = DetailIntentSchema.safeParse(raw);
-    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    // The message stays at the top of the form (its fields are hidden ones); the reply names them.
+    if (!parsed.success) return refuse(400, { ...ctx, fieldErrors: flattenZodErrors(parsed.error), formError: "errors.invalidInput" });
     const input = parsed.data;
     return attempt(
       ctx,
@@ -229,7 +230,7 @@ export async function mineAction(request: Request, kind: ListingKind) {
   const ctx = { intent: raw.intent ?? "", target: raw.id ?? null };
   const handle = async () => {
     const parsed = MineIntentSchema.safeParse(raw);
-    if (!parsed.success) return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+    if (!parsed.success) return refuse(400, { ...ctx, fieldErrors: flattenZodErrors(parsed.error), formError: "errors.invalidInput" });
     const { id, intent } = parsed.data;
     // A row that vanished meanwhile is a message on the dashboard, not the 404 page.
     return attempt(

@@ -225,21 +225,11 @@ async function settled(database: Db): Promise<void> {
 }
 
 /**
- * Refusals found by this fuzzing that name no field and are not fixed yet (listed in the report of
- * issue 17 and docs/decisions/035-fuzzing.md): printed on every run, not failed on, so that a new
- * route or a new kind of nameless refusal still fails the test. Remove a line when it is fixed.
+ * Refusals found by this fuzzing that name no field and are not fixed yet: printed on every run, not
+ * failed on, so that a new route or a new kind of nameless refusal still fails the test. Empty: the
+ * nine the first runs found were fixed in issue 17 (docs/decisions/035-fuzzing.md).
  */
-const KNOWN_NAMELESS: Record<string, string> = {
-  "/achievements/new": "an unknown intent or an unreadable listing form is a bare 400 'Bad Request'",
-  "/achievements/:id/edit": "same as /achievements/new",
-  "/demands/new": "same as /achievements/new",
-  "/demands/:id/edit": "same as /achievements/new",
-  "/offers/:id": "answers { intent: '', formError } in a shape of its own for a malformed offer id",
-  "/review": "a malformed id is a form-level invalidInput, not an error on `id`",
-  "/my/demands": "a malformed id is a form-level invalidInput, not an error on `id`",
-  "/achievements/:id": "a bad `featured` value is a form-level invalidInput",
-  "/work": "a bad `target` is a form-level notFound",
-};
+const KNOWN_NAMELESS: Record<string, string> = {};
 
 interface Outcome {
   req: FuzzRequest;

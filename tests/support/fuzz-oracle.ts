@@ -84,8 +84,13 @@ const BODY_PROBLEMS =
  */
 export function readFormAnswer(status: number, contentType: string, text: string): Answer {
   if (status < 400) return { status, about: "nothing", detail: "" };
-  let failure: { intent?: string; reply?: { error?: Record<string, string[] | null> }; errors?: Record<string, string[] | null> } | null =
-    null;
+  let failure: {
+    intent?: string;
+    reply?: { error?: Record<string, string[] | null> };
+    /** A conform reply under `form` (the buy page's shape). */
+    form?: { error?: Record<string, string[] | null> };
+    errors?: Record<string, string[] | null>;
+  } | null = null;
   if (contentType.includes("json")) {
     try {
       failure = JSON.parse(text);
@@ -105,7 +110,7 @@ export function readFormAnswer(status: number, contentType: string, text: string
     }
   }
   // `errors` at the top: a route that answers in a shape of its own rather than the one ActionFailure.
-  const errors = failure?.reply?.error ?? failure?.errors;
+  const errors = failure?.reply?.error ?? failure?.form?.error ?? failure?.errors;
   if (errors) {
     const named = Object.entries(errors).filter(([k, v]) => k !== "" && v && v.length);
     if (named.length) return { status, about: "field", detail: named.map(([k]) => k).join(",") };

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { LISTING_KINDS } from "~/schemas/listing.ts";
+import { LISTING_KINDS, flattenZodErrors } from "~/schemas/listing.ts";
 import { resolveObjection } from "~/services/listings/commands.server.ts";
 import { assignReview } from "~/services/listings/review.server.ts";
 import { transitionListing } from "~/services/listings/workflow.server.ts";
@@ -53,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const parsed = ReviewIntentSchema.safeParse(raw);
     if (!parsed.success) {
       if (intent === "assign") return refuse(400, { ...ctx, fieldErrors: { assignee: ["review.errors.notAReviewer"] } });
-      return refuse(400, { ...ctx, formError: "errors.invalidInput" });
+      return refuse(400, { ...ctx, fieldErrors: flattenZodErrors(parsed.error), formError: "errors.invalidInput" });
     }
     const input = parsed.data;
     return attempt(

@@ -164,7 +164,12 @@ async function upload(request: Request, user: SessionUser, roomId: string): Prom
     if (e instanceof ValidationError) return refusal(e, { intent: "upload", mapFields: tooManyOnTheForm });
     throw e;
   }
-  if (form.get("intent") !== "upload") return refuse(400, { intent: String(form.get("intent") ?? ""), formError: "errors.invalidInput" });
+  if (form.get("intent") !== "upload")
+    return refuse(400, {
+      intent: String(form.get("intent") ?? ""),
+      fieldErrors: { intent: ["errors.invalidInput"] },
+      formError: "errors.invalidInput",
+    });
   const confidential = form.get("confidential") === "on";
   const kept: Record<string, string> = confidential ? { confidential: "on" } : {};
   const [file] = uploadedFiles(form, "file");
