@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { MongoBackend } from "@agendajs/mongo-backend";
 import { Agenda } from "agenda";
 import type { Db } from "mongodb";
@@ -45,9 +47,12 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
     if (names.has(job.name)) throw new Error(`two jobs are named ${job.name}`);
     names.add(job.name);
   }
+  // Unique per process: the jobs this instance locked are found by it when it stops (below).
+  const instance = opts.instance ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const running = new Set<string>();
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: opts.db, collection: opts.collection ?? "agendaJobs" }),
-    name: opts.instance,
+    name: instance,
     processEvery: opts.pollMs ?? Math.min(1_000, ...jobs.map((j) => j.everyMs)),
     // One run of each job at a time on this instance; the lock keeps other instances off it.
     defaultConcurrency: 1,
@@ -70,6 +75,7 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
         runWithRequestId(newRequestId(), async () => {
           const m = metrics();
           const end = m.jobDuration.startTimer({ job: job.name });
+          running.add(job.name);
           try {
             const result = await job.run(new Date());
             m.jobRuns.inc({ job: job.name, outcome: "ok" });
@@ -79,6 +85,7 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
             logger.warn({ job: job.name, err: (err as Error).message }, "job failed; will run again when next due");
             throw err;
           } finally {
+            running.delete(job.name);
             end();
           }
         }),
@@ -96,9 +103,15 @@ export async function startJobRunner(jobs: readonly Job[], opts: JobRunnerOption
 
   return {
     async stop() {
-      // Stops polling and lets a run in progress finish (a bounded wait: shutdown has a deadline); what
-      // this instance had queued is unlocked, so another instance can take it at once.
+      // Stops polling and lets a run in progress finish (a bounded wait: shutdown has a deadline).
       await agenda.drain({ timeout: 10_000 });
+      // Agenda locks a due job up to one poll before its run; drain() leaves those locks in the
+      // database, and no other instance would take the job before its lockMs ran out (30 minutes for
+      // the vocabulary rebuild: a vocabulary edit after a restart waited that long). What this
+      // instance holds and is not running is released, so another instance takes it at once.
+      await collection
+        .updateMany({ lastModifiedBy: instance, lockedAt: { $ne: null }, name: { $nin: [...running] } }, { $unset: { lockedAt: true } })
+        .catch((err: Error) => logger.warn({ err: err.message }, "job runner: could not release this instance's job locks"));
     },
   };
 }

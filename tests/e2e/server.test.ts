@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
+import { MongoClient } from "mongodb";
 import { describe, expect, inject, it } from "vitest";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { freePort } from "../../server/embedded/process.ts";
@@ -185,6 +186,8 @@ describe("the running server (started like `npm start`)", () => {
     const state = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
     const port = await freePort();
     const deadMeili = `http://127.0.0.1:${await freePort()}`;
+    const mongo = await MongoClient.connect(state.mongoUri);
+    const agendaJobs = mongo.db("chengguo").collection("agendaJobs");
     const child = spawnApp(
       {
         DATA_DIR: path.join(inject("appDataDir"), "second"),
@@ -209,10 +212,24 @@ describe("the running server (started like `npm start`)", () => {
       expect(body.status).toBe("unavailable");
       expect(body.mongodb).toMatchObject({ ok: true, version: "8.2.6" });
       expect(body.meilisearch.ok).toBe(false);
+      // Its job runner works on the shared database meanwhile: once it has taken a job, it is stopped.
+      await expect
+        .poll(() => agendaJobs.countDocuments({ lastModifiedBy: { $regex: `:${child.pid}:` } }), { timeout: 30_000 })
+        .toBeGreaterThan(0);
     } finally {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
       await exited;
+    }
+    try {
+      // Stopped, it holds no job's lock (a lock left behind kept the vocabulary rebuild off every
+      // instance for the job's 30-minute lockMs).
+      const held = await agendaJobs
+        .find({ lockedAt: { $ne: null }, lastModifiedBy: { $regex: `:${child.pid}:` } }, { projection: { name: 1 } })
+        .toArray();
+      expect(held.map((j) => j.name)).toEqual([]);
+    } finally {
+      await mongo.close();
     }
   });
 

@@ -59,6 +59,41 @@ describe("job runner", () => {
     expect(runs).toBe(after);
   });
 
+  it("an instance that stops releases the job it had locked ahead of its run: the next instance runs it when due, not after its lockMs", async () => {
+    const db = mongoose.connection.db!;
+    const jobs = db.collection("agendaJobs");
+    let running = false;
+    const runsOn: string[] = [];
+    // Due every second, locked for 10 minutes when taken (like the vocabulary rebuild's 30).
+    const job = (instance: string): Job => ({
+      name: "test.release",
+      everyMs: 1_000,
+      lockMs: 10 * 60_000,
+      run: async () => {
+        running = true;
+        runsOn.push(instance);
+        await sleep(10);
+        running = false;
+      },
+    });
+    const a = await startJobRunner([job("a")], { db, instance: "a", pollMs: 1_000 });
+    await until(() => runsOn.length >= 1);
+    // Agenda takes the lock up to a poll before the run: wait for that moment, then stop "a".
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const doc = await jobs.findOne({ name: "test.release" });
+      if (doc?.lockedAt && !running && doc.nextRunAt > new Date()) break;
+      if (Date.now() > end) throw new Error("the job was never locked ahead of its run");
+      await sleep(20);
+    }
+    await a.stop();
+    expect((await jobs.findOne({ name: "test.release" }))?.lockedAt ?? null).toBeNull();
+    const before = runsOn.length;
+    runners.push(await startJobRunner([job("b")], { db, instance: "b", pollMs: 1_000 }));
+    await until(() => runsOn.length > before, 10_000);
+    expect(runsOn.at(-1)).toBe("b");
+  });
+
   it("gives a run that outlived its lock to another instance", async () => {
     const db = mongoose.connection.db!;
     let hungStarted = false;
