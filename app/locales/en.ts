@@ -146,6 +146,7 @@ const en: Messages = {
     tooManyRegistrations: "Too many registration attempts from this network; please try again later",
     invalidInput: "Some fields need attention",
     invalidId: "Invalid id",
+    controlCharacter: "Contains a control character no text may contain ({{code}}, character {{position}}); remove it and try again",
     forbidden: "You are not allowed to do this",
     notFound: "Not found",
     conflict: "Someone else changed this; reload and try again",

@@ -136,6 +136,7 @@ const zhCN = {
     tooManyRegistrations: "注册尝试次数过多，请稍后再试",
     invalidInput: "输入有误，请检查标出的字段",
     invalidId: "无效的编号",
+    controlCharacter: "含有不允许的控制字符（{{code}}，第 {{position}} 个字符），请删除后重试",
     forbidden: "您没有执行此操作的权限",
     notFound: "未找到该内容",
     conflict: "内容已被他人修改，请刷新后重试",

@@ -7,6 +7,7 @@ import {
 } from "@remix-run/node";
 import { CSRF, CSRFError } from "remix-utils/csrf/server";
 import { ValidationError } from "~/utils/errors.ts";
+import { escapeForbidden, forbiddenCharacter, type ForbiddenCharacter } from "~/utils/plain-text.ts";
 import { BodyTooLargeError, boundedRequest, formatBytes, MAX_FORM_BYTES } from "~/web/body.server.ts";
 import { secureCookies, sessionSecrets } from "~/utils/secrets.server.ts";
 import { singleton } from "~/utils/singleton.server.ts";
@@ -17,7 +18,8 @@ import { singleton } from "~/utils/singleton.server.ts";
  * multipart upload is read with a bound on each part and on the number of parts, so one request
  * can never hold more than a known amount of memory. Every form body is bounded before it is
  * read (web/body.server.ts): a form over its limit is a 413, a post that is not a form a 415, a
- * body that cannot be parsed a 400 — never a 500, and never read whole first.
+ * body that cannot be parsed a 400 — never a 500, and never read whole first. A field whose name
+ * or text holds a control character (utils/plain-text.ts) is a 400 naming the field.
  */
 
 /** The double-submit CSRF protection (one per process). */
@@ -115,7 +117,28 @@ async function readFormBody(request: Request, maxBytes: number, parse: (request:
       headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   }
+  const control = controlCharacterField(form);
+  if (control) {
+    const { name, code, position } = control;
+    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+    throw new Response(
+      `The field ${shown} contains a control character no text may contain (${code}, character ${position}). / ` +
+        `字段 ${shown} 含有不允许的控制字符（${code}，第 ${position} 个字符）。`,
+      { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+    );
+  }
   return form;
+}
+
+/** The first field whose name or text holds a character no text takes (utils/plain-text.ts); files are not text. */
+function controlCharacterField(form: FormData): (ForbiddenCharacter & { name: string }) | null {
+  for (const [name, value] of form) {
+    const inName = forbiddenCharacter(name);
+    if (inName) return { ...inName, name: escapeForbidden(name) };
+    const inValue = typeof value === "string" ? forbiddenCharacter(value) : null;
+    if (inValue) return { ...inValue, name };
+  }
+  return null;
 }
 
 /** Reads a posted form (at most MAX_FORM_BYTES) and checks its CSRF token. */

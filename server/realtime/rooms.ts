@@ -28,6 +28,8 @@ import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { setRoomPublisher, type RoomEventName, type RoomPublisher } from "~/services/rooms/events.server.ts";
 import { DomainError, NotFoundError, ValidationError } from "~/utils/errors.ts";
 import { logger } from "~/utils/logger.server.ts";
+import { formMessage } from "~/utils/messages.ts";
+import { forbiddenCharacterPath } from "~/utils/plain-text.ts";
 import { serverEventLabel } from "./instrument.ts";
 import { metrics } from "~/utils/metrics.server.ts";
 import { ackOf, currentActor, currentUser, forgetUser, sessionEvent, type RealtimeServer, type RealtimeSocket } from "./socket.ts";
@@ -250,6 +252,12 @@ export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): 
         } catch (e) {
           if (e instanceof RateLimiterRes) return reply({ ok: false, error: "rooms.errors.rateLimited" });
           return reply(failure(e, event));
+        }
+        // Text no field takes (utils/plain-text.ts), refused like the forms and the API refuse it.
+        const control = forbiddenCharacterPath(payload);
+        if (control) {
+          const message = formMessage("errors.controlCharacter", { code: control.code, position: control.position });
+          return reply({ ok: false, error: "rooms.errors.invalid", fields: { [control.path]: [message] } });
         }
         const parsed = schema.safeParse(payload);
         if (!parsed.success) return reply({ ok: false, error: "rooms.errors.invalid", fields: flattenZodErrors(parsed.error) });

@@ -203,6 +203,27 @@ describe("deal rooms over socket.io", () => {
     expect(texts(older.messages as Msg[])).toEqual(lines.slice(0, 2));
   });
 
+  it("a message with a control character is refused naming the text and the character, and nobody hears it; line breaks pass", async () => {
+    const roomId = await freshRoom();
+    const b = await as("buyer@demo.chengguo.cn");
+    const s = await as("seller@demo.chengguo.cn");
+    const sHeard = recorder(s);
+    for (const sock of [b, s]) expect((await ask(sock, "room:join", { roomId })).ok).toBe(true);
+    for (const text of ["报价\u0000", "\u001b[31m红字", "价格 \u202e0001"]) {
+      const a = await ask(b, "room:send", { roomId, text });
+      expect(a, JSON.stringify(text)).toMatchObject({
+        ok: false,
+        error: "rooms.errors.invalid",
+        fields: { text: [expect.stringContaining("errors.controlCharacter")] },
+      });
+    }
+    const fine = await ask(b, "room:send", { roomId, text: "第一行\n第二行\t缩进" });
+    expect(fine.ok).toBe(true);
+    await expect.poll(() => texts(sHeard.messages(roomId))).toEqual(["第一行\n第二行\t缩进"]);
+    const stored = await roomHistory(buyer, roomId, { afterSeq: 0 });
+    expect(texts(stored.messages).filter(Boolean)).toEqual(["第一行\n第二行\t缩进"]);
+  });
+
   it("a member who reconnects with the last seq gets exactly what was missed, in order", async () => {
     const roomId = await freshRoom();
     const s = await as("seller@demo.chengguo.cn");

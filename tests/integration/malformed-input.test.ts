@@ -208,3 +208,56 @@ describe("every JSON endpoint against both classes", () => {
     expect(tried).toBeGreaterThan(20);
   });
 });
+
+describe("control characters in text, refused at every door", () => {
+  const offerFields = (message: string) => ({
+    amount: "120000",
+    transactionMode: "transfer",
+    expiryKind: "days",
+    expiresInDays: "3",
+    message,
+  });
+
+  it("a page form answers 400 naming the field and the character, stores nothing, and takes line breaks and tabs", async () => {
+    const id = await listing("negotiable");
+    for (const [message, code] of [
+      ["您好\u0000", "U+0000"],
+      ["粘贴自 PDF\u000c第二页", "U+000C"],
+      ["\u001b[2J", "U+001B"],
+      ["价格 \u202e0001", "U+202E"],
+    ] as const) {
+      const res = await call(offerPage.action, post(`/achievements/${id}/offer`, buyer, offerFields(message)), { id });
+      expect(res.status, JSON.stringify(message)).toBe(400);
+      const text = await res.text();
+      expect(text).toContain('"message"');
+      expect(text).toContain(code);
+      expect(text).toContain("控制字符");
+    }
+    expect(await Offer.countDocuments({ listing: id })).toBe(0);
+
+    const ok = await call(offerPage.action, post(`/achievements/${id}/offer`, buyer, offerFields("第一行\r\n第二行\t缩进")), { id });
+    expect(ok.status).toBeLessThan(400);
+    const stored = await Offer.findOne({ listing: id }).lean();
+    expect(stored?.message).toBe("第一行\r\n第二行\t缩进");
+  });
+
+  it("the JSON API answers 400 with the field's path and the character, bilingual, and stores nothing", async () => {
+    const id = await listing("negotiable");
+    const res = await call(
+      apiOffers.action,
+      postJson("/api/v1/offers", buyer, {
+        listingId: id,
+        amount: 1000,
+        transactionMode: "transfer",
+        expiresInDays: 3,
+        message: "您好\u0007",
+      }),
+    );
+    expect(res.status).toBe(400);
+    const { error } = await res.json();
+    expect(error.fields).toEqual({ message: [expect.stringContaining("U+0007")] });
+    expect(error.fields.message[0]).toContain("控制字符");
+    expect(error.fields.message[0]).toContain("control character");
+    expect(await Offer.countDocuments({ listing: id })).toBe(0);
+  });
+});

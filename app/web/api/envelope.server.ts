@@ -11,6 +11,7 @@ import { createI18n } from "~/utils/i18n.ts";
 import { logger } from "~/utils/logger.server.ts";
 import { currentRequestId } from "~/utils/request-context.server.ts";
 import { BodyTooLargeError, formatBytes, readBoundedBytes } from "~/web/body.server.ts";
+import { forbiddenCharacterPath } from "~/utils/plain-text.ts";
 import { asServiceUnavailable, retryAfterHeaders } from "~/web/unavailable.server.ts";
 import { type Actor } from "~/services/kernel/actor.ts";
 
@@ -217,6 +218,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (deep !== null) {
     const fields = fieldErrors();
     fieldErrorList(fields, deep).push(formMessage("apiErrors.tooDeep", { max: MAX_JSON_DEPTH }));
+    throw new ValidationError(fields);
+  }
+  const control = forbiddenCharacterPath(body);
+  if (control) {
+    const fields = fieldErrors();
+    fieldErrorList(fields, control.path).push(formMessage("errors.controlCharacter", { code: control.code, position: control.position }));
     throw new ValidationError(fields);
   }
   return body;
