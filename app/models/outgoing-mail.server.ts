@@ -29,7 +29,9 @@ const outgoingMailSchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 );
-outgoingMailSchema.index({ status: 1, dueAt: 1 });
+// The deliverer's claim: the oldest due mail first, in (dueAt, _id) order, read in index order
+// (migration 005 drops the { status, dueAt } index this replaces).
+outgoingMailSchema.index({ status: 1, dueAt: 1, _id: 1 });
 outgoingMailSchema.index({ to: 1, createdAt: -1 });
 
 export type OutgoingMailDoc = InferSchemaType<typeof outgoingMailSchema>;

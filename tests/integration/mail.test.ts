@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import mongoose from "mongoose";
 import { inject, describe, expect, it } from "vitest";
 import { OutgoingMail } from "~/models/outgoing-mail.server.ts";
 import { composeMail } from "~/services/mail/compose.ts";
@@ -99,5 +100,70 @@ describe("mail", () => {
     await expect.poll(async () => (await box.to(to)).length, { timeout: 20_000 }).toBe(subjects.length + 1);
     expect(new Set((await box.to(to)).map((m) => m.subject)).size).toBe(subjects.length + 1);
     expect(await OutgoingMail.countDocuments({ to, status: "sent" })).toBe(subjects.length + 1);
+  });
+
+  /** The deliverer's claims (findAndModify on the queue) while `fn` runs, as MongoDB's profiler recorded them. */
+  async function claimsDuring(
+    fn: () => Promise<unknown>,
+  ): Promise<{ docsExamined: number; hasSortStage?: boolean; writeConflicts?: number }[]> {
+    const db = mongoose.connection.db!;
+    await OutgoingMail.init(); // the model's indexes are built
+    await db
+      .collection("system.profile")
+      .drop()
+      .catch(() => undefined);
+    await db.command({ profile: 2, filter: { op: "command", ns: `${db.databaseName}.outgoingmails` } });
+    try {
+      await fn();
+    } finally {
+      await db.command({ profile: 0 });
+    }
+    return (await db.collection("system.profile").find({ "command.findAndModify": "outgoingmails" }).toArray()) as unknown as {
+      docsExamined: number;
+      hasSortStage?: boolean;
+      writeConflicts?: number;
+    }[];
+  }
+
+  it("claims the oldest due mail by reading that mail alone, however long the queue (an SMTP outage's backlog)", async () => {
+    const tag = address("backlog");
+    const backlog = Array.from({ length: 3_000 }, (_, i) => ({
+      to: `b${i}-${tag}`,
+      subject: "积压",
+      text: "x",
+      kind: "notification",
+      status: "queued",
+      dueAt: new Date(Date.now() - 3_600_000 + i),
+    }));
+    await OutgoingMail.insertMany(backlog);
+    setMailEndpoints({ smtpUrl: "smtp://127.0.0.1:9", catcherUrl: inject("mailCatcherUrl") });
+    try {
+      // SMTP is down: the pass claims the oldest mail, fails to send it and stops.
+      const claims = await claimsDuring(() => deliverDue());
+      expect(claims.length).toBeGreaterThan(0);
+      for (const claim of claims) {
+        expect(claim.hasSortStage ?? false).toBe(false);
+        expect(claim.docsExamined).toBeLessThanOrEqual(3);
+      }
+      expect(await OutgoingMail.findOne({ to: `b0-${tag}` }).lean()).toMatchObject({ status: "queued", attempts: 1 });
+    } finally {
+      setMailEndpoints({ smtpUrl: inject("smtpUrl"), catcherUrl: inject("mailCatcherUrl") });
+      await OutgoingMail.deleteMany({ to: { $in: backlog.map((m) => m.to) } });
+    }
+  });
+
+  it("a burst of commits that each queue a mail runs one delivery pass at a time: no claim conflicts with another, and every mail arrives once", async () => {
+    const to = address("burst");
+    const subjects = Array.from({ length: 30 }, (_, i) => `通知 ${i + 1}`);
+    const claims = await claimsDuring(async () => {
+      await Promise.all(
+        subjects.map((subject) => withTransaction((session) => queueMail(session, [{ to, subject, text: subject, kind: "notification" }]))),
+      );
+      await expect.poll(async () => OutgoingMail.countDocuments({ to, status: "sent" }), { timeout: 20_000 }).toBe(subjects.length);
+    });
+    expect(claims.length).toBeGreaterThanOrEqual(subjects.length);
+    expect(claims.filter((c) => (c.writeConflicts ?? 0) > 0)).toEqual([]);
+    await expect.poll(async () => (await box.to(to)).length).toBe(subjects.length);
+    expect(new Set((await box.to(to)).map((m) => m.subject)).size).toBe(subjects.length);
   });
 });

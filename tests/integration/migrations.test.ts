@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { dealTerms } from "../../server/migrations/001-deal-terms.ts";
 import { listingPrices } from "../../server/migrations/002-listing-prices.ts";
 import { dealRefundKinds } from "../../server/migrations/004-deal-refund-kinds.ts";
+import { mailClaimIndex } from "../../server/migrations/005-mail-claim-index.ts";
 import { MIGRATIONS, migrate } from "../../server/migrations/index.ts";
 import { MIGRATIONS_COLLECTION, pendingMigrations } from "../../server/migrations/runner.ts";
 
@@ -203,5 +204,17 @@ describe("004-deal-refund-kinds", () => {
     await refunds.createIndex({ receipt: 1, kind: 1 }, { unique: true });
     await refunds.insertOne(refund({ kind: "excess" }));
     await expect(refunds.insertOne(refund({ kind: "cancellation" }))).rejects.toMatchObject({ code: 11000 });
+  });
+});
+
+describe("005-mail-claim-index", () => {
+  it("drops the queue's old (status, dueAt) index, whose order could not serve the claim, and keeps the mails", async () => {
+    const mails = db().collection("outgoingmails");
+    await mails.createIndex({ status: 1, dueAt: 1 }, { name: "status_1_dueAt_1" });
+    await mails.insertOne({ to: "m@005.cn", subject: "s", text: "t", kind: "notification", status: "queued", dueAt: new Date() });
+    await mailClaimIndex.up(db());
+    await mailClaimIndex.up(db()); // a second run changes nothing
+    expect((await mails.indexes()).map((i) => i.name)).not.toContain("status_1_dueAt_1");
+    expect(await mails.countDocuments({ to: "m@005.cn" })).toBe(1);
   });
 });

@@ -20,6 +20,8 @@ export interface MailInput {
 
 const DELIVERER = `${process.pid}-${randomUUID().slice(0, 8)}`;
 const CLAIM_MS = 60_000;
+/** Mails one pass sends at most before it lets others at the connection (then goes on if more are due). */
+const PASS_BATCH = 200;
 /** After this many failed attempts (about a day of back-off) a mail is given up and marked failed. */
 const MAX_ATTEMPTS = 12;
 
@@ -56,16 +58,40 @@ export async function queueMail(session: ClientSession | null, mails: readonly M
 }
 
 // One per process (the server and the Remix build load their own copies of this module): the
-// passes under way, and whether delivery has stopped for the shutdown.
-const delivery = () => singleton("mailDelivery", () => ({ passes: new Set<Promise<unknown>>(), stopped: false }));
+// passes under way, whether one is running and another was asked for meanwhile, and whether
+// delivery has stopped for the shutdown.
+const delivery = () =>
+  singleton("mailDelivery", () => ({ passes: new Set<Promise<unknown>>(), stopped: false, running: false, again: false }));
 
-/** Starts a delivery pass without waiting for it (none once delivery has stopped: the mail waits queued). */
+/**
+ * Starts a delivery pass without waiting for it (none once delivery has stopped: the mail waits
+ * queued). One pass at a time per process: a commit that queues mail while a pass runs asks it to
+ * go round once more rather than starting another. (One pass per commit meant, under a burst of
+ * notifications, dozens of passes claiming the same first mail at once: write conflicts and
+ * retries on every claim, mongod busy with them while chat and pages waited — decision 037.)
+ */
 export function deliverSoon(): void {
-  const { passes, stopped } = delivery();
-  if (stopped) return;
-  const pass = deliverDue().catch((err) => logger.warn({ err: (err as Error).message }, "mail delivery pass failed"));
-  passes.add(pass);
-  void pass.finally(() => passes.delete(pass));
+  const d = delivery();
+  if (d.stopped) return;
+  if (d.running) {
+    d.again = true;
+    return;
+  }
+  d.running = true;
+  const pass = (async () => {
+    try {
+      for (;;) {
+        d.again = false;
+        const sent = await deliverDue();
+        // Again when asked meanwhile, or when the pass stopped at its batch size with more due.
+        if (d.stopped || !(d.again || sent >= PASS_BATCH)) break;
+      }
+    } finally {
+      d.running = false;
+    }
+  })().catch((err) => logger.warn({ err: (err as Error).message }, "mail delivery pass failed"));
+  d.passes.add(pass);
+  void pass.finally(() => d.passes.delete(pass));
 }
 
 /**
@@ -102,8 +128,11 @@ export async function deliverDue(now = new Date()): Promise<number> {
   const t = transporter();
   if (!t) return 0;
   let sent = 0;
-  for (let i = 0; i < 200 && !delivery().stopped; i++) {
+  for (let i = 0; i < PASS_BATCH && !delivery().stopped; i++) {
     const claimedAt = new Date();
+    // The oldest due mail, by the index { status, dueAt, _id }: it walks the queue in this order
+    // and stops at the first mail not claimed, however long the queue (a sort the index does not
+    // give would read and sort every queued mail for each claim).
     const mail = await OutgoingMail.findOneAndUpdate(
       { status: "queued", dueAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: claimedAt } }] },
       { $set: { claimedBy: DELIVERER, claimedUntil: new Date(claimedAt.getTime() + CLAIM_MS) } },
