@@ -119,11 +119,13 @@ async function readFormBody(request: Request, maxBytes: number, parse: (request:
   }
   const control = controlCharacterField(form);
   if (control) {
+    // "field: message", as the site's other plain-text refusals name their field.
     const { name, code, position } = control;
-    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+    const clipped = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    const shown = /^[\w.[\]-]+$/.test(clipped) ? clipped : JSON.stringify(clipped);
     throw new Response(
-      `The field ${shown} contains a control character no text may contain (${code}, character ${position}). / ` +
-        `字段 ${shown} 含有不允许的控制字符（${code}，第 ${position} 个字符）。`,
+      `${shown}: contains a control character no text may contain (${code}, character ${position}). / ` +
+        `${shown}：含有不允许的控制字符（${code}，第 ${position} 个字符）。`,
       { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } },
     );
   }

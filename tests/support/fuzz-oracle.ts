@@ -121,8 +121,9 @@ export function readFormAnswer(status: number, contentType: string, text: string
     };
   }
   const head = text.slice(0, 300);
-  // A plain-text refusal that starts with the field's name ("lng: must be zh-CN or en").
-  const named = /^([\w.[\]-]+): /.exec(head);
+  // A plain-text refusal that starts with the field's name ("lng: must be zh-CN or en"), quoted
+  // when it is not a plain name ("\"\\u0000\": contains a control character …").
+  const named = /^([\w.[\]-]+|"(?:[^"\\]|\\.)*"): /.exec(head);
   if (status === 400 && named && contentType.includes("text/plain")) return { status, about: "field", detail: named[1]! };
   if (/invalid signature/.test(head)) return { status, about: "body", detail: "the Stripe-Signature header" };
   if (BODY_PROBLEMS.test(head) && !contentType.includes("html")) return { status, about: "body", detail: head.slice(0, 120) };
