@@ -1,4 +1,4 @@
-import { MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError } from "mongodb";
+import { MongoBulkWriteError, MongoNetworkError, MongoNotConnectedError, MongoServerError, MongoServerSelectionError } from "mongodb";
 import { describe, expect, it } from "vitest";
 import { isMongoUnavailable } from "~/services/kernel/mongo-errors.ts";
 import { ConflictError, ServiceUnavailableError } from "~/utils/errors.ts";
@@ -18,12 +18,16 @@ describe("MongoDB unreachable → one 503 at the edge (issue 12, point 4)", () =
     const buffering = Object.assign(new Error("Operation `users.findOne()` buffering timed out after 10000ms"), { name: "MongooseError" });
     expect(isMongoUnavailable(buffering)).toBe(true);
     expect(isMongoUnavailable(new Error("wrapped", { cause: selection() }))).toBe(true);
+    // What a ledger posting's insertMany throws when mongod dies under it (found by the fault test).
+    const cut = new MongoBulkWriteError(new MongoNetworkError("connection 48 to 127.0.0.1:46265 closed"), {} as never);
+    expect(isMongoUnavailable(cut)).toBe(true);
   });
 
   it("leaves every other error alone", () => {
     expect(isMongoUnavailable(new MongoServerError({ code: 11000, errmsg: "E11000 duplicate key" }))).toBe(false);
     expect(isMongoUnavailable(new Error("boom"))).toBe(false);
     expect(isMongoUnavailable(new ConflictError())).toBe(false);
+    expect(isMongoUnavailable(new MongoBulkWriteError(new MongoServerError({ code: 11000, errmsg: "E11000" }), {} as never))).toBe(false);
     expect(isMongoUnavailable(null)).toBe(false);
     expect(isMongoUnavailable("ECONNREFUSED")).toBe(false);
   });

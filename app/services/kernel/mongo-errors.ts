@@ -56,11 +56,17 @@ const NOT_NOW_CODES = new Set([
 /**
  * MongoDB cannot be reached right now (down, restarting, not yet primary). Read by name, not by
  * class: the server and the Remix build each load their own copy of the driver's error classes.
- * Looks through `cause` (mongoose and the driver wrap one another's errors).
+ * Looks through `cause` (mongoose and the driver wrap one another's errors) and `errorResponse`
+ * (a bulk write — medici's ledger posting — carries the network error that cut it there).
  */
 export function isMongoUnavailable(e: unknown): boolean {
-  for (let err = e as { name?: string; code?: unknown; message?: string; cause?: unknown } | null, depth = 0; err && depth < 5; depth++) {
-    if (typeof err !== "object") return false;
+  type Err = { name?: string; code?: unknown; message?: string; cause?: unknown; errorResponse?: unknown };
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [e];
+  while (queue.length && seen.size < 10) {
+    const err = queue.shift() as Err | null;
+    if (!err || typeof err !== "object" || seen.has(err)) continue;
+    seen.add(err);
     if (err.name && UNREACHABLE_NAMES.has(err.name)) return true;
     if (typeof err.code === "number" && NOT_NOW_CODES.has(err.code) && /^Mongo/.test(err.name ?? "")) return true;
     // mongoose, when a command could not even be handed to the driver.
@@ -70,7 +76,7 @@ export function isMongoUnavailable(e: unknown): boolean {
     ) {
       return true;
     }
-    err = err.cause as typeof err;
+    queue.push(err.cause, err.errorResponse);
   }
   return false;
 }
