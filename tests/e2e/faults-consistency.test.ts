@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import mongoose from "mongoose";
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { BankReceiptRef } from "~/models/bank-receipt-ref.server.ts";
 import { Deal } from "~/models/deal.server.ts";
@@ -12,14 +12,12 @@ import { Payment } from "~/models/payment.server.ts";
 import { Payout } from "~/models/payout.server.ts";
 import { Registration, RegistrationCounter } from "~/models/registration.server.ts";
 import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import { initLedger } from "~/services/ledger/book.server.ts";
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { person } from "../../seeds/trading-fixtures.ts";
 import { DEMO_PASSWORD } from "../../seeds/demo.ts";
 import { LOCAL_STRIPE_KEY } from "../../server/embedded/stripe.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { FaultApp, until } from "../support/fault-app.ts";
+import { demoUser, until, useFaultApp, type FaultApp } from "../support/fault-app.ts";
 import { HttpClient } from "../support/http.ts";
 import { openTestDeal, stageWithReceipts } from "../support/settlement-fixture.ts";
 
@@ -33,23 +31,10 @@ import { openTestDeal, stageWithReceipts } from "../support/settlement-fixture.t
  */
 let app: FaultApp;
 let admin: string;
-
-beforeAll(async () => {
-  app = await FaultApp.start("faults-consistency");
-  await mongoose.connect(app.mongoUri, { dbName: "chengguo" });
-  await initLedger();
+useFaultApp("faults-consistency", async (started) => {
+  app = started;
   admin = await app.token(["--name", "faults-admin", "--user", "admin@demo.chengguo.cn"]);
-}, 300_000);
-
-afterAll(async () => {
-  await mongoose.disconnect();
-  await app?.stop();
-}, 120_000);
-
-async function userByEmail(email: string): Promise<SessionUser> {
-  const u = await User.findOne({ email }).lean();
-  return (await getSessionUserById(String(u!._id)))!;
-}
+});
 
 const api = (p: string, token: string, body?: unknown) =>
   fetch(`${app.baseURL}/api/v1${p}`, {
@@ -362,9 +347,9 @@ describe("consistency under faults", () => {
   it("webhooks twice and out of order, through the app over HTTP with signed payloads: each effect once, and the end state as in order", async ({
     annotate,
   }) => {
-    const seller = await userByEmail("seller@demo.chengguo.cn");
-    const buyer = await userByEmail("buyer@demo.chengguo.cn");
-    const broker = await userByEmail("broker@demo.chengguo.cn");
+    const seller = await demoUser("seller@demo.chengguo.cn");
+    const buyer = await demoUser("buyer@demo.chengguo.cn");
+    const broker = await demoUser("broker@demo.chengguo.cn");
     const buyerToken = await app.token(["--name", "faults-webhooks-buyer", "--user", buyer.email]);
     const u = new URL(app.stripeBase);
     const stripe = new Stripe(LOCAL_STRIPE_KEY, { host: u.hostname, port: Number(u.port), protocol: "http", telemetry: false });

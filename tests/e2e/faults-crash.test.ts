@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AuditEvent } from "~/models/audit-event.server.ts";
 import { Auction, AuctionRegistration } from "~/models/auction.server.ts";
 import { Deal } from "~/models/deal.server.ts";
@@ -7,13 +7,11 @@ import { DealStage } from "~/models/deal-stage.server.ts";
 import { Notification } from "~/models/notification.server.ts";
 import { Payment } from "~/models/payment.server.ts";
 import { User } from "~/models/user.server.ts";
-import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
-import { initLedger } from "~/services/ledger/book.server.ts";
 import { dealBooks } from "~/services/ledger/queries.server.ts";
 import { createAuction } from "~/services/trading/auctions/create.server.ts";
 import { auctionInput, tradingAchievement } from "../../seeds/trading-fixtures.ts";
 import { payCheckout } from "../../server/stripe-local/pay-checkout.ts";
-import { FaultApp, sleep, until } from "../support/fault-app.ts";
+import { demoUser, sleep, until, useFaultApp, type FaultApp } from "../support/fault-app.ts";
 
 /**
  * Issue 17, point 3: the app process killed (SIGKILL: no shutdown handler, nothing flushed) in the
@@ -23,22 +21,9 @@ import { FaultApp, sleep, until } from "../support/fault-app.ts";
  * on the app's own database; everything after is the real process over HTTP.
  */
 let app: FaultApp;
-
-beforeAll(async () => {
-  app = await FaultApp.start("faults-crash");
-  await mongoose.connect(app.mongoUri, { dbName: "chengguo" });
-  await initLedger();
-}, 300_000);
-
-afterAll(async () => {
-  await mongoose.disconnect();
-  await app?.stop();
-}, 120_000);
-
-async function userByEmail(email: string): Promise<SessionUser> {
-  const u = await User.findOne({ email }).lean();
-  return (await getSessionUserById(String(u!._id)))!;
-}
+useFaultApp("faults-crash", (started) => {
+  app = started;
+});
 
 const post = (url: string, token: string, body: unknown = {}) =>
   fetch(url, {
@@ -68,8 +53,8 @@ describe("the app killed and started again", () => {
   it("during an auction's final minute: after the restart the auction closes once — one deal, the winner's deposit captured once, the other released once, each bidder told once", async ({
     annotate,
   }) => {
-    const seller = await userByEmail("seller@demo.chengguo.cn");
-    const broker = await userByEmail("broker@demo.chengguo.cn");
+    const seller = await demoUser("seller@demo.chengguo.cn");
+    const broker = await demoUser("broker@demo.chengguo.cn");
     const listingId = await tradingAchievement(seller, broker, { title: `三七种苗脱毒快繁技术（故障测试）${Date.now()}` });
     // 90 s leaves room to register, pay and bid on a loaded machine; a 1 s anti-sniping window
     // keeps the end where it was set.

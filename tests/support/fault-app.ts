@@ -2,6 +2,11 @@ import { execFile, type ChildProcess } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import mongoose from "mongoose";
+import { afterAll, beforeAll } from "vitest";
+import { User } from "~/models/user.server.ts";
+import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { initLedger } from "~/services/ledger/book.server.ts";
 import { freePort } from "../../server/embedded/process.ts";
 import { appEnv, spawnApp, waitForHealthy } from "../setup/app.global.ts";
 import { ROOT, tmpDir } from "../setup/tmp.ts";
@@ -145,3 +150,28 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A fault test file's app, started before its tests and stopped after them, with the test's own
+ * mongoose connected to the app's database and the ledger ready, so fixtures go in through the
+ * services. `started` gets the app (and may prepare more, such as a token) before any test runs.
+ */
+export function useFaultApp(name: string, started: (app: FaultApp) => void | Promise<void>): void {
+  let app: FaultApp | undefined;
+  beforeAll(async () => {
+    app = await FaultApp.start(name);
+    await mongoose.connect(app.mongoUri, { dbName: "chengguo" });
+    await initLedger();
+    await started(app);
+  }, 300_000);
+  afterAll(async () => {
+    await mongoose.disconnect();
+    await app?.stop();
+  }, 120_000);
+}
+
+/** A user of the demo data, as the services take them. */
+export async function demoUser(email: string): Promise<SessionUser> {
+  const u = await User.findOne({ email }).lean();
+  return (await getSessionUserById(String(u!._id)))!;
+}
