@@ -11,7 +11,8 @@
  *
  * The figures are also kept in docs/benchmarks.json; a run of some benchmarks replaces only
  * theirs and keeps the others' (each with its own date and machine load), so the page always
- * lists every benchmark. `--quick` runs smaller sizes, to try the suite out, and writes to the
+ * lists every benchmark. Notes written by hand between the page's notes markers (NOTES_START,
+ * NOTES_END) are kept when the page is written again. `--quick` runs smaller sizes, to try the suite out, and writes to the
  * temp directory unless `--out` says otherwise (its figures are not the goals' figures).
  */
 import { spawn } from "node:child_process";
@@ -198,7 +199,16 @@ async function cpuModel(): Promise<string> {
 
 const fmtDate = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 
-function page(outcomes: Outcome[], machine: Record<string, string>, runAt: string, subset: boolean): string {
+/** The hand-written notes of a page (between NOTES_START and NOTES_END), kept when the page is written again. */
+const NOTES_START = "<!-- notes: written by hand, kept by npm run bench -->";
+const NOTES_END = "<!-- /notes -->";
+function notesOf(previousPage: string): string | null {
+  const start = previousPage.indexOf(NOTES_START);
+  const end = previousPage.indexOf(NOTES_END, start);
+  return start >= 0 && end > start ? previousPage.slice(start, end + NOTES_END.length) : null;
+}
+
+function page(outcomes: Outcome[], machine: Record<string, string>, runAt: string, subset: boolean, notes: string | null): string {
   const versions: Record<string, string> = {};
   for (const o of outcomes) for (const r of o.results) Object.assign(versions, r.versions);
   const lines: string[] = [];
@@ -217,6 +227,10 @@ function page(outcomes: Outcome[], machine: Record<string, string>, runAt: strin
   if (versions.meilisearch) lines.push(`- Meilisearch: ${versions.meilisearch}`);
   if (outcomes.some((o) => o.quick)) lines.push("- **Quick mode** (smaller sizes): these figures are not the goals' figures.");
   lines.push("");
+  if (notes) {
+    lines.push(notes);
+    lines.push("");
+  }
 
   lines.push("## Goals");
   lines.push("");
@@ -301,7 +315,8 @@ const machine = {
   Node: process.version,
 };
 await fs.writeFile(outJson, `${JSON.stringify({ writtenAt: runAt, machine, outcomes: all }, null, 2)}\n`);
-await fs.writeFile(outMd, `${page(all, machine, runAt, chosen.length < BENCHES.length)}\n`);
+const notes = notesOf(await fs.readFile(outMd, "utf8").catch(() => ""));
+await fs.writeFile(outMd, `${page(all, machine, runAt, chosen.length < BENCHES.length, notes)}\n`);
 console.error(`\n[bench] wrote ${outMd} and ${outJson}`);
 for (const o of outcomes) console.error(`[bench] ${o.name.padEnd(18)} ${o.status}${o.seconds ? ` (${o.seconds.toFixed(0)} s)` : ""}`);
 if (outcomes.some((o) => o.status === "failed")) process.exitCode = 1;
