@@ -1,6 +1,7 @@
+import DataLoader from "dataloader";
 import type { Server, Socket } from "socket.io";
 import type { Ack, AnswerData, ClientToServerEvents, InterServerEvents, ServerToClientEvents, Untrusted } from "~/schemas/realtime.ts";
-import { getUserForSession, type SessionUser } from "~/services/accounts/accounts.server.ts";
+import { getUserForSession, getUsersForSessions, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { sessionKey } from "~/services/accounts/access-events.server.ts";
 import { actorOf, type Actor } from "~/services/kernel/actor.ts";
 import { logger } from "~/utils/logger.server.ts";
@@ -39,6 +40,14 @@ export async function userFromCookie(cookieHeader: string | undefined): Promise<
  * announced (access-events.server.ts) and takes effect at once (`forgetUser`, `closeSession`).
  */
 const USER_RECHECK_MS = 5_000;
+/**
+ * The re-reads asked for in one turn of the event loop go to MongoDB together (three queries for
+ * all of them): a delivery re-reads every socket of the room at once. Nothing is cached here.
+ */
+const sessionReads = new DataLoader<string, SessionUser | null>((ids) => getUsersForSessions(ids), {
+  cache: false,
+  maxBatchSize: 500,
+});
 const sessionOf = new WeakMap<
   RealtimeSocket,
   { sessionId: string; key: string; checkedAt: number; reading?: Promise<SessionUser | null> }
@@ -76,7 +85,7 @@ export async function currentUser(socket: RealtimeSocket): Promise<SessionUser |
   if (Date.now() - s.checkedAt >= USER_RECHECK_MS) {
     s.checkedAt = Date.now();
     // One read at a time per socket: deliveries and events arriving together share it.
-    s.reading = getUserForSession(s.sessionId).finally(() => (s.reading = undefined));
+    s.reading = sessionReads.load(s.sessionId).finally(() => (s.reading = undefined));
     socket.data.user = await s.reading;
   }
   return socket.data.user;

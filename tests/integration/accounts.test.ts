@@ -1,3 +1,4 @@
+import mongoose from "mongoose";
 import { describe, expect, it } from "vitest";
 import { Organization } from "~/models/organization.server.ts";
 import { Session } from "~/models/session.server.ts";
@@ -7,6 +8,7 @@ import {
   createSession,
   endSession,
   getUserForSession,
+  getUsersForSessions,
   listUsers,
   registerUser,
   setUserRoles,
@@ -105,6 +107,39 @@ describe("login and sessions", () => {
     await Session.updateOne({ _id: old }, { expiresAt: new Date(Date.now() - 1000) });
     expect(await getUserForSession(old)).toBeNull();
     expect(await getUserForSession("not-an-id")).toBeNull();
+  });
+
+  it("many sessions read at once: each answers as alone, in order, in three queries however many", async () => {
+    const users = await Promise.all(Array.from({ length: 30 }, () => registerUser(input())));
+    const sessions = await Promise.all(users.map((u) => createSession(u.id)));
+    const second = await createSession(users[0]!.id); // two sessions of one person
+    await User.updateOne({ _id: users[1]!.id }, { disabled: true });
+    await Session.updateOne({ _id: sessions[2] }, { expiresAt: new Date(Date.now() - 1000) });
+    await endSession(sessions[3]!);
+    const ids = [...sessions, second, "not-an-id", String(new mongoose.Types.ObjectId())];
+
+    const queries: string[] = [];
+    mongoose.set("debug", (collection: string, method: string) => void queries.push(`${collection}.${method}`));
+    let batch: Awaited<ReturnType<typeof getUsersForSessions>>;
+    try {
+      batch = await getUsersForSessions(ids);
+    } finally {
+      mongoose.set("debug", false);
+    }
+    expect(queries).toHaveLength(3);
+    const alone = await Promise.all(ids.map((id) => getUserForSession(id)));
+    expect(batch).toEqual(alone);
+    expect(batch.map((u) => u?.id ?? null)).toEqual([
+      users[0]!.id,
+      null, // disabled
+      null, // expired
+      null, // logged out
+      ...users.slice(4).map((u) => u.id),
+      users[0]!.id,
+      null,
+      null,
+    ]);
+    expect(batch[0]!.organization?.name).toBe(users[0]!.organization?.name);
   });
 });
 

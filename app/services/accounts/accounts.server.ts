@@ -133,12 +133,17 @@ export async function endSession(sessionId: string): Promise<void> {
   announceAccessChange({ kind: "sessionEnded", key: sessionKey(sessionId) });
 }
 
-export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
-  const u = await User.findOne({ _id: userId, disabled: { $ne: true } })
-    .select("email name roles organization orgRole")
-    .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
-    .lean();
-  if (!u) return null;
+const SESSION_USER_FIELDS = "email name roles organization orgRole";
+type SessionUserDoc = {
+  _id: unknown;
+  email: string;
+  name: string;
+  roles: readonly string[];
+  organization: { _id: unknown; name: string; type: string } | null;
+  orgRole?: string | null;
+};
+
+function toSessionUser(u: SessionUserDoc): SessionUser {
   return {
     id: String(u._id),
     email: u.email,
@@ -149,15 +154,45 @@ export async function getSessionUserById(userId: string): Promise<SessionUser | 
   };
 }
 
+export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
+  const u = await User.findOne({ _id: userId, disabled: { $ne: true } })
+    .select(SESSION_USER_FIELDS)
+    .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
+    .lean();
+  return u ? toSessionUser(u) : null;
+}
+
 /** The user behind a session id, or null when the session is unknown, expired or the user disabled. */
 export async function getUserForSession(sessionId: string): Promise<SessionUser | null> {
-  const id = maybeId(sessionId);
-  if (!id) return null;
-  const s = await Session.findOne({ _id: id, expiresAt: { $gt: new Date() } })
+  return (await getUsersForSessions([sessionId]))[0] ?? null;
+}
+
+/**
+ * `getUserForSession` for many session ids at once, in their order: three queries (sessions,
+ * users, their organisations) however many there are. The deal rooms re-read the sessions of every
+ * socket in a room together (server/realtime/socket.ts); one query each made a thousand open
+ * sockets cost six hundred queries a second.
+ */
+export async function getUsersForSessions(sessionIds: readonly string[]): Promise<(SessionUser | null)[]> {
+  const ids = sessionIds.map((id) => maybeId(id));
+  const valid = ids.filter((id): id is NonNullable<typeof id> => id !== null);
+  if (!valid.length) return sessionIds.map(() => null);
+  const sessions = await Session.find({ _id: { $in: valid }, expiresAt: { $gt: new Date() } })
     .select("user")
     .lean();
-  if (!s) return null;
-  return getSessionUserById(String(s.user));
+  const userOfSession = new Map(sessions.map((s) => [String(s._id), String(s.user)]));
+  const userIds = [...new Set(userOfSession.values())];
+  const users = userIds.length
+    ? await User.find({ _id: { $in: userIds }, disabled: { $ne: true } })
+        .select(SESSION_USER_FIELDS)
+        .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
+        .lean()
+    : [];
+  const byId = new Map(users.map((u) => [String(u._id), toSessionUser(u)]));
+  return ids.map((id) => {
+    const userId = id ? userOfSession.get(String(id)) : undefined;
+    return (userId && byId.get(userId)) || null;
+  });
 }
 
 export const USERS_PAGE_SIZE = 20;
