@@ -21,6 +21,13 @@ describe("MongoDB unreachable → one 503 at the edge (issue 12, point 4)", () =
     // What a ledger posting's insertMany throws when mongod dies under it (found by the fault test).
     const cut = new MongoBulkWriteError(new MongoNetworkError("connection 48 to 127.0.0.1:46265 closed"), {} as never);
     expect(isMongoUnavailable(cut)).toBe(true);
+    // Node's EPIPE from the driver's write on a socket mongod closed (found by the fault test: a page answered 500).
+    const epipe = Object.assign(new Error("This socket has been ended by the other party"), {
+      code: "EPIPE",
+      stack:
+        "Error: This socket has been ended by the other party\n    at Connection.writeCommand (/app/node_modules/mongodb/src/cmap/connection.ts:722:23)",
+    });
+    expect(isMongoUnavailable(epipe)).toBe(true);
   });
 
   it("leaves every other error alone", () => {
@@ -28,6 +35,14 @@ describe("MongoDB unreachable → one 503 at the edge (issue 12, point 4)", () =
     expect(isMongoUnavailable(new Error("boom"))).toBe(false);
     expect(isMongoUnavailable(new ConflictError())).toBe(false);
     expect(isMongoUnavailable(new MongoBulkWriteError(new MongoServerError({ code: 11000, errmsg: "E11000" }), {} as never))).toBe(false);
+    expect(
+      isMongoUnavailable(
+        Object.assign(new Error("write EPIPE"), {
+          code: "EPIPE",
+          stack: "Error: write EPIPE\n    at afterWriteDispatched (node:internal/stream_base_commons:160:15)",
+        }),
+      ),
+    ).toBe(false);
     expect(isMongoUnavailable(null)).toBe(false);
     expect(isMongoUnavailable("ECONNREFUSED")).toBe(false);
   });

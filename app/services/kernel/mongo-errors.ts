@@ -76,6 +76,14 @@ export function isMongoUnavailable(e: unknown): boolean {
     ) {
       return true;
     }
+    // The driver writing on a socket mongod has just closed: Node's own EPIPE, not wrapped.
+    if (
+      typeof err.code === "string" &&
+      /^(EPIPE|ECONNRESET|ECONNREFUSED)$/.test(err.code) &&
+      /[\\/]mongodb[\\/]/.test((err as { stack?: string }).stack ?? "")
+    ) {
+      return true;
+    }
     queue.push(err.cause, err.errorResponse);
   }
   return false;
