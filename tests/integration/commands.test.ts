@@ -30,5 +30,5 @@ describe("project commands while the app is stopped", () => {
     // The data stayed in DATA_DIR: a second run finds it and adds nothing.
     const second = await command("seeds/cli.ts", [], env);
     expect(second.stdout).toBe(first.stdout);
-  });
+  }, 120_000); // two starts of the embedded mongod and a seed: over 30 s on a loaded 2-core machine
 });
