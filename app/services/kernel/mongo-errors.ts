@@ -57,10 +57,11 @@ const NOT_NOW_CODES = new Set([
  * MongoDB cannot be reached right now (down, restarting, not yet primary). Read by name, not by
  * class: the server and the Remix build each load their own copy of the driver's error classes.
  * Looks through `cause` (mongoose and the driver wrap one another's errors) and `errorResponse`
- * (a bulk write — medici's ledger posting — carries the network error that cut it there).
+ * (a bulk write — medici's ledger posting — carries the network error that cut it there), and
+ * takes Node's own connection errors raised inside the driver (an EPIPE it does not wrap).
  */
 export function isMongoUnavailable(e: unknown): boolean {
-  type Err = { name?: string; code?: unknown; message?: string; cause?: unknown; errorResponse?: unknown };
+  type Err = { name?: string; code?: unknown; message?: string; stack?: string; cause?: unknown; errorResponse?: unknown };
   const seen = new Set<unknown>();
   const queue: unknown[] = [e];
   while (queue.length && seen.size < 10) {
@@ -77,11 +78,7 @@ export function isMongoUnavailable(e: unknown): boolean {
       return true;
     }
     // The driver writing on a socket mongod has just closed: Node's own EPIPE, not wrapped.
-    if (
-      typeof err.code === "string" &&
-      /^(EPIPE|ECONNRESET|ECONNREFUSED)$/.test(err.code) &&
-      /[\\/]mongodb[\\/]/.test((err as { stack?: string }).stack ?? "")
-    ) {
+    if (typeof err.code === "string" && /^(EPIPE|ECONNRESET|ECONNREFUSED)$/.test(err.code) && /[\\/]mongodb[\\/]/.test(err.stack ?? "")) {
       return true;
     }
     queue.push(err.cause, err.errorResponse);
