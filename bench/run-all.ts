@@ -12,8 +12,9 @@
  * The figures are also kept in docs/benchmarks.json; a run of some benchmarks replaces only
  * theirs and keeps the others' (each with its own date and machine load), so the page always
  * lists every benchmark. Notes written by hand between the page's notes markers (NOTES_START,
- * NOTES_END) are kept when the page is written again. `--quick` runs smaller sizes, to try the suite out, and writes to the
- * temp directory unless `--out` says otherwise (its figures are not the goals' figures).
+ * NOTES_END) are kept when the page is written again. `--quick` runs smaller sizes, to try the
+ * suite out, and writes to the temp directory unless `--out` says otherwise (its figures are not
+ * the goals' figures).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
