@@ -186,13 +186,18 @@ describe("the running server (started like `npm start`)", () => {
     const state = JSON.parse(await fs.readFile(path.join(inject("appDataDir"), "services.json"), "utf8"));
     const port = await freePort();
     const deadMeili = `http://127.0.0.1:${await freePort()}`;
+    // A database of its own on the same mongod: its job runner is then the only one there and takes
+    // the jobs due at its start. On the shared database, which instance locks a due job depends on
+    // their polls' phases; in one CI run the first instance won every one for 30 s.
+    const ownDb = new URL(state.mongoUri);
+    ownDb.pathname = "/chengguo_second";
     const mongo = await MongoClient.connect(state.mongoUri);
-    const agendaJobs = mongo.db("chengguo").collection("agendaJobs");
+    const agendaJobs = mongo.db("chengguo_second").collection("agendaJobs");
     const child = spawnApp(
       {
         DATA_DIR: path.join(inject("appDataDir"), "second"),
         PORT: String(port),
-        MONGODB_URI: state.mongoUri,
+        MONGODB_URI: ownDb.href,
         MEILI_HOST: deadMeili,
         MEILI_MASTER_KEY: "0123456789abcdef0123",
         EMBEDDED_STRIPE_PORT: String(await freePort()),
@@ -212,7 +217,7 @@ describe("the running server (started like `npm start`)", () => {
       expect(body.status).toBe("unavailable");
       expect(body.mongodb).toMatchObject({ ok: true, version: "8.2.6" });
       expect(body.meilisearch.ok).toBe(false);
-      // Its job runner works on the shared database meanwhile: once it has taken a job, it is stopped.
+      // Its job runner works meanwhile: once it has taken a job, it is stopped.
       await expect
         .poll(() => agendaJobs.countDocuments({ lastModifiedBy: { $regex: `:${child.pid}:` } }), { timeout: 30_000 })
         .toBeGreaterThan(0);
