@@ -200,12 +200,24 @@ export interface ClientToServerEvents extends AuctionClientToServerEvents, RoomC
  * A deal-room event on its way to the sockets of every instance (server/realtime/rooms.ts): each
  * instance hands it to those of its sockets whose user is still a member, checked at delivery.
  */
+/** Who belonged to a room when an event was stored, with plain string ids (it travels between instances). */
+export interface DeliveryMembers {
+  buyer: { user: string | null };
+  seller: { organization: string | null; user: string | null };
+  brokers: { user: string }[];
+}
+
 export interface RoomDelivery {
   roomId: string;
   event: keyof RoomServerToClientEvents;
   payload: unknown;
   /** Not to this user's own sockets (their typing). */
   exceptUser?: string;
+  /**
+   * The room's members as the event's own transaction read them (a message): delivered to those,
+   * without reading the room again. Without it, each instance reads the current members.
+   */
+  members?: DeliveryMembers;
 }
 
 /** Between server instances (`serverSideEmit`, through the adapter). */

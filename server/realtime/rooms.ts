@@ -13,6 +13,7 @@ import {
   SendMessageSchema,
   TypingSchema,
   type AnswerData,
+  type DeliveryMembers,
   type JoinAnswer,
   type PresenceEntry,
   type RoomClientToServerEvents,
@@ -146,14 +147,16 @@ export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): 
   /**
    * Hands a room event to this instance's sockets in the room whose user is — now — a member: the
    * socket's session is still valid (re-read at most every few seconds, at once after a logout or
-   * a role change) and the room's current members include them. Anyone else is taken out of the
+   * a role change) and the room's members include them: those its own transaction read (a
+   * message: the members when it was stored; a later change of members is announced and checked
+   * after it, in turn), or else the room's current members. Anyone else is taken out of the
    * socket.io room instead and hears nothing. If the room cannot be read, nobody hears (fail closed).
    */
   async function deliverHere(d: RoomDelivery): Promise<void> {
     const room = dealRoom(d.roomId);
     const ids = io.of("/").adapter.rooms.get(room);
     if (!ids?.size) return;
-    const members = await roomMembers(d.roomId);
+    const members = d.members ?? (await roomMembers(d.roomId));
     const sockets = [...ids].map((id) => io.of("/").sockets.get(id)).filter((s): s is RealtimeSocket => !!s);
     const users = await Promise.all(sockets.map((s) => currentUser(s)));
     const gone: RealtimeSocket[] = [];
@@ -187,9 +190,9 @@ export function createRoomRealtime(io: RealtimeServer, crossInstance: boolean): 
     if (typeof d?.roomId === "string" && typeof d.event === "string" && d.event.startsWith("room:")) deliverInTurn(d);
   });
 
-  const publish = (roomId: string, event: RoomEventName, payload: unknown) => {
+  const publish = (roomId: string, event: RoomEventName, payload: unknown, members?: DeliveryMembers) => {
     if (closed) return;
-    deliver({ roomId, event, payload });
+    deliver(members ? { roomId, event, payload, members } : { roomId, event, payload });
     if (event === "room:members") void recheckMembers(roomId);
   };
   setRoomPublisher(publish as RoomPublisher);

@@ -4,6 +4,7 @@ import path from "node:path";
 import mongoose from "mongoose";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { DealRoom } from "~/models/deal-room.server.ts";
 import { User } from "~/models/user.server.ts";
 import { getSessionUserById, type SessionUser } from "~/services/accounts/accounts.server.ts";
 import { inviteBroker } from "~/services/rooms/brokers.server.ts";
@@ -527,6 +528,30 @@ describe("deal rooms over socket.io", () => {
     await ask(b, "room:send", { roomId, text: "第二条" });
     await settle();
     expect(texts(cHeard.messages(roomId))).toEqual(["第一条"]);
+  });
+
+  it("a broker taken out of the room in the database hears no message stored after it, at once", async () => {
+    const agent = await upsertUser({
+      email: `silent-broker-${Date.now()}@e2e.chengguo.cn`,
+      name: "经纪人 钱",
+      password: "Terraces2025",
+      roles: ["broker"],
+    });
+    const roomId = await freshRoom();
+    await inviteBroker(buyer, roomId, { email: agent.email! });
+    const k = await connect(baseURL, await cookieOf(agent.email!, "Terraces2025"));
+    const kHeard = recorder(k);
+    const b = await as("buyer@demo.chengguo.cn");
+    for (const socket of [k, b]) expect((await ask(socket, "room:join", { roomId })).ok).toBe(true);
+    await ask(b, "room:send", { roomId, text: "邀请之后" });
+    await expect.poll(() => texts(kHeard.messages(roomId))).toEqual(["邀请之后"]);
+
+    // Nobody announces it, and the broker's own user did not change: the message's transaction
+    // reads who belongs to the room, and the broker is no longer among them.
+    await DealRoom.updateOne({ _id: roomId }, { $pull: { brokers: { user: agent._id } } });
+    await ask(b, "room:send", { roomId, text: "移出之后" });
+    await settle();
+    expect(texts(kHeard.messages(roomId))).toEqual(["邀请之后"]);
   });
 
   it("a burst beyond the rate limit is refused and nothing beyond it is stored", async () => {

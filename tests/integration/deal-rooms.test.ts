@@ -176,6 +176,8 @@ describe("messages", () => {
     // The same clientId from someone else is their own message.
     const theirs = await postMessage(seller, roomId, { text: "好的", clientId: "retry-1" });
     expect(theirs.id).not.toBe(first.id);
+    // A refused retry takes no seq: the room's numbers stay without gaps.
+    expect([raced[0]!.seq, theirs.seq]).toEqual([first.seq + 1, first.seq + 2]);
   });
 
   it("refuses empty and too long messages, naming the field, and keeps line breaks", async () => {

@@ -1,4 +1,4 @@
-import type { RoomServerToClientEvents } from "~/schemas/realtime.ts";
+import type { DeliveryMembers, RoomServerToClientEvents } from "~/schemas/realtime.ts";
 import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 
 /**
@@ -11,12 +11,27 @@ import { peekSingleton, setSingleton } from "~/utils/singleton.server.ts";
 /** The events the service publishes (typing and presence come from the realtime layer itself), typed by the shared map. */
 export type RoomEventName = Exclude<keyof RoomServerToClientEvents, "room:typing" | "room:presence">;
 export type RoomEventPayload<E extends RoomEventName> = Parameters<RoomServerToClientEvents[E]>[0];
-export type RoomPublisher = <E extends RoomEventName>(roomId: string, event: E, payload: RoomEventPayload<E>) => void;
+export type RoomPublisher = <E extends RoomEventName>(
+  roomId: string,
+  event: E,
+  payload: RoomEventPayload<E>,
+  members?: DeliveryMembers,
+) => void;
 
 export function setRoomPublisher(fn: RoomPublisher | null): void {
   setSingleton("roomPublisher", fn ?? undefined);
 }
 
-export function publishToRoom<E extends RoomEventName>(roomId: string, event: E, payload: RoomEventPayload<E>): void {
-  peekSingleton<RoomPublisher>("roomPublisher")?.(roomId, event, payload);
+/**
+ * `members`: who belonged to the room in the transaction that stored the event (read there at no
+ * extra cost); the event goes to them, checked against each socket's current session. Without
+ * it, the realtime layer reads the room's current members.
+ */
+export function publishToRoom<E extends RoomEventName>(
+  roomId: string,
+  event: E,
+  payload: RoomEventPayload<E>,
+  members?: DeliveryMembers,
+): void {
+  peekSingleton<RoomPublisher>("roomPublisher")?.(roomId, event, payload, members);
 }

@@ -2,6 +2,7 @@ import type { ClientSession } from "mongoose";
 import type { ZodError } from "zod";
 import { DealRoom, type RoomSide } from "~/models/deal-room.server.ts";
 import { flattenZodErrors } from "~/schemas/listing.ts";
+import type { DeliveryMembers } from "~/schemas/realtime.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { maybeId, parseId } from "~/services/kernel/ids.server.ts";
 import { NotFoundError, ValidationError } from "~/utils/errors.ts";
@@ -31,14 +32,15 @@ export function validate<T>(
  * listing's organisation or author without the seller role, or an invited broker whose broker role
  * was taken away, is no member.
  */
-export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers">): RoomSide | null {
+export function sideOf(actor: Actor | null, room: Pick<RoomRow, "buyer" | "seller" | "brokers"> | DeliveryMembers): RoomSide | null {
   if (!actor?.id) return null;
   if (room.buyer?.user && String(room.buyer.user) === actor.id) return "buyer";
   const sellerSide =
     (!!actor.organization && String(room.seller?.organization) === actor.organization.id) ||
     (!!room.seller?.user && String(room.seller.user) === actor.id);
   if (sellerSide && can(actor, "trading:sell")) return "seller";
-  if (hasRole(actor, "broker") && (room.brokers ?? []).some((b) => String(b.user) === actor.id)) return "broker";
+  const brokers: readonly { user?: unknown }[] = room.brokers ?? [];
+  if (hasRole(actor, "broker") && brokers.some((b) => String(b.user) === actor.id)) return "broker";
   return null;
 }
 
@@ -70,6 +72,16 @@ export async function roomMembers(roomId: string): Promise<Pick<RoomRow, "buyer"
   const id = maybeId(roomId);
   if (!id) return null;
   return (await DealRoom.findById(id, { buyer: 1, seller: 1, brokers: 1 }).lean()) as Pick<RoomRow, "buyer" | "seller" | "brokers"> | null;
+}
+
+/** The room's members as a delivery carries them (string ids: it travels between instances). */
+export function deliveryMembers(room: Pick<RoomRow, "buyer" | "seller" | "brokers">): DeliveryMembers {
+  const id = (v: unknown) => (v == null ? null : String(v));
+  return {
+    buyer: { user: id(room.buyer?.user) },
+    seller: { organization: id(room.seller?.organization), user: id(room.seller?.user) },
+    brokers: (room.brokers ?? []).flatMap((b) => (b.user ? [{ user: String(b.user) }] : [])),
+  };
 }
 
 /** Whether someone may broker in rooms at all (for the invite form's hint). */

@@ -7,7 +7,8 @@ import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { publishToRoom } from "./events.server.ts";
-import { requireMember, validate } from "./membership.server.ts";
+import { deliveryMembers, requireMember, validate } from "./membership.server.ts";
+import type { DeliveryMembers } from "~/schemas/realtime.ts";
 import { cardView, messageView, type CardRow, type MessageRow, type MessageView, type RoomRow } from "./views.ts";
 
 /**
@@ -30,14 +31,27 @@ type NewMessage = Omit<Partial<RoomMessageDoc>, "room" | "seq" | "createdAt">;
 
 /** Takes the room's next sequence number and stores the message, in the caller's transaction. */
 export async function append(session: ClientSession, roomId: Types.ObjectId, doc: NewMessage, now: Date): Promise<MessageRow> {
+  return (await appendTo(session, roomId, doc, now)).message;
+}
+
+/**
+ * `append`, also answering who belonged to the room in this transaction (the same read): whom the
+ * message is delivered to.
+ */
+async function appendTo(
+  session: ClientSession,
+  roomId: Types.ObjectId,
+  doc: NewMessage,
+  now: Date,
+): Promise<{ message: MessageRow; members: DeliveryMembers }> {
   const room = await DealRoom.findOneAndUpdate(
     { _id: roomId },
     { $inc: { lastSeq: 1 }, $set: { lastMessageAt: now } },
-    { session, returnDocument: "after", projection: { lastSeq: 1 } },
+    { session, returnDocument: "after", projection: { lastSeq: 1, buyer: 1, seller: 1, brokers: 1 } },
   ).lean();
   if (!room) throw new NotFoundError();
   const [m] = await RoomMessage.create([{ ...doc, room: roomId, seq: room.lastSeq, createdAt: now }], { session });
-  return m!.toObject() as MessageRow;
+  return { message: m!.toObject() as MessageRow, members: deliveryMembers(room) };
 }
 
 export async function appendSystem(
@@ -53,10 +67,13 @@ export async function appendSystem(
   return m;
 }
 
-/** After the commit: tell the room's members (on every instance, through the adapter). */
-export async function announce(messages: MessageRow[], cards: CardRow[] = []): Promise<MessageView[]> {
+/**
+ * After the commit: tell the room's members (on every instance, through the adapter); `members`,
+ * when the transaction read them, saves each instance reading the room again.
+ */
+export async function announce(messages: MessageRow[], cards: CardRow[] = [], members?: DeliveryMembers): Promise<MessageView[]> {
   const views = await viewsOf(messages);
-  for (const v of views) publishToRoom(v.roomId, "room:message", v);
+  for (const v of views) publishToRoom(v.roomId, "room:message", v, members);
   for (const c of cards) publishToRoom(String(c.room), "room:card", cardView(c));
   return views;
 }
@@ -65,23 +82,20 @@ export function author(actor: Actor, side: RoomSide) {
   return { user: oid(actor.id!), name: actor.name, side };
 }
 
-/** Stores a text message (once per clientId) and then tells the room. */
+/**
+ * Stores a text message (once per clientId) and then tells the room. A clientId sent again (the
+ * client retrying after a lost ack) meets the unique index on (room, author, clientId): the
+ * transaction aborts, taking no seq, and the stored message is answered.
+ */
 export async function postMessage(actor: Actor, roomId: string, input: MessageInput, now = new Date()): Promise<MessageView> {
   const data = validate(MessageSchema, input);
   const { room, side } = await requireMember(actor, roomId);
-  if (data.clientId) {
-    const existing = (await RoomMessage.findOne({
-      room: room._id,
-      "author.user": oid(actor.id!),
-      clientId: data.clientId,
-    }).lean()) as MessageRow | null;
-    if (existing) return (await viewsOf([existing]))[0]!;
-  }
   let m: MessageRow;
+  let members: DeliveryMembers;
   try {
-    m = await withTransaction((session) =>
-      append(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
-    );
+    ({ message: m, members } = await withTransaction((session) =>
+      appendTo(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
+    ));
   } catch (e) {
     if (isDuplicateKey(e) && data.clientId) {
       const existing = (await RoomMessage.findOne({
@@ -99,7 +113,7 @@ export async function postMessage(actor: Actor, roomId: string, input: MessageIn
     { $max: { lastReadSeq: m.seq }, $set: { name: actor.name } },
     { upsert: true },
   );
-  return (await announce([m]))[0]!;
+  return (await announce([m], [], members))[0]!;
 }
 
 /**
