@@ -145,6 +145,11 @@ describe("membership", () => {
     await expect(getRoom(buyer, "000000000000000000000000")).rejects.toThrow(NotFoundError);
     await expect(getRoom(buyer, "not-an-id")).rejects.toThrow(NotFoundError);
     expect(await RoomMessage.countDocuments({ room: roomId, "author.user": { $in: [outsider.id, buyer2.id, broker.id] } })).toBe(0);
+    // Named on the seller side but without the seller role: refused too. None of the refused sends took a seq.
+    const before = (await DealRoom.findById(roomId).lean())!.lastSeq;
+    await expect(postMessage({ ...seller, roles: ["buyer"] }, roomId, { text: "你好" })).rejects.toThrow(NotFoundError);
+    expect((await DealRoom.findById(roomId).lean())!.lastSeq).toBe(before);
+    expect((await postMessage(buyer, roomId, { text: "还在吗？" })).seq).toBe(before + 1);
   });
 });
 

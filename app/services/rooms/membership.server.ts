@@ -74,6 +74,19 @@ export async function roomMembers(roomId: string): Promise<Pick<RoomRow, "buyer"
   return (await DealRoom.findById(id, { buyer: 1, seller: 1, brokers: 1 }).lean()) as Pick<RoomRow, "buyer" | "seller" | "brokers"> | null;
 }
 
+/**
+ * A filter that finds a room only where the actor is named as a member (the buyer, the seller's
+ * organisation or person, an invited broker): for a write that must not touch other rooms.
+ * `sideOf` still decides on what it finds (the roles count too).
+ */
+export function namedMemberFilter(actor: Actor): Record<string, unknown> {
+  const me = maybeId(actor.id);
+  const named: Record<string, unknown>[] = me ? [{ "buyer.user": me }, { "seller.user": me }, { "brokers.user": me }] : [];
+  const org = maybeId(actor.organization?.id);
+  if (org) named.push({ "seller.organization": org });
+  return named.length ? { $or: named } : { _id: null };
+}
+
 /** The room's members as a delivery carries them (string ids: it travels between instances). */
 export function deliveryMembers(room: Pick<RoomRow, "buyer" | "seller" | "brokers">): DeliveryMembers {
   const id = (v: unknown) => (v == null ? null : String(v));

@@ -2,12 +2,12 @@ import { type ClientSession, type Types } from "mongoose";
 import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomMessageDoc, type RoomSide } from "~/models/deal-room.server.ts";
 import { MessageSchema, type MessageInput } from "~/schemas/deal-rooms.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
-import { oid } from "~/services/kernel/ids.server.ts";
+import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
 import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { publishToRoom } from "./events.server.ts";
-import { deliveryMembers, requireMember, validate } from "./membership.server.ts";
+import { deliveryMembers, namedMemberFilter, requireMember, sideOf, validate } from "./membership.server.ts";
 import type { DeliveryMembers } from "~/schemas/realtime.ts";
 import { cardView, messageView, type CardRow, type MessageRow, type MessageView, type RoomRow } from "./views.ts";
 
@@ -34,23 +34,28 @@ export async function append(session: ClientSession, roomId: Types.ObjectId, doc
   return (await appendTo(session, roomId, doc, now)).message;
 }
 
+type RoomMembersRow = Pick<RoomRow, "buyer" | "seller" | "brokers">;
+
 /**
  * `append`, also answering who belonged to the room in this transaction (the same read): whom the
- * message is delivered to.
+ * message is delivered to. With `filter`, a room it does not match is NotFound and nothing is
+ * written; `doc` may be made from the room's members (and throw, which aborts the transaction).
  */
 async function appendTo(
   session: ClientSession,
   roomId: Types.ObjectId,
-  doc: NewMessage,
+  doc: NewMessage | ((room: RoomMembersRow) => NewMessage),
   now: Date,
+  filter: Record<string, unknown> = {},
 ): Promise<{ message: MessageRow; members: DeliveryMembers }> {
   const room = await DealRoom.findOneAndUpdate(
-    { _id: roomId },
+    { _id: roomId, ...filter },
     { $inc: { lastSeq: 1 }, $set: { lastMessageAt: now } },
     { session, returnDocument: "after", projection: { lastSeq: 1, buyer: 1, seller: 1, brokers: 1 } },
   ).lean();
   if (!room) throw new NotFoundError();
-  const [m] = await RoomMessage.create([{ ...doc, room: roomId, seq: room.lastSeq, createdAt: now }], { session });
+  const fields = typeof doc === "function" ? doc(room) : doc;
+  const [m] = await RoomMessage.create([{ ...fields, room: roomId, seq: room.lastSeq, createdAt: now }], { session });
   return { message: m!.toObject() as MessageRow, members: deliveryMembers(room) };
 }
 
@@ -83,23 +88,30 @@ export function author(actor: Actor, side: RoomSide) {
 }
 
 /**
- * Stores a text message (once per clientId) and then tells the room. A clientId sent again (the
- * client retrying after a lost ack) meets the unique index on (room, author, clientId): the
- * transaction aborts, taking no seq, and the stored message is answered.
+ * Stores a text message (once per clientId) and then tells the room. Membership is checked in the
+ * message's own transaction: the room is taken for its next seq only where the actor is named a
+ * member (`namedMemberFilter`; a stranger's message writes nothing), and `sideOf` decides on it
+ * there (a refusal aborts). A clientId sent again (the client retrying after a lost ack) meets the
+ * unique index on (room, author, clientId): the transaction aborts, taking no seq, and the stored
+ * message is answered.
  */
 export async function postMessage(actor: Actor, roomId: string, input: MessageInput, now = new Date()): Promise<MessageView> {
   const data = validate(MessageSchema, input);
-  const { room, side } = await requireMember(actor, roomId);
+  const id = parseId(roomId);
+  if (!actor.id) throw new NotFoundError();
+  const text = (room: RoomMembersRow): NewMessage => {
+    const side = sideOf(actor, room);
+    if (!side) throw new NotFoundError();
+    return { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId };
+  };
   let m: MessageRow;
   let members: DeliveryMembers;
   try {
-    ({ message: m, members } = await withTransaction((session) =>
-      appendTo(session, room._id, { kind: "text", author: author(actor, side), text: data.text, clientId: data.clientId }, now),
-    ));
+    ({ message: m, members } = await withTransaction((session) => appendTo(session, id, text, now, namedMemberFilter(actor))));
   } catch (e) {
     if (isDuplicateKey(e) && data.clientId) {
       const existing = (await RoomMessage.findOne({
-        room: room._id,
+        room: id,
         "author.user": oid(actor.id!),
         clientId: data.clientId,
       }).lean()) as MessageRow;
@@ -109,7 +121,7 @@ export async function postMessage(actor: Actor, roomId: string, input: MessageIn
   }
   // One's own message is read.
   await RoomRead.updateOne(
-    { room: room._id, user: oid(actor.id!) },
+    { room: id, user: oid(actor.id) },
     { $max: { lastReadSeq: m.seq }, $set: { name: actor.name } },
     { upsert: true },
   );
