@@ -133,7 +133,6 @@ export async function endSession(sessionId: string): Promise<void> {
   announceAccessChange({ kind: "sessionEnded", key: sessionKey(sessionId) });
 }
 
-const SESSION_USER_FIELDS = "email name roles organization orgRole";
 type SessionUserDoc = {
   _id: unknown;
   email: string;
@@ -142,6 +141,14 @@ type SessionUserDoc = {
   organization: { _id: unknown; name: string; type: string } | null;
   orgRole?: string | null;
 };
+
+/** The enabled users matching `filter`, with what a session needs of them (their organisation's name and type). */
+function findSessionUsers(filter: Record<string, unknown>): Promise<SessionUserDoc[]> {
+  return User.find({ ...filter, disabled: { $ne: true } })
+    .select("email name roles organization orgRole")
+    .populate<{ organization: SessionUserDoc["organization"] }>("organization", "name type")
+    .lean();
+}
 
 function toSessionUser(u: SessionUserDoc): SessionUser {
   return {
@@ -155,10 +162,7 @@ function toSessionUser(u: SessionUserDoc): SessionUser {
 }
 
 export async function getSessionUserById(userId: string): Promise<SessionUser | null> {
-  const u = await User.findOne({ _id: userId, disabled: { $ne: true } })
-    .select(SESSION_USER_FIELDS)
-    .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
-    .lean();
+  const [u] = await findSessionUsers({ _id: userId });
   return u ? toSessionUser(u) : null;
 }
 
@@ -182,12 +186,7 @@ export async function getUsersForSessions(sessionIds: readonly string[]): Promis
     .lean();
   const userOfSession = new Map(sessions.map((s) => [String(s._id), String(s.user)]));
   const userIds = [...new Set(userOfSession.values())];
-  const users = userIds.length
-    ? await User.find({ _id: { $in: userIds }, disabled: { $ne: true } })
-        .select(SESSION_USER_FIELDS)
-        .populate<{ organization: { _id: unknown; name: string; type: string } | null }>("organization", "name type")
-        .lean()
-    : [];
+  const users = userIds.length ? await findSessionUsers({ _id: { $in: userIds } }) : [];
   const byId = new Map(users.map((u) => [String(u._id), toSessionUser(u)]));
   return ids.map((id) => {
     const userId = id ? userOfSession.get(String(id)) : undefined;

@@ -1,6 +1,7 @@
 import { type ClientSession, type Types } from "mongoose";
 import { DealRoom, OfferCard, RoomMessage, RoomRead, type RoomMessageDoc, type RoomSide } from "~/models/deal-room.server.ts";
 import { MessageSchema, type MessageInput } from "~/schemas/deal-rooms.ts";
+import type { DeliveryMembers } from "~/schemas/realtime.ts";
 import type { Actor } from "~/services/kernel/actor.ts";
 import { oid, parseId } from "~/services/kernel/ids.server.ts";
 import { isDuplicateKey } from "~/services/kernel/mongo-errors.ts";
@@ -8,7 +9,6 @@ import { withTransaction } from "~/services/kernel/tx.server.ts";
 import { NotFoundError } from "~/utils/errors.ts";
 import { publishToRoom } from "./events.server.ts";
 import { deliveryMembers, namedMemberFilter, requireMember, sideOf, validate } from "./membership.server.ts";
-import type { DeliveryMembers } from "~/schemas/realtime.ts";
 import { cardView, messageView, type CardRow, type MessageRow, type MessageView, type RoomRow } from "./views.ts";
 
 /**
